@@ -1,0 +1,219 @@
+package io.github.elasticq.queue;
+
+import java.util.Locale;
+
+/**
+ * Immutable sizing policy shared by every elastic queue: where capacity starts, the bounds it moves
+ * between, how fast it grows and when it shrinks.
+ *
+ * <p>Instances are built with {@link #builder()} and validated by {@link Builder#build()}; an
+ * invalid combination throws {@link IllegalArgumentException} whose message names the field and the
+ * offending value. Instances are safe to share between threads.
+ */
+public final class QueueConfig {
+
+  private static final QueueConfig DEFAULTS = builder().build();
+
+  private final int initialCapacity;
+  private final int minCapacity;
+  private final int maxCapacity;
+  private final double growthFactor;
+  private final double shrinkThreshold;
+
+  private QueueConfig(Builder b) {
+    this.initialCapacity = b.initialCapacity;
+    this.minCapacity = b.minCapacity;
+    this.maxCapacity = b.maxCapacity;
+    this.growthFactor = b.growthFactor;
+    this.shrinkThreshold = b.shrinkThreshold;
+  }
+
+  /** The {@code elasticq} defaults: initial 1024, min 1024, max 65536, growth 2.0, shrink 0.25. */
+  public static QueueConfig defaults() {
+    return DEFAULTS;
+  }
+
+  /** A builder preloaded with {@link #defaults()}. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A builder preloaded with this configuration's values. */
+  public Builder toBuilder() {
+    return new Builder()
+        .initialCapacity(initialCapacity)
+        .minCapacity(minCapacity)
+        .maxCapacity(maxCapacity)
+        .growthFactor(growthFactor)
+        .shrinkThreshold(shrinkThreshold);
+  }
+
+  /** Capacity of a new queue. */
+  public int initialCapacity() {
+    return initialCapacity;
+  }
+
+  /** Capacity below which a queue never shrinks. */
+  public int minCapacity() {
+    return minCapacity;
+  }
+
+  /** Hard bound: a queue never holds more elements than this. */
+  public int maxCapacity() {
+    return maxCapacity;
+  }
+
+  /** Multiplier applied on growth (and divisor on shrink); strictly greater than 1. */
+  public double growthFactor() {
+    return growthFactor;
+  }
+
+  /** Occupancy fraction of capacity at or below which a queue considers shrinking. */
+  public double shrinkThreshold() {
+    return shrinkThreshold;
+  }
+
+  /**
+   * The capacity after one growth step from {@code capacity}: {@code min(max, ceil(capacity ×
+   * growthFactor))}, and always at least one more than {@code capacity} while below max.
+   */
+  public int grownCapacity(int capacity) {
+    double grown = Math.ceil(capacity * growthFactor);
+    long next = grown >= maxCapacity ? maxCapacity : Math.max((long) grown, capacity + 1L);
+    return (int) Math.min(next, maxCapacity);
+  }
+
+  /**
+   * The capacity after one shrink step from {@code capacity}: {@code ceil(capacity /
+   * growthFactor)}, never below {@code minCapacity} nor below {@code size}.
+   */
+  public int shrunkCapacity(int capacity, int size) {
+    int next = (int) Math.ceil(capacity / growthFactor);
+    return Math.max(Math.max(next, minCapacity), size);
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    if (this == o) {
+      return true;
+    }
+    if (!(o instanceof QueueConfig)) {
+      return false;
+    }
+    QueueConfig other = (QueueConfig) o;
+    return initialCapacity == other.initialCapacity
+        && minCapacity == other.minCapacity
+        && maxCapacity == other.maxCapacity
+        && Double.compare(growthFactor, other.growthFactor) == 0
+        && Double.compare(shrinkThreshold, other.shrinkThreshold) == 0;
+  }
+
+  @Override
+  public int hashCode() {
+    int h = initialCapacity;
+    h = 31 * h + minCapacity;
+    h = 31 * h + maxCapacity;
+    h = 31 * h + Double.hashCode(growthFactor);
+    return 31 * h + Double.hashCode(shrinkThreshold);
+  }
+
+  @Override
+  public String toString() {
+    return String.format(
+        Locale.ROOT,
+        "QueueConfig{initialCapacity=%d, minCapacity=%d, maxCapacity=%d, growthFactor=%s,"
+            + " shrinkThreshold=%s}",
+        initialCapacity,
+        minCapacity,
+        maxCapacity,
+        growthFactor,
+        shrinkThreshold);
+  }
+
+  /** Mutable builder; not thread-safe. Every setter returns {@code this}. */
+  public static final class Builder {
+    private int initialCapacity = 1024;
+    private int minCapacity = 1024;
+    private int maxCapacity = 65536;
+    private double growthFactor = 2.0;
+    private double shrinkThreshold = 0.25;
+
+    private Builder() {}
+
+    /** Capacity of a new queue; must satisfy min ≤ initial ≤ max. */
+    public Builder initialCapacity(int initialCapacity) {
+      this.initialCapacity = initialCapacity;
+      return this;
+    }
+
+    /** Lower bound for shrinking; must be &gt; 0. */
+    public Builder minCapacity(int minCapacity) {
+      this.minCapacity = minCapacity;
+      return this;
+    }
+
+    /** Upper bound on the number of elements held; must be &gt; 0. */
+    public Builder maxCapacity(int maxCapacity) {
+      this.maxCapacity = maxCapacity;
+      return this;
+    }
+
+    /** Growth multiplier; must be a finite number &gt; 1.0. */
+    public Builder growthFactor(double growthFactor) {
+      this.growthFactor = growthFactor;
+      return this;
+    }
+
+    /** Shrink threshold; must lie strictly between 0 and 1. */
+    public Builder shrinkThreshold(double shrinkThreshold) {
+      this.shrinkThreshold = shrinkThreshold;
+      return this;
+    }
+
+    /**
+     * Validates and builds.
+     *
+     * @throws IllegalArgumentException naming the first field that is out of range, and its value
+     */
+    public QueueConfig build() {
+      positive("initialCapacity", initialCapacity);
+      positive("minCapacity", minCapacity);
+      positive("maxCapacity", maxCapacity);
+      if (minCapacity > maxCapacity) {
+        throw new IllegalArgumentException(
+            "minCapacity (" + minCapacity + ") must be <= maxCapacity (" + maxCapacity + ")");
+      }
+      if (initialCapacity < minCapacity) {
+        throw new IllegalArgumentException(
+            "initialCapacity ("
+                + initialCapacity
+                + ") must be >= minCapacity ("
+                + minCapacity
+                + ")");
+      }
+      if (initialCapacity > maxCapacity) {
+        throw new IllegalArgumentException(
+            "initialCapacity ("
+                + initialCapacity
+                + ") must be <= maxCapacity ("
+                + maxCapacity
+                + ")");
+      }
+      if (!(growthFactor > 1.0) || Double.isInfinite(growthFactor)) {
+        throw new IllegalArgumentException(
+            "growthFactor must be a finite number > 1.0, was " + growthFactor);
+      }
+      if (!(shrinkThreshold > 0.0 && shrinkThreshold < 1.0)) {
+        throw new IllegalArgumentException(
+            "shrinkThreshold must be > 0 and < 1, was " + shrinkThreshold);
+      }
+      return new QueueConfig(this);
+    }
+
+    private static void positive(String field, int value) {
+      if (value <= 0) {
+        throw new IllegalArgumentException(field + " must be > 0, was " + value);
+      }
+    }
+  }
+}
