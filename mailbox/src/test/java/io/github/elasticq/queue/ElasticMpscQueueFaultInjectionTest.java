@@ -1,0 +1,79 @@
+package io.github.elasticq.queue;
+
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.jetbrains.lincheck.datastructures.ModelCheckingOptions;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Shows that the Lincheck suite can fail: the hazards of the Rust original, injected into the real
+ * queue through its two package-private seams, are caught by the same model-checking run that
+ * passes on the correct queue.
+ */
+class ElasticMpscQueueFaultInjectionTest {
+
+  /** Consumer advances its index before reading the slot (the original's lost-element bug). */
+  static final class AdvanceBeforeReadQueue<E> extends ElasticMpscQueue<E> {
+    AdvanceBeforeReadQueue(QueueConfig config) {
+      super(config, 0L, 1, 1);
+    }
+
+    @Override
+    Object takePublished(Buffer buffer, long index, Object element) {
+      setConsumerIndexRelease(index + 1);
+      Object e = buffer.loadPlain(index); // a producer may already have reused the slot
+      buffer.clear(index);
+      return e;
+    }
+  }
+
+  /** Producer publishes into the buffer it read, even if a resize retired it at its index. */
+  static final class PublishIntoRetiredBufferQueue<E> extends ElasticMpscQueue<E> {
+    PublishIntoRetiredBufferQueue(QueueConfig config) {
+      super(config, 0L, 1, 1);
+    }
+
+    @Override
+    Buffer lookupBuffer(Buffer buffer, long index) {
+      return buffer;
+    }
+  }
+
+  public static class AdvanceBeforeRead extends ElasticMpscQueueLincheckTest {
+    @Override
+    protected ElasticMpscQueue<Integer> newQueue() {
+      return new AdvanceBeforeReadQueue<>(TINY);
+    }
+  }
+
+  public static class PublishIntoRetiredBuffer extends ElasticMpscQueueLincheckTest {
+    @Override
+    protected ElasticMpscQueue<Integer> newQueue() {
+      return new PublishIntoRetiredBufferQueue<>(TINY);
+    }
+  }
+
+  private static ModelCheckingOptions options() {
+    return new ModelCheckingOptions()
+        .iterations(100)
+        .invocationsPerIteration(2_000)
+        .threads(3)
+        .actorsPerThread(4)
+        .actorsBefore(4)
+        .sequentialSpecification(ElasticMpscQueueLincheckTest.BoundedFifo.class);
+  }
+
+  @Test
+  void lincheck_catchesConsumerAdvancingBeforeRead() {
+    assertThatThrownBy(() -> options().check(AdvanceBeforeRead.class))
+        .isInstanceOf(AssertionError.class)
+        .hasMessageContaining("Invalid execution results");
+  }
+
+  @Test
+  void lincheck_catchesPublishIntoRetiredBuffer() {
+    assertThatThrownBy(() -> options().check(PublishIntoRetiredBuffer.class))
+        .isInstanceOf(AssertionError.class)
+        .hasMessageContaining("Invalid execution results");
+  }
+}

@@ -1,0 +1,103 @@
+package io.github.elasticq.queue;
+
+import java.util.ArrayDeque;
+import org.jetbrains.lincheck.datastructures.IntGen;
+import org.jetbrains.lincheck.datastructures.ModelCheckingOptions;
+import org.jetbrains.lincheck.datastructures.Operation;
+import org.jetbrains.lincheck.datastructures.Param;
+import org.jetbrains.lincheck.datastructures.StressOptions;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Linearizability of {@link ElasticMpscQueue} against a bounded FIFO, checked by Lincheck's model
+ * checker (which explores thread interleavings at every shared-memory access) and by its stress
+ * mode. The consumer operations share one non-parallel group: one consumer thread. Capacities are
+ * tiny (min 2, max 8, shrink sampled on every consumer operation) so that short scenarios cross
+ * grows and shrinks.
+ */
+@Param(name = "value", gen = IntGen.class, conf = "1:9")
+public class ElasticMpscQueueLincheckTest {
+
+  static final QueueConfig TINY =
+      QueueConfig.builder()
+          .initialCapacity(2)
+          .minCapacity(2)
+          .maxCapacity(8)
+          .growthFactor(2.0)
+          .shrinkThreshold(0.5)
+          .build();
+
+  private final ElasticMpscQueue<Integer> queue = newQueue();
+
+  /** The queue under test; the fault-injection tests override it with broken variants. */
+  protected ElasticMpscQueue<Integer> newQueue() {
+    return new ElasticMpscQueue<>(TINY, 0L, 1, 1);
+  }
+
+  @Operation
+  public boolean offer(@Param(name = "value") int value) {
+    return queue.offer(value);
+  }
+
+  @Operation(nonParallelGroup = "consumer")
+  public Integer poll() {
+    return queue.poll();
+  }
+
+  @Operation(nonParallelGroup = "consumer")
+  public Integer peek() {
+    return queue.peek();
+  }
+
+  @Operation
+  public int size() {
+    return queue.size();
+  }
+
+  @Test
+  void modelChecking() {
+    new ModelCheckingOptions()
+        .iterations(30)
+        .invocationsPerIteration(1_000)
+        .threads(3)
+        .actorsPerThread(4)
+        .actorsBefore(4)
+        .sequentialSpecification(BoundedFifo.class)
+        .check(getClass());
+  }
+
+  @Test
+  void stress() {
+    new StressOptions()
+        .iterations(20)
+        .invocationsPerIteration(2_000)
+        .threads(3)
+        .actorsPerThread(4)
+        .sequentialSpecification(BoundedFifo.class)
+        .check(getClass());
+  }
+
+  /** Sequential specification: a FIFO that refuses offers at {@code maxCapacity}. */
+  public static final class BoundedFifo {
+    private final ArrayDeque<Integer> items = new ArrayDeque<>();
+
+    public boolean offer(int value) {
+      if (items.size() == TINY.maxCapacity()) {
+        return false;
+      }
+      return items.add(value);
+    }
+
+    public Integer poll() {
+      return items.poll();
+    }
+
+    public Integer peek() {
+      return items.peek();
+    }
+
+    public int size() {
+      return items.size();
+    }
+  }
+}
