@@ -64,6 +64,7 @@ abstract class ElasticMpscQueueColdFields<E> extends AbstractQueue<E> {
   // Written only by the holder of the resize bit; volatile so stats() sees recent values.
   volatile long grows;
   volatile long shrinks;
+  /** Largest size seen; raised with a CAS loop (rare: only on a new peak). */
   volatile int peakSize;
   /** Offers refused at max; reached only through the VarHandle (no LongAdder: idle footprint). */
   private volatile long rejectedDoNotTouch;
@@ -91,6 +92,27 @@ abstract class ElasticMpscQueueColdFields<E> extends AbstractQueue<E> {
     this.minCapacity = config.minCapacity();
     this.maxCapacity = config.maxCapacity();
     this.initialIndex = initialIndex;
+  }
+
+  private static final VarHandle PEAK_SIZE;
+
+  static {
+    try {
+      PEAK_SIZE =
+          MethodHandles.lookup()
+              .findVarHandle(ElasticMpscQueueColdFields.class, "peakSize", int.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  final void notePeak(int size) {
+    int peak;
+    while (size > (peak = peakSize)) {
+      if (PEAK_SIZE.compareAndSet(this, peak, size)) {
+        return;
+      }
+    }
   }
 
   final void incrementRejected() {
@@ -370,6 +392,9 @@ public class ElasticMpscQueue<E> extends ElasticMpscQueuePad2<E> {
       }
       if (casProducerIndexWord(word, word + 2)) {
         storeElementRelease(lookupBuffer(buffer, index), index, e);
+        if (index + 1 - consumerIndexCache > peakSize) {
+          notePeakAfterOffer(index); // only when this could be a new peak
+        }
         return true;
       }
     }
@@ -571,9 +596,8 @@ public class ElasticMpscQueue<E> extends ElasticMpscQueuePad2<E> {
 
   /**
    * Counters and sizes; any thread. Reading them costs the hot path nothing: enqueued and
-   * dequeued are the indexes themselves. {@code peakSize} is the largest size seen at sampling
-   * points (every grow, every refresh of the producers' consumer-index cache and every consumer
-   * occupancy sample), a lower bound of the true peak.
+   * dequeued are the indexes themselves. {@code peakSize} is the largest size a producer
+   * observed right after its own offer (exact when offers do not race polls).
    */
   public QueueStats stats() {
     long dequeued = consumerIndexAcquire() - initialIndex;
@@ -655,10 +679,10 @@ public class ElasticMpscQueue<E> extends ElasticMpscQueuePad2<E> {
     }
   }
 
-  private void notePeak(int size) {
-    if (size > peakSize) {
-      peakSize = size; // racy max: a lost update only under-reports a sample
-    }
+  private void notePeakAfterOffer(long index) {
+    long consumerIndex = consumerIndexAcquire();
+    consumerIndexCache = consumerIndex;
+    notePeak((int) Math.min(index + 1 - consumerIndex, maxCapacity));
   }
 
   private static void storeElementRelease(Buffer buffer, long index, Object e) {

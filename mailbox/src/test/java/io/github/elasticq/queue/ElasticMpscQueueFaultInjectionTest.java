@@ -39,28 +39,24 @@ class ElasticMpscQueueFaultInjectionTest {
     }
   }
 
-  public static class AdvanceBeforeRead extends ElasticMpscQueueLincheckTest {
+  public static class AdvanceBeforeRead extends ElasticMpscQueueLincheckTest.Scenario {
     @Override
     protected ElasticMpscQueue<Integer> newQueue() {
-      return new AdvanceBeforeReadQueue<>(TINY);
+      return new AdvanceBeforeReadQueue<>(ElasticMpscQueueLincheckTest.TINY);
     }
   }
 
-  public static class PublishIntoRetiredBuffer extends ElasticMpscQueueLincheckTest {
+  public static class PublishIntoRetiredBuffer extends ElasticMpscQueueLincheckTest.Scenario {
     @Override
     protected ElasticMpscQueue<Integer> newQueue() {
-      return new PublishIntoRetiredBufferQueue<>(TINY);
+      return new PublishIntoRetiredBufferQueue<>(ElasticMpscQueueLincheckTest.TINY);
     }
   }
 
   private static ModelCheckingOptions options() {
-    return new ModelCheckingOptions()
+    return ElasticMpscQueueLincheckTest.modelChecking()
         .iterations(100)
-        .invocationsPerIteration(2_000)
-        .threads(3)
-        .actorsPerThread(4)
-        .actorsBefore(4)
-        .sequentialSpecification(ElasticMpscQueueLincheckTest.BoundedFifo.class);
+        .invocationsPerIteration(2_000);
   }
 
   @Test

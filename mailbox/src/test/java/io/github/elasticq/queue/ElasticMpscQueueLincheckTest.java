@@ -15,8 +15,7 @@ import org.junit.jupiter.api.Test;
  * tiny (min 2, max 8, shrink sampled on every consumer operation) so that short scenarios cross
  * grows and shrinks.
  */
-@Param(name = "value", gen = IntGen.class, conf = "1:9")
-public class ElasticMpscQueueLincheckTest {
+class ElasticMpscQueueLincheckTest {
 
   static final QueueConfig TINY =
       QueueConfig.builder()
@@ -27,54 +26,61 @@ public class ElasticMpscQueueLincheckTest {
           .shrinkThreshold(0.5)
           .build();
 
-  private final ElasticMpscQueue<Integer> queue = newQueue();
-
-  /** The queue under test; the fault-injection tests override it with broken variants. */
-  protected ElasticMpscQueue<Integer> newQueue() {
-    return new ElasticMpscQueue<>(TINY, 0L, 1, 1);
-  }
-
-  @Operation
-  public boolean offer(@Param(name = "value") int value) {
-    return queue.offer(value);
-  }
-
-  @Operation(nonParallelGroup = "consumer")
-  public Integer poll() {
-    return queue.poll();
-  }
-
-  @Operation(nonParallelGroup = "consumer")
-  public Integer peek() {
-    return queue.peek();
-  }
-
-  @Operation
-  public int size() {
-    return queue.size();
-  }
-
-  @Test
-  void modelChecking() {
-    new ModelCheckingOptions()
+  static ModelCheckingOptions modelChecking() {
+    return new ModelCheckingOptions()
         .iterations(30)
         .invocationsPerIteration(1_000)
         .threads(3)
         .actorsPerThread(4)
         .actorsBefore(4)
-        .sequentialSpecification(BoundedFifo.class)
-        .check(getClass());
+        .sequentialSpecification(BoundedFifo.class);
   }
 
   @Test
-  void stress() {
+  void modelChecking_correctQueue() {
+    modelChecking().check(Scenario.class);
+  }
+
+  @Test
+  void stress_correctQueue() {
     new StressOptions()
         .iterations(20)
         .invocationsPerIteration(2_000)
         .threads(3)
         .actorsPerThread(4)
         .sequentialSpecification(BoundedFifo.class)
-        .check(getClass());
+        .check(Scenario.class);
+  }
+
+  /** The operations Lincheck runs; subclasses swap in fault-injected queues. */
+  @Param(name = "value", gen = IntGen.class, conf = "1:9")
+  public static class Scenario {
+    private final ElasticMpscQueue<Integer> queue = newQueue();
+
+    /** The queue under test. */
+    protected ElasticMpscQueue<Integer> newQueue() {
+      return new ElasticMpscQueue<>(TINY, 0L, 1, 1);
+    }
+
+    @Operation
+    public boolean offer(@Param(name = "value") int value) {
+      return queue.offer(value);
+    }
+
+    @Operation(nonParallelGroup = "consumer")
+    public Integer poll() {
+      return queue.poll();
+    }
+
+    @Operation(nonParallelGroup = "consumer")
+    public Integer peek() {
+      return queue.peek();
+    }
+
+    @Operation
+    public int size() {
+      return queue.size();
+    }
   }
 
   /** Sequential specification: a FIFO that refuses offers at {@code maxCapacity}. */
