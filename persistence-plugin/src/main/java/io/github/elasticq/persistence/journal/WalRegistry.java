@@ -1,0 +1,118 @@
+package io.github.elasticq.persistence.journal;
+
+import com.typesafe.config.Config;
+import io.github.elasticq.persistence.wal.WalSettings;
+import io.github.elasticq.persistence.wal.WriteAheadLog;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.pekko.actor.AbstractExtensionId;
+import org.apache.pekko.actor.ActorSystem;
+import org.apache.pekko.actor.ExtendedActorSystem;
+import org.apache.pekko.actor.Extension;
+import org.apache.pekko.actor.ExtensionIdProvider;
+import org.apache.pekko.event.Logging;
+import org.apache.pekko.event.LoggingAdapter;
+
+/**
+ * A Pekko extension that owns the {@link WriteAheadLog} of each journal plugin id of an actor
+ * system, so that the journal actor (also after a restart) and the read journal share one open log
+ * and one directory lock. The logs close when the actor system terminates.
+ *
+ * <p>Also the way for tests, benchmarks and tools to reach a running journal's log, e.g. {@code
+ * WalRegistry.get(system).logFor("elasticq.journal").stats()}.
+ *
+ * <p>Thread-safe: any thread may call any method; the first caller for a plugin id opens the log
+ * (blocking for the recovery scan), the others wait for it and get the same instance.
+ */
+public final class WalRegistry implements Extension {
+  private static final Id ID = new Id();
+
+  private final ExtendedActorSystem system;
+  private final LoggingAdapter log;
+  private final ConcurrentHashMap<String, WriteAheadLog> logs = new ConcurrentHashMap<>();
+
+  private WalRegistry(ExtendedActorSystem system) {
+    this.system = system;
+    this.log = Logging.getLogger(system, WalJournal.class);
+    system.registerOnTermination(this::closeAll);
+  }
+
+  /** The registry of {@code system}. Any thread. */
+  public static WalRegistry get(ActorSystem system) {
+    return ID.get(system);
+  }
+
+  /** The log of journal plugin {@code pluginId}, read from the system's configuration. */
+  public WriteAheadLog logFor(String pluginId) {
+    return logFor(pluginId, system.settings().config().getConfig(pluginId));
+  }
+
+  /**
+   * The log of journal plugin {@code pluginId}, opened with {@code pluginConfig} if not open yet.
+   *
+   * @throws IllegalArgumentException if the configuration is invalid (names the key)
+   * @throws IllegalStateException if the log cannot be opened (locked directory, corruption, I/O
+   *     error); the message names the plugin and the cause names the directory or file
+   */
+  public WriteAheadLog logFor(String pluginId, Config pluginConfig) {
+    WriteAheadLog existing = logs.get(pluginId);
+    if (existing != null && !existing.isClosed()) {
+      return existing;
+    }
+    return logs.compute(
+        pluginId,
+        (id, current) -> {
+          if (current != null && !current.isClosed()) {
+            return current;
+          }
+          WalSettings settings =
+              WalSettings.fromConfig(pluginConfig, id).withLogger(this::logToPekko);
+          try {
+            WriteAheadLog wal = WriteAheadLog.open(settings);
+            log.info("Journal [{}] opened {}", id, settings);
+            return wal;
+          } catch (IOException e) {
+            throw new IllegalStateException(
+                "Journal plugin [" + id + "] cannot open its write-ahead log: " + e.getMessage(),
+                e);
+          }
+        });
+  }
+
+  private void logToPekko(Level level, String message) {
+    switch (level) {
+      case ERROR -> log.error(message);
+      case WARNING -> log.warning(message);
+      case INFO -> log.info(message);
+      default -> log.debug(message);
+    }
+  }
+
+  private void closeAll() {
+    for (String id : List.copyOf(logs.keySet())) {
+      WriteAheadLog wal = logs.remove(id);
+      if (wal != null) {
+        try {
+          wal.close();
+        } catch (IOException | RuntimeException e) {
+          log.error(e, "Journal [{}] failed to close its write-ahead log", id);
+        }
+      }
+    }
+  }
+
+  private static final class Id extends AbstractExtensionId<WalRegistry>
+      implements ExtensionIdProvider {
+    @Override
+    public WalRegistry createExtension(ExtendedActorSystem system) {
+      return new WalRegistry(system);
+    }
+
+    @Override
+    public Id lookup() {
+      return ID;
+    }
+  }
+}

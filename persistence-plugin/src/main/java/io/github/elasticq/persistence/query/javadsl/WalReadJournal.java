@@ -1,0 +1,250 @@
+package io.github.elasticq.persistence.query.javadsl;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import io.github.elasticq.persistence.internal.EventCodec;
+import io.github.elasticq.persistence.journal.WalRegistry;
+import io.github.elasticq.persistence.wal.WalEvent;
+import io.github.elasticq.persistence.wal.WriteAheadLog;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.NotUsed;
+import org.apache.pekko.actor.ExtendedActorSystem;
+import org.apache.pekko.japi.Pair;
+import org.apache.pekko.persistence.query.EventEnvelope;
+import org.apache.pekko.persistence.query.Offset;
+import org.apache.pekko.persistence.query.javadsl.CurrentEventsByPersistenceIdQuery;
+import org.apache.pekko.persistence.query.javadsl.CurrentPersistenceIdsQuery;
+import org.apache.pekko.persistence.query.javadsl.EventsByPersistenceIdQuery;
+import org.apache.pekko.persistence.query.javadsl.PersistenceIdsQuery;
+import org.apache.pekko.stream.javadsl.Source;
+
+/**
+ * Java API of the read journal {@code elasticq.query}, reading the log of the journal plugin named
+ * by {@code write-plugin} in the same actor system:
+ *
+ * <pre>{@code
+ * WalReadJournal q = PersistenceQuery.get(system)
+ *     .getReadJournalFor(WalReadJournal.class, WalReadJournal.Identifier);
+ * }</pre>
+ *
+ * <p>Live streams ({@link #eventsByPersistenceId}, {@link #persistenceIds}) are woken by the
+ * journal as soon as it publishes an append, and re-check every {@code refresh-interval} as a
+ * fallback; they never complete on their own (except when {@code toSequenceNr} is reached). Current
+ * streams emit what was stored when they were materialized and complete. Events are the
+ * deserialized payloads (no event adapters); the offset is a {@code Sequence} of the sequence
+ * number. An event is visible once its write has been acknowledged to the persistent actor, or
+ * earlier.
+ *
+ * <p>Thread-safe; every returned {@code Source} may be materialized any number of times. Log reads
+ * run on the journal's plugin dispatcher.
+ */
+public final class WalReadJournal
+    implements EventsByPersistenceIdQuery,
+        CurrentEventsByPersistenceIdQuery,
+        PersistenceIdsQuery,
+        CurrentPersistenceIdsQuery {
+  /** The plugin id of this read journal in {@code reference.conf}. */
+  public static final String Identifier = "elasticq.query";
+
+  private static final long UNSET = -1;
+
+  private final ExtendedActorSystem system;
+  private final String writePlugin;
+  private final long refreshMillis;
+  private final int maxBufferSize;
+  private final EventCodec codec;
+  private final Executor io;
+  private volatile WriteAheadLog wal;
+
+  /**
+   * Created by {@code WalReadJournalProvider}.
+   *
+   * @throws IllegalArgumentException if a setting is invalid (names {@code configPath.key})
+   */
+  public WalReadJournal(ExtendedActorSystem system, Config config, String configPath) {
+    this.system = system;
+    try {
+      this.writePlugin = config.getString("write-plugin");
+    } catch (ConfigException e) {
+      throw new IllegalArgumentException(configPath + ".write-plugin: " + e.getMessage(), e);
+    }
+    Duration refresh;
+    try {
+      refresh = config.getDuration("refresh-interval");
+    } catch (ConfigException e) {
+      throw new IllegalArgumentException(configPath + ".refresh-interval: " + e.getMessage(), e);
+    }
+    if (refresh.isNegative() || refresh.isZero()) {
+      throw new IllegalArgumentException(
+          configPath + ".refresh-interval: invalid value " + refresh + " (must be > 0)");
+    }
+    this.refreshMillis = Math.max(1, refresh.toMillis());
+    int max;
+    try {
+      max = config.getInt("max-buffer-size");
+    } catch (ConfigException e) {
+      throw new IllegalArgumentException(configPath + ".max-buffer-size: " + e.getMessage(), e);
+    }
+    if (max <= 0) {
+      throw new IllegalArgumentException(
+          configPath + ".max-buffer-size: invalid value " + max + " (must be > 0)");
+    }
+    this.maxBufferSize = max;
+    this.codec = new EventCodec(system);
+    String dispatcher;
+    try {
+      dispatcher = system.settings().config().getConfig(writePlugin).getString("plugin-dispatcher");
+    } catch (ConfigException e) {
+      throw new IllegalArgumentException(
+          configPath + ".write-plugin: no journal plugin section '" + writePlugin + "'", e);
+    }
+    this.io = system.dispatchers().lookup(dispatcher);
+  }
+
+  /** The shared log, opened on first use (the journal may not have started yet). */
+  private WriteAheadLog wal() {
+    WriteAheadLog w = wal;
+    if (w == null || w.isClosed()) {
+      w = WalRegistry.get(system).logFor(writePlugin);
+      wal = w;
+    }
+    return w;
+  }
+
+  @Override
+  public Source<EventEnvelope, NotUsed> eventsByPersistenceId(
+      String persistenceId, long fromSequenceNr, long toSequenceNr) {
+    return events(persistenceId, fromSequenceNr, toSequenceNr, true);
+  }
+
+  @Override
+  public Source<EventEnvelope, NotUsed> currentEventsByPersistenceId(
+      String persistenceId, long fromSequenceNr, long toSequenceNr) {
+    return events(persistenceId, fromSequenceNr, toSequenceNr, false);
+  }
+
+  @Override
+  public Source<String, NotUsed> persistenceIds() {
+    return ids(true);
+  }
+
+  @Override
+  public Source<String, NotUsed> currentPersistenceIds() {
+    return ids(false);
+  }
+
+  // ------------------------------------------------------------------------------------------
+
+  private record Cursor(long next, long bound) {}
+
+  private record Step<T>(long bound, CompletableFuture<Void> signal, List<T> items) {}
+
+  private Source<EventEnvelope, NotUsed> events(String pid, long from, long to, boolean live) {
+    return Source.<Cursor, List<EventEnvelope>>unfoldAsync(
+            new Cursor(Math.max(1, from), UNSET), c -> eventStep(pid, c, to, live))
+        .mapConcat(l -> l);
+  }
+
+  private CompletionStage<Optional<Pair<Cursor, List<EventEnvelope>>>> eventStep(
+      String pid, Cursor c, long to, boolean live) {
+    if (c.next() > to) {
+      return CompletableFuture.completedFuture(Optional.empty());
+    }
+    return CompletableFuture.supplyAsync(
+            () -> {
+              WriteAheadLog w = wal();
+              long bound =
+                  c.bound() != UNSET
+                      ? c.bound()
+                      : live ? to : Math.min(to, w.highestSequenceNr(pid));
+              CompletableFuture<Void> signal = live ? w.awaitAppend(pid) : null;
+              List<EventEnvelope> items = new ArrayList<>();
+              try {
+                w.replay(pid, c.next(), bound, maxBufferSize, e -> items.add(envelope(e)));
+              } catch (Exception e) {
+                if (signal != null) {
+                  w.cancelAwait(pid, signal);
+                }
+                throw new CompletionException(e);
+              }
+              return new Step<>(bound, signal, items);
+            },
+            io)
+        .thenCompose(
+            s -> {
+              if (!s.items().isEmpty()) {
+                if (s.signal() != null) {
+                  wal().cancelAwait(pid, s.signal());
+                }
+                long next = s.items().get(s.items().size() - 1).sequenceNr() + 1;
+                return CompletableFuture.completedFuture(
+                    Optional.of(Pair.create(new Cursor(next, s.bound()), s.items())));
+              }
+              if (!live) {
+                return CompletableFuture.completedFuture(Optional.empty());
+              }
+              return s.signal()
+                  .completeOnTimeout(null, refreshMillis, TimeUnit.MILLISECONDS)
+                  .thenApply(
+                      v -> {
+                        wal().cancelAwait(pid, s.signal());
+                        return Optional.of(
+                            Pair.create(new Cursor(c.next(), s.bound()), List.<EventEnvelope>of()));
+                      });
+            });
+  }
+
+  private EventEnvelope envelope(WalEvent e) {
+    Object payload;
+    try {
+      payload = codec.payload(e);
+    } catch (Throwable t) {
+      throw new CompletionException("cannot deserialize " + e, t);
+    }
+    return new EventEnvelope(
+        Offset.sequence(e.sequenceNr()), e.persistenceId(), e.sequenceNr(), payload, e.timestamp());
+  }
+
+  private Source<String, NotUsed> ids(boolean live) {
+    return Source.<Cursor, List<String>>unfoldAsync(new Cursor(0, UNSET), c -> idStep(c, live))
+        .mapConcat(l -> l);
+  }
+
+  private CompletionStage<Optional<Pair<Cursor, List<String>>>> idStep(Cursor c, boolean live) {
+    WriteAheadLog w;
+    try {
+      w = wal();
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    CompletableFuture<Void> signal = live ? w.awaitNewPersistenceId() : null;
+    List<String> all = w.persistenceIds((int) c.next());
+    long bound = c.bound() != UNSET ? c.bound() : live ? Long.MAX_VALUE : c.next() + all.size();
+    int n = (int) Math.min(Math.min(all.size(), bound - c.next()), maxBufferSize);
+    if (n > 0) {
+      if (signal != null) {
+        w.cancelAwaitNewPersistenceId(signal);
+      }
+      return CompletableFuture.completedFuture(
+          Optional.of(Pair.create(new Cursor(c.next() + n, bound), all.subList(0, n))));
+    }
+    if (!live) {
+      return CompletableFuture.completedFuture(Optional.empty());
+    }
+    return signal
+        .completeOnTimeout(null, refreshMillis, TimeUnit.MILLISECONDS)
+        .thenApply(
+            v -> {
+              w.cancelAwaitNewPersistenceId(signal);
+              return Optional.of(Pair.create(new Cursor(c.next(), bound), List.<String>of()));
+            });
+  }
+}

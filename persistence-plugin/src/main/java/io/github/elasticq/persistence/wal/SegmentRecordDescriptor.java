@@ -1,0 +1,144 @@
+package io.github.elasticq.persistence.wal;
+
+import java.nio.ByteBuffer;
+import java.util.zip.CRC32C;
+
+/**
+ * The byte layout of a segment file of the {@link WriteAheadLog}, and the rule that makes a record
+ * committed. All integers are big-endian; strings are UTF-8 with an unsigned 16-bit length.
+ *
+ * <p>A segment file is named {@code <20-digit id>.wal} and starts with a 16-byte header:
+ *
+ * <pre>
+ *   0                   1                   2                   3
+ *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ *  +---------------------------------------------------------------+
+ *  |                     magic 0x4551574C ("EQWL")                 |
+ *  +---------------------------------------------------------------+
+ *  |                       format version (1)                      |
+ *  +---------------------------------------------------------------+
+ *  |                       segment id (int64)                      |
+ *  |                                                               |
+ *  +---------------------------------------------------------------+
+ * </pre>
+ *
+ * followed by records, back to back, each framed as:
+ *
+ * <pre>
+ *   0                   1                   2                   3
+ *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ *  +---------------------------------------------------------------+
+ *  |  length: bytes of the body, from "type" to the end of payload  |
+ *  +---------------------------------------------------------------+
+ *  |  CRC32C of the length field and of the whole body              |
+ *  +---------------+---------------+-------------------------------+  body starts here
+ *  |     type      |     flags     |   persistence id length (u16) |
+ *  +---------------+---------------+-------------------------------+
+ *  |                  persistence id (UTF-8) ...                  ...
+ *  +---------------------------------------------------------------+
+ *  |                    sequence number (int64)                    |
+ *  |                                                               |
+ *  +-------------------------------+-------------------------------+
+ *  |  writer uuid length (u16)     |  writer uuid (UTF-8) ...     ...
+ *  +-------------------------------+-------------------------------+
+ *  |  event manifest length (u16)  |  event manifest (UTF-8) ...  ...
+ *  +-------------------------------+-------------------------------+
+ *  |                    serializer id (int32)                      |
+ *  +-------------------------------+-------------------------------+
+ *  | serializer manifest len (u16) |  serializer manifest ...     ...
+ *  +-------------------------------+-------------------------------+
+ *  |                 timestamp, epoch millis (int64)               |
+ *  |                                                               |
+ *  +---------------------------------------------------------------+
+ *  |                    payload length (int32)                     |
+ *  +---------------------------------------------------------------+
+ *  |                    payload bytes ...                         ...
+ *  +---------------------------------------------------------------+
+ * </pre>
+ *
+ * <p>{@code type} is {@link #TYPE_EVENT} or {@link #TYPE_TOMBSTONE}. A tombstone deletes every
+ * event of its persistence id up to and including its sequence number; its other string fields are
+ * empty and its payload is empty. The tombstone's sequence number is never above the persistence
+ * id's highest sequence number when it was written, so the latest tombstone also remembers the
+ * highest sequence number after compaction has dropped every event.
+ *
+ * <p>{@code flags} bit 0, {@link #FLAG_BATCH_CONTINUES}, is set on every record of an atomic write
+ * except its last one. An atomic write never spans two segments.
+ *
+ * <p><b>Commit rule.</b> A record is <em>valid</em> when its length is between {@link
+ * #MIN_BODY_LENGTH} and {@link #MAX_BODY_LENGTH}, its frame lies inside the file and its CRC32C
+ * matches. A record is <em>committed</em> when it is valid, every byte before it in its segment
+ * belongs to valid records, and it either has {@link #FLAG_BATCH_CONTINUES} clear or is followed,
+ * through valid records only, by the record of its atomic write that has the flag clear. So an
+ * atomic write is committed entirely or not at all. Recovery cuts the last segment after its last
+ * committed record (a torn tail); a non-committed record anywhere else is corruption.
+ *
+ * <p>Stateless; all methods may be called from any thread.
+ */
+public final class SegmentRecordDescriptor {
+  /** First four bytes of every segment file. */
+  public static final int SEGMENT_MAGIC = 0x4551574C;
+
+  /** Current segment format version. */
+  public static final int SEGMENT_VERSION = 1;
+
+  /** Size of the segment file header. */
+  public static final int SEGMENT_HEADER_LENGTH = 16;
+
+  /** Offset of the length field in a frame. */
+  public static final int LENGTH_OFFSET = 0;
+
+  /** Offset of the checksum field in a frame. */
+  public static final int CRC_OFFSET = 4;
+
+  /** Bytes before the body: length and CRC32C. */
+  public static final int FRAME_HEADER_LENGTH = 8;
+
+  /** Offset of the type byte in a frame. */
+  public static final int TYPE_OFFSET = 8;
+
+  /** Offset of the flags byte in a frame. */
+  public static final int FLAGS_OFFSET = 9;
+
+  /** Body of a record with empty strings and payload. */
+  public static final int MIN_BODY_LENGTH = 1 + 1 + 2 + 8 + 2 + 2 + 4 + 2 + 8 + 4;
+
+  /** Largest accepted body (1 GiB minus the frame and segment headers). */
+  public static final int MAX_BODY_LENGTH = (1 << 30) - FRAME_HEADER_LENGTH - SEGMENT_HEADER_LENGTH;
+
+  /** An event written by a persistent actor. */
+  public static final byte TYPE_EVENT = 1;
+
+  /** A delete-up-to marker. */
+  public static final byte TYPE_TOMBSTONE = 2;
+
+  /** Set on every record of an atomic write except the last. */
+  public static final byte FLAG_BATCH_CONTINUES = 1;
+
+  private SegmentRecordDescriptor() {}
+
+  /** Whether {@code length} is a plausible body length. */
+  public static boolean isValidBodyLength(int length) {
+    return length >= MIN_BODY_LENGTH && length <= MAX_BODY_LENGTH;
+  }
+
+  /**
+   * Computes the frame checksum: CRC32C over the length field and the body. {@code frame} holds a
+   * whole frame from its position; its position and limit are left unchanged.
+   */
+  public static int checksum(ByteBuffer frame, int bodyLength) {
+    CRC32C crc = new CRC32C();
+    int p = frame.position();
+    ByteBuffer d = frame.duplicate();
+    d.limit(p + LENGTH_OFFSET + 4).position(p + LENGTH_OFFSET);
+    crc.update(d);
+    d.limit(p + FRAME_HEADER_LENGTH + bodyLength).position(p + FRAME_HEADER_LENGTH);
+    crc.update(d);
+    return (int) crc.getValue();
+  }
+
+  /** Writes the 16-byte segment header into {@code dst} at its position. */
+  static void writeSegmentHeader(ByteBuffer dst, long segmentId) {
+    dst.putInt(SEGMENT_MAGIC).putInt(SEGMENT_VERSION).putLong(segmentId);
+  }
+}

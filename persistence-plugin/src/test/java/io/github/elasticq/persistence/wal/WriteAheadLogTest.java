@@ -1,0 +1,418 @@
+package io.github.elasticq.persistence.wal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class WriteAheadLogTest {
+  @TempDir Path dir;
+
+  static WalSettings.Builder settings(Path dir) {
+    return WalSettings.builder(dir).compactionEnabled(false);
+  }
+
+  static byte[] payload(String pid, long seq) {
+    return String.format("%s:%08d", pid, seq).getBytes(StandardCharsets.UTF_8);
+  }
+
+  static WalWrite write(String pid, long from, long to) {
+    List<WalEvent> events = new ArrayList<>();
+    for (long s = from; s <= to; s++) {
+      events.add(WalEvent.of(pid, s, payload(pid, s)));
+    }
+    return WalWrite.of(events);
+  }
+
+  static List<Long> seqs(WriteAheadLog wal, String pid, long from, long to, long max)
+      throws IOException {
+    List<Long> out = new ArrayList<>();
+    wal.replay(
+        pid,
+        from,
+        to,
+        max,
+        e -> {
+          assertThat(e.payload()).isEqualTo(payload(pid, e.sequenceNr()));
+          out.add(e.sequenceNr());
+        });
+    return out;
+  }
+
+  static List<Long> range(long from, long to) {
+    List<Long> l = new ArrayList<>();
+    for (long s = from; s <= to; s++) {
+      l.add(s);
+    }
+    return l;
+  }
+
+  @Test
+  void replay_respectsFromToAndMax() throws Exception {
+    try (WriteAheadLog wal = WriteAheadLog.open(settings(dir).build())) {
+      wal.append(write("a", 1, 10)).get();
+      wal.append(List.of(write("b", 1, 3), write("a", 11, 12))).get();
+      assertThat(seqs(wal, "a", 1, Long.MAX_VALUE, Long.MAX_VALUE)).isEqualTo(range(1, 12));
+      assertThat(seqs(wal, "a", 3, 7, Long.MAX_VALUE)).isEqualTo(range(3, 7));
+      assertThat(seqs(wal, "a", 3, 7, 2)).isEqualTo(range(3, 4));
+      assertThat(seqs(wal, "a", 1, 12, 0)).isEmpty();
+      assertThat(seqs(wal, "a", 8, 5, 100)).isEmpty();
+      assertThat(seqs(wal, "unknown", 1, Long.MAX_VALUE, 100)).isEmpty();
+      assertThat(wal.highestSequenceNr("unknown")).isZero();
+      assertThat(seqs(wal, "b", 1, Long.MAX_VALUE, Long.MAX_VALUE)).isEqualTo(range(1, 3));
+      assertThat(wal.highestSequenceNr("a")).isEqualTo(12);
+      assertThat(wal.persistenceIds(0)).containsExactly("a", "b");
+    }
+  }
+
+  @Test
+  void replay_roundTripsEveryField() throws Exception {
+    WalEvent e =
+        new WalEvent(
+            "pid/../ü:1",
+            7,
+            "writer-uuid",
+            "evt-manifest",
+            42,
+            "ser-manifest",
+            1234L,
+            new byte[] {1, 2, 3});
+    try (WriteAheadLog wal = WriteAheadLog.open(settings(dir).build())) {
+      wal.append(WalWrite.of(List.of(e))).get();
+      assertThat(wal.readAll("pid/../ü:1")).containsExactly(e);
+    }
+    try (WriteAheadLog wal = WriteAheadLog.open(settings(dir).build())) {
+      assertThat(wal.readAll("pid/../ü:1")).containsExactly(e);
+    }
+  }
+
+  @Test
+  void reopen_rebuildsIndexAcrossSegments() throws Exception {
+    try (WriteAheadLog wal = WriteAheadLog.open(settings(dir).segmentSize(4096).build())) {
+      for (int i = 0; i < 200; i++) {
+        wal.append(List.of(write("x", i * 2L + 1, i * 2L + 2), write("y", i + 1, i + 1))).get();
+      }
+      assertThat(wal.segmentFiles()).hasSizeGreaterThan(3);
+    }
+    try (WriteAheadLog wal = WriteAheadLog.open(settings(dir).segmentSize(4096).build())) {
+      assertThat(seqs(wal, "x", 1, Long.MAX_VALUE, Long.MAX_VALUE)).isEqualTo(range(1, 400));
+      assertThat(seqs(wal, "y", 1, Long.MAX_VALUE, Long.MAX_VALUE)).isEqualTo(range(1, 200));
+      assertThat(wal.stats().truncatedBytes()).isZero();
+    }
+  }
+
+  @Test
+  void deleteTo_hidesEventsAndNeverLowersHighest_acrossCompactionAndRestart() throws Exception {
+    WalSettings s = settings(dir).segmentSize(4096).build();
+    long sizeBefore;
+    try (WriteAheadLog wal = WriteAheadLog.open(s)) {
+      wal.append(write("a", 1, 100)).get();
+      for (int i = 1; i <= 100; i++) {
+        wal.append(write("keep", i, i)).get();
+      }
+      wal.deleteTo("a", 40).get();
+      assertThat(seqs(wal, "a", 1, Long.MAX_VALUE, Long.MAX_VALUE)).isEqualTo(range(41, 100));
+      wal.deleteTo("a", 20).get(); // lower delete: no effect
+      assertThat(seqs(wal, "a", 1, Long.MAX_VALUE, Long.MAX_VALUE)).isEqualTo(range(41, 100));
+      wal.deleteTo("a", Long.MAX_VALUE).get();
+      assertThat(seqs(wal, "a", 1, Long.MAX_VALUE, Long.MAX_VALUE)).isEmpty();
+      assertThat(wal.highestSequenceNr("a")).isEqualTo(100);
+      wal.deleteTo("never-written", Long.MAX_VALUE).get();
+      assertThat(wal.highestSequenceNr("never-written")).isZero();
+      sizeBefore = totalSize(wal);
+      assertThat(wal.compact(0.01)).isPositive();
+      assertThat(wal.stats().reclaimedBytes()).isPositive();
+      assertThat(totalSize(wal)).isLessThan(sizeBefore);
+      assertThat(wal.highestSequenceNr("a")).isEqualTo(100);
+      assertThat(seqs(wal, "keep", 1, Long.MAX_VALUE, Long.MAX_VALUE)).isEqualTo(range(1, 100));
+    }
+    try (WriteAheadLog wal = WriteAheadLog.open(s)) {
+      assertThat(wal.highestSequenceNr("a")).isEqualTo(100);
+      assertThat(seqs(wal, "a", 1, Long.MAX_VALUE, Long.MAX_VALUE)).isEmpty();
+      assertThat(seqs(wal, "keep", 1, Long.MAX_VALUE, Long.MAX_VALUE)).isEqualTo(range(1, 100));
+      // a second compaction pass after restart keeps the tombstone, hence the highest
+      wal.compact(0.01);
+      wal.append(write("a", 101, 102)).get();
+      assertThat(seqs(wal, "a", 1, Long.MAX_VALUE, Long.MAX_VALUE)).isEqualTo(range(101, 102));
+    }
+    try (WriteAheadLog wal = WriteAheadLog.open(s)) {
+      assertThat(wal.highestSequenceNr("a")).isEqualTo(102);
+      assertThat(seqs(wal, "a", 1, Long.MAX_VALUE, Long.MAX_VALUE)).isEqualTo(range(101, 102));
+    }
+  }
+
+  private static long totalSize(WriteAheadLog wal) throws IOException {
+    long total = 0;
+    for (Path p : wal.segmentFiles()) {
+      total += Files.size(p);
+    }
+    return total;
+  }
+
+  @Test
+  void compaction_dropsFullyDeletedSegments_andRemovesLeftoverTempFiles() throws Exception {
+    WalSettings s = settings(dir).segmentSize(4096).build();
+    try (WriteAheadLog wal = WriteAheadLog.open(s)) {
+      for (int i = 1; i <= 300; i++) {
+        wal.append(write("gone", i, i)).get();
+      }
+      int segmentsBefore = wal.segmentFiles().size();
+      wal.deleteTo("gone", 300).get();
+      wal.compact();
+      assertThat(wal.segmentFiles().size()).isLessThan(segmentsBefore);
+      assertThat(wal.stats().compactedSegments()).isPositive();
+    }
+    // a crash during compaction leaves a temp file: it is ignored and removed on open
+    Path leftover = dir.resolve("00000000000000000001.wal.compacting");
+    Files.write(leftover, new byte[] {1, 2, 3});
+    try (WriteAheadLog wal = WriteAheadLog.open(s)) {
+      assertThat(leftover).doesNotExist();
+      assertThat(wal.highestSequenceNr("gone")).isEqualTo(300);
+      assertThat(wal.readAll("gone")).isEmpty();
+    }
+  }
+
+  @Test
+  void compaction_runsConcurrentlyWithWritesAndReplays() throws Exception {
+    WalSettings s = settings(dir).segmentSize(8192).build();
+    try (WriteAheadLog wal = WriteAheadLog.open(s)) {
+      ExecutorService pool = Executors.newFixedThreadPool(3);
+      try {
+        Future<?> writer =
+            pool.submit(
+                () -> {
+                  for (int i = 1; i <= 400; i++) {
+                    wal.append(List.of(write("live", i, i), write("junk", i, i))).get();
+                    if (i % 50 == 0) {
+                      wal.deleteTo("junk", i).get();
+                    }
+                  }
+                  return null;
+                });
+        Future<?> compactor =
+            pool.submit(
+                () -> {
+                  while (!writer.isDone()) {
+                    wal.compact(0.1);
+                  }
+                  return null;
+                });
+        Future<?> reader =
+            pool.submit(
+                () -> {
+                  while (!writer.isDone()) {
+                    List<Long> got = seqs(wal, "live", 1, Long.MAX_VALUE, Long.MAX_VALUE);
+                    assertThat(got).isEqualTo(range(1, got.size()));
+                  }
+                  return null;
+                });
+        writer.get(2, TimeUnit.MINUTES);
+        compactor.get(1, TimeUnit.MINUTES);
+        reader.get(1, TimeUnit.MINUTES);
+      } finally {
+        pool.shutdownNow();
+      }
+      assertThat(seqs(wal, "live", 1, Long.MAX_VALUE, Long.MAX_VALUE)).isEqualTo(range(1, 400));
+      assertThat(wal.stats().compactedSegments()).isPositive();
+    }
+    try (WriteAheadLog wal = WriteAheadLog.open(s)) {
+      assertThat(seqs(wal, "live", 1, Long.MAX_VALUE, Long.MAX_VALUE)).isEqualTo(range(1, 400));
+      assertThat(seqs(wal, "junk", 1, Long.MAX_VALUE, Long.MAX_VALUE)).isEqualTo(range(401, 400));
+      assertThat(wal.highestSequenceNr("junk")).isEqualTo(400);
+    }
+  }
+
+  @Test
+  void groupCommit_concurrentWritersShareFsyncs() throws Exception {
+    int writers = 100;
+    int perWriter = 20;
+    try (WriteAheadLog wal = WriteAheadLog.open(settings(dir).build())) {
+      ExecutorService pool = Executors.newFixedThreadPool(writers);
+      try {
+        List<Future<?>> fs = new ArrayList<>();
+        for (int w = 0; w < writers; w++) {
+          String pid = "w" + w;
+          fs.add(
+              pool.submit(
+                  () -> {
+                    for (int i = 1; i <= perWriter; i++) {
+                      wal.append(write(pid, i, i)).get();
+                    }
+                    return null;
+                  }));
+        }
+        for (Future<?> f : fs) {
+          f.get(2, TimeUnit.MINUTES);
+        }
+      } finally {
+        pool.shutdownNow();
+      }
+      WalStats st = wal.stats();
+      System.out.printf(
+          "group commit: %d writers, %d records, %d writes, %d fsyncs, %.1f events/fsync%n",
+          writers,
+          st.recordsWritten(),
+          st.writes(),
+          st.fsyncs(),
+          (double) st.recordsWritten() / st.fsyncs());
+      assertThat(st.recordsWritten()).isEqualTo((long) writers * perWriter);
+      assertThat(st.fsyncs()).isPositive().isLessThan(st.recordsWritten());
+      assertThat(st.writes()).isLessThan(st.recordsWritten());
+      for (int w = 0; w < writers; w++) {
+        assertThat(seqs(wal, "w" + w, 1, Long.MAX_VALUE, Long.MAX_VALUE))
+            .isEqualTo(range(1, perWriter));
+      }
+    }
+  }
+
+  @Test
+  void syncModes_forceAsDocumented() throws Exception {
+    try (WriteAheadLog wal =
+        WriteAheadLog.open(settings(dir.resolve("nosync")).syncMode(SyncMode.NO_SYNC).build())) {
+      for (int i = 1; i <= 20; i++) {
+        wal.append(write("n", i, i)).get();
+      }
+      assertThat(wal.stats().fsyncs()).isZero();
+    }
+    try (WriteAheadLog wal =
+        WriteAheadLog.open(
+            settings(dir.resolve("periodic"))
+                .syncMode(SyncMode.PERIODIC)
+                .syncInterval(Duration.ofMillis(20))
+                .build())) {
+      wal.append(write("p", 1, 1)).get();
+      org.awaitility.Awaitility.await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> wal.stats().fsyncs() > 0);
+    }
+    try (WriteAheadLog wal =
+        WriteAheadLog.open(settings(dir.resolve("every")).syncMode(SyncMode.EVERY_WRITE).build())) {
+      for (int i = 1; i <= 5; i++) {
+        wal.append(write("e", i, i)).get();
+      }
+      assertThat(wal.stats().fsyncs()).isGreaterThanOrEqualTo(5);
+    }
+  }
+
+  @Test
+  void storageFailure_failsTheFuture_andTheLogRepairsItself() throws Exception {
+    try (WriteAheadLog wal = WriteAheadLog.open(settings(dir).build())) {
+      wal.append(write("a", 1, 3)).get();
+      WalTestHooks.breakActiveChannel(wal);
+      CompletableFuture<Void> failed = wal.append(write("a", 4, 5));
+      assertThatThrownBy(failed::get)
+          .isInstanceOf(ExecutionException.class)
+          .hasCauseInstanceOf(IOException.class);
+      assertThat(seqs(wal, "a", 1, Long.MAX_VALUE, Long.MAX_VALUE)).isEqualTo(range(1, 3));
+      wal.append(write("a", 4, 6)).get();
+      assertThat(seqs(wal, "a", 1, Long.MAX_VALUE, Long.MAX_VALUE)).isEqualTo(range(1, 6));
+    }
+    try (WriteAheadLog wal = WriteAheadLog.open(settings(dir).build())) {
+      assertThat(seqs(wal, "a", 1, Long.MAX_VALUE, Long.MAX_VALUE)).isEqualTo(range(1, 6));
+      assertThat(wal.stats().truncatedBytes()).isZero();
+    }
+  }
+
+  @Test
+  void append_afterClose_fails() throws Exception {
+    WriteAheadLog wal = WriteAheadLog.open(settings(dir).build());
+    wal.close();
+    assertThatThrownBy(() -> wal.append(write("a", 1, 1)).get())
+        .hasCauseInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("closed");
+  }
+
+  @Test
+  void lock_secondOpenInSameJvm_failsNamingTheDirectory() throws Exception {
+    try (WriteAheadLog wal = WriteAheadLog.open(settings(dir).build())) {
+      assertThatThrownBy(() -> WriteAheadLog.open(settings(dir).build()))
+          .isInstanceOf(WalLockedException.class)
+          .hasMessageContaining(wal.directory().toString());
+    }
+    // released on close
+    WriteAheadLog.open(settings(dir).build()).close();
+  }
+
+  @Test
+  void lock_secondProcess_failsNamingTheDirectory() throws Exception {
+    try (WriteAheadLog wal = WriteAheadLog.open(settings(dir).build())) {
+      String out = runProbe(dir);
+      assertThat(out).startsWith("LOCKED").contains(wal.directory().toString());
+    }
+    assertThat(runProbe(dir)).startsWith("OPENED");
+  }
+
+  private static String runProbe(Path dir) throws Exception {
+    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+    Process p =
+        new ProcessBuilder(
+                java.toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                LockProbe.class.getName(),
+                dir.toString())
+            .redirectErrorStream(true)
+            .start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+    assertThat(p.waitFor(1, TimeUnit.MINUTES)).isTrue();
+    return out;
+  }
+
+  @Test
+  void walWrite_rejectsInvalidAtomicWrites() {
+    assertThatThrownBy(() -> WalWrite.of(List.of())).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(
+            () ->
+                WalWrite.of(
+                    List.of(WalEvent.of("a", 1, new byte[0]), WalEvent.of("b", 2, new byte[0]))))
+        .hasMessageContaining("one persistence id");
+    assertThatThrownBy(
+            () ->
+                WalWrite.of(
+                    List.of(WalEvent.of("a", 2, new byte[0]), WalEvent.of("a", 2, new byte[0]))))
+        .hasMessageContaining("must increase");
+  }
+
+  @Test
+  void settings_invalidValues_nameTheKey() {
+    assertThatThrownBy(() -> WalSettings.builder(dir).segmentSize(10).build())
+        .hasMessageContaining("segment-size");
+    assertThatThrownBy(() -> WalSettings.builder(dir).syncInterval(Duration.ZERO).build())
+        .hasMessageContaining("sync-interval");
+    assertThatThrownBy(() -> WalSettings.builder(dir).compactionMinDeadRatio(0).build())
+        .hasMessageContaining("compaction.min-dead-ratio");
+    com.typesafe.config.Config c =
+        com.typesafe.config.ConfigFactory.parseString("sync-mode = sometimes")
+            .withFallback(
+                com.typesafe.config.ConfigFactory.defaultReference().getConfig("elasticq.journal"));
+    assertThatThrownBy(() -> WalSettings.fromConfig(c, "elasticq.journal"))
+        .hasMessageContaining("elasticq.journal.sync-mode")
+        .hasMessageContaining("sometimes");
+    com.typesafe.config.Config c2 =
+        com.typesafe.config.ConfigFactory.parseString("segment-size = lots")
+            .withFallback(
+                com.typesafe.config.ConfigFactory.defaultReference().getConfig("elasticq.journal"));
+    assertThatThrownBy(() -> WalSettings.fromConfig(c2, "elasticq.journal"))
+        .hasMessageContaining("elasticq.journal.segment-size");
+    WalSettings ok =
+        WalSettings.fromConfig(
+            com.typesafe.config.ConfigFactory.defaultReference().getConfig("elasticq.journal"),
+            "elasticq.journal");
+    assertThat(ok.syncMode()).isEqualTo(SyncMode.EVERY_WRITE);
+    assertThat(ok.segmentSize()).isEqualTo(64L * 1024 * 1024);
+  }
+}
