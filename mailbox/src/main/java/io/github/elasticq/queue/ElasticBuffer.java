@@ -1,0 +1,1040 @@
+package io.github.elasticq.queue;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.AbstractQueue;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
+
+/**
+ * A lock-based, elastic, bounded {@link BlockingQueue} for many producers and many consumers, with
+ * all-or-nothing batch insertion, batch removal and non-blocking asynchronous put and take.
+ *
+ * <h2>Implementation</h2>
+ *
+ * <p>One {@link ReentrantLock} guards a ring array whose length always equals the logical capacity,
+ * two conditions ({@code notEmpty}, {@code notFull}) park blocked threads, in the manner of {@link
+ * java.util.concurrent.ArrayBlockingQueue}. Two FIFO lists hold the asynchronous waiters: pending
+ * {@link #putAsync} calls (present only while the queue is full at {@code maxCapacity}) and pending
+ * {@link #takeAsync} calls (present only while the queue is empty).
+ *
+ * <p><b>Growth.</b> An insertion that finds the ring full below {@code maxCapacity} reallocates it
+ * at {@link QueueConfig#grownCapacity(int)}; at {@code maxCapacity} it is refused ({@code offer}),
+ * waits ({@code put}, timed {@code offer}) or is parked ({@code putAsync}).
+ *
+ * <p><b>Shrink policy.</b> Shrinking is driven by consumer operations (every {@code poll}, {@code
+ * take}, {@code pollBatch}, {@code drainTo}, {@code remove(Object)}, {@code clear} and {@code
+ * takeAsync}, including a {@code poll} or {@code takeAsync} that finds the queue empty), never by a
+ * clock or a background thread. A consumer operation that leaves the size at or below {@code
+ * shrinkThreshold × capacity} extends a low-occupancy streak; one that leaves it above, and every
+ * growth, resets the streak. When the streak reaches 32 operations the ring is reallocated at
+ * {@link QueueConfig#shrunkCapacity(int, int)} (capacity divided by the growth factor, rounded up,
+ * never below {@code minCapacity} nor the current size) and the streak restarts. A drained queue
+ * therefore steps down once every 32 consumer operations until it is back at {@code minCapacity} (a
+ * queue nobody polls keeps its capacity). The streak is the hysteresis: a load that crosses the
+ * threshold back and forth keeps resetting it and does not resize on every cycle.
+ *
+ * <p><b>Asynchronous waiters.</b> Each waiter is a {@link CompletableFuture} with a private state
+ * word ({@code WAITING → CLAIMED} by the queue, or {@code WAITING → ABANDONED} by {@code cancel},
+ * {@code complete} or {@code completeExceptionally} from outside). The queue claims a waiter under
+ * the lock before it moves an element for it, and completes the future after releasing the lock so
+ * that no user callback ever runs under the lock. An element is therefore moved only for a waiter
+ * that can no longer be cancelled: a cancelled {@code putAsync} never inserted its element, and an
+ * element is never handed to a cancelled {@code takeAsync} (it goes to the next live taker, or into
+ * the queue). A {@code cancel} that loses the race to the claim returns {@code false}, and the
+ * future completes normally a moment later.
+ *
+ * <p><b>Invariants</b> (under the lock): {@code 0 ≤ size ≤ capacity = items.length}; {@code
+ * minCapacity ≤ capacity ≤ maxCapacity}; pending puts exist only when {@code size == maxCapacity};
+ * pending takes exist only when {@code size == 0}.
+ *
+ * <p><b>Memory consistency.</b> As for every {@link BlockingQueue}: actions in a thread before it
+ * inserts an element happen-before actions after that element is removed or received in another
+ * thread. {@link #size()}, {@link #capacity()} and {@link #remainingCapacity()} read without the
+ * lock and may be stale by the operations in flight; {@link #stats()} takes the lock and is a
+ * consistent snapshot.
+ *
+ * @param <E> element type; {@code null} is rejected
+ */
+public final class ElasticBuffer<E> extends AbstractQueue<E> implements BlockingQueue<E> {
+
+  /** Consecutive low-occupancy consumer operations needed for one shrink step. */
+  static final int DEFAULT_SHRINK_STREAK = 32;
+
+  private static final VarHandle PUBLISHED_SIZE;
+  private static final VarHandle CAPACITY;
+
+  static {
+    try {
+      MethodHandles.Lookup lookup = MethodHandles.lookup();
+      PUBLISHED_SIZE = lookup.findVarHandle(ElasticBuffer.class, "publishedSize", int.class);
+      CAPACITY = lookup.findVarHandle(ElasticBuffer.class, "capacity", int.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  private final QueueConfig config;
+  private final int maxCapacity;
+  private final int shrinkStreak;
+
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition notEmpty = lock.newCondition();
+  private final Condition notFull = lock.newCondition();
+
+  // Everything below is guarded by lock. capacity is also read without the lock (capacity()): it
+  // is written with release stores, read with acquire loads.
+  private Object[] items;
+  private int head;
+  private int count;
+  private int capacity;
+
+  /**
+   * {@code count} as of the end of the last operation, for lock-free {@link #size()}. Written once
+   * per operation, so that a batch is never seen half done. Reached only through PUBLISHED_SIZE.
+   */
+  @SuppressWarnings("unused")
+  private int publishedSize;
+
+  private int shrinkLimit;
+  private int lowStreak;
+  private final ArrayDeque<PutWaiter<E>> waitingPuts = new ArrayDeque<>();
+  private final ArrayDeque<TakeWaiter<E>> waitingTakes = new ArrayDeque<>();
+
+  private long enqueued;
+  private long dequeued;
+  private long rejected;
+  private long grows;
+  private long shrinks;
+  private int peakSize;
+
+  /**
+   * Creates an empty buffer at {@code config.initialCapacity()}.
+   *
+   * @param config the sizing policy; must not be null
+   */
+  public ElasticBuffer(QueueConfig config) {
+    this(config, DEFAULT_SHRINK_STREAK);
+  }
+
+  /** For tests: a buffer whose hysteresis streak is {@code shrinkStreak} consumer operations. */
+  ElasticBuffer(QueueConfig config, int shrinkStreak) {
+    this.config = Objects.requireNonNull(config, "config");
+    if (shrinkStreak < 1) {
+      throw new IllegalArgumentException("shrinkStreak must be >= 1, was " + shrinkStreak);
+    }
+    this.maxCapacity = config.maxCapacity();
+    this.shrinkStreak = shrinkStreak;
+    this.items = new Object[config.initialCapacity()];
+    setCapacityRelease(config.initialCapacity());
+    this.shrinkLimit = shrinkLimitFor(config.initialCapacity());
+  }
+
+  // ---------------------------------------------------------------- producer side
+
+  /**
+   * Inserts {@code e} if the size is below {@code maxCapacity}, growing the ring when it is full
+   * below max. Never blocks (beyond the lock). Any thread may call it.
+   *
+   * @return {@code true} if inserted (or handed to a pending {@link #takeAsync}); {@code false},
+   *     counted as a rejection, if the queue holds {@code maxCapacity} elements
+   * @throws NullPointerException if {@code e} is null
+   */
+  @Override
+  public boolean offer(E e) {
+    Objects.requireNonNull(e, "element");
+    TakeWaiter<E> taker;
+    lock.lock();
+    try {
+      taker = handToTakerLocked(e);
+      if (taker == null) {
+        if (!ensureRoomLocked(1)) {
+          rejected++;
+          return false;
+        }
+        enqueueLocked(e);
+        publishSizeLocked();
+        notEmpty.signal();
+      }
+    } finally {
+      lock.unlock();
+    }
+    if (taker != null) {
+      taker.deliver(e);
+    }
+    return true;
+  }
+
+  /**
+   * Inserts {@code e}, waiting while the queue holds {@code maxCapacity} elements. Any thread may
+   * call it; pending {@link #putAsync} calls are served before blocked {@code put} calls.
+   *
+   * @throws InterruptedException if interrupted before or while waiting; then nothing is inserted
+   * @throws NullPointerException if {@code e} is null
+   */
+  @Override
+  public void put(E e) throws InterruptedException {
+    Objects.requireNonNull(e, "element");
+    TakeWaiter<E> taker;
+    lock.lockInterruptibly();
+    try {
+      while ((taker = handToTakerLocked(e)) == null && !ensureRoomLocked(1)) {
+        notFull.await();
+      }
+      if (taker == null) {
+        enqueueLocked(e);
+        publishSizeLocked();
+        notEmpty.signal();
+      }
+    } finally {
+      lock.unlock();
+    }
+    if (taker != null) {
+      taker.deliver(e);
+    }
+  }
+
+  /**
+   * Inserts {@code e}, waiting up to {@code timeout} while the queue holds {@code maxCapacity}
+   * elements. Any thread may call it.
+   *
+   * @return {@code true} if inserted, {@code false} if the time elapsed first (not counted as a
+   *     rejection)
+   * @throws InterruptedException if interrupted before or while waiting; then nothing is inserted
+   * @throws NullPointerException if {@code e} or {@code unit} is null
+   */
+  @Override
+  public boolean offer(E e, long timeout, TimeUnit unit) throws InterruptedException {
+    Objects.requireNonNull(e, "element");
+    long nanos = unit.toNanos(timeout);
+    TakeWaiter<E> taker;
+    lock.lockInterruptibly();
+    try {
+      while ((taker = handToTakerLocked(e)) == null && !ensureRoomLocked(1)) {
+        if (nanos <= 0L) {
+          return false;
+        }
+        nanos = notFull.awaitNanos(nanos);
+      }
+      if (taker == null) {
+        enqueueLocked(e);
+        publishSizeLocked();
+        notEmpty.signal();
+      }
+    } finally {
+      lock.unlock();
+    }
+    if (taker != null) {
+      taker.deliver(e);
+    }
+    return true;
+  }
+
+  /**
+   * Inserts every element of {@code batch}, in iteration order, or none of them: if {@code size() +
+   * batch.size()} would exceed {@code maxCapacity} nothing is inserted, the batch's elements are
+   * counted as rejections and {@code false} is returned. The ring grows as many steps as the batch
+   * needs, with one reallocation. Never blocks (beyond the lock); any thread may call it. The batch
+   * is inserted atomically: no other operation observes part of it.
+   *
+   * @return {@code true} if the whole batch was inserted (an empty batch always is)
+   * @throws NullPointerException if {@code batch} or any of its elements is null; then nothing is
+   *     inserted
+   * @throws IllegalArgumentException if {@code batch} is this queue
+   */
+  public boolean offerAll(Collection<? extends E> batch) {
+    Objects.requireNonNull(batch, "batch");
+    if (batch == this) {
+      throw new IllegalArgumentException("offerAll: a queue cannot be offered to itself");
+    }
+    Object[] elements = batch.toArray();
+    for (int i = 0; i < elements.length; i++) {
+      if (elements[i] == null) {
+        throw new NullPointerException("offerAll: element " + i + " of the batch is null");
+      }
+    }
+    if (elements.length == 0) {
+      return true;
+    }
+    List<TakeWaiter<E>> takers = null;
+    int handed = 0;
+    lock.lock();
+    try {
+      if (count + elements.length > maxCapacity) {
+        rejected += elements.length;
+        return false;
+      }
+      while (handed < elements.length) {
+        TakeWaiter<E> taker = handToTakerLocked(elementOf(elements, handed));
+        if (taker == null) {
+          break;
+        }
+        if (takers == null) {
+          takers = new ArrayList<>();
+        }
+        takers.add(taker);
+        handed++;
+      }
+      int rest = elements.length - handed;
+      if (rest > 0) {
+        ensureRoomLocked(rest);
+        for (int i = handed; i < elements.length; i++) {
+          enqueueLocked(elementOf(elements, i));
+        }
+        publishSizeLocked();
+        notEmpty.signalAll();
+      }
+    } finally {
+      lock.unlock();
+    }
+    if (takers != null) {
+      for (int i = 0; i < takers.size(); i++) {
+        takers.get(i).deliver(elementOf(elements, i));
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Inserts {@code e} without blocking any thread: the returned future completes once the element
+   * is in the queue (or handed to a pending {@link #takeAsync}). If the queue holds {@code
+   * maxCapacity} elements the call is parked in a FIFO of pending puts, served as consumers free
+   * space, before threads blocked in {@link #put}. Any thread may call it.
+   *
+   * <p>Cancelling (or completing from outside) a pending future withdraws the put: its element is
+   * never inserted. If the queue accepted the element first, {@code cancel} returns {@code false}
+   * and the future completes normally. Inserting the element happens-before the future completes;
+   * the future completes on the consumer thread that made room (or on the calling thread), so keep
+   * its dependent actions short or make them asynchronous.
+   *
+   * @throws NullPointerException if {@code e} is null
+   */
+  public CompletableFuture<Void> putAsync(E e) {
+    Objects.requireNonNull(e, "element");
+    TakeWaiter<E> taker;
+    lock.lock();
+    try {
+      taker = handToTakerLocked(e);
+      if (taker == null) {
+        if (!ensureRoomLocked(1)) {
+          PutWaiter<E> waiter = new PutWaiter<>(this, e);
+          waitingPuts.addLast(waiter);
+          return waiter;
+        }
+        enqueueLocked(e);
+        publishSizeLocked();
+        notEmpty.signal();
+      }
+    } finally {
+      lock.unlock();
+    }
+    if (taker != null) {
+      taker.deliver(e);
+    }
+    return CompletableFuture.completedFuture(null);
+  }
+
+  // ---------------------------------------------------------------- consumer side
+
+  /**
+   * Removes and returns the head, or returns {@code null} if the queue is empty. Any thread may
+   * call it; it counts as one consumer operation for the shrink policy.
+   */
+  @Override
+  public E poll() {
+    E e;
+    List<PutWaiter<E>> served;
+    lock.lock();
+    try {
+      e = count == 0 ? null : dequeueLocked();
+      served = afterConsumerOpLocked(e == null ? 0 : 1);
+    } finally {
+      lock.unlock();
+    }
+    completePuts(served);
+    return e;
+  }
+
+  /**
+   * Removes and returns the head, waiting while the queue is empty. Any thread may call it; pending
+   * {@link #takeAsync} calls are served before threads blocked here.
+   *
+   * @throws InterruptedException if interrupted before or while waiting; then nothing is removed
+   */
+  @Override
+  public E take() throws InterruptedException {
+    E e;
+    List<PutWaiter<E>> served;
+    lock.lockInterruptibly();
+    try {
+      while (count == 0) {
+        notEmpty.await();
+      }
+      e = dequeueLocked();
+      served = afterConsumerOpLocked(1);
+    } finally {
+      lock.unlock();
+    }
+    completePuts(served);
+    return e;
+  }
+
+  /**
+   * Removes and returns the head, waiting up to {@code timeout} while the queue is empty. Any
+   * thread may call it.
+   *
+   * @return the head, or {@code null} if the time elapsed first
+   * @throws InterruptedException if interrupted before or while waiting; then nothing is removed
+   */
+  @Override
+  public E poll(long timeout, TimeUnit unit) throws InterruptedException {
+    long nanos = unit.toNanos(timeout);
+    E e = null;
+    List<PutWaiter<E>> served;
+    lock.lockInterruptibly();
+    try {
+      while (count == 0 && nanos > 0L) {
+        nanos = notEmpty.awaitNanos(nanos);
+      }
+      if (count > 0) {
+        e = dequeueLocked();
+      }
+      served = afterConsumerOpLocked(e == null ? 0 : 1);
+    } finally {
+      lock.unlock();
+    }
+    completePuts(served);
+    return e;
+  }
+
+  /**
+   * Removes and returns up to {@code max} elements from the head, in FIFO order, atomically; the
+   * list is empty if the queue is. Any thread may call it; it counts as one consumer operation.
+   *
+   * @throws IllegalArgumentException if {@code max} is negative
+   */
+  public List<E> pollBatch(int max) {
+    if (max < 0) {
+      throw new IllegalArgumentException("pollBatch: max must be >= 0, was " + max);
+    }
+    List<E> out;
+    List<PutWaiter<E>> served;
+    lock.lock();
+    try {
+      int n = Math.min(max, count);
+      out = new ArrayList<>(n);
+      for (int i = 0; i < n; i++) {
+        out.add(dequeueLocked());
+      }
+      served = afterConsumerOpLocked(n);
+    } finally {
+      lock.unlock();
+    }
+    completePuts(served);
+    return out;
+  }
+
+  /**
+   * Returns a future completed with the head element: at once if the queue is not empty, otherwise
+   * when a producer supplies one. Pending takes are served in FIFO order, before threads blocked in
+   * {@link #take}. Never blocks a thread; any thread may call it.
+   *
+   * <p>Cancelling (or completing from outside) a pending future withdraws the take: no element is
+   * ever handed to it. A future that already received an element cannot be cancelled ({@code
+   * cancel} returns {@code false}). Inserting the element happens-before the future completes; the
+   * future completes on the producer's thread, so keep its dependent actions short or make them
+   * asynchronous.
+   */
+  public CompletableFuture<E> takeAsync() {
+    E e;
+    List<PutWaiter<E>> served;
+    lock.lock();
+    try {
+      if (count == 0) {
+        TakeWaiter<E> waiter = new TakeWaiter<>(this);
+        waitingTakes.addLast(waiter);
+        afterConsumerOpLocked(0);
+        return waiter;
+      }
+      e = dequeueLocked();
+      served = afterConsumerOpLocked(1);
+    } finally {
+      lock.unlock();
+    }
+    completePuts(served);
+    return CompletableFuture.completedFuture(e);
+  }
+
+  /**
+   * Removes every element into {@code sink}; see {@link #drainTo(Collection, int)}.
+   *
+   * @return the number of elements transferred
+   */
+  @Override
+  public int drainTo(Collection<? super E> sink) {
+    return drainTo(sink, Integer.MAX_VALUE);
+  }
+
+  /**
+   * Removes up to {@code maxElements} elements from the head and adds them to {@code sink}, in FIFO
+   * order, under the lock. If {@code sink.add} throws, the element it refused and those after it
+   * stay in this queue. Any thread may call it; it counts as one consumer operation.
+   *
+   * @return the number of elements transferred
+   * @throws IllegalArgumentException if {@code sink} is this queue
+   * @throws NullPointerException if {@code sink} is null
+   */
+  @Override
+  public int drainTo(Collection<? super E> sink, int maxElements) {
+    Objects.requireNonNull(sink, "sink");
+    if (sink == this) {
+      throw new IllegalArgumentException("drainTo: cannot drain a queue into itself");
+    }
+    if (maxElements <= 0) {
+      return 0;
+    }
+    int moved = 0;
+    lock.lock();
+    try {
+      int n = Math.min(maxElements, count);
+      while (moved < n) {
+        sink.add(elementAt(head));
+        dequeueLocked();
+        moved++;
+      }
+    } finally {
+      // also when sink.add threw: the freed slots still go to pending puts, which must complete
+      List<PutWaiter<E>> served;
+      try {
+        served = afterConsumerOpLocked(moved);
+      } finally {
+        lock.unlock();
+      }
+      completePuts(served);
+    }
+    return moved;
+  }
+
+  /**
+   * Removes the first element equal to {@code o}. Any thread may call it; it counts as one consumer
+   * operation. O(size).
+   */
+  @Override
+  public boolean remove(Object o) {
+    if (o == null) {
+      return false;
+    }
+    List<PutWaiter<E>> served;
+    lock.lock();
+    try {
+      int found = -1;
+      for (int i = 0; i < count; i++) {
+        if (o.equals(items[slot(i)])) {
+          found = i;
+          break;
+        }
+      }
+      if (found >= 0) {
+        removeAtLocked(found);
+      }
+      served = afterConsumerOpLocked(found >= 0 ? 1 : 0);
+      if (found < 0) {
+        return false;
+      }
+    } finally {
+      lock.unlock();
+    }
+    completePuts(served);
+    return true;
+  }
+
+  /**
+   * Removes every element (pending {@link #putAsync} calls then fill the freed space). Any thread
+   * may call it; it counts as one consumer operation.
+   */
+  @Override
+  public void clear() {
+    List<PutWaiter<E>> served;
+    lock.lock();
+    try {
+      int n = count;
+      for (int i = 0; i < n; i++) {
+        dequeueLocked();
+      }
+      served = afterConsumerOpLocked(n);
+    } finally {
+      lock.unlock();
+    }
+    completePuts(served);
+  }
+
+  // ---------------------------------------------------------------- inspection
+
+  /** Returns the head without removing it, or {@code null} if empty. Any thread may call it. */
+  @Override
+  public E peek() {
+    lock.lock();
+    try {
+      return count == 0 ? null : elementAt(head);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * The number of elements held, excluding pending {@link #putAsync} elements. O(1) and lock-free
+   * from any thread; exact when no operation is in flight.
+   */
+  @Override
+  public int size() {
+    return publishedSizeAcquire();
+  }
+
+  /**
+   * {@code maxCapacity - size()}: how many more elements fit before insertions wait or fail.
+   * Lock-free from any thread.
+   */
+  @Override
+  public int remainingCapacity() {
+    return maxCapacity - publishedSizeAcquire();
+  }
+
+  /**
+   * The current logical capacity, in {@code [minCapacity, maxCapacity]}; equal to the number of
+   * allocated slots. Lock-free from any thread.
+   */
+  public int capacity() {
+    return capacityAcquire();
+  }
+
+  /** The sizing policy this buffer was created with. */
+  public QueueConfig config() {
+    return config;
+  }
+
+  /**
+   * A consistent snapshot of sizing and traffic counters, taken under the lock. Any thread may call
+   * it; {@code enqueued} and {@code dequeued} count elements handed directly to pending takers once
+   * each, and {@code rejected} counts elements refused by {@code offer} and {@code offerAll}.
+   */
+  public QueueStats stats() {
+    lock.lock();
+    try {
+      return new QueueStats(
+          capacity, count, enqueued, dequeued, rejected, grows, shrinks, peakSize, items.length);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Whether {@code o} is held. Takes the lock; any thread may call it. */
+  @Override
+  public boolean contains(Object o) {
+    if (o == null) {
+      return false;
+    }
+    lock.lock();
+    try {
+      for (int i = 0; i < count; i++) {
+        if (o.equals(items[slot(i)])) {
+          return true;
+        }
+      }
+      return false;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The elements in FIFO order, copied atomically under the lock. */
+  @Override
+  public Object[] toArray() {
+    lock.lock();
+    try {
+      return snapshotLocked();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The elements in FIFO order, copied atomically under the lock, in the given array type. */
+  @Override
+  @SuppressWarnings("unchecked")
+  public <T> T[] toArray(T[] a) {
+    Objects.requireNonNull(a, "array");
+    Object[] snapshot = toArray();
+    T[] out =
+        a.length >= snapshot.length
+            ? a
+            : Arrays.copyOf(a, snapshot.length, (Class<? extends T[]>) a.getClass());
+    System.arraycopy(snapshot, 0, out, 0, snapshot.length);
+    if (out.length > snapshot.length) {
+      out[snapshot.length] = null;
+    }
+    return out;
+  }
+
+  /**
+   * An iterator over a snapshot of the elements taken atomically when it is created: it never
+   * throws {@link java.util.ConcurrentModificationException} and does not see later changes. Its
+   * {@code remove()} removes the first element of the queue identical ({@code ==}) to the one last
+   * returned, if it is still held.
+   */
+  @Override
+  public Iterator<E> iterator() {
+    return new SnapshotIterator(toArray());
+  }
+
+  // ---------------------------------------------------------------- internals (lock held)
+
+  /**
+   * Hands {@code e} to the oldest live pending take, if any; returns it (to deliver after unlock).
+   */
+  private TakeWaiter<E> handToTakerLocked(E e) {
+    TakeWaiter<E> w;
+    while ((w = waitingTakes.pollFirst()) != null) {
+      if (w.claim()) {
+        enqueued++;
+        dequeued++;
+        return w;
+      }
+    }
+    return null;
+  }
+
+  /** Grows (one reallocation, as many steps as needed) so that {@code n} more fit; false at max. */
+  private boolean ensureRoomLocked(int n) {
+    int needed = count + n;
+    if (needed <= capacity) {
+      return true;
+    }
+    if (needed > maxCapacity) {
+      return false;
+    }
+    int next = capacity;
+    while (next < needed) {
+      next = config.grownCapacity(next);
+      grows++;
+    }
+    resizeLocked(next);
+    lowStreak = 0;
+    return true;
+  }
+
+  private void enqueueLocked(E e) {
+    int tail = slot(count);
+    items[tail] = e;
+    count++;
+    enqueued++;
+    if (count > peakSize) {
+      peakSize = count;
+    }
+  }
+
+  private E dequeueLocked() {
+    E e = elementAt(head);
+    items[head] = null;
+    head = head + 1 == items.length ? 0 : head + 1;
+    count--;
+    dequeued++;
+    return e;
+  }
+
+  private void removeAtLocked(int index) {
+    int last = count - 1;
+    for (int i = index; i < last; i++) {
+      items[slot(i)] = items[slot(i + 1)];
+    }
+    items[slot(last)] = null;
+    count = last;
+    dequeued++;
+  }
+
+  /**
+   * After a consumer operation that removed {@code removed} elements: refill from pending puts,
+   * wake blocked producers, then apply the shrink policy. Returns the puts to complete after
+   * unlock, or null.
+   */
+  private List<PutWaiter<E>> afterConsumerOpLocked(int removed) {
+    List<PutWaiter<E>> served = null;
+    if (removed > 0) {
+      PutWaiter<E> w;
+      while (count < maxCapacity && (w = waitingPuts.pollFirst()) != null) {
+        if (w.claim()) {
+          ensureRoomLocked(1);
+          enqueueLocked(w.element);
+          if (served == null) {
+            served = new ArrayList<>(Math.min(removed, 16));
+          }
+          served.add(w);
+        }
+      }
+      if (count < maxCapacity) {
+        if (removed == 1) {
+          notFull.signal();
+        } else {
+          notFull.signalAll();
+        }
+      }
+    }
+    if (count <= shrinkLimit && capacity > config.minCapacity()) {
+      if (++lowStreak >= shrinkStreak) {
+        int next = config.shrunkCapacity(capacity, count);
+        if (next < capacity) {
+          resizeLocked(next);
+          shrinks++;
+        }
+        lowStreak = 0;
+      }
+    } else {
+      lowStreak = 0;
+    }
+    publishSizeLocked();
+    return served;
+  }
+
+  private void resizeLocked(int newCapacity) {
+    Object[] next = new Object[newCapacity];
+    for (int i = 0; i < count; i++) {
+      next[i] = items[slot(i)];
+    }
+    items = next;
+    head = 0;
+    setCapacityRelease(newCapacity);
+    shrinkLimit = shrinkLimitFor(newCapacity);
+  }
+
+  private int shrinkLimitFor(int cap) {
+    return (int) Math.floor(config.shrinkThreshold() * cap);
+  }
+
+  private Object[] snapshotLocked() {
+    Object[] out = new Object[count];
+    for (int i = 0; i < count; i++) {
+      out[i] = items[slot(i)];
+    }
+    return out;
+  }
+
+  /** Ring slot of the element {@code offset} places after the head. */
+  private int slot(int offset) {
+    int s = head + offset;
+    return s >= items.length ? s - items.length : s;
+  }
+
+  @SuppressWarnings("unchecked")
+  private E elementAt(int slot) {
+    return (E) items[slot];
+  }
+
+  @SuppressWarnings("unchecked")
+  private E elementOf(Object[] array, int i) {
+    return (E) array[i];
+  }
+
+  private static <E> void completePuts(List<PutWaiter<E>> served) {
+    if (served != null) {
+      for (PutWaiter<E> w : served) {
+        w.deliver(null);
+      }
+    }
+  }
+
+  /** Called when a pending waiter is abandoned from outside: drop it from its FIFO. */
+  private void forget(Waiter<?> w) {
+    lock.lock();
+    try {
+      if (w instanceof PutWaiter) {
+        waitingPuts.remove(w);
+      } else {
+        waitingTakes.remove(w);
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void removeFirstIdentical(Object o) {
+    List<PutWaiter<E>> served = null;
+    lock.lock();
+    try {
+      for (int i = 0; i < count; i++) {
+        if (items[slot(i)] == o) {
+          removeAtLocked(i);
+          served = afterConsumerOpLocked(1);
+          break;
+        }
+      }
+    } finally {
+      lock.unlock();
+    }
+    completePuts(served);
+  }
+
+  private void publishSizeLocked() {
+    PUBLISHED_SIZE.setRelease(this, count); // the operation's final size, for size() readers
+  }
+
+  private int publishedSizeAcquire() {
+    return (int) PUBLISHED_SIZE.getAcquire(this);
+  }
+
+  private void setCapacityRelease(int value) {
+    CAPACITY.setRelease(this, value); // the new capacity is visible to lock-free capacity()
+  }
+
+  private int capacityAcquire() {
+    return (int) CAPACITY.getAcquire(this);
+  }
+
+  private final class SnapshotIterator implements Iterator<E> {
+    private final Object[] snapshot;
+    private int next;
+    private int last = -1;
+
+    SnapshotIterator(Object[] snapshot) {
+      this.snapshot = snapshot;
+    }
+
+    @Override
+    public boolean hasNext() {
+      return next < snapshot.length;
+    }
+
+    @Override
+    public E next() {
+      if (next >= snapshot.length) {
+        throw new NoSuchElementException();
+      }
+      last = next++;
+      return elementOf(snapshot, last);
+    }
+
+    @Override
+    public void remove() {
+      if (last < 0) {
+        throw new IllegalStateException("next() has not been called since the last remove()");
+      }
+      removeFirstIdentical(snapshot[last]);
+      last = -1;
+    }
+  }
+
+  /**
+   * A pending asynchronous call. The queue moves an element for it only after {@link #claim()}
+   * succeeded under the lock; anything that completes it from outside first wins {@link
+   * #abandon()}, after which the queue skips it.
+   */
+  private abstract static class Waiter<T> extends CompletableFuture<T> {
+    private static final int WAITING = 0;
+    private static final int CLAIMED = 1;
+    private static final int ABANDONED = 2;
+    private static final VarHandle STATE;
+
+    static {
+      try {
+        STATE = MethodHandles.lookup().findVarHandle(Waiter.class, "state", int.class);
+      } catch (ReflectiveOperationException e) {
+        throw new ExceptionInInitializerError(e);
+      }
+    }
+
+    private final ElasticBuffer<?> owner;
+
+    @SuppressWarnings("unused") // reached only through STATE
+    private volatile int state;
+
+    Waiter(ElasticBuffer<?> owner) {
+      this.owner = owner;
+    }
+
+    /** The queue takes this waiter; afterwards it can no longer be cancelled. */
+    final boolean claim() {
+      return STATE.compareAndSet(this, WAITING, CLAIMED);
+    }
+
+    private boolean abandon() {
+      if (STATE.compareAndSet(this, WAITING, ABANDONED)) {
+        owner.forget(this);
+        return true;
+      }
+      return false;
+    }
+
+    /** Completes a claimed waiter; called after the queue's lock is released. */
+    final void deliver(T value) {
+      super.complete(value);
+    }
+
+    @Override
+    public boolean cancel(boolean mayInterruptIfRunning) {
+      if (abandon()) {
+        return super.cancel(mayInterruptIfRunning);
+      }
+      return isCancelled();
+    }
+
+    @Override
+    public boolean complete(T value) {
+      return abandon() && super.complete(value);
+    }
+
+    @Override
+    public boolean completeExceptionally(Throwable ex) {
+      return abandon() && super.completeExceptionally(ex);
+    }
+
+    @Override
+    public CompletableFuture<T> completeAsync(Supplier<? extends T> supplier, Executor executor) {
+      throw new UnsupportedOperationException("completeAsync on a queue waiter; use cancel()");
+    }
+
+    @Override
+    public CompletableFuture<T> completeAsync(Supplier<? extends T> supplier) {
+      throw new UnsupportedOperationException("completeAsync on a queue waiter; use cancel()");
+    }
+
+    @Override
+    public void obtrudeValue(T value) {
+      throw new UnsupportedOperationException("obtrudeValue on a queue waiter; use cancel()");
+    }
+
+    @Override
+    public void obtrudeException(Throwable ex) {
+      throw new UnsupportedOperationException("obtrudeException on a queue waiter; use cancel()");
+    }
+
+    @Override
+    public <U> CompletableFuture<U> newIncompleteFuture() {
+      return new CompletableFuture<>();
+    }
+  }
+
+  private static final class PutWaiter<E> extends Waiter<Void> {
+    final E element;
+
+    PutWaiter(ElasticBuffer<E> owner, E element) {
+      super(owner);
+      this.element = element;
+    }
+  }
+
+  private static final class TakeWaiter<E> extends Waiter<E> {
+    TakeWaiter(ElasticBuffer<E> owner) {
+      super(owner);
+    }
+  }
+}

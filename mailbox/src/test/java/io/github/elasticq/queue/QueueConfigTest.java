@@ -1,0 +1,127 @@
+package io.github.elasticq.queue;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.function.UnaryOperator;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Validation and arithmetic of {@link QueueConfig}. */
+class QueueConfigTest {
+
+  /** A valid base that each case breaks in exactly one way. */
+  private static QueueConfig.Builder base() {
+    return QueueConfig.builder()
+        .initialCapacity(16)
+        .minCapacity(8)
+        .maxCapacity(64)
+        .growthFactor(2.0)
+        .shrinkThreshold(0.25);
+  }
+
+  static Stream<Arguments> invalidCombinations() {
+    return Stream.of(
+        invalid("initialCapacity zero", b -> b.initialCapacity(0), "initialCapacity", "0"),
+        invalid("initialCapacity negative", b -> b.initialCapacity(-5), "initialCapacity", "-5"),
+        invalid("minCapacity zero", b -> b.minCapacity(0), "minCapacity", "0"),
+        invalid("minCapacity negative", b -> b.minCapacity(-1), "minCapacity", "-1"),
+        invalid("maxCapacity zero", b -> b.maxCapacity(0), "maxCapacity", "0"),
+        invalid("maxCapacity negative", b -> b.maxCapacity(-64), "maxCapacity", "-64"),
+        invalid(
+            "min above max", b -> b.minCapacity(100).initialCapacity(100), "minCapacity", "100"),
+        invalid("initial below min", b -> b.initialCapacity(4), "initialCapacity", "4"),
+        invalid("initial above max", b -> b.initialCapacity(65), "initialCapacity", "65"),
+        // the message also states the bound "> 1.0": ask for the value as reported
+        invalid("growthFactor one", b -> b.growthFactor(1.0), "growthFactor", "was 1.0"),
+        invalid("growthFactor below one", b -> b.growthFactor(0.5), "growthFactor", "0.5"),
+        invalid("growthFactor NaN", b -> b.growthFactor(Double.NaN), "growthFactor", "NaN"),
+        invalid(
+            "growthFactor infinite",
+            b -> b.growthFactor(Double.POSITIVE_INFINITY),
+            "growthFactor",
+            "Infinity"),
+        invalid("shrinkThreshold zero", b -> b.shrinkThreshold(0.0), "shrinkThreshold", "0.0"),
+        invalid("shrinkThreshold one", b -> b.shrinkThreshold(1.0), "shrinkThreshold", "1.0"),
+        invalid(
+            "shrinkThreshold negative", b -> b.shrinkThreshold(-0.5), "shrinkThreshold", "-0.5"),
+        invalid(
+            "shrinkThreshold NaN", b -> b.shrinkThreshold(Double.NaN), "shrinkThreshold", "NaN"));
+  }
+
+  private static Arguments invalid(
+      String name, UnaryOperator<QueueConfig.Builder> breakIt, String field, String value) {
+    return Arguments.of(name, breakIt, field, value);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("invalidCombinations")
+  void build_invalid_namesFieldAndValue(
+      String name, UnaryOperator<QueueConfig.Builder> breakIt, String field, String value) {
+    assertThatThrownBy(() -> breakIt.apply(base()).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining(field)
+        .hasMessageContaining(value);
+  }
+
+  @Test
+  void build_valid_keepsValues() {
+    QueueConfig c = base().build();
+    assertThat(c.initialCapacity()).isEqualTo(16);
+    assertThat(c.minCapacity()).isEqualTo(8);
+    assertThat(c.maxCapacity()).isEqualTo(64);
+    assertThat(c.growthFactor()).isEqualTo(2.0);
+    assertThat(c.shrinkThreshold()).isEqualTo(0.25);
+    assertThat(c.toBuilder().build()).isEqualTo(c).hasSameHashCodeAs(c);
+    assertThat(c.toString()).contains("minCapacity=8", "maxCapacity=64");
+  }
+
+  @Test
+  void build_boundaryValues_areAccepted() {
+    QueueConfig c =
+        QueueConfig.builder()
+            .initialCapacity(1)
+            .minCapacity(1)
+            .maxCapacity(1)
+            .growthFactor(1.000001)
+            .shrinkThreshold(0.999)
+            .build();
+    assertThat(c.maxCapacity()).isEqualTo(1);
+  }
+
+  @Test
+  void defaults_matchElasticq() {
+    QueueConfig d = QueueConfig.defaults();
+    assertThat(d.initialCapacity()).isEqualTo(1024);
+    assertThat(d.minCapacity()).isEqualTo(1024);
+    assertThat(d.maxCapacity()).isEqualTo(65536);
+    assertThat(d.growthFactor()).isEqualTo(2.0);
+    assertThat(d.shrinkThreshold()).isEqualTo(0.25);
+  }
+
+  @Test
+  void grownCapacity_isCeilOfProductCappedAtMax() {
+    QueueConfig c =
+        base().minCapacity(2).initialCapacity(2).maxCapacity(20).growthFactor(1.5).build();
+    assertThat(c.grownCapacity(2)).isEqualTo(3);
+    assertThat(c.grownCapacity(5)).isEqualTo(8);
+    assertThat(c.grownCapacity(18)).isEqualTo(20);
+    assertThat(c.grownCapacity(20)).isEqualTo(20);
+    QueueConfig slow =
+        base().minCapacity(1).initialCapacity(1).maxCapacity(10).growthFactor(1.01).build();
+    assertThat(slow.grownCapacity(3)).as("always at least one more below max").isEqualTo(4);
+  }
+
+  @Test
+  void shrunkCapacity_neverBelowMinOrSize() {
+    QueueConfig c =
+        base().minCapacity(2).initialCapacity(2).maxCapacity(20).growthFactor(1.5).build();
+    assertThat(c.shrunkCapacity(20, 0)).isEqualTo(14);
+    assertThat(c.shrunkCapacity(3, 0)).isEqualTo(2);
+    assertThat(c.shrunkCapacity(2, 0)).isEqualTo(2);
+    assertThat(c.shrunkCapacity(20, 17)).isEqualTo(17);
+  }
+}
