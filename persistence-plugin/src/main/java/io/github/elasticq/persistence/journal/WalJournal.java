@@ -18,7 +18,6 @@ import org.apache.pekko.persistence.AtomicWrite;
 import org.apache.pekko.persistence.PersistentRepr;
 import org.apache.pekko.persistence.journal.japi.AsyncWriteJournal;
 import scala.concurrent.Future;
-import scala.jdk.javaapi.CollectionConverters;
 import scala.jdk.javaapi.FutureConverters;
 
 /**
@@ -45,6 +44,9 @@ public final class WalJournal extends AsyncWriteJournal {
   private final EventCodec codec;
   private final Executor io;
 
+  /** Encodes atomic writes; confined to the actor, like {@link #doAsyncWriteMessages}. */
+  private final WalWrite.Encoder encoder = new WalWrite.Encoder();
+
   /**
    * Called by Pekko with the plugin's configuration section and its path.
    *
@@ -65,12 +67,19 @@ public final class WalJournal extends AsyncWriteJournal {
     List<WalWrite> writes = new ArrayList<>();
     for (AtomicWrite aw : messages) {
       try {
-        List<PersistentRepr> reprs = CollectionConverters.asJava(aw.payload());
-        List<WalEvent> events = new ArrayList<>(reprs.size());
-        for (PersistentRepr r : reprs) {
-          events.add(codec.toWalEvent(r));
+        scala.collection.Iterator<PersistentRepr> it = aw.payload().iterator();
+        WalEvent first = codec.toWalEvent(it.next());
+        List<WalEvent> events;
+        if (it.hasNext()) {
+          events = new ArrayList<>();
+          events.add(first);
+          while (it.hasNext()) {
+            events.add(codec.toWalEvent(it.next()));
+          }
+        } else {
+          events = List.of(first);
         }
-        writes.add(WalWrite.of(events));
+        writes.add(encoder.encode(events));
         results.add(Optional.empty());
       } catch (Exception e) {
         results.add(Optional.of(e));

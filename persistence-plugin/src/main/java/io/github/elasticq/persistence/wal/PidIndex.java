@@ -12,6 +12,11 @@ import java.util.Arrays;
  * take slices; a slice acquires its segments before the lock is released, so the segments stay
  * readable.
  *
+ * <p>An entry names its segment by a slot in a small per-id table of {@link Segment}s rather than
+ * by a reference: the index holds one entry per live event, and primitive arrays cost the garbage
+ * collector nothing to scan, whereas millions of references into a young segment object made every
+ * young collection scan the whole index.
+ *
  * <p>Invariant HighestNeverLowered: {@link #highest()} only grows, through appends and tombstones;
  * since a tombstone's sequence number is the highest sequence number when it was written, and the
  * latest tombstone survives compaction, it also holds across compaction and restart.
@@ -21,11 +26,16 @@ final class PidIndex {
   private long highest;
   private long deletedTo;
   private long[] seqs = new long[4];
-  private Segment[] segs = new Segment[4];
+  private int[] slots = new int[4];
   private int[] offs = new int[4];
   private int[] lens = new int[4];
   private int start;
   private int end;
+
+  /** The segments entries refer to, by slot; unused slots are reclaimed when the table fills. */
+  private Segment[] table = new Segment[2];
+
+  private int tableSize;
   private Segment tombSeg;
   private int tombOff;
   private int tombLen;
@@ -46,11 +56,21 @@ final class PidIndex {
     return end - start;
   }
 
+  /** Indexes every record of a write placed at {@code at} of {@code seg}, under one lock. */
+  synchronized void apply(WalWrite w, Segment seg, int at) {
+    for (int i = 0; i < w.sequenceNrs.length; i++) {
+      if (w.type == SegmentRecordDescriptor.TYPE_TOMBSTONE) {
+        tombstone(w.sequenceNrs[i], seg, at + w.offsets[i], w.frameLength(i));
+      } else {
+        append(w.sequenceNrs[i], seg, at + w.offsets[i], w.frameLength(i));
+      }
+    }
+  }
+
   synchronized void append(long seq, Segment seg, int off, int len) {
     while (end > start && seqs[end - 1] >= seq) {
       end--;
-      segs[end].addDead(lens[end]);
-      segs[end] = null;
+      table[slots[end]].addDead(lens[end]);
     }
     highest = Math.max(highest, seq);
     if (seq <= deletedTo) {
@@ -61,7 +81,7 @@ final class PidIndex {
       grow();
     }
     seqs[end] = seq;
-    segs[end] = seg;
+    slots[end] = slotOf(seg);
     offs[end] = off;
     lens[end] = len;
     end++;
@@ -81,8 +101,7 @@ final class PidIndex {
     deletedTo = to;
     highest = Math.max(highest, to);
     while (start < end && seqs[start] <= to) {
-      segs[start].addDead(lens[start]);
-      segs[start] = null;
+      table[slots[start]].addDead(lens[start]);
       start++;
     }
     if (start == end) {
@@ -93,7 +112,7 @@ final class PidIndex {
 
   synchronized boolean isLiveEvent(long seq, Segment seg, long off) {
     int i = find(seq);
-    return i < end && seqs[i] == seq && segs[i] == seg && offs[i] == off;
+    return i < end && seqs[i] == seq && table[slots[i]] == seg && offs[i] == off;
   }
 
   synchronized boolean isLatestTombstone(Segment seg, long off) {
@@ -112,8 +131,8 @@ final class PidIndex {
       return false;
     }
     int i = find(seq);
-    if (i < end && seqs[i] == seq && segs[i] == from && offs[i] == fromOff) {
-      segs[i] = to;
+    if (i < end && seqs[i] == seq && table[slots[i]] == from && offs[i] == fromOff) {
+      slots[i] = slotOf(to);
       offs[i] = toOff;
       return true;
     }
@@ -129,7 +148,7 @@ final class PidIndex {
     int i = find(Math.max(from, deletedTo + 1));
     Segment last = null;
     while (i < end && out.n < max && seqs[i] <= to) {
-      Segment s = segs[i];
+      Segment s = table[slots[i]];
       if (s != last) {
         if (!s.acquire()) {
           throw new IllegalStateException("segment " + s + " closed while indexed");
@@ -152,19 +171,58 @@ final class PidIndex {
     return i >= 0 ? i : -i - 1;
   }
 
+  /** The table slot of {@code seg}, added if missing. Most appends hit the newest slot. */
+  private int slotOf(Segment seg) {
+    for (int i = tableSize - 1; i >= 0; i--) {
+      if (table[i] == seg) {
+        return i;
+      }
+    }
+    if (tableSize == table.length) {
+      reclaimSlots();
+    }
+    table[tableSize] = seg;
+    return tableSize++;
+  }
+
+  /**
+   * Drops the table slots no entry uses (segments deleted or replaced by compaction) and renumbers
+   * the entries; grows the table if it stays more than half full, so the cost is amortized.
+   */
+  private void reclaimSlots() {
+    int[] renumber = new int[tableSize];
+    Arrays.fill(renumber, -1);
+    for (int i = start; i < end; i++) {
+      renumber[slots[i]] = 0;
+    }
+    int used = 0;
+    Segment[] t = new Segment[tableSize];
+    for (int k = 0; k < tableSize; k++) {
+      if (renumber[k] == 0) {
+        t[used] = table[k];
+        renumber[k] = used++;
+      }
+    }
+    for (int i = start; i < end; i++) {
+      slots[i] = renumber[slots[i]];
+    }
+    table = Arrays.copyOf(t, used * 2 >= table.length ? table.length * 2 : table.length);
+    tableSize = used;
+  }
+
   private void grow() {
     int live = end - start;
     int cap = live * 2 < seqs.length ? seqs.length : seqs.length * 2;
     long[] s = new long[cap];
-    Segment[] g = new Segment[cap];
+    int[] g = new int[cap];
     int[] o = new int[cap];
     int[] l = new int[cap];
     System.arraycopy(seqs, start, s, 0, live);
-    System.arraycopy(segs, start, g, 0, live);
+    System.arraycopy(slots, start, g, 0, live);
     System.arraycopy(offs, start, o, 0, live);
     System.arraycopy(lens, start, l, 0, live);
     seqs = s;
-    segs = g;
+    slots = g;
     offs = o;
     lens = l;
     start = 0;

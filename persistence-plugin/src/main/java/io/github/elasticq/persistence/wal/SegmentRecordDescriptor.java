@@ -127,6 +127,9 @@ public final class SegmentRecordDescriptor {
    * whole frame from its position; its position and limit are left unchanged.
    */
   public static int checksum(ByteBuffer frame, int bodyLength) {
+    if (frame.hasArray()) {
+      return checksum(frame.array(), frame.arrayOffset() + frame.position(), bodyLength);
+    }
     CRC32C crc = new CRC32C();
     int p = frame.position();
     ByteBuffer d = frame.duplicate();
@@ -134,6 +137,17 @@ public final class SegmentRecordDescriptor {
     crc.update(d);
     d.limit(p + FRAME_HEADER_LENGTH + bodyLength).position(p + FRAME_HEADER_LENGTH);
     crc.update(d);
+    return (int) crc.getValue();
+  }
+
+  /**
+   * As {@link #checksum(ByteBuffer, int)} for a frame that starts at {@code frameStart} of {@code
+   * frame}.
+   */
+  public static int checksum(byte[] frame, int frameStart, int bodyLength) {
+    CRC32C crc = new CRC32C();
+    crc.update(frame, frameStart + LENGTH_OFFSET, 4);
+    crc.update(frame, frameStart + FRAME_HEADER_LENGTH, bodyLength);
     return (int) crc.getValue();
   }
 

@@ -41,6 +41,7 @@ final class SegmentScanner {
   }
 
   private final FileChannel channel;
+  private final RecordCodec.StringCache pids = new RecordCodec.StringCache();
   private final long fileSize;
   private ByteBuffer window = ByteBuffer.allocate(WINDOW);
   private long windowStart;
@@ -66,7 +67,9 @@ final class SegmentScanner {
       return new Result(
           committed, 0, fileSize, "bad segment header", 0, nextValid(SEGMENT_HEADER_LENGTH));
     }
-    List<Entry> pending = new ArrayList<>();
+    // Records of an atomic write whose last record has not been seen yet sit at the end of the
+    // list, from index `committedCount` on; they are dropped if the write turns out unfinished.
+    int committedCount = 0;
     long pos = SEGMENT_HEADER_LENGTH;
     long committedEnd = pos;
     String problem = null;
@@ -78,24 +81,25 @@ final class SegmentScanner {
       ByteBuffer b = window;
       int p = b.position();
       int frame = FRAME_HEADER_LENGTH + RecordCodec.bodyLength(b, p);
-      RecordCodec.Header header = RecordCodec.header(b, p);
-      pending.add(new Entry(header, pos, frame));
+      RecordCodec.Header header = RecordCodec.header(b, p, pids);
+      committed.add(new Entry(header, pos, frame));
       pos += frame;
       if ((header.flags() & FLAG_BATCH_CONTINUES) == 0) {
-        committed.addAll(pending);
-        pending.clear();
+        committedCount = committed.size();
         committedEnd = pos;
       }
     }
+    int pending = committed.size() - committedCount;
+    committed.subList(committedCount, committed.size()).clear();
     if (problem != null) {
       return new Result(committed, committedEnd, fileSize, problem, pos, nextValid(pos + 1));
     }
-    if (!pending.isEmpty()) {
+    if (pending > 0) {
       return new Result(
           committed,
           committedEnd,
           fileSize,
-          "atomic write of " + pending.size() + " record(s) not completed",
+          "atomic write of " + pending + " record(s) not completed",
           committedEnd,
           -1);
     }
@@ -145,7 +149,7 @@ final class SegmentScanner {
       if (check(pos) == null) {
         ByteBuffer b = window;
         int frame = FRAME_HEADER_LENGTH + RecordCodec.bodyLength(b, b.position());
-        found.add(new Entry(RecordCodec.header(b, b.position()), pos, frame));
+        found.add(new Entry(RecordCodec.header(b, b.position(), pids), pos, frame));
         pos += frame;
       } else {
         pos = nextValid(pos + 1);

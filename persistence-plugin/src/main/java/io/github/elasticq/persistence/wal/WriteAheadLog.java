@@ -297,6 +297,7 @@ public final class WriteAheadLog implements AutoCloseable {
     }
     PidIndex.Slice slice = new PidIndex.Slice((int) Math.min(max, REPLAY_CHUNK));
     ByteBuffer buf = ByteBuffer.allocate(8192);
+    RecordCodec.EventDecoder decoder = new RecordCodec.EventDecoder(persistenceId);
     long next = fromSequenceNr;
     long count = 0;
     while (count < max && next <= toSequenceNr) {
@@ -323,14 +324,23 @@ public final class WriteAheadLog implements AutoCloseable {
           buf.clear().limit(runLength);
           Segment seg = slice.segs[i];
           seg.readFully(buf, slice.offs[i]);
+          byte[] a = buf.array();
           int p = 0;
           for (int k = i; k < j; k++) {
-            buf.limit(p + slice.lens[k]).position(p);
-            String problem = RecordCodec.validate(buf, slice.lens[k]);
+            String problem = RecordCodec.validate(a, p, slice.lens[k]);
             if (problem != null) {
               throw new WalCorruptionException(seg.path, slice.offs[k], problem);
             }
-            consumer.accept(RecordCodec.event(buf, p));
+            WalEvent event = decoder.event(a, p);
+            if (event == null) {
+              throw new WalCorruptionException(
+                  seg.path,
+                  slice.offs[k],
+                  "the index entry of "
+                      + persistenceId
+                      + " points at a record that is not its event");
+            }
+            consumer.accept(event);
             p += slice.lens[k];
           }
           i = j;
@@ -624,6 +634,8 @@ public final class WriteAheadLog implements AutoCloseable {
     long[] pos = {seg.size};
     touched.add(new Touched(seg, seg.size));
     int records = 0;
+    String statePid = null;
+    long[] state = null;
     try {
       out.clear();
       for (Request r : batch) {
@@ -660,8 +672,11 @@ public final class WriteAheadLog implements AutoCloseable {
           placements.add(new Placement(w, seg, (int) at));
           records += w.sequenceNrs.length;
           if (w.type == TYPE_EVENT) {
-            long[] st = stateOf(batchState, w.persistenceId);
-            st[0] = Math.max(st[0], w.highestSequenceNr());
+            if (!w.persistenceId.equals(statePid)) {
+              statePid = w.persistenceId;
+              state = stateOf(batchState, statePid);
+            }
+            state[0] = Math.max(state[0], w.highestSequenceNr());
           }
         }
       }
@@ -706,9 +721,18 @@ public final class WriteAheadLog implements AutoCloseable {
     }
     Set<String> changed = new HashSet<>();
     boolean newIds = false;
+    PidIndex idx = null;
     for (Placement p : placements) {
-      newIds |= applyToIndex(p.write, p.segment, p.offset);
-      changed.add(p.write.persistenceId);
+      String pid = p.write.persistenceId;
+      if (idx == null || !idx.persistenceId.equals(pid)) {
+        idx = index.get(pid);
+        if (idx == null) {
+          idx = newPidIndex(pid);
+          newIds = true;
+        }
+        changed.add(pid);
+      }
+      idx.apply(p.write, p.segment, p.offset);
     }
     // Every record of the segments before the active one is now indexed: they may be compacted.
     compactableBelow = active.id;
@@ -769,29 +793,14 @@ public final class WriteAheadLog implements AutoCloseable {
     return s;
   }
 
-  /** Puts the placed records into the index; true if a new persistence id appeared. */
-  private boolean applyToIndex(WalWrite w, Segment seg, int at) {
-    boolean[] created = {false};
-    PidIndex idx =
-        index.computeIfAbsent(
-            w.persistenceId,
-            k -> {
-              created[0] = true;
-              return new PidIndex(k);
-            });
-    if (created[0]) {
-      synchronized (idsInOrder) {
-        idsInOrder.add(w.persistenceId);
-      }
+  /** Adds a persistence id to the index. Writer thread only (the only one that adds ids). */
+  private PidIndex newPidIndex(String pid) {
+    PidIndex idx = new PidIndex(pid);
+    index.put(pid, idx);
+    synchronized (idsInOrder) {
+      idsInOrder.add(pid);
     }
-    for (int i = 0; i < w.sequenceNrs.length; i++) {
-      if (w.type == TYPE_TOMBSTONE) {
-        idx.tombstone(w.sequenceNrs[i], seg, at + w.offsets[i], w.lengths[i]);
-      } else {
-        idx.append(w.sequenceNrs[i], seg, at + w.offsets[i], w.lengths[i]);
-      }
-    }
-    return created[0];
+    return idx;
   }
 
   /** After a failed write: cut every touched segment back to where this batch began. */
@@ -1039,17 +1048,23 @@ public final class WriteAheadLog implements AutoCloseable {
         }
       }
       segments.put(seg.id, seg);
+      String lastPid = null;
+      PidIndex idx = null;
       for (SegmentScanner.Entry e : r.entries()) {
         RecordCodec.Header h = e.header();
-        PidIndex idx =
-            index.computeIfAbsent(
-                h.persistenceId(),
-                k -> {
-                  synchronized (idsInOrder) {
-                    idsInOrder.add(k);
-                  }
-                  return new PidIndex(k);
-                });
+        // The scanner hands back the same string for a run of records of one id.
+        if (h.persistenceId() != lastPid) {
+          lastPid = h.persistenceId();
+          idx =
+              index.computeIfAbsent(
+                  lastPid,
+                  k -> {
+                    synchronized (idsInOrder) {
+                      idsInOrder.add(k);
+                    }
+                    return new PidIndex(k);
+                  });
+        }
         if (h.type() == TYPE_TOMBSTONE) {
           idx.tombstone(h.sequenceNr(), seg, (int) e.offset(), e.frameLength());
         } else {
