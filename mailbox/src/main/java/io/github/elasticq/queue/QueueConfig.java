@@ -164,7 +164,14 @@ public final class QueueConfig {
       return this;
     }
 
-    /** Shrink threshold; must lie strictly between 0 and 1. */
+    /**
+     * Shrink threshold; must lie strictly between 0 and 1. Keep {@code shrinkThreshold ×
+     * growthFactor < 1} (the defaults give 0.5): then the occupancy right after a shrink stays
+     * below the next grow, which is the hysteresis. With a product at or above 1 a shrink can land
+     * exactly at the current size, the next offer grows again, and one producer that read the
+     * capacity before the shrink may claim one element beyond the new logical capacity (never
+     * beyond {@code maxCapacity}; found by TLC, tla/ElasticMpscQueue-large-threshold.cfg).
+     */
     public Builder shrinkThreshold(double shrinkThreshold) {
       this.shrinkThreshold = shrinkThreshold;
       return this;

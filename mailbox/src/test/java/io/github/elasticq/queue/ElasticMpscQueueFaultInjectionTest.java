@@ -41,14 +41,14 @@ class ElasticMpscQueueFaultInjectionTest {
 
   public static class AdvanceBeforeRead extends ElasticMpscQueueLincheckTest.Scenario {
     @Override
-    protected ElasticMpscQueue<Integer> newQueue() {
+    protected AbstractElasticMpscQueue<Integer> newQueue() {
       return new AdvanceBeforeReadQueue<>(ElasticMpscQueueLincheckTest.TINY);
     }
   }
 
   public static class PublishIntoRetiredBuffer extends ElasticMpscQueueLincheckTest.Scenario {
     @Override
-    protected ElasticMpscQueue<Integer> newQueue() {
+    protected AbstractElasticMpscQueue<Integer> newQueue() {
       return new PublishIntoRetiredBufferQueue<>(ElasticMpscQueueLincheckTest.TINY);
     }
   }

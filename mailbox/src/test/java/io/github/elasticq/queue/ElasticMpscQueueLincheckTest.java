@@ -9,11 +9,11 @@ import org.jetbrains.lincheck.datastructures.StressOptions;
 import org.junit.jupiter.api.Test;
 
 /**
- * Linearizability of {@link ElasticMpscQueue} against a bounded FIFO, checked by Lincheck's model
- * checker (which explores thread interleavings at every shared-memory access) and by its stress
- * mode. The consumer operations share one non-parallel group: one consumer thread. Capacities are
- * tiny (min 2, max 8, shrink sampled on every consumer operation) so that short scenarios cross
- * grows and shrinks.
+ * Linearizability of {@link ElasticMpscQueue} and {@link CompactElasticMpscQueue} against a bounded
+ * FIFO, checked by Lincheck's model checker (which explores thread interleavings at every
+ * shared-memory access) and by its stress mode. The consumer operations share one non-parallel
+ * group: one consumer thread. Capacities are tiny (min 2, max 8, shrink sampled on every consumer
+ * operation) so that short scenarios cross grows and shrinks.
  */
 class ElasticMpscQueueLincheckTest {
 
@@ -41,6 +41,12 @@ class ElasticMpscQueueLincheckTest {
     modelChecking().check(Scenario.class);
   }
 
+  /** The same algorithm on the unpadded field layout of the mailboxes. */
+  @Test
+  void modelChecking_compactQueue() {
+    modelChecking().check(CompactScenario.class);
+  }
+
   @Test
   void stress_correctQueue() {
     new StressOptions()
@@ -55,10 +61,10 @@ class ElasticMpscQueueLincheckTest {
   /** The operations Lincheck runs; subclasses swap in fault-injected queues. */
   @Param(name = "value", gen = IntGen.class, conf = "1:9")
   public static class Scenario {
-    private final ElasticMpscQueue<Integer> queue = newQueue();
+    private final AbstractElasticMpscQueue<Integer> queue = newQueue();
 
     /** The queue under test. */
-    protected ElasticMpscQueue<Integer> newQueue() {
+    protected AbstractElasticMpscQueue<Integer> newQueue() {
       return new ElasticMpscQueue<>(TINY, 0L, 1, 1);
     }
 
@@ -80,6 +86,14 @@ class ElasticMpscQueueLincheckTest {
     @Operation
     public int size() {
       return queue.size();
+    }
+  }
+
+  /** {@link Scenario} over {@link CompactElasticMpscQueue}. */
+  public static class CompactScenario extends Scenario {
+    @Override
+    protected AbstractElasticMpscQueue<Integer> newQueue() {
+      return new CompactElasticMpscQueue<>(TINY, 0L, 1, 1);
     }
   }
 

@@ -19,8 +19,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 class ElasticMpscQueueStressTest {
 
   @ParameterizedTest(name = "producers={0} perProducer={1} offset={2}")
-  @CsvSource({"4, 100000, 0", "3, 60000, 4294967000", "2, 60000, 0"})
-  @Timeout(120)
+  @CsvSource({"4, 50000, 0", "3, 40000, 4294967000", "2, 40000, 0"})
+  @Timeout(300)
   void everyValueExactlyOnce_perProducerFifo_acrossResizes(
       int producers, int perProducer, long offset) throws Exception {
     QueueConfig config =
@@ -46,7 +46,7 @@ class ElasticMpscQueueStressTest {
                   Long value = (producer << 32) | seq;
                   while (!q.offer(value)) {
                     rejected.incrementAndGet();
-                    Thread.onSpinWait();
+                    Thread.yield(); // full at max: give the consumer the core (2-core CI)
                   }
                   if (random.nextInt(64) == 0) {
                     Thread.yield(); // bursty producers make the occupancy swing
@@ -67,7 +67,7 @@ class ElasticMpscQueueStressTest {
       maxSizeSeen = Math.max(maxSizeSeen, q.size());
       Long v = q.poll();
       if (v == null) {
-        Thread.onSpinWait();
+        Thread.yield();
         continue;
       }
       int producer = (int) (v >>> 32);

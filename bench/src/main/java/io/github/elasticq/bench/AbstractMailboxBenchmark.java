@@ -1,0 +1,99 @@
+package io.github.elasticq.bench;
+
+import io.github.elasticq.bench.BenchActors.BatchEnd;
+import io.github.elasticq.bench.BenchActors.Expect;
+import io.github.elasticq.bench.BenchActors.Msg;
+import io.github.elasticq.bench.BenchActors.Sink;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.ActorRef;
+import org.apache.pekko.actor.ActorSystem;
+import org.apache.pekko.actor.Props;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import scala.concurrent.Await;
+import scala.concurrent.duration.Duration;
+
+/**
+ * Shared machinery of the mailbox benchmarks: one classic ActorSystem per trial whose {@value
+ * Mailboxes#PATH} section selects the mailbox under test, and the two workloads that every mailbox
+ * family runs (fan-in with a bounded window per sender, and a burst into one actor).
+ */
+public abstract class AbstractMailboxBenchmark {
+  /** Messages per fan-in batch; each sender keeps at most {@value #WINDOW} batches in flight. */
+  public static final int BATCH = 1_000;
+
+  /** Batches in flight per fan-in sender. */
+  public static final int WINDOW = 2;
+
+  /** Messages per burst. */
+  public static final int BURST = 100_000;
+
+  ActorSystem system;
+  ActorRef fanInSink;
+  ActorRef burstSink;
+  private long burstSent;
+
+  /** The mailbox under test, one of {@link Mailboxes#section}'s names. */
+  abstract String mailbox();
+
+  /** The message sent as the {@code i}-th of a batch or burst. */
+  abstract Msg message(int i);
+
+  /** Starts the actor system and the sinks. */
+  @Setup(Level.Trial)
+  public void startSystem() {
+    system = ActorSystem.create("bench", Mailboxes.systemConfig(mailbox()));
+    fanInSink = system.actorOf(sinkProps(), "fan-in-sink");
+    burstSink = system.actorOf(sinkProps(), "burst-sink");
+    startMore();
+  }
+
+  /** Hook for subclasses that need more actors. */
+  void startMore() {}
+
+  static Props sinkProps() {
+    return Props.create(Sink.class, Sink::new).withMailbox(Mailboxes.PATH);
+  }
+
+  /** Stops the actor system. */
+  @TearDown(Level.Trial)
+  public void stopSystem() throws Exception {
+    Await.result(system.terminate(), Duration.create(30, TimeUnit.SECONDS));
+  }
+
+  /** A fan-in sender's window of batches in flight. */
+  @State(Scope.Thread)
+  public static class Sender {
+    final Semaphore window = new Semaphore(WINDOW);
+    final BatchEnd end = new BatchEnd(window);
+  }
+
+  /** Sends one batch from the calling thread, after waiting for a free slot in its window. */
+  final void sendBatch(Sender sender) throws InterruptedException {
+    sender.window.acquire();
+    ActorRef sink = fanInSink;
+    for (int i = 0; i < BATCH; i++) {
+      sink.tell(message(i), ActorRef.noSender());
+    }
+    sink.tell(sender.end, ActorRef.noSender());
+  }
+
+  /** Sends {@value #BURST} messages from the calling thread and waits until all are processed. */
+  final void sendBurst() throws InterruptedException {
+    ActorRef sink = burstSink;
+    CountDownLatch processed = new CountDownLatch(1);
+    burstSent += BURST;
+    sink.tell(new Expect(burstSent, processed), ActorRef.noSender());
+    for (int i = 0; i < BURST; i++) {
+      sink.tell(message(i), ActorRef.noSender());
+    }
+    if (!processed.await(60, TimeUnit.SECONDS)) {
+      throw new IllegalStateException(mailbox() + ": burst not processed within 60 s");
+    }
+  }
+}

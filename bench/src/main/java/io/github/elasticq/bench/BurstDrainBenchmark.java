@@ -1,0 +1,76 @@
+package io.github.elasticq.bench;
+
+import java.util.Queue;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+
+/**
+ * Single-thread costs of the MPSC queues. {@code burstThenDrain} offers {@value #BURST} elements,
+ * then polls them all, so an elastic queue grows from 1024 to 32768 slots and shrinks back inside
+ * every measured invocation; the score is elements per microsecond (each counted once). {@code
+ * offerPoll} is one offer followed by one poll on an empty queue: the uncontended round trip.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.Throughput)
+@Fork(jvmArgsAppend = Queues.AGRONA_EXPORTS)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+public class BurstDrainBenchmark {
+  /** Elements per burst: well above the initial capacity, below every max. */
+  public static final int BURST = 20_000;
+
+  private static final Object ELEMENT = "element";
+
+  /** The queue under test; see {@link Queues#mpsc}. */
+  @Param({
+    "ElasticMpscQueue",
+    "MpscChunkedArrayQueue",
+    "MpscUnboundedArrayQueue",
+    "MpscArrayQueue",
+    "ConcurrentLinkedQueue",
+    "PekkoNodeQueue",
+    "ManyToOneConcurrentArrayQueue"
+  })
+  public String impl;
+
+  private Queue<Object> queue;
+
+  /** Builds the queue once per trial. */
+  @Setup(Level.Trial)
+  public void createQueue() {
+    queue = Queues.mpsc(impl);
+  }
+
+  /** A burst of offers, then a full drain: grow and shrink are in the loop. */
+  @Benchmark
+  @OperationsPerInvocation(BURST)
+  public int burstThenDrain() {
+    Queue<Object> q = queue;
+    for (int i = 0; i < BURST; i++) {
+      if (!q.offer(ELEMENT)) {
+        throw new IllegalStateException(impl + " refused an offer at size " + i);
+      }
+    }
+    int n = 0;
+    while (q.poll() != null) {
+      n++;
+    }
+    return n;
+  }
+
+  /** One offer and one poll on an otherwise empty queue. */
+  @Benchmark
+  public Object offerPoll() {
+    queue.offer(ELEMENT);
+    return queue.poll();
+  }
+}

@@ -1,0 +1,96 @@
+package io.github.elasticq.bench;
+
+import io.github.elasticq.bench.BenchActors.Msg;
+import io.github.elasticq.bench.BenchActors.Player;
+import io.github.elasticq.bench.BenchActors.Serve;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.ActorRef;
+import org.apache.pekko.actor.Props;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Threads;
+
+/**
+ * ElasticMailbox against Pekko's single-consumer mailboxes, in messages processed per millisecond.
+ * {@code fanIn}: 4 sender threads into one actor (oversubscribed on 2 cores: the dispatcher thread
+ * competes with the senders). {@code burst}: one thread sends {@value
+ * AbstractMailboxBenchmark#BURST} messages into one actor and waits until it has processed them.
+ * {@code pingPong}: {@value #PAIRS} pairs of actors returning a message {@value #HOPS} times each.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+public class MailboxBenchmark extends AbstractMailboxBenchmark {
+  /** Ping-pong pairs per invocation. */
+  public static final int PAIRS = 4;
+
+  /** Round trips per pair and invocation. */
+  public static final int HOPS = 2_000;
+
+  /** The mailbox under test; see {@link Mailboxes}. */
+  @Param({
+    "ElasticMailbox",
+    "SingleConsumerOnlyUnboundedMailbox",
+    "UnboundedMailbox",
+    "NonBlockingBoundedMailbox",
+    "BoundedMailbox"
+  })
+  public String mailbox;
+
+  private final ActorRef[] servers = new ActorRef[PAIRS];
+  private final ActorRef[] receivers = new ActorRef[PAIRS];
+
+  @Override
+  String mailbox() {
+    return mailbox;
+  }
+
+  @Override
+  Msg message(int i) {
+    return BenchActors.MSG;
+  }
+
+  @Override
+  void startMore() {
+    Props props = Props.create(Player.class, Player::new).withMailbox(Mailboxes.PATH);
+    for (int i = 0; i < PAIRS; i++) {
+      servers[i] = system.actorOf(props, "server-" + i);
+      receivers[i] = system.actorOf(props, "receiver-" + i);
+    }
+  }
+
+  /** Four senders, one actor. */
+  @Benchmark
+  @Threads(4)
+  @OperationsPerInvocation(BATCH)
+  public void fanIn(Sender sender) throws InterruptedException {
+    sendBatch(sender);
+  }
+
+  /** One burst into one actor, until processed. */
+  @Benchmark
+  @OperationsPerInvocation(BURST)
+  public void burst() throws InterruptedException {
+    sendBurst();
+  }
+
+  /** Concurrent ping-pong rallies; counts every message (two per round trip). */
+  @Benchmark
+  @OperationsPerInvocation(PAIRS * HOPS * 2)
+  public void pingPong() throws InterruptedException {
+    CountDownLatch done = new CountDownLatch(PAIRS);
+    for (int i = 0; i < PAIRS; i++) {
+      servers[i].tell(new Serve(receivers[i], HOPS, done), ActorRef.noSender());
+    }
+    if (!done.await(60, TimeUnit.SECONDS)) {
+      throw new IllegalStateException(mailbox + ": ping-pong not finished within 60 s");
+    }
+  }
+}

@@ -1,0 +1,68 @@
+package io.github.elasticq.bench;
+
+import io.github.elasticq.queue.CompactElasticMpscQueue;
+import io.github.elasticq.queue.ElasticBuffer;
+import io.github.elasticq.queue.ElasticMpscQueue;
+import io.github.elasticq.queue.QueueConfig;
+import java.util.Queue;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
+import org.jctools.queues.MpscArrayQueue;
+import org.jctools.queues.MpscChunkedArrayQueue;
+import org.jctools.queues.MpscUnboundedArrayQueue;
+
+/**
+ * The queues under comparison, by the names the benchmarks take as {@code @Param}. All are sized
+ * from {@link QueueConfig#defaults()}: the elastic queues start at 1024 and may grow to 65536; the
+ * JCTools chunked queue uses 1024-element chunks up to the same max; the fixed-size array queues
+ * (JCTools MpscArrayQueue, Agrona, ArrayBlockingQueue) are preallocated at the max, the upper bound
+ * an elastic queue competes with; the unbounded ones grow without limit.
+ */
+public final class Queues {
+  /** Names of the MPSC queues, ours first. */
+  public static final String ELASTIC_MPSC = "ElasticMpscQueue";
+
+  /** The same algorithm without padding (the mailboxes' layout): shows what the padding buys. */
+  public static final String COMPACT_ELASTIC_MPSC = "CompactElasticMpscQueue";
+
+  /** Our MPMC blocking queue. */
+  public static final String ELASTIC_BUFFER = "ElasticBuffer";
+
+  /** Agrona 2.x reads jdk.internal.misc.Unsafe: every queue fork gets this export, alike. */
+  public static final String AGRONA_EXPORTS =
+      "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED";
+
+  static final QueueConfig CONFIG = QueueConfig.defaults();
+  static final int MAX = CONFIG.maxCapacity();
+  static final int CHUNK = CONFIG.initialCapacity();
+
+  private Queues() {}
+
+  /** Creates the multi-producer single-consumer queue called {@code name}. */
+  public static Queue<Object> mpsc(String name) {
+    return switch (name) {
+      case ELASTIC_MPSC -> new ElasticMpscQueue<>(CONFIG);
+      case COMPACT_ELASTIC_MPSC -> new CompactElasticMpscQueue<>(CONFIG);
+      case "MpscChunkedArrayQueue" -> new MpscChunkedArrayQueue<>(CHUNK, MAX);
+      case "MpscUnboundedArrayQueue" -> new MpscUnboundedArrayQueue<>(CHUNK);
+      case "MpscArrayQueue" -> new MpscArrayQueue<>(MAX);
+      case "ConcurrentLinkedQueue" -> new ConcurrentLinkedQueue<>();
+      case "PekkoNodeQueue" -> new PekkoNodeQueue();
+      case "ManyToOneConcurrentArrayQueue" -> new ManyToOneConcurrentArrayQueue<>(MAX);
+      default -> throw new IllegalArgumentException("unknown MPSC queue: " + name);
+    };
+  }
+
+  /** Creates the multi-producer multi-consumer blocking queue called {@code name}. */
+  public static BlockingQueue<Object> mpmc(String name) {
+    return switch (name) {
+      case ELASTIC_BUFFER -> new ElasticBuffer<>(CONFIG);
+      case "ArrayBlockingQueue" -> new ArrayBlockingQueue<>(MAX);
+      case "LinkedBlockingQueue" -> new LinkedBlockingQueue<>(MAX);
+      default -> throw new IllegalArgumentException("unknown blocking queue: " + name);
+    };
+  }
+}

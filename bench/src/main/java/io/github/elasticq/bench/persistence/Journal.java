@@ -1,0 +1,79 @@
+package io.github.elasticq.bench.persistence;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigValueFactory;
+import java.nio.file.Path;
+import org.apache.pekko.persistence.testkit.PersistenceTestKitPlugin;
+
+/**
+ * The journals a persistence benchmark runs against, each with the ActorSystem configuration that
+ * selects it. Every run gets its own directory, so no state leaks between runs.
+ */
+enum Journal {
+  /** Ours, every write forced before it is acknowledged (the default). */
+  ELASTICQ_EVERY_WRITE("elasticq every-write", true),
+  /** Ours, forced every sync-interval (100 ms) by a background task. */
+  ELASTICQ_PERIODIC("elasticq periodic", true),
+  /** Ours, never forced. */
+  ELASTICQ_NO_SYNC("elasticq no-sync", true),
+  /** pekko-persistence-jdbc on an H2 database in file mode (H2's default durability). */
+  JDBC_H2("jdbc h2-file", false),
+  /** Pekko's in-memory journal from pekko-persistence-testkit: the ceiling. */
+  IN_MEMORY("in-memory (testkit)", false);
+
+  final String label;
+  final boolean ours;
+
+  Journal(String label, boolean ours) {
+    this.label = label;
+    this.ours = ours;
+  }
+
+  /** The ActorSystem configuration for a run whose files go under {@code dir}. */
+  Config config(Path dir) {
+    Config base =
+        ConfigFactory.parseString(
+            String.join(
+                "\n",
+                "pekko.loglevel = WARNING",
+                "pekko.stdout-loglevel = WARNING",
+                "pekko.log-dead-letters = off",
+                "pekko.persistence.max-concurrent-recoveries = 200"));
+    Config journal =
+        switch (this) {
+          case ELASTICQ_EVERY_WRITE, ELASTICQ_PERIODIC, ELASTICQ_NO_SYNC ->
+              ConfigFactory.parseString(
+                      "pekko.persistence.journal.plugin = \"elasticq.journal\"\n"
+                          + "elasticq.journal.sync-mode = "
+                          + label.substring("elasticq ".length()))
+                  .withValue(
+                      "elasticq.journal.dir",
+                      ConfigValueFactory.fromAnyRef(dir.resolve("journal").toString()));
+          case JDBC_H2 ->
+              ConfigFactory.parseString(
+                      String.join(
+                          "\n",
+                          "pekko.persistence.journal.plugin = \"jdbc-journal\"",
+                          "jdbc-journal.slick = ${slick}",
+                          "jdbc-snapshot-store.slick = ${slick}",
+                          "jdbc-read-journal.slick = ${slick}",
+                          "jdbc-durable-state-store.slick = ${slick}",
+                          "slick.profile = \"slick.jdbc.H2Profile$\"",
+                          "slick.db.user = \"root\"",
+                          "slick.db.password = \"root\"",
+                          "slick.db.driver = \"org.h2.Driver\"",
+                          "slick.db.numThreads = 5",
+                          "slick.db.maxConnections = 5",
+                          "slick.db.minConnections = 1"))
+                  .withValue(
+                      "slick.db.url",
+                      ConfigValueFactory.fromAnyRef(
+                          "jdbc:h2:file:"
+                              + dir.resolve("h2").toAbsolutePath()
+                              + ";DB_CLOSE_DELAY=-1"));
+          case IN_MEMORY -> PersistenceTestKitPlugin.config();
+        };
+    return journal.withFallback(base).withFallback(ConfigFactory.load()).resolve();
+  }
+}

@@ -1,0 +1,805 @@
+package io.github.elasticq.bench.persistence;
+
+import io.github.elasticq.bench.persistence.BenchActors.AsyncBursts;
+import io.github.elasticq.bench.persistence.BenchActors.Meter;
+import io.github.elasticq.bench.persistence.BenchActors.Recovering;
+import io.github.elasticq.bench.persistence.BenchActors.Sequential;
+import io.github.elasticq.persistence.journal.WalRegistry;
+import io.github.elasticq.persistence.wal.SyncMode;
+import io.github.elasticq.persistence.wal.WalEvent;
+import io.github.elasticq.persistence.wal.WalStats;
+import io.github.elasticq.persistence.wal.WalWrite;
+import io.github.elasticq.persistence.wal.WriteAheadLog;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.HdrHistogram.Histogram;
+import org.apache.pekko.actor.ActorSystem;
+import org.apache.pekko.actor.Props;
+import org.apache.pekko.persistence.jdbc.testkit.javadsl.SchemaUtils;
+
+/**
+ * The persistence benchmark harness: our journal ({@code elasticq.journal} in each sync mode)
+ * against pekko-persistence-jdbc on H2 in file mode, Pekko's in-memory journal (the ceiling) and a
+ * raw {@code FileChannel.force} loop (the disk's fsync limit), all in the same run, on the same
+ * disk, with the same event payloads. Writes a markdown report with the machine, the figures, the
+ * ratios and the issue's targets.
+ *
+ * <p>Scenarios: {@code single} (one actor, persist then wait for the handler, then the next),
+ * {@code concurrent} (100 such actors), {@code async} (persistAsync bursts), {@code replay}
+ * (recovery of one persistent actor from 1,000,000 events), {@code recovery} (open and replay a
+ * journal of a given size, 1 GiB by default).
+ *
+ * <p>Run (after {@code ./mvnw -pl bench -am package -DskipTests}): {@code java -cp
+ * bench/target/benchmarks.jar io.github.elasticq.bench.persistence.PersistenceBenchmark
+ * [scenarios=single,concurrent,async,replay,recovery] [journals=ELASTICQ_EVERY_WRITE,...]
+ * [seconds=5] [warmup=2] [payload=100] [actors=100] [burst=1000] [replay-events=1000000]
+ * [jdbc-replay-events=200000] [inmem-replay-events=20000] [replay-rounds=3] [recovery-bytes=1g]
+ * [dir=target/persistence-bench] [out=bench/results/persistence-<date>.md]}. Not thread-safe; a
+ * main program.
+ */
+public final class PersistenceBenchmark {
+  private final Map<String, String> options;
+  private final Path work;
+  private final int payload;
+  private final long warmupMillis;
+  private final long measureMillis;
+  private final List<Row> rows = new ArrayList<>();
+  private final List<String> notes = new ArrayList<>();
+
+  /** One line of the report. NaN marks a figure that does not apply. */
+  record Row(
+      String scenario,
+      String journal,
+      double eventsPerSecond,
+      double eventsPerFsync,
+      double p50Micros,
+      double p99Micros,
+      String detail) {}
+
+  private PersistenceBenchmark(Map<String, String> options) {
+    this.options = options;
+    this.work = Path.of(options.getOrDefault("dir", "target/persistence-bench")).toAbsolutePath();
+    this.payload = Integer.parseInt(options.getOrDefault("payload", "100"));
+    this.warmupMillis = (long) (Double.parseDouble(options.getOrDefault("warmup", "2")) * 1000);
+    this.measureMillis = (long) (Double.parseDouble(options.getOrDefault("seconds", "5")) * 1000);
+  }
+
+  /**
+   * Runs the selected scenarios and writes the report.
+   *
+   * @param args {@code key=value} options, see the class comment
+   * @throws Exception if a journal fails; the report is not written then
+   */
+  public static void main(String[] args) throws Exception {
+    Map<String, String> options = new LinkedHashMap<>();
+    for (String a : args) {
+      int eq = a.indexOf('=');
+      if (eq < 0) {
+        throw new IllegalArgumentException("expected key=value, got '" + a + "'");
+      }
+      options.put(a.substring(0, eq), a.substring(eq + 1));
+    }
+    new PersistenceBenchmark(options).run();
+    System.exit(0);
+  }
+
+  private void run() throws Exception {
+    Set<String> scenarios =
+        Set.of(
+            options
+                .getOrDefault("scenarios", "single,concurrent,async,replay,recovery")
+                .split(","));
+    deleteRecursively(work);
+    Files.createDirectories(work);
+    String loadBefore = loadAverage();
+    long started = System.nanoTime();
+    List<Journal> writers =
+        Arrays.stream(
+                options
+                    .getOrDefault(
+                        "journals",
+                        "ELASTICQ_EVERY_WRITE,ELASTICQ_PERIODIC,ELASTICQ_NO_SYNC,"
+                            + "JDBC_H2,IN_MEMORY")
+                    .split(","))
+            .map(String::trim)
+            .map(Journal::valueOf)
+            .toList();
+    if (scenarios.contains("single")) {
+      // The disk's fsync latency drifts with whatever else the machine does: bracket our
+      // every-write run with the raw loop and compare against the mean of the two.
+      double rawBefore = Double.NaN;
+      for (Journal j : writers) {
+        if (j == Journal.ELASTICQ_EVERY_WRITE) {
+          rawBefore = rawLoop();
+        }
+        sequential("single actor, persist", j, 1);
+        if (j == Journal.ELASTICQ_EVERY_WRITE) {
+          double rawAfter = rawLoop();
+          rows.add(
+              new Row(
+                  "single actor, persist",
+                  "raw FileChannel.force loop",
+                  (rawBefore + rawAfter) / 2,
+                  1,
+                  2e6 / (rawBefore + rawAfter),
+                  Double.NaN,
+                  String.format(
+                      "%d-byte append + force(false), one thread; %,.0f/s just before and %,.0f/s"
+                          + " just after the every-write row (mean shown; p50 column = mean µs"
+                          + " per force)",
+                      rawRecordBytes(), rawBefore, rawAfter)));
+        }
+      }
+    }
+    if (scenarios.contains("concurrent")) {
+      int actors = Integer.parseInt(options.getOrDefault("actors", "100"));
+      for (Journal j : writers) {
+        sequential(actors + " actors, persist", j, actors);
+      }
+    }
+    if (scenarios.contains("async")) {
+      for (Journal j : writers) {
+        async(j);
+      }
+      int burst = Integer.parseInt(options.getOrDefault("burst", "1000"));
+      double wal =
+          WalAppendLoop.eventsPerSecond(
+              work.resolve("wal-append"),
+              SyncMode.NO_SYNC,
+              payload,
+              burst,
+              warmupMillis,
+              measureMillis);
+      rows.add(
+          new Row(
+              "persistAsync bursts (" + burst + ")",
+              "elasticq no-sync (WriteAheadLog.append, no Pekko)",
+              wal,
+              Double.POSITIVE_INFINITY,
+              Double.NaN,
+              Double.NaN,
+              "one thread, one atomic write per event, lists of " + burst + ", two in flight"));
+      System.out.println(rows.get(rows.size() - 1));
+    }
+    if (scenarios.contains("replay")) {
+      long n = Long.parseLong(options.getOrDefault("replay-events", "1000000"));
+      long jdbcN = Long.parseLong(options.getOrDefault("jdbc-replay-events", "200000"));
+      long memN = Long.parseLong(options.getOrDefault("inmem-replay-events", "20000"));
+      for (Journal j : List.of(Journal.ELASTICQ_NO_SYNC, Journal.JDBC_H2, Journal.IN_MEMORY)) {
+        if (writers.contains(j) || j.ours) {
+          replay(j, j == Journal.JDBC_H2 ? jdbcN : j == Journal.IN_MEMORY ? memN : n);
+        }
+      }
+    }
+    if (scenarios.contains("recovery")) {
+      recovery(parseBytes(options.getOrDefault("recovery-bytes", "1g")));
+    }
+    String loadAfter = loadAverage();
+    double minutes = (System.nanoTime() - started) / 60e9;
+    String report = report(loadBefore, loadAfter, minutes);
+    System.out.println(report);
+    Path out =
+        Path.of(
+            options.getOrDefault(
+                "out",
+                "bench/results/persistence-"
+                    + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmm"))
+                    + ".md"));
+    if (out.getParent() != null) {
+      Files.createDirectories(out.getParent());
+    }
+    Files.writeString(out, report);
+    System.out.println("written to " + out.toAbsolutePath());
+    deleteRecursively(work);
+  }
+
+  private double rawLoop() throws IOException {
+    return RawFsyncLoop.forcesPerSecond(
+        work.resolve("raw"), rawRecordBytes(), warmupMillis / 2, measureMillis);
+  }
+
+  /** Bytes of one framed record of ours (as the journal frames a Sequential actor's event). */
+  private int rawRecordBytes() {
+    return WalWrite.of(
+            List.of(
+                new WalEvent(
+                    "seq-0",
+                    1,
+                    UUID.randomUUID().toString(),
+                    "",
+                    LargeJournalRecovery.BYTE_ARRAY_SERIALIZER_ID,
+                    "",
+                    System.currentTimeMillis(),
+                    new byte[payload])))
+        .byteSize();
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Scenarios
+
+  private void sequential(String scenario, Journal journal, int actors) throws Exception {
+    Path dir = runDir(scenario, journal);
+    ActorSystem system = start(journal, dir);
+    try {
+      Meter meter = new Meter();
+      for (int i = 0; i < actors; i++) {
+        system.actorOf(Props.create(Sequential.class, "seq-" + i, meter, payload));
+      }
+      Window w = measure(system, journal, meter);
+      Histogram h = meter.latency.getIntervalHistogram();
+      meter.running = false;
+      rows.add(
+          new Row(
+              scenario,
+              journal.label,
+              w.eventsPerSecond(),
+              w.eventsPerFsync(),
+              h.getValueAtPercentile(50) / 1e3,
+              h.getValueAtPercentile(99) / 1e3,
+              w.detail()));
+      System.out.println(rows.get(rows.size() - 1));
+    } finally {
+      stop(system);
+    }
+  }
+
+  private void async(Journal journal) throws Exception {
+    String scenario = "persistAsync bursts";
+    Path dir = runDir(scenario, journal);
+    int burst = Integer.parseInt(options.getOrDefault("burst", "1000"));
+    ActorSystem system = start(journal, dir);
+    try {
+      Meter meter = new Meter();
+      system.actorOf(
+          Props.create(
+              AsyncBursts.class,
+              "async-1",
+              meter,
+              payload,
+              burst,
+              Long.MAX_VALUE,
+              new CompletableFuture<Long>()));
+      Window w = measure(system, journal, meter);
+      meter.running = false;
+      rows.add(
+          new Row(
+              scenario + " (" + burst + ")",
+              journal.label,
+              w.eventsPerSecond(),
+              w.eventsPerFsync(),
+              Double.NaN,
+              Double.NaN,
+              w.detail()));
+      System.out.println(rows.get(rows.size() - 1));
+    } finally {
+      stop(system);
+    }
+  }
+
+  /**
+   * Writes {@code events} with persistAsync, then recovers a persistent actor from them {@code
+   * replay-rounds} times, each time in a fresh ActorSystem (as after a restart; the in-memory
+   * journal keeps its events only in the writing system, so it recovers there). For our journal the
+   * log is opened (segment scan and index rebuild) before the actor starts, timed on its own, so
+   * that the recovery figure is the replay through Pekko; both are reported.
+   */
+  private void replay(Journal journal, long events) throws Exception {
+    String scenario = "replay (persistent actor recovery)";
+    Path dir = runDir("replay", journal);
+    int burst = Integer.parseInt(options.getOrDefault("burst", "1000"));
+    int rounds = Integer.parseInt(options.getOrDefault("replay-rounds", "3"));
+    ActorSystem writer = start(journal, dir);
+    boolean writerStopped = false;
+    try {
+      Meter meter = new Meter();
+      CompletableFuture<Long> written = new CompletableFuture<>();
+      long writeStart = System.nanoTime();
+      writer.actorOf(
+          Props.create(AsyncBursts.class, "replay-1", meter, payload, burst, events, written));
+      written.get(1, TimeUnit.HOURS);
+      double writeSeconds = (System.nanoTime() - writeStart) / 1e9;
+      double[] recoverySeconds = new double[rounds];
+      double[] recoveryCpu = new double[rounds];
+      double[] openSeconds = new double[rounds];
+      double[] openCpu = new double[rounds];
+      double walSeconds = Double.NaN;
+      if (journal != Journal.IN_MEMORY) {
+        stop(writer);
+        writerStopped = true;
+      }
+      for (int round = 0; round < rounds; round++) {
+        ActorSystem reader = journal == Journal.IN_MEMORY ? writer : start(journal, dir);
+        try {
+          if (journal.ours) {
+            long openStart = System.nanoTime();
+            long openCpuStart = threadCpuNanos();
+            WalRegistry.get(reader).logFor("elasticq.journal");
+            openSeconds[round] = (System.nanoTime() - openStart) / 1e9;
+            openCpu[round] = (threadCpuNanos() - openCpuStart) / 1e9;
+          }
+          CompletableFuture<Long> replayed = new CompletableFuture<>();
+          long start = System.nanoTime();
+          long cpuStart = processCpuNanos();
+          reader.actorOf(Props.create(Recovering.class, "replay-1", replayed));
+          long n = replayed.get(1, TimeUnit.HOURS);
+          recoverySeconds[round] = (System.nanoTime() - start) / 1e9;
+          recoveryCpu[round] = (processCpuNanos() - cpuStart) / 1e9;
+          if (n != events) {
+            throw new IllegalStateException(
+                journal.label + " replayed " + n + " of " + events + " events");
+          }
+          if (journal.ours && round == rounds - 1) {
+            WriteAheadLog wal = WalRegistry.get(reader).logFor("elasticq.journal");
+            long walStart = System.nanoTime();
+            long m = wal.replay("replay-1", 1, Long.MAX_VALUE, Long.MAX_VALUE, e -> {});
+            walSeconds = (System.nanoTime() - walStart) / 1e9;
+            if (m != events) {
+              throw new IllegalStateException("WriteAheadLog replayed " + m + " of " + events);
+            }
+          }
+        } finally {
+          if (reader != writer) {
+            stop(reader);
+          }
+        }
+      }
+      double recovery = median(recoverySeconds);
+      rows.add(
+          new Row(
+              scenario,
+              journal.label + " (persistent actor recovery)",
+              events / recovery,
+              Double.NaN,
+              Double.NaN,
+              Double.NaN,
+              String.format(
+                  "%,d events; median of %d recoveries (%s s; process CPU %s s)%s; written with"
+                      + " persistAsync at %,.0f events/s",
+                  events,
+                  rounds,
+                  seconds(recoverySeconds),
+                  seconds(recoveryCpu),
+                  journal.ours
+                      ? ", the log already open"
+                      : journal == Journal.IN_MEMORY ? ", in the writing system" : "",
+                  events / writeSeconds)));
+      System.out.println(rows.get(rows.size() - 1));
+      if (journal.ours) {
+        double open = median(openSeconds);
+        rows.add(
+            new Row(
+                scenario,
+                journal.label + " (open the log, then recovery)",
+                events / (open + recovery),
+                Double.NaN,
+                Double.NaN,
+                Double.NaN,
+                String.format(
+                    "median open (segment scan + index rebuild) %.2f s (%s s; CPU of the opening"
+                        + " thread %s s) + median recovery %.2f s: what a restarted system pays",
+                    open, seconds(openSeconds), seconds(openCpu), recovery)));
+        rows.add(
+            new Row(
+                scenario,
+                journal.label + " (WriteAheadLog.replay, no Pekko)",
+                events / walSeconds,
+                Double.NaN,
+                Double.NaN,
+                Double.NaN,
+                String.format(
+                    "%,d events in %.2f s; read, checksummed and decoded, not deserialized",
+                    events, walSeconds)));
+        rows.subList(rows.size() - 2, rows.size()).forEach(System.out::println);
+      }
+    } finally {
+      if (!writerStopped) {
+        stop(writer);
+      }
+    }
+  }
+
+  private static long threadCpuNanos() {
+    return java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
+  }
+
+  /** CPU time of the whole JVM (all threads, GC and JIT included); -1 if unsupported. */
+  private static long processCpuNanos() {
+    return java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+            instanceof com.sun.management.OperatingSystemMXBean os
+        ? os.getProcessCpuTime()
+        : -1;
+  }
+
+  private static double median(double[] values) {
+    double[] sorted = values.clone();
+    Arrays.sort(sorted);
+    int n = sorted.length;
+    return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+  }
+
+  private static String seconds(double[] values) {
+    StringBuilder sb = new StringBuilder();
+    for (double v : values) {
+      if (sb.length() > 0) {
+        sb.append(", ");
+      }
+      sb.append(String.format("%.2f", v));
+    }
+    return sb.toString();
+  }
+
+  private void recovery(long bytes) throws Exception {
+    Path dir = work.resolve("recovery").resolve("journal");
+    int ids = Integer.parseInt(options.getOrDefault("recovery-ids", "1000"));
+    int recordPayload = Integer.parseInt(options.getOrDefault("recovery-payload", "1000"));
+    LargeJournalRecovery.Built built = LargeJournalRecovery.build(dir, bytes, ids, recordPayload);
+    String size = String.format("%.2f GiB", built.bytes() / (double) (1L << 30));
+    notes.add(
+        String.format(
+            "Recovery journal: %s, %,d events of %d-byte payloads over %d persistence ids, written"
+                + " with no-sync in %.1f s; the files were just written, so the OS page cache is"
+                + " warm (this harness cannot drop it without root): a cold start reads from the"
+                + " disk and is bounded by its read bandwidth.",
+            size, built.events(), recordPayload, ids, built.writeSeconds()));
+    LargeJournalRecovery.Opened opened = LargeJournalRecovery.openAndReplay(dir, ids);
+    String scenario = "recovery of a " + size + " journal";
+    rows.add(
+        new Row(
+            scenario,
+            "elasticq: open (scan + index rebuild)",
+            built.events() / opened.openSeconds(),
+            Double.NaN,
+            Double.NaN,
+            Double.NaN,
+            String.format(
+                "%.2f s for %d segments, %.0f MiB/s",
+                opened.openSeconds(),
+                opened.segments(),
+                built.bytes() / opened.openSeconds() / (1 << 20))));
+    rows.add(
+        new Row(
+            scenario,
+            "elasticq: replay every id (WriteAheadLog.replay)",
+            opened.replayedEvents() / opened.replaySeconds(),
+            Double.NaN,
+            Double.NaN,
+            Double.NaN,
+            String.format(
+                "%.2f s, %.0f MiB/s",
+                opened.replaySeconds(), built.bytes() / opened.replaySeconds() / (1 << 20))));
+    ActorSystem system = start(Journal.ELASTICQ_EVERY_WRITE, dir.getParent());
+    try {
+      CompletableFuture<Long> replayed = new CompletableFuture<>();
+      long start = System.nanoTime();
+      system.actorOf(Props.create(Recovering.class, "pid-0", replayed));
+      long n = replayed.get(1, TimeUnit.HOURS);
+      double seconds = (System.nanoTime() - start) / 1e9;
+      rows.add(
+          new Row(
+              scenario,
+              "elasticq: first persistent actor recovered",
+              Double.NaN,
+              Double.NaN,
+              Double.NaN,
+              Double.NaN,
+              String.format(
+                  "%.2f s from actorOf to RecoveryCompleted (%,d events), incl. opening the log",
+                  seconds, n)));
+    } finally {
+      stop(system);
+    }
+    rows.subList(rows.size() - 3, rows.size()).forEach(System.out::println);
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Measurement
+
+  private record Window(long events, double seconds, WalStats before, WalStats after) {
+    double eventsPerSecond() {
+      return events / seconds;
+    }
+
+    double eventsPerFsync() {
+      if (before == null) {
+        return Double.NaN;
+      }
+      long fsyncs = after.fsyncs() - before.fsyncs();
+      return fsyncs == 0
+          ? Double.POSITIVE_INFINITY
+          : (after.recordsWritten() - before.recordsWritten()) / (double) fsyncs;
+    }
+
+    String detail() {
+      if (before == null) {
+        return "";
+      }
+      long records = after.recordsWritten() - before.recordsWritten();
+      long writes = after.writes() - before.writes();
+      long bytes = after.bytesWritten() - before.bytesWritten();
+      return String.format(
+          "%,d fsyncs, %,d group commits, %.1f events/commit, %d B/event",
+          after.fsyncs() - before.fsyncs(),
+          writes,
+          writes == 0 ? 0.0 : records / (double) writes,
+          records == 0 ? 0 : bytes / records);
+    }
+  }
+
+  private Window measure(ActorSystem system, Journal journal, Meter meter)
+      throws InterruptedException {
+    Thread.sleep(warmupMillis);
+    WalStats before = journal.ours ? walStats(system) : null;
+    meter.latency.reset();
+    long c0 = meter.events.sum();
+    long t0 = System.nanoTime();
+    Thread.sleep(measureMillis);
+    long c1 = meter.events.sum();
+    long t1 = System.nanoTime();
+    WalStats after = journal.ours ? walStats(system) : null;
+    return new Window(c1 - c0, (t1 - t0) / 1e9, before, after);
+  }
+
+  private static WalStats walStats(ActorSystem system) {
+    return WalRegistry.get(system).logFor("elasticq.journal").stats();
+  }
+
+  private ActorSystem start(Journal journal, Path dir) throws Exception {
+    Files.createDirectories(dir);
+    ActorSystem system = ActorSystem.create("persistence-bench", journal.config(dir));
+    if (journal == Journal.JDBC_H2) {
+      SchemaUtils.createIfNotExists(system).toCompletableFuture().get(1, TimeUnit.MINUTES);
+    }
+    return system;
+  }
+
+  private static void stop(ActorSystem system) throws Exception {
+    system.terminate();
+    system.getWhenTerminated().toCompletableFuture().get(2, TimeUnit.MINUTES);
+  }
+
+  private Path runDir(String scenario, Journal journal) {
+    return work.resolve((scenario + "-" + journal.name()).replaceAll("[^A-Za-z0-9_-]", "_"));
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Report
+
+  private String report(String loadBefore, String loadAfter, double minutes) throws IOException {
+    StringBuilder sb = new StringBuilder();
+    sb.append("# Persistence benchmarks\n\n");
+    sb.append("Generated by `io.github.elasticq.bench.persistence.PersistenceBenchmark` on ")
+        .append(LocalDateTime.now().format(DateTimeFormatter.ISO_LOCAL_DATE_TIME).substring(0, 16))
+        .append(" in ")
+        .append(String.format("%.1f", minutes))
+        .append(" minutes.\n\n");
+    sb.append("| machine | |\n|---|---|\n");
+    sb.append("| CPU | ").append(cpuModel()).append(" |\n");
+    sb.append("| cores available to the JVM | ")
+        .append(Runtime.getRuntime().availableProcessors())
+        .append(" |\n");
+    sb.append("| JVM | ")
+        .append(System.getProperty("java.vm.name"))
+        .append(' ')
+        .append(System.getProperty("java.runtime.version"))
+        .append(", max heap ")
+        .append(Runtime.getRuntime().maxMemory() >> 20)
+        .append(" MiB |\n");
+    sb.append("| OS | ")
+        .append(System.getProperty("os.name"))
+        .append(' ')
+        .append(System.getProperty("os.version"))
+        .append(" |\n");
+    sb.append("| file store of the journals | ").append(fileStore()).append(" |\n");
+    sb.append("| load average before / after | ")
+        .append(loadBefore)
+        .append(" / ")
+        .append(loadAfter)
+        .append(" |\n");
+    sb.append("| options | `")
+        .append(options.isEmpty() ? "(defaults)" : String.join(" ", optionList()))
+        .append("`, payload ")
+        .append(payload)
+        .append(" B, warmup ")
+        .append(Duration.ofMillis(warmupMillis).toMillis() / 1000.0)
+        .append(" s, measured ")
+        .append(Duration.ofMillis(measureMillis).toMillis() / 1000.0)
+        .append(" s per row |\n\n");
+    sb.append(
+        "The machine may be shared with other work (see the load average): treat the figures as"
+            + " noisy, and compare rows of the same run rather than runs.\n\n");
+
+    String scenario = null;
+    for (Row r : rows) {
+      if (!r.scenario.equals(scenario)) {
+        scenario = r.scenario;
+        sb.append("\n## ").append(scenario).append("\n\n");
+        sb.append("| journal | events/s | events per fsync | p50 µs | p99 µs | details |\n");
+        sb.append("|---|---:|---:|---:|---:|---|\n");
+      }
+      sb.append("| ")
+          .append(r.journal)
+          .append(" | ")
+          .append(fmt(r.eventsPerSecond, "%,.0f"))
+          .append(" | ")
+          .append(fmt(r.eventsPerFsync, "%,.1f"))
+          .append(" | ")
+          .append(fmt(r.p50Micros, "%,.0f"))
+          .append(" | ")
+          .append(fmt(r.p99Micros, "%,.0f"))
+          .append(" | ")
+          .append(r.detail == null ? "" : r.detail)
+          .append(" |\n");
+    }
+    sb.append("\n## Ratios and targets\n\n");
+    sb.append("| target | measured | met |\n|---|---|---|\n");
+    target(
+        sb,
+        "100 actors, every-write >= 5x JDBC/H2",
+        ratio("actors, persist", Journal.ELASTICQ_EVERY_WRITE.label, Journal.JDBC_H2.label),
+        5.0,
+        "x");
+    target(
+        sb,
+        "100 actors, every-write >= 20 events per fsync",
+        find("actors, persist", Journal.ELASTICQ_EVERY_WRITE.label)
+            .map(Row::eventsPerFsync)
+            .orElse(Double.NaN),
+        20.0,
+        "");
+    target(
+        sb,
+        "one actor, every-write >= 80% of the raw fsync loop",
+        ratio("single actor", Journal.ELASTICQ_EVERY_WRITE.label, "raw FileChannel.force loop"),
+        0.8,
+        "x");
+    target(
+        sb,
+        "replay >= 1,000,000 events/s (persistent actor recovery, log open)",
+        find("replay", "elasticq no-sync (persistent actor recovery)")
+            .map(Row::eventsPerSecond)
+            .orElse(Double.NaN),
+        1_000_000,
+        " events/s");
+    target(
+        sb,
+        "the same, including opening the log (scan + index rebuild)",
+        find("replay", "elasticq no-sync (open the log, then recovery)")
+            .map(Row::eventsPerSecond)
+            .orElse(Double.NaN),
+        1_000_000,
+        " events/s");
+    target(
+        sb,
+        "no-sync with persistAsync >= 1,000,000 events/s",
+        find("persistAsync", Journal.ELASTICQ_NO_SYNC.label)
+            .map(Row::eventsPerSecond)
+            .orElse(Double.NaN),
+        1_000_000,
+        " events/s");
+    sb.append("\nOther ratios (ours / peer, events/s, same scenario):\n\n");
+    for (String s : rows.stream().map(Row::scenario).distinct().toList()) {
+      for (Journal ours : Journal.values()) {
+        if (!ours.ours) {
+          continue;
+        }
+        for (Journal peer : List.of(Journal.JDBC_H2, Journal.IN_MEMORY)) {
+          double ratio = ratio(s, ours.label, peer.label);
+          if (!Double.isNaN(ratio)) {
+            sb.append(String.format("- %s: %s / %s = %.2f%n", s, ours.label, peer.label, ratio));
+          }
+        }
+      }
+    }
+    if (!notes.isEmpty()) {
+      sb.append("\n## Notes\n\n");
+      notes.forEach(n -> sb.append("- ").append(n).append('\n'));
+    }
+    return sb.toString();
+  }
+
+  private List<String> optionList() {
+    return options.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList();
+  }
+
+  private static void target(
+      StringBuilder sb, String name, double value, double goal, String unit) {
+    sb.append("| ")
+        .append(name)
+        .append(" | ")
+        .append(Double.isNaN(value) ? "not run" : String.format("%,.2f%s", value, unit))
+        .append(" | ")
+        .append(Double.isNaN(value) ? "-" : value >= goal ? "yes" : "**no**")
+        .append(" |\n");
+  }
+
+  private java.util.Optional<Row> find(String scenarioPart, String journalPrefix) {
+    return rows.stream()
+        .filter(r -> r.scenario.contains(scenarioPart) && r.journal.startsWith(journalPrefix))
+        .findFirst();
+  }
+
+  private double ratio(String scenarioPart, String oursLabel, String peerLabel) {
+    var ours = find(scenarioPart, oursLabel);
+    var peer = find(scenarioPart, peerLabel);
+    if (ours.isEmpty() || peer.isEmpty() || ours.get() == peer.get()) {
+      return Double.NaN;
+    }
+    return ours.get().eventsPerSecond / peer.get().eventsPerSecond;
+  }
+
+  private static String fmt(double v, String format) {
+    return Double.isNaN(v) ? "" : Double.isInfinite(v) ? "∞" : String.format(format, v);
+  }
+
+  private static String cpuModel() {
+    try (Stream<String> lines = Files.lines(Path.of("/proc/cpuinfo"))) {
+      return lines
+          .filter(l -> l.startsWith("model name"))
+          .map(l -> l.substring(l.indexOf(':') + 1).trim())
+          .findFirst()
+          .orElse(System.getProperty("os.arch"));
+    } catch (IOException | RuntimeException e) {
+      return System.getProperty("os.arch");
+    }
+  }
+
+  private String fileStore() {
+    try {
+      var store = Files.getFileStore(work);
+      return store.type() + " (" + store.name() + "), " + work;
+    } catch (IOException e) {
+      return work.toString();
+    }
+  }
+
+  private static String loadAverage() {
+    try {
+      String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");
+      return String.join(" ", Arrays.copyOf(f, 3));
+    } catch (IOException | RuntimeException e) {
+      return "n/a";
+    }
+  }
+
+  private static long parseBytes(String s) {
+    String t = s.trim().toLowerCase();
+    long unit = 1;
+    if (t.endsWith("g")) {
+      unit = 1L << 30;
+    } else if (t.endsWith("m")) {
+      unit = 1L << 20;
+    } else if (t.endsWith("k")) {
+      unit = 1L << 10;
+    }
+    if (unit > 1) {
+      t = t.substring(0, t.length() - 1);
+    }
+    return (long) (Double.parseDouble(t) * unit);
+  }
+
+  private static void deleteRecursively(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> files = Files.walk(dir)) {
+      for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
+  }
+}

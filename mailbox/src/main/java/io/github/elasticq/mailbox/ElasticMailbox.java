@@ -1,0 +1,84 @@
+package io.github.elasticq.mailbox;
+
+import com.typesafe.config.Config;
+import io.github.elasticq.queue.ElasticMpscQueue;
+import io.github.elasticq.queue.QueueConfig;
+import org.apache.pekko.actor.ActorRef;
+import org.apache.pekko.actor.ActorSystem;
+import org.apache.pekko.dispatch.MailboxType;
+import org.apache.pekko.dispatch.MessageQueue;
+import org.apache.pekko.dispatch.ProducesMessageQueue;
+import scala.Option;
+
+/**
+ * The default ElasticQ mailbox: one {@link ElasticMpscQueue} per actor (in its unpadded layout,
+ * {@link io.github.elasticq.queue.CompactElasticMpscQueue}), lock-free for the senders, polled by
+ * the actor alone. It starts small ({@code initial-capacity}), grows under bursts and shrinks back
+ * when drained; beyond {@code max-capacity} a message is published as a {@code DeadLetter}
+ * (original sender and recipient kept) and counted in the queue's {@code rejected} counter, and the
+ * sender never blocks.
+ *
+ * <p>Configure a section whose {@code mailbox-type} is this class; keys it does not set fall back
+ * to {@code elasticq.mailbox} in the module's {@code reference.conf}:
+ *
+ * <pre>
+ * my-mailbox {
+ *   mailbox-type = "io.github.elasticq.mailbox.ElasticMailbox"
+ *   max-capacity = 10000
+ * }
+ * </pre>
+ *
+ * <p>The produced queue has {@link ElasticMessageQueueSemantics}: a single consumer, so it cannot
+ * serve a {@code BalancingDispatcher} or {@code BalancingPool} (Pekko rejects it there because it
+ * lacks {@code MultipleConsumerSemantics}); use {@link ElasticSharedMailbox} for those.
+ *
+ * <p>Pekko constructs one instance per configuration section and actor system, on first use, and
+ * may call {@link #create} from any thread; an invalid section fails that construction (and so the
+ * creation of the actor) with a {@code ConfigurationException} naming the path and key.
+ */
+public final class ElasticMailbox
+    implements MailboxType, ProducesMessageQueue<ElasticMessageQueue> {
+
+  private final String id;
+  private final QueueConfig queueConfig;
+  private final RegistryCache registry = new RegistryCache();
+
+  /**
+   * Called by Pekko with the mailbox's configuration section.
+   *
+   * @throws org.apache.pekko.ConfigurationException if a key is invalid; the message names the
+   *     config path of the key
+   */
+  public ElasticMailbox(ActorSystem.Settings settings, Config config) {
+    MailboxSettings s = MailboxSettings.of(settings, config, MailboxSettings.ELASTIC_DEFAULTS);
+    this.id = s.id();
+    this.queueConfig = s.queueConfig();
+  }
+
+  /** The configuration path this mailbox type was created from. Any thread. */
+  public String id() {
+    return id;
+  }
+
+  /** The validated sizing of every queue this type creates. Any thread. */
+  public QueueConfig queueConfig() {
+    return queueConfig;
+  }
+
+  /**
+   * Creates the queue of one actor and registers it with the system's {@link MailboxRegistry}.
+   * Either option may be empty (system-internal use); the queue then registers on its first
+   * message. Any thread.
+   */
+  @Override
+  public MessageQueue create(Option<ActorRef> owner, Option<ActorSystem> system) {
+    ActorSystem sys = system.isDefined() ? system.get() : null;
+    return new ElasticMessageQueue(
+        id, queueConfig, owner.isDefined() ? owner.get() : null, sys, registry.of(sys));
+  }
+
+  @Override
+  public String toString() {
+    return "ElasticMailbox{id=" + id + ", " + queueConfig + '}';
+  }
+}

@@ -1,0 +1,78 @@
+package io.github.elasticq.mailbox;
+
+import com.typesafe.config.Config;
+import io.github.elasticq.queue.ElasticBuffer;
+import io.github.elasticq.queue.QueueConfig;
+import org.apache.pekko.actor.ActorRef;
+import org.apache.pekko.actor.ActorSystem;
+import org.apache.pekko.dispatch.MailboxType;
+import org.apache.pekko.dispatch.MessageQueue;
+import org.apache.pekko.dispatch.ProducesMessageQueue;
+import scala.Option;
+
+/**
+ * An ElasticQ mailbox whose queue many actors may consume: backed by an {@link ElasticBuffer}, with
+ * {@link ElasticSharedMessageQueueSemantics} (a {@code MultipleConsumerSemantics}), for {@code
+ * BalancingPool} routees and {@code BalancingDispatcher}s, where all actors of the pool share one
+ * queue. Same sizing keys and overflow rule as {@link ElasticMailbox}; keys a section does not set
+ * fall back to {@code elasticq.mailbox}.
+ *
+ * <pre>
+ * pekko.actor.deployment./workers {
+ *   router = balancing-pool
+ *   nr-of-instances = 4
+ *   pool-dispatcher.mailbox = shared-mailbox
+ * }
+ * shared-mailbox.mailbox-type = "io.github.elasticq.mailbox.ElasticSharedMailbox"
+ * </pre>
+ *
+ * <p>Pekko creates the shared queue of a balancing dispatcher without owner or system; it appears
+ * in the {@link MailboxRegistry} (with an empty owner path) from its first message on, and lives as
+ * long as the dispatcher. Constructed once per section and actor system; {@link #create} may be
+ * called from any thread.
+ */
+public final class ElasticSharedMailbox
+    implements MailboxType, ProducesMessageQueue<ElasticSharedMessageQueue> {
+
+  private final String id;
+  private final QueueConfig queueConfig;
+  private final RegistryCache registry = new RegistryCache();
+
+  /**
+   * Called by Pekko with the mailbox's configuration section.
+   *
+   * @throws org.apache.pekko.ConfigurationException if a key is invalid; the message names the
+   *     config path of the key
+   */
+  public ElasticSharedMailbox(ActorSystem.Settings settings, Config config) {
+    MailboxSettings s = MailboxSettings.of(settings, config, MailboxSettings.ELASTIC_DEFAULTS);
+    this.id = s.id();
+    this.queueConfig = s.queueConfig();
+  }
+
+  /** The configuration path this mailbox type was created from. Any thread. */
+  public String id() {
+    return id;
+  }
+
+  /** The validated sizing of every queue this type creates. Any thread. */
+  public QueueConfig queueConfig() {
+    return queueConfig;
+  }
+
+  /**
+   * Creates a queue (one per actor, or one per balancing dispatcher). Either option may be empty.
+   * Any thread.
+   */
+  @Override
+  public MessageQueue create(Option<ActorRef> owner, Option<ActorSystem> system) {
+    ActorSystem sys = system.isDefined() ? system.get() : null;
+    return new ElasticSharedMessageQueue(
+        id, queueConfig, owner.isDefined() ? owner.get() : null, sys, registry.of(sys));
+  }
+
+  @Override
+  public String toString() {
+    return "ElasticSharedMailbox{id=" + id + ", " + queueConfig + '}';
+  }
+}

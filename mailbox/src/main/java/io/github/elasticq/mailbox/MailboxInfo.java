@@ -1,0 +1,32 @@
+package io.github.elasticq.mailbox;
+
+import io.github.elasticq.queue.QueueStats;
+import java.util.List;
+
+/**
+ * A point-in-time description of one live ElasticQ mailbox, as listed by {@link MailboxRegistry}.
+ * Immutable; the counters are read without locks (see {@link QueueStats}).
+ *
+ * @param id the mailbox's configuration path (for example {@code my-mailbox} or a dispatcher id)
+ * @param ownerPath the owning actor's path, or the empty string for a queue shared by the actors of
+ *     a balancing dispatcher
+ * @param mailboxType fully qualified class name of the mailbox type
+ * @param stats counters of the whole mailbox (for {@link QosMailbox}: every level and the control
+ *     queue); {@code rejected} counts the messages sent to dead letters because the queue was at
+ *     {@code max-capacity}
+ * @param levelStats counters per level, lowest first; a single element for single-level mailboxes
+ * @param clampedLevels classification results that were out of range and clamped (QoS only)
+ */
+public record MailboxInfo(
+    String id,
+    String ownerPath,
+    String mailboxType,
+    QueueStats stats,
+    List<QueueStats> levelStats,
+    long clampedLevels) {
+
+  /** Copies {@code levelStats} so the record stays immutable. */
+  public MailboxInfo {
+    levelStats = List.copyOf(levelStats);
+  }
+}

@@ -1,0 +1,258 @@
+package io.github.elasticq.mailbox;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import io.github.elasticq.queue.QosQueue;
+import io.github.elasticq.queue.QueueConfig;
+import java.lang.reflect.Constructor;
+import java.lang.reflect.InvocationTargetException;
+import java.util.List;
+import java.util.Locale;
+import org.apache.pekko.ConfigurationException;
+import org.apache.pekko.actor.ActorSystem;
+
+/**
+ * Reads and validates one mailbox configuration section, falling back to the module's defaults.
+ * Every error is a {@link ConfigurationException} naming the full config path of the offending key.
+ * Used only while a mailbox type is constructed (once per section per actor system).
+ */
+final class MailboxSettings {
+
+  static final String ELASTIC_DEFAULTS = "elasticq.mailbox";
+  static final String QOS_DEFAULTS = "elasticq.qos-mailbox";
+
+  private final String id;
+  private final Config explicit;
+  private final Config config;
+
+  private MailboxSettings(String id, Config explicit, Config config) {
+    this.id = id;
+    this.explicit = explicit;
+    this.config = config;
+  }
+
+  /**
+   * @param settings the actor system's settings (its config holds the reference defaults)
+   * @param section the section Pekko passes to the mailbox type; Pekko adds an {@code id} key
+   * @param defaultsPath where the defaults live, e.g. {@code elasticq.mailbox}
+   */
+  static MailboxSettings of(ActorSystem.Settings settings, Config section, String defaultsPath) {
+    String id = section.hasPath("id") ? section.getString("id") : defaultsPath;
+    Config systemConfig = settings.config();
+    Config defaults =
+        systemConfig.hasPath(defaultsPath)
+            ? systemConfig.getConfig(defaultsPath)
+            : ConfigFactory.defaultReference().getConfig(defaultsPath);
+    return new MailboxSettings(id, section, section.withFallback(defaults));
+  }
+
+  /** The mailbox id: the config path of the section. */
+  String id() {
+    return id;
+  }
+
+  /** The section with the defaults applied. */
+  Config config() {
+    return config;
+  }
+
+  QueueConfig queueConfig() {
+    int max = positiveInt("max-capacity");
+    int min = positiveInt("min-capacity");
+    int initial = positiveInt("initial-capacity");
+    // Defaults that the user did not set follow a smaller max-capacity instead of failing.
+    if (!explicit.hasPath("min-capacity")) {
+      min = Math.min(min, max);
+    }
+    if (!explicit.hasPath("initial-capacity")) {
+      initial = Math.min(Math.max(initial, min), max);
+    }
+    if (min > max) {
+      throw invalid("min-capacity", "must be <= max-capacity (" + max + "), was " + min);
+    }
+    if (initial < min || initial > max) {
+      throw invalid(
+          "initial-capacity",
+          "must lie between min-capacity ("
+              + min
+              + ") and max-capacity ("
+              + max
+              + "), was "
+              + initial);
+    }
+    double growth = number("growth-factor");
+    if (!(growth > 1.0) || Double.isInfinite(growth)) {
+      throw invalid("growth-factor", "must be a finite number > 1.0, was " + growth);
+    }
+    double shrink = number("shrink-threshold");
+    if (!(shrink > 0.0 && shrink < 1.0)) {
+      throw invalid("shrink-threshold", "must be > 0 and < 1, was " + shrink);
+    }
+    try {
+      return QueueConfig.builder()
+          .maxCapacity(max)
+          .minCapacity(min)
+          .initialCapacity(initial)
+          .growthFactor(growth)
+          .shrinkThreshold(shrink)
+          .build();
+    } catch (IllegalArgumentException e) {
+      throw new ConfigurationException(
+          "Invalid ElasticQ mailbox configuration at [" + id + "]: " + e.getMessage(), e);
+    }
+  }
+
+  int levels() {
+    int levels = integer("levels");
+    if (levels < 1 || levels > QosQueue.MAX_LEVELS) {
+      throw invalid("levels", "must be between 1 and " + QosQueue.MAX_LEVELS + ", was " + levels);
+    }
+    return levels;
+  }
+
+  int defaultLevel(int levels) {
+    int level = integer("default-level");
+    if (level < 0 || level >= levels) {
+      throw invalid("default-level", "must be between 0 and " + (levels - 1) + ", was " + level);
+    }
+    return level;
+  }
+
+  QosQueue.Fairness fairness() {
+    String value = string("fairness");
+    switch (value.trim().toLowerCase(Locale.ROOT)) {
+      case "strict":
+        return QosQueue.Fairness.STRICT;
+      case "weighted":
+        return QosQueue.Fairness.WEIGHTED;
+      default:
+        throw invalid("fairness", "must be strict or weighted, was [" + value + "]");
+    }
+  }
+
+  /** The weights, validated only for {@link QosQueue.Fairness#WEIGHTED}; null for strict. */
+  int[] weights(QosQueue.Fairness fairness, int levels) {
+    if (fairness != QosQueue.Fairness.WEIGHTED) {
+      return null;
+    }
+    List<Integer> list;
+    try {
+      list = config.getIntList("weights");
+    } catch (ConfigException e) {
+      throw invalid("weights", "must be a list of integers, one per level: " + e.getMessage(), e);
+    }
+    if (list.size() != levels) {
+      throw invalid(
+          "weights",
+          "must hold one weight per level (levels = "
+              + levels
+              + "), lowest level first, was "
+              + list);
+    }
+    int[] weights = new int[levels];
+    for (int i = 0; i < levels; i++) {
+      weights[i] = list.get(i);
+      if (weights[i] < 1) {
+        throw invalid("weights", "every weight must be >= 1, was " + list);
+      }
+    }
+    return weights;
+  }
+
+  /** The configured classifier, instantiated now, or null if the key is empty. */
+  QosClassifier classifier() {
+    String fqcn = string("classifier").trim();
+    if (fqcn.isEmpty()) {
+      return null;
+    }
+    Class<?> type;
+    try {
+      type = Class.forName(fqcn, true, classLoader());
+    } catch (ClassNotFoundException | LinkageError e) {
+      throw invalid("classifier", "class [" + fqcn + "] cannot be loaded: " + e, e);
+    }
+    if (!QosClassifier.class.isAssignableFrom(type)) {
+      throw invalid(
+          "classifier", "class [" + fqcn + "] does not implement " + QosClassifier.class.getName());
+    }
+    try {
+      Object instance;
+      Constructor<?> withConfig = constructor(type, Config.class);
+      if (withConfig != null) {
+        instance = withConfig.newInstance(config);
+      } else {
+        Constructor<?> noArgs = constructor(type);
+        if (noArgs == null) {
+          throw invalid(
+              "classifier",
+              "class ["
+                  + fqcn
+                  + "] needs a public constructor taking com.typesafe.config.Config or no"
+                  + " arguments");
+        }
+        instance = noArgs.newInstance();
+      }
+      return (QosClassifier) instance;
+    } catch (InvocationTargetException e) {
+      throw invalid(
+          "classifier", "constructor of [" + fqcn + "] failed: " + e.getCause(), e.getCause());
+    } catch (ReflectiveOperationException e) {
+      throw invalid("classifier", "class [" + fqcn + "] cannot be instantiated: " + e, e);
+    }
+  }
+
+  private static Constructor<?> constructor(Class<?> type, Class<?>... params) {
+    try {
+      return type.getConstructor(params);
+    } catch (NoSuchMethodException e) {
+      return null;
+    }
+  }
+
+  private static ClassLoader classLoader() {
+    ClassLoader context = Thread.currentThread().getContextClassLoader();
+    return context != null ? context : MailboxSettings.class.getClassLoader();
+  }
+
+  private int positiveInt(String key) {
+    int value = integer(key);
+    if (value <= 0) {
+      throw invalid(key, "must be > 0, was " + value);
+    }
+    return value;
+  }
+
+  private int integer(String key) {
+    try {
+      return config.getInt(key);
+    } catch (ConfigException e) {
+      throw invalid(key, e.getMessage(), e);
+    }
+  }
+
+  private double number(String key) {
+    try {
+      return config.getDouble(key);
+    } catch (ConfigException e) {
+      throw invalid(key, e.getMessage(), e);
+    }
+  }
+
+  private String string(String key) {
+    try {
+      return config.getString(key);
+    } catch (ConfigException e) {
+      throw invalid(key, e.getMessage(), e);
+    }
+  }
+
+  ConfigurationException invalid(String key, String problem) {
+    return invalid(key, problem, null);
+  }
+
+  private ConfigurationException invalid(String key, String problem, Throwable cause) {
+    return new ConfigurationException(
+        "Invalid ElasticQ mailbox configuration [" + id + "." + key + "]: " + problem, cause);
+  }
+}

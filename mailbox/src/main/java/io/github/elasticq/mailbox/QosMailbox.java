@@ -1,0 +1,118 @@
+package io.github.elasticq.mailbox;
+
+import com.typesafe.config.Config;
+import io.github.elasticq.queue.QosQueue;
+import io.github.elasticq.queue.QueueConfig;
+import org.apache.pekko.actor.ActorRef;
+import org.apache.pekko.actor.ActorSystem;
+import org.apache.pekko.dispatch.MailboxType;
+import org.apache.pekko.dispatch.MessageQueue;
+import org.apache.pekko.dispatch.ProducesMessageQueue;
+import scala.Option;
+
+/**
+ * A priority mailbox over a {@link QosQueue}: each message is put on a quality-of-service level (0
+ * = lowest, {@code levels-1} = highest) and the actor takes messages by the configured fairness
+ * policy, FIFO within a level. Pekko {@code ControlMessage}s bypass the levels and are delivered
+ * before any of them.
+ *
+ * <p>Classification, on the sending thread: the {@code classifier} (FQCN of a {@link
+ * QosClassifier}, instantiated once when this mailbox type is constructed) if set; otherwise {@link
+ * QosMessage#qosLevel()} for messages implementing it; otherwise {@code default-level}. Results
+ * outside {@code [0, levels-1]} are clamped to the nearest level and counted.
+ *
+ * <p>Fairness: {@code strict} always serves the highest non-empty level; {@code weighted} runs
+ * rounds from the highest level to the lowest in which level {@code i} delivers up to {@code
+ * weights[i]} messages (weights lowest level first) and empty levels are skipped, so no level
+ * starves. With {@code weights = [1, 2, 4]} and all levels backlogged the actor sees levels {@code
+ * 2 2 2 2 1 1 0, 2 2 2 2 1 1 0, ...}. See {@link QosQueue} for the exact rules.
+ *
+ * <pre>
+ * my-qos-mailbox {
+ *   mailbox-type = "io.github.elasticq.mailbox.QosMailbox"
+ *   fairness = strict
+ * }
+ * </pre>
+ *
+ * <p>Keys a section does not set fall back to {@code elasticq.qos-mailbox}. Overflow of a level at
+ * {@code max-capacity} goes to dead letters as with {@link ElasticMailbox}. Pekko constructs one
+ * instance per section and actor system; an invalid section (levels, default-level, fairness,
+ * weights, classifier or sizing) fails the creation of the actor with a {@code
+ * ConfigurationException} naming the config path and key. {@link #create} may be called from any
+ * thread.
+ */
+public final class QosMailbox implements MailboxType, ProducesMessageQueue<QosMessageQueue> {
+
+  private final String id;
+  private final QueueConfig queueConfig;
+  private final int levels;
+  private final int defaultLevel;
+  private final QosQueue.Fairness fairness;
+  private final int[] weights;
+  private final QosClassifier classifier;
+  private final RegistryCache registry = new RegistryCache();
+
+  /**
+   * Called by Pekko with the mailbox's configuration section.
+   *
+   * @throws org.apache.pekko.ConfigurationException if a key is invalid or the classifier cannot be
+   *     loaded or instantiated; the message names the config path of the key
+   */
+  public QosMailbox(ActorSystem.Settings settings, Config config) {
+    MailboxSettings s = MailboxSettings.of(settings, config, MailboxSettings.QOS_DEFAULTS);
+    this.id = s.id();
+    this.queueConfig = s.queueConfig();
+    this.levels = s.levels();
+    this.defaultLevel = s.defaultLevel(levels);
+    this.fairness = s.fairness();
+    this.weights = s.weights(fairness, levels);
+    this.classifier = s.classifier();
+  }
+
+  /** The configuration path this mailbox type was created from. Any thread. */
+  public String id() {
+    return id;
+  }
+
+  /** The validated sizing of each level's queue. Any thread. */
+  public QueueConfig queueConfig() {
+    return queueConfig;
+  }
+
+  /** Number of levels. Any thread. */
+  public int levels() {
+    return levels;
+  }
+
+  /** Level of messages that neither the classifier nor {@link QosMessage} place. Any thread. */
+  public int defaultLevel() {
+    return defaultLevel;
+  }
+
+  /** The poll policy. Any thread. */
+  public QosQueue.Fairness fairness() {
+    return fairness;
+  }
+
+  /** The shared classifier instance, or null when none is configured. Any thread. */
+  public QosClassifier classifier() {
+    return classifier;
+  }
+
+  int[] weightsOrNull() {
+    return weights;
+  }
+
+  /** Creates the queue of one actor and registers it. Either option may be empty. Any thread. */
+  @Override
+  public MessageQueue create(Option<ActorRef> owner, Option<ActorSystem> system) {
+    ActorSystem sys = system.isDefined() ? system.get() : null;
+    return new QosMessageQueue(
+        id, this, owner.isDefined() ? owner.get() : null, sys, registry.of(sys));
+  }
+
+  @Override
+  public String toString() {
+    return "QosMailbox{id=" + id + ", levels=" + levels + ", fairness=" + fairness + '}';
+  }
+}

@@ -1,0 +1,152 @@
+package io.github.elasticq.mailbox;
+
+import io.github.elasticq.queue.CompactElasticMpscQueue;
+import io.github.elasticq.queue.QosQueue;
+import io.github.elasticq.queue.QueueConfig;
+import io.github.elasticq.queue.QueueStats;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLongFieldUpdater;
+import org.apache.pekko.actor.ActorRef;
+import org.apache.pekko.actor.ActorSystem;
+import org.apache.pekko.dispatch.ControlMessage;
+import org.apache.pekko.dispatch.Envelope;
+
+/**
+ * The message queue of {@link QosMailbox}: a queue for Pekko {@link ControlMessage}s, always
+ * drained first, in front of a {@link QosQueue} of user messages. Enqueue (which classifies) from
+ * any thread; dequeue from the owning actor only. Happens-before as in {@link QosQueue}.
+ *
+ * <p>Idle footprint: the control queue is created by the first control message (one CAS; the
+ * consumer reads the field with a volatile read, so it sees the queue fully built), and the
+ * QosQueue creates each level's queue on the first offer to it, so an actor that never received a
+ * message holds no element queue at all.
+ */
+final class QosMessageQueue extends AbstractElasticMessageQueue
+    implements QosMessageQueueSemantics {
+
+  private static final AtomicLongFieldUpdater<QosMessageQueue> CLAMPED =
+      AtomicLongFieldUpdater.newUpdater(QosMessageQueue.class, "clampedCount");
+
+  private static final VarHandle CONTROL;
+
+  static {
+    try {
+      CONTROL =
+          MethodHandles.lookup()
+              .findVarHandle(QosMessageQueue.class, "control", CompactElasticMpscQueue.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  /** Pekko control messages; null until the first one. Set once, through {@link #CONTROL}. */
+  private volatile CompactElasticMpscQueue<Envelope> control;
+
+  private final QueueConfig config;
+  private final QosQueue<Envelope> queue;
+  private final QosClassifier classifier;
+  private final int defaultLevel;
+  private final int topLevel;
+
+  /** Written only through {@link #CLAMPED}, on the rare out-of-range path. */
+  @SuppressWarnings("unused")
+  private volatile long clampedCount;
+
+  QosMessageQueue(
+      String id, QosMailbox type, ActorRef owner, ActorSystem system, MailboxRegistry registry) {
+    super(id, QosMailbox.class.getName(), owner, system);
+    QueueConfig config = type.queueConfig();
+    this.config = config;
+    this.queue = new QosQueue<>(type.levels(), type.fairness(), type.weightsOrNull(), config);
+    this.classifier = type.classifier();
+    this.defaultLevel = type.defaultLevel();
+    this.topLevel = type.levels() - 1;
+    register(registry);
+  }
+
+  @Override
+  boolean offer(Envelope handle) {
+    Object message = handle.message();
+    if (message instanceof ControlMessage) {
+      CompactElasticMpscQueue<Envelope> c = control;
+      return (c != null ? c : createControl()).offer(handle);
+    }
+    return queue.offer(handle, levelOf(message));
+  }
+
+  /** The control queue, installed by the first control message; the loser of a race uses it. */
+  @SuppressWarnings("unchecked")
+  private CompactElasticMpscQueue<Envelope> createControl() {
+    CompactElasticMpscQueue<Envelope> created = new CompactElasticMpscQueue<>(config);
+    Object witness = CONTROL.compareAndExchange(this, null, created); // queue built before seen
+    return witness == null ? created : (CompactElasticMpscQueue<Envelope>) witness;
+  }
+
+  private int levelOf(Object message) {
+    int level;
+    if (classifier != null) {
+      level = classifier.levelOf(message);
+    } else if (message instanceof QosMessage) {
+      level = ((QosMessage) message).qosLevel();
+    } else {
+      return defaultLevel;
+    }
+    if (level < 0) {
+      CLAMPED.incrementAndGet(this);
+      return 0;
+    }
+    if (level > topLevel) {
+      CLAMPED.incrementAndGet(this);
+      return topLevel;
+    }
+    return level;
+  }
+
+  @Override
+  public Envelope dequeue() {
+    CompactElasticMpscQueue<Envelope> c = control;
+    if (c != null) {
+      Envelope e = c.poll();
+      if (e != null) {
+        return e;
+      }
+    }
+    return queue.poll();
+  }
+
+  @Override
+  public int numberOfMessages() {
+    CompactElasticMpscQueue<Envelope> c = control;
+    return (c == null ? 0 : c.size()) + queue.size();
+  }
+
+  @Override
+  public boolean hasMessages() {
+    CompactElasticMpscQueue<Envelope> c = control;
+    return (c != null && !c.isEmpty()) || !queue.isEmpty();
+  }
+
+  @Override
+  long clampedLevels() {
+    return clampedCount;
+  }
+
+  /** All levels plus the control queue. */
+  @Override
+  QueueStats stats() {
+    List<QueueStats> all = new ArrayList<>(queue.levelStats());
+    CompactElasticMpscQueue<Envelope> c = control;
+    all.add(
+        c != null ? c.stats() : new QueueStats(config.initialCapacity(), 0, 0, 0, 0, 0, 0, 0, 0));
+    return QosQueue.aggregate(all);
+  }
+
+  /** One entry per level, lowest first; the control queue is counted only in {@link #stats()}. */
+  @Override
+  List<QueueStats> levelStats() {
+    return queue.levelStats();
+  }
+}

@@ -1,0 +1,761 @@
+package io.github.elasticq.queue;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.AbstractQueue;
+import java.util.Iterator;
+import java.util.Objects;
+import java.util.function.Consumer;
+
+/*
+ * Implementation notes
+ *
+ * The queue is a chain of power-of-two ring arrays ("buffers"). Every element gets a 64-bit
+ * index; index i lives in the one buffer whose half-open range [base, end) contains it, at slot
+ * (i & mask). A buffer is open (end = OPEN) while it is the producers' buffer; a resize closes it
+ * at the producer index of that moment and links a successor whose base is that same index. The
+ * consumer walks the chain and drops each buffer when it reaches its end, so memory follows
+ * capacity once the old elements are consumed. Nothing is ever copied between buffers: the
+ * original Rust elasticq lost elements exactly there (producers kept writing into a buffer that
+ * had already been copied).
+ *
+ * Producers claim an index with one CAS on producerIndexWord = 2 * index + resizeBit (the parity
+ * trick of JCTools' MpscChunkedArrayQueue, Nitsan Wakart). The bit is held while a resize links a
+ * new buffer or changes the logical capacity; producers spin while it is set (they may wait for a
+ * resize, never for the consumer to free space). Unlike JCTools, a resize consumes no index: it
+ * releases the word at the very value it took it at. That ABA is deliberate. A producer that read
+ * the buffer before the resize and wins its CAS afterwards holds an index that belongs to the
+ * successor; it finds it by following `next` while `end <= index` (lookupBuffer, invariant
+ * NoPublishIntoRetiredBuffer). The fields the resizer wrote are visible to it because its
+ * successful CAS read the value the resizer released.
+ *
+ * The logical capacity bounds size = producerIndex - consumerIndex. A producer checks it against
+ * a cached consumer index (a lower bound, so the check is conservative) and refreshes the cache
+ * only when the check fails, as JCTools' producerLimit does. A stale capacity can only be larger
+ * than the current one after a shrink, and every capacity is <= max, so size never exceeds max
+ * (CapacityWithinBounds). Ring safety: the slot of index i in a buffer of length L last held
+ * i - L, which the consumer has passed because i - consumerIndex < capacity <= L; the one index
+ * that may be claimed with a stale capacity right after a shrink is the new buffer's base, whose
+ * slot was never used.
+ *
+ * The consumer reads a slot with acquire (NoReadOfUnpublished), clears it, then releases the
+ * consumer index (element read before the index moves: NoLoss, NoDuplicate). A null slot means
+ * empty if no producer has claimed that index, the end of the buffer if end == index, or a
+ * producer between its CAS and its store, which the consumer waits out (as JCTools does).
+ *
+ * Shrinking is driven by the consumer on its own operations. Every SAMPLE_INTERVAL operations,
+ * and on every poll that finds the queue empty, it samples the occupancy; after SHRINK_STREAK
+ * consecutive samples at or below shrinkThreshold x capacity it takes the resize bit (its only
+ * CAS, never retried in a loop) and divides the capacity by the growth factor, never below min
+ * or the current size; when the queue is empty it applies all the steps down to min at once.
+ * After a step the occupancy is about growthFactor x shrinkThreshold (0.5 by default), far from
+ * both the next grow (1.0) and the next shrink: that gap is the hysteresis.
+ *
+ * Lazy first buffer (idle footprint: one queue per actor, most actors idle). A new queue holds
+ * no array: producerBuffer and consumerBuffer are null. The first offer that finds
+ * producerBuffer null installs the first buffer exactly as a grow links one: it takes the resize
+ * bit at word 2p (no index has been claimed yet, because every claim is made by a producer that
+ * read a non-null buffer after the word), re-reads producerBuffer under the bit (another producer
+ * may have installed it and released the same word: the deliberate ABA again), allocates a
+ * buffer of tableSizeFor(capacity) whose range starts at p, stores it release into consumerBuffer and then
+ * into producerBuffer, and releases the word at 2p. This is the only write to consumerBuffer by a
+ * thread other than the consumer, and it happens at most once. The consumer reads consumerBuffer
+ * with acquire; when it reads null it treats the queue as empty unless the word shows a claimed
+ * index, and then reads consumerBuffer again: the claim's CAS read the installer's release of
+ * the word, which followed the store into consumerBuffer, so the second read sees the buffer with
+ * its array and its OPEN end (FirstBufferBeforeFirstClaim). A shrink decided before the first
+ * offer has no buffer to close: it only lowers the capacity the first buffer will be sized from.
+ * A queue never returns to holding no array (that would need the producers to stop referencing
+ * a retired array; the shrink to min is what an idle, once-busy queue keeps).
+ *
+ * Layout variants without duplicating this algorithm. Everything above lives in this class; the
+ * fields it races on (the producer index word, producer buffer, capacity, the producers' cache of
+ * the consumer index, the consumer index, consumer buffer and the consumer's shrink counters) are
+ * reached only through the abstract accessors at the end of this class, named after their access
+ * modes. Two leaves supply them: ElasticMpscQueue lays them out in JCTools-style padded holder
+ * classes (cold fields here | 64 B | producer fields | 64 B | consumer fields | 64 B), so the line
+ * the consumer writes on every poll is never the line producers CAS on; CompactElasticMpscQueue
+ * (final) packs them into one 96-byte object for the mailboxes, where millions of mostly idle
+ * queues make the padding the dominant cost. ElasticMpscQueue stays non-final only so that the
+ * fault-injection tests can override the two package-private seams; the public methods here are
+ * final. Each accessor is a final method of the only class that declares the field, so a call
+ * site sees one or two receiver types, which C2 inlines; the ordering argument above is unchanged
+ * by the indirection. Cold fields (configuration, counters) sit in this class, first in both
+ * layouts; the test seams (start index, shrink cadence) sit in one shared immutable Tuning object,
+ * so they cost a queue one reference.
+ *
+ * The TLA+ model in tla/src/main/tla/ElasticMpscQueue.tla checks this protocol; the invariant
+ * names cited below are the ones it defines. The bracketed numbers in offer and poll are the steps
+ * of the protocol: offer [1] read the word, [2] read buffer and capacity, [3] fullness check,
+ * [4] claim, [5] find the owning buffer, [6] publish; poll [1] read the slot, [2] empty check,
+ * [3] buffer end, [4] wait for a claimed slot. FirstBufferBeforeFirstClaim is argued above, not
+ * modelled (the model starts with a buffer); every Lincheck scenario starts without a buffer, and
+ * the jcstress FirstBufferInstallTest races two installing producers against a polling consumer
+ * on both layouts.
+ */
+
+/**
+ * The elastic, lock-free, multi-producer single-consumer queue algorithm shared by {@link
+ * ElasticMpscQueue} (padded against false sharing: the general-purpose queue) and {@link
+ * CompactElasticMpscQueue} (unpadded: the per-actor mailbox queue). It grows when a producer finds
+ * it full below {@link QueueConfig#maxCapacity()} and shrinks back, driven by the consumer, when
+ * occupancy stays low; it never holds more than {@code maxCapacity} elements. A new queue holds no
+ * element array until its first {@code offer}.
+ *
+ * <p>Threads: {@link #offer}, {@link #add}, {@link #size}, {@link #isEmpty}, {@link #capacity} and
+ * {@link #stats} may be called from any thread. {@link #poll}, {@link #peek}, {@link #drain},
+ * {@link #remove()}, {@link #element} and {@link #clear} belong to one consumer thread at a time (a
+ * hand-over between consumer threads must itself establish happens-before, as a Pekko dispatcher
+ * does between two runs of a mailbox).
+ *
+ * <p>Ordering: an element is fully published before it can be polled (everything a producer did
+ * before {@code offer} happens-before the consumer's return from the {@code poll} that removes it).
+ * Elements of one producer are polled in the order that producer offered them. No element is lost
+ * or duplicated across any grow or shrink.
+ *
+ * <p>Progress: producers never wait for the consumer; they spin only while another thread holds the
+ * resize bit to link a buffer (a few allocations long). The consumer never blocks; {@code poll} may
+ * spin briefly when a producer has claimed the next index but not yet stored into it.
+ *
+ * <p>The iterator is not supported (as in JCTools' queues): use {@link #drain}. The class cannot be
+ * extended outside this package.
+ *
+ * @param <E> element type; null elements are rejected
+ */
+public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E> {
+
+  /** Consumer operations between two occupancy samples. */
+  static final int SAMPLE_INTERVAL = 16;
+
+  /** Consecutive low-occupancy samples required before a shrink step (hysteresis). */
+  static final int SHRINK_STREAK = 4;
+
+  private static final long RESIZE_BIT = 1L;
+
+  /** End of a buffer that producers may still claim into. */
+  static final long OPEN = Long.MAX_VALUE;
+
+  private static final VarHandle SLOTS = MethodHandles.arrayElementVarHandle(Object[].class);
+  private static final VarHandle REJECTED;
+  private static final VarHandle ALLOCATED_SLOTS;
+  private static final VarHandle PEAK_SIZE;
+
+  static {
+    try {
+      MethodHandles.Lookup lookup = MethodHandles.lookup();
+      REJECTED =
+          lookup.findVarHandle(AbstractElasticMpscQueue.class, "rejectedDoNotTouch", long.class);
+      ALLOCATED_SLOTS =
+          lookup.findVarHandle(
+              AbstractElasticMpscQueue.class, "allocatedSlotsDoNotTouch", long.class);
+      PEAK_SIZE = lookup.findVarHandle(AbstractElasticMpscQueue.class, "peakSize", int.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  // Cold fields: configuration and counters, read by stats() and the slow paths. Producers read
+  // peakSize on every offer; nothing here is written on the hot path.
+  final QueueConfig config;
+
+  /** Test seams (start index, shrink cadence); shared {@link Tuning#DEFAULT} outside tests. */
+  private final Tuning tuning;
+
+  // Written only by the holder of the resize bit; volatile so stats() sees recent values.
+  volatile long grows;
+  volatile long shrinks;
+
+  /** Largest size seen; raised with a CAS loop (rare: only on a new peak). */
+  volatile int peakSize;
+
+  /** Offers refused at max; reached only through the VarHandle (no LongAdder: idle footprint). */
+  private volatile long rejectedDoNotTouch;
+
+  /** Slots held by reachable buffers; resizes add, the consumer subtracts. VarHandle only. */
+  private volatile long allocatedSlotsDoNotTouch;
+
+  /**
+   * Checks and stores the configuration. The leaf's field holders initialize the hot fields to:
+   * producer index word {@code initialIndex << 1}, consumer index and its producers' cache {@code
+   * initialIndex}, capacity {@link QueueConfig#initialCapacity()}, both buffers null (lazy).
+   *
+   * @param initialIndex test seam: both indexes start there (exercises large index values)
+   * @param sampleInterval test seam: consumer operations between occupancy samples
+   * @param shrinkStreak test seam: low samples before a shrink step
+   */
+  AbstractElasticMpscQueue(
+      QueueConfig config, long initialIndex, int sampleInterval, int shrinkStreak) {
+    this.config = Objects.requireNonNull(config, "config");
+    if (initialIndex < 0 || initialIndex > (Long.MAX_VALUE >>> 2)) {
+      throw new IllegalArgumentException("initialIndex out of range: " + initialIndex);
+    }
+    if (sampleInterval < 1
+        || shrinkStreak < 1
+        || sampleInterval > Short.MAX_VALUE
+        || shrinkStreak > Short.MAX_VALUE) {
+      throw new IllegalArgumentException(
+          "sampleInterval and shrinkStreak must be in [1, 32767], were "
+              + sampleInterval
+              + " and "
+              + shrinkStreak);
+    }
+    this.tuning =
+        initialIndex == 0 && sampleInterval == SAMPLE_INTERVAL && shrinkStreak == SHRINK_STREAK
+            ? Tuning.DEFAULT
+            : new Tuning(initialIndex, sampleInterval, shrinkStreak);
+  }
+
+  /**
+   * The test seams, in one shared immutable object so that they cost a queue one reference. The
+   * consumer counters they bound fit in a {@code short} (the compact layout stores them so).
+   */
+  static final class Tuning {
+    static final Tuning DEFAULT = new Tuning(0L, SAMPLE_INTERVAL, SHRINK_STREAK);
+
+    final long initialIndex;
+    final int sampleInterval;
+    final int shrinkStreak;
+
+    Tuning(long initialIndex, int sampleInterval, int shrinkStreak) {
+      this.initialIndex = initialIndex;
+      this.sampleInterval = sampleInterval;
+      this.shrinkStreak = shrinkStreak;
+    }
+  }
+
+  // ------------------------------------------------------------------ producers
+
+  /**
+   * Inserts {@code e} at the tail. Any thread may call it; it never blocks on the consumer.
+   *
+   * @return false only when the queue holds {@code maxCapacity} elements (the rejection is counted
+   *     in {@link QueueStats#rejected()})
+   * @throws NullPointerException if {@code e} is null
+   */
+  @Override
+  public final boolean offer(E e) {
+    Objects.requireNonNull(e, "ElasticMpscQueue does not accept null elements");
+    while (true) {
+      long word = producerIndexWordAcquire(); // [1] the next index and the resize bit
+      if ((word & RESIZE_BIT) != 0) {
+        Thread.onSpinWait(); // a resize is linking a buffer: wait it out
+        continue;
+      }
+      long index = word >>> 1;
+      // [2] Read after the word: a resize writes them before releasing the word.
+      Buffer buffer = producerBufferAcquire();
+      int capacity = capacityAcquire();
+      if (buffer == null) {
+        installFirstBuffer(word); // the first offer ever: link the first array like a grow
+        continue;
+      }
+      // [3] Full at this capacity? Against the cached consumer index first (a lower bound).
+      if (index - consumerIndexCachePlain() >= capacity) {
+        long consumerIndex = consumerIndexAcquire();
+        setConsumerIndexCachePlain(consumerIndex);
+        if (index - consumerIndex >= capacity) {
+          if (!offerWhenFull(word, index, consumerIndex, capacity)) {
+            return false;
+          }
+          continue;
+        }
+      }
+      if (casProducerIndexWord(word, word + 2)) { // [4] claim index
+        // [5] the buffer that owns the index, [6] publish: element fields before element.
+        storeElementRelease(lookupBuffer(buffer, index), index, e);
+        if (index + 1 - consumerIndexCachePlain() > peakSize) {
+          notePeakAfterOffer(index); // only when this could be a new peak
+        }
+        return true;
+      }
+    }
+  }
+
+  /**
+   * The slow path of offer when {@code size >= capacity}: rejects at max, otherwise grows.
+   *
+   * @return false to reject the offer, true to retry it
+   */
+  private boolean offerWhenFull(long word, long index, long consumerIndex, int capacity) {
+    int max = config.maxCapacity();
+    if (capacity >= max) {
+      // index - consumerIndex >= max with a fresh consumer index: the queue holds max elements.
+      incrementRejected();
+      notePeak(max);
+      return false;
+    }
+    if (!casProducerIndexWord(word, word | RESIZE_BIT)) {
+      return true; // the word moved on: another claim or resize happened, re-read everything
+    }
+    try {
+      int current = capacityAcquire();
+      int size = (int) (index - consumerIndexAcquire());
+      notePeak(size);
+      if (size >= current && current < max) {
+        resize(index, config.grownCapacity(current));
+        grows = grows + 1;
+      }
+    } finally {
+      setProducerIndexWordRelease(word); // buffer, capacity and end visible before next claim
+    }
+    return true;
+  }
+
+  /**
+   * Installs the first buffer (lazy allocation, see the implementation notes). {@code word} is even
+   * and was read before a null producer buffer; one CAS attempt, the caller retries.
+   */
+  private void installFirstBuffer(long word) {
+    if (!casProducerIndexWord(word, word | RESIZE_BIT)) {
+      return; // another producer holds the bit or moved the word: re-read everything
+    }
+    try {
+      if (producerBufferAcquire() == null) { // a previous holder may have installed it (ABA)
+        Buffer first = new Buffer(tableSizeFor(capacityAcquire()));
+        addAllocatedSlots(first.length());
+        setConsumerBufferRelease(first); // array and OPEN end visible to the consumer's acquire
+        setProducerBufferRelease(first);
+      }
+    } finally {
+      setProducerIndexWordRelease(word); // first buffer visible before the first claim
+    }
+  }
+
+  /**
+   * Installs {@code newCapacity}. Caller holds the resize bit, taken at producer index {@code
+   * index}. Links a new buffer when the array size changes; otherwise only the capacity moves.
+   * Before the first buffer exists only the capacity moves (the first buffer is sized from it).
+   */
+  private void resize(long index, int newCapacity) {
+    Buffer current = producerBufferAcquire();
+    if (current != null) {
+      int length = tableSizeFor(newCapacity);
+      if (length != current.length()) {
+        Buffer next = new Buffer(length);
+        addAllocatedSlots(length);
+        current.next = next; // published by the release of end below
+        current.setEndRelease(index); // next visible before end
+        setProducerBufferRelease(next);
+      }
+    }
+    setCapacityRelease(newCapacity);
+  }
+
+  /**
+   * Finds the buffer that owns {@code index}. {@code buffer} was the producer buffer when the
+   * producer read the word; a resize taken and released at the same word since then closed it at
+   * {@code index}, in which case the index belongs to a successor (NoPublishIntoRetiredBuffer).
+   * Package-private: the fault-injection tests override it.
+   */
+  Buffer lookupBuffer(Buffer buffer, long index) {
+    Buffer b = buffer;
+    while (b.endAcquire() <= index) {
+      b = b.next; // visible: read after end, which was released after next was set
+    }
+    return b;
+  }
+
+  // ------------------------------------------------------------------ the consumer
+
+  /**
+   * Removes the head, or returns null when the queue is empty. Consumer thread only.
+   *
+   * @return the head element, fully published by its producer, or null if empty
+   */
+  @Override
+  public final E poll() {
+    long index = consumerIndexPlain();
+    Buffer buffer = consumerBufferAcquire(); // acquire: the first buffer may just be installed
+    if (buffer == null) {
+      if ((producerIndexWordAcquire() >>> 1) <= index) {
+        onEmptyPoll(index); // never offered to: no array yet
+        return null;
+      }
+      buffer = consumerBufferAcquire(); // non-null: installed before the claim we just saw
+    }
+    while (true) {
+      Object e = buffer.loadAcquire(index); // [1] element published before we read it
+      if (e != null) {
+        @SuppressWarnings("unchecked")
+        E element = (E) takePublished(buffer, index, e); // slot cleared, then index released
+        afterConsumerOperation(index + 1);
+        return element;
+      }
+      if (buffer.endAcquire() == index) { // [3] end first: next was set before end's release
+        buffer = advanceConsumerBuffer(buffer); // the index lives in the successor
+        continue;
+      }
+      if ((producerIndexWordAcquire() >>> 1) <= index) { // [2] nobody claimed the index: empty
+        onEmptyPoll(index);
+        return null;
+      }
+      // [4] The index is claimed: its producer is between its CAS and its store, or a resize
+      // closed this buffer at the index just before the claim (the loop re-reads end first).
+      Thread.onSpinWait();
+    }
+  }
+
+  /**
+   * Clears the slot of a published element and advances the consumer index past it. The slot is
+   * cleared and the element read before the index moves, so no producer can reuse the slot early
+   * (NoLoss, NoDuplicate). Package-private: the fault-injection tests override it.
+   */
+  Object takePublished(Buffer buffer, long index, Object element) {
+    buffer.clear(index);
+    setConsumerIndexRelease(index + 1); // slot cleared before producers may reuse it
+    return element;
+  }
+
+  private Buffer advanceConsumerBuffer(Buffer buffer) {
+    Buffer next = buffer.next; // visible: read after end, which was released after next was set
+    setConsumerBufferPlain(next);
+    addAllocatedSlots(-buffer.length());
+    return next;
+  }
+
+  /**
+   * Returns the head without removing it, or null when empty. Consumer thread only.
+   *
+   * @return the head element or null
+   */
+  @Override
+  public final E peek() {
+    long index = consumerIndexPlain();
+    Buffer buffer = consumerBufferAcquire();
+    if (buffer == null) {
+      if ((producerIndexWordAcquire() >>> 1) <= index) {
+        return null;
+      }
+      buffer = consumerBufferAcquire(); // non-null: installed before the claim we just saw
+    }
+    while (true) {
+      Object e = buffer.loadAcquire(index); // element published before we read it
+      if (e != null) {
+        @SuppressWarnings("unchecked")
+        E element = (E) e;
+        return element;
+      }
+      if (buffer.endAcquire() == index) {
+        buffer = advanceConsumerBuffer(buffer);
+        continue;
+      }
+      if ((producerIndexWordAcquire() >>> 1) <= index) {
+        return null;
+      }
+      Thread.onSpinWait();
+    }
+  }
+
+  /**
+   * Removes up to {@code limit} elements in FIFO order and hands each to {@code action}. Consumer
+   * thread only. If {@code action} throws, the element it was given has already been removed and
+   * the exception propagates. Happens-before as for {@link #poll}, per element.
+   *
+   * @return the number of elements removed
+   */
+  public final int drain(Consumer<? super E> action, int limit) {
+    Objects.requireNonNull(action, "action");
+    if (limit < 0) {
+      throw new IllegalArgumentException("limit must be >= 0, was " + limit);
+    }
+    int n = 0;
+    while (n < limit) {
+      E e = poll();
+      if (e == null) {
+        break;
+      }
+      n++;
+      action.accept(e);
+    }
+    return n;
+  }
+
+  // ------------------------------------------------------------------ any thread
+
+  /**
+   * Number of elements held, exact for some moment during the call. Any thread; O(1).
+   *
+   * @return a value in [0, maxCapacity]
+   */
+  @Override
+  public final int size() {
+    while (true) {
+      long before = consumerIndexAcquire();
+      long claimed = producerIndexWordAcquire() >>> 1;
+      long after = consumerIndexAcquire();
+      if (before == after) {
+        long size = claimed - after;
+        return (int) Math.max(0, Math.min(size, config.maxCapacity()));
+      }
+    }
+  }
+
+  /** Whether the queue holds no element, for some moment during the call; any thread; O(1). */
+  @Override
+  public final boolean isEmpty() {
+    return (producerIndexWordAcquire() >>> 1) <= consumerIndexAcquire();
+  }
+
+  /** Current logical capacity, in [minCapacity, maxCapacity]; any thread. */
+  public final int capacity() {
+    return capacityAcquire();
+  }
+
+  /** The sizing policy this queue was built with; any thread. */
+  public final QueueConfig config() {
+    return config;
+  }
+
+  /**
+   * Counters and sizes; any thread. Reading them costs the hot path nothing: enqueued and dequeued
+   * are the indexes themselves. {@code peakSize} is the largest size a producer observed right
+   * after its own offer (exact when offers do not race polls). {@code allocatedSlots} is 0 until
+   * the first offer.
+   */
+  public final QueueStats stats() {
+    long initialIndex = tuning.initialIndex;
+    long dequeued = consumerIndexAcquire() - initialIndex;
+    long enqueued = (producerIndexWordAcquire() >>> 1) - initialIndex;
+    return new QueueStats(
+        capacityAcquire(),
+        size(),
+        Math.max(enqueued, dequeued),
+        dequeued,
+        rejectedVolatile(),
+        grows,
+        shrinks,
+        peakSize,
+        allocatedSlotsVolatile());
+  }
+
+  /** Not supported: a lock-free MPSC queue cannot offer a safe iterator. Use {@link #drain}. */
+  @Override
+  public final Iterator<E> iterator() {
+    throw new UnsupportedOperationException(
+        getClass().getSimpleName() + " does not support iteration; use drain(Consumer, int)");
+  }
+
+  @Override
+  public String toString() {
+    return getClass().getSimpleName() + "{size=" + size() + ", capacity=" + capacity() + "}";
+  }
+
+  // ------------------------------------------------------------------ shrinking (consumer)
+
+  /** Consumer bookkeeping after a successful removal: periodic occupancy sample. */
+  private void afterConsumerOperation(long consumerIndex) {
+    int ops = opsSinceSamplePlain() + 1;
+    if (ops >= tuning.sampleInterval) {
+      setOpsSinceSamplePlain(0);
+      sampleOccupancy(consumerIndex);
+    } else {
+      setOpsSinceSamplePlain(ops);
+    }
+  }
+
+  private void onEmptyPoll(long consumerIndex) {
+    setOpsSinceSamplePlain(0);
+    sampleOccupancy(consumerIndex);
+    // A shrink that just closed the buffer here lets the consumer drop the big array right away.
+    Buffer buffer = consumerBufferAcquire();
+    while (buffer != null && buffer.endAcquire() == consumerIndex) {
+      buffer = advanceConsumerBuffer(buffer);
+    }
+  }
+
+  /**
+   * Consumer-driven shrink decision (see the implementation notes). Uses one CAS attempt; if a
+   * producer holds the word or has just moved it, the decision waits for the next sample.
+   */
+  private void sampleOccupancy(long consumerIndex) {
+    int capacity = capacityAcquire();
+    long word = producerIndexWordAcquire();
+    int size = (int) ((word >>> 1) - consumerIndex);
+    notePeak(size);
+    int min = config.minCapacity();
+    if (capacity <= min || size > capacity * config.shrinkThreshold()) {
+      setLowStreakPlain(0);
+      return;
+    }
+    int streak = lowStreakPlain() + 1;
+    setLowStreakPlain(streak);
+    if (streak < tuning.shrinkStreak || (word & RESIZE_BIT) != 0) {
+      return;
+    }
+    if (!casProducerIndexWord(word, word | RESIZE_BIT)) {
+      return;
+    }
+    try {
+      // Holding the bit: no index can be claimed, so size is exact (NoShrinkBelowSize).
+      int target = capacityAcquire();
+      do {
+        target = config.shrunkCapacity(target, size);
+      } while (size == 0 && target > min);
+      if (target < capacityAcquire()) {
+        resize(word >>> 1, target);
+        shrinks = shrinks + 1;
+      }
+      setLowStreakPlain(0);
+    } finally {
+      setProducerIndexWordRelease(word); // buffer, capacity and end visible before next claim
+    }
+  }
+
+  // ------------------------------------------------------------------ counters
+
+  private void notePeakAfterOffer(long index) {
+    long consumerIndex = consumerIndexAcquire();
+    setConsumerIndexCachePlain(consumerIndex);
+    notePeak((int) Math.min(index + 1 - consumerIndex, config.maxCapacity()));
+  }
+
+  final void notePeak(int size) {
+    int peak;
+    while (size > (peak = peakSize)) {
+      if (PEAK_SIZE.compareAndSet(this, peak, size)) {
+        return;
+      }
+    }
+  }
+
+  final void incrementRejected() {
+    REJECTED.getAndAdd(this, 1L);
+  }
+
+  final long rejectedVolatile() {
+    return rejectedDoNotTouch;
+  }
+
+  final void addAllocatedSlots(long delta) {
+    ALLOCATED_SLOTS.getAndAdd(this, delta);
+  }
+
+  final long allocatedSlotsVolatile() {
+    return allocatedSlotsDoNotTouch;
+  }
+
+  private static void storeElementRelease(Buffer buffer, long index, Object e) {
+    buffer.storeRelease(index, e);
+  }
+
+  static int tableSizeFor(int capacity) {
+    int n = -1 >>> Integer.numberOfLeadingZeros(Math.max(1, capacity) - 1);
+    return n < 0 ? 1 : n + 1;
+  }
+
+  // ------------------------------------------------------------------ hot fields (the layouts)
+  // Implemented once per layout, each as a final method of the class that declares the field.
+
+  /** 2 x (next index to claim) + resize bit, acquire: what a resize wrote before releasing it. */
+  abstract long producerIndexWordAcquire();
+
+  /** Releases the resize bit: everything the holder wrote is visible before the next claim. */
+  abstract void setProducerIndexWordRelease(long word);
+
+  /** Claims an index or takes the resize bit (volatile CAS). */
+  abstract boolean casProducerIndexWord(long expect, long update);
+
+  /** The open buffer; null until the first offer. */
+  abstract Buffer producerBufferAcquire();
+
+  abstract void setProducerBufferRelease(Buffer buffer);
+
+  abstract int capacityAcquire();
+
+  abstract void setCapacityRelease(int capacity);
+
+  /** Producers' shared cache of the consumer index: a lower bound, racy plain access. */
+  abstract long consumerIndexCachePlain();
+
+  abstract void setConsumerIndexCachePlain(long consumerIndex);
+
+  abstract long consumerIndexAcquire();
+
+  /** The consumer's own read of its index: no ordering needed, it is the only writer. */
+  abstract long consumerIndexPlain();
+
+  /** Releases the consumer index: slot read and cleared before producers may reuse it. */
+  abstract void setConsumerIndexRelease(long index);
+
+  /** The consumer's buffer, acquire: the first buffer is installed by a producer (release). */
+  abstract Buffer consumerBufferAcquire();
+
+  /** The consumer moving to a successor; consumer-only once the first buffer is installed. */
+  abstract void setConsumerBufferPlain(Buffer buffer);
+
+  /** The one store into the consumer's buffer by a producer: the lazily installed first buffer. */
+  abstract void setConsumerBufferRelease(Buffer buffer);
+
+  /** Consumer operations since the last occupancy sample; consumer-private. */
+  abstract int opsSinceSamplePlain();
+
+  abstract void setOpsSinceSamplePlain(int ops);
+
+  /** Consecutive low-occupancy samples; consumer-private. */
+  abstract int lowStreakPlain();
+
+  abstract void setLowStreakPlain(int streak);
+
+  /**
+   * One ring array of the chain and its index range. INTERNAL: package-private for the
+   * fault-injection tests.
+   */
+  static final class Buffer {
+    private static final VarHandle END;
+
+    static {
+      try {
+        END = MethodHandles.lookup().findVarHandle(Buffer.class, "endDoNotTouch", long.class);
+      } catch (ReflectiveOperationException e) {
+        throw new ExceptionInInitializerError(e);
+      }
+    }
+
+    private final Object[] slots;
+    private final int mask;
+
+    /** First index not in this buffer, OPEN while producers still claim into it. */
+    private volatile long endDoNotTouch = OPEN;
+
+    /** The successor, set before end is released. */
+    Buffer next;
+
+    /**
+     * A buffer whose range starts at the producer index where it is linked (its base: kept by no
+     * field, since no code path needs it; the slot of index i is i &amp; mask in every buffer).
+     */
+    Buffer(int length) {
+      this.slots = new Object[length];
+      this.mask = length - 1;
+    }
+
+    int length() {
+      return slots.length;
+    }
+
+    long endAcquire() {
+      return (long) END.getAcquire(this);
+    }
+
+    void setEndRelease(long end) {
+      END.setRelease(this, end); // next visible before end
+    }
+
+    Object loadAcquire(long index) {
+      return SLOTS.getAcquire(slots, (int) (index & mask));
+    }
+
+    void storeRelease(long index, Object e) {
+      SLOTS.setRelease(slots, (int) (index & mask), e); // element fields visible before element
+    }
+
+    void clear(long index) {
+      SLOTS.setOpaque(slots, (int) (index & mask), null);
+    }
+
+    /** Lets a fault-injection test read the raw slot. */
+    Object loadPlain(long index) {
+      return SLOTS.get(slots, (int) (index & mask));
+    }
+  }
+}

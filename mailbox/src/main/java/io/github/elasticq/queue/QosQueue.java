@@ -1,0 +1,415 @@
+package io.github.elasticq.queue;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A multi-level priority queue: one elastic MPSC queue per quality-of-service level (a {@link
+ * CompactElasticMpscQueue}, created on the first offer to its level), FIFO within a level, and a
+ * {@link Fairness} policy that decides which level {@link #poll()} serves.
+ *
+ * <p>Levels are numbered {@code 0 .. levels-1}; {@code levels-1} is the highest. Between 1 and
+ * {@value #MAX_LEVELS} levels are supported. Every level has its own elastic capacity (each grows
+ * and shrinks independently within the shared {@link QueueConfig}) and its own counters. A level
+ * that has never been offered to holds no queue at all (idle footprint: one QosQueue per actor);
+ * its stats read as an empty queue at {@link QueueConfig#initialCapacity()}.
+ *
+ * <h2>Fairness rules</h2>
+ *
+ * <ul>
+ *   <li>{@link Fairness#STRICT}: {@code poll()} always takes from the highest non-empty level. A
+ *       lower level is served only when every higher level is empty, so it can starve under a
+ *       steady flood of higher-level elements.
+ *   <li>{@link Fairness#WEIGHTED}: weighted round robin. A <em>round</em> visits the levels from
+ *       the highest to the lowest; level {@code i} delivers up to {@code weights[i]} elements
+ *       (weights are given lowest level first) before the round moves on to the next lower level; a
+ *       level found empty is skipped and its unused credit is forfeited for this round. After the
+ *       lowest level the next round starts at the highest again. When a whole scan finds every
+ *       level empty, the round is reset, so the next element is again taken from the top of a fresh
+ *       round. No level starves: an element that is at the head of level {@code i} when a round
+ *       reaches level {@code i} is delivered in that round, so any element waits at most for the
+ *       remainder of the current round plus one full round, i.e. fewer than {@code 2 ×
+ *       sum(weights)} other deliveries ahead of it once it has reached its level's head.
+ * </ul>
+ *
+ * <p>Example: three levels, weights {@code [1, 2, 4]}, every level holding many elements. The
+ * levels delivered by successive polls are
+ *
+ * <pre>
+ *   round 1: 2 2 2 2 1 1 0
+ *   round 2: 2 2 2 2 1 1 0
+ *   ...
+ * </pre>
+ *
+ * If instead levels 2 and 1 are flooded and level 0 holds a single element, that element is the
+ * seventh delivery: it is served within the first round. With {@code STRICT} the same backlog would
+ * deliver only level-2 elements until level 2 runs dry.
+ *
+ * <h2>Threads and memory ordering</h2>
+ *
+ * <p>{@link #offer(Object, int)} may be called by any number of threads concurrently. {@link
+ * #poll()}, {@link #poll(int)} and {@link #peek(int)} belong to a single consumer thread at a time
+ * (the round-robin cursor is plain consumer state); handing the consumer role from one thread to
+ * another requires a happens-before edge between them, as Pekko's mailbox scheduling provides.
+ * Within one level, the actions of a producer before a successful {@code offer} happen-before the
+ * consumer's actions after the {@code poll} that returns that element (the guarantee of {@link
+ * AbstractElasticMpscQueue}; a level's queue, created by the first offer to that level, is
+ * published with a CAS that the consumer reads with acquire). {@link #size()}, {@link #size(int)},
+ * {@link #stats()} and {@link #levelStats()} may be called from any thread; they read each level
+ * without locking, so under concurrent traffic they are exact only for some recent moment of each
+ * level.
+ *
+ * @param <E> element type; {@code null} is rejected
+ */
+public final class QosQueue<E> {
+
+  /** The largest number of levels a queue may have. */
+  public static final int MAX_LEVELS = 64;
+
+  /** How {@link #poll()} chooses a level. */
+  public enum Fairness {
+    /** Always the highest non-empty level; lower levels may starve. */
+    STRICT,
+    /** Weighted round robin from the highest to the lowest level; no level starves. */
+    WEIGHTED
+  }
+
+  /**
+   * Element access to {@link #queues}: levels are created lazily, by whichever producer is first.
+   */
+  private static final VarHandle LEVEL =
+      MethodHandles.arrayElementVarHandle(CompactElasticMpscQueue[].class);
+
+  /** One queue per level, null until the first offer to that level; reached only through LEVEL. */
+  private final CompactElasticMpscQueue<?>[] queues;
+
+  private final QueueConfig config;
+  private final Fairness fairness;
+  private final int[] weights;
+
+  /** Consumer-only state of the weighted round robin: the level the round is visiting. */
+  private int roundLevel;
+
+  /** Consumer-only state: elements {@link #roundLevel} may still deliver in this round. */
+  private int roundCredit;
+
+  /**
+   * Creates a queue. No level queue is allocated until its first offer.
+   *
+   * @param levels number of levels, 1 to {@value #MAX_LEVELS}
+   * @param fairness the poll policy
+   * @param weights one positive weight per level, lowest level first; required for {@link
+   *     Fairness#WEIGHTED}, ignored (and may be {@code null}) for {@link Fairness#STRICT}
+   * @param config sizing of each level's queue
+   * @throws IllegalArgumentException if {@code levels} is out of range, or for {@code WEIGHTED} the
+   *     weights are missing, of the wrong length or not positive; the message names the value
+   */
+  public QosQueue(int levels, Fairness fairness, int[] weights, QueueConfig config) {
+    Objects.requireNonNull(fairness, "fairness");
+    Objects.requireNonNull(config, "config");
+    if (levels < 1 || levels > MAX_LEVELS) {
+      throw new IllegalArgumentException(
+          "levels must be between 1 and " + MAX_LEVELS + ", was " + levels);
+    }
+    if (fairness == Fairness.WEIGHTED) {
+      if (weights == null || weights.length != levels) {
+        throw new IllegalArgumentException(
+            "weights must hold one weight per level ("
+                + levels
+                + "), lowest level first, was "
+                + Arrays.toString(weights));
+      }
+      for (int i = 0; i < levels; i++) {
+        if (weights[i] < 1) {
+          throw new IllegalArgumentException(
+              "weights["
+                  + i
+                  + "] must be >= 1, was "
+                  + weights[i]
+                  + " in "
+                  + Arrays.toString(weights));
+        }
+      }
+      this.weights = weights.clone();
+    } else {
+      this.weights = new int[levels];
+      Arrays.fill(this.weights, 1);
+    }
+    this.fairness = fairness;
+    this.config = config;
+    this.queues = new CompactElasticMpscQueue<?>[levels];
+    resetRound();
+  }
+
+  /** A {@link Fairness#STRICT} queue. Same threading rules as the constructor's result. */
+  public static <E> QosQueue<E> strict(int levels, QueueConfig config) {
+    return new QosQueue<>(levels, Fairness.STRICT, null, config);
+  }
+
+  /**
+   * A {@link Fairness#WEIGHTED} queue with one level per weight, lowest level first.
+   *
+   * @throws IllegalArgumentException as the constructor
+   */
+  public static <E> QosQueue<E> weighted(QueueConfig config, int... weights) {
+    return new QosQueue<>(weights == null ? 0 : weights.length, Fairness.WEIGHTED, weights, config);
+  }
+
+  /** Number of levels. Any thread. */
+  public int levels() {
+    return queues.length;
+  }
+
+  /** The poll policy. Any thread. */
+  public Fairness fairness() {
+    return fairness;
+  }
+
+  /** A copy of the weights, lowest level first (all 1 for {@link Fairness#STRICT}). Any thread. */
+  public int[] weights() {
+    return weights.clone();
+  }
+
+  /**
+   * Adds {@code e} at the tail of {@code level}. Any thread; lock-free. The first offer to a level
+   * creates its queue (concurrent first offers race with one CAS; the losers use the winner's).
+   *
+   * @return false if that level already holds {@code maxCapacity} elements (the element is not
+   *     added and the level's {@code rejected} counter is incremented)
+   * @throws NullPointerException if {@code e} is null
+   * @throws IllegalArgumentException if {@code level} is out of range
+   */
+  public boolean offer(E e, int level) {
+    Objects.requireNonNull(e, "element");
+    int l = checkLevel(level);
+    CompactElasticMpscQueue<E> q = levelAcquire(l);
+    if (q == null) {
+      q = createLevel(l);
+    }
+    return q.offer(e);
+  }
+
+  /** The queue of {@code level}, or null if nothing was ever offered there; acquire read. */
+  @SuppressWarnings("unchecked")
+  private CompactElasticMpscQueue<E> levelAcquire(int level) {
+    return (CompactElasticMpscQueue<E>) LEVEL.getAcquire(queues, level);
+  }
+
+  /** Installs the queue of {@code level} unless another producer did first; returns the one in. */
+  @SuppressWarnings("unchecked")
+  private CompactElasticMpscQueue<E> createLevel(int level) {
+    CompactElasticMpscQueue<E> created = new CompactElasticMpscQueue<>(config);
+    // Volatile CAS: the queue's construction is visible to whoever reads it with acquire.
+    Object witness = LEVEL.compareAndExchange(queues, level, null, created);
+    return witness == null ? created : (CompactElasticMpscQueue<E>) witness;
+  }
+
+  /**
+   * Removes the next element chosen by the fairness policy, or returns null if every level is
+   * empty. Single consumer thread only.
+   */
+  public E poll() {
+    return fairness == Fairness.STRICT ? pollStrict() : pollWeighted();
+  }
+
+  /** Highest non-empty level first (TLA+ invariant StrictServesHighest, QosScheduler.tla). */
+  private E pollStrict() {
+    for (int level = queues.length - 1; level >= 0; level--) {
+      CompactElasticMpscQueue<E> q = levelAcquire(level);
+      if (q != null) {
+        E e = q.poll();
+        if (e != null) {
+          return e;
+        }
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Weighted round robin: a waiting level is served within sum(weights) polls (TLA+ property
+   * WeightedNoStarvation, QosScheduler.tla).
+   */
+  private E pollWeighted() {
+    final int levels = queues.length;
+    // The current level (with its remaining credit) and then up to `levels` moves: the last move
+    // returns to the current level with fresh credit, which serves a lone non-empty level.
+    for (int step = 0; step <= levels; step++) {
+      if (roundCredit > 0) {
+        CompactElasticMpscQueue<E> q = levelAcquire(roundLevel);
+        if (q != null) {
+          E e = q.poll();
+          if (e != null) {
+            roundCredit--;
+            return e;
+          }
+        }
+      }
+      if (roundLevel == 0) {
+        roundLevel = levels - 1;
+      } else {
+        roundLevel--;
+      }
+      roundCredit = weights[roundLevel];
+    }
+    resetRound();
+    return null;
+  }
+
+  private void resetRound() {
+    roundLevel = queues.length - 1;
+    roundCredit = weights[roundLevel];
+  }
+
+  /**
+   * Removes the head of {@code level} only, or returns null if it is empty; the round-robin state
+   * is not affected. Single consumer thread only.
+   *
+   * @throws IllegalArgumentException if {@code level} is out of range
+   */
+  public E poll(int level) {
+    CompactElasticMpscQueue<E> q = levelAcquire(checkLevel(level));
+    return q == null ? null : q.poll();
+  }
+
+  /**
+   * The head of {@code level} without removing it, or null. Single consumer thread only.
+   *
+   * @throws IllegalArgumentException if {@code level} is out of range
+   */
+  public E peek(int level) {
+    CompactElasticMpscQueue<E> q = levelAcquire(checkLevel(level));
+    return q == null ? null : q.peek();
+  }
+
+  /**
+   * Elements held across all levels: the sum of the per-level sizes, each O(1), so the cost is
+   * bounded by {@value #MAX_LEVELS} reads and independent of the number of elements. Any thread.
+   */
+  public int size() {
+    long sum = 0;
+    for (int level = 0; level < queues.length; level++) {
+      CompactElasticMpscQueue<E> q = levelAcquire(level);
+      if (q != null) {
+        sum += q.size();
+      }
+    }
+    return (int) Math.min(sum, Integer.MAX_VALUE);
+  }
+
+  /** True if no level holds an element; checks the highest levels first. Any thread. */
+  public boolean isEmpty() {
+    for (int level = queues.length - 1; level >= 0; level--) {
+      CompactElasticMpscQueue<E> q = levelAcquire(level);
+      if (q != null && !q.isEmpty()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Elements held in {@code level}; O(1). Any thread.
+   *
+   * @throws IllegalArgumentException if {@code level} is out of range
+   */
+  public int size(int level) {
+    CompactElasticMpscQueue<E> q = levelAcquire(checkLevel(level));
+    return q == null ? 0 : q.size();
+  }
+
+  /**
+   * Counters of one level. Any thread. A level never offered to reads as an empty queue at the
+   * initial capacity.
+   *
+   * @throws IllegalArgumentException if {@code level} is out of range
+   */
+  public QueueStats stats(int level) {
+    return statsOf(levelAcquire(checkLevel(level)));
+  }
+
+  private QueueStats statsOf(CompactElasticMpscQueue<E> q) {
+    return q != null ? q.stats() : new QueueStats(config.initialCapacity(), 0, 0, 0, 0, 0, 0, 0, 0);
+  }
+
+  /** Counters of every level, index = level (lowest first). Any thread. */
+  public List<QueueStats> levelStats() {
+    List<QueueStats> list = new ArrayList<>(queues.length);
+    for (int level = 0; level < queues.length; level++) {
+      list.add(statsOf(levelAcquire(level)));
+    }
+    return Collections.unmodifiableList(list);
+  }
+
+  /**
+   * The counters of all levels added together ({@code peakSize} is the sum of the per-level peaks,
+   * an upper bound of the true peak). Any thread.
+   */
+  public QueueStats stats() {
+    return aggregate(levelStats());
+  }
+
+  /** Adds per-level counters together, as {@link #stats()} does. */
+  public static QueueStats aggregate(List<QueueStats> parts) {
+    long capacity = 0;
+    long size = 0;
+    long enqueued = 0;
+    long dequeued = 0;
+    long rejected = 0;
+    long grows = 0;
+    long shrinks = 0;
+    long peak = 0;
+    long slots = 0;
+    for (QueueStats s : parts) {
+      capacity += s.capacity();
+      size += s.size();
+      enqueued += s.enqueued();
+      dequeued += s.dequeued();
+      rejected += s.rejected();
+      grows += s.grows();
+      shrinks += s.shrinks();
+      peak += s.peakSize();
+      slots += s.allocatedSlots();
+    }
+    return new QueueStats(
+        saturate(capacity),
+        saturate(size),
+        enqueued,
+        dequeued,
+        rejected,
+        grows,
+        shrinks,
+        saturate(peak),
+        slots);
+  }
+
+  private static int saturate(long v) {
+    return (int) Math.min(v, Integer.MAX_VALUE);
+  }
+
+  private int checkLevel(int level) {
+    if (level < 0 || level >= queues.length) {
+      throw new IllegalArgumentException(
+          "level " + level + " is out of range [0, " + (queues.length - 1) + "]");
+    }
+    return level;
+  }
+
+  @Override
+  public String toString() {
+    return "QosQueue{levels="
+        + queues.length
+        + ", fairness="
+        + fairness
+        + ", weights="
+        + Arrays.toString(weights)
+        + ", size="
+        + size()
+        + '}';
+  }
+}

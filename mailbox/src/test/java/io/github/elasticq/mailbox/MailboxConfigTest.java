@@ -1,0 +1,178 @@
+package io.github.elasticq.mailbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.github.elasticq.mailbox.TestActors.Recorder;
+import io.github.elasticq.queue.QosQueue;
+import io.github.elasticq.queue.QueueConfig;
+import org.apache.pekko.actor.ActorSystem;
+import org.apache.pekko.testkit.javadsl.TestKit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * Configuration: user sections fall back to the reference defaults, and every invalid value fails
+ * the creation of the actor with an error naming the config path and key.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class MailboxConfigTest {
+
+  private ActorSystem system;
+
+  @BeforeAll
+  void start() {
+    Config bad =
+        ConfigFactory.parseString(
+            """
+            E = "io.github.elasticq.mailbox.ElasticMailbox"
+            Q = "io.github.elasticq.mailbox.QosMailbox"
+            bad-max { mailbox-type = ${E}, max-capacity = 0 }
+            bad-min { mailbox-type = ${E}, min-capacity = 100, max-capacity = 50 }
+            bad-initial { mailbox-type = ${E}, initial-capacity = 10, min-capacity = 20 }
+            bad-growth { mailbox-type = ${E}, growth-factor = 1.0 }
+            bad-shrink { mailbox-type = ${E}, shrink-threshold = 1.5 }
+            bad-number { mailbox-type = ${E}, max-capacity = lots }
+            bad-shared { mailbox-type = "io.github.elasticq.mailbox.ElasticSharedMailbox", max-capacity = -1 }
+            bad-weights { mailbox-type = ${Q}, weights = [1, 2] }
+            bad-weight-value { mailbox-type = ${Q}, weights = [1, 0, 4] }
+            bad-fairness { mailbox-type = ${Q}, fairness = sideways }
+            bad-levels { mailbox-type = ${Q}, levels = 65 }
+            bad-default-level { mailbox-type = ${Q}, default-level = 3 }
+            bad-classifier { mailbox-type = ${Q}, classifier = "com.example.NoSuchClassifier" }
+            bad-classifier-type { mailbox-type = ${Q}, classifier = "io.github.elasticq.mailbox.TestActors$NotAClassifier" }
+            only-max { mailbox-type = ${E}, max-capacity = 100 }
+            tiny-max { mailbox-type = ${E}, max-capacity = 8 }
+            strict-five { mailbox-type = ${Q}, fairness = strict, levels = 5 }
+            """);
+    system =
+        ActorSystem.create(
+            "MailboxConfigTest",
+            bad.withFallback(ConfigFactory.load("application-test")).resolve());
+  }
+
+  @AfterAll
+  void stop() {
+    TestKit.shutdownActorSystem(system);
+  }
+
+  /** Every message in the cause chain, joined, so a test can look for the path and key. */
+  static String messages(Throwable t) {
+    StringBuilder sb = new StringBuilder();
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      sb.append(c.getClass().getName()).append(": ").append(c.getMessage()).append('\n');
+    }
+    return sb.toString();
+  }
+
+  @ParameterizedTest
+  @CsvSource({
+    "bad-max, max-capacity, was 0",
+    "bad-min, min-capacity, was 100",
+    "bad-initial, initial-capacity, was 10",
+    "bad-growth, growth-factor, was 1.0",
+    "bad-shrink, shrink-threshold, was 1.5",
+    "bad-number, max-capacity, STRING",
+    "bad-shared, max-capacity, was -1",
+    "bad-weights, weights, '[1, 2]'",
+    "bad-weight-value, weights, '[1, 0, 4]'",
+    "bad-fairness, fairness, sideways",
+    "bad-levels, levels, was 65",
+    "bad-default-level, default-level, was 3",
+    "bad-classifier, classifier, com.example.NoSuchClassifier",
+    "bad-classifier-type, classifier, does not implement",
+  })
+  void invalidConfig_failsActorCreation_namingPathAndKey(String id, String key, String detail) {
+    TestKit probe = new TestKit(system);
+
+    assertThatThrownBy(() -> system.actorOf(Recorder.props(probe.getRef()).withMailbox(id)))
+        .satisfies(
+            e -> assertThat(messages(e)).contains("[" + id + "." + key + "]").contains(detail));
+  }
+
+  @Test
+  void elasticMailboxUnderABalancingDispatcher_failsNamingTheMissingSemantics() {
+    Config config =
+        ConfigFactory.parseString(
+                """
+                wrong-balancing {
+                  type = "org.apache.pekko.dispatch.BalancingDispatcherConfigurator"
+                  mailbox-type = "io.github.elasticq.mailbox.ElasticMailbox"
+                }
+                """)
+            .withFallback(ConfigFactory.load("application-test"));
+    ActorSystem other = ActorSystem.create("WrongBalancing", config);
+    try {
+      TestKit probe = new TestKit(other);
+      assertThatThrownBy(
+              () -> other.actorOf(Recorder.props(probe.getRef()).withDispatcher("wrong-balancing")))
+          .satisfies(
+              e ->
+                  assertThat(messages(e))
+                      .contains(ElasticMailbox.class.getName())
+                      .contains("MultipleConsumerSemantics"));
+    } finally {
+      TestKit.shutdownActorSystem(other);
+    }
+  }
+
+  @Test
+  void userSection_withOnlyTheType_getsTheReferenceDefaults() {
+    ElasticMailbox type = (ElasticMailbox) system.mailboxes().lookup("test-elastic-mailbox");
+    QueueConfig c = type.queueConfig();
+
+    assertThat(c.initialCapacity()).isEqualTo(16);
+    assertThat(c.minCapacity()).isEqualTo(16);
+    assertThat(c.maxCapacity()).isEqualTo(1048576);
+    assertThat(c.growthFactor()).isEqualTo(2.0);
+    assertThat(c.shrinkThreshold()).isEqualTo(0.25);
+    assertThat(type.id()).isEqualTo("test-elastic-mailbox");
+  }
+
+  @Test
+  void userSection_overridesOnlyWhatItSets() {
+    QueueConfig c = ((ElasticMailbox) system.mailboxes().lookup("only-max")).queueConfig();
+    assertThat(c.maxCapacity()).isEqualTo(100);
+    assertThat(c.initialCapacity()).isEqualTo(16);
+
+    QueueConfig tiny = ((ElasticMailbox) system.mailboxes().lookup("tiny-max")).queueConfig();
+    assertThat(tiny.maxCapacity()).isEqualTo(8);
+    assertThat(tiny.minCapacity()).as("default min follows a smaller max").isEqualTo(8);
+    assertThat(tiny.initialCapacity()).isEqualTo(8);
+  }
+
+  @Test
+  void qosSection_fallsBackToTheQosDefaults() {
+    QosMailbox weighted = (QosMailbox) system.mailboxes().lookup("test-qos-mailbox");
+    assertThat(weighted.levels()).isEqualTo(3);
+    assertThat(weighted.defaultLevel()).isZero();
+    assertThat(weighted.fairness()).isEqualTo(QosQueue.Fairness.WEIGHTED);
+    assertThat(weighted.classifier()).isNull();
+    assertThat(weighted.queueConfig().initialCapacity()).isEqualTo(16);
+
+    QosMailbox strict = (QosMailbox) system.mailboxes().lookup("strict-five");
+    assertThat(strict.levels()).isEqualTo(5);
+    assertThat(strict.fairness()).isEqualTo(QosQueue.Fairness.STRICT);
+  }
+
+  @Test
+  void changedReferenceDefaults_applyToEverySection() {
+    Config config =
+        ConfigFactory.parseString("elasticq.mailbox.initial-capacity = 64")
+            .withFallback(ConfigFactory.load("application-test"));
+    ActorSystem other = ActorSystem.create("ChangedDefaults", config);
+    try {
+      ElasticMailbox type = (ElasticMailbox) other.mailboxes().lookup("test-elastic-mailbox");
+      assertThat(type.queueConfig().initialCapacity()).isEqualTo(64);
+      assertThat(type.queueConfig().minCapacity()).isEqualTo(16);
+    } finally {
+      TestKit.shutdownActorSystem(other);
+    }
+  }
+}
