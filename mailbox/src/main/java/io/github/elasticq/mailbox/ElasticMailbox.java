@@ -5,10 +5,8 @@ import io.github.elasticq.queue.ElasticMpscQueue;
 import io.github.elasticq.queue.QueueConfig;
 import org.apache.pekko.actor.ActorRef;
 import org.apache.pekko.actor.ActorSystem;
-import org.apache.pekko.dispatch.MailboxType;
 import org.apache.pekko.dispatch.MessageQueue;
 import org.apache.pekko.dispatch.ProducesMessageQueue;
-import scala.Option;
 
 /**
  * The default ElasticQ mailbox: one {@link ElasticMpscQueue} per actor (in its unpadded layout,
@@ -36,12 +34,8 @@ import scala.Option;
  * may call {@link #create} from any thread; an invalid section fails that construction (and so the
  * creation of the actor) with a {@code ConfigurationException} naming the path and key.
  */
-public final class ElasticMailbox
-    implements MailboxType, ProducesMessageQueue<ElasticMessageQueue> {
-
-  private final String id;
-  private final QueueConfig queueConfig;
-  private final RegistryCache registry = new RegistryCache();
+public final class ElasticMailbox extends AbstractElasticMailboxType
+    implements ProducesMessageQueue<ElasticMessageQueue> {
 
   /**
    * Called by Pekko with the mailbox's configuration section.
@@ -50,35 +44,12 @@ public final class ElasticMailbox
    *     config path of the key
    */
   public ElasticMailbox(ActorSystem.Settings settings, Config config) {
-    MailboxSettings s = MailboxSettings.of(settings, config, MailboxSettings.ELASTIC_DEFAULTS);
-    this.id = s.id();
-    this.queueConfig = s.queueConfig();
-  }
-
-  /** The configuration path this mailbox type was created from. Any thread. */
-  public String id() {
-    return id;
-  }
-
-  /** The validated sizing of every queue this type creates. Any thread. */
-  public QueueConfig queueConfig() {
-    return queueConfig;
-  }
-
-  /**
-   * Creates the queue of one actor and registers it with the system's {@link MailboxRegistry}.
-   * Either option may be empty (system-internal use); the queue then registers on its first
-   * message. Any thread.
-   */
-  @Override
-  public MessageQueue create(Option<ActorRef> owner, Option<ActorSystem> system) {
-    ActorSystem sys = system.isDefined() ? system.get() : null;
-    return new ElasticMessageQueue(
-        id, queueConfig, owner.isDefined() ? owner.get() : null, sys, registry.of(sys));
+    super(settings, config);
   }
 
   @Override
-  public String toString() {
-    return "ElasticMailbox{id=" + id + ", " + queueConfig + '}';
+  MessageQueue newQueue(
+      String id, QueueConfig config, ActorRef owner, ActorSystem system, MailboxRegistry registry) {
+    return new ElasticMessageQueue(id, config, owner, system, registry);
   }
 }

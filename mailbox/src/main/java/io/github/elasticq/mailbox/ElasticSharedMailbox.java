@@ -5,10 +5,8 @@ import io.github.elasticq.queue.ElasticBuffer;
 import io.github.elasticq.queue.QueueConfig;
 import org.apache.pekko.actor.ActorRef;
 import org.apache.pekko.actor.ActorSystem;
-import org.apache.pekko.dispatch.MailboxType;
 import org.apache.pekko.dispatch.MessageQueue;
 import org.apache.pekko.dispatch.ProducesMessageQueue;
-import scala.Option;
 
 /**
  * An ElasticQ mailbox whose queue many actors may consume: backed by an {@link ElasticBuffer}, with
@@ -31,12 +29,8 @@ import scala.Option;
  * long as the dispatcher. Constructed once per section and actor system; {@link #create} may be
  * called from any thread.
  */
-public final class ElasticSharedMailbox
-    implements MailboxType, ProducesMessageQueue<ElasticSharedMessageQueue> {
-
-  private final String id;
-  private final QueueConfig queueConfig;
-  private final RegistryCache registry = new RegistryCache();
+public final class ElasticSharedMailbox extends AbstractElasticMailboxType
+    implements ProducesMessageQueue<ElasticSharedMessageQueue> {
 
   /**
    * Called by Pekko with the mailbox's configuration section.
@@ -45,34 +39,12 @@ public final class ElasticSharedMailbox
    *     config path of the key
    */
   public ElasticSharedMailbox(ActorSystem.Settings settings, Config config) {
-    MailboxSettings s = MailboxSettings.of(settings, config, MailboxSettings.ELASTIC_DEFAULTS);
-    this.id = s.id();
-    this.queueConfig = s.queueConfig();
-  }
-
-  /** The configuration path this mailbox type was created from. Any thread. */
-  public String id() {
-    return id;
-  }
-
-  /** The validated sizing of every queue this type creates. Any thread. */
-  public QueueConfig queueConfig() {
-    return queueConfig;
-  }
-
-  /**
-   * Creates a queue (one per actor, or one per balancing dispatcher). Either option may be empty.
-   * Any thread.
-   */
-  @Override
-  public MessageQueue create(Option<ActorRef> owner, Option<ActorSystem> system) {
-    ActorSystem sys = system.isDefined() ? system.get() : null;
-    return new ElasticSharedMessageQueue(
-        id, queueConfig, owner.isDefined() ? owner.get() : null, sys, registry.of(sys));
+    super(settings, config);
   }
 
   @Override
-  public String toString() {
-    return "ElasticSharedMailbox{id=" + id + ", " + queueConfig + '}';
+  MessageQueue newQueue(
+      String id, QueueConfig config, ActorRef owner, ActorSystem system, MailboxRegistry registry) {
+    return new ElasticSharedMessageQueue(id, config, owner, system, registry);
   }
 }
