@@ -165,9 +165,7 @@ public final class ElasticBuffer<E> extends AbstractQueue<E> implements Blocking
           rejected++;
           return false;
         }
-        enqueueLocked(e);
-        publishSizeLocked();
-        notEmpty.signal();
+        insertAndSignalLocked(e);
       }
     } finally {
       lock.unlock();
@@ -195,9 +193,7 @@ public final class ElasticBuffer<E> extends AbstractQueue<E> implements Blocking
         notFull.await();
       }
       if (taker == null) {
-        enqueueLocked(e);
-        publishSizeLocked();
-        notEmpty.signal();
+        insertAndSignalLocked(e);
       }
     } finally {
       lock.unlock();
@@ -230,9 +226,7 @@ public final class ElasticBuffer<E> extends AbstractQueue<E> implements Blocking
         nanos = notFull.awaitNanos(nanos);
       }
       if (taker == null) {
-        enqueueLocked(e);
-        publishSizeLocked();
-        notEmpty.signal();
+        insertAndSignalLocked(e);
       }
     } finally {
       lock.unlock();
@@ -334,9 +328,7 @@ public final class ElasticBuffer<E> extends AbstractQueue<E> implements Blocking
           waitingPuts.addLast(waiter);
           return waiter;
         }
-        enqueueLocked(e);
-        publishSizeLocked();
-        notEmpty.signal();
+        insertAndSignalLocked(e);
       }
     } finally {
       lock.unlock();
@@ -732,6 +724,13 @@ public final class ElasticBuffer<E> extends AbstractQueue<E> implements Blocking
     resizeLocked(next);
     lowStreak = 0;
     return true;
+  }
+
+  /** One element in: stored, size published, one blocked taker woken. Lock held. */
+  private void insertAndSignalLocked(E e) {
+    enqueueLocked(e);
+    publishSizeLocked();
+    notEmpty.signal();
   }
 
   private void enqueueLocked(E e) {
