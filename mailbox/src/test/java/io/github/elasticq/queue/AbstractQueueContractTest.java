@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -12,6 +13,7 @@ import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -235,31 +237,41 @@ abstract class AbstractQueueContractTest {
   // ------------------------------------------------------------------ concurrency
 
   @Test
-  @Timeout(value = 3, unit = TimeUnit.MINUTES)
+  @Timeout(value = 3, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
   void offer_fromManyProducers_eachValueOnceInProducerOrder() throws Exception {
     Queue<Integer> q = newQueue(SMALL);
     Queue<Throwable> errors = new ConcurrentLinkedQueue<>();
     CountDownLatch start = new CountDownLatch(1);
-    List<Thread> producers = startProducers(q, start, errors);
+    AtomicBoolean abort = new AtomicBoolean();
+    List<Thread> producers = startProducers(q, start, errors, abort);
     int[] next = new int[PRODUCERS];
-    int received = 0;
+    AtomicInteger received = new AtomicInteger();
     start.countDown();
-    while (received < PRODUCERS * PER_PRODUCER) {
-      Integer v = q.poll();
-      if (v == null) {
-        assertThat(errors).isEmpty();
-        Thread.yield();
-        continue;
-      }
-      int producer = v / PER_PRODUCER;
-      int seq = v % PER_PRODUCER;
-      assertThat(seq).as("value from producer %d", producer).isEqualTo(next[producer]);
-      next[producer]++;
-      received++;
-      if (isElastic()) {
-        assertThat(capacityOf(q)).isBetween(SMALL.minCapacity(), SMALL.maxCapacity());
-      }
-    }
+    // A lost publication makes poll spin forever; the watchdog fails the test within seconds.
+    StallWatchdog.run(
+        getClass().getSimpleName(),
+        Duration.ofSeconds(10),
+        abort,
+        received::get,
+        () -> "size " + q.size() + ", next expected per producer " + Arrays.toString(next),
+        () -> {
+          while (received.get() < PRODUCERS * PER_PRODUCER) {
+            Integer v = q.poll();
+            if (v == null) {
+              assertThat(errors).isEmpty();
+              Thread.yield();
+              continue;
+            }
+            int producer = v / PER_PRODUCER;
+            int seq = v % PER_PRODUCER;
+            assertThat(seq).as("value from producer %d", producer).isEqualTo(next[producer]);
+            next[producer]++;
+            received.incrementAndGet();
+            if (isElastic()) {
+              assertThat(capacityOf(q)).isBetween(SMALL.minCapacity(), SMALL.maxCapacity());
+            }
+          }
+        });
     for (Thread t : producers) {
       t.join();
     }
@@ -307,7 +319,7 @@ abstract class AbstractQueueContractTest {
       t.start();
       consumers.add(t);
     }
-    List<Thread> producers = startProducers(q, start, errors);
+    List<Thread> producers = startProducers(q, start, errors, new AtomicBoolean());
     start.countDown();
     for (Thread t : producers) {
       t.join();
@@ -337,7 +349,7 @@ abstract class AbstractQueueContractTest {
   }
 
   private List<Thread> startProducers(
-      Queue<Integer> q, CountDownLatch start, Queue<Throwable> errors) {
+      Queue<Integer> q, CountDownLatch start, Queue<Throwable> errors, AtomicBoolean abort) {
     List<Thread> producers = new ArrayList<>();
     for (int p = 0; p < PRODUCERS; p++) {
       int base = p * PER_PRODUCER;
@@ -349,6 +361,9 @@ abstract class AbstractQueueContractTest {
                   for (int s = 0; s < PER_PRODUCER; s++) {
                     Integer v = base + s;
                     while (!q.offer(v)) {
+                      if (abort.get()) {
+                        return;
+                      }
                       Thread.yield();
                     }
                   }
@@ -357,6 +372,7 @@ abstract class AbstractQueueContractTest {
                 }
               },
               "producer-" + p);
+      t.setDaemon(true);
       t.start();
       producers.add(t);
     }

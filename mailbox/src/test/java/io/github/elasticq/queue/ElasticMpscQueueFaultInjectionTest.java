@@ -1,9 +1,12 @@
 package io.github.elasticq.queue;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.time.Duration;
 import org.jetbrains.lincheck.datastructures.ModelCheckingOptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * Shows that the Lincheck suite can fail: the hazards of the Rust original, injected into the real
@@ -39,6 +42,26 @@ class ElasticMpscQueueFaultInjectionTest {
     }
   }
 
+  /**
+   * Producer stops one buffer early when it looks for the owner of its index ({@code <} for {@code
+   * <=}): at a buffer's end index it publishes into the retired buffer, so the consumer waits in
+   * {@code poll} for a slot that is never filled.
+   */
+  static final class StopsOneBufferEarlyQueue<E> extends ElasticMpscQueue<E> {
+    StopsOneBufferEarlyQueue(QueueConfig config) {
+      super(config, 0L, 1, 2);
+    }
+
+    @Override
+    Buffer lookupBuffer(Buffer buffer, long index) {
+      Buffer b = buffer;
+      while (b.endAcquire() < index) {
+        b = b.next;
+      }
+      return b;
+    }
+  }
+
   public static class AdvanceBeforeRead extends ElasticMpscQueueLincheckTest.Scenario {
     @Override
     protected AbstractElasticMpscQueue<Integer> newQueue() {
@@ -57,6 +80,27 @@ class ElasticMpscQueueFaultInjectionTest {
     return ElasticMpscQueueLincheckTest.modelChecking()
         .iterations(100)
         .invocationsPerIteration(2_000);
+  }
+
+  /**
+   * The stress test used to catch this planted bug only as a hang (a consumer spinning in {@code
+   * poll}, which {@code @Timeout} cannot interrupt). Under its watchdog it now fails within
+   * seconds, with an error that names the stall and the counts.
+   */
+  @Test
+  @Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+  void stress_failsFast_whenProducerPublishesIntoRetiredBuffer() {
+    assertThatThrownBy(
+            () ->
+                ElasticMpscQueueStressTest.run(
+                    new StopsOneBufferEarlyQueue<>(ElasticMpscQueueStressTest.CONFIG),
+                    4,
+                    50_000,
+                    Duration.ofSeconds(3)))
+        .isInstanceOf(AssertionError.class)
+        .satisfiesAnyOf(
+            e -> assertThat(e).hasMessageContaining("made no progress"),
+            e -> assertThat(e).hasMessageContaining("order"));
   }
 
   @Test
