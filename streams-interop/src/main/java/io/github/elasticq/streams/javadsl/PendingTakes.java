@@ -127,13 +127,26 @@ final class PendingTakes<T> {
     try {
       return f.get(Math.max(0L, timeout.toNanos()), TimeUnit.NANOSECONDS);
     } catch (TimeoutException te) {
-      if (f instanceof Take && ((Take<T>) f).withdraw() && ((Take<T>) f).take.cancel(false)) {
+      if (withdraw(f)) {
         return Optional.empty(); // withdrawn: no element was claimed for it
       }
       return f.join(); // an element (or the end) was claimed for it just now
     } catch (ExecutionException ee) {
       throw new CompletionException(ee.getCause());
     }
+  }
+
+  /**
+   * Gives up a take returned by {@link #take()}: true if it was withdrawn before an element was
+   * claimed for it (nothing taken); false if it completed or will complete with an element or the
+   * end outcome, which the caller must then handle.
+   */
+  boolean withdraw(CompletableFuture<Optional<T>> f) {
+    if (f instanceof Take) {
+      Take<T> t = (Take<T>) f;
+      return t.withdraw() && t.take.cancel(false);
+    }
+    return false;
   }
 
   /** Up to {@code max} elements at once; after a failed end and drain, throws the failure. */

@@ -15,6 +15,9 @@ interface SourceBuffer<T> {
   /** Lock-free insert from any thread; false when the (level's) queue holds max elements. */
   boolean offer(T element, int level);
 
+  /** Whether {@code level} holds fewer than max elements, for some moment during the call. */
+  boolean hasRoom(int level);
+
   /** Removes the next element or returns null; one consumer at a time. */
   T poll();
 
@@ -36,6 +39,11 @@ interface SourceBuffer<T> {
       @Override
       public boolean offer(T element, int level) {
         return queue.offer(element);
+      }
+
+      @Override
+      public boolean hasRoom(int level) {
+        return queue.size() < config.maxCapacity();
       }
 
       @Override
@@ -76,6 +84,11 @@ interface SourceBuffer<T> {
       @Override
       public boolean offer(T element, int level) {
         return queue.offer(element, level);
+      }
+
+      @Override
+      public boolean hasRoom(int level) {
+        return queue.size(level) < config.maxCapacity();
       }
 
       @Override

@@ -102,7 +102,6 @@ final class SourceQueueCore<T> {
       CompletableFuture.completedStage(QueueOfferResult.closed());
 
   private final SourceBuffer<T> buffer;
-  private final int maxCapacity;
   private final int maxConcurrentOffers;
   private final Consumer<? super T> undeliveredHandler;
   private final ConcurrentLinkedQueue<Waiter<T>> waiters = new ConcurrentLinkedQueue<>();
@@ -139,7 +138,6 @@ final class SourceQueueCore<T> {
   SourceQueueCore(
       SourceBuffer<T> buffer, int maxConcurrentOffers, Consumer<? super T> undeliveredHandler) {
     this.buffer = buffer;
-    this.maxCapacity = buffer.config().maxCapacity();
     this.maxConcurrentOffers = checkMaxConcurrentOffers(maxConcurrentOffers);
     this.undeliveredHandler = undeliveredHandler;
   }
@@ -204,7 +202,7 @@ final class SourceQueueCore<T> {
     }
     // Queue behind existing waiters (keeps one producer's waiting offers in order); the size check
     // keeps a full queue's rejected counter for real drops.
-    if (waiterCountVolatile() == 0 && buffer.size() < maxCapacity && buffer.offer(element, level)) {
+    if (waiterCountVolatile() == 0 && buffer.hasRoom(level) && buffer.offer(element, level)) {
       afterInsert();
       return ENQUEUED_STAGE;
     }
@@ -235,7 +233,7 @@ final class SourceQueueCore<T> {
       Waiter<T> w;
       while ((w = waiters.peek()) != null) {
         if ((stateVolatile() & CLOSED) == 0) {
-          if (buffer.size() >= maxCapacity || !buffer.offer(w.element, w.level)) {
+          if (!buffer.hasRoom(w.level) || !buffer.offer(w.element, w.level)) {
             break; // full: the stage's next emitted element serves it
           }
           waiters.poll();
