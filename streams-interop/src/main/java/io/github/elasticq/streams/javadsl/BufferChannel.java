@@ -1,0 +1,204 @@
+package io.github.elasticq.streams.javadsl;
+
+import io.github.elasticq.queue.ElasticBuffer;
+import io.github.elasticq.queue.QueueConfig;
+import io.github.elasticq.queue.QueueStats;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.pekko.Done;
+import org.apache.pekko.NotUsed;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Source;
+
+/**
+ * A bounded, elastic channel between any number of senders and receivers, inside or outside
+ * streams: an {@link ElasticBuffer} with a close protocol and stream views ({@link #asSource()},
+ * {@link #asSink()}).
+ *
+ * <pre>{@code
+ * BufferChannel<String> ch = BufferChannel.create(QueueConfig.defaults());
+ * ch.send("a");                          // CompletionStage<Void>: waits for space
+ * ch.trySend("b");                       // false when full or closed
+ * ch.receive();                          // CompletionStage<String>
+ * ch.receive(Duration.ofSeconds(1));     // Optional<String>, empty on timeout
+ * ch.close();                            // receivers drain what is left, then see it closed
+ * ch.asSource().runWith(Sink.foreach(System.out::println), system);
+ * }</pre>
+ *
+ * <p><b>Threads and ordering.</b> Every method may be called from any thread. Sending an element
+ * happens-before the receive that returns it; elements of one sender are received in the order that
+ * sender's sends were accepted (waiting sends are admitted in FIFO order).
+ *
+ * <p><b>Close.</b> After {@link #close()}: sends are refused ({@link ChannelClosedException});
+ * sends still waiting for space fail with it and their elements are not inserted; receivers get
+ * every element already in the channel, then {@link ChannelClosedException}. A send racing {@code
+ * close} is either refused or accepted into the channel (and then received by a later receive),
+ * never both.
+ *
+ * @param <T> element type; null is rejected
+ */
+public final class BufferChannel<T> {
+
+  private static final CompletionStage<Void> SENT = CompletableFuture.completedStage(null);
+
+  private final ElasticBuffer<T> buffer;
+  private final PendingTakes<T> takes;
+  private final Set<CompletableFuture<Void>> pendingSends = ConcurrentHashMap.newKeySet();
+  private volatile boolean closed;
+
+  private BufferChannel(QueueConfig config) {
+    this.buffer = new ElasticBuffer<>(config);
+    this.takes = new PendingTakes<>(buffer);
+  }
+
+  /**
+   * A channel sized by {@code config}.
+   *
+   * @throws NullPointerException if {@code config} is null
+   */
+  public static <T> BufferChannel<T> create(QueueConfig config) {
+    return new BufferChannel<>(Objects.requireNonNull(config, "config"));
+  }
+
+  /**
+   * Sends {@code element}, waiting (without blocking a thread) while the channel is full. The
+   * result completes once the element is in the channel, or fails with {@link
+   * ChannelClosedException} if the channel is closed first (the element is then not inserted).
+   *
+   * @throws NullPointerException if {@code element} is null
+   */
+  public CompletionStage<Void> send(T element) {
+    Objects.requireNonNull(element, "element");
+    if (closed) {
+      return CompletableFuture.failedStage(closedOnSend());
+    }
+    CompletableFuture<Void> put = buffer.putAsync(element);
+    if (put.isDone()) {
+      return SENT;
+    }
+    CompletableFuture<Void> result = new CompletableFuture<>();
+    pendingSends.add(put);
+    put.whenComplete(
+        (v, ex) -> {
+          pendingSends.remove(put);
+          if (ex == null) {
+            result.complete(null);
+          } else {
+            result.completeExceptionally(closedOnSend());
+          }
+        });
+    if (closed) {
+      put.cancel(false); // close() may have iterated before we registered
+    }
+    return result.minimalCompletionStage();
+  }
+
+  /**
+   * Sends {@code element} if there is room now.
+   *
+   * @return false if the channel is full (at {@code maxCapacity}) or closed
+   * @throws NullPointerException if {@code element} is null
+   */
+  public boolean trySend(T element) {
+    Objects.requireNonNull(element, "element");
+    return !closed && buffer.offer(element);
+  }
+
+  /**
+   * The next element: at once if one is there, else when one is sent. Once the channel is closed
+   * and drained, fails with {@link ChannelClosedException}. Never blocks a thread.
+   */
+  public CompletionStage<T> receive() {
+    return takes.take().thenApply(Optional::get).minimalCompletionStage();
+  }
+
+  /**
+   * Waits up to {@code timeout} for the next element; empty if the time elapsed (a timed-out
+   * receive takes nothing).
+   *
+   * @throws ChannelClosedException once the channel is closed and drained
+   * @throws InterruptedException if interrupted while waiting (nothing is taken)
+   * @throws NullPointerException if {@code timeout} is null
+   */
+  public Optional<T> receive(Duration timeout) throws InterruptedException {
+    try {
+      return takes.poll(timeout);
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof ChannelClosedException) {
+        throw (ChannelClosedException) e.getCause();
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * Closes the channel: no new sends; waiting sends fail; receivers drain what is left, then see
+   * {@link ChannelClosedException}. Idempotent.
+   */
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    for (CompletableFuture<Void> put : pendingSends) {
+      put.cancel(false); // withdrawn unless a receiver made room and admitted it first
+    }
+    takes.end(new ChannelClosedException("BufferChannel is closed and drained"));
+  }
+
+  /** Whether {@link #close()} was called. */
+  public boolean isClosed() {
+    return closed;
+  }
+
+  /** Elements in the channel now; any thread. */
+  public int size() {
+    return buffer.size();
+  }
+
+  /** The channel's current logical capacity; any thread. */
+  public int capacity() {
+    return buffer.capacity();
+  }
+
+  /** The buffer's counters (a consistent snapshot); any thread. */
+  public QueueStats stats() {
+    return buffer.stats();
+  }
+
+  /**
+   * A source that receives from this channel and completes when the channel is closed and drained.
+   * It can be materialized many times; the materializations compete for elements (each element is
+   * emitted by one of them). When the stream is cancelled while a receive is in flight and an
+   * element was already claimed for it, that element is sent back to the channel (at the tail):
+   * nothing is lost.
+   */
+  public Source<T, NotUsed> asSource() {
+    return Source.fromGraph(new ChannelSourceStage<>(takes, buffer));
+  }
+
+  /**
+   * A sink that sends every element to this channel, backpressuring while the channel is full; its
+   * materialized value completes when the stream completes. The sink fails with {@link
+   * ChannelClosedException} if the channel is closed. Completing the stream does not close the
+   * channel (other senders may remain).
+   */
+  public Sink<T, CompletionStage<Done>> asSink() {
+    return Sink.<T>foreachAsync(1, this::send);
+  }
+
+  private static ChannelClosedException closedOnSend() {
+    return new ChannelClosedException("BufferChannel is closed: send refused");
+  }
+
+  @Override
+  public String toString() {
+    return "BufferChannel{size=" + size() + ", closed=" + closed + "}";
+  }
+}

@@ -1,0 +1,447 @@
+package io.github.elasticq.streams.javadsl;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.Consumer;
+import org.apache.pekko.Done;
+import org.apache.pekko.stream.QueueOfferResult;
+
+/*
+ * Implementation notes
+ *
+ * What it is. The thread-safe half of a source queue, with no Pekko stage in it, so that Lincheck
+ * can drive producers against the stage's pull-and-park step directly (SourceQueueCoreLincheckTest).
+ * SourceQueueStage owns one and calls the stage-side methods (pollOrPark, afterEmit, attach,
+ * terminate) from the stage's own thread only; producers call offer, offerAsync, complete and fail
+ * from any thread.
+ *
+ * Waking the stage (the BoundedSourceQueueStage idea, Pekko stream/impl/BoundedSourceQueue.scala).
+ * One int, `state`, holds PARKED (the stage found the queue empty with demand pending and waits for
+ * a wake-up), CLOSED (no new offers: complete, fail or the stage stopped) and TERMINATED (the stage
+ * stopped: nothing is emitted any more, leftovers go to the undelivered handler). A producer pays,
+ * per element, the queue's own claim CAS plus two volatile reads of `state` (one before the insert,
+ * for CLOSED; one after, for PARKED / TERMINATED). Only the producer that clears PARKED with a CAS
+ * invokes the stage's async callback, so the stage receives one callback per empty -> non-empty
+ * transition it waited for, never one per element.
+ *
+ * No lost wake-up (a Dekker pair on two locations). The stage parks as: poll -> null; CAS PARKED
+ * into state; full fence; poll again. A producer inserts (its claim is a volatile CAS on the
+ * queue's producer index) and then reads state with a volatile read. Either the producer's read of
+ * state comes after the stage's PARKED CAS in the synchronization order -- it sees PARKED, clears it
+ * and wakes the stage -- or it comes before; then the producer's claim preceded the stage's CAS, and
+ * the stage's second poll, ordered after its CAS by the fence, sees the claimed index (and waits out
+ * a producer between its claim and its store, as ElasticMpscQueue.poll does). Both may happen: the
+ * stage then clears PARKED itself, or finds it already cleared and gets a spurious wake-up, which it
+ * ignores. There is no third case, so an element never sits in the queue while the stage is parked
+ * without a wake-up on its way (checked by SourceQueueCoreLincheckTest.noLostWakeUp and by
+ * ElasticSourceTest.offer_wakesParkedStage_repeated).
+ *
+ * Offers racing termination. An offer that read state before CLOSED was set may insert after the
+ * stage emitted its last element. The stage sets TERMINATED (CAS, then a full fence) and drains the
+ * queue into the undelivered handler; the producer, after its insert, reads state and, if it sees
+ * TERMINATED, drains too. The same Dekker argument shows that at least one of them sees the element;
+ * the drain is serialized by a work-in-progress counter (drainWip: whoever raises it from 0 drains,
+ * the others only make it loop again), so the queue keeps exactly one consumer at a time and every
+ * accepted element is either emitted or handed to the handler and counted, exactly once.
+ *
+ * Waiting offers (offerAsync). At max, an offerAsync becomes a Waiter in a FIFO; at most
+ * maxConcurrentOffers of them exist (waiterCount), beyond which the call fails at once. Waiters are
+ * moved into the queue by serveWaiters, serialized by serveWip the same way, and run by whichever
+ * thread may have made progress possible: the stage after each emitted element and before it parks,
+ * the registering producer right after it enqueued its waiter (room may have appeared meanwhile, or
+ * the queue may have been closed), and every closing path. When state has CLOSED, serveWaiters
+ * completes every waiter with QueueClosed (or Failure(cause) after fail), so a waiter can never be
+ * stranded: the closer runs serveWaiters after its CAS, the registrant runs it after its enqueue,
+ * and one of the two sees the other (Dekker again, the waiter FIFO's CAS against the state CAS).
+ * While waiters exist, a new offerAsync queues behind them, so one producer's waiting offers keep
+ * their order. The futures complete on the thread that served them (a producer, or the stream's
+ * dispatcher): dependent actions should be short or asynchronous.
+ */
+
+/**
+ * INTERNAL API: the lock-free part of {@link ElasticSourceQueue} and {@link QosSourceQueue}: the
+ * elastic queue, the park / wake-up protocol with the stage, waiting offers, termination and the
+ * undelivered-element accounting. See the implementation notes in the source.
+ */
+final class SourceQueueCore<T> {
+
+  static final int PARKED = 1;
+  static final int CLOSED = 2;
+  static final int TERMINATED = 4;
+
+  private static final VarHandle STATE;
+  private static final VarHandle WAKE_UP;
+  private static final VarHandle FAILURE;
+  private static final VarHandle WAITER_COUNT;
+  private static final VarHandle SERVE_WIP;
+  private static final VarHandle DRAIN_WIP;
+  private static final VarHandle UNDELIVERED;
+
+  static {
+    try {
+      MethodHandles.Lookup l = MethodHandles.lookup();
+      STATE = l.findVarHandle(SourceQueueCore.class, "stateDoNotTouch", int.class);
+      WAKE_UP = l.findVarHandle(SourceQueueCore.class, "wakeUpDoNotTouch", Runnable.class);
+      FAILURE = l.findVarHandle(SourceQueueCore.class, "failureDoNotTouch", Throwable.class);
+      WAITER_COUNT = l.findVarHandle(SourceQueueCore.class, "waiterCountDoNotTouch", int.class);
+      SERVE_WIP = l.findVarHandle(SourceQueueCore.class, "serveWipDoNotTouch", int.class);
+      DRAIN_WIP = l.findVarHandle(SourceQueueCore.class, "drainWipDoNotTouch", int.class);
+      UNDELIVERED = l.findVarHandle(SourceQueueCore.class, "undeliveredDoNotTouch", long.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  private static final CompletionStage<QueueOfferResult> ENQUEUED_STAGE =
+      CompletableFuture.completedStage(QueueOfferResult.enqueued());
+  private static final CompletionStage<QueueOfferResult> CLOSED_STAGE =
+      CompletableFuture.completedStage(QueueOfferResult.closed());
+
+  private final SourceBuffer<T> buffer;
+  private final int maxConcurrentOffers;
+  private final Consumer<? super T> undeliveredHandler;
+  private final ConcurrentLinkedQueue<Waiter<T>> waiters = new ConcurrentLinkedQueue<>();
+  private final CompletableFuture<Done> completion = new CompletableFuture<>();
+  private final CompletionStage<Done> completionView = completion.minimalCompletionStage();
+
+  /** PARKED | CLOSED | TERMINATED; VarHandle only. */
+  @SuppressWarnings("unused")
+  private volatile int stateDoNotTouch;
+
+  /** The stage's async callback, set in preStart; VarHandle only. */
+  @SuppressWarnings("unused")
+  private volatile Runnable wakeUpDoNotTouch;
+
+  /** The cause given to fail, set once before CLOSED; VarHandle only. */
+  @SuppressWarnings("unused")
+  private volatile Throwable failureDoNotTouch;
+
+  @SuppressWarnings("unused")
+  private volatile int waiterCountDoNotTouch;
+
+  @SuppressWarnings("unused")
+  private volatile int serveWipDoNotTouch;
+
+  @SuppressWarnings("unused")
+  private volatile int drainWipDoNotTouch;
+
+  @SuppressWarnings("unused")
+  private volatile long undeliveredDoNotTouch;
+
+  /**
+   * @param undeliveredHandler receives each element still queued when the stream stops; may be null
+   */
+  SourceQueueCore(
+      SourceBuffer<T> buffer, int maxConcurrentOffers, Consumer<? super T> undeliveredHandler) {
+    this.buffer = buffer;
+    this.maxConcurrentOffers = checkMaxConcurrentOffers(maxConcurrentOffers);
+    this.undeliveredHandler = undeliveredHandler;
+  }
+
+  static int checkMaxConcurrentOffers(int maxConcurrentOffers) {
+    if (maxConcurrentOffers < 1) {
+      throw new IllegalArgumentException(
+          "maxConcurrentOffers must be >= 1, was " + maxConcurrentOffers);
+    }
+    return maxConcurrentOffers;
+  }
+
+  // ------------------------------------------------------------------ producers (any thread)
+
+  QueueOfferResult offer(T element, int level) {
+    Objects.requireNonNull(element, "element");
+    if ((stateVolatile() & CLOSED) != 0) {
+      return closedResult();
+    }
+    if (!buffer.offer(element, level)) {
+      return QueueOfferResult.dropped();
+    }
+    afterInsert();
+    return QueueOfferResult.enqueued();
+  }
+
+  /** After a successful insert: wake a parked stage, or drain if the stage has stopped. */
+  private void afterInsert() {
+    int s = stateVolatile(); // after the insert's claim CAS: the producer half of the Dekker pair
+    if ((s & (PARKED | TERMINATED)) != 0) {
+      if ((s & PARKED) != 0) {
+        unpark();
+      }
+      if ((s & TERMINATED) != 0) {
+        drainUndelivered();
+      }
+    }
+  }
+
+  /** Clears PARKED; the one thread whose CAS clears it invokes the stage's callback. */
+  private void unpark() {
+    int s;
+    while (((s = stateVolatile()) & PARKED) != 0) {
+      if (casState(s, s & ~PARKED)) {
+        wake();
+        return;
+      }
+    }
+  }
+
+  private void wake() {
+    Runnable w = (Runnable) WAKE_UP.getVolatile(this);
+    if (w != null) {
+      w.run();
+    }
+  }
+
+  CompletionStage<QueueOfferResult> offerAsync(T element, int level) {
+    Objects.requireNonNull(element, "element");
+    if ((stateVolatile() & CLOSED) != 0) {
+      return closedStage();
+    }
+    // Queue behind existing waiters (keeps one producer's waiting offers in order); the size check
+    // keeps a full queue's rejected counter for real drops.
+    if (waiterCountVolatile() == 0 && buffer.hasRoom(level) && buffer.offer(element, level)) {
+      afterInsert();
+      return ENQUEUED_STAGE;
+    }
+    if ((int) WAITER_COUNT.getAndAdd(this, 1) >= maxConcurrentOffers) {
+      WAITER_COUNT.getAndAdd(this, -1);
+      return CompletableFuture.failedStage(
+          new IllegalStateException(
+              "offerAsync: more than maxConcurrentOffers ("
+                  + maxConcurrentOffers
+                  + ") offers are already waiting for space"));
+    }
+    Waiter<T> waiter = new Waiter<>(element, level);
+    waiters.add(waiter);
+    serveWaiters(); // room may have appeared, or the queue closed, since the check above
+    return waiter.result.minimalCompletionStage();
+  }
+
+  /**
+   * Moves waiting offers into the queue while there is room, or completes them all once CLOSED. Any
+   * thread; serialized by serveWip (one server at a time, the others make it loop again).
+   */
+  void serveWaiters() {
+    if ((int) SERVE_WIP.getAndAdd(this, 1) != 0) {
+      return;
+    }
+    int missed = 1;
+    while (true) {
+      Waiter<T> w;
+      while ((w = waiters.peek()) != null) {
+        if ((stateVolatile() & CLOSED) == 0) {
+          if (!buffer.hasRoom(w.level) || !buffer.offer(w.element, w.level)) {
+            break; // full: the stage's next emitted element serves it
+          }
+          waiters.poll();
+          WAITER_COUNT.getAndAdd(this, -1);
+          afterInsert();
+          w.result.complete(QueueOfferResult.enqueued());
+        } else {
+          waiters.poll();
+          WAITER_COUNT.getAndAdd(this, -1);
+          w.result.complete(closedResult());
+        }
+      }
+      missed = (int) SERVE_WIP.getAndAdd(this, -missed) - missed;
+      if (missed == 0) {
+        return;
+      }
+    }
+  }
+
+  /** Stops accepting offers; the stage emits what is queued, then completes. Any thread. */
+  void complete() {
+    int s;
+    while (((s = stateVolatile()) & CLOSED) == 0) {
+      if (casState(s, (s | CLOSED) & ~PARKED)) {
+        if ((s & PARKED) != 0) {
+          wake(); // the parked stage finds the queue empty and closed: it completes
+        }
+        break;
+      }
+    }
+    serveWaiters();
+  }
+
+  /** Fails the stream at once (queued elements go to the undelivered handler). Any thread. */
+  void fail(Throwable cause) {
+    Objects.requireNonNull(cause, "cause");
+    int s;
+    while (((s = stateVolatile()) & TERMINATED) == 0) {
+      FAILURE.compareAndSet(this, null, cause); // first cause wins; written before CLOSED
+      if (casState(s, (s | CLOSED) & ~PARKED)) {
+        wake(); // always: a busy stage must fail now, not after draining the queue
+        break;
+      }
+    }
+    serveWaiters();
+  }
+
+  // ------------------------------------------------------------------ the stage's thread
+
+  /**
+   * Stage preStart: installs the wake-up action. Returns after making it visible; the stage then
+   * checks {@link #failure()} (a fail that ran before this call found no callback to invoke).
+   */
+  void attach(Runnable wakeUp) {
+    WAKE_UP.setVolatile(this, wakeUp); // before the stage reads the failure: Dekker with fail
+  }
+
+  /**
+   * Stage thread, with demand pending: the next element, or null. After null the stage is either
+   * parked (a producer will invoke the wake-up once it inserts) or the queue is CLOSED and empty.
+   */
+  T pollOrPark() {
+    T e = buffer.poll();
+    if (e != null) {
+      return e;
+    }
+    int s;
+    do {
+      s = stateVolatile();
+      if ((s & CLOSED) != 0) {
+        return null;
+      }
+    } while (!casState(s, s | PARKED));
+    VarHandle.fullFence(); // PARKED visible before the re-check reads the producer index
+    if (waiterCountVolatile() != 0) {
+      serveWaiters(); // a waiter that registered while we freed the last slots
+    }
+    e = buffer.poll();
+    if (e != null) {
+      clearParked(); // if a producer cleared it first, its wake-up arrives and is ignored
+    }
+    return e;
+  }
+
+  private void clearParked() {
+    int s;
+    while (((s = stateVolatile()) & PARKED) != 0 && !casState(s, s & ~PARKED)) {
+      Thread.onSpinWait();
+    }
+  }
+
+  /** Stage thread, after each emitted element: a slot is free, let a waiting offer in. */
+  void afterEmit() {
+    if (waiterCountVolatile() != 0) {
+      serveWaiters();
+    }
+  }
+
+  /**
+   * Stage postStop: no more emission. Drains what is left into the undelivered handler, completes
+   * every waiting offer and the completion future ({@code cause} null: completed or cancelled).
+   */
+  void terminate(Throwable cause) {
+    int s;
+    do {
+      s = stateVolatile();
+    } while (!casState(s, (s | CLOSED | TERMINATED) & ~PARKED));
+    VarHandle.fullFence(); // TERMINATED visible before the drain reads the producer index
+    if (cause != null) {
+      FAILURE.compareAndSet(this, null, cause);
+    }
+    drainUndelivered();
+    serveWaiters();
+    if (cause == null) {
+      completion.complete(Done.getInstance());
+    } else {
+      completion.completeExceptionally(cause);
+    }
+  }
+
+  /** Serialized drain after termination: the queue keeps one consumer at a time. */
+  private void drainUndelivered() {
+    if ((int) DRAIN_WIP.getAndAdd(this, 1) != 0) {
+      return;
+    }
+    int missed = 1;
+    while (true) {
+      T e;
+      while ((e = buffer.poll()) != null) {
+        UNDELIVERED.getAndAdd(this, 1L); // counted even if the handler throws
+        if (undeliveredHandler != null) {
+          try {
+            undeliveredHandler.accept(e);
+          } catch (RuntimeException ignored) {
+            // the handler's own failure must not stop the drain; the element is counted
+          }
+        }
+      }
+      missed = (int) DRAIN_WIP.getAndAdd(this, -missed) - missed;
+      if (missed == 0) {
+        return;
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------ any thread
+
+  boolean isClosed() {
+    return (stateVolatile() & CLOSED) != 0;
+  }
+
+  boolean isParked() {
+    return (stateVolatile() & PARKED) != 0;
+  }
+
+  Throwable failure() {
+    return (Throwable) FAILURE.getVolatile(this);
+  }
+
+  long undeliveredCount() {
+    return (long) UNDELIVERED.getVolatile(this);
+  }
+
+  int waitingOffers() {
+    return waiterCountVolatile();
+  }
+
+  CompletionStage<Done> watchCompletion() {
+    return completionView;
+  }
+
+  SourceBuffer<T> buffer() {
+    return buffer;
+  }
+
+  private QueueOfferResult closedResult() {
+    Throwable f = failure();
+    return f == null ? QueueOfferResult.closed() : new QueueOfferResult.Failure(f);
+  }
+
+  private CompletionStage<QueueOfferResult> closedStage() {
+    Throwable f = failure();
+    return f == null
+        ? CLOSED_STAGE
+        : CompletableFuture.completedStage(new QueueOfferResult.Failure(f));
+  }
+
+  private int stateVolatile() {
+    return (int) STATE.getVolatile(this);
+  }
+
+  private boolean casState(int expect, int update) {
+    return STATE.compareAndSet(this, expect, update);
+  }
+
+  private int waiterCountVolatile() {
+    return (int) WAITER_COUNT.getVolatile(this);
+  }
+
+  /** A waiting offerAsync: its element, level and result. */
+  private static final class Waiter<T> {
+    final T element;
+    final int level;
+    final CompletableFuture<QueueOfferResult> result = new CompletableFuture<>();
+
+    Waiter(T element, int level) {
+      this.element = element;
+      this.level = level;
+    }
+  }
+}

@@ -1,0 +1,174 @@
+package io.github.elasticq.streams.javadsl;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Source;
+import org.junit.jupiter.api.Test;
+
+class BufferChannelTest extends StreamTestSupport {
+
+  @Test
+  void sendAndReceive_inOrder() throws Exception {
+    BufferChannel<Integer> ch = BufferChannel.create(config(2, 64));
+    for (int i = 0; i < 10; i++) {
+      result(ch.send(i));
+    }
+    for (int i = 0; i < 10; i++) {
+      assertThat(result(ch.receive())).isEqualTo(i);
+    }
+    assertThat(ch.receive(Duration.ofMillis(10))).isEmpty();
+  }
+
+  @Test
+  void trySend_falseWhenFullOrClosed_andNullRejected() {
+    BufferChannel<Integer> ch = BufferChannel.create(config(1, 2));
+    assertThat(ch.trySend(1)).isTrue();
+    assertThat(ch.trySend(2)).isTrue();
+    assertThat(ch.trySend(3)).isFalse();
+    ch.close();
+    assertThat(ch.isClosed()).isTrue();
+    assertThat(ch.trySend(4)).isFalse();
+    assertThatThrownBy(() -> ch.trySend(null)).isInstanceOf(NullPointerException.class);
+    assertThatThrownBy(() -> ch.send(null)).isInstanceOf(NullPointerException.class);
+    assertThatThrownBy(() -> BufferChannel.create(null)).isInstanceOf(NullPointerException.class);
+  }
+
+  @Test
+  void send_waitsForSpace_thenCompletesWhenReceiverMakesRoom() throws Exception {
+    BufferChannel<Integer> ch = BufferChannel.create(config(1, 1));
+    result(ch.send(1));
+    CompletionStage<Void> waiting = ch.send(2);
+    assertThat(waiting.toCompletableFuture().isDone()).isFalse();
+    assertThat(result(ch.receive())).isEqualTo(1);
+    result(waiting);
+    assertThat(result(ch.receive())).isEqualTo(2);
+  }
+
+  @Test
+  void close_failsWaitingSends_receiversDrainThenSeeClosed() throws Exception {
+    BufferChannel<Integer> ch = BufferChannel.create(config(1, 2));
+    result(ch.send(1));
+    result(ch.send(2));
+    CompletionStage<Void> waiting = ch.send(3);
+    ch.close();
+    assertThatThrownBy(() -> result(waiting)).hasCauseInstanceOf(ChannelClosedException.class);
+    assertThatThrownBy(() -> result(ch.send(4))).hasCauseInstanceOf(ChannelClosedException.class);
+    assertThat(result(ch.receive())).isEqualTo(1);
+    assertThat(ch.receive(TIMEOUT)).contains(2);
+    assertThatThrownBy(() -> result(ch.receive()))
+        .isInstanceOf(ExecutionException.class)
+        .hasCauseInstanceOf(ChannelClosedException.class);
+    assertThatThrownBy(() -> ch.receive(TIMEOUT)).isInstanceOf(ChannelClosedException.class);
+  }
+
+  @Test
+  void close_completesPendingReceives() throws Exception {
+    BufferChannel<Integer> ch = BufferChannel.create(config(1, 2));
+    List<CompletionStage<Integer>> pending = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      pending.add(ch.receive());
+    }
+    ch.close();
+    for (CompletionStage<Integer> p : pending) {
+      assertThatThrownBy(() -> result(p)).hasCauseInstanceOf(ChannelClosedException.class);
+    }
+  }
+
+  @Test
+  void receive_timedOut_takesNothing() throws Exception {
+    BufferChannel<Integer> ch = BufferChannel.create(config(1, 2));
+    assertThat(ch.receive(Duration.ofMillis(5))).isEmpty();
+    assertThat(ch.trySend(9)).isTrue();
+    assertThat(ch.receive(TIMEOUT)).contains(9);
+  }
+
+  @Test
+  void manySendersAndReceivers_noLossNoDuplicate() throws Exception {
+    BufferChannel<Integer> ch = BufferChannel.create(config(4, 64));
+    int senders = 4;
+    int each = 25_000;
+    ConcurrentLinkedQueue<Integer> got = new ConcurrentLinkedQueue<>();
+    List<Thread> threads = new ArrayList<>();
+    for (int s = 0; s < senders; s++) {
+      int id = s;
+      threads.add(
+          new Thread(
+              () -> {
+                for (int i = 0; i < each; i++) {
+                  ch.send(id * each + i).toCompletableFuture().join();
+                }
+              }));
+    }
+    List<Thread> receivers = new ArrayList<>();
+    for (int r = 0; r < 3; r++) {
+      receivers.add(
+          new Thread(
+              () -> {
+                try {
+                  while (true) {
+                    Optional<Integer> e = ch.receive(Duration.ofMillis(20));
+                    e.ifPresent(got::add);
+                  }
+                } catch (ChannelClosedException closed) {
+                  // drained
+                } catch (InterruptedException ie) {
+                  Thread.currentThread().interrupt();
+                }
+              }));
+    }
+    threads.forEach(Thread::start);
+    receivers.forEach(Thread::start);
+    for (Thread t : threads) {
+      t.join();
+    }
+    ch.close();
+    for (Thread t : receivers) {
+      t.join(TIMEOUT.toMillis());
+      assertThat(t.isAlive()).isFalse();
+    }
+    assertThat(got).hasSize(senders * each).doesNotHaveDuplicates();
+  }
+
+  @Test
+  void asSinkAndAsSource_carryAStream_andSourceCompletesOnClose() throws Exception {
+    BufferChannel<Integer> ch = BufferChannel.create(config(2, 16));
+    CompletionStage<List<Integer>> out = ch.asSource().runWith(Sink.seq(), system);
+    result(Source.range(1, 5_000).runWith(ch.asSink(), system));
+    ch.close();
+    assertThat(result(out)).hasSize(5_000).isSorted();
+  }
+
+  @Test
+  void asSource_cancelledWhileReceiving_losesNothing() throws Exception {
+    BufferChannel<Integer> ch = BufferChannel.create(config(2, 1024));
+    List<Integer> taken = new ArrayList<>();
+    for (int round = 0; round < 200; round++) {
+      CompletionStage<List<Integer>> one = ch.asSource().take(1).runWith(Sink.seq(), system);
+      assertThat(ch.trySend(round * 2)).isTrue();
+      assertThat(ch.trySend(round * 2 + 1)).isTrue();
+      taken.addAll(result(one));
+    }
+    ch.close();
+    List<Integer> rest = result(ch.asSource().runWith(Sink.seq(), system));
+    List<Integer> all = new ArrayList<>(taken);
+    all.addAll(rest);
+    assertThat(all).hasSize(400).doesNotHaveDuplicates();
+  }
+
+  @Test
+  void asSink_failsWhenChannelClosed() {
+    BufferChannel<Integer> ch = BufferChannel.create(config(1, 1));
+    ch.close();
+    assertThatThrownBy(() -> result(Source.single(1).runWith(ch.asSink(), system)))
+        .hasCauseInstanceOf(ChannelClosedException.class);
+  }
+}

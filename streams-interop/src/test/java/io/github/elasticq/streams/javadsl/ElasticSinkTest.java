@@ -1,0 +1,208 @@
+package io.github.elasticq.streams.javadsl;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.pekko.Done;
+import org.apache.pekko.japi.Pair;
+import org.apache.pekko.stream.QueueOfferResult;
+import org.apache.pekko.stream.javadsl.Keep;
+import org.apache.pekko.stream.javadsl.Source;
+import org.junit.jupiter.api.Test;
+
+class ElasticSinkTest extends StreamTestSupport {
+
+  private Pair<ElasticSourceQueue<Integer>, ElasticSinkQueue<Integer>> pipe(int max) {
+    return ElasticSource.<Integer>queue(config(2, 64))
+        .toMat(ElasticSink.queue(config(2, max)), Keep.both())
+        .run(system);
+  }
+
+  @Test
+  void pull_returnsElementsInOrder_thenEmpty() throws Exception {
+    ElasticSinkQueue<Integer> q =
+        Source.range(1, 100).runWith(ElasticSink.queue(config(4, 1024)), system);
+    List<Integer> out = new ArrayList<>();
+    Optional<Integer> e;
+    while ((e = result(q.pull())).isPresent()) {
+      out.add(e.get());
+    }
+    assertThat(out).hasSize(100).isSorted();
+    assertThat(result(q.pull())).isEmpty();
+    assertThat(q.isDrained()).isTrue();
+  }
+
+  @Test
+  void fourPullers_shareTheStream_withoutLossOrDuplicate() throws Exception {
+    int n = 100_000;
+    ElasticSinkQueue<Integer> q =
+        Source.range(0, n - 1).runWith(ElasticSink.queue(config(16, 256)), system);
+    ConcurrentLinkedQueue<Integer> seen = new ConcurrentLinkedQueue<>();
+    List<Thread> threads = new ArrayList<>();
+    AtomicInteger ended = new AtomicInteger();
+    for (int t = 0; t < 4; t++) {
+      int id = t;
+      Thread th =
+          new Thread(
+              () -> {
+                try {
+                  while (true) {
+                    Optional<Integer> e =
+                        id % 2 == 0
+                            ? q.pull().toCompletableFuture().join()
+                            : q.poll(Duration.ofMillis(5));
+                    if (e.isPresent()) {
+                      seen.add(e.get());
+                    } else if (q.isDrained()) {
+                      ended.incrementAndGet();
+                      return;
+                    }
+                  }
+                } catch (InterruptedException ie) {
+                  Thread.currentThread().interrupt();
+                }
+              });
+      threads.add(th);
+      th.start();
+    }
+    for (Thread th : threads) {
+      th.join(TIMEOUT.toMillis());
+    }
+    assertThat(ended.get()).isEqualTo(4);
+    assertThat(seen).hasSize(n).doesNotHaveDuplicates();
+    assertThat(q.stats().rejected()).isZero();
+  }
+
+  @Test
+  void buffer_atMax_backpressuresInsteadOfDropping() throws Exception {
+    AtomicInteger passed = new AtomicInteger();
+    ElasticSinkQueue<Integer> q =
+        Source.range(1, 10_000)
+            .map(
+                e -> {
+                  passed.incrementAndGet();
+                  return e;
+                })
+            .runWith(ElasticSink.queue(config(2, 16)), system);
+    await().until(() -> q.size() == 16);
+    Thread.sleep(100); // give a broken sink time to take more
+    assertThat(passed.get()).isLessThanOrEqualTo(17); // 16 buffered, one waiting for space
+    assertThat(q.capacity()).isEqualTo(16);
+    List<Integer> all = new ArrayList<>();
+    while (all.size() < 10_000) {
+      all.addAll(q.pollBatch(100));
+      if (all.size() < 10_000) {
+        q.poll(Duration.ofMillis(50)).ifPresent(all::add);
+      }
+    }
+    assertThat(all).hasSize(10_000).isSorted();
+    assertThat(q.stats().rejected()).isZero();
+    assertThat(result(q.pull())).isEmpty();
+  }
+
+  @Test
+  void completion_reachesEveryPendingPull() throws Exception {
+    Pair<ElasticSourceQueue<Integer>, ElasticSinkQueue<Integer>> p = pipe(16);
+    List<CompletionStage<Optional<Integer>>> pulls = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      pulls.add(p.second().pull());
+    }
+    p.first().offer(7);
+    p.first().complete();
+    List<Optional<Integer>> results = new ArrayList<>();
+    for (CompletionStage<Optional<Integer>> s : pulls) {
+      results.add(result(s));
+    }
+    assertThat(results).containsOnlyOnce(Optional.of(7));
+    assertThat(results.stream().filter(Optional::isEmpty)).hasSize(4);
+    assertThat(result(p.second().pull())).isEmpty();
+  }
+
+  @Test
+  void failure_reachesEveryPendingPull_afterBufferedElements() throws Exception {
+    Pair<ElasticSourceQueue<Integer>, ElasticSinkQueue<Integer>> p = pipe(16);
+    List<CompletionStage<Optional<Integer>>> pulls = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      pulls.add(p.second().pull());
+    }
+    IllegalStateException boom = new IllegalStateException("boom");
+    p.first().fail(boom);
+    for (CompletionStage<Optional<Integer>> s : pulls) {
+      assertThatThrownBy(() -> result(s))
+          .isInstanceOf(ExecutionException.class)
+          .hasRootCauseMessage("boom");
+    }
+    assertThatThrownBy(() -> p.second().poll(Duration.ofSeconds(5)))
+        .isInstanceOf(CompletionException.class)
+        .hasRootCauseMessage("boom");
+    assertThatThrownBy(() -> p.second().pollBatch(10)).hasRootCauseMessage("boom");
+
+    // elements buffered before the failure are pulled first
+    Pair<ElasticSourceQueue<Integer>, ElasticSinkQueue<Integer>> p2 = pipe(16);
+    p2.first().offer(1);
+    p2.first().offer(2);
+    await().until(() -> p2.second().size() == 2);
+    p2.first().fail(boom);
+    await().until(() -> p2.second().isDrained() || p2.second().size() == 2);
+    assertThat(result(p2.second().pull())).contains(1);
+    assertThat(p2.second().pollBatch(10)).containsExactly(2);
+    assertThatThrownBy(() -> result(p2.second().pull())).hasRootCauseMessage("boom");
+  }
+
+  @Test
+  void cancel_cancelsUpstream_andEndsPendingPulls() throws Exception {
+    Pair<ElasticSourceQueue<Integer>, ElasticSinkQueue<Integer>> p = pipe(16);
+    CompletionStage<Optional<Integer>> pending = p.second().pull();
+    p.first().offer(1);
+    assertThat(result(pending)).contains(1);
+    p.first().offer(2);
+    await().until(() -> p.second().size() == 1);
+    CompletionStage<Optional<Integer>> afterBuffered = null;
+    p.second().cancel();
+    assertThat(result(p.first().watchCompletion())).isEqualTo(Done.getInstance());
+    afterBuffered = p.second().pull();
+    assertThat(result(afterBuffered)).contains(2); // buffered elements stay pullable
+    assertThat(result(p.second().pull())).isEmpty();
+    assertThat(p.first().offer(3)).isEqualTo(QueueOfferResult.closed());
+  }
+
+  @Test
+  void poll_timesOut_withoutTakingAnElement() throws Exception {
+    Pair<ElasticSourceQueue<Integer>, ElasticSinkQueue<Integer>> p = pipe(16);
+    assertThat(p.second().poll(Duration.ofMillis(20))).isEmpty();
+    p.first().offer(42);
+    assertThat(p.second().poll(TIMEOUT)).contains(42);
+    p.first().complete();
+    assertThat(p.second().poll(TIMEOUT)).isEmpty();
+    assertThat(p.second().isDrained()).isTrue();
+  }
+
+  @Test
+  void queue_nullConfig_isRejected() {
+    assertThatThrownBy(() -> ElasticSink.queue(null)).isInstanceOf(NullPointerException.class);
+    assertThatThrownBy(
+            () -> Source.single(1).runWith(ElasticSink.queue(config(2, 4)), system).pollBatch(-1))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void materializingTwice_givesIndependentBuffers() throws Exception {
+    var sink = ElasticSink.<Integer>queue(config(2, 16));
+    ElasticSinkQueue<Integer> a = Source.single(1).runWith(sink, system);
+    ElasticSinkQueue<Integer> b = Source.from(List.of(2, 3)).runWith(sink, system);
+    assertThat(result(a.pull())).contains(1);
+    assertThat(result(a.pull())).isEmpty();
+    assertThat(result(b.pull())).contains(2);
+    assertThat(result(b.pull())).contains(3);
+  }
+}
