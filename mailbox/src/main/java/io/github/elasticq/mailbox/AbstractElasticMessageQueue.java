@@ -72,6 +72,9 @@ abstract class AbstractElasticMessageQueue implements MessageQueue {
   /** Counters per level (one element for single-level queues). Any thread. */
   abstract List<QueueStats> levelStats();
 
+  /** The configured max-capacity: of the queue, or of each level for multi-level queues. */
+  abstract int maxCapacity();
+
   /** Classifier results that had to be clamped into range; 0 for single-level queues. */
   long clampedLevels() {
     return 0L;

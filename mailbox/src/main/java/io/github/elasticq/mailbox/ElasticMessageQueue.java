@@ -57,4 +57,9 @@ final class ElasticMessageQueue extends AbstractElasticMessageQueue
   List<QueueStats> levelStats() {
     return List.of(queue.stats());
   }
+
+  @Override
+  int maxCapacity() {
+    return queue.config().maxCapacity();
+  }
 }

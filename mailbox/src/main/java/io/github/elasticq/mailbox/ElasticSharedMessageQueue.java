@@ -55,4 +55,9 @@ final class ElasticSharedMessageQueue extends AbstractElasticMessageQueue
   List<QueueStats> levelStats() {
     return List.of(queue.stats());
   }
+
+  @Override
+  int maxCapacity() {
+    return queue.config().maxCapacity();
+  }
 }

@@ -16,6 +16,8 @@ import java.util.List;
  *     {@code max-capacity}
  * @param levelStats counters per level, lowest first; a single element for single-level mailboxes
  * @param clampedLevels classification results that were out of range and clamped (QoS only)
+ * @param maxCapacity the {@code max-capacity} of the mailbox's queue: the bound of each level for
+ *     {@link QosMailbox}, of the whole queue otherwise
  */
 public record MailboxInfo(
     String id,
@@ -23,7 +25,8 @@ public record MailboxInfo(
     String mailboxType,
     QueueStats stats,
     List<QueueStats> levelStats,
-    long clampedLevels) {
+    long clampedLevels,
+    int maxCapacity) {
 
   /** Copies {@code levelStats} so the record stays immutable. */
   public MailboxInfo {

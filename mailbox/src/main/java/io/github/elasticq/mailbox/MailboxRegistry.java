@@ -161,7 +161,8 @@ public final class MailboxRegistry implements Extension {
           mailboxType,
           q.stats(),
           q.levelStats(),
-          q.clampedLevels());
+          q.clampedLevels(),
+          q.maxCapacity());
     }
 
     /** Removes this entry; called by the queue's cleanUp. */

@@ -149,4 +149,9 @@ final class QosMessageQueue extends AbstractElasticMessageQueue
   List<QueueStats> levelStats() {
     return queue.levelStats();
   }
+
+  @Override
+  int maxCapacity() {
+    return config.maxCapacity();
+  }
 }

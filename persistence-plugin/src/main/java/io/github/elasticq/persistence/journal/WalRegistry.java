@@ -6,6 +6,8 @@ import io.github.elasticq.persistence.wal.WriteAheadLog;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.pekko.actor.AbstractExtensionId;
 import org.apache.pekko.actor.ActorSystem;
@@ -32,6 +34,9 @@ public final class WalRegistry implements Extension {
   private final ExtendedActorSystem system;
   private final LoggingAdapter log;
   private final ConcurrentHashMap<String, WriteAheadLog> logs = new ConcurrentHashMap<>();
+  private final Set<String> opening = ConcurrentHashMap.newKeySet();
+  private final ConcurrentHashMap<String, RuntimeException> openFailures =
+      new ConcurrentHashMap<>();
 
   private WalRegistry(ExtendedActorSystem system) {
     this.system = system;
@@ -67,18 +72,52 @@ public final class WalRegistry implements Extension {
           if (current != null && !current.isClosed()) {
             return current;
           }
-          WalSettings settings =
-              WalSettings.fromConfig(pluginConfig, id).withLogger(this::logToPekko);
+          opening.add(id);
           try {
+            WalSettings settings =
+                WalSettings.fromConfig(pluginConfig, id).withLogger(this::logToPekko);
             WriteAheadLog wal = WriteAheadLog.open(settings);
+            openFailures.remove(id);
             log.info("Journal [{}] opened {}", id, settings);
             return wal;
           } catch (IOException e) {
-            throw new IllegalStateException(
-                "Journal plugin [" + id + "] cannot open its write-ahead log: " + e.getMessage(),
-                e);
+            IllegalStateException failure =
+                new IllegalStateException(
+                    "Journal plugin ["
+                        + id
+                        + "] cannot open its write-ahead log: "
+                        + e.getMessage(),
+                    e);
+            openFailures.put(id, failure);
+            throw failure;
+          } catch (RuntimeException e) {
+            openFailures.put(id, e);
+            throw e;
+          } finally {
+            opening.remove(id);
           }
         });
+  }
+
+  /**
+   * The log of {@code pluginId} if one has been opened (it may have been closed since), without
+   * opening it and without blocking, even while another thread is opening it. Any thread.
+   */
+  public Optional<WriteAheadLog> openedLog(String pluginId) {
+    return Optional.ofNullable(logs.get(pluginId));
+  }
+
+  /** Whether a thread is opening (recovering) the log of {@code pluginId} right now. Any thread. */
+  public boolean isOpening(String pluginId) {
+    return opening.contains(pluginId);
+  }
+
+  /**
+   * Why the last attempt to open the log of {@code pluginId} failed, if it did and no later attempt
+   * succeeded. Any thread; never blocks.
+   */
+  public Optional<RuntimeException> openFailure(String pluginId) {
+    return Optional.ofNullable(openFailures.get(pluginId));
   }
 
   private void logToPekko(Level level, String message) {

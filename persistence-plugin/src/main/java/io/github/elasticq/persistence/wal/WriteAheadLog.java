@@ -137,6 +137,9 @@ public final class WriteAheadLog implements AutoCloseable {
   /** Last storage failure of the writer; cleared by a successful repair. Writer thread only. */
   private Exception failure;
 
+  /** The failure of the last group commit (or periodic sync), until one succeeds; for health. */
+  private volatile Exception lastWriteFailure;
+
   private final List<Touched> touched = new ArrayList<>();
   private ByteBuffer out = ByteBuffer.allocateDirect(1 << 20);
 
@@ -533,6 +536,15 @@ public final class WriteAheadLog implements AutoCloseable {
     }
   }
 
+  /**
+   * The failure of the most recent group commit (or periodic sync), or null once a later group
+   * commit has written records: non-null means the log is not accepting writes right now (a full
+   * disk, an I/O error). Any thread; never blocks.
+   */
+  public Exception lastWriteFailure() {
+    return lastWriteFailure;
+  }
+
   /** Whether {@link #close()} has been called. */
   public boolean isClosed() {
     return closed.get();
@@ -623,6 +635,7 @@ public final class WriteAheadLog implements AutoCloseable {
                     + "); repair failed: "
                     + e,
                 e);
+        lastWriteFailure = err;
         for (Request q : batch) {
           q.future.completeExceptionally(err);
         }
@@ -692,6 +705,7 @@ public final class WriteAheadLog implements AutoCloseable {
           e instanceof IOException io
               ? io
               : new IOException("write-ahead log " + dir + " failed to write: " + e, e);
+      lastWriteFailure = err;
       logger.log(
           Level.ERROR,
           "write-ahead log "
@@ -718,6 +732,7 @@ public final class WriteAheadLog implements AutoCloseable {
       return;
     }
     if (records > 0) {
+      lastWriteFailure = null;
       writes.incrementAndGet();
       recordsWritten.addAndGet(records);
     }
@@ -836,6 +851,7 @@ public final class WriteAheadLog implements AutoCloseable {
         lastSyncedBytes = written;
       }
     } catch (IOException | RuntimeException e) {
+      lastWriteFailure = e;
       logger.log(
           Level.ERROR, "write-ahead log " + dir + ": periodic sync failed, will retry: " + e);
     }

@@ -1,0 +1,159 @@
+package io.github.elasticq.mailbox.management;
+
+import io.github.elasticq.mailbox.MailboxInfo;
+import io.github.elasticq.mailbox.MailboxRegistry;
+import io.github.elasticq.queue.QueueStats;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+import org.apache.pekko.actor.ActorSystem;
+
+/**
+ * A Pekko Management readiness check: not ready while an ElasticQ mailbox (every one, or those
+ * whose id matches {@code elasticq.management.mailboxes}) holds at least {@code
+ * saturation-threshold} of its {@code max-capacity} for {@code saturation-duration}. For a {@code
+ * QosMailbox} each level is judged against its own bound. A check can only surface a reason by
+ * failing, so a saturated node fails the returned stage with a message naming each saturated
+ * mailbox (id, owner, level) and its figures; Management answers {@code 500} with that message.
+ *
+ * <p>Registered in the module's {@code reference.conf} under {@code
+ * pekko.management.health-checks.readiness-checks.elasticq-mailboxes}; remove it with {@code
+ * elasticq-mailboxes = ""} there.
+ *
+ * <p>Sampling: the figures are read from {@link MailboxRegistry} when Management asks (each probe),
+ * so "for saturation-duration" means: saturated at every probe since one at least that long ago.
+ * Nothing runs between probes. Each call walks the registry once on the calling thread, takes no
+ * lock and never blocks, so it answers well inside Management's {@code check-timeout}.
+ *
+ * <p>Management constructs one instance per actor system and may call {@link #get} from several
+ * threads at once.
+ */
+public final class MailboxReadinessCheck implements Supplier<CompletionStage<Boolean>> {
+
+  /** Saturated mailboxes named in one message; the rest are counted. */
+  private static final int MAX_NAMED = 5;
+
+  private final MailboxRegistry registry;
+  private final ManagementSettings settings;
+  private final long durationNanos;
+
+  /** When each currently saturated (mailbox, level) was first seen saturated, by key. */
+  private final ConcurrentHashMap<String, Long> saturatedSince = new ConcurrentHashMap<>();
+
+  /**
+   * Called by Pekko Management with the classic actor system.
+   *
+   * @throws org.apache.pekko.ConfigurationException if {@code elasticq.management} is invalid; the
+   *     message names the key
+   */
+  public MailboxReadinessCheck(ActorSystem system) {
+    this.settings = ManagementSettings.of(system.settings().config());
+    this.durationNanos = settings.saturationDuration().toNanos();
+    this.registry = MailboxRegistry.get(system);
+  }
+
+  /**
+   * Completes with {@code true} when no watched mailbox has been saturated for the configured
+   * duration, and fails with a {@link MailboxSaturatedException} naming them otherwise. Any thread;
+   * never blocks.
+   */
+  @Override
+  public CompletionStage<Boolean> get() {
+    try {
+      String reason = evaluate(System.nanoTime());
+      return reason == null
+          ? CompletableFuture.completedFuture(Boolean.TRUE)
+          : CompletableFuture.failedFuture(new MailboxSaturatedException(reason));
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  /** The failure message, or null when ready. */
+  private String evaluate(long now) {
+    double threshold = settings.saturationThreshold();
+    Set<String> current = new HashSet<>();
+    List<String> overdue = new ArrayList<>();
+    int overdueCount = 0;
+    for (MailboxInfo m : registry.mailboxes()) {
+      if (!settings.watches(m.id())) {
+        continue;
+      }
+      List<QueueStats> levels = m.levelStats();
+      for (int level = 0; level < levels.size(); level++) {
+        QueueStats s = levels.get(level);
+        if (s.size() < threshold * m.maxCapacity()) {
+          continue;
+        }
+        String key = m.id() + '\u0000' + m.ownerPath() + '\u0000' + level;
+        current.add(key);
+        long since = saturatedSince.computeIfAbsent(key, k -> now);
+        long held = now - since;
+        if (held >= durationNanos) {
+          if (++overdueCount <= MAX_NAMED) {
+            overdue.add(describe(m, levels.size() > 1 ? level : -1, s, held));
+          }
+        }
+      }
+    }
+    saturatedSince.keySet().retainAll(current);
+    if (overdueCount == 0) {
+      return null;
+    }
+    StringBuilder sb = new StringBuilder();
+    sb.append("ElasticQ mailbox saturation: ")
+        .append(overdueCount)
+        .append(overdueCount == 1 ? " mailbox holds" : " mailboxes hold")
+        .append(" >= ")
+        .append(threshold)
+        .append(" of max-capacity for >= ")
+        .append(settings.saturationDuration().toMillis())
+        .append(" ms: ")
+        .append(String.join("; ", overdue));
+    if (overdueCount > MAX_NAMED) {
+      sb.append("; and ").append(overdueCount - MAX_NAMED).append(" more");
+    }
+    return sb.toString();
+  }
+
+  private static String describe(MailboxInfo m, int level, QueueStats s, long heldNanos) {
+    StringBuilder sb = new StringBuilder();
+    sb.append("mailbox [").append(m.id()).append(']');
+    if (!m.ownerPath().isEmpty()) {
+      sb.append(" of [").append(m.ownerPath()).append(']');
+    }
+    if (level >= 0) {
+      sb.append(" level ").append(level);
+    }
+    return sb.append(": size ")
+        .append(s.size())
+        .append(" of max ")
+        .append(m.maxCapacity())
+        .append(" (capacity ")
+        .append(s.capacity())
+        .append(", peak ")
+        .append(s.peakSize())
+        .append(", rejected ")
+        .append(s.rejected())
+        .append(") for ")
+        .append(heldNanos / 1_000_000)
+        .append(" ms")
+        .toString();
+  }
+
+  @Override
+  public String toString() {
+    return "MailboxReadinessCheck{threshold="
+        + settings.saturationThreshold()
+        + ", duration="
+        + settings.saturationDuration()
+        + ", mailboxes="
+        + settings.patterns()
+        + '}';
+  }
+}

@@ -1,0 +1,224 @@
+package io.github.elasticq.persistence.management;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import io.github.elasticq.persistence.journal.WalJournal;
+import io.github.elasticq.persistence.journal.WalRegistry;
+import io.github.elasticq.persistence.wal.WriteAheadLog;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import org.apache.pekko.ConfigurationException;
+import org.apache.pekko.actor.ActorSystem;
+
+/**
+ * What the journal checks and the route share: the validated {@code elasticq.management} keys of
+ * this module, the journals they watch and each journal's state. Any thread; never blocks (opening
+ * a log runs on the journal's own plugin dispatcher).
+ */
+final class JournalHealth {
+
+  static final String PATH = "elasticq.management";
+
+  /** A journal's state as the checks and the route report it. */
+  enum State {
+    /** Nobody has asked for the log yet. */
+    NOT_STARTED("not-started"),
+    /** The log is being opened: the recovery scan runs. */
+    RECOVERING("recovering"),
+    /** Open; writes may still fail (see the readiness check). */
+    OPEN("open"),
+    /** Opened once, closed since. */
+    CLOSED("closed"),
+    /** The last attempt to open it failed. */
+    FAILED("failed");
+
+    final String json;
+
+    State(String json) {
+      this.json = json;
+    }
+  }
+
+  private final ActorSystem system;
+  private final WalRegistry registry;
+  private final List<String> journals;
+  private final long minFreeSpace;
+
+  JournalHealth(ActorSystem system) {
+    this.system = system;
+    Config config = system.settings().config();
+    if (!config.hasPath(PATH)) {
+      throw invalid("", "section is missing (the elasticq-persistence reference.conf defines it)");
+    }
+    Config c = config.getConfig(PATH);
+    List<String> listed;
+    try {
+      listed = c.getStringList("journals");
+    } catch (ConfigException e) {
+      throw invalid("journals", "must be a list of journal plugin ids: " + e.getMessage());
+    }
+    Set<String> ids = new LinkedHashSet<>();
+    if (listed.isEmpty()) {
+      if (config.hasPath("pekko.persistence.journal.plugin")) {
+        ids.add(config.getString("pekko.persistence.journal.plugin"));
+      }
+      if (config.hasPath("pekko.persistence.journal.auto-start-journals")) {
+        ids.addAll(config.getStringList("pekko.persistence.journal.auto-start-journals"));
+      }
+      ids.removeIf(id -> !isWalJournal(config, id));
+    } else {
+      for (String id : listed) {
+        if (!isWalJournal(config, id)) {
+          throw invalid(
+              "journals",
+              "["
+                  + id
+                  + "] is not a journal plugin section whose class is "
+                  + WalJournal.class.getName());
+        }
+        ids.add(id);
+      }
+    }
+    this.journals = List.copyOf(ids);
+    try {
+      this.minFreeSpace = c.getBytes("journal-min-free-space");
+    } catch (ConfigException e) {
+      throw invalid("journal-min-free-space", e.getMessage());
+    }
+    if (minFreeSpace < 0) {
+      throw invalid("journal-min-free-space", "must be >= 0, was " + minFreeSpace);
+    }
+    this.registry = WalRegistry.get(system);
+  }
+
+  private static boolean isWalJournal(Config config, String id) {
+    try {
+      return !id.isEmpty()
+          && config.hasPath(id + ".class")
+          && WalJournal.class.getName().equals(config.getString(id + ".class"));
+    } catch (ConfigException e) {
+      return false;
+    }
+  }
+
+  /** Plugin ids of the watched journals, in configuration order. */
+  List<String> journals() {
+    return journals;
+  }
+
+  long minFreeSpace() {
+    return minFreeSpace;
+  }
+
+  State state(String id) {
+    Optional<WriteAheadLog> wal = registry.openedLog(id);
+    if (wal.isPresent()) {
+      return wal.get().isClosed() ? State.CLOSED : State.OPEN;
+    }
+    if (registry.isOpening(id)) {
+      return State.RECOVERING;
+    }
+    return registry.openFailure(id).isPresent() ? State.FAILED : State.NOT_STARTED;
+  }
+
+  Optional<WriteAheadLog> log(String id) {
+    return registry.openedLog(id);
+  }
+
+  Optional<RuntimeException> openFailure(String id) {
+    return registry.openFailure(id);
+  }
+
+  /** The configured directory, absolute, for journals without an open log. */
+  Path configuredDir(String id) {
+    return Path.of(system.settings().config().getString(id + ".dir")).toAbsolutePath().normalize();
+  }
+
+  /**
+   * Starts opening the log of {@code id} on its plugin dispatcher, as the journal actor would, so
+   * that recovery runs before the first persistent actor needs it. Idempotent: the registry opens
+   * each log once; a failure is kept by the registry for {@link #openFailure}.
+   */
+  void startOpening(String id) {
+    Executor io =
+        system
+            .dispatchers()
+            .lookup(system.settings().config().getString(id + ".plugin-dispatcher"));
+    CompletableFuture.runAsync(() -> registry.logFor(id), io);
+  }
+
+  /**
+   * Null if recovery of every watched journal has finished, else why not. Starts the journals that
+   * nobody has started yet.
+   */
+  String notStarted() {
+    List<String> problems = new ArrayList<>();
+    for (String id : journals) {
+      State s = state(id);
+      switch (s) {
+        case OPEN -> {}
+        case NOT_STARTED -> {
+          startOpening(id);
+          problems.add("journal [" + id + "] has not finished recovery (started it now)");
+        }
+        case RECOVERING -> problems.add("journal [" + id + "] has not finished recovery");
+        case CLOSED -> problems.add("journal [" + id + "]: write-ahead log is closed");
+        case FAILED ->
+            problems.add(
+                "journal ["
+                    + id
+                    + "] failed to start: "
+                    + openFailure(id).orElseThrow().getMessage());
+      }
+    }
+    return problems.isEmpty() ? null : String.join("; ", problems);
+  }
+
+  /** Null if every watched journal accepts writes, else why not. */
+  String notAcceptingWrites() {
+    String notStarted = notStarted();
+    if (notStarted != null) {
+      return notStarted;
+    }
+    List<String> problems = new ArrayList<>();
+    for (String id : journals) {
+      WriteAheadLog wal = log(id).orElseThrow();
+      Exception failure = wal.lastWriteFailure();
+      if (failure != null) {
+        problems.add(
+            "journal [" + id + "]: the last write to " + wal.directory() + " failed: " + failure);
+      }
+      long free = wal.directory().toFile().getUsableSpace();
+      if (free < minFreeSpace) {
+        problems.add(
+            "journal ["
+                + id
+                + "]: only "
+                + free
+                + " bytes free under "
+                + wal.directory()
+                + " ("
+                + PATH
+                + ".journal-min-free-space = "
+                + minFreeSpace
+                + ")");
+      }
+    }
+    return problems.isEmpty() ? null : String.join("; ", problems);
+  }
+
+  private static ConfigurationException invalid(String key, String problem) {
+    return new ConfigurationException(
+        "Invalid ElasticQ management configuration ["
+            + PATH
+            + (key.isEmpty() ? "" : "." + key)
+            + "]: "
+            + problem);
+  }
+}

@@ -1,0 +1,247 @@
+package io.github.elasticq.persistence.management;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.github.elasticq.persistence.journal.WalRegistry;
+import io.github.elasticq.persistence.wal.WalEvent;
+import io.github.elasticq.persistence.wal.WalSettings;
+import io.github.elasticq.persistence.wal.WalStats;
+import io.github.elasticq.persistence.wal.WalTestHooks;
+import io.github.elasticq.persistence.wal.WalWrite;
+import io.github.elasticq.persistence.wal.WriteAheadLog;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.ConfigurationException;
+import org.apache.pekko.actor.ActorSystem;
+import org.apache.pekko.management.javadsl.PekkoManagement;
+import org.apache.pekko.testkit.javadsl.TestKit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** The journal checks and route, over a real management server on a loopback port. */
+class JournalManagementTest {
+
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String JOURNAL = "elasticq.journal";
+
+  @TempDir Path dir;
+
+  private ActorSystem system;
+
+  @AfterEach
+  void shutdown() {
+    if (system != null) {
+      TestKit.shutdownActorSystem(system);
+    }
+  }
+
+  private Config config(String extra) {
+    return ConfigFactory.parseString(
+            "pekko.persistence.journal.plugin = \"elasticq.journal\"\n"
+                + "pekko.persistence.snapshot-store.plugin = \"pekko.persistence.no-snapshot-store\"\n"
+                + "pekko.loglevel = WARNING\n"
+                + "pekko.loggers = [\"org.apache.pekko.event.slf4j.Slf4jLogger\"]\n"
+                + "pekko.logging-filter = \"org.apache.pekko.event.slf4j.Slf4jLoggingFilter\"\n"
+                + "pekko.management.http.hostname = \"127.0.0.1\"\n"
+                + "pekko.management.http.port = 0\n"
+                + "elasticq.journal.compaction.enabled = off\n"
+                + "elasticq.journal.dir = \""
+                + dir.resolve("journal").toString().replace("\\", "/")
+                + "\"\n"
+                + extra)
+        .withFallback(ConfigFactory.load());
+  }
+
+  private URI start(String extra) throws Exception {
+    system = ActorSystem.create("journal-mgmt", config(extra));
+    String uri =
+        PekkoManagement.get(system)
+            .start()
+            .toCompletableFuture()
+            .get(20, TimeUnit.SECONDS)
+            .toString();
+    return URI.create(uri + "/");
+  }
+
+  private static HttpResponse<String> get(URI base, String path) {
+    try {
+      return HTTP.send(
+          HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(10)).build(),
+          HttpResponse.BodyHandlers.ofString());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private WriteAheadLog awaitOpen(URI base) {
+    await().atMost(Duration.ofSeconds(20)).until(() -> get(base, "startup").statusCode() == 200);
+    return WalRegistry.get(system).openedLog(JOURNAL).orElseThrow();
+  }
+
+  private static void write(WriteAheadLog wal, String pid, long seqNr) {
+    wal.append(WalWrite.of(List.of(WalEvent.of(pid, seqNr, bytes("e" + seqNr))))).join();
+  }
+
+  private static byte[] bytes(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void startup_waitsForJournalRecovery() throws Exception {
+    URI base = start("");
+    assertThat(WalRegistry.get(system).openedLog(JOURNAL)).isEmpty();
+    HttpResponse<String> first = get(base, "startup");
+    assertThat(first.statusCode()).isEqualTo(500);
+    assertThat(first.body()).contains("journal [elasticq.journal] has not finished recovery");
+
+    WriteAheadLog wal = awaitOpen(base);
+    assertThat(wal.isClosed()).isFalse();
+    assertThat(get(base, "ready").statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void startup_failsWithTheReasonWhenTheLogCannotOpen() throws Exception {
+    try (WriteAheadLog holder =
+        WriteAheadLog.open(WalSettings.builder(dir.resolve("journal")).build())) {
+      URI base = start("");
+      HttpResponse<String> failed =
+          await()
+              .atMost(Duration.ofSeconds(20))
+              .until(() -> get(base, "startup"), r -> r.body().contains("failed to start"));
+      assertThat(failed.statusCode()).isEqualTo(500);
+      assertThat(failed.body()).contains("journal [elasticq.journal]").contains("already open");
+      assertThat(holder.isClosed()).isFalse();
+    }
+  }
+
+  @Test
+  void ready_failsWhileTheLastWriteFailed_andRecoversWithTheNextWrite() throws Exception {
+    URI base = start("");
+    WriteAheadLog wal = awaitOpen(base);
+    write(wal, "p", 1);
+    assertThat(get(base, "ready").statusCode()).isEqualTo(200);
+
+    WalTestHooks.breakActiveChannel(wal);
+    assertThatThrownBy(() -> write(wal, "p", 2)).hasRootCauseInstanceOf(IOException.class);
+    HttpResponse<String> notReady = get(base, "ready");
+    assertThat(notReady.statusCode()).isEqualTo(500);
+    assertThat(notReady.body())
+        .contains("journal [elasticq.journal]: the last write to " + wal.directory() + " failed");
+
+    write(wal, "p", 2);
+    assertThat(get(base, "ready").statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void ready_failsOnceTheLogIsClosed() throws Exception {
+    URI base = start("");
+    WriteAheadLog wal = awaitOpen(base);
+    wal.close();
+    HttpResponse<String> r = get(base, "ready");
+    assertThat(r.statusCode()).isEqualTo(500);
+    assertThat(r.body()).contains("journal [elasticq.journal]: write-ahead log is closed");
+  }
+
+  @Test
+  void ready_failsWithoutEnoughFreeSpace() throws Exception {
+    URI base = start("elasticq.management.journal-min-free-space = 1000000TiB");
+    // Startup does not look at the space; readiness does.
+    awaitOpen(base);
+    HttpResponse<String> r = get(base, "ready");
+    assertThat(r.statusCode()).isEqualTo(500);
+    assertThat(r.body())
+        .contains("bytes free under")
+        .contains("elasticq.management.journal-min-free-space = 1099511627776000000");
+  }
+
+  @Test
+  void journalRoute_reportsTheLogsFigures() throws Exception {
+    URI base = start("");
+    JsonNode before = JSON.readTree(get(base, "elasticq/journal").body());
+    assertThat(before.get("journals").get(0).get("state").asText()).isEqualTo("not-started");
+    assertThat(before.get("journals").get(0).get("stats").isNull()).isTrue();
+
+    WriteAheadLog wal = awaitOpen(base);
+    for (int i = 1; i <= 5; i++) {
+      write(wal, "pid-" + (i % 2), i);
+    }
+    HttpResponse<String> r = get(base, "elasticq/journal");
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.headers().firstValue("Content-Type")).hasValue("application/json");
+    JsonNode doc = JSON.readTree(r.body());
+    assertThat(doc.get("system").asText()).isEqualTo("journal-mgmt");
+    JsonNode j = doc.get("journals").get(0);
+    assertThat(j.get("plugin").asText()).isEqualTo(JOURNAL);
+    assertThat(j.get("state").asText()).isEqualTo("open");
+    assertThat(j.get("dir").asText()).isEqualTo(wal.directory().toString());
+    assertThat(j.get("syncMode").asText()).isEqualTo("every-write");
+    assertThat(j.get("usableSpace").asLong()).isPositive();
+    assertThat(j.get("lastWriteFailure").isNull()).isTrue();
+    assertThat(j.get("openFailure").isNull()).isTrue();
+    WalStats s = wal.stats();
+    JsonNode st = j.get("stats");
+    assertThat(st.get("recordsWritten").asLong()).isEqualTo(s.recordsWritten()).isEqualTo(5);
+    assertThat(st.get("writes").asLong()).isEqualTo(s.writes());
+    assertThat(st.get("fsyncs").asLong()).isEqualTo(s.fsyncs());
+    assertThat(st.get("bytesWritten").asLong()).isEqualTo(s.bytesWritten());
+    assertThat(st.get("segments").asInt()).isEqualTo(s.segments());
+    assertThat(st.get("compactedSegments").asLong()).isEqualTo(s.compactedSegments());
+    assertThat(st.get("reclaimedBytes").asLong()).isEqualTo(s.reclaimedBytes());
+    assertThat(st.get("truncatedBytes").asLong()).isEqualTo(s.truncatedBytes());
+    assertThat(st.get("quarantinedSegments").asInt()).isEqualTo(s.quarantinedSegments());
+  }
+
+  @Test
+  void checks_passWhenNoElasticQJournalIsInUse() throws Exception {
+    URI base = start("pekko.persistence.journal.plugin = \"pekko.persistence.journal.inmem\"");
+    assertThat(get(base, "startup").statusCode()).isEqualTo(200);
+    assertThat(get(base, "ready").statusCode()).isEqualTo(200);
+    assertThat(JSON.readTree(get(base, "elasticq/journal").body()).get("journals")).isEmpty();
+    assertThat(WalRegistry.get(system).openedLog(JOURNAL)).isEmpty();
+  }
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "elasticq.management.journals = [\"pekko.persistence.journal.inmem\"] | elasticq.management.journals",
+        "elasticq.management.journals = [\"no-such-journal\"] | elasticq.management.journals",
+        "elasticq.management.journals = 7 | elasticq.management.journals",
+        "elasticq.management.journal-min-free-space = -1 | elasticq.management.journal-min-free-space",
+        "elasticq.management.journal-min-free-space = lots | elasticq.management.journal-min-free-space"
+      })
+  void badSettings_failTheStartNamingTheKey(String setting, String key) {
+    system = ActorSystem.create("journal-mgmt-bad", config(setting));
+    assertThatThrownBy(() -> new JournalReadinessCheck(system))
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessageContaining("[" + key + "]");
+    assertThatThrownBy(
+            () ->
+                PekkoManagement.get(system).start().toCompletableFuture().get(20, TimeUnit.SECONDS))
+        .hasRootCauseInstanceOf(ConfigurationException.class)
+        .rootCause()
+        .hasMessageContaining("[" + key + "]");
+  }
+}

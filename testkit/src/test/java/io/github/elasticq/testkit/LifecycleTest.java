@@ -1,0 +1,122 @@
+package io.github.elasticq.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.platform.testkit.engine.EngineTestKit;
+
+/**
+ * Runs example classes through the JUnit engine and checks what they saw: one kit per class in both
+ * lifecycles (the trap of holding the kit in a test-instance field), shared by {@code @Nested}
+ * classes, shut down and deleted afterwards.
+ */
+class LifecycleTest {
+
+  static final List<ElasticQTestKit> SEEN = Collections.synchronizedList(new ArrayList<>());
+
+  @Test
+  void perMethodLifecycle_oneKitPerClass_closedAfterTheClass() {
+    List<ElasticQTestKit> seen = run(PerMethodExample.class, 3);
+    assertThat(seen).hasSize(3);
+    assertThat(seen).allSatisfy(k -> assertThat(k).isSameAs(seen.get(0)));
+    assertClosed(seen.get(0));
+  }
+
+  @Test
+  void perClassLifecycle_oneKitPerClass_closedAfterTheClass() {
+    List<ElasticQTestKit> seen = run(PerClassExample.class, 2);
+    assertThat(seen).hasSize(2);
+    assertThat(seen.get(1)).isSameAs(seen.get(0));
+    assertClosed(seen.get(0));
+  }
+
+  @Test
+  void separateClasses_getSeparateKits() {
+    ElasticQTestKit first = run(PerClassExample.class, 2).get(0);
+    ElasticQTestKit second = run(PerMethodExample.class, 3).get(0);
+    assertThat(second).isNotSameAs(first);
+    assertThat(second.directory()).isNotEqualTo(first.directory());
+  }
+
+  @Test
+  void nestedClasses_shareTheEnclosingKit() {
+    List<ElasticQTestKit> seen = run(OuterExample.class, 2);
+    assertThat(seen).hasSize(2);
+    assertThat(seen.get(1)).isSameAs(seen.get(0));
+    assertClosed(seen.get(0));
+  }
+
+  private static List<ElasticQTestKit> run(Class<?> example, int tests) {
+    SEEN.clear();
+    EngineTestKit.engine("junit-jupiter")
+        .selectors(selectClass(example))
+        .execute()
+        .testEvents()
+        .assertStatistics(s -> s.started(tests).succeeded(tests));
+    return List.copyOf(SEEN);
+  }
+
+  private static void assertClosed(ElasticQTestKit kit) {
+    assertThat(kit.isClosed()).isTrue();
+    assertThat(kit.system().getWhenTerminated().toCompletableFuture())
+        .succeedsWithin(10, TimeUnit.SECONDS);
+    assertThat(kit.directory()).doesNotExist();
+  }
+
+  @ElasticQTest
+  static class PerMethodExample {
+    @Test
+    void a(ElasticQTestKit kit) {
+      SEEN.add(kit);
+    }
+
+    @Test
+    void b(ElasticQTestKit kit) {
+      SEEN.add(kit);
+    }
+
+    @Test
+    void c(ElasticQTestKit kit) {
+      assertThat(kit.isClosed()).isFalse();
+      SEEN.add(kit);
+    }
+  }
+
+  @ElasticQTest
+  @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+  static class PerClassExample {
+    @Test
+    void a(ElasticQTestKit kit) {
+      SEEN.add(kit);
+    }
+
+    @Test
+    void b(ElasticQTestKit kit) {
+      SEEN.add(kit);
+    }
+  }
+
+  @ElasticQTest
+  static class OuterExample {
+    @Test
+    void outer(ElasticQTestKit kit) {
+      SEEN.add(kit);
+    }
+
+    @Nested
+    class Inner {
+      @Test
+      void inner(ElasticQTestKit kit) {
+        assertThat(kit.isClosed()).isFalse();
+        SEEN.add(kit);
+      }
+    }
+  }
+}
