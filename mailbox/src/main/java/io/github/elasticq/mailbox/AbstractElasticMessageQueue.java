@@ -2,6 +2,7 @@ package io.github.elasticq.mailbox;
 
 import io.github.elasticq.queue.QueueStats;
 import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
 import org.apache.pekko.actor.ActorPath;
 import org.apache.pekko.actor.ActorRef;
 import org.apache.pekko.actor.ActorRefWithCell;
@@ -21,6 +22,16 @@ import org.apache.pekko.dispatch.MessageQueue;
  * queue). The registry entry is made when the queue is created for a known actor system, or on the
  * first enqueue for a queue Pekko creates without one (the shared queue of a balancing dispatcher);
  * after that the hot path reads one plain field.
+ *
+ * <p><b>Time-in-mailbox sampling</b> (only when {@code elasticq.kamon.enabled = on} and {@code
+ * time-in-mailbox.sample-every = N > 0}, see {@link MailboxRegistry#sampleEvery()}): a sender picks
+ * about one envelope in N with its thread's {@link ThreadLocalRandom} (no shared write, so
+ * producers do not contend on a sampling counter) and enqueues instead an envelope whose message is
+ * a {@link SampledMessage} holding the original message and {@link System#nanoTime()}. The consumer
+ * unwraps it in {@link #delivered}, hands the elapsed time to the registry's listener and returns
+ * the original envelope, so the actor, dead letters and classifiers never see the wrapper. With
+ * sampling off both paths test one plain int field; with it on, an unsampled message costs one
+ * random draw on the send side and one type test on the receive side.
  */
 abstract class AbstractElasticMessageQueue implements MessageQueue {
 
@@ -38,6 +49,9 @@ abstract class AbstractElasticMessageQueue implements MessageQueue {
    * the synchronized re-check in {@link #registerLazily}.
    */
   private boolean registrationPending;
+
+  /** 0: no sampling; else about one envelope in {@code sampleEvery} is timestamped. */
+  private int sampleEvery;
 
   AbstractElasticMessageQueue(String id, String mailboxType, ActorRef owner, ActorSystem system) {
     this.id = id;
@@ -59,6 +73,7 @@ abstract class AbstractElasticMessageQueue implements MessageQueue {
       synchronized (this) {
         registration = registry.register(this, id, ownerPath, mailboxType);
         registrationPending = false;
+        sampleEvery = registry.sampleEvery();
       }
     }
   }
@@ -72,8 +87,14 @@ abstract class AbstractElasticMessageQueue implements MessageQueue {
   /** Counters per level (one element for single-level queues). Any thread. */
   abstract List<QueueStats> levelStats();
 
-  /** The configured max-capacity: of the queue, or of each level for multi-level queues. */
+  /** The bound of each level's queue ({@code max-capacity}). Any thread. */
   abstract int maxCapacity();
+
+  /**
+   * The peak size of each level since the previous call (QoS: one element per level, then one for
+   * the control queue). Any thread; for the registry's one metrics poller.
+   */
+  abstract int[] takePeakWindows();
 
   /** Classifier results that had to be clamped into range; 0 for single-level queues. */
   long clampedLevels() {
@@ -94,7 +115,13 @@ abstract class AbstractElasticMessageQueue implements MessageQueue {
 
   @Override
   public final void enqueue(ActorRef receiver, Envelope handle) {
-    if (!offer(handle)) {
+    int n = sampleEvery;
+    Envelope queued = handle;
+    if (n != 0 && ThreadLocalRandom.current().nextInt(n) == 0) {
+      queued =
+          handle.copy(new SampledMessage(handle.message(), System.nanoTime()), handle.sender());
+    }
+    if (!offer(queued)) {
       overflow(receiver, handle);
     }
     if (registrationPending) {
@@ -129,14 +156,56 @@ abstract class AbstractElasticMessageQueue implements MessageQueue {
     }
     if (receiver instanceof ActorRefWithCell) {
       ActorSystem system = ((ActorRefWithCell) receiver).underlying().system();
-      registration = MailboxRegistry.get(system).register(this, id, ownerPath, mailboxType);
+      MailboxRegistry registry = MailboxRegistry.get(system);
+      registration = registry.register(this, id, ownerPath, mailboxType);
+      sampleEvery = registry.sampleEvery();
     }
     registrationPending = false;
   }
 
   /**
+   * What a dequeue returns: {@code e} itself, or, for a sampled envelope, the original envelope
+   * after its time in the mailbox was reported. Consumer thread.
+   */
+  final Envelope delivered(Envelope e) {
+    if (sampleEvery != 0 && e != null && e.message() instanceof SampledMessage sampled) {
+      long nanos = System.nanoTime() - sampled.enqueuedNanos;
+      MailboxRegistry.Registration r = registration;
+      if (r != null) {
+        r.timeInMailbox(nanos);
+      }
+      return e.copy(sampled.message, e.sender());
+    }
+    return e;
+  }
+
+  /** The message of an envelope as the sender sent it (unwraps a sampled one). Any thread. */
+  static Object payload(Envelope e) {
+    Object m = e.message();
+    return m instanceof SampledMessage sampled ? sampled.message : m;
+  }
+
+  /** A message picked for time-in-mailbox sampling, with the time it was enqueued. */
+  static final class SampledMessage {
+    final Object message;
+    final long enqueuedNanos;
+
+    SampledMessage(Object message, long enqueuedNanos) {
+      this.message = message;
+      this.enqueuedNanos = enqueuedNanos;
+    }
+
+    @Override
+    public String toString() {
+      return "SampledMessage(" + message + ')';
+    }
+  }
+
+  /**
    * Deregisters, then hands every remaining message to {@code deadLetters}, which publishes them as
-   * dead letters addressed to {@code owner}. Called by Pekko on the consumer when the actor
+   * dead letters addressed to {@code owner}, and finally adds this queue's counters, with the
+   * number of messages dead-lettered here per level, to the registry's totals of stopped mailboxes
+   * (so metrics keep them after the entry is gone). Called by Pekko on the consumer when the actor
    * terminates.
    */
   @Override
@@ -148,10 +217,27 @@ abstract class AbstractElasticMessageQueue implements MessageQueue {
       registrationPending = false;
     }
     if (r != null) {
-      r.deregister();
+      r.deregister(); // first: a metrics poll in between sees a dip, never a double count
     }
+    List<QueueStats> before = r == null ? null : levelStats();
+    long beforeAll = r == null ? 0 : stats().dequeued();
     for (Envelope e = dequeue(); e != null; e = dequeue()) {
       deadLetters.enqueue(owner, e);
+    }
+    if (r != null) {
+      List<QueueStats> after = levelStats();
+      QueueStats afterAll = stats();
+      long[] cleaned = new long[after.size()];
+      for (int i = 0; i < cleaned.length; i++) {
+        cleaned[i] = after.get(i).dequeued() - before.get(i).dequeued();
+      }
+      r.retire(
+          afterAll,
+          after,
+          clampedLevels(),
+          afterAll.dequeued() - beforeAll,
+          cleaned,
+          maxCapacity());
     }
   }
 

@@ -20,10 +20,12 @@ final class ElasticMessageQueue extends AbstractElasticMessageQueue
     implements ElasticMessageQueueSemantics {
 
   private final CompactElasticMpscQueue<Envelope> queue;
+  private final int maxCapacity;
 
   ElasticMessageQueue(
       String id, QueueConfig config, ActorRef owner, ActorSystem system, MailboxRegistry registry) {
     super(id, ElasticMailbox.class.getName(), owner, system);
+    this.maxCapacity = config.maxCapacity();
     this.queue = new CompactElasticMpscQueue<>(config);
     register(registry);
   }
@@ -35,7 +37,7 @@ final class ElasticMessageQueue extends AbstractElasticMessageQueue
 
   @Override
   public Envelope dequeue() {
-    return queue.poll();
+    return delivered(queue.poll());
   }
 
   @Override
@@ -60,6 +62,11 @@ final class ElasticMessageQueue extends AbstractElasticMessageQueue
 
   @Override
   int maxCapacity() {
-    return queue.config().maxCapacity();
+    return maxCapacity;
+  }
+
+  @Override
+  int[] takePeakWindows() {
+    return new int[] {queue.takePeakWindow()};
   }
 }

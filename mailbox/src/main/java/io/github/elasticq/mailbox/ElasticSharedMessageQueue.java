@@ -18,10 +18,12 @@ final class ElasticSharedMessageQueue extends AbstractElasticMessageQueue
     implements ElasticSharedMessageQueueSemantics {
 
   private final ElasticBuffer<Envelope> queue;
+  private final int maxCapacity;
 
   ElasticSharedMessageQueue(
       String id, QueueConfig config, ActorRef owner, ActorSystem system, MailboxRegistry registry) {
     super(id, ElasticSharedMailbox.class.getName(), owner, system);
+    this.maxCapacity = config.maxCapacity();
     this.queue = new ElasticBuffer<>(config);
     register(registry);
   }
@@ -33,7 +35,7 @@ final class ElasticSharedMessageQueue extends AbstractElasticMessageQueue
 
   @Override
   public Envelope dequeue() {
-    return queue.poll();
+    return delivered(queue.poll());
   }
 
   @Override
@@ -58,6 +60,11 @@ final class ElasticSharedMessageQueue extends AbstractElasticMessageQueue
 
   @Override
   int maxCapacity() {
-    return queue.config().maxCapacity();
+    return maxCapacity;
+  }
+
+  @Override
+  int[] takePeakWindows() {
+    return new int[] {queue.takePeakWindow()};
   }
 }

@@ -16,8 +16,13 @@ import java.util.List;
  *     {@code max-capacity}
  * @param levelStats counters per level, lowest first; a single element for single-level mailboxes
  * @param clampedLevels classification results that were out of range and clamped (QoS only)
- * @param maxCapacity the {@code max-capacity} of the mailbox's queue: the bound of each level for
- *     {@link QosMailbox}, of the whole queue otherwise
+ * @param maxCapacity {@code max-capacity} of the mailbox's queue (of each level for QoS); 0 when
+ *     unknown
+ * @param cleanedUp messages sent to dead letters by the clean-up of a stopped actor (counted in
+ *     {@code stats.dequeued}); always 0 for a live mailbox, see {@link
+ *     MailboxRegistry#stoppedTotals()}
+ * @param levelCleanedUp {@code cleanedUp} per level, lowest first (the QoS control queue's share is
+ *     {@code cleanedUp} minus their sum); all zero for a live mailbox
  */
 public record MailboxInfo(
     String id,
@@ -26,10 +31,33 @@ public record MailboxInfo(
     QueueStats stats,
     List<QueueStats> levelStats,
     long clampedLevels,
-    int maxCapacity) {
+    int maxCapacity,
+    long cleanedUp,
+    List<Long> levelCleanedUp) {
 
-  /** Copies {@code levelStats} so the record stays immutable. */
+  /** Copies the lists so the record stays immutable. */
   public MailboxInfo {
     levelStats = List.copyOf(levelStats);
+    levelCleanedUp = List.copyOf(levelCleanedUp);
+  }
+
+  /** A live mailbox's description without the sizing and clean-up fields (zero). */
+  public MailboxInfo(
+      String id,
+      String ownerPath,
+      String mailboxType,
+      QueueStats stats,
+      List<QueueStats> levelStats,
+      long clampedLevels) {
+    this(
+        id,
+        ownerPath,
+        mailboxType,
+        stats,
+        levelStats,
+        clampedLevels,
+        0,
+        0L,
+        java.util.Collections.nCopies(levelStats.size(), 0L));
   }
 }

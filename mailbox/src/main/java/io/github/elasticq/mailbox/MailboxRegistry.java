@@ -1,10 +1,15 @@
 package io.github.elasticq.mailbox;
 
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import io.github.elasticq.queue.QueueStats;
 import java.lang.ref.ReferenceQueue;
 import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -37,6 +42,11 @@ import org.apache.pekko.actor.ExtensionIdProvider;
  * <p>All methods may be called from any thread. Listing is weakly consistent: a mailbox registered
  * or removed concurrently may or may not appear. The counters of each entry are read when the
  * listing is made.
+ *
+ * <p>For metrics (read by {@code io.github.elasticq.mailbox.kamon}): {@link #takeMailboxes()} lists
+ * the mailboxes with peaks since the previous take, {@link #stoppedTotals()} keeps the final
+ * counters of stopped mailboxes per id so that totals never lose what a stopped actor received, and
+ * {@link #setTimeInMailboxListener} receives the sampled times in mailbox.
  */
 public final class MailboxRegistry implements Extension {
 
@@ -46,9 +56,95 @@ public final class MailboxRegistry implements Extension {
   private final ActorSystem system;
   private final Set<Registration> live = ConcurrentHashMap.newKeySet();
   private final ReferenceQueue<AbstractElasticMessageQueue> cleared = new ReferenceQueue<>();
+  private final int sampleEvery;
+  private final Map<String, StoppedTotals> stopped = new LinkedHashMap<>(); // guarded by itself
+  private volatile TimeInMailboxListener timeListener;
 
   private MailboxRegistry(ActorSystem system) {
     this.system = system;
+    this.sampleEvery = sampleEvery(system.settings().config());
+  }
+
+  /**
+   * {@code elasticq.kamon.time-in-mailbox.sample-every} when {@code elasticq.kamon.enabled = on},
+   * else 0. Lenient: the Kamon extension validates the section and fails the start on bad values.
+   */
+  private static int sampleEvery(Config config) {
+    try {
+      if (!config.getBoolean("elasticq.kamon.enabled")) {
+        return 0;
+      }
+      return Math.max(0, config.getInt("elasticq.kamon.time-in-mailbox.sample-every"));
+    } catch (ConfigException e) {
+      return 0;
+    }
+  }
+
+  /**
+   * About one envelope in this many is timestamped for the time-in-mailbox metric; 0 when sampling
+   * is off. Read from the configuration once, when the registry is created. Any thread.
+   */
+  public int sampleEvery() {
+    return sampleEvery;
+  }
+
+  /**
+   * Receives every sampled time in mailbox, on the consumer thread of the mailbox (keep it short
+   * and non-blocking); null stops the reports. Any thread.
+   */
+  public void setTimeInMailboxListener(TimeInMailboxListener listener) {
+    this.timeListener = listener;
+  }
+
+  /**
+   * As {@link #mailboxes()}, except that every {@code peakSize} (of {@code stats} and of each
+   * level) is the largest size since the previous call of this method, which is meant for one
+   * metrics poller. For a QoS mailbox, {@code stats.peakSize} is the sum of the level and control
+   * peaks (an upper bound of the true peak). Any thread; O(mailboxes).
+   */
+  public List<MailboxInfo> takeMailboxes() {
+    expunge();
+    List<MailboxInfo> out = new ArrayList<>(live.size());
+    for (Registration r : live) {
+      MailboxInfo info = r.takeInfo();
+      if (info != null) {
+        out.add(info);
+      }
+    }
+    return Collections.unmodifiableList(out);
+  }
+
+  /**
+   * For each mailbox id and type, the counters of every stopped mailbox added together ({@code
+   * ownerPath} empty; {@code size}, {@code capacity}, {@code peakSize} and {@code allocatedSlots}
+   * zero), with {@code cleanedUp}: what their clean-ups sent to dead letters. Totals only grow. Any
+   * thread; O(ids).
+   */
+  public List<MailboxInfo> stoppedTotals() {
+    synchronized (stopped) {
+      List<MailboxInfo> out = new ArrayList<>(stopped.size());
+      for (StoppedTotals t : stopped.values()) {
+        out.add(t.info());
+      }
+      return Collections.unmodifiableList(out);
+    }
+  }
+
+  private void retire(
+      Registration r,
+      QueueStats stats,
+      List<QueueStats> levels,
+      long clamped,
+      int maxCapacity,
+      long cleanedUp,
+      long[] levelCleanedUp) {
+    synchronized (stopped) {
+      stopped
+          .computeIfAbsent(
+              r.id + '\u0000' + r.mailboxType,
+              k -> new StoppedTotals(r.id, r.mailboxType, levels.size(), maxCapacity))
+          .add(stats, levels, clamped, cleanedUp, levelCleanedUp);
+    }
   }
 
   /**
@@ -155,20 +251,153 @@ public final class MailboxRegistry implements Extension {
       if (q == null) {
         return null;
       }
+      return info(q, q.stats(), q.levelStats());
+    }
+
+    private MailboxInfo info(
+        AbstractElasticMessageQueue q, QueueStats stats, List<QueueStats> levels) {
       return new MailboxInfo(
           id,
           owner == null ? "" : owner.toString(),
           mailboxType,
-          q.stats(),
-          q.levelStats(),
+          stats,
+          levels,
           q.clampedLevels(),
-          q.maxCapacity());
+          q.maxCapacity(),
+          0L,
+          Collections.nCopies(levels.size(), 0L));
+    }
+
+    /** As {@link #info()} with window peaks (see {@link MailboxRegistry#takeMailboxes()}). */
+    MailboxInfo takeInfo() {
+      AbstractElasticMessageQueue q = get();
+      if (q == null) {
+        return null;
+      }
+      int[] peaks = q.takePeakWindows();
+      List<QueueStats> levels = q.levelStats();
+      List<QueueStats> windowed = new ArrayList<>(levels.size());
+      long sum = 0;
+      for (int i = 0; i < levels.size(); i++) {
+        windowed.add(withPeak(levels.get(i), peaks[i]));
+        sum += peaks[i];
+      }
+      for (int i = levels.size(); i < peaks.length; i++) {
+        sum += peaks[i];
+      }
+      QueueStats all = withPeak(q.stats(), (int) Math.min(Integer.MAX_VALUE, sum));
+      return info(q, all, windowed);
+    }
+
+    private static QueueStats withPeak(QueueStats s, int peak) {
+      return new QueueStats(
+          s.capacity(),
+          s.size(),
+          s.enqueued(),
+          s.dequeued(),
+          s.rejected(),
+          s.grows(),
+          s.shrinks(),
+          peak,
+          s.allocatedSlots());
+    }
+
+    /** Hands a sampled time in mailbox to the registry's listener. Consumer thread. */
+    void timeInMailbox(long nanos) {
+      TimeInMailboxListener l = registry.timeListener;
+      if (l != null) {
+        l.timeInMailbox(id, mailboxType, owner == null ? "" : owner.toString(), nanos);
+      }
     }
 
     /** Removes this entry; called by the queue's cleanUp. */
     void deregister() {
       registry.live.remove(this);
       clear();
+    }
+
+    /** Adds the final counters of the cleaned-up queue to the totals of its id. */
+    void retire(
+        QueueStats stats,
+        List<QueueStats> levels,
+        long clamped,
+        long cleanedUp,
+        long[] levelCleanedUp,
+        int maxCapacity) {
+      registry.retire(this, stats, levels, clamped, maxCapacity, cleanedUp, levelCleanedUp);
+    }
+  }
+
+  /** Receives sampled times in mailbox; see {@link #setTimeInMailboxListener}. */
+  @FunctionalInterface
+  public interface TimeInMailboxListener {
+    /**
+     * One sampled envelope spent {@code nanos} between its enqueue and its dequeue. Called on the
+     * mailbox's consumer thread.
+     *
+     * @param id the mailbox id (config path)
+     * @param mailboxType fully qualified class name of the mailbox type
+     * @param ownerPath the owning actor's path, or empty for a shared queue
+     * @param nanos time in the mailbox, in nanoseconds
+     */
+    void timeInMailbox(String id, String mailboxType, String ownerPath, long nanos);
+  }
+
+  /** The counters of the stopped mailboxes of one id and type. Guarded by the registry's map. */
+  private static final class StoppedTotals {
+    private final String id;
+    private final String mailboxType;
+    private final int maxCapacity;
+    private final long[][] levels; // enqueued, dequeued, rejected, grows, shrinks per level
+    private final long[] all = new long[5];
+    private final long[] levelCleanedUp;
+    private long clamped;
+    private long cleanedUp;
+
+    StoppedTotals(String id, String mailboxType, int levelCount, int maxCapacity) {
+      this.id = id;
+      this.mailboxType = mailboxType;
+      this.maxCapacity = maxCapacity;
+      this.levels = new long[levelCount][5];
+      this.levelCleanedUp = new long[levelCount];
+    }
+
+    void add(
+        QueueStats stats,
+        List<QueueStats> levelStats,
+        long clampedLevels,
+        long cleaned,
+        long[] levelCleaned) {
+      addTo(all, stats);
+      for (int i = 0; i < levels.length && i < levelStats.size(); i++) {
+        addTo(levels[i], levelStats.get(i));
+        levelCleanedUp[i] += levelCleaned[i];
+      }
+      clamped += clampedLevels;
+      cleanedUp += cleaned;
+    }
+
+    private static void addTo(long[] t, QueueStats s) {
+      t[0] += s.enqueued();
+      t[1] += s.dequeued();
+      t[2] += s.rejected();
+      t[3] += s.grows();
+      t[4] += s.shrinks();
+    }
+
+    private static QueueStats stats(long[] t) {
+      return new QueueStats(0, 0, t[0], t[1], t[2], t[3], t[4], 0, 0);
+    }
+
+    MailboxInfo info() {
+      List<QueueStats> ls = new ArrayList<>(levels.length);
+      List<Long> lc = new ArrayList<>(levels.length);
+      for (int i = 0; i < levels.length; i++) {
+        ls.add(stats(levels[i]));
+        lc.add(levelCleanedUp[i]);
+      }
+      return new MailboxInfo(
+          id, "", mailboxType, stats(all), ls, clamped, maxCapacity, cleanedUp, lc);
     }
   }
 

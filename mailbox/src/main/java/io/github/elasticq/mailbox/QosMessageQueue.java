@@ -69,7 +69,7 @@ final class QosMessageQueue extends AbstractElasticMessageQueue
 
   @Override
   boolean offer(Envelope handle) {
-    Object message = handle.message();
+    Object message = payload(handle);
     if (message instanceof ControlMessage) {
       CompactElasticMpscQueue<Envelope> c = control;
       return (c != null ? c : createControl()).offer(handle);
@@ -111,10 +111,10 @@ final class QosMessageQueue extends AbstractElasticMessageQueue
     if (c != null) {
       Envelope e = c.poll();
       if (e != null) {
-        return e;
+        return delivered(e);
       }
     }
-    return queue.poll();
+    return delivered(queue.poll());
   }
 
   @Override
@@ -127,6 +127,24 @@ final class QosMessageQueue extends AbstractElasticMessageQueue
   public boolean hasMessages() {
     CompactElasticMpscQueue<Envelope> c = control;
     return (c != null && !c.isEmpty()) || !queue.isEmpty();
+  }
+
+  @Override
+  int maxCapacity() {
+    return config.maxCapacity();
+  }
+
+  /** One element per level, then the control queue's. */
+  @Override
+  int[] takePeakWindows() {
+    int levels = topLevel + 1;
+    int[] peaks = new int[levels + 1];
+    for (int level = 0; level < levels; level++) {
+      peaks[level] = queue.takePeakWindow(level);
+    }
+    CompactElasticMpscQueue<Envelope> c = control;
+    peaks[levels] = c == null ? 0 : c.takePeakWindow();
+    return peaks;
   }
 
   @Override
@@ -148,10 +166,5 @@ final class QosMessageQueue extends AbstractElasticMessageQueue
   @Override
   List<QueueStats> levelStats() {
     return queue.levelStats();
-  }
-
-  @Override
-  int maxCapacity() {
-    return config.maxCapacity();
   }
 }

@@ -139,6 +139,7 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E> {
   private static final VarHandle REJECTED;
   private static final VarHandle ALLOCATED_SLOTS;
   private static final VarHandle PEAK_SIZE;
+  private static final VarHandle WINDOW_PEAK;
 
   static {
     try {
@@ -149,13 +150,15 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E> {
           lookup.findVarHandle(
               AbstractElasticMpscQueue.class, "allocatedSlotsDoNotTouch", long.class);
       PEAK_SIZE = lookup.findVarHandle(AbstractElasticMpscQueue.class, "peakSize", int.class);
+      WINDOW_PEAK =
+          lookup.findVarHandle(AbstractElasticMpscQueue.class, "windowPeakDoNotTouch", int.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
   }
 
   // Cold fields: configuration and counters, read by stats() and the slow paths. Producers read
-  // peakSize on every offer; nothing here is written on the hot path.
+  // the window peak on every offer; nothing here is written on the hot path.
   final QueueConfig config;
 
   /** Test seams (start index, shrink cadence); shared {@link Tuning#DEFAULT} outside tests. */
@@ -167,6 +170,13 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E> {
 
   /** Largest size seen; raised with a CAS loop (rare: only on a new peak). */
   volatile int peakSize;
+
+  /**
+   * Largest size seen since the last {@link #takePeakWindow()}; never above {@link #peakSize}, so
+   * testing it instead of {@code peakSize} on the offer path keeps the peak exact. Raised with a
+   * CAS loop; after a take, offers pay the CAS only while the size climbs to a new window peak.
+   */
+  private volatile int windowPeakDoNotTouch;
 
   /** Offers refused at max; reached only through the VarHandle (no LongAdder: idle footprint). */
   private volatile long rejectedDoNotTouch;
@@ -263,8 +273,8 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E> {
       if (casProducerIndexWord(word, word + 2)) { // [4] claim index
         // [5] the buffer that owns the index, [6] publish: element fields before element.
         storeElementRelease(lookupBuffer(buffer, index), index, e);
-        if (index + 1 - consumerIndexCachePlain() > peakSize) {
-          notePeakAfterOffer(index); // only when this could be a new peak
+        if (index + 1 - consumerIndexCachePlain() > windowPeakDoNotTouch) {
+          notePeakAfterOffer(index); // only when this could be a new (window) peak
         }
         return true;
       }
@@ -611,11 +621,28 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E> {
 
   final void notePeak(int size) {
     int peak;
+    while (size > (peak = windowPeakDoNotTouch)) {
+      if (WINDOW_PEAK.compareAndSet(this, peak, size)) {
+        break;
+      }
+    }
     while (size > (peak = peakSize)) {
       if (PEAK_SIZE.compareAndSet(this, peak, size)) {
         return;
       }
     }
+  }
+
+  /**
+   * The largest size seen since the previous call (or since creation), then starts a new window at
+   * the current size. Any thread; meant for one metrics poller, since every call ends the window of
+   * every other caller. Like {@link QueueStats#peakSize()}, exact when offers do not race polls.
+   */
+  public final int takePeakWindow() {
+    int now = size();
+    int peak = (int) WINDOW_PEAK.getAndSet(this, now); // a racing raise lands in one window or next
+    notePeak(now);
+    return Math.max(peak, now);
   }
 
   final void incrementRejected() {

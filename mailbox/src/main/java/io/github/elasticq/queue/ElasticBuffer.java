@@ -120,6 +120,7 @@ public final class ElasticBuffer<E> extends AbstractQueue<E> implements Blocking
   private long grows;
   private long shrinks;
   private int peakSize;
+  private int windowPeak;
 
   /**
    * Creates an empty buffer at {@code config.initialCapacity()}.
@@ -738,8 +739,27 @@ public final class ElasticBuffer<E> extends AbstractQueue<E> implements Blocking
     items[tail] = e;
     count++;
     enqueued++;
-    if (count > peakSize) {
-      peakSize = count;
+    if (count > windowPeak) {
+      windowPeak = count;
+      if (count > peakSize) {
+        peakSize = count;
+      }
+    }
+  }
+
+  /**
+   * The largest size seen since the previous call (or since creation), then starts a new window at
+   * the current size. Any thread (takes the lock); meant for one metrics poller, since every call
+   * ends the window of every other caller.
+   */
+  public int takePeakWindow() {
+    lock.lock();
+    try {
+      int peak = Math.max(windowPeak, count);
+      windowPeak = count;
+      return peak;
+    } finally {
+      lock.unlock();
     }
   }
 

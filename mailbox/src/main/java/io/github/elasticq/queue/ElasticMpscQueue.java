@@ -9,7 +9,7 @@ import java.lang.invoke.VarHandle;
  * The hot fields sit in holder classes separated by 64 bytes of padding, in the JCTools manner
  * (superclass fields are laid out first, so the class chain fixes the order):
  *
- *   AbstractElasticMpscQueue         cold: config, counters (producers read peakSize)
+ *   AbstractElasticMpscQueue         cold: config, counters (producers read the window peak)
  *   ElasticMpscQueuePad0             64 B
  *   ElasticMpscQueueProducerFields   producer index word, producer buffer, capacity, cache of the
  *                                    consumer index: CAS'd by every offer

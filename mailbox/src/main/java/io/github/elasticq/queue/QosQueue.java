@@ -337,6 +337,18 @@ public final class QosQueue<E> {
     return q != null ? q.stats() : new QueueStats(config.initialCapacity(), 0, 0, 0, 0, 0, 0, 0, 0);
   }
 
+  /**
+   * The largest size of {@code level} since the previous call, as {@link
+   * ElasticMpscQueue#takePeakWindow()}; 0 for a level never offered to. Any thread; meant for one
+   * metrics poller.
+   *
+   * @throws IllegalArgumentException if {@code level} is out of range
+   */
+  public int takePeakWindow(int level) {
+    CompactElasticMpscQueue<E> q = levelAcquire(checkLevel(level));
+    return q == null ? 0 : q.takePeakWindow();
+  }
+
   /** Counters of every level, index = level (lowest first). Any thread. */
   public List<QueueStats> levelStats() {
     List<QueueStats> list = new ArrayList<>(queues.length);

@@ -5,9 +5,12 @@ import io.github.elasticq.persistence.wal.WalSettings;
 import io.github.elasticq.persistence.wal.WriteAheadLog;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.pekko.actor.AbstractExtensionId;
 import org.apache.pekko.actor.ActorSystem;
@@ -118,6 +121,21 @@ public final class WalRegistry implements Extension {
    */
   public Optional<RuntimeException> openFailure(String pluginId) {
     return Optional.ofNullable(openFailures.get(pluginId));
+  }
+
+  /**
+   * The logs open right now, by journal plugin id (a copy). Any thread; metrics integrations poll
+   * it.
+   */
+  public Map<String, WriteAheadLog> openLogs() {
+    Map<String, WriteAheadLog> open = new TreeMap<>();
+    logs.forEach(
+        (id, wal) -> {
+          if (!wal.isClosed()) {
+            open.put(id, wal);
+          }
+        });
+    return Collections.unmodifiableMap(open);
   }
 
   private void logToPekko(Level level, String message) {

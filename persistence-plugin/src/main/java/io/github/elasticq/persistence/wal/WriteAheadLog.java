@@ -156,6 +156,12 @@ public final class WriteAheadLog implements AutoCloseable {
   private long truncatedBytes;
   private int quarantinedSegments;
   private long lastSyncedBytes;
+  private long lastSyncedRecords;
+
+  /** Timings sink for metrics; {@link #NO_LISTENER} until one is set. */
+  private volatile WalListener listener = NO_LISTENER;
+
+  private static final WalListener NO_LISTENER = new WalListener() {};
 
   private WriteAheadLog(WalSettings settings) throws IOException {
     this.settings = settings;
@@ -356,6 +362,10 @@ public final class WriteAheadLog implements AutoCloseable {
         slice.release();
       }
     }
+    if (count > 0) {
+      long replayed = count;
+      notifyListener(l -> l.replayed(replayed));
+    }
     return count;
   }
 
@@ -427,6 +437,14 @@ public final class WriteAheadLog implements AutoCloseable {
     synchronized (newIdWaiters) {
       newIdWaiters.remove(waiter);
     }
+  }
+
+  /**
+   * Sends this log's timings to {@code l} (null: to nobody). Any thread; takes effect for the
+   * operations that start after the call.
+   */
+  public void setListener(WalListener l) {
+    this.listener = l == null ? NO_LISTENER : l;
   }
 
   /** A snapshot of the counters. Any thread; never blocks the writer. */
@@ -698,6 +716,8 @@ public final class WriteAheadLog implements AutoCloseable {
       flush(seg, pos);
       if (syncMode == SyncMode.EVERY_WRITE && records > 0) {
         forceCounted(seg);
+        int synced = records;
+        notifyListener(l -> l.recordsSynced(synced));
       }
     } catch (IOException | RuntimeException e) {
       failure = e;
@@ -753,8 +773,13 @@ public final class WriteAheadLog implements AutoCloseable {
     }
     // Every record of the segments before the active one is now indexed: they may be compacted.
     compactableBelow = active.id;
+    long completedNanos = System.nanoTime();
+    WalListener l = listener;
     for (Request r : batch) {
       r.future.complete(null);
+      if (l != NO_LISTENER) {
+        notifyListener(x -> x.appendCompleted(completedNanos - r.createdNanos));
+      }
     }
     for (String pid : changed) {
       Set<CompletableFuture<Void>> ws = appendWaiters.remove(pid);
@@ -834,8 +859,22 @@ public final class WriteAheadLog implements AutoCloseable {
   }
 
   private void forceCounted(Segment s) throws IOException {
+    long start = System.nanoTime();
     s.force();
+    long nanos = System.nanoTime() - start;
     fsyncCounted();
+    notifyListener(l -> l.fsyncCompleted(nanos));
+  }
+
+  private void notifyListener(Consumer<WalListener> event) {
+    WalListener l = listener;
+    if (l != NO_LISTENER) {
+      try {
+        event.accept(l);
+      } catch (RuntimeException e) {
+        logger.log(Level.DEBUG, "write-ahead log " + dir + ": listener failed: " + e);
+      }
+    }
   }
 
   private void fsyncCounted() {
@@ -847,8 +886,12 @@ public final class WriteAheadLog implements AutoCloseable {
       long written = bytesWritten.get();
       Segment s = active;
       if (written != lastSyncedBytes) {
+        long records = recordsWritten.get();
         forceCounted(s);
         lastSyncedBytes = written;
+        long synced = records - lastSyncedRecords;
+        lastSyncedRecords = records;
+        notifyListener(l -> l.recordsSynced(synced));
       }
     } catch (IOException | RuntimeException e) {
       lastWriteFailure = e;
@@ -1219,6 +1262,7 @@ public final class WriteAheadLog implements AutoCloseable {
     final long deleteTo;
     final long bytes;
     final CompletableFuture<Void> future = new CompletableFuture<>();
+    final long createdNanos = System.nanoTime();
 
     Request(List<WalWrite> writes, String deletePid, long deleteTo, long bytes) {
       this.writes = writes;

@@ -1,0 +1,407 @@
+package io.github.elasticq.mailbox.kamon;
+
+import io.github.elasticq.mailbox.MailboxInfo;
+import io.github.elasticq.mailbox.MailboxRegistry;
+import io.github.elasticq.mailbox.QosMailbox;
+import io.github.elasticq.queue.QueueStats;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import kamon.Kamon;
+import kamon.metric.Counter;
+import kamon.metric.Gauge;
+import kamon.metric.Timer;
+import kamon.tag.TagSet;
+
+/**
+ * INTERNAL API: the poller behind {@link ElasticqKamon}. Each poll reads {@link
+ * MailboxRegistry#takeMailboxes()} and {@link MailboxRegistry#stoppedTotals()}, sums them per
+ * series and sets the gauges and advances the counters.
+ *
+ * <p>Series: one per (mailbox id, type), and per QoS level (tag {@code level}: {@code 0..levels-1}
+ * and {@code control} for Pekko control messages), summing every actor of the id; an actor whose
+ * path matches {@code per-actor.includes} gets its own series (tag {@code actor}) and is left out
+ * of the id's series while it lives. Counters are exported as deltas of exact totals (live
+ * mailboxes plus the totals the registry keeps for stopped ones), never from send-side bookkeeping:
+ * {@code enqueued = dequeued + dropped{cleanup} + size} and {@code sent = enqueued +
+ * dropped{overflow}} hold for every series once the mailboxes are quiet. A total may dip for one
+ * poll while a stopping mailbox moves from the live list to the stopped totals; counters never go
+ * backwards, they wait for the total to catch up. Gauges of a series without live mailboxes are
+ * removed; per-actor series are removed entirely when their actor stops.
+ *
+ * <p>Thread-safety: {@link #poll()} is synchronized (the scheduler and {@link
+ * ElasticqKamon#pollNow()}); {@link #timeInMailbox} runs on mailbox consumer threads and only reads
+ * concurrent maps.
+ */
+final class MailboxMetrics implements AutoCloseable, MailboxRegistry.TimeInMailboxListener {
+
+  static final String SIZE = "elasticq.mailbox.size";
+  static final String PEAK_SIZE = "elasticq.mailbox.peak-size";
+  static final String CAPACITY = "elasticq.mailbox.capacity";
+  static final String MAX_CAPACITY = "elasticq.mailbox.max-capacity";
+  static final String ENQUEUED = "elasticq.mailbox.enqueued";
+  static final String DEQUEUED = "elasticq.mailbox.dequeued";
+  static final String DROPPED = "elasticq.mailbox.dropped";
+  static final String RESIZES = "elasticq.mailbox.resizes";
+  static final String TIME_IN_MAILBOX = "elasticq.mailbox.time-in-mailbox";
+  static final String COUNT = "elasticq.mailbox.count";
+
+  private static final String QOS_TYPE = QosMailbox.class.getName();
+
+  // Indexes into the counter arrays.
+  private static final int ENQ = 0;
+  private static final int DEQ = 1;
+  private static final int OVERFLOW = 2;
+  private static final int CLEANUP = 3;
+  private static final int GROW = 4;
+  private static final int SHRINK = 5;
+  private static final int COUNTERS = 6;
+
+  private final String system;
+  private final KamonSettings settings;
+  private final MailboxRegistry registry;
+  private final ScheduledExecutorService scheduler;
+
+  /** Poller state; guarded by {@code this}. */
+  private final Map<SeriesKey, Series> series = new HashMap<>();
+
+  private final Map<SeriesKey, Gauge> counts = new HashMap<>();
+
+  /** Time-in-mailbox timers of the id series, key "id\0type"; read by consumer threads. */
+  private final ConcurrentHashMap<String, Timer> idTimers = new ConcurrentHashMap<>();
+
+  /** Time-in-mailbox timers of per-actor series, by owner path; written by the poller. */
+  private final ConcurrentHashMap<String, Timer> actorTimers = new ConcurrentHashMap<>();
+
+  private boolean closed;
+
+  MailboxMetrics(String system, KamonSettings settings, MailboxRegistry registry) {
+    this.system = system;
+    this.settings = settings;
+    this.registry = registry;
+    if (settings.sampleEvery() > 0) {
+      registry.setTimeInMailboxListener(this);
+    }
+    this.scheduler =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "elasticq-kamon-" + system);
+              t.setDaemon(true);
+              return t;
+            });
+    long ms = settings.pollInterval().toMillis();
+    scheduler.scheduleWithFixedDelay(this::pollQuietly, ms, Math.max(1, ms), TimeUnit.MILLISECONDS);
+  }
+
+  private void pollQuietly() {
+    try {
+      poll();
+    } catch (RuntimeException e) {
+      // A failing poll must not end the schedule; the next one retries.
+      System.getLogger(MailboxMetrics.class.getName())
+          .log(System.Logger.Level.WARNING, "elasticq.kamon poll failed", e);
+    }
+  }
+
+  /** Reads the registry and exports. Poller thread or {@link ElasticqKamon#pollNow()}. */
+  synchronized void poll() {
+    if (closed) {
+      return;
+    }
+    for (Series s : series.values()) {
+      s.reset();
+    }
+    Map<SeriesKey, Integer> live = new HashMap<>();
+    Set<String> liveActors = new HashSet<>();
+    for (MailboxInfo m : registry.takeMailboxes()) {
+      String type = simpleName(m.mailboxType());
+      live.merge(new SeriesKey(m.id(), type, null, null), 1, Integer::sum);
+      String actor = settings.perActor(m.ownerPath()) ? m.ownerPath() : null;
+      if (actor != null) {
+        liveActors.add(actor);
+      }
+      add(m, type, actor, true);
+    }
+    for (MailboxInfo m : registry.stoppedTotals()) {
+      add(m, simpleName(m.mailboxType()), null, false);
+    }
+    for (Iterator<Series> it = series.values().iterator(); it.hasNext(); ) {
+      Series s = it.next();
+      if (!s.export()) {
+        it.remove();
+      }
+    }
+    exportCounts(live);
+    actorTimers.entrySet().removeIf(e -> !liveActors.contains(e.getKey()) && remove(e.getValue()));
+  }
+
+  private void add(MailboxInfo m, String type, String actor, boolean alive) {
+    boolean qos = QOS_TYPE.equals(m.mailboxType());
+    if (!qos) {
+      series(m.id(), type, null, actor).add(m.stats(), m.maxCapacity(), m.cleanedUp(), alive);
+      return;
+    }
+    List<QueueStats> levels = m.levelStats();
+    long[] rest = {
+      m.stats().capacity(),
+      m.stats().size(),
+      m.stats().enqueued(),
+      m.stats().dequeued(),
+      m.stats().rejected(),
+      m.stats().grows(),
+      m.stats().shrinks(),
+      m.stats().peakSize()
+    };
+    long restCleaned = m.cleanedUp();
+    for (int level = 0; level < levels.size(); level++) {
+      QueueStats s = levels.get(level);
+      long cleaned = m.levelCleanedUp().get(level);
+      series(m.id(), type, Integer.toString(level), actor).add(s, m.maxCapacity(), cleaned, alive);
+      rest[0] -= s.capacity();
+      rest[1] -= s.size();
+      rest[2] -= s.enqueued();
+      rest[3] -= s.dequeued();
+      rest[4] -= s.rejected();
+      rest[5] -= s.grows();
+      rest[6] -= s.shrinks();
+      rest[7] -= s.peakSize();
+      restCleaned -= cleaned;
+    }
+    QueueStats control =
+        new QueueStats(
+            (int) Math.max(0, rest[0]),
+            (int) Math.max(0, rest[1]),
+            rest[2],
+            rest[3],
+            rest[4],
+            rest[5],
+            rest[6],
+            (int) Math.max(0, rest[7]),
+            0);
+    series(m.id(), type, "control", actor).add(control, m.maxCapacity(), restCleaned, alive);
+  }
+
+  private Series series(String id, String type, String level, String actor) {
+    return series.computeIfAbsent(new SeriesKey(id, type, level, actor), Series::new);
+  }
+
+  private void exportCounts(Map<SeriesKey, Integer> live) {
+    for (Map.Entry<SeriesKey, Integer> e : live.entrySet()) {
+      counts
+          .computeIfAbsent(e.getKey(), k -> Kamon.gauge(COUNT).withTags(tags(k)))
+          .update(e.getValue());
+    }
+    for (Iterator<Map.Entry<SeriesKey, Gauge>> it = counts.entrySet().iterator(); it.hasNext(); ) {
+      Map.Entry<SeriesKey, Gauge> e = it.next();
+      if (!live.containsKey(e.getKey())) {
+        e.getValue().remove();
+        it.remove();
+      }
+    }
+  }
+
+  @Override
+  public void timeInMailbox(String id, String mailboxType, String ownerPath, long nanos) {
+    Timer t = ownerPath.isEmpty() ? null : actorTimers.get(ownerPath);
+    if (t == null) {
+      t = idTimers.get(id + '\u0000' + mailboxType);
+      if (t == null) {
+        t =
+            idTimers.computeIfAbsent(
+                id + '\u0000' + mailboxType,
+                k ->
+                    Kamon.timer(TIME_IN_MAILBOX)
+                        .withTags(tags(new SeriesKey(id, simpleName(mailboxType), null, null))));
+      }
+    }
+    t.record(nanos);
+  }
+
+  private TagSet tags(SeriesKey k) {
+    TagSet.Builder b =
+        TagSet.builder().add("system", system).add("mailbox", k.id).add("type", k.type);
+    if (k.level != null) {
+      b.add("level", k.level);
+    }
+    if (k.actor != null) {
+      b.add("actor", k.actor);
+    }
+    return b.build();
+  }
+
+  private static boolean remove(kamon.metric.Instrument<?, ?> instrument) {
+    instrument.remove();
+    return true;
+  }
+
+  static String simpleName(String fqcn) {
+    return fqcn.substring(fqcn.lastIndexOf('.') + 1);
+  }
+
+  /** Stops polling and removes every series this poller created. */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    scheduler.shutdownNow();
+    registry.setTimeInMailboxListener(null);
+    for (Series s : series.values()) {
+      s.removeAll();
+    }
+    series.clear();
+    for (Gauge g : counts.values()) {
+      g.remove();
+    }
+    counts.clear();
+    for (Timer t : idTimers.values()) {
+      t.remove();
+    }
+    idTimers.clear();
+    for (Timer t : actorTimers.values()) {
+      t.remove();
+    }
+    actorTimers.clear();
+  }
+
+  private record SeriesKey(String id, String type, String level, String actor) {}
+
+  /** One series: its instruments, this poll's sums and the totals already exported. */
+  private final class Series {
+    private final SeriesKey key;
+    private final TagSet tags;
+    private final long[] exported = new long[COUNTERS];
+    private final long[] totals = new long[COUNTERS];
+    private final Counter[] counters = new Counter[COUNTERS];
+    private Gauge size;
+    private Gauge peak;
+    private Gauge capacity;
+    private Gauge maxCapacity;
+    private long sizeSum;
+    private long peakSum;
+    private long capacitySum;
+    private long maxSum;
+    private boolean alive;
+    private boolean touched;
+
+    Series(SeriesKey key) {
+      this.key = key;
+      this.tags = tags(key);
+    }
+
+    void reset() {
+      java.util.Arrays.fill(totals, 0);
+      sizeSum = 0;
+      peakSum = 0;
+      capacitySum = 0;
+      maxSum = 0;
+      alive = false;
+      touched = false;
+    }
+
+    void add(QueueStats s, int max, long cleanedUp, boolean live) {
+      touched = true;
+      totals[ENQ] += s.enqueued();
+      totals[DEQ] += s.dequeued() - cleanedUp;
+      totals[OVERFLOW] += s.rejected();
+      totals[CLEANUP] += cleanedUp;
+      totals[GROW] += s.grows();
+      totals[SHRINK] += s.shrinks();
+      if (live) {
+        alive = true;
+        sizeSum += s.size();
+        peakSum += s.peakSize();
+        capacitySum += s.capacity();
+        maxSum += max;
+      }
+    }
+
+    /** Exports this poll; false if the series is gone and must be forgotten. */
+    boolean export() {
+      if (!touched || (key.actor != null && !alive)) {
+        removeAll();
+        return false;
+      }
+      if (alive) {
+        if (size == null) {
+          size = Kamon.gauge(SIZE).withTags(tags);
+          peak = Kamon.gauge(PEAK_SIZE).withTags(tags);
+          capacity = Kamon.gauge(CAPACITY).withTags(tags);
+          maxCapacity = Kamon.gauge(MAX_CAPACITY).withTags(tags);
+          if (key.actor != null && settings.sampleEvery() > 0) {
+            actorTimers.computeIfAbsent(
+                key.actor,
+                a ->
+                    Kamon.timer(TIME_IN_MAILBOX)
+                        .withTags(tags(new SeriesKey(key.id, key.type, null, a))));
+          }
+        }
+        size.update(sizeSum);
+        peak.update(peakSum);
+        capacity.update(capacitySum);
+        maxCapacity.update(maxSum);
+      } else {
+        removeGauges();
+      }
+      for (int i = 0; i < COUNTERS; i++) {
+        long delta = totals[i] - exported[i];
+        if (delta > 0 || counters[i] == null) {
+          counter(i).increment(Math.max(0, delta));
+          exported[i] = Math.max(exported[i], totals[i]);
+        }
+      }
+      return true;
+    }
+
+    private Counter counter(int i) {
+      Counter c = counters[i];
+      if (c == null) {
+        c =
+            switch (i) {
+              case ENQ -> Kamon.counter(ENQUEUED).withTags(tags);
+              case DEQ -> Kamon.counter(DEQUEUED).withTags(tags);
+              case OVERFLOW -> Kamon.counter(DROPPED).withTags(tags.withTag("reason", "overflow"));
+              case CLEANUP -> Kamon.counter(DROPPED).withTags(tags.withTag("reason", "cleanup"));
+              case GROW -> Kamon.counter(RESIZES).withTags(tags.withTag("direction", "grow"));
+              default -> Kamon.counter(RESIZES).withTags(tags.withTag("direction", "shrink"));
+            };
+        counters[i] = c;
+      }
+      return c;
+    }
+
+    private void removeGauges() {
+      if (size != null) {
+        size.remove();
+        peak.remove();
+        capacity.remove();
+        maxCapacity.remove();
+        size = null;
+      }
+    }
+
+    void removeAll() {
+      removeGauges();
+      for (int i = 0; i < COUNTERS; i++) {
+        if (counters[i] != null) {
+          counters[i].remove();
+          counters[i] = null;
+        }
+      }
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "MailboxMetrics{system=" + system + ", series=" + new ArrayList<>(series.keySet()) + '}';
+  }
+}

@@ -1,0 +1,116 @@
+package io.github.elasticq.persistence.kamon;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.github.elasticq.persistence.journal.WalRegistry;
+import io.github.elasticq.persistence.wal.WalEvent;
+import io.github.elasticq.persistence.wal.WalStats;
+import io.github.elasticq.persistence.wal.WalWrite;
+import io.github.elasticq.persistence.wal.WriteAheadLog;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import kamon.Kamon;
+import kamon.metric.Distribution;
+import kamon.metric.Instrument;
+import kamon.tag.TagSet;
+import org.apache.pekko.ConfigurationException;
+import org.apache.pekko.actor.ActorSystem;
+import org.apache.pekko.testkit.javadsl.TestKit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The journal metrics equal the log's own figures: every append timed, every group-commit fsync
+ * timed and sized, bytes and segments as {@link WalStats} reports them, replays counted.
+ */
+class JournalKamonTest {
+
+  @TempDir Path dir;
+
+  private Config config(String extra) {
+    return ConfigFactory.parseString(
+            "elasticq.journal.dir = \""
+                + dir.toString().replace("\\", "/")
+                + "\"\n"
+                + "elasticq.kamon { enabled = on, poll-interval = 1h }\n"
+                + "pekko.loglevel = WARNING\n"
+                + extra)
+        .withFallback(ConfigFactory.load());
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <T> T value(Instrument<?, ?> instrument) {
+    return ((Instrument.Snapshotting<T>) instrument).snapshot(false);
+  }
+
+  @Test
+  void journalFigures_equalTheLogsOwn() throws Exception {
+    ActorSystem system = ActorSystem.create("kamon-journal", config(""));
+    try {
+      WriteAheadLog wal = WalRegistry.get(system).logFor("elasticq.journal");
+      JournalKamon.get(system).pollNow(); // installs the listener
+      WalStats before = wal.stats();
+      for (int i = 1; i <= 50; i++) {
+        byte[] payload = ("event-" + i).getBytes(StandardCharsets.UTF_8);
+        wal.append(WalWrite.of(List.of(WalEvent.of("pid-1", i, payload))))
+            .get(10, TimeUnit.SECONDS);
+      }
+      assertThat(wal.replay("pid-1", 1, Long.MAX_VALUE, Long.MAX_VALUE, e -> {})).isEqualTo(50);
+      JournalKamon.get(system).pollNow();
+      WalStats after = wal.stats();
+      TagSet tags =
+          TagSet.builder().add("system", system.name()).add("journal", "elasticq.journal").build();
+      Distribution writes = value(Kamon.timer(JournalMetrics.WRITE_LATENCY).withTags(tags));
+      Distribution fsyncs = value(Kamon.timer(JournalMetrics.FSYNC_LATENCY).withTags(tags));
+      Distribution perFsync =
+          value(Kamon.histogram(JournalMetrics.EVENTS_PER_FSYNC).withTags(tags));
+      assertThat(writes.count()).as("one latency per append").isEqualTo(50);
+      assertThat(fsyncs.count())
+          .as("every fsync of the log since the listener was installed")
+          .isEqualTo(after.fsyncs() - before.fsyncs());
+      assertThat(perFsync.sum()).as("events made durable").isEqualTo(50);
+      assertThat(perFsync.count()).as("one group commit per awaited append").isEqualTo(50);
+      long bytes =
+          ((Number)
+                  value(
+                      Kamon.counter(
+                              JournalMetrics.BYTES_WRITTEN,
+                              kamon.metric.MeasurementUnit.information().bytes())
+                          .withTags(tags)))
+              .longValue();
+      assertThat(bytes).isEqualTo(after.bytesWritten()).isPositive();
+      double segments =
+          ((Number) value(Kamon.gauge(JournalMetrics.SEGMENTS).withTags(tags))).doubleValue();
+      assertThat(segments).isEqualTo(after.segments());
+      long replayed =
+          ((Number) value(Kamon.counter(JournalMetrics.REPLAYED_EVENTS).withTags(tags)))
+              .longValue();
+      assertThat(replayed).isEqualTo(50);
+      long compactions =
+          ((Number) value(Kamon.counter(JournalMetrics.COMPACTIONS).withTags(tags))).longValue();
+      assertThat(compactions).isEqualTo(after.compactedSegments());
+    } finally {
+      TestKit.shutdownActorSystem(system);
+    }
+  }
+
+  @Test
+  void invalidSection_failsTheStartNamingTheKey() {
+    assertThatThrownBy(
+            () ->
+                ActorSystem.create("kamon-journal-bad", config("elasticq.kamon.pol-interval = 1s")))
+        .satisfies(
+            e -> {
+              Throwable r = e;
+              while (r.getCause() != null && !(r instanceof ConfigurationException)) {
+                r = r.getCause();
+              }
+              assertThat(r.getMessage()).contains("elasticq.kamon.pol-interval");
+            });
+  }
+}
