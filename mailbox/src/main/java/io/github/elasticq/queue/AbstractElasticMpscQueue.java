@@ -122,7 +122,8 @@ import java.util.function.Consumer;
  *
  * @param <E> element type; null elements are rejected
  */
-public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E> {
+public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E>
+    implements ElasticQueue<E> {
 
   /** Consumer operations between two occupancy samples. */
   static final int SAMPLE_INTERVAL = 16;

@@ -69,7 +69,8 @@ import java.util.function.Supplier;
  *
  * @param <E> element type; {@code null} is rejected
  */
-public final class ElasticBuffer<E> extends AbstractQueue<E> implements BlockingQueue<E> {
+public final class ElasticBuffer<E> extends AbstractQueue<E>
+    implements BlockingQueue<E>, ElasticQueue<E> {
 
   /** Consecutive low-occupancy consumer operations needed for one shrink step. */
   static final int DEFAULT_SHRINK_STREAK = 32;

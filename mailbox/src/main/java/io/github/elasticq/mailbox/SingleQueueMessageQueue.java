@@ -1,0 +1,71 @@
+package io.github.elasticq.mailbox;
+
+import io.github.elasticq.queue.ElasticQueue;
+import io.github.elasticq.queue.QueueStats;
+import java.util.List;
+import org.apache.pekko.actor.ActorRef;
+import org.apache.pekko.actor.ActorSystem;
+import org.apache.pekko.dispatch.Envelope;
+
+/**
+ * A message queue over one {@link ElasticQueue} of envelopes: {@link ElasticMessageQueue} (a
+ * compact MPSC queue, one consumer) and {@link ElasticSharedMessageQueue} (an elastic buffer, many
+ * consumers) differ only in the queue they hold and the semantics they declare. Enqueue from any
+ * thread; dequeue as the held queue allows. The happens-before edge from a sender's {@code tell} to
+ * the processing of that message is the held queue's (offer happens-before the poll that returns
+ * the element).
+ */
+abstract class SingleQueueMessageQueue extends AbstractElasticMessageQueue {
+
+  private final ElasticQueue<Envelope> queue;
+
+  SingleQueueMessageQueue(
+      String id,
+      String mailboxType,
+      ElasticQueue<Envelope> queue,
+      ActorRef owner,
+      ActorSystem system) {
+    super(id, mailboxType, owner, system);
+    this.queue = queue;
+  }
+
+  @Override
+  final boolean offer(Envelope handle) {
+    return queue.offer(handle);
+  }
+
+  @Override
+  public final Envelope dequeue() {
+    return delivered(queue.poll());
+  }
+
+  @Override
+  public final int numberOfMessages() {
+    return queue.size();
+  }
+
+  @Override
+  public final boolean hasMessages() {
+    return !queue.isEmpty();
+  }
+
+  @Override
+  final QueueStats stats() {
+    return queue.stats();
+  }
+
+  @Override
+  final List<QueueStats> levelStats() {
+    return List.of(queue.stats());
+  }
+
+  @Override
+  final int maxCapacity() {
+    return queue.config().maxCapacity();
+  }
+
+  @Override
+  final int[] takePeakWindows() {
+    return new int[] {queue.takePeakWindow()};
+  }
+}
