@@ -2,9 +2,7 @@ package io.github.elasticq.queue;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.Queue;
 import java.util.function.Function;
-import java.util.function.ToIntFunction;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -27,44 +25,23 @@ class ShrinkBoundTest {
           .shrinkThreshold(0.75)
           .build();
 
-  record Impl(
-      String name,
-      Function<QueueConfig, Queue<Integer>> create,
-      ToIntFunction<Queue<Integer>> capacity,
-      Function<Queue<Integer>, QueueStats> stats) {
-    @Override
-    public String toString() {
-      return name;
-    }
-  }
-
-  @SuppressWarnings("unchecked")
   static Stream<Arguments> impls() {
     return Stream.of(
         Arguments.of(
-            new Impl(
-                "ElasticMpscQueue",
-                ElasticMpscQueue::new,
-                q -> ((ElasticMpscQueue<Integer>) q).capacity(),
-                q -> ((ElasticMpscQueue<Integer>) q).stats())),
+            "ElasticMpscQueue",
+            (Function<QueueConfig, ElasticQueue<Integer>>) ElasticMpscQueue::new),
         Arguments.of(
-            new Impl(
-                "CompactElasticMpscQueue",
-                CompactElasticMpscQueue::new,
-                q -> ((CompactElasticMpscQueue<Integer>) q).capacity(),
-                q -> ((CompactElasticMpscQueue<Integer>) q).stats())),
+            "CompactElasticMpscQueue",
+            (Function<QueueConfig, ElasticQueue<Integer>>) CompactElasticMpscQueue::new),
         Arguments.of(
-            new Impl(
-                "ElasticBuffer",
-                ElasticBuffer::new,
-                q -> ((ElasticBuffer<Integer>) q).capacity(),
-                q -> ((ElasticBuffer<Integer>) q).stats())));
+            "ElasticBuffer", (Function<QueueConfig, ElasticQueue<Integer>>) ElasticBuffer::new));
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("impls")
-  void shrink_withThresholdTimesGrowthAboveOne_neverGoesBelowSize(Impl impl) {
-    Queue<Integer> q = impl.create().apply(WIDE_THRESHOLD);
+  void shrink_withThresholdTimesGrowthAboveOne_neverGoesBelowSize(
+      String name, Function<QueueConfig, ElasticQueue<Integer>> create) {
+    ElasticQueue<Integer> q = create.apply(WIDE_THRESHOLD);
     int size = 45; // <= 0.75 x 64: low enough to shrink, above 64 / 2.0
     for (int i = 0; i < size; i++) {
       assertThat(q.offer(i)).isTrue();
@@ -73,15 +50,15 @@ class ShrinkBoundTest {
     int expectedHead = 0;
     for (int op = 0; op < 4_000; op++) {
       assertThat(q.poll()).isEqualTo(expectedHead++);
-      assertThat(impl.capacity().applyAsInt(q))
-          .as("capacity after poll %d, %s", op, impl.stats().apply(q))
+      assertThat(q.capacity())
+          .as("capacity after poll %d, %s", op, q.stats())
           .isGreaterThanOrEqualTo(q.size());
       assertThat(q.offer(next++)).isTrue();
-      assertThat(impl.capacity().applyAsInt(q))
-          .as("capacity after offer %d, %s", op, impl.stats().apply(q))
+      assertThat(q.capacity())
+          .as("capacity after offer %d, %s", op, q.stats())
           .isGreaterThanOrEqualTo(q.size());
     }
-    QueueStats stats = impl.stats().apply(q);
+    QueueStats stats = q.stats();
     assertThat(stats.shrinks()).as("the scenario must shrink: %s", stats).isPositive();
     assertThat(stats.capacity()).isGreaterThanOrEqualTo(stats.size());
   }

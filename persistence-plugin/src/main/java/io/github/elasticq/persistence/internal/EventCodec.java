@@ -79,19 +79,8 @@ public final class EventCodec {
     String writerUuid = repr.writerUuid() == null ? "" : repr.writerUuid();
     String eventManifest = repr.manifest() == null ? "" : repr.manifest();
     Option<Object> metadata = repr.metadata();
-    if (metadata.isEmpty()) {
-      return new WalEvent(
-          repr.persistenceId(),
-          repr.sequenceNr(),
-          writerUuid,
-          eventManifest,
-          serializer.identifier(),
-          manifest,
-          ts,
-          bytes);
-    }
-    Object meta = metadata.get();
-    Serializer metaSerializer = serialization.findSerializerFor(meta);
+    Object meta = metadata.isEmpty() ? null : metadata.get();
+    Serializer metaSerializer = meta == null ? null : serialization.findSerializerFor(meta);
     return new WalEvent(
         repr.persistenceId(),
         repr.sequenceNr(),
@@ -101,9 +90,9 @@ public final class EventCodec {
         manifest,
         ts,
         bytes,
-        metaSerializer.identifier(),
-        Serializers.manifestFor(metaSerializer, meta),
-        metaSerializer.toBinary(meta));
+        meta == null ? 0 : metaSerializer.identifier(),
+        meta == null ? "" : Serializers.manifestFor(metaSerializer, meta),
+        meta == null ? null : metaSerializer.toBinary(meta));
   }
 
   /** Deserializes the payload of a stored event; throws what the serializer throws. */
