@@ -276,14 +276,11 @@ final class DurableMailboxBehavior<T>
     if (replyTo != null) {
       replyTo.tell(new Rejected(reason));
     } else {
-      Adapter.toClassic(ctx.getSystem())
-          .deadLetters()
-          .tell(
-              new DeadLetter(
-                  message,
-                  org.apache.pekko.actor.ActorRef.noSender(),
-                  Adapter.toClassic(ctx.getSelf())),
-              org.apache.pekko.actor.ActorRef.noSender());
+      org.apache.pekko.actor.ActorRef deadLetters =
+          Adapter.toClassic(ctx.getSystem()).deadLetters();
+      // a DeadLetter needs a non-null sender: Pekko's convention is deadLetters itself
+      deadLetters.tell(
+          new DeadLetter(message, deadLetters, Adapter.toClassic(ctx.getSelf())), deadLetters);
     }
     return Effect().none();
   }
