@@ -27,9 +27,12 @@ import scala.jdk.javaapi.FutureConverters;
  * <p>Enable it with {@code pekko.persistence.journal.plugin = "elasticq.journal"}.
  *
  * <ul>
- *   <li>Each {@code AtomicWrite} is serialized with Pekko Serialization on the journal actor; if
- *       any of its payloads cannot be serialized, that atomic write is rejected and the others are
- *       stored. A storage failure fails the whole returned future (never a rejection).
+ *   <li>Each {@code AtomicWrite} is serialized with Pekko Serialization on the journal actor (the
+ *       plugin dispatcher), inside Pekko's transport-information scope so that events holding an
+ *       {@code ActorRef} serialize and replay to the same actor; the event's metadata ({@code
+ *       PersistentRepr.metadata}) is stored and replayed with it. If any payload of an atomic write
+ *       cannot be serialized, that atomic write is rejected and the others are stored. A storage
+ *       failure fails the whole returned future (never a rejection).
  *   <li>All atomic writes of one call share one group commit with every other concurrent call, and
  *       the future completes when they are durable as {@code sync-mode} defines.
  *   <li>Replays run on the plugin dispatcher ({@code elasticq.journal.dispatcher}), never on the
@@ -64,6 +67,26 @@ public final class WalJournal extends AsyncWriteJournal {
   public Future<Iterable<Optional<Exception>>> doAsyncWriteMessages(
       Iterable<AtomicWrite> messages) {
     List<Optional<Exception>> results = new ArrayList<>();
+    List<WalWrite> writes;
+    try {
+      // One transport-information scope for the whole call: serializers of events holding an
+      // ActorRef need it (see EventCodec).
+      writes = codec.withTransportInformation(() -> encode(messages, results));
+    } catch (Exception e) {
+      return Futures.failed(e);
+    }
+    if (writes.isEmpty()) {
+      return Futures.successful(results);
+    }
+    Iterable<Optional<Exception>> done = results;
+    return toScala(wal.append(writes).thenApply(v -> done));
+  }
+
+  /**
+   * Serializes every atomic write; one that fails to serialize gets its exception in {@code
+   * results} (a rejection) and is left out of the returned writes.
+   */
+  private List<WalWrite> encode(Iterable<AtomicWrite> messages, List<Optional<Exception>> results) {
     List<WalWrite> writes = new ArrayList<>();
     for (AtomicWrite aw : messages) {
       try {
@@ -85,11 +108,7 @@ public final class WalJournal extends AsyncWriteJournal {
         results.add(Optional.of(e));
       }
     }
-    if (writes.isEmpty()) {
-      return Futures.successful(results);
-    }
-    Iterable<Optional<Exception>> done = results;
-    return toScala(wal.append(writes).thenApply(v -> done));
+    return writes;
   }
 
   @Override
@@ -108,19 +127,23 @@ public final class WalJournal extends AsyncWriteJournal {
         CompletableFuture.runAsync(
             () -> {
               try {
-                wal.replay(
-                    persistenceId,
-                    fromSequenceNr,
-                    toSequenceNr,
-                    max,
-                    e -> {
-                      try {
-                        replayCallback.accept(codec.toRepr(e));
-                      } catch (Throwable t) {
-                        throw new CompletionException(
-                            "cannot deserialize " + e + " of " + persistenceId, t);
-                      }
-                    });
+                codec.withTransportInformation(
+                    () ->
+                        wal.replay(
+                            persistenceId,
+                            fromSequenceNr,
+                            toSequenceNr,
+                            max,
+                            e -> {
+                              try {
+                                replayCallback.accept(codec.toRepr(e));
+                              } catch (Throwable t) {
+                                throw new CompletionException(
+                                    "cannot deserialize " + e + " of " + persistenceId, t);
+                              }
+                            }));
+              } catch (CompletionException e) {
+                throw e;
               } catch (Exception e) {
                 throw new CompletionException(e);
               }

@@ -90,7 +90,23 @@ final class RecordCodec {
       return false;
     }
     int payload = int32(a, q);
-    return payload >= 0 && q + 4 + (long) payload == end;
+    if (payload < 0) {
+      return false;
+    }
+    long afterPayload = q + 4 + (long) payload;
+    if ((a[p + FLAGS_OFFSET] & FLAG_HAS_METADATA) == 0) {
+      return afterPayload == end;
+    }
+    if (type != TYPE_EVENT || afterPayload + METADATA_TRAILER_MIN_LENGTH > end) {
+      return false;
+    }
+    q = (int) afterPayload + 4;
+    q += 2 + u16(a, q);
+    if (q + 4 > end) {
+      return false;
+    }
+    int metadata = int32(a, q);
+    return metadata >= 0 && q + 4 + (long) metadata == end;
   }
 
   /** Body length of a validated frame at {@code p} of a heap buffer. */
@@ -180,6 +196,7 @@ final class RecordCodec {
       if (a[q] != TYPE_EVENT) {
         return null;
       }
+      boolean hasMetadata = (a[q + 1] & FLAG_HAS_METADATA) != 0;
       q += 2;
       int len = u16(a, q);
       q += 2;
@@ -206,6 +223,25 @@ final class RecordCodec {
       int payloadLength = int32(a, q);
       q += 4;
       byte[] payload = Arrays.copyOfRange(a, q, q + payloadLength);
+      if (!hasMetadata) {
+        return new WalEvent(
+            persistenceId,
+            seq,
+            writer,
+            eventManifest,
+            serializerId,
+            serializerManifest,
+            timestamp,
+            payload);
+      }
+      q += payloadLength;
+      int metadataSerializerId = int32(a, q);
+      q += 4;
+      len = u16(a, q);
+      String metadataManifest = len == 0 ? "" : new String(a, q + 2, len, StandardCharsets.UTF_8);
+      q += 2 + len;
+      int metadataLength = int32(a, q);
+      q += 4;
       return new WalEvent(
           persistenceId,
           seq,
@@ -214,7 +250,10 @@ final class RecordCodec {
           serializerId,
           serializerManifest,
           timestamp,
-          payload);
+          payload,
+          metadataSerializerId,
+          metadataManifest,
+          Arrays.copyOfRange(a, q, q + metadataLength));
     }
   }
 }

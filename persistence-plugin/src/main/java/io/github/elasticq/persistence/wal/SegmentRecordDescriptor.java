@@ -15,7 +15,7 @@ import java.util.zip.CRC32C;
  *  +---------------------------------------------------------------+
  *  |                     magic 0x4551574C ("EQWL")                 |
  *  +---------------------------------------------------------------+
- *  |                       format version (1)                      |
+ *  |                     format version (1 or 2)                   |
  *  +---------------------------------------------------------------+
  *  |                       segment id (int64)                      |
  *  |                                                               |
@@ -54,6 +54,16 @@ import java.util.zip.CRC32C;
  *  +---------------------------------------------------------------+
  *  |                    payload bytes ...                         ...
  *  +---------------------------------------------------------------+
+ *  |  metadata trailer, present only when FLAG_HAS_METADATA is set:  |
+ *  +---------------------------------------------------------------+
+ *  |               metadata serializer id (int32)                  |
+ *  +-------------------------------+-------------------------------+
+ *  | metadata manifest length (u16)|  metadata manifest ...       ...
+ *  +-------------------------------+-------------------------------+
+ *  |                metadata length (int32)                        |
+ *  +---------------------------------------------------------------+
+ *  |                metadata bytes ...                            ...
+ *  +---------------------------------------------------------------+
  * </pre>
  *
  * <p>{@code type} is {@link #TYPE_EVENT} or {@link #TYPE_TOMBSTONE}. A tombstone deletes every
@@ -63,7 +73,15 @@ import java.util.zip.CRC32C;
  * highest sequence number after compaction has dropped every event.
  *
  * <p>{@code flags} bit 0, {@link #FLAG_BATCH_CONTINUES}, is set on every record of an atomic write
- * except its last one. An atomic write never spans two segments.
+ * except its last one. An atomic write never spans two segments. Bit 1, {@link #FLAG_HAS_METADATA},
+ * says that the body ends with the metadata trailer: the serialized {@code PersistentRepr.metadata}
+ * of the event.
+ *
+ * <p><b>Versions.</b> Version 1 segments (ElasticQ 0.1) never carry the metadata trailer; version 2
+ * added it. A reader accepts both; a writer appends only to a version 2 segment, so on opening a
+ * log whose last segment is version 1 it starts a new segment, and a version 1 reader refuses a
+ * version 2 segment by its header instead of misreading a trailer as part of the payload.
+ * Compaction writes version 2 headers (a version 1 record is a valid version 2 record).
  *
  * <p><b>Commit rule.</b> A record is <em>valid</em> when its length is between {@link
  * #MIN_BODY_LENGTH} and {@link #MAX_BODY_LENGTH}, its frame lies inside the file and its CRC32C
@@ -79,8 +97,11 @@ public final class SegmentRecordDescriptor {
   /** First four bytes of every segment file. */
   public static final int SEGMENT_MAGIC = 0x4551574C;
 
-  /** Current segment format version. */
-  public static final int SEGMENT_VERSION = 1;
+  /** Current segment format version: the one every new segment gets. */
+  public static final int SEGMENT_VERSION = 2;
+
+  /** The first segment format, without the metadata trailer; still read. */
+  public static final int SEGMENT_VERSION_1 = 1;
 
   /** Size of the segment file header. */
   public static final int SEGMENT_HEADER_LENGTH = 16;
@@ -115,7 +136,18 @@ public final class SegmentRecordDescriptor {
   /** Set on every record of an atomic write except the last. */
   public static final byte FLAG_BATCH_CONTINUES = 1;
 
+  /** Set on an event whose body ends with the metadata trailer (version 2). */
+  public static final byte FLAG_HAS_METADATA = 2;
+
+  /** Bytes of an empty metadata trailer: serializer id, manifest length, data length. */
+  public static final int METADATA_TRAILER_MIN_LENGTH = 4 + 2 + 4;
+
   private SegmentRecordDescriptor() {}
+
+  /** Whether a segment header's version field names a format this code reads. */
+  public static boolean isReadableVersion(int version) {
+    return version == SEGMENT_VERSION || version == SEGMENT_VERSION_1;
+  }
 
   /** Whether {@code length} is a plausible body length. */
   public static boolean isValidBodyLength(int length) {

@@ -43,6 +43,7 @@ final class SegmentScanner {
   private final FileChannel channel;
   private final RecordCodec.StringCache pids = new RecordCodec.StringCache();
   private final long fileSize;
+  private int version;
   private ByteBuffer window = ByteBuffer.allocate(WINDOW);
   private long windowStart;
   private int windowLength;
@@ -50,6 +51,11 @@ final class SegmentScanner {
   SegmentScanner(FileChannel channel) throws IOException {
     this.channel = channel;
     this.fileSize = channel.size();
+  }
+
+  /** The format version read from the header by {@link #scan}; 0 before, or if it was bad. */
+  int version() {
+    return version;
   }
 
   /** Scans the whole segment; {@code expectedId} is checked against the header. */
@@ -62,11 +68,12 @@ final class SegmentScanner {
     ByteBuffer h = at(0, SEGMENT_HEADER_LENGTH);
     int p0 = h.position();
     if (h.getInt(p0) != SEGMENT_MAGIC
-        || h.getInt(p0 + 4) != SEGMENT_VERSION
+        || !isReadableVersion(h.getInt(p0 + 4))
         || h.getLong(p0 + 8) != expectedId) {
       return new Result(
           committed, 0, fileSize, "bad segment header", 0, nextValid(SEGMENT_HEADER_LENGTH));
     }
+    version = h.getInt(p0 + 4);
     // Records of an atomic write whose last record has not been seen yet sit at the end of the
     // list, from index `committedCount` on; they are dropped if the write turns out unfinished.
     int committedCount = 0;

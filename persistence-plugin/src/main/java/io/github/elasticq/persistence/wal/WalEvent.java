@@ -16,6 +16,9 @@ import java.util.Objects;
  * @param serializerManifest the serializer's manifest ("" if none)
  * @param timestamp epoch milliseconds
  * @param payload the serialized event
+ * @param metadataSerializerId the serializer id of {@code metadata} (0 when there is none)
+ * @param metadataManifest the serializer manifest of {@code metadata} ("" when there is none)
+ * @param metadata the serialized {@code PersistentRepr.metadata}, or null when the event has none
  */
 public record WalEvent(
     String persistenceId,
@@ -25,7 +28,10 @@ public record WalEvent(
     int serializerId,
     String serializerManifest,
     long timestamp,
-    byte[] payload) {
+    byte[] payload,
+    int metadataSerializerId,
+    String metadataManifest,
+    byte[] metadata) {
 
   /** Validates the non-null fields and the sequence number. */
   public WalEvent {
@@ -34,10 +40,40 @@ public record WalEvent(
     Objects.requireNonNull(eventManifest, "eventManifest");
     Objects.requireNonNull(serializerManifest, "serializerManifest");
     Objects.requireNonNull(payload, "payload");
+    Objects.requireNonNull(metadataManifest, "metadataManifest");
     if (sequenceNr < 1) {
       throw new IllegalArgumentException(
           "sequenceNr must be >= 1 but was " + sequenceNr + " for " + persistenceId);
     }
+  }
+
+  /** An event without metadata. */
+  public WalEvent(
+      String persistenceId,
+      long sequenceNr,
+      String writerUuid,
+      String eventManifest,
+      int serializerId,
+      String serializerManifest,
+      long timestamp,
+      byte[] payload) {
+    this(
+        persistenceId,
+        sequenceNr,
+        writerUuid,
+        eventManifest,
+        serializerId,
+        serializerManifest,
+        timestamp,
+        payload,
+        0,
+        "",
+        null);
+  }
+
+  /** Whether the event carries serialized metadata. */
+  public boolean hasMetadata() {
+    return metadata != null;
   }
 
   /** A convenience event for tests and tools: serializer id 0, empty manifests, timestamp 0. */
@@ -55,7 +91,10 @@ public record WalEvent(
         && writerUuid.equals(e.writerUuid)
         && eventManifest.equals(e.eventManifest)
         && serializerManifest.equals(e.serializerManifest)
-        && java.util.Arrays.equals(payload, e.payload);
+        && java.util.Arrays.equals(payload, e.payload)
+        && metadataSerializerId == e.metadataSerializerId
+        && metadataManifest.equals(e.metadataManifest)
+        && java.util.Arrays.equals(metadata, e.metadata);
   }
 
   @Override
@@ -74,6 +113,8 @@ public record WalEvent(
         + serializerId
         + ", payload="
         + payload.length
-        + " bytes]";
+        + " bytes"
+        + (metadata == null ? "" : ", metadata=" + metadata.length + " bytes")
+        + "]";
   }
 }

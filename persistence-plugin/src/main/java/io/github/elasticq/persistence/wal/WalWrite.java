@@ -118,7 +118,12 @@ public final class WalWrite {
                 + writers.utf8(e.writerUuid()).length
                 + eventManifests.utf8(e.eventManifest()).length
                 + serializerManifests.utf8(e.serializerManifest()).length
-                + e.payload().length;
+                + e.payload().length
+                + (e.hasMetadata()
+                    ? METADATA_TRAILER_MIN_LENGTH
+                        + WalWrite.utf8(e.metadataManifest(), "metadata manifest").length
+                        + e.metadata().length
+                    : 0);
       }
       if (total > MAX_BODY_LENGTH) {
         throw new IllegalArgumentException(
@@ -140,6 +145,9 @@ public final class WalWrite {
         }
         seqs[i] = e.sequenceNr();
         byte flags = i < n - 1 ? FLAG_BATCH_CONTINUES : 0;
+        if (e.hasMetadata()) {
+          flags |= FLAG_HAS_METADATA;
+        }
         at =
             putRecord(
                 frames,
@@ -153,7 +161,10 @@ public final class WalWrite {
                 e.serializerId(),
                 serializerManifests.utf8(e.serializerManifest()),
                 e.timestamp(),
-                e.payload());
+                e.payload(),
+                e.metadataSerializerId(),
+                e.hasMetadata() ? WalWrite.utf8(e.metadataManifest(), "metadata manifest") : null,
+                e.metadata());
       }
       return new WalWrite(pid, TYPE_EVENT, frames, seqs, offs);
     }
@@ -193,7 +204,21 @@ public final class WalWrite {
     byte[] empty = new byte[0];
     byte[] frame = new byte[FRAME_HEADER_LENGTH + MIN_BODY_LENGTH + pid.length];
     putRecord(
-        frame, 0, TYPE_TOMBSTONE, (byte) 0, pid, toSequenceNr, empty, empty, 0, empty, 0L, empty);
+        frame,
+        0,
+        TYPE_TOMBSTONE,
+        (byte) 0,
+        pid,
+        toSequenceNr,
+        empty,
+        empty,
+        0,
+        empty,
+        0L,
+        empty,
+        0,
+        null,
+        null);
     return new WalWrite(persistenceId, TYPE_TOMBSTONE, frame, new long[] {toSequenceNr}, SINGLE);
   }
 
@@ -226,7 +251,10 @@ public final class WalWrite {
     return b;
   }
 
-  /** Lays out one frame at {@code start} of {@code a}; returns the offset just after it. */
+  /**
+   * Lays out one frame at {@code start} of {@code a}, with the metadata trailer when {@code
+   * metadata} is not null; returns the offset just after it.
+   */
   private static int putRecord(
       byte[] a,
       int start,
@@ -239,7 +267,10 @@ public final class WalWrite {
       int serializerId,
       byte[] serializerManifest,
       long timestamp,
-      byte[] payload) {
+      byte[] payload,
+      int metadataSerializerId,
+      byte[] metadataManifest,
+      byte[] metadata) {
     int q = start + FRAME_HEADER_LENGTH;
     a[q++] = type;
     a[q++] = flags;
@@ -257,6 +288,15 @@ public final class WalWrite {
     q += 4;
     System.arraycopy(payload, 0, a, q, payload.length);
     q += payload.length;
+    if (metadata != null) {
+      INT32.set(a, q, metadataSerializerId);
+      q += 4;
+      q = putString(a, q, metadataManifest);
+      INT32.set(a, q, metadata.length);
+      q += 4;
+      System.arraycopy(metadata, 0, a, q, metadata.length);
+      q += metadata.length;
+    }
     int body = q - start - FRAME_HEADER_LENGTH;
     INT32.set(a, start + LENGTH_OFFSET, body);
     INT32.set(a, start + CRC_OFFSET, checksum(a, start, body));

@@ -1,8 +1,10 @@
 package io.github.elasticq.persistence.wal;
 
 import static io.github.elasticq.persistence.wal.SegmentRecordDescriptor.FLAGS_OFFSET;
+import static io.github.elasticq.persistence.wal.SegmentRecordDescriptor.FLAG_BATCH_CONTINUES;
 import static io.github.elasticq.persistence.wal.SegmentRecordDescriptor.FRAME_HEADER_LENGTH;
 import static io.github.elasticq.persistence.wal.SegmentRecordDescriptor.SEGMENT_HEADER_LENGTH;
+import static io.github.elasticq.persistence.wal.SegmentRecordDescriptor.SEGMENT_VERSION;
 import static io.github.elasticq.persistence.wal.SegmentRecordDescriptor.TYPE_EVENT;
 import static io.github.elasticq.persistence.wal.SegmentRecordDescriptor.TYPE_TOMBSTONE;
 
@@ -925,7 +927,7 @@ public final class WriteAheadLog implements AutoCloseable {
           src.limit(src.position() + e.frameLength());
           b.put(src);
           // Every kept record becomes its own committed group: its original group was committed.
-          b.put(start + FLAGS_OFFSET, (byte) 0);
+          b.put(start + FLAGS_OFFSET, (byte) (b.get(start + FLAGS_OFFSET) & ~FLAG_BATCH_CONTINUES));
           ByteBuffer f = b.duplicate();
           f.position(start);
           b.putInt(
@@ -989,9 +991,10 @@ public final class WriteAheadLog implements AutoCloseable {
     for (Map.Entry<Long, Path> f : files.entrySet()) {
       boolean isLast = f.getKey() == maxId;
       Segment seg = Segment.open(f.getValue(), f.getKey(), isLast);
+      SegmentScanner scanner = new SegmentScanner(seg.channel());
       SegmentScanner.Result r;
       try {
-        r = new SegmentScanner(seg.channel()).scan(seg.id);
+        r = scanner.scan(seg.id);
       } catch (IOException | RuntimeException e) {
         seg.retire();
         throw e;
@@ -1071,7 +1074,9 @@ public final class WriteAheadLog implements AutoCloseable {
           idx.append(h.sequenceNr(), seg, (int) e.offset(), e.frameLength());
         }
       }
-      if (isLast) {
+      // Appends go only to a segment of the current version (see SegmentRecordDescriptor):
+      // the last segment of an older log stays sealed and the log continues in a new one.
+      if (isLast && scanner.version() == SEGMENT_VERSION) {
         last = seg;
       }
     }

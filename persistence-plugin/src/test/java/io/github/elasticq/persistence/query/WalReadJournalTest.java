@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.typesafe.config.ConfigFactory;
 import io.github.elasticq.persistence.query.javadsl.WalReadJournal;
+import io.github.elasticq.persistence.testing.RefPayload;
 import io.github.elasticq.persistence.wal.WriteAheadLog;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -51,6 +52,7 @@ class WalReadJournalTest {
                         + "\"org.apache.pekko.event.slf4j.Slf4jLoggingFilter\"\n"
                         + "elasticq.query.refresh-interval = 30s\n"
                         + "elasticq.query.max-buffer-size = 3\n"
+                        + RefPayload.SERIALIZATION_CONFIG
                         + "elasticq.journal.dir = \""
                         + dir.toString().replace("\\", "/")
                         + "\"")
@@ -100,6 +102,34 @@ class WalReadJournalTest {
       l.add("e-" + s);
     }
     return l;
+  }
+
+  @Test
+  void currentEventsByPersistenceId_ofEventHoldingActorRef_resolvesItAndCarriesMetadata()
+      throws Exception {
+    RefPayload event = new RefPayload(probe.getRef());
+    PersistentRepr r =
+        PersistentRepr.apply(event, 1, "refs", "", false, probe.getRef(), "w").withMetadata("m-1");
+    journal.tell(
+        new JournalProtocol.WriteMessages(
+            CollectionConverters.asScala(
+                    List.<PersistentEnvelope>of(
+                        new AtomicWrite(CollectionConverters.asScala(List.of(r)).toList())))
+                .toList(),
+            probe.getRef(),
+            1),
+        ActorRef.noSender());
+    probe.expectMsg(TIMEOUT, JournalProtocol.WriteMessagesSuccessful$.MODULE$);
+    probe.expectMsgClass(TIMEOUT, JournalProtocol.WriteMessageSuccess.class);
+
+    List<EventEnvelope> envs =
+        await(
+            queries
+                .currentEventsByPersistenceId("refs", 0, Long.MAX_VALUE)
+                .runWith(Sink.seq(), system));
+    assertThat(envs).hasSize(1);
+    assertThat(envs.get(0).event()).isEqualTo(event);
+    assertThat(envs.get(0).eventMetadata()).isEqualTo(scala.Option.apply("m-1"));
   }
 
   @Test

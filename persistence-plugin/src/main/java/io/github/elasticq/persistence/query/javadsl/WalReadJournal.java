@@ -204,13 +204,20 @@ public final class WalReadJournal
 
   private EventEnvelope envelope(WalEvent e) {
     Object payload;
+    scala.Option<Object> metadata;
     try {
       payload = codec.payload(e);
+      metadata = codec.metadata(e);
     } catch (Throwable t) {
       throw new CompletionException("cannot deserialize " + e, t);
     }
     return new EventEnvelope(
-        Offset.sequence(e.sequenceNr()), e.persistenceId(), e.sequenceNr(), payload, e.timestamp());
+        Offset.sequence(e.sequenceNr()),
+        e.persistenceId(),
+        e.sequenceNr(),
+        payload,
+        e.timestamp(),
+        metadata);
   }
 
   private Source<String, NotUsed> ids(boolean live) {
