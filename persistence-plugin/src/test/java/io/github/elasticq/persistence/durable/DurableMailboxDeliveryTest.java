@@ -167,6 +167,46 @@ class DurableMailboxDeliveryTest {
   }
 
   @Test
+  void restart_afterSnapshotsAndDeletes_recoversFromSnapshot() {
+    // a snapshot every 5 events, one kept: recovery must start from a snapshot (events deleted)
+    DurableMailboxSettings settings =
+        DurableMailboxSettings.builder()
+            .snapshotEvery(5)
+            .keepSnapshots(1)
+            .confirmBatchSize(4)
+            .confirmFlushInterval(Duration.ofHours(1))
+            .build();
+    ActorTestKit first = start("snapshot-1");
+    TestProbe<Seen> seen = first.createTestProbe();
+    ActorRef<Object> mailbox =
+        first.spawn(
+            DurableMailbox.create("snapshot", DurableTestSupport.reporting(seen.ref()), settings));
+    // one at a time: each store write also confirms everything processed before it (41 of 42)
+    for (int i = 0; i < 42; i++) {
+      mailbox.tell(new Work(i));
+      assertThat(seen.receiveMessage(TIMEOUT)).isEqualTo(new Seen(i + 1, i));
+    }
+    await()
+        .atMost(TIMEOUT)
+        .untilAsserted(
+            () ->
+                assertThat(DurableMailboxRegistry.get(first.system()).stats("snapshot"))
+                    .hasValueSatisfying(s -> assertThat(s.confirmed()).isEqualTo(41)));
+    first.shutdownTestKit();
+
+    ActorTestKit second = start("snapshot-2");
+    TestProbe<Seen> seenAgain = second.createTestProbe();
+    ActorRef<Object> again =
+        second.spawn(
+            DurableMailbox.create(
+                "snapshot", DurableTestSupport.reporting(seenAgain.ref()), settings));
+    assertThat(seenAgain.receiveMessage(TIMEOUT)).isEqualTo(new Seen(42, 41));
+    again.tell(new Work(42));
+    assertThat(seenAgain.receiveMessage(TIMEOUT)).isEqualTo(new Seen(43, 42));
+    assertThat(dir.resolve("snapshots")).isNotEmptyDirectory();
+  }
+
+  @Test
   void restart_nothingConfirmed_redeliversEverythingStored() {
     DurableMailboxSettings settings =
         DurableMailboxSettings.builder()

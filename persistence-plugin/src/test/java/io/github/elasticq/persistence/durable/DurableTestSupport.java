@@ -18,7 +18,7 @@ final class DurableTestSupport {
   private DurableTestSupport() {}
 
   /** What the inner behavior saw: the delivery sequence number and the message's number. */
-  record Seen(long seqNr, int n) {}
+  record Seen(long seqNr, int n) implements JsonMessage {}
 
   static Config config(Path dir, String syncMode, String extra) {
     return ConfigFactory.parseString(
