@@ -36,14 +36,15 @@ import org.apache.pekko.persistence.typed.delivery.EventSourcedProducerQueue;
 /**
  * Durable inboxes on the same journal: ElasticQ's {@code DurableMailbox} against Pekko's reliable
  * delivery ({@code ProducerController} with {@code EventSourcedProducerQueue} to a {@code
- * ConsumerController}), with 1 and 100 inboxes, on {@code elasticq.journal} every-write and no-sync.
- * The figure is messages stored and processed per second, counted by the consuming behavior; the
- * journal's own counters give records, group commits and fsyncs per message.
+ * ConsumerController}), with 1 and 100 inboxes, on {@code elasticq.journal} every-write and
+ * no-sync. The figure is messages stored and processed per second, counted by the consuming
+ * behavior; the journal's own counters give records, group commits and fsyncs per message.
  *
  * <p>Both sides keep {@code in-flight} messages (default 50, reliable delivery's default flow
- * control window) per inbox waiting for storage: ours through {@code Enqueue}/{@code Stored}, theirs
- * through its own demand ({@code RequestNext}). Both deliver one message at a time to the consumer
- * (our {@code window = 1}, their consumer confirms each delivery). Payload: a 100-byte array.
+ * control window) per inbox waiting for storage: ours through {@code Enqueue}/{@code Stored},
+ * theirs through its own demand ({@code RequestNext}). Both deliver one message at a time to the
+ * consumer (our {@code window = 1}, their consumer confirms each delivery). Payload: a 100-byte
+ * array.
  *
  * <p>Run (after {@code ./mvnw -pl bench -am package -DskipTests}): {@code java -cp
  * bench/target/benchmarks.jar io.github.elasticq.bench.persistence.DurableMailboxBenchmark
@@ -56,6 +57,7 @@ public final class DurableMailboxBenchmark {
   private final long warmupMillis;
   private final long measureMillis;
   private final int inFlight;
+  private final List<Integer> windows;
   private final List<Row> rows = new ArrayList<>();
 
   private DurableMailboxBenchmark(Map<String, String> options) {
@@ -64,6 +66,11 @@ public final class DurableMailboxBenchmark {
     this.warmupMillis = (long) (Double.parseDouble(options.getOrDefault("warmup", "2")) * 1000);
     this.measureMillis = (long) (Double.parseDouble(options.getOrDefault("seconds", "5")) * 1000);
     this.inFlight = Integer.parseInt(options.getOrDefault("in-flight", "50"));
+    this.windows =
+        Arrays.stream(options.getOrDefault("windows", "1,50").split(","))
+            .map(String::trim)
+            .map(Integer::valueOf)
+            .toList();
   }
 
   enum Impl {
@@ -81,6 +88,7 @@ public final class DurableMailboxBenchmark {
       String mode,
       int inboxes,
       Impl impl,
+      int window,
       double messagesPerSecond,
       double recordsPerMessage,
       double commitsPerMessage,
@@ -117,11 +125,14 @@ public final class DurableMailboxBenchmark {
     int runId = 0;
     for (String mode : modes) {
       for (int inboxes : inboxCounts) {
-        for (Impl impl : Impl.values()) {
-          Row r = measure(impl, mode, inboxes, work.resolve("run-" + runId++));
+        for (int window : windows) {
+          Row r = measure(Impl.ELASTICQ, window, mode, inboxes, work.resolve("run-" + runId++));
           rows.add(r);
           System.out.println(r);
         }
+        Row r = measure(Impl.RELIABLE_DELIVERY, 0, mode, inboxes, work.resolve("run-" + runId++));
+        rows.add(r);
+        System.out.println(r);
       }
     }
     String report = report(loadBefore, PersistenceBenchmark.loadAverage());
@@ -153,7 +164,8 @@ public final class DurableMailboxBenchmark {
                 "pekko.persistence.snapshot-store.plugin = \"elasticq.snapshot-store\"",
                 "elasticq.journal.sync-mode = " + mode))
         .withValue(
-            "elasticq.journal.dir", ConfigValueFactory.fromAnyRef(dir.resolve("journal").toString()))
+            "elasticq.journal.dir",
+            ConfigValueFactory.fromAnyRef(dir.resolve("journal").toString()))
         .withValue(
             "elasticq.snapshot-store.dir",
             ConfigValueFactory.fromAnyRef(dir.resolve("snapshots").toString()))
@@ -161,7 +173,9 @@ public final class DurableMailboxBenchmark {
         .resolve();
   }
 
-  private Row measure(Impl impl, String mode, int inboxes, Path dir) throws Exception {
+  private Row measure(Impl impl, int window, String mode, int inboxes, Path dir) throws Exception {
+    DurableMailboxSettings settings =
+        DurableMailboxSettings.builder().window(Math.max(1, window)).build();
     Files.createDirectories(dir);
     LongAdder processed = new LongAdder();
     byte[] payload = new byte[100];
@@ -171,14 +185,14 @@ public final class DurableMailboxBenchmark {
                 ctx -> {
                   for (int i = 0; i < inboxes; i++) {
                     if (impl == Impl.ELASTICQ) {
+                      ActorRef<Object> producer =
+                          ctx.spawn(enqueuer(payload, inFlight), "producer-" + i);
                       ActorRef<Object> mailbox =
                           ctx.spawn(
                               DurableMailbox.create(
-                                  "inbox-" + i,
-                                  counting(processed),
-                                  DurableMailboxSettings.defaults()),
+                                  "inbox-" + i, counting(processed, producer), settings),
                               "inbox-" + i);
-                      ctx.spawn(enqueuer(mailbox, payload, inFlight), "producer-" + i);
+                      producer.tell(new Start(mailbox));
                     } else {
                       Optional<Behavior<DurableProducerQueue.Command<byte[]>>> queue =
                           Optional.of(
@@ -215,6 +229,7 @@ public final class DurableMailboxBenchmark {
           mode,
           inboxes,
           impl,
+          window,
           (c1 - c0) / ((t1 - t0) / 1e9),
           (after.recordsWritten() - before.recordsWritten()) / (double) messages,
           (after.writes() - before.writes()) / (double) messages,
@@ -229,34 +244,58 @@ public final class DurableMailboxBenchmark {
     return WalRegistry.get(Adapter.toClassic(system)).logFor("elasticq.journal").stats();
   }
 
-  /** The inner behavior of our mailbox: counts. */
-  private static Behavior<byte[]> counting(LongAdder processed) {
+  /** Tells our producer which mailbox to feed. */
+  private record Start(ActorRef<Object> mailbox) {}
+
+  /** Our inner behavior processed one message: the producer may send one more. */
+  private enum Done {
+    INSTANCE
+  }
+
+  /** The inner behavior of our mailbox: counts, and gives the producer demand. */
+  private static Behavior<byte[]> counting(LongAdder processed, ActorRef<Object> producer) {
     return Behaviors.receive(byte[].class)
         .onAnyMessage(
             m -> {
               processed.increment();
+              producer.tell(Done.INSTANCE);
               return Behaviors.same();
             })
         .build();
   }
 
-  /** Keeps {@code inFlight} Enqueues waiting for Stored. */
-  private static Behavior<Reply> enqueuer(ActorRef<Object> mailbox, byte[] payload, int inFlight) {
-    return Behaviors.setup(
-        ctx -> {
-          for (int i = 0; i < inFlight; i++) {
-            mailbox.tell(new Enqueue<>(payload, ctx.getSelf()));
-          }
-          return Behaviors.receive(Reply.class)
-              .onAnyMessage(
-                  reply -> {
-                    if (reply instanceof Stored) {
-                      mailbox.tell(new Enqueue<>(payload, ctx.getSelf()));
-                    }
-                    return Behaviors.same();
-                  })
-              .build();
-        });
+  /**
+   * Keeps {@code inFlight} messages sent and not yet processed, like reliable delivery's flow
+   * control: a new {@code Enqueue} for every processed message (and one again for a rejected one).
+   */
+  private static Behavior<Object> enqueuer(byte[] payload, int inFlight) {
+    return Behaviors.receive(Object.class)
+        .onMessage(
+            Start.class,
+            start ->
+                Behaviors.setup(
+                    ctx -> {
+                      ActorRef<Reply> replies = ctx.getSelf().narrow();
+                      for (int i = 0; i < inFlight; i++) {
+                        start.mailbox().tell(new Enqueue<>(payload, replies));
+                      }
+                      return Behaviors.receive(Object.class)
+                          .onMessageEquals(
+                              Done.INSTANCE,
+                              () -> {
+                                start.mailbox().tell(new Enqueue<>(payload, replies));
+                                return Behaviors.same();
+                              })
+                          .onMessage(
+                              DurableMailbox.Rejected.class,
+                              rejected -> {
+                                start.mailbox().tell(new Enqueue<>(payload, replies));
+                                return Behaviors.same();
+                              })
+                          .onMessage(Stored.class, stored -> Behaviors.same())
+                          .build();
+                    }))
+        .build();
   }
 
   /** Reliable delivery's consumer: counts and confirms each delivery. */
@@ -266,7 +305,9 @@ public final class DurableMailboxBenchmark {
     return Behaviors.setup(
         ctx -> {
           consumerController.tell(new ConsumerController.Start<>(ctx.getSelf()));
-          return Behaviors.receive((Class<ConsumerController.Delivery<byte[]>>) (Class<?>) ConsumerController.Delivery.class)
+          return Behaviors.receive(
+                  (Class<ConsumerController.Delivery<byte[]>>)
+                      (Class<?>) ConsumerController.Delivery.class)
               .onAnyMessage(
                   delivery -> {
                     processed.increment();
@@ -284,7 +325,9 @@ public final class DurableMailboxBenchmark {
     return Behaviors.setup(
         ctx -> {
           producerController.tell(new ProducerController.Start<>(ctx.getSelf()));
-          return Behaviors.receive((Class<ProducerController.RequestNext<byte[]>>) (Class<?>) ProducerController.RequestNext.class)
+          return Behaviors.receive(
+                  (Class<ProducerController.RequestNext<byte[]>>)
+                      (Class<?>) ProducerController.RequestNext.class)
               .onAnyMessage(
                   next -> {
                     next.sendNextTo().tell(payload);
@@ -315,22 +358,25 @@ public final class DurableMailboxBenchmark {
         .append(inFlight)
         .append(" messages in flight per inbox.\n\n");
     sb.append(
-        "| sync mode | inboxes | implementation | stored and processed msg/s | journal records"
-            + " / msg | group commits / msg | fsyncs / msg |\n");
-    sb.append("|---|---:|---|---:|---:|---:|---:|\n");
+        "| sync mode | inboxes | implementation | window | stored and processed msg/s | journal"
+            + " records / msg | group commits / msg | fsyncs / msg |\n");
+    sb.append("|---|---:|---|---:|---:|---:|---:|---:|\n");
     for (Row r : rows) {
       sb.append(
           String.format(
-              "| %s | %d | %s | %,.0f | %.3f | %.3f | %.3f |%n",
+              "| %s | %d | %s | %s | %,.0f | %.3f | %.3f | %.3f |%n",
               r.mode,
               r.inboxes,
               r.impl.label,
+              r.impl == Impl.ELASTICQ ? Integer.toString(r.window) : "50 (flow control)",
               r.messagesPerSecond,
               r.recordsPerMessage,
               r.commitsPerMessage,
               r.fsyncsPerMessage));
     }
-    sb.append("\n| sync mode | inboxes | ElasticQ / reliable delivery |\n|---|---:|---:|\n");
+    sb.append(
+        "\n| sync mode | inboxes | ElasticQ window | ElasticQ / reliable delivery |\n"
+            + "|---|---:|---:|---:|\n");
     for (Row ours : rows) {
       if (ours.impl != Impl.ELASTICQ) {
         continue;
@@ -341,8 +387,11 @@ public final class DurableMailboxBenchmark {
             && theirs.inboxes == ours.inboxes) {
           sb.append(
               String.format(
-                  "| %s | %d | %.2fx |%n",
-                  ours.mode, ours.inboxes, ours.messagesPerSecond / theirs.messagesPerSecond));
+                  "| %s | %d | %d | %.2fx |%n",
+                  ours.mode,
+                  ours.inboxes,
+                  ours.window,
+                  ours.messagesPerSecond / theirs.messagesPerSecond));
         }
       }
     }

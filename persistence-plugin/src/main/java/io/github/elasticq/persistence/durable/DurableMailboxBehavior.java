@@ -225,6 +225,7 @@ final class DurableMailboxBehavior<T>
               + processedUpTo);
     }
     processedUpTo = p.seqNr();
+    counters.processed++;
     deliver(state);
     return confirm(state, false);
   }

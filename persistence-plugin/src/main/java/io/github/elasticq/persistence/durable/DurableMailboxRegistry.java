@@ -53,6 +53,7 @@ public final class DurableMailboxRegistry implements Extension {
     final String persistenceId;
     volatile long stored;
     volatile long confirmed;
+    volatile long processed;
     volatile long redelivered;
     volatile long rejected;
     volatile long poisoned;
@@ -64,7 +65,14 @@ public final class DurableMailboxRegistry implements Extension {
 
     DurableMailboxStats snapshot() {
       return new DurableMailboxStats(
-          persistenceId, stored, confirmed, redelivered, rejected, poisoned, unconfirmed);
+          persistenceId,
+          stored,
+          confirmed,
+          processed,
+          redelivered,
+          rejected,
+          poisoned,
+          unconfirmed);
     }
   }
 

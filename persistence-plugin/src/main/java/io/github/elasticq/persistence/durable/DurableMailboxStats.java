@@ -8,6 +8,8 @@ package io.github.elasticq.persistence.durable;
  * @param persistenceId the mailbox
  * @param stored messages accepted (persisted)
  * @param confirmed messages whose confirmation (or poisoning) was persisted
+ * @param processed deliveries the inner behavior finished without throwing (a message processed
+ *     again after a failure or restart counts again)
  * @param redelivered deliveries of a message delivered before: after a failure of the inner
  *     behavior, and every message recovered unconfirmed after a restart
  * @param rejected messages refused: at {@code max-unconfirmed} or not serializable
@@ -18,6 +20,7 @@ public record DurableMailboxStats(
     String persistenceId,
     long stored,
     long confirmed,
+    long processed,
     long redelivered,
     long rejected,
     long poisoned,

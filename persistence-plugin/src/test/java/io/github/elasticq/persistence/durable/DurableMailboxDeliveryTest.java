@@ -121,120 +121,89 @@ class DurableMailboxDeliveryTest {
         .hasValueSatisfying(s -> assertThat(s.redelivered()).isBetween(1L, 16L));
   }
 
-  @Test
-  void restart_sameDirectory_redeliversUnconfirmedOnly() {
-    DurableMailboxSettings settings =
-        DurableMailboxSettings.builder()
-            .confirmBatchSize(4)
-            .confirmFlushInterval(Duration.ofHours(1))
-            .build();
-    ActorTestKit first = start("restart-1");
-    TestProbe<Seen> seen = first.createTestProbe();
-    ActorRef<Object> mailbox =
-        first.spawn(
-            DurableMailbox.create("restart", DurableTestSupport.reporting(seen.ref()), settings));
-    for (int i = 0; i < 10; i++) {
-      mailbox.tell(new Work(i));
-    }
-    for (int i = 0; i < 10; i++) {
-      assertThat(seen.receiveMessage(TIMEOUT)).isEqualTo(new Seen(i + 1, i));
-    }
-    // 1-8 confirmed by two batches of 4; 9 and 10 wait for the (hour-long) flush interval
+  /**
+   * Waits until the inner behavior processed {@code n} messages and no confirmation write can
+   * follow (fewer than {@code batch} processed messages wait for one, and the flush interval is an
+   * hour), and returns how many are confirmed. Which messages a confirmation covers depends on
+   * timing (a store write also confirms what was processed before it), so the tests read it.
+   */
+  private static long settle(ActorTestKit kit, String pid, int n, int batch) {
+    long[] confirmed = new long[1];
     await()
         .atMost(TIMEOUT)
         .untilAsserted(
             () ->
-                assertThat(DurableMailboxRegistry.get(first.system()).stats("restart"))
-                    .hasValueSatisfying(s -> assertThat(s.confirmed()).isEqualTo(8)));
-    first.shutdownTestKit();
+                assertThat(DurableMailboxRegistry.get(kit.system()).stats(pid))
+                    .hasValueSatisfying(
+                        s -> {
+                          assertThat(s.processed()).isEqualTo(n);
+                          assertThat(s.unconfirmed()).isLessThan(batch);
+                          assertThat(s.confirmed() + s.unconfirmed()).isEqualTo(n);
+                          confirmed[0] = s.confirmed();
+                        }));
+    return confirmed[0];
+  }
 
-    ActorTestKit second = start("restart-2");
-    TestProbe<Seen> seenAgain = second.createTestProbe();
-    ActorRef<Object> again =
-        second.spawn(
-            DurableMailbox.create(
-                "restart", DurableTestSupport.reporting(seenAgain.ref()), settings));
-    assertThat(seenAgain.receiveMessage(TIMEOUT)).isEqualTo(new Seen(9, 8));
-    assertThat(seenAgain.receiveMessage(TIMEOUT)).isEqualTo(new Seen(10, 9));
-    again.tell(new Work(10));
-    assertThat(seenAgain.receiveMessage(TIMEOUT)).isEqualTo(new Seen(11, 10));
-    assertThat(DurableMailboxRegistry.get(second.system()).stats("restart"))
-        .hasValueSatisfying(
-            s -> {
-              assertThat(s.redelivered()).isEqualTo(2);
-              assertThat(s.stored()).isEqualTo(1);
-            });
+  private static DurableMailboxSettings confirmEvery(int batch) {
+    return DurableMailboxSettings.builder()
+        .confirmBatchSize(batch)
+        .confirmFlushInterval(Duration.ofHours(1))
+        .build();
+  }
+
+  @Test
+  void restart_sameDirectory_redeliversUnconfirmedOnly() {
+    restartRedeliversUnconfirmed("restart", confirmEvery(4), 10, 4);
+  }
+
+  @Test
+  void restart_confirmationsPending_redeliversEveryUnconfirmedMessage() {
+    // no batch is ever full: only store writes confirm, and the last one precedes the last message
+    restartRedeliversUnconfirmed("pending", confirmEvery(1000), 20, 1000);
   }
 
   @Test
   void restart_afterSnapshotsAndDeletes_recoversFromSnapshot() {
-    // a snapshot every 5 events, one kept: recovery must start from a snapshot (events deleted)
+    // a snapshot every 5 events, one kept, events below it deleted: recovery needs the snapshot
     DurableMailboxSettings settings =
-        DurableMailboxSettings.builder()
-            .snapshotEvery(5)
-            .keepSnapshots(1)
-            .confirmBatchSize(4)
-            .confirmFlushInterval(Duration.ofHours(1))
-            .build();
-    ActorTestKit first = start("snapshot-1");
-    TestProbe<Seen> seen = first.createTestProbe();
-    ActorRef<Object> mailbox =
-        first.spawn(
-            DurableMailbox.create("snapshot", DurableTestSupport.reporting(seen.ref()), settings));
-    // one at a time: each store write also confirms everything processed before it (41 of 42)
-    for (int i = 0; i < 42; i++) {
-      mailbox.tell(new Work(i));
-      assertThat(seen.receiveMessage(TIMEOUT)).isEqualTo(new Seen(i + 1, i));
-    }
-    await()
-        .atMost(TIMEOUT)
-        .untilAsserted(
-            () ->
-                assertThat(DurableMailboxRegistry.get(first.system()).stats("snapshot"))
-                    .hasValueSatisfying(s -> assertThat(s.confirmed()).isEqualTo(41)));
-    first.shutdownTestKit();
-
-    ActorTestKit second = start("snapshot-2");
-    TestProbe<Seen> seenAgain = second.createTestProbe();
-    ActorRef<Object> again =
-        second.spawn(
-            DurableMailbox.create(
-                "snapshot", DurableTestSupport.reporting(seenAgain.ref()), settings));
-    assertThat(seenAgain.receiveMessage(TIMEOUT)).isEqualTo(new Seen(42, 41));
-    again.tell(new Work(42));
-    assertThat(seenAgain.receiveMessage(TIMEOUT)).isEqualTo(new Seen(43, 42));
+        confirmEvery(4).toBuilder().snapshotEvery(5).keepSnapshots(1).build();
+    restartRedeliversUnconfirmed("snapshot", settings, 42, 4);
     assertThat(dir.resolve("snapshots")).isNotEmptyDirectory();
   }
 
-  @Test
-  void restart_nothingConfirmed_redeliversEverythingStored() {
-    DurableMailboxSettings settings =
-        DurableMailboxSettings.builder()
-            .confirmBatchSize(1000)
-            .confirmFlushInterval(Duration.ofHours(1))
-            .build();
-    ActorTestKit first = start("unconfirmed-1");
+  private void restartRedeliversUnconfirmed(
+      String pid, DurableMailboxSettings settings, int n, int batch) {
+    ActorTestKit first = start(pid + "-1");
     TestProbe<Seen> seen = first.createTestProbe();
-    TestProbe<Reply> replies = first.createTestProbe();
     ActorRef<Object> mailbox =
-        first.spawn(
-            DurableMailbox.create(
-                "unconfirmed", DurableTestSupport.reporting(seen.ref()), settings));
-    for (int i = 0; i < 20; i++) {
-      mailbox.tell(new Enqueue<>(new Work(i), replies.ref()));
+        first.spawn(DurableMailbox.create(pid, DurableTestSupport.reporting(seen.ref()), settings));
+    for (int i = 0; i < n; i++) {
+      mailbox.tell(new Work(i));
     }
-    for (int i = 0; i < 20; i++) {
-      assertThat(replies.receiveMessage(TIMEOUT)).isEqualTo(new Stored(i + 1));
+    for (int i = 0; i < n; i++) {
+      assertThat(seen.receiveMessage(TIMEOUT)).isEqualTo(new Seen(i + 1, i));
+    }
+    long confirmed = settle(first, pid, n, batch);
+    if (batch >= n) {
+      assertThat(confirmed).as("confirmed before the restart").isLessThan(n);
     }
     first.shutdownTestKit();
 
-    ActorTestKit second = start("unconfirmed-2");
+    ActorTestKit second = start(pid + "-2");
     TestProbe<Seen> seenAgain = second.createTestProbe();
-    second.spawn(
-        DurableMailbox.create(
-            "unconfirmed", DurableTestSupport.reporting(seenAgain.ref()), settings));
-    for (int i = 0; i < 20; i++) {
-      assertThat(seenAgain.receiveMessage(TIMEOUT)).isEqualTo(new Seen(i + 1, i));
+    ActorRef<Object> again =
+        second.spawn(
+            DurableMailbox.create(pid, DurableTestSupport.reporting(seenAgain.ref()), settings));
+    for (long seqNr = confirmed + 1; seqNr <= n; seqNr++) {
+      assertThat(seenAgain.receiveMessage(TIMEOUT)).isEqualTo(new Seen(seqNr, (int) seqNr - 1));
     }
+    again.tell(new Work(n));
+    assertThat(seenAgain.receiveMessage(TIMEOUT)).isEqualTo(new Seen(n + 1, n));
+    assertThat(DurableMailboxRegistry.get(second.system()).stats(pid))
+        .hasValueSatisfying(
+            s -> {
+              assertThat(s.redelivered()).isEqualTo(n - confirmed);
+              assertThat(s.stored()).isEqualTo(1);
+            });
   }
 }

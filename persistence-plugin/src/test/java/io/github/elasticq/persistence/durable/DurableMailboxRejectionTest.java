@@ -13,6 +13,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.DeadLetter;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
@@ -55,36 +57,47 @@ class DurableMailboxRejectionTest {
     Adapter.toClassic(kit.system())
         .getEventStream()
         .subscribe(Adapter.toClassic(deadLetters.ref()), DeadLetter.class);
-    // processed messages stay unconfirmed for an hour: they keep occupying the capacity
-    DurableMailboxSettings settings =
-        DurableMailboxSettings.builder()
-            .maxUnconfirmed(3)
-            .confirmBatchSize(1000)
-            .confirmFlushInterval(Duration.ofHours(1))
-            .build();
+    // the inner behavior blocks on its first message until released: nothing is confirmed
+    CountDownLatch release = new CountDownLatch(1);
+    DurableMailboxSettings settings = DurableMailboxSettings.builder().maxUnconfirmed(3).build();
     ActorRef<Object> mailbox =
         kit.spawn(
-            DurableMailbox.create("capacity", DurableTestSupport.reporting(seen.ref()), settings));
-    for (int i = 0; i < 4; i++) {
-      mailbox.tell(new Enqueue<>(new Work(i), replies.ref()));
+            DurableMailbox.create(
+                "capacity",
+                DurableTestSupport.reporting(
+                    seen.ref(),
+                    w -> {
+                      try {
+                        release.await(30, TimeUnit.SECONDS);
+                      } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                      }
+                    }),
+                settings));
+    try {
+      for (int i = 0; i < 4; i++) {
+        mailbox.tell(new Enqueue<>(new Work(i), replies.ref()));
+      }
+      mailbox.tell(new Work(4));
+      // the refusal is immediate, the Stored replies wait for the write: any interleaving
+      assertThat(replies.receiveSeveralMessages(4, TIMEOUT))
+          .containsExactlyInAnyOrder(
+              new Rejected(Rejected.FULL), new Stored(1), new Stored(2), new Stored(3));
+      assertThat(deadLetters.receiveMessage(TIMEOUT).message()).isEqualTo(new Work(4));
+      assertThat(DurableMailboxRegistry.get(kit.system()).stats("capacity"))
+          .hasValueSatisfying(
+              s -> {
+                assertThat(s.rejected()).isEqualTo(2);
+                assertThat(s.stored()).isEqualTo(3);
+                assertThat(s.unconfirmed()).isEqualTo(3);
+              });
+    } finally {
+      release.countDown();
     }
-    mailbox.tell(new Work(4));
-    // the refusal is immediate, the Stored replies wait for the write: any interleaving
-    assertThat(replies.receiveSeveralMessages(4, TIMEOUT))
-        .containsExactlyInAnyOrder(
-            new Rejected(Rejected.FULL), new Stored(1), new Stored(2), new Stored(3));
-    assertThat(deadLetters.receiveMessage(TIMEOUT).message()).isEqualTo(new Work(4));
     for (int i = 0; i < 3; i++) {
       assertThat(seen.receiveMessage(TIMEOUT)).isEqualTo(new Seen(i + 1, i));
     }
     seen.expectNoMessage(Duration.ofMillis(200));
-    assertThat(DurableMailboxRegistry.get(kit.system()).stats("capacity"))
-        .hasValueSatisfying(
-            s -> {
-              assertThat(s.rejected()).isEqualTo(2);
-              assertThat(s.stored()).isEqualTo(3);
-              assertThat(s.unconfirmed()).isEqualTo(3);
-            });
   }
 
   @Test
