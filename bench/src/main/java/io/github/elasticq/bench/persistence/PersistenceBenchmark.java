@@ -767,7 +767,7 @@ public final class PersistenceBenchmark {
     }
   }
 
-  private static String loadAverage() {
+  static String loadAverage() {
     try {
       String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");
       return String.join(" ", Arrays.copyOf(f, 3));
@@ -792,7 +792,7 @@ public final class PersistenceBenchmark {
     return (long) (Double.parseDouble(t) * unit);
   }
 
-  private static void deleteRecursively(Path dir) throws IOException {
+  static void deleteRecursively(Path dir) throws IOException {
     if (!Files.exists(dir)) {
       return;
     }

@@ -1,0 +1,469 @@
+package io.github.elasticq.persistence.durable;
+
+import io.github.elasticq.persistence.durable.DeliveryInterceptor.Deliver;
+import io.github.elasticq.persistence.durable.DeliveryInterceptor.InnerFailed;
+import io.github.elasticq.persistence.durable.DeliveryInterceptor.Processed;
+import io.github.elasticq.persistence.durable.DurableMailbox.Enqueue;
+import io.github.elasticq.persistence.durable.DurableMailbox.Rejected;
+import io.github.elasticq.persistence.durable.DurableMailbox.Reply;
+import io.github.elasticq.persistence.durable.DurableMailbox.Stored;
+import io.github.elasticq.persistence.durable.DurableMailboxEvent.Confirmed;
+import io.github.elasticq.persistence.durable.DurableMailboxEvent.DeliveryFailed;
+import io.github.elasticq.persistence.durable.DurableMailboxEvent.MessageStored;
+import io.github.elasticq.persistence.durable.DurableMailboxEvent.Poisoned;
+import io.github.elasticq.persistence.durable.DurableMailboxRegistry.Counters;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.apache.pekko.actor.DeadLetter;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.SnapshotAdapter;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
+import org.apache.pekko.persistence.typed.javadsl.Effect;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
+import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
+import org.apache.pekko.serialization.Serialization;
+import org.apache.pekko.serialization.SerializationExtension;
+import org.apache.pekko.serialization.Serializer;
+import org.apache.pekko.serialization.Serializers;
+import scala.util.Try;
+
+/**
+ * The event-sourced actor behind {@link DurableMailbox}.
+ *
+ * <p>Accepting: a message is serialized at once (the serializability check, and the bytes its
+ * {@code MessageStored} event carries), numbered and put in {@link #pendingStores}; the first one
+ * sends the actor a {@link FlushStores}. Pekko stashes every command while a write is in flight, so
+ * by the time {@code FlushStores} is handled, every message that arrived meanwhile is pending, and
+ * all of them (up to {@code max-store-batch}) go into one atomic write. A pending message is not
+ * accepted yet: its {@code Stored} reply and its delivery wait for the write.
+ *
+ * <p>Delivering: {@code deliveredUpTo - processedUpTo <= window}, and both only grow, except that a
+ * new child starts again at {@code processedUpTo + 1}. Acknowledgements of one child arrive in
+ * order (one sender, one receiver) and before the notice of its termination, so {@code
+ * processedUpTo} moves one by one and the message a child failed on is always {@code processedUpTo
+ * + 1}. Acknowledgements carry the child's incarnation; those of an older child are ignored.
+ *
+ * <p>Confirming: {@code state.confirmedUpTo() <= processedUpTo}; the gap is written as one {@code
+ * Confirmed} event when it reaches {@code confirm-batch-size}, when the flush timer fires, or along
+ * with the next stored batch.
+ */
+final class DurableMailboxBehavior<T>
+    extends EventSourcedBehavior<Object, DurableMailboxEvent, DurableMailboxState> {
+
+  /** Write the messages accepted so far. */
+  private enum FlushStores {
+    INSTANCE
+  }
+
+  /** Write the confirmations gathered so far. */
+  private enum FlushConfirmations {
+    INSTANCE
+  }
+
+  /** The child of {@code incarnation} terminated. */
+  private record InnerTerminated(int incarnation) {}
+
+  /** A message waiting for its store write. */
+  private record Pending(MessageStored event, ActorRef<Reply> replyTo) {}
+
+  private final ActorContext<Object> ctx;
+  private final TimerScheduler<Object> timers;
+  private final Behavior<T> inner;
+  private final DurableMailboxSettings settings;
+  private final Serialization serialization;
+  private final String persistenceIdString;
+  private final Counters counters;
+
+  private final ArrayList<Pending> pendingStores = new ArrayList<>();
+  private boolean flushStoresSent;
+  private ActorRef<Object> child;
+  private int incarnation;
+  private long deliveredUpTo;
+  private long processedUpTo;
+  private long highestEverDelivered;
+
+  /** The failure the current child reported before it stopped; null if none. */
+  private InnerFailed failure;
+
+  DurableMailboxBehavior(
+      PersistenceId persistenceId,
+      ActorContext<Object> ctx,
+      TimerScheduler<Object> timers,
+      Behavior<T> inner,
+      DurableMailboxSettings settings) {
+    super(persistenceId);
+    this.ctx = ctx;
+    this.timers = timers;
+    this.inner = inner;
+    this.settings = settings;
+    this.serialization = SerializationExtension.get(Adapter.toClassic(ctx.getSystem()));
+    this.persistenceIdString = persistenceId.id();
+    this.counters = DurableMailboxRegistry.get(ctx.getSystem()).register(persistenceIdString);
+  }
+
+  @Override
+  public DurableMailboxState emptyState() {
+    return new DurableMailboxState();
+  }
+
+  @Override
+  public String journalPluginId() {
+    return settings.journalPluginId();
+  }
+
+  @Override
+  public String snapshotPluginId() {
+    return settings.snapshotPluginId();
+  }
+
+  @Override
+  public Optional<Integer> stashCapacity() {
+    return Optional.of(settings.stashCapacity());
+  }
+
+  @Override
+  public RetentionCriteria retentionCriteria() {
+    return RetentionCriteria.snapshotEvery(settings.snapshotEvery(), settings.keepSnapshots())
+        .withDeleteEventsOnSnapshot();
+  }
+
+  @Override
+  public SnapshotAdapter<DurableMailboxState> snapshotAdapter() {
+    return new SnapshotAdapter<>() {
+      @Override
+      public Object toJournal(DurableMailboxState state) {
+        return state.toSnapshot();
+      }
+
+      @Override
+      public DurableMailboxState fromJournal(Object from) {
+        return DurableMailboxState.fromSnapshot((DurableMailboxState.Snapshot) from);
+      }
+    };
+  }
+
+  @Override
+  public EventHandler<DurableMailboxState, DurableMailboxEvent> eventHandler() {
+    return DurableMailboxState::apply;
+  }
+
+  @Override
+  public SignalHandler<DurableMailboxState> signalHandler() {
+    return newSignalHandlerBuilder()
+        .onSignal(RecoveryCompleted.instance(), this::onRecoveryCompleted)
+        .onSignal(PostStop.instance(), state -> onPostStop())
+        .build();
+  }
+
+  @Override
+  public CommandHandler<Object, DurableMailboxEvent, DurableMailboxState> commandHandler() {
+    return this::onCommand;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  private void onRecoveryCompleted(DurableMailboxState state) {
+    processedUpTo = state.confirmedUpTo();
+    deliveredUpTo = processedUpTo;
+    // Recovered unconfirmed messages may have been delivered before the restart: count them.
+    highestEverDelivered = state.nextSeqNr() - 1;
+    counters.unconfirmed = state.size();
+    spawnChild();
+    deliver(state);
+  }
+
+  private void onPostStop() {
+    DurableMailboxRegistry.get(ctx.getSystem()).unregister(counters);
+  }
+
+  private Effect<DurableMailboxEvent, DurableMailboxState> onCommand(
+      DurableMailboxState state, Object command) {
+    if (command instanceof Processed p) {
+      return onProcessed(state, p);
+    } else if (command instanceof Enqueue<?> e) {
+      return accept(state, e.message(), e.replyTo());
+    } else if (command == FlushStores.INSTANCE) {
+      flushStoresSent = false;
+      return flushStores(state);
+    } else if (command == FlushConfirmations.INSTANCE) {
+      return confirm(state, true);
+    } else if (command instanceof InnerFailed f) {
+      if (f.incarnation() == incarnation && failure == null) {
+        failure = f;
+      }
+      return Effect().none();
+    } else if (command instanceof InnerTerminated t) {
+      return onInnerTerminated(state, t);
+    } else {
+      return accept(state, command, null);
+    }
+  }
+
+  private Effect<DurableMailboxEvent, DurableMailboxState> onProcessed(
+      DurableMailboxState state, Processed p) {
+    if (p.incarnation() != incarnation) {
+      return Effect().none();
+    }
+    if (p.seqNr() != processedUpTo + 1) {
+      throw new IllegalStateException(
+          "inner behavior of "
+              + persistenceIdString
+              + " acknowledged "
+              + p.seqNr()
+              + " after "
+              + processedUpTo);
+    }
+    processedUpTo = p.seqNr();
+    counters.processed++;
+    deliver(state);
+    return confirm(state, false);
+  }
+
+  private Effect<DurableMailboxEvent, DurableMailboxState> accept(
+      DurableMailboxState state, Object message, ActorRef<Reply> replyTo) {
+    if (state.size() + pendingStores.size() >= settings.maxUnconfirmed()) {
+      return reject(message, replyTo, Rejected.FULL);
+    }
+    SerializedMessage serialized;
+    try {
+      serialized = serialize(message);
+    } catch (Exception e) {
+      String reason = "not serializable: " + e;
+      ctx.getLog()
+          .warn(
+              "Durable mailbox [{}] rejected a message of {}: {}",
+              persistenceIdString,
+              message.getClass().getName(),
+              reason);
+      return reject(message, replyTo, reason);
+    }
+    long seqNr = state.nextSeqNr() + pendingStores.size();
+    pendingStores.add(new Pending(new MessageStored(seqNr, serialized, message), replyTo));
+    if (pendingStores.size() >= settings.maxStoreBatch()) {
+      return flushStores(state);
+    }
+    if (!flushStoresSent) {
+      flushStoresSent = true;
+      ctx.getSelf().tell(FlushStores.INSTANCE);
+    }
+    return Effect().none();
+  }
+
+  private SerializedMessage serialize(Object message) throws Exception {
+    // Serialization.serialize sets the transport information, so messages may hold ActorRefs.
+    Try<byte[]> bytes = serialization.serialize(message);
+    if (bytes.isFailure()) {
+      throw (Exception) bytes.failed().get();
+    }
+    Serializer serializer = serialization.findSerializerFor(message);
+    return new SerializedMessage(
+        serializer.identifier(), Serializers.manifestFor(serializer, message), bytes.get());
+  }
+
+  private Effect<DurableMailboxEvent, DurableMailboxState> reject(
+      Object message, ActorRef<Reply> replyTo, String reason) {
+    counters.rejected++;
+    if (replyTo != null) {
+      replyTo.tell(new Rejected(reason));
+    } else {
+      org.apache.pekko.actor.ActorRef deadLetters =
+          Adapter.toClassic(ctx.getSystem()).deadLetters();
+      // a DeadLetter needs a non-null sender: Pekko's convention is deadLetters itself
+      deadLetters.tell(
+          new DeadLetter(message, deadLetters, Adapter.toClassic(ctx.getSelf())), deadLetters);
+    }
+    return Effect().none();
+  }
+
+  private Effect<DurableMailboxEvent, DurableMailboxState> flushStores(DurableMailboxState state) {
+    if (pendingStores.isEmpty()) {
+      return confirm(state, false);
+    }
+    List<DurableMailboxEvent> events = new ArrayList<>(pendingStores.size() + 1);
+    List<Pending> batch = List.copyOf(pendingStores);
+    pendingStores.clear();
+    for (Pending p : batch) {
+      events.add(p.event());
+    }
+    long confirmedBefore = state.confirmedUpTo();
+    long confirmingUpTo = processedUpTo;
+    if (confirmingUpTo > confirmedBefore) {
+      // a confirmation rides along for free
+      events.add(new Confirmed(confirmingUpTo));
+      timers.cancel(FlushConfirmations.INSTANCE);
+    }
+    return Effect()
+        .persist(events)
+        .thenRun(
+            (DurableMailboxState s) -> {
+              counters.stored += batch.size();
+              counters.confirmed += Math.max(0, confirmingUpTo - confirmedBefore);
+              counters.unconfirmed = s.size();
+              for (Pending p : batch) {
+                if (p.replyTo() != null) {
+                  p.replyTo().tell(new Stored(p.event().seqNr()));
+                }
+              }
+              deliver(s);
+            });
+  }
+
+  private Effect<DurableMailboxEvent, DurableMailboxState> confirm(
+      DurableMailboxState state, boolean now) {
+    long confirmedBefore = state.confirmedUpTo();
+    long gap = processedUpTo - confirmedBefore;
+    if (gap <= 0) {
+      return Effect().none();
+    }
+    if (!now && gap < settings.confirmBatchSize()) {
+      if (!timers.isTimerActive(FlushConfirmations.INSTANCE)) {
+        timers.startSingleTimer(
+            FlushConfirmations.INSTANCE,
+            FlushConfirmations.INSTANCE,
+            settings.confirmFlushInterval());
+      }
+      return Effect().none();
+    }
+    timers.cancel(FlushConfirmations.INSTANCE);
+    long upTo = processedUpTo;
+    return Effect()
+        .persist(new Confirmed(upTo))
+        .thenRun(
+            (DurableMailboxState s) -> {
+              counters.confirmed += upTo - confirmedBefore;
+              counters.unconfirmed = s.size();
+            });
+  }
+
+  private Effect<DurableMailboxEvent, DurableMailboxState> onInnerTerminated(
+      DurableMailboxState state, InnerTerminated t) {
+    if (t.incarnation() != incarnation) {
+      return Effect().none();
+    }
+    InnerFailed failed = failure;
+    failure = null;
+    child = null;
+    if (failed == null) {
+      ctx.getLog()
+          .debug("Durable mailbox [{}]: inner behavior stopped, stopping", persistenceIdString);
+      return stopAfterConfirming(state);
+    }
+    if (failed.seqNr() < 0) {
+      ctx.getLog()
+          .error(
+              "Durable mailbox [{}]: inner behavior failed to start, stopping: {}",
+              persistenceIdString,
+              failed.cause().toString());
+      return stopAfterConfirming(state);
+    }
+    if (failed.seqNr() == 0) {
+      // failed on a message of its own: a new child gets the unprocessed deliveries again
+      restartChild(state);
+      return Effect().none();
+    }
+    long seqNr = failed.seqNr();
+    DurableMailboxState.Entry entry = state.entry(seqNr);
+    int failures = entry.failures + 1;
+    if (failures > settings.maxRedeliveries()) {
+      Object message = entry.message;
+      long confirmedBefore = state.confirmedUpTo();
+      return Effect()
+          .persist(new Poisoned(seqNr))
+          .thenRun(
+              (DurableMailboxState s) -> {
+                counters.poisoned++;
+                counters.confirmed += seqNr - confirmedBefore;
+                counters.unconfirmed = s.size();
+                processedUpTo = seqNr;
+                ctx.getLog()
+                    .warn(
+                        "Durable mailbox [{}]: message {} failed {} times, poisoned: {}",
+                        persistenceIdString,
+                        seqNr,
+                        failures,
+                        failed.cause().toString());
+                settings
+                    .poisonHandler()
+                    .handle(
+                        ctx,
+                        new PoisonedMessage(
+                            persistenceIdString, seqNr, message, failures, failed.cause()));
+                restartChild(s);
+              });
+    }
+    return Effect().persist(new DeliveryFailed(seqNr)).thenRun(this::restartChild);
+  }
+
+  private Effect<DurableMailboxEvent, DurableMailboxState> stopAfterConfirming(
+      DurableMailboxState state) {
+    long confirmedBefore = state.confirmedUpTo();
+    if (processedUpTo > confirmedBefore) {
+      long upTo = processedUpTo;
+      return Effect()
+          .persist(new Confirmed(upTo))
+          .thenRun((DurableMailboxState s) -> counters.confirmed += upTo - confirmedBefore)
+          .thenStop();
+    }
+    return Effect().stop();
+  }
+
+  private void restartChild(DurableMailboxState state) {
+    deliveredUpTo = processedUpTo;
+    spawnChild();
+    deliver(state);
+  }
+
+  @SuppressWarnings("unchecked")
+  private void spawnChild() {
+    int current = ++incarnation;
+    ActorRef<Object> self = ctx.getSelf();
+    // the interceptor factory may run on the child's thread: capture values, not fields
+    Behavior<Object> wrapped =
+        Behaviors.intercept(
+            () -> new DeliveryInterceptor(self, current), (Behavior<Object>) (Behavior<?>) inner);
+    child = ctx.spawn(wrapped, "inner-" + current);
+    ctx.watchWith(child, new InnerTerminated(current));
+  }
+
+  /** Sends the child stored messages until the window is full. */
+  private void deliver(DurableMailboxState state) {
+    if (child == null) {
+      return;
+    }
+    long lastStored = state.nextSeqNr() - 1;
+    while (deliveredUpTo < lastStored && deliveredUpTo - processedUpTo < settings.window()) {
+      long seqNr = deliveredUpTo + 1;
+      DurableMailboxState.Entry entry = state.entry(seqNr);
+      if (entry.message == null) {
+        entry.message = deserialize(entry.serialized);
+      }
+      child.tell(new Deliver(seqNr, entry.message));
+      deliveredUpTo = seqNr;
+      if (seqNr <= highestEverDelivered) {
+        counters.redelivered++;
+      } else {
+        highestEverDelivered = seqNr;
+      }
+    }
+  }
+
+  private Object deserialize(SerializedMessage s) {
+    Try<Object> message = serialization.deserialize(s.bytes(), s.serializerId(), s.manifest());
+    if (message.isFailure()) {
+      return new UndeliverableMessage(
+          s.serializerId(), s.manifest(), s.bytes(), message.failed().get().toString());
+    }
+    return message.get();
+  }
+}
