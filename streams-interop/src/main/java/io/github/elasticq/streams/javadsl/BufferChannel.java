@@ -11,6 +11,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.Done;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.stream.javadsl.Sink;
@@ -45,12 +46,22 @@ import org.apache.pekko.stream.javadsl.Source;
  */
 public final class BufferChannel<T> {
 
+  private static final int CLOSED = 1;
+  private static final int IN_FLIGHT = 2;
   private static final CompletionStage<Void> SENT = CompletableFuture.completedStage(null);
 
   private final ElasticBuffer<T> buffer;
   private final PendingTakes<T> takes;
   private final Set<CompletableFuture<Void>> pendingSends = ConcurrentHashMap.newKeySet();
-  private volatile boolean closed;
+
+  /**
+   * CLOSED (bit 0) plus twice the number of sends between their closed check and the end of their
+   * insert. {@link #close()} sets CLOSED (its linearization point), waits for the count to reach
+   * zero, then withdraws waiting sends and ends the receivers: so a send that saw the channel open
+   * has inserted (or parked) its element before any receiver can see the channel closed, and a
+   * receiver that finds CLOSED waits for that end before it reports the channel closed.
+   */
+  private final AtomicInteger guard = new AtomicInteger();
 
   private BufferChannel(QueueConfig config) {
     this.buffer = new ElasticBuffer<>(config);
@@ -75,28 +86,29 @@ public final class BufferChannel<T> {
    */
   public CompletionStage<Void> send(T element) {
     Objects.requireNonNull(element, "element");
-    if (closed) {
+    if (!enterSend()) {
       return CompletableFuture.failedStage(closedOnSend());
     }
-    CompletableFuture<Void> put = buffer.putAsync(element);
-    if (put.isDone()) {
-      return SENT;
+    try {
+      CompletableFuture<Void> put = buffer.putAsync(element);
+      if (put.isDone()) {
+        return SENT;
+      }
+      CompletableFuture<Void> result = new CompletableFuture<>();
+      pendingSends.add(put); // before exitSend: close() sees it once the count is zero
+      put.whenComplete(
+          (v, ex) -> {
+            pendingSends.remove(put);
+            if (ex == null) {
+              result.complete(null);
+            } else {
+              result.completeExceptionally(closedOnSend());
+            }
+          });
+      return result.minimalCompletionStage();
+    } finally {
+      exitSend();
     }
-    CompletableFuture<Void> result = new CompletableFuture<>();
-    pendingSends.add(put);
-    put.whenComplete(
-        (v, ex) -> {
-          pendingSends.remove(put);
-          if (ex == null) {
-            result.complete(null);
-          } else {
-            result.completeExceptionally(closedOnSend());
-          }
-        });
-    if (closed) {
-      put.cancel(false); // close() may have iterated before we registered
-    }
-    return result.minimalCompletionStage();
   }
 
   /**
@@ -107,7 +119,14 @@ public final class BufferChannel<T> {
    */
   public boolean trySend(T element) {
     Objects.requireNonNull(element, "element");
-    return !closed && buffer.offer(element);
+    if (!enterSend()) {
+      return false;
+    }
+    try {
+      return buffer.offer(element);
+    } finally {
+      exitSend();
+    }
   }
 
   /**
@@ -115,6 +134,7 @@ public final class BufferChannel<T> {
    * and drained, fails with {@link ChannelClosedException}. Never blocks a thread.
    */
   public CompletionStage<T> receive() {
+    awaitEndIfClosed();
     return takes.take().thenApply(Optional::get).minimalCompletionStage();
   }
 
@@ -127,6 +147,7 @@ public final class BufferChannel<T> {
    * @throws NullPointerException if {@code timeout} is null
    */
   public Optional<T> receive(Duration timeout) throws InterruptedException {
+    awaitEndIfClosed();
     try {
       return takes.poll(timeout);
     } catch (CompletionException e) {
@@ -142,10 +163,13 @@ public final class BufferChannel<T> {
    * {@link ChannelClosedException}. Idempotent.
    */
   public void close() {
-    if (closed) {
-      return;
+    int g;
+    do {
+      g = guard.get();
+    } while ((g & CLOSED) == 0 && !guard.compareAndSet(g, g | CLOSED));
+    while (guard.get() != CLOSED) {
+      Thread.onSpinWait(); // sends that saw the channel open finish their insert (no blocking)
     }
-    closed = true;
     for (CompletableFuture<Void> put : pendingSends) {
       put.cancel(false); // withdrawn unless a receiver made room and admitted it first
     }
@@ -154,7 +178,31 @@ public final class BufferChannel<T> {
 
   /** Whether {@link #close()} was called. */
   public boolean isClosed() {
-    return closed;
+    return (guard.get() & CLOSED) != 0;
+  }
+
+  private boolean enterSend() {
+    int g;
+    do {
+      g = guard.get();
+      if ((g & CLOSED) != 0) {
+        return false;
+      }
+    } while (!guard.compareAndSet(g, g + IN_FLIGHT));
+    return true;
+  }
+
+  private void exitSend() {
+    guard.addAndGet(-IN_FLIGHT);
+  }
+
+  /** A receiver that sees CLOSED waits until close() ended the takes (in-flight sends landed). */
+  void awaitEndIfClosed() {
+    if ((guard.get() & CLOSED) != 0) {
+      while (!takes.isEnded()) {
+        Thread.onSpinWait();
+      }
+    }
   }
 
   /** Elements in the channel now; any thread. */
@@ -180,7 +228,7 @@ public final class BufferChannel<T> {
    * nothing is lost.
    */
   public Source<T, NotUsed> asSource() {
-    return Source.fromGraph(new ChannelSourceStage<>(takes, buffer));
+    return Source.fromGraph(new ChannelSourceStage<>(this, takes, buffer));
   }
 
   /**
@@ -199,6 +247,6 @@ public final class BufferChannel<T> {
 
   @Override
   public String toString() {
-    return "BufferChannel{size=" + size() + ", closed=" + closed + "}";
+    return "BufferChannel{size=" + size() + ", closed=" + isClosed() + "}";
   }
 }

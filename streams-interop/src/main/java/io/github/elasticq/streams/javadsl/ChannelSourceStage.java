@@ -21,10 +21,12 @@ final class ChannelSourceStage<T> extends GraphStage<SourceShape<T>> {
 
   private final Outlet<T> out = Outlet.create("BufferChannel.source.out");
   private final SourceShape<T> shape = SourceShape.of(out);
+  private final BufferChannel<T> channel;
   private final PendingTakes<T> takes;
   private final ElasticBuffer<T> buffer;
 
-  ChannelSourceStage(PendingTakes<T> takes, ElasticBuffer<T> buffer) {
+  ChannelSourceStage(BufferChannel<T> channel, PendingTakes<T> takes, ElasticBuffer<T> buffer) {
+    this.channel = channel;
     this.takes = takes;
     this.buffer = buffer;
   }
@@ -46,6 +48,7 @@ final class ChannelSourceStage<T> extends GraphStage<SourceShape<T>> {
             new AbstractOutHandler() {
               @Override
               public void onPull() {
+                channel.awaitEndIfClosed();
                 CompletableFuture<Optional<T>> f = takes.take();
                 if (f.isDone()) {
                   handle(f);

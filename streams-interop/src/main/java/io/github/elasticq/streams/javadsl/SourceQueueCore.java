@@ -108,6 +108,9 @@ final class SourceQueueCore<T> {
   private final CompletableFuture<Done> completion = new CompletableFuture<>();
   private final CompletionStage<Done> completionView = completion.minimalCompletionStage();
 
+  /** Test seam: false skips the re-poll after parking (the negative control's lost wake-up). */
+  private final boolean recheckAfterPark;
+
   /** PARKED | CLOSED | TERMINATED; VarHandle only. */
   @SuppressWarnings("unused")
   private volatile int stateDoNotTouch;
@@ -137,6 +140,16 @@ final class SourceQueueCore<T> {
    */
   SourceQueueCore(
       SourceBuffer<T> buffer, int maxConcurrentOffers, Consumer<? super T> undeliveredHandler) {
+    this(buffer, maxConcurrentOffers, undeliveredHandler, true);
+  }
+
+  /** Test seam: {@code recheckAfterPark} false breaks the wake-up protocol on purpose. */
+  SourceQueueCore(
+      SourceBuffer<T> buffer,
+      int maxConcurrentOffers,
+      Consumer<? super T> undeliveredHandler,
+      boolean recheckAfterPark) {
+    this.recheckAfterPark = recheckAfterPark;
     this.buffer = buffer;
     this.maxConcurrentOffers = checkMaxConcurrentOffers(maxConcurrentOffers);
     this.undeliveredHandler = undeliveredHandler;
@@ -308,6 +321,9 @@ final class SourceQueueCore<T> {
       }
     } while (!casState(s, s | PARKED));
     VarHandle.fullFence(); // PARKED visible before the re-check reads the producer index
+    if (!recheckAfterPark) {
+      return null;
+    }
     if (waiterCountVolatile() != 0) {
       serveWaiters(); // a waiter that registered while we freed the last slots
     }
