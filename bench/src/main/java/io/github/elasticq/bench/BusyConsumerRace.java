@@ -1,0 +1,167 @@
+package io.github.elasticq.bench;
+
+import io.github.elasticq.queue.ElasticMpscQueue;
+import io.github.elasticq.queue.QueueConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.Supplier;
+import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
+import org.jctools.queues.MpscArrayQueue;
+import org.jctools.queues.MpscChunkedArrayQueue;
+
+/**
+ * 1 -> 1 the way users compare queues: one producer thread offers N elements as fast as it can
+ * (retrying a refused offer), one consumer thread busy-polls until it has taken N; no shared
+ * flow-control counter (unlike {@code MpscThroughputBenchmark.p1c1}, whose consumer pays one opaque
+ * store per element). Every queue is bounded at 1 M elements. Rounds alternate between the queues
+ * and the median of each queue's rounds is reported, with the ratios of ElasticMpscQueue to every
+ * peer from the same run.
+ *
+ * <pre>
+ * java -cp bench/target/benchmarks.jar io.github.elasticq.bench.BusyConsumerRace \
+ *   [elements=20000000] [rounds=5] [out=bench/results/busy-consumer.md]
+ * </pre>
+ *
+ * Not a JMH benchmark: one timed round is one transfer of N elements, start to last poll, measured
+ * with {@code System.nanoTime} on the consumer; the JVM is warmed by a first unreported round of
+ * every queue.
+ */
+public final class BusyConsumerRace {
+  private static final Object ELEMENT = "element";
+  private static final int MAX = 1 << 20;
+
+  private BusyConsumerRace() {}
+
+  static Map<String, Supplier<Queue<Object>>> queues() {
+    Map<String, Supplier<Queue<Object>>> q = new LinkedHashMap<>();
+    QueueConfig elastic =
+        QueueConfig.builder().initialCapacity(1024).minCapacity(1024).maxCapacity(MAX).build();
+    q.put("ElasticMpscQueue", () -> new ElasticMpscQueue<>(elastic));
+    q.put("MpscChunkedArrayQueue", () -> new MpscChunkedArrayQueue<>(1024, MAX));
+    q.put("MpscArrayQueue", () -> new MpscArrayQueue<>(MAX));
+    q.put("ConcurrentLinkedQueue", ConcurrentLinkedQueue::new);
+    q.put("ManyToOneConcurrentArrayQueue", () -> new ManyToOneConcurrentArrayQueue<>(MAX));
+    return q;
+  }
+
+  /** One transfer of {@code n} elements; returns elements per microsecond. */
+  static double round(Queue<Object> q, long n) throws InterruptedException {
+    Thread producer =
+        new Thread(
+            () -> {
+              for (long i = 0; i < n; i++) {
+                while (!q.offer(ELEMENT)) {
+                  Thread.onSpinWait();
+                }
+              }
+            },
+            "race-producer");
+    long start = System.nanoTime();
+    producer.start();
+    long taken = 0;
+    while (taken < n) {
+      if (q.poll() != null) {
+        taken++;
+      }
+    }
+    long elapsed = System.nanoTime() - start;
+    producer.join();
+    return n / (elapsed / 1_000.0);
+  }
+
+  /**
+   * Runs the race.
+   *
+   * @param args {@code elements=N rounds=R out=FILE}
+   * @throws Exception if a round is interrupted or the output cannot be written
+   */
+  public static void main(String[] args) throws Exception {
+    Map<String, String> opts = new LinkedHashMap<>();
+    for (String a : args) {
+      int eq = a.indexOf('=');
+      if (eq <= 0) {
+        throw new IllegalArgumentException("expected key=value, got " + a);
+      }
+      opts.put(a.substring(0, eq), a.substring(eq + 1));
+    }
+    long n = Long.parseLong(opts.getOrDefault("elements", "20000000"));
+    int rounds = Integer.parseInt(opts.getOrDefault("rounds", "5"));
+    String out = opts.get("out");
+    Map<String, Supplier<Queue<Object>>> queues = queues();
+    Map<String, List<Double>> results = new LinkedHashMap<>();
+    for (Map.Entry<String, Supplier<Queue<Object>>> e : queues.entrySet()) {
+      round(e.getValue().get(), Math.min(n, 2_000_000)); // warm-up, not reported
+      results.put(e.getKey(), new ArrayList<>());
+    }
+    double[] load0 = loadAverage();
+    for (int r = 0; r < rounds; r++) {
+      for (Map.Entry<String, Supplier<Queue<Object>>> e : queues.entrySet()) {
+        double rate = round(e.getValue().get(), n);
+        results.get(e.getKey()).add(rate);
+        System.out.printf(Locale.ROOT, "round %d %-30s %8.1f elements/us%n", r, e.getKey(), rate);
+      }
+    }
+    double[] load1 = loadAverage();
+    String report = report(n, rounds, results, load0, load1);
+    System.out.println(report);
+    if (out != null) {
+      Files.writeString(Path.of(out), report);
+    }
+  }
+
+  static double median(List<Double> values) {
+    double[] v = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+    return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+  }
+
+  private static String report(
+      long n, int rounds, Map<String, List<Double>> results, double[] load0, double[] load1) {
+    StringBuilder b = new StringBuilder();
+    b.append("# 1 -> 1 with a busy-polling consumer (no flow-control counter)\n\n");
+    b.append(
+        String.format(
+            Locale.ROOT,
+            "%,d elements per round, median of %d alternating rounds, bound 1 M for every queue;"
+                + " %d cores; load average before %s, after %s; %s %s.%n%n",
+            n,
+            rounds,
+            Runtime.getRuntime().availableProcessors(),
+            Arrays.toString(load0),
+            Arrays.toString(load1),
+            System.getProperty("java.vm.name"),
+            System.getProperty("java.version")));
+    b.append("| queue | median elements/µs | rounds | ElasticMpscQueue / this |\n");
+    b.append("|---|---:|---|---:|\n");
+    double ours = median(results.get("ElasticMpscQueue"));
+    for (Map.Entry<String, List<Double>> e : results.entrySet()) {
+      double m = median(e.getValue());
+      StringBuilder rs = new StringBuilder();
+      for (double v : e.getValue()) {
+        rs.append(rs.length() == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.1f", v));
+      }
+      b.append(
+          String.format(Locale.ROOT, "| %s | %.1f | %s | %.2fx |%n", e.getKey(), m, rs, ours / m));
+    }
+    return b.toString();
+  }
+
+  private static double[] loadAverage() {
+    try {
+      String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+      return new double[] {
+        Double.parseDouble(f[0]), Double.parseDouble(f[1]), Double.parseDouble(f[2])
+      };
+    } catch (IOException | RuntimeException e) {
+      return new double[0];
+    }
+  }
+}
