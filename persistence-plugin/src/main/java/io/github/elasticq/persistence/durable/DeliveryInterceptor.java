@@ -1,16 +1,31 @@
 package io.github.elasticq.persistence.durable;
 
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.BehaviorInterceptor;
 import org.apache.pekko.actor.typed.TypedActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
 /**
- * Wraps the user's inner behavior in the child actor of a {@link DurableMailbox}: unwraps each
- * {@link Deliver}, runs the inner message handler with the delivery's sequence number visible
- * through {@link #currentSeqNr()}, and tells the mailbox {@link Processed} once the handler
- * returned, or {@link InnerFailed} if it threw (then rethrows, so the child stops). Other messages
- * (the inner behavior's own timers and adapters) pass through unconfirmed.
+ * Wraps the user's inner behavior in the child actor of a {@link DurableMailbox}. The child pulls
+ * stored messages from its {@link Channel}, keeps at most {@code window} of them in its own
+ * mailbox, runs the inner message handler on each with the delivery's sequence number visible
+ * through {@link #currentSeqNr()}, and records it as processed once the handler returned ({@link
+ * Channel#processedUpTo}); if the handler throws it tells the mailbox {@link InnerFailed} and
+ * rethrows, so the child stops. Other messages (the inner behavior's own timers and adapters) pass
+ * through.
+ *
+ * <p>Why pull: the mailbox is an event-sourced actor, and Pekko stashes its commands while a write
+ * is in flight. If the child acknowledged each message to the mailbox and waited for the next one,
+ * a busy mailbox would deliver one message per journal write. The channel lets the child move on by
+ * itself; the mailbox only offers what it has persisted and reads how far the child got.
+ *
+ * <p>Wake-up protocol (no lost wake-up, at most one {@link Pull} in flight): {@link Channel#idle}
+ * is true when the child will not look at the queue again by itself. The mailbox, after offering,
+ * sends {@code Pull} only if it flips {@code idle} from true to false; the child, finding nothing
+ * to do, sets {@code idle} and then looks once more, keeping the token if it flips it back.
  *
  * <p>Confirm-after-return is the point of the design: Akka's old durable mailboxes acknowledged a
  * message when it was dequeued, so a crash during processing lost it.
@@ -18,11 +33,18 @@ import org.apache.pekko.actor.typed.TypedActorContext;
 final class DeliveryInterceptor extends BehaviorInterceptor<Object, Object> {
   private static final ThreadLocal<long[]> CURRENT = ThreadLocal.withInitial(() -> new long[] {0});
 
-  /** A stored message handed to the child. */
+  /** A stored message offered to the child. */
   record Deliver(long seqNr, Object message) {}
 
-  /** The child finished {@code seqNr} without throwing. */
-  record Processed(int incarnation, long seqNr) {}
+  /** The child should look at its channel. */
+  enum Pull {
+    INSTANCE
+  }
+
+  /** The child processed enough messages for a confirmation batch. */
+  enum ConfirmHint {
+    INSTANCE
+  }
 
   /**
    * The child threw on {@code seqNr} ({@code 0}: on a message that was not a delivery, {@code -1}:
@@ -30,13 +52,66 @@ final class DeliveryInterceptor extends BehaviorInterceptor<Object, Object> {
    */
   record InnerFailed(int incarnation, long seqNr, Throwable cause) {}
 
+  /**
+   * What the mailbox and one child incarnation share. The mailbox offers persisted messages in
+   * sequence-number order; the child polls them in that order and publishes its progress.
+   */
+  static final class Channel {
+    final ConcurrentLinkedQueue<Deliver> ready = new ConcurrentLinkedQueue<>();
+    final AtomicBoolean idle = new AtomicBoolean(true);
+
+    /** True while a {@link ConfirmHint} is on its way to the mailbox. */
+    final AtomicBoolean hintPending = new AtomicBoolean();
+
+    /** Highest sequence number processed; written by the child only. */
+    volatile long processedUpTo;
+
+    /** Highest sequence number whose confirmation is persisted; written by the mailbox only. */
+    volatile long confirmedUpTo;
+
+    /** Highest sequence number moved into the child's mailbox; written by the child only. */
+    volatile long pulledUpTo;
+
+    /** Deliveries up to this sequence number count as redeliveries. */
+    final long redeliverUpTo;
+
+    /** The mailbox's figures; the child counts processed and redelivered deliveries. */
+    final DurableMailboxRegistry.Counters counters;
+
+    Channel(
+        long processedUpTo,
+        long confirmedUpTo,
+        long redeliverUpTo,
+        DurableMailboxRegistry.Counters counters) {
+      this.processedUpTo = processedUpTo;
+      this.pulledUpTo = processedUpTo;
+      this.confirmedUpTo = confirmedUpTo;
+      this.redeliverUpTo = redeliverUpTo;
+      this.counters = counters;
+    }
+  }
+
   private final ActorRef<Object> mailbox;
   private final int incarnation;
+  private final Channel channel;
+  private final int window;
+  private final int confirmBatchSize;
 
-  DeliveryInterceptor(ActorRef<Object> mailbox, int incarnation) {
+  /** Deliveries told to ourselves and not yet processed. Child thread only. */
+  private int inMailbox;
+
+  DeliveryInterceptor(
+      ActorRef<Object> mailbox,
+      int incarnation,
+      Channel channel,
+      int window,
+      int confirmBatchSize) {
     super(Object.class);
     this.mailbox = mailbox;
     this.incarnation = incarnation;
+    this.channel = channel;
+    this.window = window;
+    this.confirmBatchSize = confirmBatchSize;
   }
 
   /** See {@link DurableMailbox#deliverySeqNr()}. */
@@ -63,6 +138,10 @@ final class DeliveryInterceptor extends BehaviorInterceptor<Object, Object> {
   @Override
   public Behavior<Object> aroundReceive(
       TypedActorContext<Object> ctx, Object msg, ReceiveTarget<Object> target) {
+    if (msg == Pull.INSTANCE) {
+      fill(ctx);
+      return Behaviors.same();
+    }
     if (!(msg instanceof Deliver d)) {
       try {
         return target.apply(ctx, msg);
@@ -89,8 +168,39 @@ final class DeliveryInterceptor extends BehaviorInterceptor<Object, Object> {
     } finally {
       current[0] = 0;
     }
-    mailbox.tell(new Processed(incarnation, d.seqNr()));
+    inMailbox--;
+    channel.processedUpTo = d.seqNr(); // after the handler returned: this is the confirmation
+    channel.counters.processed++;
+    if (d.seqNr() - channel.confirmedUpTo >= confirmBatchSize
+        && channel.hintPending.compareAndSet(false, true)) {
+      mailbox.tell(ConfirmHint.INSTANCE);
+    }
+    fill(ctx);
     return next;
+  }
+
+  /** Moves ready deliveries into our own mailbox up to the window, or goes idle. */
+  private void fill(TypedActorContext<Object> ctx) {
+    ActorRef<Object> self = ctx.asJava().getSelf();
+    while (inMailbox < window) {
+      Deliver d = channel.ready.poll();
+      if (d == null) {
+        break;
+      }
+      self.tell(d);
+      inMailbox++;
+      channel.pulledUpTo = d.seqNr();
+      if (d.seqNr() <= channel.redeliverUpTo) {
+        channel.counters.redelivered++;
+      }
+    }
+    if (inMailbox == 0) {
+      channel.idle.set(true);
+      // an offer may have slipped in before idle was set: look once more, keep the token if so
+      if (!channel.ready.isEmpty() && channel.idle.compareAndSet(true, false)) {
+        self.tell(Pull.INSTANCE);
+      }
+    }
   }
 
   @Override

@@ -47,8 +47,9 @@ import org.apache.pekko.persistence.typed.PersistenceId;
  * the inner behavior stops by itself, the mailbox writes its pending confirmations and stops too.
  *
  * <p>After a crash or a restart, every message stored and not confirmed is delivered again
- * (at-least-once): at most {@code window + confirm-batch-size} processed messages, plus those
- * processed during the last {@code confirm-flush-interval}, can be processed twice.
+ * (at-least-once): the messages processed since the last persisted confirmation (about {@code
+ * confirm-batch-size}, plus those processed while a confirmation was being written or during the
+ * last {@code confirm-flush-interval}) are processed again.
  *
  * <p>Storage stays bounded: a snapshot (the unconfirmed messages) is written every {@code
  * snapshot-every} events and the events below the oldest kept snapshot are deleted (Pekko's {@code

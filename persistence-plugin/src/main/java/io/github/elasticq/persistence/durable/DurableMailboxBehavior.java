@@ -1,8 +1,10 @@
 package io.github.elasticq.persistence.durable;
 
+import io.github.elasticq.persistence.durable.DeliveryInterceptor.Channel;
+import io.github.elasticq.persistence.durable.DeliveryInterceptor.ConfirmHint;
 import io.github.elasticq.persistence.durable.DeliveryInterceptor.Deliver;
 import io.github.elasticq.persistence.durable.DeliveryInterceptor.InnerFailed;
-import io.github.elasticq.persistence.durable.DeliveryInterceptor.Processed;
+import io.github.elasticq.persistence.durable.DeliveryInterceptor.Pull;
 import io.github.elasticq.persistence.durable.DurableMailbox.Enqueue;
 import io.github.elasticq.persistence.durable.DurableMailbox.Rejected;
 import io.github.elasticq.persistence.durable.DurableMailbox.Reply;
@@ -48,15 +50,18 @@ import scala.util.Try;
  * all of them (up to {@code max-store-batch}) go into one atomic write. A pending message is not
  * accepted yet: its {@code Stored} reply and its delivery wait for the write.
  *
- * <p>Delivering: {@code deliveredUpTo - processedUpTo <= window}, and both only grow, except that a
- * new child starts again at {@code processedUpTo + 1}. Acknowledgements of one child arrive in
- * order (one sender, one receiver) and before the notice of its termination, so {@code
- * processedUpTo} moves one by one and the message a child failed on is always {@code processedUpTo
- * + 1}. Acknowledgements carry the child's incarnation; those of an older child are ignored.
+ * <p>Delivering: persisted messages are offered, in order, to the current child's {@link Channel}
+ * ({@code offeredUpTo} only grows, except that a new child starts again at {@code processedUpTo +
+ * 1}); the child pulls them itself (see {@link DeliveryInterceptor}) and publishes {@code
+ * processedUpTo}, which moves one by one. A child stops only after its last write of {@code
+ * processedUpTo}, and the mailbox reads it after the notice of that stop, so the message a child
+ * failed on is always {@code processedUpTo + 1}. Failure notices carry the child's incarnation;
+ * those of an older child are ignored.
  *
  * <p>Confirming: {@code state.confirmedUpTo() <= processedUpTo}; the gap is written as one {@code
- * Confirmed} event when it reaches {@code confirm-batch-size}, when the flush timer fires, or along
- * with the next stored batch.
+ * Confirmed} event when it reaches {@code confirm-batch-size} (the child sends a {@link
+ * ConfirmHint}), when the flush timer fires (running while offered messages are unprocessed), or
+ * along with the next stored batch.
  */
 final class DurableMailboxBehavior<T>
     extends EventSourcedBehavior<Object, DurableMailboxEvent, DurableMailboxState> {
@@ -88,10 +93,9 @@ final class DurableMailboxBehavior<T>
   private final ArrayList<Pending> pendingStores = new ArrayList<>();
   private boolean flushStoresSent;
   private ActorRef<Object> child;
+  private Channel channel;
   private int incarnation;
-  private long deliveredUpTo;
-  private long processedUpTo;
-  private long highestEverDelivered;
+  private long offeredUpTo;
 
   /** The failure the current child reported before it stopped; null if none. */
   private InnerFailed failure;
@@ -174,13 +178,14 @@ final class DurableMailboxBehavior<T>
   // ---------------------------------------------------------------------------------------------
 
   private void onRecoveryCompleted(DurableMailboxState state) {
-    processedUpTo = state.confirmedUpTo();
-    deliveredUpTo = processedUpTo;
-    // Recovered unconfirmed messages may have been delivered before the restart: count them.
-    highestEverDelivered = state.nextSeqNr() - 1;
     counters.unconfirmed = state.size();
-    spawnChild();
-    deliver(state);
+    // Recovered unconfirmed messages may have been delivered before the restart: count them.
+    startChild(state, state.confirmedUpTo(), state.nextSeqNr() - 1);
+  }
+
+  /** How far the current (or last) child got. */
+  private long processedUpTo(DurableMailboxState state) {
+    return channel == null ? state.confirmedUpTo() : channel.processedUpTo;
   }
 
   private void onPostStop() {
@@ -189,15 +194,20 @@ final class DurableMailboxBehavior<T>
 
   private Effect<DurableMailboxEvent, DurableMailboxState> onCommand(
       DurableMailboxState state, Object command) {
-    if (command instanceof Processed p) {
-      return onProcessed(state, p);
+    if (command == ConfirmHint.INSTANCE) {
+      channel.hintPending.set(false);
+      return confirm(state, false);
     } else if (command instanceof Enqueue<?> e) {
       return accept(state, e.message(), e.replyTo());
     } else if (command == FlushStores.INSTANCE) {
       flushStoresSent = false;
       return flushStores(state);
     } else if (command == FlushConfirmations.INSTANCE) {
-      return confirm(state, true);
+      Effect<DurableMailboxEvent, DurableMailboxState> effect = confirm(state, true);
+      if (offeredUpTo > processedUpTo(state)) {
+        startFlushTimer();
+      }
+      return effect;
     } else if (command instanceof InnerFailed f) {
       if (f.incarnation() == incarnation && failure == null) {
         failure = f;
@@ -208,26 +218,6 @@ final class DurableMailboxBehavior<T>
     } else {
       return accept(state, command, null);
     }
-  }
-
-  private Effect<DurableMailboxEvent, DurableMailboxState> onProcessed(
-      DurableMailboxState state, Processed p) {
-    if (p.incarnation() != incarnation) {
-      return Effect().none();
-    }
-    if (p.seqNr() != processedUpTo + 1) {
-      throw new IllegalStateException(
-          "inner behavior of "
-              + persistenceIdString
-              + " acknowledged "
-              + p.seqNr()
-              + " after "
-              + processedUpTo);
-    }
-    processedUpTo = p.seqNr();
-    counters.processed++;
-    deliver(state);
-    return confirm(state, false);
   }
 
   private Effect<DurableMailboxEvent, DurableMailboxState> accept(
@@ -297,11 +287,10 @@ final class DurableMailboxBehavior<T>
       events.add(p.event());
     }
     long confirmedBefore = state.confirmedUpTo();
-    long confirmingUpTo = processedUpTo;
+    long confirmingUpTo = processedUpTo(state);
     if (confirmingUpTo > confirmedBefore) {
       // a confirmation rides along for free
       events.add(new Confirmed(confirmingUpTo));
-      timers.cancel(FlushConfirmations.INSTANCE);
     }
     return Effect()
         .persist(events)
@@ -315,35 +304,47 @@ final class DurableMailboxBehavior<T>
                   p.replyTo().tell(new Stored(p.event().seqNr()));
                 }
               }
-              deliver(s);
+              afterConfirmation(s);
+              offer(s);
             });
   }
 
   private Effect<DurableMailboxEvent, DurableMailboxState> confirm(
       DurableMailboxState state, boolean now) {
     long confirmedBefore = state.confirmedUpTo();
-    long gap = processedUpTo - confirmedBefore;
-    if (gap <= 0) {
+    long upTo = processedUpTo(state);
+    long gap = upTo - confirmedBefore;
+    if (gap <= 0 || (!now && gap < settings.confirmBatchSize())) {
       return Effect().none();
     }
-    if (!now && gap < settings.confirmBatchSize()) {
-      if (!timers.isTimerActive(FlushConfirmations.INSTANCE)) {
-        timers.startSingleTimer(
-            FlushConfirmations.INSTANCE,
-            FlushConfirmations.INSTANCE,
-            settings.confirmFlushInterval());
-      }
-      return Effect().none();
-    }
-    timers.cancel(FlushConfirmations.INSTANCE);
-    long upTo = processedUpTo;
     return Effect()
         .persist(new Confirmed(upTo))
         .thenRun(
             (DurableMailboxState s) -> {
               counters.confirmed += upTo - confirmedBefore;
               counters.unconfirmed = s.size();
+              afterConfirmation(s);
             });
+  }
+
+  /** Publishes the new confirmed position; asks for the next batch if the child is ahead. */
+  private void afterConfirmation(DurableMailboxState state) {
+    if (channel != null) {
+      channel.confirmedUpTo = state.confirmedUpTo();
+      if (channel.processedUpTo - state.confirmedUpTo() >= settings.confirmBatchSize()
+          && channel.hintPending.compareAndSet(false, true)) {
+        ctx.getSelf().tell(ConfirmHint.INSTANCE);
+      }
+    }
+  }
+
+  private void startFlushTimer() {
+    if (!timers.isTimerActive(FlushConfirmations.INSTANCE)) {
+      timers.startSingleTimer(
+          FlushConfirmations.INSTANCE,
+          FlushConfirmations.INSTANCE,
+          settings.confirmFlushInterval());
+    }
   }
 
   private Effect<DurableMailboxEvent, DurableMailboxState> onInnerTerminated(
@@ -354,6 +355,7 @@ final class DurableMailboxBehavior<T>
     InnerFailed failed = failure;
     failure = null;
     child = null;
+    long processedUpTo = processedUpTo(state);
     if (failed == null) {
       ctx.getLog()
           .debug("Durable mailbox [{}]: inner behavior stopped, stopping", persistenceIdString);
@@ -369,7 +371,7 @@ final class DurableMailboxBehavior<T>
     }
     if (failed.seqNr() == 0) {
       // failed on a message of its own: a new child gets the unprocessed deliveries again
-      restartChild(state);
+      startChild(state, processedUpTo, redeliverUpTo());
       return Effect().none();
     }
     long seqNr = failed.seqNr();
@@ -385,7 +387,6 @@ final class DurableMailboxBehavior<T>
                 counters.poisoned++;
                 counters.confirmed += seqNr - confirmedBefore;
                 counters.unconfirmed = s.size();
-                processedUpTo = seqNr;
                 ctx.getLog()
                     .warn(
                         "Durable mailbox [{}]: message {} failed {} times, poisoned: {}",
@@ -399,15 +400,18 @@ final class DurableMailboxBehavior<T>
                         ctx,
                         new PoisonedMessage(
                             persistenceIdString, seqNr, message, failures, failed.cause()));
-                restartChild(s);
+                startChild(s, seqNr, redeliverUpTo());
               });
     }
-    return Effect().persist(new DeliveryFailed(seqNr)).thenRun(this::restartChild);
+    return Effect()
+        .persist(new DeliveryFailed(seqNr))
+        .thenRun((DurableMailboxState s) -> startChild(s, processedUpTo, redeliverUpTo()));
   }
 
   private Effect<DurableMailboxEvent, DurableMailboxState> stopAfterConfirming(
       DurableMailboxState state) {
     long confirmedBefore = state.confirmedUpTo();
+    long processedUpTo = processedUpTo(state);
     if (processedUpTo > confirmedBefore) {
       long upTo = processedUpTo;
       return Effect()
@@ -418,44 +422,56 @@ final class DurableMailboxBehavior<T>
     return Effect().stop();
   }
 
-  private void restartChild(DurableMailboxState state) {
-    deliveredUpTo = processedUpTo;
-    spawnChild();
-    deliver(state);
+  /** Messages the last child had moved into its mailbox (or that count as delivered before). */
+  private long redeliverUpTo() {
+    return Math.max(channel.pulledUpTo, channel.redeliverUpTo);
   }
 
+  /**
+   * A new child, and a new channel offering every stored message after {@code processedUpTo};
+   * delivering one up to {@code redeliverUpTo} again counts as a redelivery.
+   */
   @SuppressWarnings("unchecked")
-  private void spawnChild() {
+  private void startChild(DurableMailboxState state, long processedUpTo, long redeliverUpTo) {
     int current = ++incarnation;
     ActorRef<Object> self = ctx.getSelf();
+    Channel ch = new Channel(processedUpTo, state.confirmedUpTo(), redeliverUpTo, counters);
+    int window = settings.window();
+    int batch = settings.confirmBatchSize();
     // the interceptor factory may run on the child's thread: capture values, not fields
     Behavior<Object> wrapped =
         Behaviors.intercept(
-            () -> new DeliveryInterceptor(self, current), (Behavior<Object>) (Behavior<?>) inner);
+            () -> new DeliveryInterceptor(self, current, ch, window, batch),
+            (Behavior<Object>) (Behavior<?>) inner);
+    channel = ch;
+    offeredUpTo = processedUpTo;
     child = ctx.spawn(wrapped, "inner-" + current);
     ctx.watchWith(child, new InnerTerminated(current));
+    offer(state);
   }
 
-  /** Sends the child stored messages until the window is full. */
-  private void deliver(DurableMailboxState state) {
+  /** Offers the child every persisted message it was not offered yet, in order, and wakes it. */
+  private void offer(DurableMailboxState state) {
     if (child == null) {
       return;
     }
     long lastStored = state.nextSeqNr() - 1;
-    while (deliveredUpTo < lastStored && deliveredUpTo - processedUpTo < settings.window()) {
-      long seqNr = deliveredUpTo + 1;
+    if (offeredUpTo >= lastStored) {
+      return;
+    }
+    while (offeredUpTo < lastStored) {
+      long seqNr = offeredUpTo + 1;
       DurableMailboxState.Entry entry = state.entry(seqNr);
       if (entry.message == null) {
         entry.message = deserialize(entry.serialized);
       }
-      child.tell(new Deliver(seqNr, entry.message));
-      deliveredUpTo = seqNr;
-      if (seqNr <= highestEverDelivered) {
-        counters.redelivered++;
-      } else {
-        highestEverDelivered = seqNr;
-      }
+      channel.ready.offer(new Deliver(seqNr, entry.message));
+      offeredUpTo = seqNr;
     }
+    if (channel.idle.compareAndSet(true, false)) {
+      child.tell(Pull.INSTANCE);
+    }
+    startFlushTimer();
   }
 
   private Object deserialize(SerializedMessage s) {

@@ -12,8 +12,9 @@ import org.apache.pekko.actor.typed.ExtensionId;
  * system, keyed by persistence id, for metrics, management endpoints and tests. A mailbox registers
  * when it starts and leaves when it stops.
  *
- * <p>Any thread may call any method. Each counter has one writer (the mailbox actor) and is read
- * with volatile semantics; updating it costs the mailbox a volatile write per event.
+ * <p>Any thread may call any method. Each counter has one writer at a time (the mailbox actor, or
+ * for {@code processed} and {@code redelivered} its current inner child) and is read with volatile
+ * semantics; updating it costs a volatile write.
  */
 public final class DurableMailboxRegistry implements Extension {
   private static final Id ID = new Id();
@@ -48,7 +49,7 @@ public final class DurableMailboxRegistry implements Extension {
     mailboxes.remove(counters.persistenceId, counters);
   }
 
-  /** The counters of one mailbox incarnation; written by its actor only. */
+  /** The counters of one mailbox incarnation; each written by one thread at a time. */
   static final class Counters {
     final String persistenceId;
     volatile long stored;
