@@ -80,13 +80,13 @@ public final class KamonExample implements AutoCloseable {
     for (int i = 0; i < WORKERS; i++) {
       workers.add(
           system.actorOf(
-              Props.create(Worker.class, counter(processed, MAILBOX), 20_000L).withMailbox(MAILBOX),
+              Props.create(Worker.class, counter(processed, MAILBOX), 2_000L).withMailbox(MAILBOX),
               "worker-" + i));
     }
     for (int i = 0; i < 2; i++) {
       qos.add(
           system.actorOf(
-              Props.create(Worker.class, counter(processed, QOS), 5_000L).withMailbox(QOS),
+              Props.create(Worker.class, counter(processed, QOS), 2_000L).withMailbox(QOS),
               "qos-" + i));
     }
     journaled = system.actorOf(Props.create(Journaled.class, "example-1"), "journaled");
@@ -193,8 +193,9 @@ public final class KamonExample implements AutoCloseable {
     WriteAheadLog wal = null;
     while (loading.get()) {
       tick++;
-      // Bursts: 4 workers x 800 messages; the slow workers overflow past 1000 in some ticks.
-      int burst = tick % 20 < 10 ? 800 : 50;
+      // Bursts: 4 workers x 1200 messages at once, half of the time: each burst overflows the
+      // max-capacity of 1000 (dead letters, counted); then quiet ticks let the queues shrink.
+      int burst = tick % 20 < 10 ? 1200 : 50;
       for (ActorRef w : workers) {
         for (int i = 0; i < burst; i++) {
           w.tell(i, ActorRef.noSender());
@@ -203,10 +204,10 @@ public final class KamonExample implements AutoCloseable {
       }
       for (ActorRef q : qos) {
         for (int level = 0; level < 3; level++) {
-          for (int i = 0; i < 60 * (level + 1); i++) {
+          for (int i = 0; i < 100 * (level + 1); i++) {
             q.tell(new Leveled(level), ActorRef.noSender());
           }
-          counter(sent, QOS).addAndGet(60L * (level + 1));
+          counter(sent, QOS).addAndGet(100L * (level + 1));
         }
       }
       if (tick % 10 == 0) {
