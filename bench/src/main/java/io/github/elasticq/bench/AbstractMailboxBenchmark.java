@@ -47,10 +47,15 @@ public abstract class AbstractMailboxBenchmark {
   /** Starts the actor system and the sinks. */
   @Setup(Level.Trial)
   public void startSystem() {
-    system = ActorSystem.create("bench", Mailboxes.systemConfig(mailbox()));
+    system = ActorSystem.create("bench", systemConfig());
     fanInSink = system.actorOf(sinkProps(), "fan-in-sink");
     burstSink = system.actorOf(sinkProps(), "burst-sink");
     startMore();
+  }
+
+  /** The actor system's configuration; subclasses may add to it. */
+  com.typesafe.config.Config systemConfig() {
+    return Mailboxes.systemConfig(mailbox());
   }
 
   /** Hook for subclasses that need more actors. */

@@ -87,6 +87,14 @@ abstract class AbstractElasticMessageQueue implements MessageQueue {
   /** Counters per level (one element for single-level queues). Any thread. */
   abstract List<QueueStats> levelStats();
 
+  /**
+   * The whole queue's counters consistent with {@code levels} (a {@link #levelStats()} result): for
+   * a single level, that level; QoS adds the control queue, read once here. Any thread.
+   */
+  QueueStats stats(List<QueueStats> levels) {
+    return levels.get(0);
+  }
+
   /** The bound of each level's queue ({@code max-capacity}). Any thread. */
   abstract int maxCapacity();
 
@@ -220,13 +228,13 @@ abstract class AbstractElasticMessageQueue implements MessageQueue {
       r.deregister(); // first: a metrics poll in between sees a dip, never a double count
     }
     List<QueueStats> before = r == null ? null : levelStats();
-    long beforeAll = r == null ? 0 : stats().dequeued();
+    long beforeAll = r == null ? 0 : stats(before).dequeued();
     for (Envelope e = dequeue(); e != null; e = dequeue()) {
       deadLetters.enqueue(owner, e);
     }
     if (r != null) {
       List<QueueStats> after = levelStats();
-      QueueStats afterAll = stats();
+      QueueStats afterAll = stats(after);
       long[] cleaned = new long[after.size()];
       for (int i = 0; i < cleaned.length; i++) {
         cleaned[i] = after.get(i).dequeued() - before.get(i).dequeued();

@@ -232,6 +232,9 @@ public final class MailboxRegistry implements Extension {
     private final ActorPath owner;
     private final String mailboxType;
 
+    /** The owner's path as a string, made on the first sample (not per actor creation). */
+    private String ownerString;
+
     private Registration(
         MailboxRegistry registry,
         AbstractElasticMessageQueue queue,
@@ -251,7 +254,8 @@ public final class MailboxRegistry implements Extension {
       if (q == null) {
         return null;
       }
-      return info(q, q.stats(), q.levelStats());
+      List<QueueStats> levels = q.levelStats();
+      return info(q, q.stats(levels), levels); // one read of each level: totals add up
     }
 
     private MailboxInfo info(
@@ -276,6 +280,7 @@ public final class MailboxRegistry implements Extension {
       }
       int[] peaks = q.takePeakWindows();
       List<QueueStats> levels = q.levelStats();
+      QueueStats whole = q.stats(levels); // one read of each level, so the control share is exact
       List<QueueStats> windowed = new ArrayList<>(levels.size());
       long sum = 0;
       for (int i = 0; i < levels.size(); i++) {
@@ -285,7 +290,7 @@ public final class MailboxRegistry implements Extension {
       for (int i = levels.size(); i < peaks.length; i++) {
         sum += peaks[i];
       }
-      QueueStats all = withPeak(q.stats(), (int) Math.min(Integer.MAX_VALUE, sum));
+      QueueStats all = withPeak(whole, (int) Math.min(Integer.MAX_VALUE, sum));
       return info(q, all, windowed);
     }
 
@@ -306,7 +311,12 @@ public final class MailboxRegistry implements Extension {
     void timeInMailbox(long nanos) {
       TimeInMailboxListener l = registry.timeListener;
       if (l != null) {
-        l.timeInMailbox(id, mailboxType, owner == null ? "" : owner.toString(), nanos);
+        String path = ownerString;
+        if (path == null) {
+          path = owner == null ? "" : owner.toString();
+          ownerString = path; // benign race: every thread computes the same string
+        }
+        l.timeInMailbox(id, mailboxType, path, nanos);
       }
     }
 

@@ -162,6 +162,16 @@ final class QosMessageQueue extends AbstractElasticMessageQueue
     return QosQueue.aggregate(all);
   }
 
+  /** The levels' counters given, plus the control queue's, read now. */
+  @Override
+  QueueStats stats(List<QueueStats> levels) {
+    List<QueueStats> all = new ArrayList<>(levels);
+    CompactElasticMpscQueue<Envelope> c = control;
+    all.add(
+        c != null ? c.stats() : new QueueStats(config.initialCapacity(), 0, 0, 0, 0, 0, 0, 0, 0));
+    return QosQueue.aggregate(all);
+  }
+
   /** One entry per level, lowest first; the control queue is counted only in {@link #stats()}. */
   @Override
   List<QueueStats> levelStats() {

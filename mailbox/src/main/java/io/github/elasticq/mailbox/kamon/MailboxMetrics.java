@@ -75,7 +75,7 @@ final class MailboxMetrics implements AutoCloseable, MailboxRegistry.TimeInMailb
 
   private final Map<SeriesKey, Gauge> counts = new HashMap<>();
 
-  /** Time-in-mailbox timers of the id series, key "id\0type"; read by consumer threads. */
+  /** Time-in-mailbox timers of the id series, by mailbox id; read by consumer threads. */
   private final ConcurrentHashMap<String, Timer> idTimers = new ConcurrentHashMap<>();
 
   /** Time-in-mailbox timers of per-actor series, by owner path; written by the poller. */
@@ -210,13 +210,16 @@ final class MailboxMetrics implements AutoCloseable, MailboxRegistry.TimeInMailb
 
   @Override
   public void timeInMailbox(String id, String mailboxType, String ownerPath, long nanos) {
-    Timer t = ownerPath.isEmpty() ? null : actorTimers.get(ownerPath);
+    Timer t = null;
+    if (!actorTimers.isEmpty() && !ownerPath.isEmpty()) {
+      t = actorTimers.get(ownerPath);
+    }
     if (t == null) {
-      t = idTimers.get(id + '\u0000' + mailboxType);
+      t = idTimers.get(id); // an id (config path) always names one mailbox type
       if (t == null) {
         t =
             idTimers.computeIfAbsent(
-                id + '\u0000' + mailboxType,
+                id,
                 k ->
                     Kamon.timer(TIME_IN_MAILBOX)
                         .withTags(tags(new SeriesKey(id, simpleName(mailboxType), null, null))));
