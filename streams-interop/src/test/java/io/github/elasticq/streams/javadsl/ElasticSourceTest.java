@@ -160,6 +160,61 @@ class ElasticSourceTest extends StreamTestSupport {
   }
 
   @Test
+  void offerAsync_fromFourThreads_everyOfferCompletes_andEveryElementIsEmittedInOrder()
+      throws Exception {
+    int producers = 4;
+    int perProducer = 20_000;
+    long[] lastSeen = {-1, -1, -1, -1};
+    ConcurrentLinkedQueue<String> orderErrors = new ConcurrentLinkedQueue<>();
+    Pair<ElasticSourceQueue<Long>, CompletionStage<Long>> m =
+        ElasticSource.<Long>queue(config(1, 8), producers, null)
+            .toMat(
+                Sink.fold(
+                    0L,
+                    (n, e) -> {
+                      int p = (int) (e >>> 32);
+                      long seq = e & 0xffffffffL;
+                      if (seq != lastSeen[p] + 1) {
+                        orderErrors.add("producer " + p + ": " + seq + " after " + lastSeen[p]);
+                      }
+                      lastSeen[p] = seq;
+                      return n + 1;
+                    }),
+                Keep.both())
+            .run(system);
+    ElasticSourceQueue<Long> q = m.first();
+    List<Thread> threads = new ArrayList<>();
+    ConcurrentLinkedQueue<Throwable> errors = new ConcurrentLinkedQueue<>();
+    for (int p = 0; p < producers; p++) {
+      int id = p;
+      Thread t =
+          new Thread(
+              () -> {
+                try {
+                  for (long i = 0; i < perProducer; i++) {
+                    QueueOfferResult r = result(q.offerAsync(((long) id << 32) | i));
+                    if (r != QueueOfferResult.enqueued()) {
+                      throw new IllegalStateException("offer " + i + " of " + id + ": " + r);
+                    }
+                  }
+                } catch (Exception e) {
+                  errors.add(e); // a waiter left pending times out here
+                }
+              });
+      threads.add(t);
+      t.start();
+    }
+    for (Thread t : threads) {
+      t.join();
+    }
+    assertThat(errors).isEmpty();
+    q.complete();
+    assertThat(result(m.second())).isEqualTo((long) producers * perProducer);
+    assertThat(orderErrors).isEmpty();
+    assertThat(q.waitingOffers()).isZero();
+  }
+
+  @Test
   void fail_failsStream_andCompletesWaitersWithTheFailure() throws Exception {
     List<Integer> undelivered = new ArrayList<>();
     CompletableFuture<Done> gate = new CompletableFuture<>();
