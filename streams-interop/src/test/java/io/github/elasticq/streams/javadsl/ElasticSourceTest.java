@@ -334,15 +334,21 @@ class ElasticSourceTest extends StreamTestSupport {
 
   @Test
   void fourProducers_racingDemand_accountForEveryElement() throws Exception {
-    runAccounting(false);
+    runAccounting(false, false);
   }
 
   @Test
   void fourProducers_racingCancellation_accountForEveryElement() throws Exception {
-    runAccounting(true);
+    runAccounting(true, false);
   }
 
-  private void runAccounting(boolean cancelMidway) throws Exception {
+  /** complete() from another thread while four producers are still offering. */
+  @Test
+  void fourProducers_racingComplete_accountForEveryElement() throws Exception {
+    runAccounting(false, true);
+  }
+
+  private void runAccounting(boolean cancelMidway, boolean completeMidway) throws Exception {
     int producers = 4;
     int perProducer = 100_000;
     AtomicLong undeliveredSeen = new AtomicLong();
@@ -402,6 +408,12 @@ class ElasticSourceTest extends StreamTestSupport {
       t.start();
     }
     start.countDown();
+    if (completeMidway) {
+      while (q.stats().enqueued() < 50_000 && threads.stream().anyMatch(Thread::isAlive)) {
+        Thread.onSpinWait();
+      }
+      q.complete();
+    }
     for (Thread t : threads) {
       t.join();
     }
@@ -426,7 +438,7 @@ class ElasticSourceTest extends StreamTestSupport {
     if (cancelMidway) {
       assertThat(emitted).isEqualTo(Math.min(cancelAfter, sumEnqueued));
       assertThat(sumClosed + q.undeliveredCount()).isPositive();
-    } else {
+    } else if (!completeMidway) {
       assertThat(q.undeliveredCount()).isZero();
       assertThat(sumClosed).isZero();
     }
