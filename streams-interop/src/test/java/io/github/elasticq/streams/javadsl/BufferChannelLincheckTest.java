@@ -34,8 +34,8 @@ class BufferChannelLincheckTest {
   @Test
   void sendReceiveClose_modelChecking() {
     new ModelCheckingOptions()
-        .iterations(10)
-        .invocationsPerIteration(200)
+        .iterations(8)
+        .invocationsPerIteration(150)
         .threads(3)
         .actorsPerThread(3)
         .actorsBefore(2)
@@ -47,8 +47,8 @@ class BufferChannelLincheckTest {
   @Test
   void sendReceiveClose_stress() {
     new StressOptions()
-        .iterations(6)
-        .invocationsPerIteration(500)
+        .iterations(5)
+        .invocationsPerIteration(300)
         .threads(3)
         .actorsPerThread(3)
         .actorsBefore(2)

@@ -160,6 +160,61 @@ class ElasticSourceTest extends StreamTestSupport {
   }
 
   @Test
+  void offerAsync_fromFourThreads_everyOfferCompletes_andEveryElementIsEmittedInOrder()
+      throws Exception {
+    int producers = 4;
+    int perProducer = 20_000;
+    long[] lastSeen = {-1, -1, -1, -1};
+    ConcurrentLinkedQueue<String> orderErrors = new ConcurrentLinkedQueue<>();
+    Pair<ElasticSourceQueue<Long>, CompletionStage<Long>> m =
+        ElasticSource.<Long>queue(config(1, 8), producers, null)
+            .toMat(
+                Sink.fold(
+                    0L,
+                    (n, e) -> {
+                      int p = (int) (e >>> 32);
+                      long seq = e & 0xffffffffL;
+                      if (seq != lastSeen[p] + 1) {
+                        orderErrors.add("producer " + p + ": " + seq + " after " + lastSeen[p]);
+                      }
+                      lastSeen[p] = seq;
+                      return n + 1;
+                    }),
+                Keep.both())
+            .run(system);
+    ElasticSourceQueue<Long> q = m.first();
+    List<Thread> threads = new ArrayList<>();
+    ConcurrentLinkedQueue<Throwable> errors = new ConcurrentLinkedQueue<>();
+    for (int p = 0; p < producers; p++) {
+      int id = p;
+      Thread t =
+          new Thread(
+              () -> {
+                try {
+                  for (long i = 0; i < perProducer; i++) {
+                    QueueOfferResult r = result(q.offerAsync(((long) id << 32) | i));
+                    if (r != QueueOfferResult.enqueued()) {
+                      throw new IllegalStateException("offer " + i + " of " + id + ": " + r);
+                    }
+                  }
+                } catch (Exception e) {
+                  errors.add(e); // a waiter left pending times out here
+                }
+              });
+      threads.add(t);
+      t.start();
+    }
+    for (Thread t : threads) {
+      t.join();
+    }
+    assertThat(errors).isEmpty();
+    q.complete();
+    assertThat(result(m.second())).isEqualTo((long) producers * perProducer);
+    assertThat(orderErrors).isEmpty();
+    assertThat(q.waitingOffers()).isZero();
+  }
+
+  @Test
   void fail_failsStream_andCompletesWaitersWithTheFailure() throws Exception {
     List<Integer> undelivered = new ArrayList<>();
     CompletableFuture<Done> gate = new CompletableFuture<>();
@@ -279,15 +334,21 @@ class ElasticSourceTest extends StreamTestSupport {
 
   @Test
   void fourProducers_racingDemand_accountForEveryElement() throws Exception {
-    runAccounting(false);
+    runAccounting(false, false);
   }
 
   @Test
   void fourProducers_racingCancellation_accountForEveryElement() throws Exception {
-    runAccounting(true);
+    runAccounting(true, false);
   }
 
-  private void runAccounting(boolean cancelMidway) throws Exception {
+  /** complete() from another thread while four producers are still offering. */
+  @Test
+  void fourProducers_racingComplete_accountForEveryElement() throws Exception {
+    runAccounting(false, true);
+  }
+
+  private void runAccounting(boolean cancelMidway, boolean completeMidway) throws Exception {
     int producers = 4;
     int perProducer = 100_000;
     AtomicLong undeliveredSeen = new AtomicLong();
@@ -347,6 +408,12 @@ class ElasticSourceTest extends StreamTestSupport {
       t.start();
     }
     start.countDown();
+    if (completeMidway) {
+      while (q.stats().enqueued() < 50_000 && threads.stream().anyMatch(Thread::isAlive)) {
+        Thread.onSpinWait();
+      }
+      q.complete();
+    }
     for (Thread t : threads) {
       t.join();
     }
@@ -371,7 +438,7 @@ class ElasticSourceTest extends StreamTestSupport {
     if (cancelMidway) {
       assertThat(emitted).isEqualTo(Math.min(cancelAfter, sumEnqueued));
       assertThat(sumClosed + q.undeliveredCount()).isPositive();
-    } else {
+    } else if (!completeMidway) {
       assertThat(q.undeliveredCount()).isZero();
       assertThat(sumClosed).isZero();
     }

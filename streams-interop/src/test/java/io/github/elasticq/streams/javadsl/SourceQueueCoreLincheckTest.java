@@ -36,8 +36,8 @@ class SourceQueueCoreLincheckTest {
 
   private static ModelCheckingOptions modelChecking() {
     return new ModelCheckingOptions()
-        .iterations(12)
-        .invocationsPerIteration(300)
+        .iterations(8)
+        .invocationsPerIteration(250)
         .threads(3)
         .actorsPerThread(3)
         .actorsBefore(1)
@@ -53,8 +53,8 @@ class SourceQueueCoreLincheckTest {
   @Test
   void offerRacingPullAndPark_stress() {
     new StressOptions()
-        .iterations(6)
-        .invocationsPerIteration(1_000)
+        .iterations(5)
+        .invocationsPerIteration(600)
         .threads(3)
         .actorsPerThread(3)
         .actorsBefore(1)
