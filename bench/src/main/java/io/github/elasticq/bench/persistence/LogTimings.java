@@ -44,8 +44,12 @@ final class LogTimings implements WalListener {
   String summary() {
     Histogram a = append.getIntervalHistogram();
     Histogram f = fsync.getIntervalHistogram();
-    return String.format(
-        "in the log: append to ack p50 %,.0f µs (queue + write + fsync), fsync p50 %,.0f µs",
-        a.getValueAtPercentile(50) / 1e3, f.getValueAtPercentile(50) / 1e3);
+    String appendPart =
+        String.format("in the log: append to ack p50 %,.0f µs", a.getValueAtPercentile(50) / 1e3);
+    return f.getTotalCount() == 0
+        ? appendPart + " (queue + write)"
+        : appendPart
+            + String.format(
+                " (queue + write + fsync), fsync p50 %,.0f µs", f.getValueAtPercentile(50) / 1e3);
   }
 }
