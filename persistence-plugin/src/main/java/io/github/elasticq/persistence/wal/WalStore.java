@@ -1,0 +1,152 @@
+package io.github.elasticq.persistence.wal;
+
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+/**
+ * The state the parts of a {@link WriteAheadLog} share: its segments, the per-id index, the
+ * counters and the listener. The {@link GroupCommitWriter} is the only thread that appends to
+ * segments, adds ids and moves {@link #active}; {@link WalRecovery} fills it before the writer
+ * starts; {@link WalCompactor} swaps sealed segments; replays only read.
+ */
+final class WalStore {
+  private static final WalListener NO_LISTENER = new WalListener() {};
+
+  final WalSettings settings;
+  final Path dir;
+  final WalLogger logger;
+  final SyncMode syncMode;
+
+  final ConcurrentSkipListMap<Long, Segment> segments = new ConcurrentSkipListMap<>();
+  final ConcurrentHashMap<String, PidIndex> index = new ConcurrentHashMap<>();
+
+  /** Ids in order of first appearance; guarded by itself. */
+  private final List<String> idsInOrder = new ArrayList<>();
+
+  /** The segment appended to; moved by the writer (or recovery). */
+  volatile Segment active;
+
+  /**
+   * Segments with a smaller id are sealed and all their records are in the index; set by the writer
+   * after it publishes a batch, read by compaction. A segment sealed in the middle of a batch must
+   * not be compacted before that batch is indexed, or its records would look dead.
+   */
+  volatile long compactableBelow;
+
+  /** Id of the next segment file; recovery, then the writer thread only. */
+  long nextSegmentId;
+
+  final AtomicBoolean closed = new AtomicBoolean();
+
+  final AtomicLong recordsWritten = new AtomicLong();
+  final AtomicLong writes = new AtomicLong();
+  final AtomicLong fsyncs = new AtomicLong();
+  final AtomicLong bytesWritten = new AtomicLong();
+  final AtomicLong compactedSegments = new AtomicLong();
+  final AtomicLong reclaimedBytes = new AtomicLong();
+
+  /** Set by recovery before the log is published. */
+  long truncatedBytes;
+
+  /** Set by recovery before the log is published. */
+  int quarantinedSegments;
+
+  /** Timings sink for metrics; {@link #NO_LISTENER} until one is set. */
+  private volatile WalListener listener = NO_LISTENER;
+
+  WalStore(WalSettings settings) {
+    this.settings = settings;
+    this.dir = settings.dir().toAbsolutePath().normalize();
+    this.logger = settings.logger();
+    this.syncMode = settings.syncMode();
+  }
+
+  /** Index of {@code pid}, created (and listed) if new. Recovery or the writer thread only. */
+  PidIndex indexOrCreate(String pid) {
+    PidIndex idx = index.get(pid);
+    if (idx != null) {
+      return idx;
+    }
+    idx = new PidIndex(pid);
+    index.put(pid, idx);
+    synchronized (idsInOrder) {
+      idsInOrder.add(pid);
+    }
+    return idx;
+  }
+
+  List<String> persistenceIds(int from) {
+    synchronized (idsInOrder) {
+      int n = idsInOrder.size();
+      return from >= n ? List.of() : List.copyOf(idsInOrder.subList(Math.max(0, from), n));
+    }
+  }
+
+  void setListener(WalListener l) {
+    this.listener = l == null ? NO_LISTENER : l;
+  }
+
+  boolean hasListener() {
+    return listener != NO_LISTENER;
+  }
+
+  void notifyListener(Consumer<WalListener> event) {
+    WalListener l = listener;
+    if (l != NO_LISTENER) {
+      try {
+        event.accept(l);
+      } catch (RuntimeException e) {
+        logger.log(Level.DEBUG, "write-ahead log " + dir + ": listener failed: " + e);
+      }
+    }
+  }
+
+  /** Forces {@code s}, counting the fsync and reporting its latency. */
+  void forceCounted(Segment s) throws IOException {
+    long start = System.nanoTime();
+    s.force();
+    long nanos = System.nanoTime() - start;
+    fsyncs.incrementAndGet();
+    notifyListener(l -> l.fsyncCompleted(nanos));
+  }
+
+  void syncDirectory() throws IOException {
+    try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+      d.force(true);
+    }
+  }
+
+  void closeSegmentsQuietly() {
+    for (Segment s : segments.values()) {
+      s.retire();
+    }
+    segments.clear();
+  }
+
+  IllegalStateException closedException() {
+    return new IllegalStateException("write-ahead log " + dir + " is closed");
+  }
+
+  WalStats stats() {
+    return new WalStats(
+        recordsWritten.get(),
+        writes.get(),
+        fsyncs.get(),
+        bytesWritten.get(),
+        segments.size(),
+        compactedSegments.get(),
+        reclaimedBytes.get(),
+        truncatedBytes,
+        quarantinedSegments);
+  }
+}
