@@ -102,6 +102,11 @@ final class ClusterHarness implements AutoCloseable {
     retire(key, child);
   }
 
+  /** The file the nodes' stderr (their log) goes to. */
+  Path stderr() {
+    return stderr;
+  }
+
   ChildJvm node(String name) {
     return live.get(current(name));
   }

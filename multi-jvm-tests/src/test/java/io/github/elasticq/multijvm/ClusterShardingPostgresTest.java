@@ -103,7 +103,7 @@ class ClusterShardingPostgresTest {
         int stored = client.count("S ");
         Awaitility.await()
             .atMost(2, TimeUnit.MINUTES)
-            .until(() -> client.count("S ") >= stored + 200);
+            .until(() -> client.count("S ") >= stored + 100);
       }
       client.writeLine("STOP");
       client.awaitLine("STOPPED", 1, TimeUnit.MINUTES);
