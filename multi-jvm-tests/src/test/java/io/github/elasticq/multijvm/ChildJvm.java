@@ -156,6 +156,22 @@ final class ChildJvm implements AutoCloseable {
     reader.join(TimeUnit.SECONDS.toMillis(30));
   }
 
+  /** Writes {@code text} and a newline to the child's stdin. */
+  void writeLine(String text) throws IOException {
+    var in = process.getOutputStream();
+    in.write((text + "\n").getBytes(StandardCharsets.UTF_8));
+    in.flush();
+  }
+
+  /**
+   * Sends SIGTERM (a JVM runs its shutdown hooks, Pekko's coordinated shutdown among them) and
+   * waits for the exit and for stdout to be drained; false on timeout.
+   */
+  boolean terminate(long timeout, TimeUnit unit) throws InterruptedException {
+    process.toHandle().destroy();
+    return awaitExit(timeout, unit);
+  }
+
   /** Waits for a normal exit and for stdout to be drained; false on timeout. */
   boolean awaitExit(long timeout, TimeUnit unit) throws InterruptedException {
     boolean exited = process.waitFor(timeout, unit);

@@ -3,6 +3,7 @@ package io.github.elasticq.bench.persistence;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
+import io.github.elasticq.examples.cluster.PostgresSchema;
 import io.github.elasticq.persistence.durable.DurableMailbox;
 import io.github.elasticq.persistence.durable.DurableMailbox.Enqueue;
 import io.github.elasticq.persistence.durable.DurableMailbox.Reply;
@@ -37,7 +38,8 @@ import org.apache.pekko.persistence.typed.delivery.EventSourcedProducerQueue;
  * Durable inboxes on the same journal: ElasticQ's {@code DurableMailbox} against Pekko's reliable
  * delivery ({@code ProducerController} with {@code EventSourcedProducerQueue} to a {@code
  * ConsumerController}), with 1 and 100 inboxes, on {@code elasticq.journal} every-write and
- * no-sync. The figure is messages stored and processed per second, counted by the consuming
+ * no-sync, and (mode {@code postgres}) both on pekko-persistence-jdbc with the machine's
+ * PostgreSQL. The figure is messages stored and processed per second, counted by the consuming
  * behavior; the journal's own counters give records, group commits and fsyncs per message.
  *
  * <p>Both sides keep {@code in-flight} messages (default 50, reliable delivery's default flow
@@ -48,7 +50,7 @@ import org.apache.pekko.persistence.typed.delivery.EventSourcedProducerQueue;
  *
  * <p>Run (after {@code ./mvnw -pl bench -am package -DskipTests}): {@code java -cp
  * bench/target/benchmarks.jar io.github.elasticq.bench.persistence.DurableMailboxBenchmark
- * [inboxes=1,100] [modes=every-write,no-sync] [seconds=5] [warmup=2] [in-flight=50]
+ * [inboxes=1,100] [modes=every-write,no-sync,postgres] [seconds=5] [warmup=2] [in-flight=50]
  * [dir=target/durable-bench] [out=bench/results/durable.md]}. A main program; not thread-safe.
  */
 public final class DurableMailboxBenchmark {
@@ -153,6 +155,19 @@ public final class DurableMailboxBenchmark {
   }
 
   private Config config(String mode, Path dir) {
+    if (mode.equals("postgres")) {
+      return Journal.postgres(Journal.postgresSchema(dir))
+          .withFallback(
+              ConfigFactory.parseString(
+                  String.join(
+                      "\n",
+                      "pekko.loglevel = WARNING",
+                      "pekko.stdout-loglevel = WARNING",
+                      "pekko.log-dead-letters = off",
+                      "pekko.persistence.max-concurrent-recoveries = 200")))
+          .withFallback(ConfigFactory.load())
+          .resolve();
+    }
     return ConfigFactory.parseString(
             String.join(
                 "\n",
@@ -177,6 +192,13 @@ public final class DurableMailboxBenchmark {
     DurableMailboxSettings settings =
         DurableMailboxSettings.builder().window(Math.max(1, window)).build();
     Files.createDirectories(dir);
+    boolean postgres = mode.equals("postgres");
+    PostgresSchema schema =
+        new PostgresSchema(Journal.POSTGRES_URL, "postgres", Journal.postgresSchema(dir));
+    if (postgres) {
+      schema.drop();
+      schema.create();
+    }
     LongAdder processed = new LongAdder();
     byte[] payload = new byte[100];
     ActorSystem<Void> system =
@@ -217,26 +239,33 @@ public final class DurableMailboxBenchmark {
             config(mode, dir));
     try {
       Thread.sleep(warmupMillis);
-      WalStats before = walStats(system);
+      WalStats before = postgres ? null : walStats(system);
       long c0 = processed.sum();
       long t0 = System.nanoTime();
       Thread.sleep(measureMillis);
       long c1 = processed.sum();
       long t1 = System.nanoTime();
-      WalStats after = walStats(system);
       long messages = Math.max(1, c1 - c0);
+      double rate = (c1 - c0) / ((t1 - t0) / 1e9);
+      if (postgres) {
+        return new Row(mode, inboxes, impl, window, rate, Double.NaN, Double.NaN, Double.NaN);
+      }
+      WalStats after = walStats(system);
       return new Row(
           mode,
           inboxes,
           impl,
           window,
-          (c1 - c0) / ((t1 - t0) / 1e9),
+          rate,
           (after.recordsWritten() - before.recordsWritten()) / (double) messages,
           (after.writes() - before.writes()) / (double) messages,
           (after.fsyncs() - before.fsyncs()) / (double) messages);
     } finally {
       system.terminate();
       system.getWhenTerminated().toCompletableFuture().get(2, TimeUnit.MINUTES);
+      if (postgres) {
+        schema.drop();
+      }
     }
   }
 

@@ -19,6 +19,11 @@ enum Journal {
   ELASTICQ_NO_SYNC("elasticq no-sync", true),
   /** pekko-persistence-jdbc on an H2 database in file mode (H2's default durability). */
   JDBC_H2("jdbc h2-file", false),
+  /**
+   * pekko-persistence-jdbc on the machine's PostgreSQL (127.0.0.1:5432, database test), in a fresh
+   * schema per run, with PostgreSQL's default synchronous commit: the like-for-like durable peer.
+   */
+  JDBC_POSTGRES("jdbc postgresql", false),
   /** Pekko's in-memory journal from pekko-persistence-testkit: the ceiling. */
   IN_MEMORY("in-memory (testkit)", false);
 
@@ -28,6 +33,46 @@ enum Journal {
   Journal(String label, boolean ours) {
     this.label = label;
     this.ours = ours;
+  }
+
+  /** The PostgreSQL URL of the peers. */
+  static final String POSTGRES_URL = "jdbc:postgresql://127.0.0.1:5432/test";
+
+  /**
+   * pekko-persistence-jdbc (journal and snapshot store) on PostgreSQL in {@code schema}, which must
+   * exist (create it with {@code PostgresSchema}).
+   */
+  static Config postgres(String schema) {
+    return ConfigFactory.parseString(
+        String.join(
+            "\n",
+            "pekko.persistence.journal.plugin = \"jdbc-journal\"",
+            "pekko.persistence.snapshot-store.plugin = \"jdbc-snapshot-store\"",
+            "jdbc-journal.use-shared-db = \"slick\"",
+            "jdbc-snapshot-store.use-shared-db = \"slick\"",
+            "jdbc-read-journal.use-shared-db = \"slick\"",
+            "pekko-persistence-jdbc.shared-databases.slick {",
+            "  profile = \"slick.jdbc.PostgresProfile$\"",
+            "  db {",
+            "    url = \"" + POSTGRES_URL + "?currentSchema=" + schema + "&connectTimeout=3\"",
+            "    user = \"postgres\"",
+            "    password = \"\"",
+            "    driver = \"org.postgresql.Driver\"",
+            "    numThreads = 8",
+            "    maxConnections = 8",
+            "    minConnections = 1",
+            "    connectionTimeout = 3000",
+            "  }",
+            "}"));
+  }
+
+  /** The PostgreSQL schema of the run in {@code dir}. */
+  static String postgresSchema(Path dir) {
+    return "elasticq_bench_"
+        + dir.getFileName()
+            .toString()
+            .toLowerCase(java.util.Locale.ROOT)
+            .replaceAll("[^a-z0-9_]", "_");
   }
 
   /** The ActorSystem configuration for a run whose files go under {@code dir}. */
@@ -72,6 +117,7 @@ enum Journal {
                           "jdbc:h2:file:"
                               + dir.resolve("h2").toAbsolutePath()
                               + ";DB_CLOSE_DELAY=-1"));
+          case JDBC_POSTGRES -> postgres(postgresSchema(dir));
           case IN_MEMORY -> PersistenceTestKitPlugin.config();
         };
     return journal.withFallback(base).withFallback(ConfigFactory.load()).resolve();

@@ -4,6 +4,7 @@ import io.github.elasticq.bench.persistence.BenchActors.AsyncBursts;
 import io.github.elasticq.bench.persistence.BenchActors.Meter;
 import io.github.elasticq.bench.persistence.BenchActors.Recovering;
 import io.github.elasticq.bench.persistence.BenchActors.Sequential;
+import io.github.elasticq.examples.cluster.PostgresSchema;
 import io.github.elasticq.persistence.journal.WalRegistry;
 import io.github.elasticq.persistence.wal.SyncMode;
 import io.github.elasticq.persistence.wal.WalEvent;
@@ -61,6 +62,7 @@ public final class PersistenceBenchmark {
   private final long measureMillis;
   private final List<Row> rows = new ArrayList<>();
   private final List<String> notes = new ArrayList<>();
+  private final List<PostgresSchema> schemas = new ArrayList<>();
 
   /** Open (scan + index rebuild) time of the large journal; NaN until the recovery scenario ran. */
   private double openSeconds = Double.NaN;
@@ -193,6 +195,7 @@ public final class PersistenceBenchmark {
     Files.writeString(out, report);
     System.out.println("written to " + out.toAbsolutePath());
     deleteRecursively(work);
+    schemas.forEach(PostgresSchema::drop);
   }
 
   /**
@@ -620,6 +623,13 @@ public final class PersistenceBenchmark {
 
   private ActorSystem start(Journal journal, Path dir) throws Exception {
     Files.createDirectories(dir);
+    if (journal == Journal.JDBC_POSTGRES) {
+      PostgresSchema schema =
+          new PostgresSchema(Journal.POSTGRES_URL, "postgres", Journal.postgresSchema(dir));
+      schema.drop();
+      schema.create();
+      schemas.add(schema);
+    }
     ActorSystem system = ActorSystem.create("persistence-bench", journal.config(dir));
     if (journal == Journal.JDBC_H2) {
       SchemaUtils.createIfNotExists(system).toCompletableFuture().get(1, TimeUnit.MINUTES);
@@ -723,7 +733,7 @@ public final class PersistenceBenchmark {
         if (!ours.ours) {
           continue;
         }
-        for (Journal peer : List.of(Journal.JDBC_H2, Journal.IN_MEMORY)) {
+        for (Journal peer : List.of(Journal.JDBC_H2, Journal.JDBC_POSTGRES, Journal.IN_MEMORY)) {
           double ratio = ratio(s, ours.label, peer.label);
           if (!Double.isNaN(ratio)) {
             sb.append(String.format("- %s: %s / %s = %.2f%n", s, ours.label, peer.label, ratio));

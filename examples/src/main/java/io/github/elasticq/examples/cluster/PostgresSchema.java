@@ -1,0 +1,165 @@
+package io.github.elasticq.examples.cluster;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Locale;
+import java.util.Properties;
+import java.util.regex.Pattern;
+
+/**
+ * Creates and drops a PostgreSQL schema holding pekko-persistence-jdbc's tables, from the DDL the
+ * plugin ships ({@value #DDL} in its jar, with {@code public.} replaced by the schema). Connects
+ * with a short timeout: when nothing listens, it fails at once with a message naming the start
+ * command. Not thread-safe; one instance per schema.
+ */
+public final class PostgresSchema {
+  /** The plugin's PostgreSQL DDL, a class path resource of pekko-persistence-jdbc. */
+  public static final String DDL = "schema/postgres/postgres-create-schema.sql";
+
+  /** How to start this project's PostgreSQL (PLATFORM.md: machine services). */
+  public static final String START_COMMAND =
+      "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start";
+
+  private static final Pattern NAME = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
+
+  private final String url;
+  private final String user;
+  private final String schema;
+
+  /**
+   * A schema on the database at {@code url}.
+   *
+   * @param url e.g. {@code jdbc:postgresql://127.0.0.1:5432/test}, without parameters
+   * @param user the user (trust authentication: no password)
+   * @param schema a lower-case SQL identifier
+   * @throws IllegalArgumentException if {@code schema} is not a plain lower-case identifier
+   */
+  public PostgresSchema(String url, String user, String schema) {
+    if (!NAME.matcher(schema).matches()) {
+      throw new IllegalArgumentException(
+          "schema '" + schema + "' is not a lower-case SQL identifier ([a-z_][a-z0-9_]*)");
+    }
+    this.url = url;
+    this.user = user;
+    this.schema = schema;
+  }
+
+  /** A fresh schema name for one test or benchmark run: {@code <prefix>_<millis>_<random>}. */
+  public static String freshName(String prefix) {
+    return (prefix
+            + "_"
+            + Long.toString(System.currentTimeMillis(), 36)
+            + "_"
+            + Integer.toString(Math.floorMod(System.nanoTime(), 46656), 36))
+        .toLowerCase(Locale.ROOT);
+  }
+
+  /** The schema's name. */
+  public String name() {
+    return schema;
+  }
+
+  /**
+   * Creates the schema and the plugin's tables in it, unless its journal table exists.
+   *
+   * @throws IllegalStateException naming the URL and {@link #START_COMMAND} if PostgreSQL is not
+   *     reachable within 3 seconds, or naming the statement that failed
+   */
+  public void create() {
+    String ddl = readDdl();
+    try (Connection c = connect();
+        Statement s = c.createStatement()) {
+      s.execute("CREATE SCHEMA IF NOT EXISTS " + schema);
+      try (var rs =
+          c.getMetaData().getTables(null, schema, "event_journal", new String[] {"TABLE"})) {
+        if (rs.next()) {
+          return;
+        }
+      }
+      for (String statement : ddl.split(";")) {
+        String sql = statement.strip();
+        if (!sql.isEmpty()) {
+          try {
+            s.execute(sql);
+          } catch (SQLException e) {
+            throw new IllegalStateException("DDL statement failed in " + schema + ": " + sql, e);
+          }
+        }
+      }
+    } catch (SQLException e) {
+      throw unreachable(e);
+    }
+  }
+
+  /** Drops the schema and everything in it; a missing schema is fine. */
+  public void drop() {
+    try (Connection c = connect();
+        Statement s = c.createStatement()) {
+      s.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+    } catch (SQLException e) {
+      throw unreachable(e);
+    }
+  }
+
+  /**
+   * Fails fast when PostgreSQL is not reachable.
+   *
+   * @throws IllegalStateException naming the URL and {@link #START_COMMAND}
+   */
+  public static void checkReachable(String url, String user) {
+    try (Connection c = connect(url, user)) {
+      c.isValid(3);
+    } catch (SQLException e) {
+      throw unreachable(url, e);
+    }
+  }
+
+  private Connection connect() throws SQLException {
+    Connection c = connect(url, user);
+    // the DDL names event_journal unqualified in a foreign key
+    c.setSchema(schema);
+    return c;
+  }
+
+  private static Connection connect(String url, String user) throws SQLException {
+    Properties p = new Properties();
+    p.setProperty("user", user);
+    p.setProperty("connectTimeout", "3");
+    p.setProperty("loginTimeout", "3");
+    p.setProperty("socketTimeout", "30");
+    return DriverManager.getConnection(url, p);
+  }
+
+  private IllegalStateException unreachable(SQLException e) {
+    return unreachable(url, e);
+  }
+
+  private static IllegalStateException unreachable(String url, SQLException e) {
+    return new IllegalStateException(
+        "PostgreSQL at "
+            + url
+            + " is not usable ("
+            + e.getMessage()
+            + "). The cluster profile needs it running with trust authentication for user"
+            + " postgres; start it with: "
+            + START_COMMAND,
+        e);
+  }
+
+  private String readDdl() {
+    try (InputStream in = PostgresSchema.class.getClassLoader().getResourceAsStream(DDL)) {
+      if (in == null) {
+        throw new IllegalStateException(
+            DDL + " is not on the class path: add pekko-persistence-jdbc to the dependencies");
+      }
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8).replace("public.", schema + ".");
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot read " + DDL, e);
+    }
+  }
+}

@@ -1,0 +1,126 @@
+package io.github.elasticq.multijvm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.elasticq.examples.cluster.PostgresSchema;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Three device nodes and a client node ({@link ClusterNodeChild} JVMs, Artery TCP on 127.0.0.1)
+ * share pekko-persistence-jdbc on the machine's PostgreSQL, in a schema of their own created from
+ * the plugin's DDL and dropped afterwards. {@value #ENTITIES} sharded entities, each a {@code
+ * DurableMailbox} on a {@code QosMailbox}; the client sends numbered readings with {@code Enqueue}
+ * (one in flight per entity) and prints every {@code Stored}. Checked by {@link ClusterLedger}:
+ * every stored message processed at least once, no stored message lost or renumbered, storage and
+ * processing in order per entity; duplicates are counted and printed.
+ *
+ * <p>Needs PostgreSQL on 127.0.0.1:5432 ({@code .ci/run} starts it); without it the tests fail at
+ * once with the start command. Run: {@code ./mvnw -pl multi-jvm-tests -am verify
+ * -Dtest='Cluster*Test' -Dsurefire.failIfNoSpecifiedTests=false}.
+ */
+class ClusterShardingPostgresTest {
+  static final int ENTITIES = 30;
+
+  private PostgresSchema schema;
+
+  @BeforeEach
+  void createSchema() {
+    schema = ClusterHarness.freshSchema("elasticq_cluster");
+  }
+
+  @AfterEach
+  void dropSchema() {
+    schema.drop();
+  }
+
+  private ClusterHarness harness(String test, List<Integer> ports) {
+    return new ClusterHarness(
+        test,
+        List.of(
+            "journal=postgres",
+            "schema=" + schema.name(),
+            "url=" + ClusterHarness.POSTGRES_URL,
+            "seeds=" + ports.get(0) + "," + ports.get(1) + "," + ports.get(2)));
+  }
+
+  @Test
+  void nodeKilled_entitiesMoveAndEveryStoredMessageIsProcessed() throws Exception {
+    List<Integer> ports = ClusterHarness.freePorts(4);
+    try (ClusterHarness cluster = harness("cluster-node-killed", ports)) {
+      for (int i = 0; i < 3; i++) {
+        cluster.start("n" + (i + 1), "port=" + ports.get(i), "roles=devices");
+      }
+      ChildJvm client =
+          cluster.start(
+              "client", "port=" + ports.get(3), "roles=client", "entities=" + ENTITIES, "base=0");
+      Awaitility.await().atMost(2, TimeUnit.MINUTES).until(() -> client.count("S ") >= 300);
+      Set<String> onKilled = entitiesProcessedBy(cluster.node("n3").lines());
+      assertThat(onKilled).as("entities on n3 before the kill").isNotEmpty();
+      cluster.kill("n3");
+      int storedAtKill = client.count("S ");
+      // the killed node's entities are processed on n1 or n2 once the node is downed
+      Awaitility.await()
+          .atMost(2, TimeUnit.MINUTES)
+          .until(
+              () -> {
+                Set<String> moved = entitiesProcessedBy(cluster.node("n1").lines());
+                moved.addAll(entitiesProcessedBy(cluster.node("n2").lines()));
+                moved.retainAll(onKilled);
+                return moved.size() == onKilled.size() && client.count("S ") >= storedAtKill + 300;
+              });
+      client.writeLine("STOP");
+      client.awaitLine("STOPPED", 1, TimeUnit.MINUTES);
+      ClusterLedger ledger = cluster.awaitAllProcessed(2, TimeUnit.MINUTES);
+      System.out.println(
+          "cluster, node killed: " + ledger.summary() + "; entities moved " + onKilled.size());
+      assertThat(ledger.violations).isEmpty();
+      assertThat(ledger.stored).hasSize(ENTITIES);
+    }
+  }
+
+  @Test
+  void rollingRestart_nothingStoredIsLost() throws Exception {
+    List<Integer> ports = ClusterHarness.freePorts(4);
+    try (ClusterHarness cluster = harness("cluster-rolling-restart", ports)) {
+      for (int i = 0; i < 3; i++) {
+        cluster.start("n" + (i + 1), "port=" + ports.get(i), "roles=devices");
+      }
+      ChildJvm client =
+          cluster.start(
+              "client", "port=" + ports.get(3), "roles=client", "entities=" + ENTITIES, "base=0");
+      Awaitility.await().atMost(2, TimeUnit.MINUTES).until(() -> client.count("S ") >= 200);
+      for (int i = 0; i < 3; i++) {
+        String node = "n" + (i + 1);
+        cluster.stopGracefully(node);
+        cluster.start(node, "port=" + ports.get(i), "roles=devices");
+        int stored = client.count("S ");
+        Awaitility.await()
+            .atMost(2, TimeUnit.MINUTES)
+            .until(() -> client.count("S ") >= stored + 100);
+      }
+      client.writeLine("STOP");
+      client.awaitLine("STOPPED", 1, TimeUnit.MINUTES);
+      ClusterLedger ledger = cluster.awaitAllProcessed(2, TimeUnit.MINUTES);
+      System.out.println("cluster, rolling restart: " + ledger.summary());
+      assertThat(ledger.violations).isEmpty();
+      assertThat(ledger.stored).hasSize(ENTITIES);
+    }
+  }
+
+  static Set<String> entitiesProcessedBy(List<String> lines) {
+    Set<String> entities = new HashSet<>();
+    for (String line : lines) {
+      if (line.startsWith("P ")) {
+        entities.add(line.split(" ")[1]);
+      }
+    }
+    return entities;
+  }
+}
