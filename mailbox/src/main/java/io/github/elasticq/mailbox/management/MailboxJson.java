@@ -71,14 +71,15 @@ final class MailboxJson {
         m.stats(),
         m.levelStats().size() > 1 ? m.maxCapacity() * m.levelStats().size() : m.maxCapacity());
     if (m.levelStats().size() > 1) {
-      sb.append(",\"clampedLevels\":").append(m.clampedLevels()).append(",\"levels\":[");
+      sb.append(",\"clampedLevels\":").append(m.clampedLevels());
+      sb.append(",\"shed\":").append(m.shed()).append(",\"levels\":[");
       for (int level = 0; level < m.levelStats().size(); level++) {
         if (level > 0) {
           sb.append(',');
         }
         sb.append("{\"level\":").append(level).append(',');
         figures(sb, m.levelStats().get(level), m.maxCapacity());
-        sb.append('}');
+        sb.append(",\"shed\":").append(m.levelShed().get(level)).append('}');
       }
       sb.append(']');
     }
