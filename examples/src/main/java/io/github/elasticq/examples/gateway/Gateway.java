@@ -473,9 +473,15 @@ final class Gateway implements AutoCloseable {
     return true;
   }
 
-  /** Messages of this run refused for topic {@code t}, level {@code q}. */
+  /**
+   * Messages of this run refused for topic {@code t}, level {@code q}: overflow at max-capacity and
+   * overload shedding of the processor's mailbox, and refusals of the durable inbox.
+   */
   long dropped(int topic, int qos) {
-    long dropped = mailbox(topic).map(m -> m.levelStats().get(qos).rejected()).orElse(0L);
+    long dropped =
+        mailbox(topic)
+            .map(m -> m.levelStats().get(qos).rejected() + m.levelShed().get(qos))
+            .orElse(0L);
     if (qos > 0) {
       dropped += inbox(topic, qos).map(DurableMailboxStats::rejected).orElse(0L);
     }

@@ -362,6 +362,22 @@ public final class GatewayDemo implements Callable<Integer> {
               totals[q][3],
               totals[q][4]));
     }
+    long shed = 0;
+    long overflow = 0;
+    for (int t = 0; t < o.topics(); t++) {
+      var info = g.mailbox(t);
+      if (info.isPresent()) {
+        shed += info.get().shed();
+        overflow += info.get().stats().rejected();
+      }
+    }
+    lines.add(
+        "Dropped: "
+            + shed
+            + " shed by the QosMailbox's overload shedding (QoS 0 once 80 % of max-capacity is"
+            + " queued), "
+            + overflow
+            + " overflowed at max-capacity");
     lines.add("");
     lines.add("Latency, publish -> stream egress (microseconds, this run's messages):");
     lines.add(
