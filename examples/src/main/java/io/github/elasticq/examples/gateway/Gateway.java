@@ -41,6 +41,7 @@ import org.HdrHistogram.Histogram;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.japi.Pair;
 import org.apache.pekko.management.javadsl.PekkoManagement;
@@ -105,6 +106,13 @@ final class Gateway implements AutoCloseable {
   final AtomicLongArray duplicates;
 
   final AtomicLong totalSent = new AtomicLong();
+
+  /** Sees every result at the egress (the MQTT bridge publishes them); egress thread. */
+  volatile java.util.function.Consumer<Result> resultListener;
+
+  /** The durable inboxes, [topic][qos] (qos 1 and 2). */
+  private final ActorRef<Object>[][] inboxes;
+
   final AtomicLong streamDropped = new AtomicLong();
 
   /** Latency from publish to egress per QoS level, this run's messages; egress thread only. */
@@ -127,6 +135,9 @@ final class Gateway implements AutoCloseable {
         ledgers[t][q] = new Ledger(options.dataDir().resolve("ledger"), persistenceId(t, q));
       }
     }
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    ActorRef<Object>[][] refs = new ActorRef[topics][LEVELS];
+    this.inboxes = refs;
     this.inflight = new Semaphore[options.publishers()][LEVELS];
     for (int p = 0; p < options.publishers(); p++) {
       for (int q = 1; q < LEVELS; q++) {
@@ -202,6 +213,7 @@ final class Gateway implements AutoCloseable {
                       DurableMailbox.create(persistenceId(t, q), inner(t, q)),
                       "inbox-t" + t + "-qos" + q);
             }
+            this.inboxes[t] = inboxes;
             // no mailbox selector: gateway.conf deploys /processor-* on the QoS mailbox
             refs.add(ctx.spawn(processor(inboxes, acks), "processor-" + topicName(t)));
           }
@@ -251,7 +263,7 @@ final class Gateway implements AutoCloseable {
                     if (isNew) {
                       ledger.processed(seqNr);
                       dedup.processed(seqNr);
-                      if (!earlierRun) {
+                      if (!earlierRun && m.publisher() >= 0) {
                         inflight[m.publisher()][qos].release();
                       }
                     }
@@ -294,7 +306,13 @@ final class Gateway implements AutoCloseable {
 
   /** The stream's result of a processed message. */
   record Result(
-      int topic, int qos, boolean earlierRun, boolean duplicate, long latencyNanos, long crc) {}
+      int topic,
+      int qos,
+      boolean earlierRun,
+      boolean duplicate,
+      long latencyNanos,
+      long crc,
+      String payload) {}
 
   private static Result toResult(Processed p) {
     CRC32 crc = new CRC32();
@@ -306,7 +324,8 @@ final class Gateway implements AutoCloseable {
         p.earlierRun(),
         p.duplicate(),
         System.nanoTime() - m.sentNanos(),
-        crc.getValue());
+        crc.getValue(),
+        m.payload());
   }
 
   private void egressLoop() {
@@ -328,6 +347,10 @@ final class Gateway implements AutoCloseable {
   }
 
   private void count(Result r) {
+    java.util.function.Consumer<Result> listener = resultListener;
+    if (listener != null) {
+      listener.accept(r);
+    }
     int i = r.topic() * LEVELS + r.qos();
     if (r.duplicate()) {
       duplicates.incrementAndGet(i);
@@ -341,9 +364,23 @@ final class Gateway implements AutoCloseable {
     }
   }
 
-  /** Starts the publisher threads. */
+  /** Starts the publisher threads (and the clock of the run). */
   void startPublishers() {
     startNanos = System.nanoTime();
+    if (options.publishers() == 0) {
+      Thread timer =
+          new Thread(
+              () -> {
+                long end = startNanos + options.duration().toNanos();
+                while (publishing && System.nanoTime() < end) {
+                  LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+                }
+              },
+              "gateway-duration");
+      timer.setDaemon(true);
+      publisherThreads.add(timer);
+      timer.start();
+    }
     for (int p = 0; p < options.publishers(); p++) {
       int publisher = p;
       Thread t = new Thread(() -> publish(publisher), "publisher-" + p);
@@ -424,6 +461,38 @@ final class Gateway implements AutoCloseable {
       out.flush();
       Runtime.getRuntime().halt(137);
     }
+  }
+
+  /**
+   * A message the MQTT bridge received: QoS 0 goes to the topic's processor like a publisher's; QoS
+   * 1 and 2 go straight to the durable inbox, and {@code ack} runs once it is stored (the bridge
+   * then acknowledges it to the broker). Any thread.
+   */
+  void fromBroker(int topic, int qos, long id, String payload, Runnable ack) {
+    Publish m = new Publish(run, -1, id, topic, qos, System.nanoTime(), payload);
+    sent.incrementAndGet(topic * LEVELS + qos);
+    totalSent.incrementAndGet();
+    if (qos == 0) {
+      processors.get(topic).tell(m);
+      return;
+    }
+    Ledger ledger = ledgers[topic][qos];
+    AskPattern.<Object, DurableMailbox.Reply>ask(
+            inboxes[topic][qos],
+            replyTo -> new DurableMailbox.Enqueue<>(m, replyTo),
+            Duration.ofSeconds(60),
+            system.scheduler())
+        .whenComplete(
+            (reply, failure) -> {
+              if (reply instanceof DurableMailbox.Stored stored) {
+                try {
+                  ledger.accepted(stored.seqNr());
+                } catch (IOException e) {
+                  throw new UncheckedIOException(e);
+                }
+                ack.run();
+              } // else not acknowledged: the broker delivers it again after a reconnect
+            });
   }
 
   /** Waits for the publishers to finish (their duration ends). */

@@ -143,6 +143,21 @@ public final class GatewayDemo implements Callable<Integer> {
   Duration refresh;
 
   @Option(
+      names = "--mqtt",
+      paramLabel = "URL",
+      description =
+          "Also bridge a real MQTT broker, e.g. tcp://127.0.0.1:1883: subscribe to"
+              + " <prefix>/in/# (QoS 0/1/2 kept), acknowledge QoS 1/2 once stored, publish results"
+              + " on <prefix>/out/<topic>.")
+  String mqtt;
+
+  @Option(
+      names = "--mqtt-topic",
+      paramLabel = "PREFIX",
+      description = "Topic prefix of the MQTT bridge (default: elasticq/gateway).")
+  String mqttTopic = MqttBridge.DEFAULT_PREFIX;
+
+  @Option(
       names = "--plain",
       description = "Plain lines instead of redrawing in place (automatic when not a terminal).")
   boolean plain;
@@ -200,7 +215,16 @@ public final class GatewayDemo implements Callable<Integer> {
     Files.createDirectories(options.dataDir());
     out.println("ElasticQ gateway demo: " + describe(options));
     Gateway gateway = Gateway.start(options);
+    MqttBridge bridge = null;
     try {
+      if (mqtt != null) {
+        String clientId =
+            "elasticq-gw-"
+                + Integer.toHexString(
+                    options.dataDir().toAbsolutePath().normalize().toString().hashCode());
+        bridge = new MqttBridge(gateway, mqtt, mqttTopic, clientId);
+        out.println("  MQTT bridge         " + bridge.describe());
+      }
       out.println("  Prometheus metrics  http://127.0.0.1:" + options.metricsPort() + "/metrics");
       out.println(
           "  Pekko Management    http://127.0.0.1:"
@@ -209,8 +233,11 @@ public final class GatewayDemo implements Callable<Integer> {
       out.println("  data                " + options.dataDir().toAbsolutePath());
       long recoveredBefore = recoveredState(gateway, out);
       out.println();
-      return runAndReport(gateway, options, recoveredBefore);
+      return runAndReport(gateway, options, recoveredBefore, bridge);
     } finally {
+      if (bridge != null) {
+        bridge.close();
+      }
       gateway.close();
     }
   }
@@ -232,7 +259,8 @@ public final class GatewayDemo implements Callable<Integer> {
     return stored;
   }
 
-  private int runAndReport(Gateway gateway, GatewayOptions options, long acceptedBefore)
+  private int runAndReport(
+      Gateway gateway, GatewayOptions options, long acceptedBefore, MqttBridge bridge)
       throws Exception {
     CapacityTimeline timeline = new CapacityTimeline(options.topics());
     LiveView view = new LiveView(gateway, out, options.terminal());
@@ -262,6 +290,9 @@ public final class GatewayDemo implements Callable<Integer> {
         options.refresh().toMillis(),
         TimeUnit.MILLISECONDS);
     gateway.awaitPublishers();
+    if (bridge != null) {
+      bridge.stopReceiving();
+    }
     // keep sampling for a while after the load: the capacity shrinks back
     boolean drained = gateway.drain(Duration.ofSeconds(120));
     Thread.sleep(Math.min(1000, options.refresh().toMillis()));
@@ -482,8 +513,12 @@ public final class GatewayDemo implements Callable<Integer> {
     if (topics < 1 || topics > 64) {
       throw new BadInputException("--topics must be between 1 and 64, was " + topics);
     }
-    if (publishers < 1 || publishers > 64) {
-      throw new BadInputException("--publishers must be between 1 and 64, was " + publishers);
+    if (publishers < (mqtt == null ? 1 : 0) || publishers > 64) {
+      throw new BadInputException(
+          "--publishers must be between "
+              + (mqtt == null ? 1 : 0)
+              + " and 64 (0 only with --mqtt), was "
+              + publishers);
     }
     if (rate < 0 || burstSize < 0) {
       throw new BadInputException("--rate and --burst-size must be >= 0");
@@ -516,6 +551,9 @@ public final class GatewayDemo implements Callable<Integer> {
               + (long) inflight * publishers);
     }
     checkDataDir(data);
+    if (mqtt != null) {
+      MqttBridge.probe(mqtt);
+    }
     int metrics = port("--metrics-port", metricsPort);
     int management = port("--management-port", managementPort);
     if (metrics == management) {

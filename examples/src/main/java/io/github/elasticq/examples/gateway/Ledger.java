@@ -113,7 +113,7 @@ final class Ledger implements AutoCloseable {
   }
 
   /** Records that the inbox acknowledged {@code seqNr} as stored. Only the ack actor calls it. */
-  void accepted(long seqNr) throws IOException {
+  synchronized void accepted(long seqNr) throws IOException {
     if (seqNr <= acceptedMax) {
       return;
     }
