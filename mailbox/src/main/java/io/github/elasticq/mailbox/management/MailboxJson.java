@@ -16,10 +16,11 @@ import java.util.List;
  *  "counters":{"enqueued":120,"dequeued":117,"rejected":0,"grows":3,"shrinks":3,"allocatedSlots":16}}
  * </pre>
  *
- * A {@code QosMailbox} adds {@code "clampedLevels"} and {@code "levels"}: one object per level,
- * lowest first, with {@code level}, {@code size}, {@code peak}, {@code capacity}, {@code max} and
- * {@code counters}. Every figure is the {@code QueueStats} field of the same meaning ({@code peak}
- * is {@code peakSize}); {@code max} is the configured {@code max-capacity}; for a QoS mailbox it
+ * A {@code QosMailbox} adds {@code "clampedLevels"}, {@code "shed"} (messages refused by overload
+ * shedding, all levels; also per level) and {@code "levels"}: one object per level, lowest first,
+ * with {@code level}, {@code size}, {@code peak}, {@code capacity}, {@code max} and {@code
+ * counters}. Every figure is the {@code QueueStats} field of the same meaning ({@code peak} is
+ * {@code peakSize}); {@code max} is the configured {@code max-capacity}; for a QoS mailbox it
  * bounds each level, and the mailbox's own {@code max} is {@code levels × max-capacity}.
  */
 final class MailboxJson {
