@@ -19,6 +19,12 @@
 (* by LevelCapacity; producers offer to any level at any time; a poll is   *)
 (* one atomic step of the single consumer.                                 *)
 (*                                                                         *)
+(* Overload shedding (QosMailbox shedding.threshold / below-level): an    *)
+(* offer to a level below ShedBelow is refused while the levels together   *)
+(* hold ShedAt or more elements (ShedAt = 0: shedding off). The model's    *)
+(* offer is atomic; in Java the size is read without a lock, so concurrent *)
+(* senders can each pass the check (the README states that bound).         *)
+(*                                                                         *)
 (* Bug selects a deliberately broken policy for the negative controls.     *)
 (***************************************************************************)
 EXTENDS Integers, Sequences, FiniteSets
@@ -27,7 +33,9 @@ CONSTANTS
     Weights,        \* <<w_0, ..., w_{N-1}>>, each >= 1
     Fairness,       \* "strict" or "weighted"
     LevelCapacity,  \* bound on each level's length (keeps the model finite)
-    Bug             \* "None", "StrictLowestFirst", "WeightedRestartAtTop"
+    ShedAt,         \* total elements from which low levels are shed; 0: off
+    ShedBelow,      \* levels 0..ShedBelow-1 are shed
+    Bug             \* "None", "StrictLowestFirst", "WeightedRestartAtTop", "ShedIgnored"
 
 \* Weight vectors for the configurations (a .cfg file cannot write a tuple):
 \* Weights <- W124 selects <<1, 2, 4>>, the default of elasticq.qos-mailbox.
@@ -50,7 +58,9 @@ ASSUME /\ N \in Nat \ {0}
        /\ \A l \in Levels : W(l) \in Nat \ {0}
        /\ Fairness \in {"strict", "weighted"}
        /\ LevelCapacity \in Nat \ {0}
-       /\ Bug \in {"None", "StrictLowestFirst", "WeightedRestartAtTop"}
+       /\ ShedAt \in Nat
+       /\ ShedBelow \in 0..N
+       /\ Bug \in {"None", "StrictLowestFirst", "WeightedRestartAtTop", "ShedIgnored"}
 
 VARIABLES
     q,              \* q[l]: number of elements in level l
@@ -85,8 +95,19 @@ Init ==
     /\ lastHighest = -1
     /\ waiting = [l \in Levels |-> 0]
 
+RECURSIVE SumLevels(_, _)
+SumLevels(lo, hi) == IF lo > hi THEN 0 ELSE q[lo] + SumLevels(lo + 1, hi)
+Total == SumLevels(0, N - 1)
+
+\* QosMessageQueue.offer: a shed level is refused once the total reaches ShedAt.
+Shed(l) == /\ ShedAt > 0
+           /\ l < ShedBelow
+           /\ Total >= ShedAt
+           /\ Bug # "ShedIgnored"
+
 Offer(l) ==
     /\ q[l] < LevelCapacity
+    /\ ~Shed(l)
     /\ q' = [q EXCEPT ![l] = @ + 1]
     /\ UNCHANGED <<cur, served, lastServed, lastHighest, waiting>>
 
@@ -144,6 +165,12 @@ StrictServesHighest ==
 \* TotalWeight - W(l) polls, so it is served within TotalWeight polls.
 WeightedNoStarvation ==
     Fairness = "weighted" => \A l \in Levels : waiting[l] <= StarvationBound(l)
+
+\* Shedding: the shed levels together never hold more than ShedAt elements,
+\* whatever the other levels do (so they cannot fill the mailbox), and a
+\* level at or above ShedBelow is only ever refused at its own capacity.
+ShedLevelsBounded ==
+    ShedAt > 0 => SumLevels(0, ShedBelow - 1) <= ShedAt
 
 \* Keeps a broken policy's state space finite (a violation is found first).
 WaitingBounded == \A l \in Levels : waiting[l] <= TotalWeight + 1

@@ -104,6 +104,11 @@ abstract class AbstractElasticMessageQueue implements MessageQueue {
    */
   abstract int[] takePeakWindows();
 
+  /** Messages refused by overload shedding, per level; null when the queue never sheds. */
+  long[] levelShed() {
+    return null;
+  }
+
   /** Classifier results that had to be clamped into range; 0 for single-level queues. */
   long clampedLevels() {
     return 0L;
@@ -245,7 +250,8 @@ abstract class AbstractElasticMessageQueue implements MessageQueue {
           clampedLevels(),
           afterAll.dequeued() - beforeAll,
           cleaned,
-          maxCapacity());
+          maxCapacity(),
+          levelShed());
     }
   }
 

@@ -23,6 +23,9 @@ import java.util.List;
  *     MailboxRegistry#stoppedTotals()}
  * @param levelCleanedUp {@code cleanedUp} per level, lowest first (the QoS control queue's share is
  *     {@code cleanedUp} minus their sum); all zero for a live mailbox
+ * @param levelShed messages refused per level, lowest first, by a {@link QosMailbox}'s overload
+ *     shedding ({@code shedding.threshold}); sent to dead letters like an overflow but not counted
+ *     in {@code rejected}; all zero for other mailboxes
  */
 public record MailboxInfo(
     String id,
@@ -33,12 +36,47 @@ public record MailboxInfo(
     long clampedLevels,
     int maxCapacity,
     long cleanedUp,
-    List<Long> levelCleanedUp) {
+    List<Long> levelCleanedUp,
+    List<Long> levelShed) {
 
   /** Copies the lists so the record stays immutable. */
   public MailboxInfo {
     levelStats = List.copyOf(levelStats);
     levelCleanedUp = List.copyOf(levelCleanedUp);
+    levelShed = List.copyOf(levelShed);
+  }
+
+  /** A description without shed counts (zero). */
+  public MailboxInfo(
+      String id,
+      String ownerPath,
+      String mailboxType,
+      QueueStats stats,
+      List<QueueStats> levelStats,
+      long clampedLevels,
+      int maxCapacity,
+      long cleanedUp,
+      List<Long> levelCleanedUp) {
+    this(
+        id,
+        ownerPath,
+        mailboxType,
+        stats,
+        levelStats,
+        clampedLevels,
+        maxCapacity,
+        cleanedUp,
+        levelCleanedUp,
+        java.util.Collections.nCopies(levelStats.size(), 0L));
+  }
+
+  /** Messages refused by overload shedding, all levels. */
+  public long shed() {
+    long sum = 0;
+    for (long n : levelShed) {
+      sum += n;
+    }
+    return sum;
   }
 
   /** A live mailbox's description without the sizing and clean-up fields (zero). */

@@ -137,13 +137,14 @@ public final class MailboxRegistry implements Extension {
       long clamped,
       int maxCapacity,
       long cleanedUp,
-      long[] levelCleanedUp) {
+      long[] levelCleanedUp,
+      long[] levelShed) {
     synchronized (stopped) {
       stopped
           .computeIfAbsent(
               r.id + '\u0000' + r.mailboxType,
               k -> new StoppedTotals(r.id, r.mailboxType, levels.size(), maxCapacity))
-          .add(stats, levels, clamped, cleanedUp, levelCleanedUp);
+          .add(stats, levels, clamped, cleanedUp, levelCleanedUp, levelShed);
     }
   }
 
@@ -269,7 +270,8 @@ public final class MailboxRegistry implements Extension {
           q.clampedLevels(),
           q.maxCapacity(),
           0L,
-          Collections.nCopies(levels.size(), 0L));
+          Collections.nCopies(levels.size(), 0L),
+          shedList(q.levelShed(), levels.size()));
     }
 
     /** As {@link #info()} with window peaks (see {@link MailboxRegistry#takeMailboxes()}). */
@@ -333,9 +335,19 @@ public final class MailboxRegistry implements Extension {
         long clamped,
         long cleanedUp,
         long[] levelCleanedUp,
-        int maxCapacity) {
-      registry.retire(this, stats, levels, clamped, maxCapacity, cleanedUp, levelCleanedUp);
+        int maxCapacity,
+        long[] levelShed) {
+      registry.retire(
+          this, stats, levels, clamped, maxCapacity, cleanedUp, levelCleanedUp, levelShed);
     }
+  }
+
+  private static List<Long> shedList(long[] shed, int levels) {
+    List<Long> out = new ArrayList<>(levels);
+    for (int i = 0; i < levels; i++) {
+      out.add(shed == null || i >= shed.length ? 0L : shed[i]);
+    }
+    return out;
   }
 
   /** Receives sampled times in mailbox; see {@link #setTimeInMailboxListener}. */
@@ -361,6 +373,7 @@ public final class MailboxRegistry implements Extension {
     private final long[][] levels; // enqueued, dequeued, rejected, grows, shrinks per level
     private final long[] all = new long[5];
     private final long[] levelCleanedUp;
+    private final long[] levelShed;
     private long clamped;
     private long cleanedUp;
 
@@ -370,6 +383,7 @@ public final class MailboxRegistry implements Extension {
       this.maxCapacity = maxCapacity;
       this.levels = new long[levelCount][5];
       this.levelCleanedUp = new long[levelCount];
+      this.levelShed = new long[levelCount];
     }
 
     void add(
@@ -377,11 +391,13 @@ public final class MailboxRegistry implements Extension {
         List<QueueStats> levelStats,
         long clampedLevels,
         long cleaned,
-        long[] levelCleaned) {
+        long[] levelCleaned,
+        long[] shed) {
       addTo(all, stats);
       for (int i = 0; i < levels.length && i < levelStats.size(); i++) {
         addTo(levels[i], levelStats.get(i));
         levelCleanedUp[i] += levelCleaned[i];
+        levelShed[i] += shed == null || i >= shed.length ? 0 : shed[i];
       }
       clamped += clampedLevels;
       cleanedUp += cleaned;
@@ -407,7 +423,16 @@ public final class MailboxRegistry implements Extension {
         lc.add(levelCleanedUp[i]);
       }
       return new MailboxInfo(
-          id, "", mailboxType, stats(all), ls, clamped, maxCapacity, cleanedUp, lc);
+          id,
+          "",
+          mailboxType,
+          stats(all),
+          ls,
+          clamped,
+          maxCapacity,
+          cleanedUp,
+          lc,
+          shedList(levelShed, levels.length));
     }
   }
 

@@ -131,6 +131,33 @@ final class MailboxSettings {
     }
   }
 
+  /**
+   * {@code shedding.threshold}: 0 (off), or the fraction of {@code max-capacity} of total queued
+   * user messages (all levels) from which the levels below {@code shedding.below-level} are
+   * refused.
+   */
+  double sheddingThreshold() {
+    double threshold = number("shedding.threshold");
+    if (!(threshold == 0.0 || (threshold > 0.0 && threshold <= 1.0))) {
+      throw invalid("shedding.threshold", "must be 0 (off) or > 0 and <= 1, was " + threshold);
+    }
+    return threshold;
+  }
+
+  /** {@code shedding.below-level}: levels below it are shed; 1..levels-1 when shedding is on. */
+  int sheddingBelowLevel(int levels, double threshold) {
+    int level = integer("shedding.below-level");
+    if (threshold > 0.0 && (level < 1 || level > levels - 1)) {
+      throw invalid(
+          "shedding.below-level",
+          "must be between 1 and levels - 1 ("
+              + (levels - 1)
+              + ") while shedding.threshold is on, was "
+              + level);
+    }
+    return level;
+  }
+
   /** The weights, validated only for {@link QosQueue.Fairness#WEIGHTED}; null for strict. */
   int[] weights(QosQueue.Fairness fairness, int levels) {
     if (fairness != QosQueue.Fairness.WEIGHTED) {

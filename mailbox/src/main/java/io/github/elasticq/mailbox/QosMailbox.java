@@ -34,6 +34,14 @@ import scala.Option;
  * }
  * </pre>
  *
+ * <p><b>Overload shedding</b> ({@code shedding.threshold}, off by default): once the user messages
+ * queued in all levels together reach {@code threshold x max-capacity}, messages of the levels
+ * below {@code shedding.below-level} are refused at once (dead letters, counted per level as {@code
+ * shed} in {@link MailboxInfo#levelShed()}), so the higher levels keep their headroom and the lower
+ * ones cannot fill the actor's backlog. The check reads the size without a lock: concurrent senders
+ * may each pass it, so the lower levels can exceed the threshold by at most the number of
+ * concurrent senders (never their own {@code max-capacity}).
+ *
  * <p>Keys a section does not set fall back to {@code elasticq.qos-mailbox}. Overflow of a level at
  * {@code max-capacity} goes to dead letters as with {@link ElasticMailbox}. Pekko constructs one
  * instance per section and actor system; an invalid section (levels, default-level, fairness,
@@ -50,6 +58,8 @@ public final class QosMailbox implements MailboxType, ProducesMessageQueue<QosMe
   private final QosQueue.Fairness fairness;
   private final int[] weights;
   private final QosClassifier classifier;
+  private final int shedAt;
+  private final int shedBelowLevel;
   private final RegistryCache registry = new RegistryCache();
 
   /**
@@ -67,6 +77,25 @@ public final class QosMailbox implements MailboxType, ProducesMessageQueue<QosMe
     this.fairness = s.fairness();
     this.weights = s.weights(fairness, levels);
     this.classifier = s.classifier();
+    double threshold = s.sheddingThreshold();
+    this.shedBelowLevel = s.sheddingBelowLevel(levels, threshold);
+    this.shedAt =
+        threshold == 0.0
+            ? Integer.MAX_VALUE
+            : (int) Math.max(1, Math.ceil(threshold * queueConfig.maxCapacity()));
+  }
+
+  /**
+   * Total queued user messages (all levels) from which levels below {@link #shedBelowLevel()} are
+   * refused; {@link Integer#MAX_VALUE} when shedding is off. Any thread.
+   */
+  public int shedAt() {
+    return shedAt;
+  }
+
+  /** Levels below this one are shed under overload. Any thread. */
+  public int shedBelowLevel() {
+    return shedBelowLevel;
   }
 
   /** The configuration path this mailbox type was created from. Any thread. */

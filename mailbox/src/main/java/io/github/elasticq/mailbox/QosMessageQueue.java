@@ -8,6 +8,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 import org.apache.pekko.actor.ActorRef;
 import org.apache.pekko.actor.ActorSystem;
@@ -50,6 +51,11 @@ final class QosMessageQueue extends AbstractElasticMessageQueue
   private final QosClassifier classifier;
   private final int defaultLevel;
   private final int topLevel;
+  private final int shedAt;
+  private final int shedBelowLevel;
+
+  /** Messages refused by overload shedding, per level; null when shedding is off. */
+  private final AtomicLongArray shed;
 
   /** Written only through {@link #CLAMPED}, on the rare out-of-range path. */
   @SuppressWarnings("unused")
@@ -64,6 +70,9 @@ final class QosMessageQueue extends AbstractElasticMessageQueue
     this.classifier = type.classifier();
     this.defaultLevel = type.defaultLevel();
     this.topLevel = type.levels() - 1;
+    this.shedAt = type.shedAt();
+    this.shedBelowLevel = type.shedBelowLevel();
+    this.shed = shedAt == Integer.MAX_VALUE ? null : new AtomicLongArray(type.levels());
     register(registry);
   }
 
@@ -74,7 +83,24 @@ final class QosMessageQueue extends AbstractElasticMessageQueue
       CompactElasticMpscQueue<Envelope> c = control;
       return (c != null ? c : createControl()).offer(handle);
     }
-    return queue.offer(handle, levelOf(message));
+    int level = levelOf(message);
+    if (level < shedBelowLevel && shed != null && queue.size() >= shedAt) {
+      shed.incrementAndGet(level); // QosShedding: a shed level never grows past the threshold
+      return false;
+    }
+    return queue.offer(handle, level);
+  }
+
+  @Override
+  long[] levelShed() {
+    if (shed == null) {
+      return null;
+    }
+    long[] out = new long[shed.length()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = shed.get(i);
+    }
+    return out;
   }
 
   /** The control queue, installed by the first control message; the loser of a race uses it. */

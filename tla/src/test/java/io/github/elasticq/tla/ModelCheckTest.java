@@ -90,6 +90,9 @@ class ModelCheckTest {
         pass(QOS, "QosScheduler-strict.cfg"),
         pass(QOS, "QosScheduler-weighted.cfg"),
         pass(QOS, "QosScheduler-weighted-2levels.cfg"),
+        pass(QOS, "QosScheduler-weighted-shedding.cfg"),
+        pass(QOS, "QosScheduler-strict-shedding2.cfg"),
+        invariant(QOS, "QosScheduler-bug-ShedIgnored-ShedLevelsBounded.cfg"),
         invariant(QOS, "QosScheduler-bug-StrictLowestFirst-StrictServesHighest.cfg"),
         invariant(QOS, "QosScheduler-bug-WeightedRestartAtTop-WeightedNoStarvation.cfg"));
   }

@@ -32,10 +32,11 @@ import kamon.tag.TagSet;
  * of the id's series while it lives. Counters are exported as deltas of exact totals (live
  * mailboxes plus the totals the registry keeps for stopped ones), never from send-side bookkeeping:
  * {@code enqueued = dequeued + dropped{cleanup} + size} and {@code sent = enqueued +
- * dropped{overflow}} hold for every series once the mailboxes are quiet. A total may dip for one
- * poll while a stopping mailbox moves from the live list to the stopped totals; counters never go
- * backwards, they wait for the total to catch up. Gauges of a series without live mailboxes are
- * removed; per-actor series are removed entirely when their actor stops.
+ * dropped{overflow} + dropped{shed}} hold for every series once the mailboxes are quiet (shed: QoS
+ * levels with overload shedding; that series appears with the first shed message). A total may dip
+ * for one poll while a stopping mailbox moves from the live list to the stopped totals; counters
+ * never go backwards, they wait for the total to catch up. Gauges of a series without live
+ * mailboxes are removed; per-actor series are removed entirely when their actor stops.
  *
  * <p>Thread-safety: {@link #poll()} is synchronized (the scheduler and {@link
  * ElasticqKamon#pollNow()}); {@link #timeInMailbox} runs on mailbox consumer threads and only reads
@@ -63,7 +64,8 @@ final class MailboxMetrics implements AutoCloseable, MailboxRegistry.TimeInMailb
   private static final int CLEANUP = 3;
   private static final int GROW = 4;
   private static final int SHRINK = 5;
-  private static final int COUNTERS = 6;
+  private static final int SHED = 6;
+  private static final int COUNTERS = 7;
 
   private final String system;
   private final KamonSettings settings;
@@ -164,7 +166,9 @@ final class MailboxMetrics implements AutoCloseable, MailboxRegistry.TimeInMailb
     for (int level = 0; level < levels.size(); level++) {
       QueueStats s = levels.get(level);
       long cleaned = m.levelCleanedUp().get(level);
-      series(m.id(), type, Integer.toString(level), actor).add(s, m.maxCapacity(), cleaned, alive);
+      series(m.id(), type, Integer.toString(level), actor)
+          .add(s, m.maxCapacity(), cleaned, alive)
+          .shed(m.levelShed().get(level));
       rest[0] -= s.capacity();
       rest[1] -= s.size();
       rest[2] -= s.enqueued();
@@ -311,7 +315,13 @@ final class MailboxMetrics implements AutoCloseable, MailboxRegistry.TimeInMailb
       touched = false;
     }
 
-    void add(QueueStats s, int max, long cleanedUp, boolean live) {
+    /** Adds messages refused by overload shedding (QoS levels). */
+    Series shed(long shed) {
+      totals[SHED] += shed;
+      return this;
+    }
+
+    Series add(QueueStats s, int max, long cleanedUp, boolean live) {
       touched = true;
       totals[ENQ] += s.enqueued();
       totals[DEQ] += s.dequeued() - cleanedUp;
@@ -326,6 +336,7 @@ final class MailboxMetrics implements AutoCloseable, MailboxRegistry.TimeInMailb
         capacitySum += s.capacity();
         maxSum += max;
       }
+      return this;
     }
 
     /** Exports this poll; false if the series is gone and must be forgotten. */
@@ -356,6 +367,9 @@ final class MailboxMetrics implements AutoCloseable, MailboxRegistry.TimeInMailb
         removeGauges();
       }
       for (int i = 0; i < COUNTERS; i++) {
+        if (i == SHED && counters[i] == null && totals[i] == 0) {
+          continue; // the shed series appears with the first shed message
+        }
         long delta = totals[i] - exported[i];
         if (delta > 0 || counters[i] == null) {
           counter(i).increment(Math.max(0, delta));
@@ -374,6 +388,7 @@ final class MailboxMetrics implements AutoCloseable, MailboxRegistry.TimeInMailb
               case DEQ -> Kamon.counter(DEQUEUED).withTags(tags);
               case OVERFLOW -> Kamon.counter(DROPPED).withTags(tags.withTag("reason", "overflow"));
               case CLEANUP -> Kamon.counter(DROPPED).withTags(tags.withTag("reason", "cleanup"));
+              case SHED -> Kamon.counter(DROPPED).withTags(tags.withTag("reason", "shed"));
               case GROW -> Kamon.counter(RESIZES).withTags(tags.withTag("direction", "grow"));
               default -> Kamon.counter(RESIZES).withTags(tags.withTag("direction", "shrink"));
             };

@@ -16,10 +16,11 @@ import java.util.List;
  *  "counters":{"enqueued":120,"dequeued":117,"rejected":0,"grows":3,"shrinks":3,"allocatedSlots":16}}
  * </pre>
  *
- * A {@code QosMailbox} adds {@code "clampedLevels"} and {@code "levels"}: one object per level,
- * lowest first, with {@code level}, {@code size}, {@code peak}, {@code capacity}, {@code max} and
- * {@code counters}. Every figure is the {@code QueueStats} field of the same meaning ({@code peak}
- * is {@code peakSize}); {@code max} is the configured {@code max-capacity}; for a QoS mailbox it
+ * A {@code QosMailbox} adds {@code "clampedLevels"}, {@code "shed"} (messages refused by overload
+ * shedding, all levels; also per level) and {@code "levels"}: one object per level, lowest first,
+ * with {@code level}, {@code size}, {@code peak}, {@code capacity}, {@code max} and {@code
+ * counters}. Every figure is the {@code QueueStats} field of the same meaning ({@code peak} is
+ * {@code peakSize}); {@code max} is the configured {@code max-capacity}; for a QoS mailbox it
  * bounds each level, and the mailbox's own {@code max} is {@code levels × max-capacity}.
  */
 final class MailboxJson {
@@ -71,14 +72,15 @@ final class MailboxJson {
         m.stats(),
         m.levelStats().size() > 1 ? m.maxCapacity() * m.levelStats().size() : m.maxCapacity());
     if (m.levelStats().size() > 1) {
-      sb.append(",\"clampedLevels\":").append(m.clampedLevels()).append(",\"levels\":[");
+      sb.append(",\"clampedLevels\":").append(m.clampedLevels());
+      sb.append(",\"shed\":").append(m.shed()).append(",\"levels\":[");
       for (int level = 0; level < m.levelStats().size(); level++) {
         if (level > 0) {
           sb.append(',');
         }
         sb.append("{\"level\":").append(level).append(',');
         figures(sb, m.levelStats().get(level), m.maxCapacity());
-        sb.append('}');
+        sb.append(",\"shed\":").append(m.levelShed().get(level)).append('}');
       }
       sb.append(']');
     }

@@ -1,0 +1,664 @@
+package io.github.elasticq.examples.gateway;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.github.elasticq.mailbox.MailboxInfo;
+import io.github.elasticq.mailbox.MailboxRegistry;
+import io.github.elasticq.mailbox.QosMailbox;
+import io.github.elasticq.persistence.durable.DeliveryDeduplicator;
+import io.github.elasticq.persistence.durable.DurableMailbox;
+import io.github.elasticq.persistence.durable.DurableMailboxRegistry;
+import io.github.elasticq.persistence.durable.DurableMailboxStats;
+import io.github.elasticq.persistence.journal.WalRegistry;
+import io.github.elasticq.persistence.wal.WriteAheadLog;
+import io.github.elasticq.queue.QueueConfig;
+import io.github.elasticq.queue.QueueStats;
+import io.github.elasticq.streams.javadsl.ElasticFlow;
+import io.github.elasticq.streams.javadsl.ElasticSink;
+import io.github.elasticq.streams.javadsl.ElasticSinkQueue;
+import io.github.elasticq.streams.javadsl.ElasticSource;
+import io.github.elasticq.streams.javadsl.ElasticSourceQueue;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.locks.LockSupport;
+import java.util.zip.CRC32;
+import kamon.Kamon;
+import org.HdrHistogram.Histogram;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.japi.Pair;
+import org.apache.pekko.management.javadsl.PekkoManagement;
+import org.apache.pekko.stream.QueueOfferResult;
+import org.apache.pekko.stream.javadsl.Keep;
+import scala.concurrent.Await;
+
+/**
+ * The running gateway: one actor system with, per topic, a processor actor on a {@code QosMailbox}
+ * (chosen in {@code gateway.conf} through deployment config, not in code) and, for QoS 1 and 2, a
+ * {@link DurableMailbox} each on the embedded journal; processed messages flow through a stream
+ * graph ({@code ElasticSource} → result → {@code ElasticFlow.buffer} → {@code ElasticSink}) to the
+ * egress thread that counts them and records their latency.
+ *
+ * <pre>
+ * publisher threads ──tell──▶ processor-tN (QosMailbox: level = QoS, weighted 1:4:8)
+ *                                 │ QoS 0: processed here (at most once; overflow → dead letters)
+ *                                 │ QoS 1/2: Enqueue ──▶ inbox-tN-qosQ (DurableMailbox, elasticq.journal)
+ *                                 │                         │ Stored ──▶ acks-tN-qosQ (the PUBACK)
+ *                                 │                         ▼ inner behavior: processed at least once
+ *                                 │                           (QoS 2: DeliveryDeduplicator, exactly once)
+ *                                 ▼                           and recorded in the ledger before returning
+ *                         ElasticSource ─▶ result ─▶ ElasticFlow.buffer ─▶ ElasticSink ─▶ egress thread
+ * </pre>
+ *
+ * <p>Publishers hold at most {@code inflight} unprocessed QoS 1 and QoS 2 messages each (MQTT's
+ * receive maximum), so the durable inboxes and the QoS 1/2 levels of the processors' mailboxes stay
+ * bounded while QoS 0 bursts fill the lowest level.
+ */
+final class Gateway implements AutoCloseable {
+
+  static final int LEVELS = 3;
+
+  /** The processors' mailbox section in gateway.conf. */
+  static final String PROCESSOR_MAILBOX = "gateway-qos-mailbox";
+
+  private final GatewayOptions options;
+  private final long run = System.currentTimeMillis();
+  private final Config config;
+  private final ActorSystem<Void> system;
+  private final List<ActorRef<Publish>> processors;
+  private final Ledger[][] ledgers;
+  private final Semaphore[][] inflight;
+  private final ElasticSourceQueue<Processed> results;
+  private final ElasticSinkQueue<Result> egress;
+  private final Thread egressThread;
+  private final List<Thread> publisherThreads = new ArrayList<>();
+  private volatile boolean publishing = true;
+  private final long createdNanos = System.nanoTime();
+  private volatile long startNanos = System.nanoTime();
+
+  /** Per topic × level: messages sent in this run. */
+  final AtomicLongArray sent;
+
+  /** Per topic × level: messages of this run processed (first time). */
+  final AtomicLongArray processed;
+
+  /** Per topic × level: messages of an earlier run processed the first time (recovered). */
+  final AtomicLongArray recovered;
+
+  /** Per topic × level: deliveries of a message already processed (after a crash). */
+  final AtomicLongArray duplicates;
+
+  final AtomicLong totalSent = new AtomicLong();
+
+  /** Sees every result at the egress (the MQTT bridge publishes them); egress thread. */
+  volatile java.util.function.Consumer<Result> resultListener;
+
+  /** The durable inboxes, [topic][qos] (qos 1 and 2). */
+  private final ActorRef<Object>[][] inboxes;
+
+  final AtomicLong streamDropped = new AtomicLong();
+
+  /** Latency from publish to egress per QoS level, this run's messages; egress thread only. */
+  final Histogram[] latency = new Histogram[LEVELS];
+
+  private Gateway(GatewayOptions options, Config config) throws IOException {
+    this.options = options;
+    this.config = config;
+    int topics = options.topics();
+    this.sent = new AtomicLongArray(topics * LEVELS);
+    this.processed = new AtomicLongArray(topics * LEVELS);
+    this.recovered = new AtomicLongArray(topics * LEVELS);
+    this.duplicates = new AtomicLongArray(topics * LEVELS);
+    for (int q = 0; q < LEVELS; q++) {
+      latency[q] = new Histogram(TimeUnit.SECONDS.toMicros(600), 3);
+    }
+    this.ledgers = new Ledger[topics][LEVELS];
+    for (int t = 0; t < topics; t++) {
+      for (int q = 1; q < LEVELS; q++) {
+        ledgers[t][q] = new Ledger(options.dataDir().resolve("ledger"), persistenceId(t, q));
+      }
+    }
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    ActorRef<Object>[][] refs = new ActorRef[topics][LEVELS];
+    this.inboxes = refs;
+    this.inflight = new Semaphore[options.publishers()][LEVELS];
+    for (int p = 0; p < options.publishers(); p++) {
+      for (int q = 1; q < LEVELS; q++) {
+        inflight[p][q] = new Semaphore(options.inflight());
+      }
+    }
+    Kamon.initWithoutAttaching(config); // ElasticQ polls its own counters: no Kanela agent needed
+    CompletableFuture<List<ActorRef<Publish>>> spawned = new CompletableFuture<>();
+    this.system = ActorSystem.create(guardian(spawned), "gateway", config);
+    QueueConfig streamQueue =
+        QueueConfig.builder().initialCapacity(64).minCapacity(64).maxCapacity(1 << 20).build();
+    Pair<ElasticSourceQueue<Processed>, ElasticSinkQueue<Result>> graph =
+        ElasticSource.<Processed>queue(streamQueue)
+            .map(Gateway::toResult)
+            .via(ElasticFlow.buffer(streamQueue))
+            .toMat(ElasticSink.queue(streamQueue), Keep.both())
+            .run(system);
+    this.results = graph.first();
+    this.egress = graph.second();
+    this.egressThread = new Thread(this::egressLoop, "gateway-egress");
+    this.egressThread.start();
+    try {
+      this.processors = spawned.get(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException("the gateway's actors did not start: " + e, e);
+    }
+    checkProcessorMailboxes();
+  }
+
+  /** Starts Kamon, the actor system, Pekko Management and the stream graph. */
+  static Gateway start(GatewayOptions options) throws IOException {
+    Path data = options.dataDir().toAbsolutePath();
+    Map<String, Object> runtime = new HashMap<>();
+    runtime.put("elasticq.journal.dir", data.resolve("journal").toString());
+    runtime.put("elasticq.snapshot-store.dir", data.resolve("snapshots").toString());
+    runtime.put("kamon.prometheus.embedded-server.port", options.metricsPort());
+    runtime.put("pekko.management.http.port", options.managementPort());
+    Config config = ConfigFactory.parseMap(runtime).withFallback(ConfigFactory.load("gateway"));
+    Gateway gateway = new Gateway(options, config);
+    try {
+      PekkoManagement.get(gateway.system.classicSystem())
+          .start()
+          .toCompletableFuture()
+          .get(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      gateway.close();
+      throw new IllegalStateException("Pekko Management did not start: " + e, e);
+    }
+    return gateway;
+  }
+
+  static String persistenceId(int topic, int qos) {
+    return "gateway-t" + topic + "-qos" + qos;
+  }
+
+  static String topicName(int topic) {
+    return "t" + topic;
+  }
+
+  private Behavior<Void> guardian(CompletableFuture<List<ActorRef<Publish>>> spawned) {
+    return Behaviors.setup(
+        ctx -> {
+          List<ActorRef<Publish>> refs = new ArrayList<>();
+          for (int t = 0; t < options.topics(); t++) {
+            @SuppressWarnings({"unchecked", "rawtypes"})
+            ActorRef<Object>[] inboxes = new ActorRef[LEVELS];
+            @SuppressWarnings({"unchecked", "rawtypes"})
+            ActorRef<DurableMailbox.Reply>[] acks = new ActorRef[LEVELS];
+            for (int q = 1; q < LEVELS; q++) {
+              acks[q] = ctx.spawn(acks(t, q), "acks-t" + t + "-qos" + q);
+              inboxes[q] =
+                  ctx.spawn(
+                      DurableMailbox.create(persistenceId(t, q), inner(t, q)),
+                      "inbox-t" + t + "-qos" + q);
+            }
+            this.inboxes[t] = inboxes;
+            // no mailbox selector: gateway.conf deploys /processor-* on the QoS mailbox
+            refs.add(ctx.spawn(processor(inboxes, acks), "processor-" + topicName(t)));
+          }
+          spawned.complete(List.copyOf(refs));
+          return Behaviors.empty();
+        });
+  }
+
+  /** QoS 0 is processed here; QoS 1 and 2 are handed to the topic's durable inbox. */
+  private Behavior<Publish> processor(
+      ActorRef<Object>[] inboxes, ActorRef<DurableMailbox.Reply>[] acks) {
+    return Behaviors.receive(Publish.class)
+        .onMessage(
+            Publish.class,
+            m -> {
+              if (m.qos() == 0) {
+                work();
+                emit(new Processed(m, false, false));
+              } else {
+                inboxes[m.qos()].tell(new DurableMailbox.Enqueue<>(m, acks[m.qos()]));
+              }
+              return Behaviors.same();
+            })
+        .build();
+  }
+
+  /**
+   * The durable inbox's inner behavior: the processing of a stored QoS 1/2 message. Its effect (the
+   * ledger entry) is written before the handler returns, so a message is confirmed only once
+   * processed; QoS 2 skips the work of a redelivered message it already processed.
+   */
+  private Behavior<Publish> inner(int topic, int qos) {
+    Ledger ledger = ledgers[topic][qos];
+    return Behaviors.setup(
+        ctx -> {
+          DeliveryDeduplicator dedup = new DeliveryDeduplicator(ledger.last());
+          return Behaviors.receive(Publish.class)
+              .onMessage(
+                  Publish.class,
+                  m -> {
+                    long seqNr = DurableMailbox.deliverySeqNr();
+                    boolean isNew = dedup.isNew(seqNr);
+                    boolean earlierRun = m.run() != run;
+                    if (isNew || qos == 1) {
+                      work(); // QoS 1: at least once, a duplicate is processed again
+                    }
+                    if (isNew) {
+                      ledger.processed(seqNr);
+                      dedup.processed(seqNr);
+                      if (!earlierRun && m.publisher() >= 0) {
+                        inflight[m.publisher()][qos].release();
+                      }
+                    }
+                    emit(new Processed(m, earlierRun, !isNew));
+                    return Behaviors.same();
+                  })
+              .build();
+        });
+  }
+
+  /** Receives the inbox's Stored replies: the gateway's PUBACK. */
+  private Behavior<DurableMailbox.Reply> acks(int topic, int qos) {
+    Ledger ledger = ledgers[topic][qos];
+    return Behaviors.receive(DurableMailbox.Reply.class)
+        .onMessage(
+            DurableMailbox.Stored.class,
+            s -> {
+              ledger.accepted(s.seqNr());
+              return Behaviors.same();
+            })
+        .onMessage(DurableMailbox.Rejected.class, r -> Behaviors.same()) // counted by the inbox
+        .build();
+  }
+
+  private void work() {
+    long end = System.nanoTime() + TimeUnit.MICROSECONDS.toNanos(options.workMicros());
+    while (System.nanoTime() < end) {
+      Thread.onSpinWait();
+    }
+  }
+
+  private void emit(Processed p) {
+    if (!QueueOfferResult.enqueued().equals(results.offer(p))) {
+      streamDropped.incrementAndGet();
+    }
+  }
+
+  /** A processed message entering the stream graph. */
+  record Processed(Publish message, boolean earlierRun, boolean duplicate) {}
+
+  /** The stream's result of a processed message. */
+  record Result(
+      int topic,
+      int qos,
+      boolean earlierRun,
+      boolean duplicate,
+      long latencyNanos,
+      long crc,
+      String payload) {}
+
+  private static Result toResult(Processed p) {
+    CRC32 crc = new CRC32();
+    crc.update(p.message().payload().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    Publish m = p.message();
+    return new Result(
+        m.topic(),
+        m.qos(),
+        p.earlierRun(),
+        p.duplicate(),
+        System.nanoTime() - m.sentNanos(),
+        crc.getValue(),
+        m.payload());
+  }
+
+  private void egressLoop() {
+    try {
+      while (true) {
+        Optional<Result> first = egress.poll(Duration.ofMillis(100));
+        if (first.isPresent()) {
+          count(first.get());
+          for (Result r : egress.pollBatch(4096)) {
+            count(r);
+          }
+        } else if (egress.isDrained()) {
+          return;
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void count(Result r) {
+    java.util.function.Consumer<Result> listener = resultListener;
+    if (listener != null) {
+      listener.accept(r);
+    }
+    int i = r.topic() * LEVELS + r.qos();
+    if (r.duplicate()) {
+      duplicates.incrementAndGet(i);
+    } else if (r.earlierRun()) {
+      recovered.incrementAndGet(i);
+    } else {
+      processed.incrementAndGet(i);
+      latency[r.qos()].recordValue(
+          Math.min(
+              Math.max(0, r.latencyNanos() / 1000), latency[r.qos()].getHighestTrackableValue()));
+    }
+  }
+
+  /** Starts the publisher threads (and the clock of the run). */
+  void startPublishers() {
+    startNanos = System.nanoTime();
+    if (options.publishers() == 0) {
+      Thread timer =
+          new Thread(
+              () -> {
+                long end = startNanos + options.duration().toNanos();
+                while (publishing && System.nanoTime() < end) {
+                  LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+                }
+              },
+              "gateway-duration");
+      timer.setDaemon(true);
+      publisherThreads.add(timer);
+      timer.start();
+    }
+    for (int p = 0; p < options.publishers(); p++) {
+      int publisher = p;
+      Thread t = new Thread(() -> publish(publisher), "publisher-" + p);
+      t.setDaemon(true);
+      publisherThreads.add(t);
+      t.start();
+    }
+  }
+
+  private void publish(int publisher) {
+    SplittableRandom random = new SplittableRandom(31L * publisher + run);
+    long tickNanos = TimeUnit.MILLISECONDS.toNanos(10);
+    long end = startNanos + options.duration().toNanos();
+    long burstEvery = options.burstEvery().toNanos();
+    long nextBurst = System.nanoTime() + burstEvery / 2;
+    double credit = 0;
+    long seq = 0;
+    long next = System.nanoTime();
+    while (publishing && System.nanoTime() < end) {
+      if (options.burstSize() > 0 && System.nanoTime() >= nextBurst) {
+        for (int i = 0; i < options.burstSize() && publishing; i++) {
+          if (!send(publisher, seq++, random)) {
+            return;
+          }
+        }
+        nextBurst += burstEvery;
+      }
+      credit += options.rate() * (tickNanos / 1e9);
+      while (credit >= 1 && publishing) {
+        if (!send(publisher, seq++, random)) {
+          return;
+        }
+        credit--;
+      }
+      next += tickNanos;
+      LockSupport.parkNanos(next - System.nanoTime());
+    }
+  }
+
+  /** Sends one message; false if publishing stopped while it waited for in-flight room. */
+  private boolean send(int publisher, long seq, SplittableRandom random) {
+    int roll = random.nextInt(100);
+    int[] mix = options.qosMix();
+    int qos = roll < mix[0] ? 0 : roll < mix[0] + mix[1] ? 1 : 2;
+    int topic = random.nextInt(options.topics());
+    if (qos > 0) {
+      try {
+        while (!inflight[publisher][qos].tryAcquire(50, TimeUnit.MILLISECONDS)) {
+          if (!publishing || System.nanoTime() - startNanos > options.duration().toNanos()) {
+            return false;
+          }
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    }
+    Publish m =
+        new Publish(
+            run, publisher, seq, topic, qos, System.nanoTime(), "p" + publisher + "-" + seq);
+    processors.get(topic).tell(m);
+    sent.incrementAndGet(topic * LEVELS + qos);
+    long total = totalSent.incrementAndGet();
+    if (options.crashAfter() > 0 && total >= options.crashAfter()) {
+      crash(total);
+    }
+    return true;
+  }
+
+  private static void crash(long total) {
+    synchronized (System.out) {
+      PrintStream out = System.out;
+      out.println();
+      out.println(
+          "--crash-after: halting the JVM now (Runtime.halt), "
+              + total
+              + " messages sent. Run again with the same --data to recover.");
+      out.flush();
+      Runtime.getRuntime().halt(137);
+    }
+  }
+
+  /**
+   * A message the MQTT bridge received: QoS 0 goes to the topic's processor like a publisher's; QoS
+   * 1 and 2 go straight to the durable inbox, and {@code ack} runs once it is stored (the bridge
+   * then acknowledges it to the broker). Any thread.
+   */
+  void fromBroker(int topic, int qos, long id, String payload, Runnable ack) {
+    Publish m = new Publish(run, -1, id, topic, qos, System.nanoTime(), payload);
+    sent.incrementAndGet(topic * LEVELS + qos);
+    totalSent.incrementAndGet();
+    if (qos == 0) {
+      processors.get(topic).tell(m);
+      return;
+    }
+    Ledger ledger = ledgers[topic][qos];
+    AskPattern.<Object, DurableMailbox.Reply>ask(
+            inboxes[topic][qos],
+            replyTo -> new DurableMailbox.Enqueue<>(m, replyTo),
+            Duration.ofSeconds(60),
+            system.scheduler())
+        .whenComplete(
+            (reply, failure) -> {
+              if (reply instanceof DurableMailbox.Stored stored) {
+                try {
+                  ledger.accepted(stored.seqNr());
+                } catch (IOException e) {
+                  throw new UncheckedIOException(e);
+                }
+                ack.run();
+              } // else not acknowledged: the broker delivers it again after a reconnect
+            });
+  }
+
+  /** Waits for the publishers to finish (their duration ends). */
+  void awaitPublishers() throws InterruptedException {
+    for (Thread t : publisherThreads) {
+      t.join();
+    }
+  }
+
+  /** Stops publishing now (Ctrl-C). */
+  void stopPublishers() {
+    publishing = false;
+  }
+
+  /**
+   * Waits until every message sent in this run was processed or dropped, every durable inbox has
+   * confirmed everything it stored (also what it recovered), then completes the stream and waits
+   * for the egress. False if that did not happen within {@code timeout}.
+   */
+  boolean drain(Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    boolean settled = false;
+    while (System.nanoTime() < deadline) {
+      if (settled()) {
+        settled = true;
+        break;
+      }
+      Thread.sleep(50);
+    }
+    results.complete();
+    egressThread.join(TimeUnit.NANOSECONDS.toMillis(Math.max(deadline - System.nanoTime(), 1000)));
+    return settled && !egressThread.isAlive();
+  }
+
+  private boolean settled() {
+    for (int t = 0; t < options.topics(); t++) {
+      for (int q = 0; q < LEVELS; q++) {
+        int i = t * LEVELS + q;
+        if (processed.get(i) + dropped(t, q) != sent.get(i)) {
+          return false;
+        }
+        if (q > 0 && inbox(t, q).map(s -> s.unconfirmed() > 0).orElse(true)) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Messages of this run refused for topic {@code t}, level {@code q}: overflow at max-capacity and
+   * overload shedding of the processor's mailbox, and refusals of the durable inbox.
+   */
+  long dropped(int topic, int qos) {
+    long dropped =
+        mailbox(topic)
+            .map(m -> m.levelStats().get(qos).rejected() + m.levelShed().get(qos))
+            .orElse(0L);
+    if (qos > 0) {
+      dropped += inbox(topic, qos).map(DurableMailboxStats::rejected).orElse(0L);
+    }
+    return dropped;
+  }
+
+  Optional<MailboxInfo> mailbox(int topic) {
+    return MailboxRegistry.get(system).find(processors.get(topic).path());
+  }
+
+  Optional<DurableMailboxStats> inbox(int topic, int qos) {
+    return DurableMailboxRegistry.get(system).stats(persistenceId(topic, qos));
+  }
+
+  /** fsync calls of the journal since it opened. */
+  long fsyncs() {
+    long fsyncs = 0;
+    for (WriteAheadLog log : WalRegistry.get(system.classicSystem()).openLogs().values()) {
+      fsyncs += log.stats().fsyncs();
+    }
+    return fsyncs;
+  }
+
+  /** Events per fsync of the journal since it opened, 0 if none. */
+  double eventsPerFsync() {
+    long records = 0;
+    long fsyncs = 0;
+    for (WriteAheadLog log : WalRegistry.get(system.classicSystem()).openLogs().values()) {
+      records += log.stats().recordsWritten();
+      fsyncs += log.stats().fsyncs();
+    }
+    return fsyncs == 0 ? 0 : (double) records / fsyncs;
+  }
+
+  private void checkProcessorMailboxes() {
+    for (int t = 0; t < options.topics(); t++) {
+      String type = mailbox(t).map(MailboxInfo::mailboxType).orElse("none");
+      if (!type.equals(QosMailbox.class.getName())) {
+        throw new IllegalStateException(
+            "processor-"
+                + topicName(t)
+                + " is not on a QosMailbox (mailbox "
+                + type
+                + "): check pekko.actor.deployment in gateway.conf");
+      }
+    }
+  }
+
+  /** The QoS mailbox's per-level max-capacity. */
+  int maxCapacity() {
+    return config.getInt(PROCESSOR_MAILBOX + ".max-capacity");
+  }
+
+  GatewayOptions options() {
+    return options;
+  }
+
+  Ledger ledger(int topic, int qos) {
+    return ledgers[topic][qos];
+  }
+
+  long elapsedNanos() {
+    return System.nanoTime() - startNanos;
+  }
+
+  /** Time since the gateway started, before the publishers started: startup time. */
+  long startupNanos() {
+    return startNanos - createdNanos;
+  }
+
+  /** Sum of one level's figure over all topics. */
+  static long sum(AtomicLongArray a, int topics, int qos) {
+    long s = 0;
+    for (int t = 0; t < topics; t++) {
+      s += a.get(t * LEVELS + qos);
+    }
+    return s;
+  }
+
+  /** Stats of topic {@code t}'s mailbox, per level, or empty stats. */
+  List<QueueStats> levelStats(int topic) {
+    return mailbox(topic).map(MailboxInfo::levelStats).orElse(List.of());
+  }
+
+  /** Stops the actor system and Kamon and closes the ledgers. */
+  @Override
+  public void close() {
+    publishing = false;
+    try {
+      system.terminate();
+      Await.result(system.whenTerminated(), scala.concurrent.duration.Duration.create(30, "s"));
+      Await.result(Kamon.stop(), scala.concurrent.duration.Duration.create(30, "s"));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (Exception e) {
+      throw new IllegalStateException("the gateway did not stop cleanly: " + e, e);
+    } finally {
+      for (Ledger[] perTopic : ledgers) {
+        for (Ledger l : perTopic) {
+          if (l != null) {
+            try {
+              l.close();
+            } catch (IOException e) {
+              throw new UncheckedIOException(e);
+            }
+          }
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,137 @@
+package io.github.elasticq.examples.gateway;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * The effect of a durable inbox's processing, kept where a crash cannot take it back: the delivery
+ * sequence numbers processed so far, appended in order to a file of 8-byte numbers, written with
+ * one {@code write} call each (no user-space buffer, so a killed JVM loses nothing it wrote; the
+ * demo does not fsync: a process crash, not a power loss, is what it simulates). Also keeps the
+ * highest sequence number the inbox acknowledged as stored.
+ *
+ * <p>With the {@code DurableMailbox} delivering stored messages in order and at least once, the
+ * ledger of an inbox that lost nothing is exactly {@code 1, 2, ..., n}: a gap is a loss. Used by
+ * one actor at a time (the inbox's inner behavior appends, its acknowledgement actor records), read
+ * by the demo after the actors stopped.
+ */
+final class Ledger implements AutoCloseable {
+
+  private final Path file;
+  private final FileChannel processed;
+  private final FileChannel accepted;
+  private final ByteBuffer buffer = ByteBuffer.allocate(Long.BYTES);
+  private final ByteBuffer acceptedBuffer = ByteBuffer.allocate(Long.BYTES);
+  private final long lastAtStart;
+  private final long acceptedAtStart;
+  private volatile long last;
+  private volatile long acceptedMax;
+  private volatile long gaps;
+
+  Ledger(Path dir, String persistenceId) throws IOException {
+    Files.createDirectories(dir);
+    this.file = dir.resolve(persistenceId + ".processed");
+    this.processed =
+        FileChannel.open(
+            file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+    this.accepted =
+        FileChannel.open(
+            dir.resolve(persistenceId + ".accepted"),
+            StandardOpenOption.CREATE,
+            StandardOpenOption.READ,
+            StandardOpenOption.WRITE);
+    long size = processed.size() / Long.BYTES * Long.BYTES; // a torn last number is not counted
+    ByteBuffer all = ByteBuffer.allocate((int) size);
+    while (all.hasRemaining() && processed.read(all, all.position()) > 0) {
+      // read fully
+    }
+    all.flip();
+    long previous = 0;
+    long missing = 0;
+    while (all.remaining() >= Long.BYTES) {
+      long seqNr = all.getLong();
+      if (seqNr > previous + 1) {
+        missing += seqNr - previous - 1;
+      }
+      previous = Math.max(previous, seqNr);
+    }
+    processed.truncate(size);
+    processed.position(size);
+    this.last = previous;
+    this.lastAtStart = previous;
+    this.gaps = missing;
+    ByteBuffer acc = ByteBuffer.allocate(Long.BYTES);
+    accepted.read(acc, 0);
+    this.acceptedMax = acc.position() == Long.BYTES ? acc.flip().getLong() : 0;
+    this.acceptedAtStart = acceptedMax;
+  }
+
+  /** The highest processed sequence number when the ledger was opened. */
+  long lastAtStart() {
+    return lastAtStart;
+  }
+
+  /** Highest sequence number acknowledged as stored when the ledger was opened. */
+  long acceptedAtStart() {
+    return acceptedAtStart;
+  }
+
+  /** The highest processed sequence number. */
+  long last() {
+    return last;
+  }
+
+  /** Sequence numbers skipped by the ledger: lost messages. */
+  long gaps() {
+    return gaps;
+  }
+
+  /** The highest sequence number acknowledged as stored. */
+  long acceptedMax() {
+    return acceptedMax;
+  }
+
+  /** Records {@code seqNr} as processed if it is new. Only the inbox's inner behavior calls it. */
+  void processed(long seqNr) throws IOException {
+    long current = last;
+    if (seqNr <= current) {
+      return;
+    }
+    if (seqNr > current + 1) {
+      gaps += seqNr - current - 1;
+    }
+    buffer.clear();
+    buffer.putLong(seqNr).flip();
+    while (buffer.hasRemaining()) {
+      processed.write(buffer);
+    }
+    last = seqNr;
+  }
+
+  /** Records that the inbox acknowledged {@code seqNr} as stored. Only the ack actor calls it. */
+  synchronized void accepted(long seqNr) throws IOException {
+    if (seqNr <= acceptedMax) {
+      return;
+    }
+    acceptedBuffer.clear();
+    acceptedBuffer.putLong(seqNr).flip();
+    accepted.write(acceptedBuffer, 0);
+    acceptedMax = seqNr;
+  }
+
+  @Override
+  public void close() throws IOException {
+    try (processed) {
+      accepted.close();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return file.getFileName() + "{last=" + last + ", gaps=" + gaps + '}';
+  }
+}

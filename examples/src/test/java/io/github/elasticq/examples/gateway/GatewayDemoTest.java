@@ -1,0 +1,182 @@
+package io.github.elasticq.examples.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The README's demo in its short mode, in child JVMs (the crash is a real {@code Runtime.halt}): a
+ * run that halts after a number of messages, then a run on the same data directory that recovers
+ * the durable messages and must report that the counts add up and nothing stored was lost. Bad
+ * input is checked in-process: one line on stderr, exit code 2, nothing written.
+ */
+class GatewayDemoTest {
+
+  private static final Pattern ROW =
+      Pattern.compile("^(t\\d+|all)\\s+([012])\\s+(\\d+)\\s+(\\d+)\\s+(\\d+)\\s+(\\d+)\\s+(\\d+)$");
+  private static final Pattern DURABLE =
+      Pattern.compile("^Durable: (\\d+) QoS 1/2 messages stored .* lost: (\\d+) .*");
+
+  @TempDir Path tmp;
+
+  @Test
+  void crashAfter_thenRecoveringRun_losesNoDurableMessage_andCountsAddUp() throws Exception {
+    Path data = tmp.resolve("data");
+    Child crashed = run(data, "--duration", "6s", "--crash-after", "4000");
+    assertThat(crashed.exitCode).as(crashed.output).isEqualTo(137);
+    assertThat(crashed.output).contains("halting the JVM now (Runtime.halt)");
+    assertThat(Files.exists(data.resolve("summary.txt"))).isFalse();
+
+    Child recovered = run(data, "--duration", "4s");
+    assertThat(recovered.exitCode).as(recovered.output).isZero();
+    assertThat(recovered.output).contains("recovering:").contains("RESULT: OK");
+
+    long thisRunDurable = 0;
+    int rows = 0;
+    for (String line : recovered.output.split("\\R")) {
+      Matcher m = ROW.matcher(line.trim());
+      if (!m.matches()) {
+        continue;
+      }
+      rows++;
+      int qos = Integer.parseInt(m.group(2));
+      long sent = Long.parseLong(m.group(3));
+      long processed = Long.parseLong(m.group(4));
+      long dropped = Long.parseLong(m.group(5));
+      assertThat(processed + dropped).as(line).isEqualTo(sent);
+      if (qos > 0) {
+        assertThat(dropped).as("QoS 1/2 never dropped: " + line).isZero();
+        if (m.group(1).equals("all")) {
+          thisRunDurable += processed;
+        }
+      }
+      if (m.group(1).equals("all")) {
+        assertThat(sent).as("every level was published: " + line).isPositive();
+      }
+    }
+    assertThat(rows).as(recovered.output).isEqualTo(3 * 3 + 3);
+    Matcher durable =
+        recovered.output.lines().map(DURABLE::matcher).filter(Matcher::matches).findFirst().get();
+    assertThat(Long.parseLong(durable.group(2))).as("lost").isZero();
+    assertThat(Long.parseLong(durable.group(1)))
+        .as("the crashed run's stored messages count too")
+        .isGreaterThan(thisRunDurable);
+    assertThat(data.resolve("mailbox-depth.png")).isNotEmptyFile();
+    assertThat(Files.readString(data.resolve("summary.txt"))).contains("RESULT: OK");
+  }
+
+  @Test
+  void unknownFlag_oneLineError_exit2_nothingWritten() throws IOException {
+    Path data = tmp.resolve("data");
+    Outcome o = inProcess("--data", data.toString(), "--bogus");
+    assertThat(o.code).isEqualTo(2);
+    assertThat(o.err.strip().lines()).hasSize(1);
+    assertThat(o.err).contains("--bogus");
+    assertThat(data).doesNotExist();
+  }
+
+  @Test
+  void dataDirIsAFile_oneLineError_exit2_nothingWritten() throws IOException {
+    Path file = Files.writeString(tmp.resolve("not-a-dir"), "x");
+    Outcome o = inProcess("--data", file.toString());
+    assertThat(o.code).isEqualTo(2);
+    assertThat(o.err.strip().lines()).hasSize(1);
+    assertThat(o.err).contains("is a file, not a directory");
+    assertThat(Files.readString(file)).isEqualTo("x");
+    try (Stream<Path> files = Files.list(tmp)) {
+      assertThat(files).containsExactly(file);
+    }
+  }
+
+  @Test
+  void dataDirUnderAFile_oneLineError_exit2() throws IOException {
+    Path file = Files.writeString(tmp.resolve("file"), "x");
+    Outcome o = inProcess("--data", file.resolve("data").toString());
+    assertThat(o.code).isEqualTo(2);
+    assertThat(o.err.strip().lines()).hasSize(1);
+    assertThat(o.err).contains("is a file");
+  }
+
+  @Test
+  void badValues_nameTheOption() {
+    assertThat(inProcess("--qos-mix", "50,30,10").err).contains("--qos-mix must add up to 100");
+    assertThat(inProcess("--duration", "soon").err).contains("'soon' is not a duration");
+    assertThat(inProcess("--topics", "0").code).isEqualTo(2);
+  }
+
+  @Test
+  void help_listsTheOptions() {
+    Outcome o = inProcess("--help");
+    assertThat(o.code).isZero();
+    assertThat(o.out).contains("--data=DIR", "--crash-after=N", "--duration=TIME", "--qos-mix");
+  }
+
+  private record Outcome(int code, String out, String err) {}
+
+  private static Outcome inProcess(String... args) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int code =
+        GatewayDemo.execute(
+            args,
+            new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8));
+    return new Outcome(
+        code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  }
+
+  private record Child(int exitCode, String output) {}
+
+  /** The demo in a child JVM with small loads and free ports; waits for it to exit. */
+  private Child run(Path data, String... extra) throws Exception {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add("-Xmx512m");
+    command.add("-cp");
+    command.add(
+        System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")));
+    command.add(GatewayDemo.class.getName());
+    command.addAll(
+        List.of(
+            "--data",
+            data.toString(),
+            "--metrics-port",
+            "0",
+            "--management-port",
+            "0",
+            "--publishers",
+            "2",
+            "--rate",
+            "300",
+            "--burst-every",
+            "2s",
+            "--burst-size",
+            "1500",
+            "--work-us",
+            "10",
+            "--refresh",
+            "2s"));
+    command.addAll(List.of(extra));
+    Path log = Files.createTempFile(tmp, "child", ".log");
+    Process p =
+        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    if (!p.waitFor(5, TimeUnit.MINUTES)) {
+      p.destroyForcibly().waitFor();
+      throw new AssertionError("the demo did not exit within 5 minutes:\n" + Files.readString(log));
+    }
+    return new Child(p.exitValue(), Files.readString(log));
+  }
+}
