@@ -58,7 +58,11 @@ class MqttBridgeTest {
     Map<String, AtomicInteger> results = new ConcurrentHashMap<>();
     MqttClient client =
         new MqttClient(BROKER, MqttClient.generateClientId(), new MemoryPersistence());
-    client.connect();
+    org.eclipse.paho.client.mqttv3.MqttConnectOptions options =
+        new org.eclipse.paho.client.mqttv3.MqttConnectOptions();
+    // the default of 10 in-flight publishes is too few for 300 back-to-back publishes
+    options.setMaxInflight(1_000);
+    client.connect(options);
     try {
       client.subscribe(
           prefix + "/out/#",
