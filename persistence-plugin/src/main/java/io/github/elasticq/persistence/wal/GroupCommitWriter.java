@@ -317,10 +317,10 @@ final class GroupCommitWriter {
     long completedNanos = System.nanoTime();
     boolean timed = store.hasListener();
     for (Request r : batch) {
-      r.future.complete(null);
-      if (timed) {
+      if (timed) { // before the completion: whoever sees the append done also sees its figure
         store.notifyListener(x -> x.appendCompleted(completedNanos - r.createdNanos));
       }
+      r.future.complete(null);
     }
     waiters.signal(changed, newIds);
   }
