@@ -88,19 +88,30 @@ class ElasticMpscQueueFaultInjectionTest {
    * seconds, with an error that names the stall and the counts.
    */
   @Test
-  @Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
-  void stress_failsFast_whenProducerPublishesIntoRetiredBuffer() {
-    assertThatThrownBy(
-            () ->
-                ElasticMpscQueueStressTest.run(
-                    new StopsOneBufferEarlyQueue<>(ElasticMpscQueueStressTest.CONFIG),
-                    4,
-                    50_000,
-                    Duration.ofSeconds(3)))
-        .isInstanceOf(AssertionError.class)
+  @Timeout(value = 300, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+  void stress_failsFast_whenProducerPublishesIntoRetiredBuffer() throws Exception {
+    // The bug needs a resize to close a buffer exactly at a claimed index, so one run may miss
+    // it on a quiet machine; repeat the scenario (a passing run takes about a second) until it
+    // is caught, and fail if it never is.
+    AssertionError caught = null;
+    for (int run = 0; run < 40 && caught == null; run++) {
+      try {
+        ElasticMpscQueueStressTest.run(
+            new StopsOneBufferEarlyQueue<>(ElasticMpscQueueStressTest.CONFIG),
+            4,
+            50_000,
+            Duration.ofSeconds(3));
+      } catch (AssertionError e) {
+        caught = e;
+      }
+    }
+    assertThat(caught).as("the planted bug was never caught in 40 stress runs").isNotNull();
+    assertThat(caught)
         .satisfiesAnyOf(
             e -> assertThat(e).hasMessageContaining("made no progress"),
-            e -> assertThat(e).hasMessageContaining("order"));
+            e -> assertThat(e).hasMessageContaining("order"),
+            e -> assertThat(e).hasMessageContaining("nothing left over"),
+            e -> assertThat(e).hasMessageContaining("Expect"));
   }
 
   @Test
