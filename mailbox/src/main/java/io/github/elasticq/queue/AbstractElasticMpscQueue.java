@@ -125,6 +125,12 @@ import java.util.function.Consumer;
 public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E>
     implements ElasticQueue<E> {
 
+  /**
+   * Producers track the peak exactly only for sizes above capacity / 2^PEAK_FLOOR_SHIFT; see
+   * notePeakAfterOffer.
+   */
+  static final int PEAK_FLOOR_SHIFT = 3;
+
   /** Consumer operations between two occupancy samples. */
   static final int SAMPLE_INTERVAL = 16;
 
@@ -132,6 +138,9 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E>
   static final int SHRINK_STREAK = 4;
 
   private static final long RESIZE_BIT = 1L;
+
+  /** No producer index word read yet (a real word is never negative: indexes stay below 2^62). */
+  private static final long NO_WORD = -1L;
 
   /** End of a buffer that producers may still claim into. */
   static final long OPEN = Long.MAX_VALUE;
@@ -274,8 +283,11 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E>
       if (casProducerIndexWord(word, word + 2)) { // [4] claim index
         // [5] the buffer that owns the index, [6] publish: element fields before element.
         storeElementRelease(lookupBuffer(buffer, index), index, e);
-        if (index + 1 - consumerIndexCachePlain() > windowPeakDoNotTouch) {
-          notePeakAfterOffer(index); // only when this could be a new (window) peak
+        // [7] Peak: only when this could be a new (window) peak above an eighth of the capacity
+        // (see notePeakAfterOffer for why not below).
+        long bound = index + 1 - consumerIndexCachePlain(); // >= the size: the cache lags
+        if (bound > windowPeakDoNotTouch && bound > (capacity >>> PEAK_FLOOR_SHIFT)) {
+          notePeakAfterOffer(index);
         }
         return true;
       }
@@ -378,8 +390,9 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E>
     long index = consumerIndexPlain();
     Buffer buffer = consumerBufferAcquire(); // acquire: the first buffer may just be installed
     if (buffer == null) {
-      if ((producerIndexWordAcquire() >>> 1) <= index) {
-        onEmptyPoll(index); // never offered to: no array yet
+      long word = producerIndexWordAcquire();
+      if ((word >>> 1) <= index) {
+        onEmptyPoll(index, word); // never offered to: no array yet
         return null;
       }
       buffer = consumerBufferAcquire(); // non-null: installed before the claim we just saw
@@ -396,8 +409,9 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E>
         buffer = advanceConsumerBuffer(buffer); // the index lives in the successor
         continue;
       }
-      if ((producerIndexWordAcquire() >>> 1) <= index) { // [2] nobody claimed the index: empty
-        onEmptyPoll(index);
+      long word = producerIndexWordAcquire();
+      if ((word >>> 1) <= index) { // [2] nobody claimed the index: empty
+        onEmptyPoll(index, word);
         return null;
       }
       // [4] The index is claimed: its producer is between its CAS and its store, or a resize
@@ -519,17 +533,21 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E>
 
   /**
    * Counters and sizes; any thread. Reading them costs the hot path nothing: enqueued and dequeued
-   * are the indexes themselves. {@code peakSize} is the largest size a producer observed right
-   * after its own offer (exact when offers do not race polls). {@code allocatedSlots} is 0 until
-   * the first offer.
+   * are the indexes themselves. {@code peakSize} is the largest size observed: by a producer right
+   * after its own offer when the size was above an eighth of the capacity (exact when offers do not
+   * race polls), by the consumer's occupancy samples, and by this call. Sizes below an eighth of
+   * the capacity between two samples may go unrecorded: tracking them would cost a cross-core read
+   * per offer. {@code allocatedSlots} is 0 until the first offer.
    */
   public final QueueStats stats() {
     long initialIndex = tuning.initialIndex;
     long dequeued = consumerIndexAcquire() - initialIndex;
     long enqueued = (producerIndexWordAcquire() >>> 1) - initialIndex;
+    int size = size();
+    notePeak(size);
     return new QueueStats(
         capacityAcquire(),
-        size(),
+        size,
         Math.max(enqueued, dequeued),
         dequeued,
         rejectedVolatile(),
@@ -558,15 +576,16 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E>
     int ops = opsSinceSamplePlain() + 1;
     if (ops >= tuning.sampleInterval) {
       setOpsSinceSamplePlain(0);
-      sampleOccupancy(consumerIndex);
+      sampleOccupancy(consumerIndex, NO_WORD);
     } else {
       setOpsSinceSamplePlain(ops);
     }
   }
 
-  private void onEmptyPoll(long consumerIndex) {
+  /** {@code word} is the producer index word the empty poll just read (no second read). */
+  private void onEmptyPoll(long consumerIndex, long word) {
     setOpsSinceSamplePlain(0);
-    sampleOccupancy(consumerIndex);
+    sampleOccupancy(consumerIndex, word);
     // A shrink that just closed the buffer here lets the consumer drop the big array right away.
     Buffer buffer = consumerBufferAcquire();
     while (buffer != null && buffer.endAcquire() == consumerIndex) {
@@ -578,13 +597,20 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E>
    * Consumer-driven shrink decision (see the implementation notes). Uses one CAS attempt; if a
    * producer holds the word or has just moved it, the decision waits for the next sample.
    */
-  private void sampleOccupancy(long consumerIndex) {
+  private void sampleOccupancy(long consumerIndex, long wordIfRead) {
     int capacity = capacityAcquire();
-    long word = producerIndexWordAcquire();
+    int min = config.minCapacity();
+    if (capacity <= min) {
+      // Nothing to shrink: skip the read of the producers' word, the one line they write on every
+      // offer (a cross-core transfer when the consumer keeps up). The peak loses only sizes
+      // below an eighth of the minimum capacity by it: producers record the larger ones.
+      setLowStreakPlain(0);
+      return;
+    }
+    long word = wordIfRead == NO_WORD ? producerIndexWordAcquire() : wordIfRead;
     int size = (int) ((word >>> 1) - consumerIndex);
     notePeak(size);
-    int min = config.minCapacity();
-    if (capacity <= min || size > capacity * config.shrinkThreshold()) {
+    if (size > capacity * config.shrinkThreshold()) {
       setLowStreakPlain(0);
       return;
     }
@@ -614,6 +640,17 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E>
 
   // ------------------------------------------------------------------ counters
 
+  /**
+   * Records the size after an offer that may have set a new peak, with a fresh read of the consumer
+   * index. That read is a cross-core transfer whenever the consumer is polling: a queue the
+   * consumer keeps nearly empty would pay it on almost every offer (the producers' cache lags by
+   * the polls since its last refresh, so the bound exceeds a small window peak again and again). A
+   * 1 -> 1 busy-consumer run measured ElasticMpscQueue at 7.9 elements/µs with a refresh on every
+   * such offer and 22.1 without peak tracking (bench/results/2026-12-01/queues-round2.md). Hence
+   * the floor: producers record sizes above capacity / 8 exactly (the offers that fill the queue
+   * towards a grow or max, what the peak is for); smaller sizes are recorded by the consumer's
+   * occupancy samples and by takePeakWindow and stats, which include the size at the call.
+   */
   private void notePeakAfterOffer(long index) {
     long consumerIndex = consumerIndexAcquire();
     setConsumerIndexCachePlain(consumerIndex);
@@ -637,7 +674,7 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E>
   /**
    * The largest size seen since the previous call (or since creation), then starts a new window at
    * the current size. Any thread; meant for one metrics poller, since every call ends the window of
-   * every other caller. Like {@link QueueStats#peakSize()}, exact when offers do not race polls.
+   * every other caller. Observed as {@link #stats()} says of {@code peakSize}.
    */
   public final int takePeakWindow() {
     int now = size();
