@@ -125,12 +125,6 @@ import java.util.function.Consumer;
 public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E>
     implements ElasticQueue<E> {
 
-  /**
-   * Producers track the peak exactly only for sizes above capacity / 2^PEAK_FLOOR_SHIFT; see
-   * notePeakAfterOffer.
-   */
-  static final int PEAK_FLOOR_SHIFT = 3;
-
   /** Consumer operations between two occupancy samples. */
   static final int SAMPLE_INTERVAL = 16;
 
@@ -283,11 +277,8 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E>
       if (casProducerIndexWord(word, word + 2)) { // [4] claim index
         // [5] the buffer that owns the index, [6] publish: element fields before element.
         storeElementRelease(lookupBuffer(buffer, index), index, e);
-        // [7] Peak: only when this could be a new (window) peak above an eighth of the capacity
-        // (see notePeakAfterOffer for why not below).
-        long bound = index + 1 - consumerIndexCachePlain(); // >= the size: the cache lags
-        if (bound > windowPeakDoNotTouch && bound > (capacity >>> PEAK_FLOOR_SHIFT)) {
-          notePeakAfterOffer(index);
+        if (index + 1 - consumerIndexCachePlain() > windowPeakDoNotTouch) {
+          notePeakAfterOffer(index); // only when this could be a new (window) peak
         }
         return true;
       }
@@ -533,11 +524,9 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E>
 
   /**
    * Counters and sizes; any thread. Reading them costs the hot path nothing: enqueued and dequeued
-   * are the indexes themselves. {@code peakSize} is the largest size observed: by a producer right
-   * after its own offer when the size was above an eighth of the capacity (exact when offers do not
-   * race polls), by the consumer's occupancy samples, and by this call. Sizes below an eighth of
-   * the capacity between two samples may go unrecorded: tracking them would cost a cross-core read
-   * per offer. {@code allocatedSlots} is 0 until the first offer.
+   * are the indexes themselves. {@code peakSize} is the largest size a producer observed right
+   * after its own offer (exact when offers do not race polls) or this call observed. {@code
+   * allocatedSlots} is 0 until the first offer.
    */
   public final QueueStats stats() {
     long initialIndex = tuning.initialIndex;
@@ -602,8 +591,8 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E>
     int min = config.minCapacity();
     if (capacity <= min) {
       // Nothing to shrink: skip the read of the producers' word, the one line they write on every
-      // offer (a cross-core transfer when the consumer keeps up). The peak loses only sizes
-      // below an eighth of the minimum capacity by it: producers record the larger ones.
+      // offer (a cross-core transfer when the consumer keeps up). The peak needs no sample here:
+      // producers record every size they observe (notePeakAfterOffer).
       setLowStreakPlain(0);
       return;
     }
@@ -640,17 +629,6 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E>
 
   // ------------------------------------------------------------------ counters
 
-  /**
-   * Records the size after an offer that may have set a new peak, with a fresh read of the consumer
-   * index. That read is a cross-core transfer whenever the consumer is polling: a queue the
-   * consumer keeps nearly empty would pay it on almost every offer (the producers' cache lags by
-   * the polls since its last refresh, so the bound exceeds a small window peak again and again). A
-   * 1 -> 1 busy-consumer run measured ElasticMpscQueue at 7.9 elements/µs with a refresh on every
-   * such offer and 22.1 without peak tracking (bench/results/2026-12-01/queues-round2.md). Hence
-   * the floor: producers record sizes above capacity / 8 exactly (the offers that fill the queue
-   * towards a grow or max, what the peak is for); smaller sizes are recorded by the consumer's
-   * occupancy samples and by takePeakWindow and stats, which include the size at the call.
-   */
   private void notePeakAfterOffer(long index) {
     long consumerIndex = consumerIndexAcquire();
     setConsumerIndexCachePlain(consumerIndex);
@@ -674,7 +652,7 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E>
   /**
    * The largest size seen since the previous call (or since creation), then starts a new window at
    * the current size. Any thread; meant for one metrics poller, since every call ends the window of
-   * every other caller. Observed as {@link #stats()} says of {@code peakSize}.
+   * every other caller. Like {@link QueueStats#peakSize()}, exact when offers do not race polls.
    */
   public final int takePeakWindow() {
     int now = size();
