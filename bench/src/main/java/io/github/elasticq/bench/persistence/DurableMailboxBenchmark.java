@@ -94,7 +94,9 @@ public final class DurableMailboxBenchmark {
       double messagesPerSecond,
       double recordsPerMessage,
       double commitsPerMessage,
-      double fsyncsPerMessage) {}
+      double fsyncsPerMessage,
+      double requestsPerMessage,
+      long writeP50Micros) {}
 
   /**
    * Runs every combination and writes the report.
@@ -157,6 +159,9 @@ public final class DurableMailboxBenchmark {
   private Config config(String mode, Path dir) {
     if (mode.equals("postgres")) {
       return Journal.postgres(Journal.postgresSchema(dir))
+          .withFallback(
+              ConfigFactory.parseString(
+                  "jdbc-journal.class = \"" + CountingJdbcJournal.class.getName() + "\""))
           .withFallback(
               ConfigFactory.parseString(
                   String.join(
@@ -240,6 +245,8 @@ public final class DurableMailboxBenchmark {
     try {
       Thread.sleep(warmupMillis);
       WalStats before = postgres ? null : walStats(system);
+      Map<String, Long> journalBefore = CountingJdbcJournal.counters();
+      CountingJdbcJournal.latencySinceLastCall();
       long c0 = processed.sum();
       long t0 = System.nanoTime();
       Thread.sleep(measureMillis);
@@ -248,7 +255,18 @@ public final class DurableMailboxBenchmark {
       long messages = Math.max(1, c1 - c0);
       double rate = (c1 - c0) / ((t1 - t0) / 1e9);
       if (postgres) {
-        return new Row(mode, inboxes, impl, window, rate, Double.NaN, Double.NaN, Double.NaN);
+        Map<String, Long> journalAfter = CountingJdbcJournal.counters();
+        return new Row(
+            mode,
+            inboxes,
+            impl,
+            window,
+            rate,
+            (journalAfter.get("events") - journalBefore.get("events")) / (double) messages,
+            Double.NaN,
+            Double.NaN,
+            (journalAfter.get("requests") - journalBefore.get("requests")) / (double) messages,
+            CountingJdbcJournal.latencySinceLastCall().getValueAtPercentile(50));
       }
       WalStats after = walStats(system);
       return new Row(
@@ -259,7 +277,9 @@ public final class DurableMailboxBenchmark {
           rate,
           (after.recordsWritten() - before.recordsWritten()) / (double) messages,
           (after.writes() - before.writes()) / (double) messages,
-          (after.fsyncs() - before.fsyncs()) / (double) messages);
+          (after.fsyncs() - before.fsyncs()) / (double) messages,
+          Double.NaN,
+          -1);
     } finally {
       system.terminate();
       system.getWhenTerminated().toCompletableFuture().get(2, TimeUnit.MINUTES);
@@ -388,12 +408,13 @@ public final class DurableMailboxBenchmark {
         .append(" messages in flight per inbox.\n\n");
     sb.append(
         "| sync mode | inboxes | implementation | window | stored and processed msg/s | journal"
-            + " records / msg | group commits / msg | fsyncs / msg |\n");
-    sb.append("|---|---:|---|---:|---:|---:|---:|---:|\n");
+            + " records / msg | group commits / msg | fsyncs / msg | JDBC write requests / msg |"
+            + " JDBC write p50 µs |\n");
+    sb.append("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|\n");
     for (Row r : rows) {
       sb.append(
           String.format(
-              "| %s | %d | %s | %s | %,.0f | %.3f | %.3f | %.3f |%n",
+              "| %s | %d | %s | %s | %,.0f | %.3f | %.3f | %.3f | %.3f | %s |%n",
               r.mode,
               r.inboxes,
               r.impl.label,
@@ -401,7 +422,9 @@ public final class DurableMailboxBenchmark {
               r.messagesPerSecond,
               r.recordsPerMessage,
               r.commitsPerMessage,
-              r.fsyncsPerMessage));
+              r.fsyncsPerMessage,
+              r.requestsPerMessage,
+              r.writeP50Micros < 0 ? "-" : String.format("%,d", r.writeP50Micros)));
     }
     sb.append(
         "\n| sync mode | inboxes | ElasticQ window | ElasticQ / reliable delivery |\n"
