@@ -143,7 +143,11 @@ public final class ClusterBenchNode {
       rdRegion =
           sharding.init(
               Entity.of(
-                  RD_KEY, ctx -> ShardingConsumerController.create(ClusterBenchNode::consumer)));
+                  RD_KEY,
+                  ctx ->
+                      ShardingConsumerController.create(
+                          (ActorRef<ConsumerController.Start<byte[]>> start) ->
+                              DurableMailboxBenchmark.consumer(start, PROCESSED))));
     }
     Cluster cluster = Cluster.get(system);
     while (cluster.selfMember().status() != MemberStatus.up()) {
@@ -249,26 +253,6 @@ public final class ClusterBenchNode {
                     return Behaviors.same();
                   })
               .onMessage(DurableMailbox.Stored.class, stored -> Behaviors.same())
-              .build();
-        });
-  }
-
-  /** Reliable delivery's consumer inside the sharded entity: counts and confirms. */
-  @SuppressWarnings("unchecked")
-  private static Behavior<ConsumerController.Delivery<byte[]>> consumer(
-      ActorRef<ConsumerController.Start<byte[]>> consumerController) {
-    return Behaviors.setup(
-        ctx -> {
-          consumerController.tell(new ConsumerController.Start<>(ctx.getSelf()));
-          return Behaviors.receive(
-                  (Class<ConsumerController.Delivery<byte[]>>)
-                      (Class<?>) ConsumerController.Delivery.class)
-              .onAnyMessage(
-                  delivery -> {
-                    PROCESSED.increment();
-                    delivery.confirmTo().tell(ConsumerController.confirmed());
-                    return Behaviors.same();
-                  })
               .build();
         });
   }

@@ -118,15 +118,7 @@ public final class ClusterBenchmark {
    * @throws Exception if a run fails
    */
   public static void main(String[] args) throws Exception {
-    Map<String, String> options = new LinkedHashMap<>();
-    for (String a : args) {
-      int eq = a.indexOf('=');
-      if (eq < 0) {
-        throw new IllegalArgumentException("expected key=value, got '" + a + "'");
-      }
-      options.put(a.substring(0, eq), a.substring(eq + 1));
-    }
-    new ClusterBenchmark(options).run();
+    new ClusterBenchmark(PersistenceBenchmark.options(args)).run();
     System.exit(0);
   }
 

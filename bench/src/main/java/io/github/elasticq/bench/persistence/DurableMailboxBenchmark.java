@@ -17,7 +17,6 @@ import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -40,7 +39,8 @@ import org.apache.pekko.persistence.typed.delivery.EventSourcedProducerQueue;
  * ConsumerController}), with 1 and 100 inboxes, on {@code elasticq.journal} every-write and
  * no-sync, and (mode {@code postgres}) both on pekko-persistence-jdbc with the machine's
  * PostgreSQL. The figure is messages stored and processed per second, counted by the consuming
- * behavior; the journal's own counters give records, group commits and fsyncs per message.
+ * behavior; the journal's own counters give records, group commits and fsyncs per message (on
+ * PostgreSQL, {@link CountingJdbcJournal}'s: events, write requests and their median latency).
  *
  * <p>Both sides keep {@code in-flight} messages (default 50, reliable delivery's default flow
  * control window) per inbox waiting for storage: ours through {@code Enqueue}/{@code Stored},
@@ -105,15 +105,7 @@ public final class DurableMailboxBenchmark {
    * @throws Exception if a run fails
    */
   public static void main(String[] args) throws Exception {
-    Map<String, String> options = new LinkedHashMap<>();
-    for (String a : args) {
-      int eq = a.indexOf('=');
-      if (eq < 0) {
-        throw new IllegalArgumentException("expected key=value, got '" + a + "'");
-      }
-      options.put(a.substring(0, eq), a.substring(eq + 1));
-    }
-    new DurableMailboxBenchmark(options).run();
+    new DurableMailboxBenchmark(PersistenceBenchmark.options(args)).run();
     System.exit(0);
   }
 
@@ -254,32 +246,31 @@ public final class DurableMailboxBenchmark {
       long t1 = System.nanoTime();
       long messages = Math.max(1, c1 - c0);
       double rate = (c1 - c0) / ((t1 - t0) / 1e9);
+      // per message: records (events), group commits, fsyncs (ours); JDBC write requests (theirs)
+      double[] counts = {Double.NaN, Double.NaN, Double.NaN, Double.NaN};
+      long writeP50 = -1;
       if (postgres) {
         Map<String, Long> journalAfter = CountingJdbcJournal.counters();
-        return new Row(
-            mode,
-            inboxes,
-            impl,
-            window,
-            rate,
-            (journalAfter.get("events") - journalBefore.get("events")) / (double) messages,
-            Double.NaN,
-            Double.NaN,
-            (journalAfter.get("requests") - journalBefore.get("requests")) / (double) messages,
-            CountingJdbcJournal.latencySinceLastCall().getValueAtPercentile(50));
+        counts[0] = journalAfter.get("events") - journalBefore.get("events");
+        counts[3] = journalAfter.get("requests") - journalBefore.get("requests");
+        writeP50 = CountingJdbcJournal.latencySinceLastCall().getValueAtPercentile(50);
+      } else {
+        WalStats after = walStats(system);
+        counts[0] = after.recordsWritten() - before.recordsWritten();
+        counts[1] = after.writes() - before.writes();
+        counts[2] = after.fsyncs() - before.fsyncs();
       }
-      WalStats after = walStats(system);
       return new Row(
           mode,
           inboxes,
           impl,
           window,
           rate,
-          (after.recordsWritten() - before.recordsWritten()) / (double) messages,
-          (after.writes() - before.writes()) / (double) messages,
-          (after.fsyncs() - before.fsyncs()) / (double) messages,
-          Double.NaN,
-          -1);
+          counts[0] / messages,
+          counts[1] / messages,
+          counts[2] / messages,
+          counts[3] / messages,
+          writeP50);
     } finally {
       system.terminate();
       system.getWhenTerminated().toCompletableFuture().get(2, TimeUnit.MINUTES);
@@ -349,8 +340,8 @@ public final class DurableMailboxBenchmark {
 
   /** Reliable delivery's consumer: counts and confirms each delivery. */
   @SuppressWarnings("unchecked")
-  private static Behavior<ConsumerController.Delivery<byte[]>> consumer(
-      ActorRef<ConsumerController.Command<byte[]>> consumerController, LongAdder processed) {
+  static Behavior<ConsumerController.Delivery<byte[]>> consumer(
+      ActorRef<? super ConsumerController.Start<byte[]>> consumerController, LongAdder processed) {
     return Behaviors.setup(
         ctx -> {
           consumerController.tell(new ConsumerController.Start<>(ctx.getSelf()));
