@@ -17,7 +17,6 @@ import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -40,7 +39,8 @@ import org.apache.pekko.persistence.typed.delivery.EventSourcedProducerQueue;
  * ConsumerController}), with 1 and 100 inboxes, on {@code elasticq.journal} every-write and
  * no-sync, and (mode {@code postgres}) both on pekko-persistence-jdbc with the machine's
  * PostgreSQL. The figure is messages stored and processed per second, counted by the consuming
- * behavior; the journal's own counters give records, group commits and fsyncs per message.
+ * behavior; the journal's own counters give records, group commits and fsyncs per message (on
+ * PostgreSQL, {@link CountingJdbcJournal}'s: events, write requests and their median latency).
  *
  * <p>Both sides keep {@code in-flight} messages (default 50, reliable delivery's default flow
  * control window) per inbox waiting for storage: ours through {@code Enqueue}/{@code Stored},
@@ -94,7 +94,9 @@ public final class DurableMailboxBenchmark {
       double messagesPerSecond,
       double recordsPerMessage,
       double commitsPerMessage,
-      double fsyncsPerMessage) {}
+      double fsyncsPerMessage,
+      double requestsPerMessage,
+      long writeP50Micros) {}
 
   /**
    * Runs every combination and writes the report.
@@ -103,15 +105,7 @@ public final class DurableMailboxBenchmark {
    * @throws Exception if a run fails
    */
   public static void main(String[] args) throws Exception {
-    Map<String, String> options = new LinkedHashMap<>();
-    for (String a : args) {
-      int eq = a.indexOf('=');
-      if (eq < 0) {
-        throw new IllegalArgumentException("expected key=value, got '" + a + "'");
-      }
-      options.put(a.substring(0, eq), a.substring(eq + 1));
-    }
-    new DurableMailboxBenchmark(options).run();
+    new DurableMailboxBenchmark(PersistenceBenchmark.options(args)).run();
     System.exit(0);
   }
 
@@ -157,6 +151,9 @@ public final class DurableMailboxBenchmark {
   private Config config(String mode, Path dir) {
     if (mode.equals("postgres")) {
       return Journal.postgres(Journal.postgresSchema(dir))
+          .withFallback(
+              ConfigFactory.parseString(
+                  "jdbc-journal.class = \"" + CountingJdbcJournal.class.getName() + "\""))
           .withFallback(
               ConfigFactory.parseString(
                   String.join(
@@ -240,6 +237,8 @@ public final class DurableMailboxBenchmark {
     try {
       Thread.sleep(warmupMillis);
       WalStats before = postgres ? null : walStats(system);
+      Map<String, Long> journalBefore = CountingJdbcJournal.counters();
+      CountingJdbcJournal.latencySinceLastCall();
       long c0 = processed.sum();
       long t0 = System.nanoTime();
       Thread.sleep(measureMillis);
@@ -247,19 +246,31 @@ public final class DurableMailboxBenchmark {
       long t1 = System.nanoTime();
       long messages = Math.max(1, c1 - c0);
       double rate = (c1 - c0) / ((t1 - t0) / 1e9);
+      // per message: records (events), group commits, fsyncs (ours); JDBC write requests (theirs)
+      double[] counts = {Double.NaN, Double.NaN, Double.NaN, Double.NaN};
+      long writeP50 = -1;
       if (postgres) {
-        return new Row(mode, inboxes, impl, window, rate, Double.NaN, Double.NaN, Double.NaN);
+        Map<String, Long> journalAfter = CountingJdbcJournal.counters();
+        counts[0] = journalAfter.get("events") - journalBefore.get("events");
+        counts[3] = journalAfter.get("requests") - journalBefore.get("requests");
+        writeP50 = CountingJdbcJournal.latencySinceLastCall().getValueAtPercentile(50);
+      } else {
+        WalStats after = walStats(system);
+        counts[0] = after.recordsWritten() - before.recordsWritten();
+        counts[1] = after.writes() - before.writes();
+        counts[2] = after.fsyncs() - before.fsyncs();
       }
-      WalStats after = walStats(system);
       return new Row(
           mode,
           inboxes,
           impl,
           window,
           rate,
-          (after.recordsWritten() - before.recordsWritten()) / (double) messages,
-          (after.writes() - before.writes()) / (double) messages,
-          (after.fsyncs() - before.fsyncs()) / (double) messages);
+          counts[0] / messages,
+          counts[1] / messages,
+          counts[2] / messages,
+          counts[3] / messages,
+          writeP50);
     } finally {
       system.terminate();
       system.getWhenTerminated().toCompletableFuture().get(2, TimeUnit.MINUTES);
@@ -329,8 +340,8 @@ public final class DurableMailboxBenchmark {
 
   /** Reliable delivery's consumer: counts and confirms each delivery. */
   @SuppressWarnings("unchecked")
-  private static Behavior<ConsumerController.Delivery<byte[]>> consumer(
-      ActorRef<ConsumerController.Command<byte[]>> consumerController, LongAdder processed) {
+  static Behavior<ConsumerController.Delivery<byte[]>> consumer(
+      ActorRef<? super ConsumerController.Start<byte[]>> consumerController, LongAdder processed) {
     return Behaviors.setup(
         ctx -> {
           consumerController.tell(new ConsumerController.Start<>(ctx.getSelf()));
@@ -388,12 +399,13 @@ public final class DurableMailboxBenchmark {
         .append(" messages in flight per inbox.\n\n");
     sb.append(
         "| sync mode | inboxes | implementation | window | stored and processed msg/s | journal"
-            + " records / msg | group commits / msg | fsyncs / msg |\n");
-    sb.append("|---|---:|---|---:|---:|---:|---:|---:|\n");
+            + " records / msg | group commits / msg | fsyncs / msg | JDBC write requests / msg |"
+            + " JDBC write p50 µs |\n");
+    sb.append("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|\n");
     for (Row r : rows) {
       sb.append(
           String.format(
-              "| %s | %d | %s | %s | %,.0f | %.3f | %.3f | %.3f |%n",
+              "| %s | %d | %s | %s | %,.0f | %.3f | %.3f | %.3f | %.3f | %s |%n",
               r.mode,
               r.inboxes,
               r.impl.label,
@@ -401,7 +413,9 @@ public final class DurableMailboxBenchmark {
               r.messagesPerSecond,
               r.recordsPerMessage,
               r.commitsPerMessage,
-              r.fsyncsPerMessage));
+              r.fsyncsPerMessage,
+              r.requestsPerMessage,
+              r.writeP50Micros < 0 ? "-" : String.format("%,d", r.writeP50Micros)));
     }
     sb.append(
         "\n| sync mode | inboxes | ElasticQ window | ElasticQ / reliable delivery |\n"

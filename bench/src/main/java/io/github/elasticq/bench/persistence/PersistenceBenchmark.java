@@ -92,6 +92,12 @@ public final class PersistenceBenchmark {
    * @throws Exception if a journal fails; the report is not written then
    */
   public static void main(String[] args) throws Exception {
+    new PersistenceBenchmark(options(args)).run();
+    System.exit(0);
+  }
+
+  /** The {@code key=value} arguments of a benchmark main, in order. */
+  static Map<String, String> options(String[] args) {
     Map<String, String> options = new LinkedHashMap<>();
     for (String a : args) {
       int eq = a.indexOf('=');
@@ -100,8 +106,7 @@ public final class PersistenceBenchmark {
       }
       options.put(a.substring(0, eq), a.substring(eq + 1));
     }
-    new PersistenceBenchmark(options).run();
-    System.exit(0);
+    return options;
   }
 
   /** A scenario of the harness: runs its rows for the selected journals. */
