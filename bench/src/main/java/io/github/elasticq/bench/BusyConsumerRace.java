@@ -1,12 +1,12 @@
 package io.github.elasticq.bench;
 
+import io.github.elasticq.bench.report.Machine;
+import io.github.elasticq.bench.report.RaceResult;
 import io.github.elasticq.queue.ElasticMpscQueue;
 import io.github.elasticq.queue.QueueConfig;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -31,9 +31,12 @@ import org.jctools.queues.MpscChunkedArrayQueue;
  *   [elements=20000000] [rounds=5] [out=bench/results/busy-consumer.md]
  * </pre>
  *
- * Not a JMH benchmark: one timed round is one transfer of N elements, start to last poll, measured
- * with {@code System.nanoTime} on the consumer; the JVM is warmed by a first unreported round of
- * every queue.
+ * With {@code out=X.md} the figures are also written to {@code X.json} ({@link RaceResult}), which
+ * {@code QueueReport} reads back.
+ *
+ * <p>Not a JMH benchmark: one timed round is one transfer of N elements, start to last poll,
+ * measured with {@code System.nanoTime} on the consumer; the JVM is warmed by a first unreported
+ * round of every queue.
  */
 public final class BusyConsumerRace {
   private static final Object ELEMENT = "element";
@@ -102,7 +105,7 @@ public final class BusyConsumerRace {
       round(e.getValue().get(), Math.min(n, 2_000_000)); // warm-up, not reported
       results.put(e.getKey(), new ArrayList<>());
     }
-    double[] load0 = loadAverage();
+    String load0 = Machine.loadAverage();
     for (int r = 0; r < rounds; r++) {
       for (Map.Entry<String, Supplier<Queue<Object>>> e : queues.entrySet()) {
         double rate = round(e.getValue().get(), n);
@@ -110,58 +113,24 @@ public final class BusyConsumerRace {
         System.out.printf(Locale.ROOT, "round %d %-30s %8.1f elements/us%n", r, e.getKey(), rate);
       }
     }
-    double[] load1 = loadAverage();
-    String report = report(n, rounds, results, load0, load1);
+    RaceResult result =
+        new RaceResult(
+            n, rounds, Machine.cores(), load0, Machine.loadAverage(), Machine.jvm(), results);
+    String report =
+        "# 1 -> 1 with a busy-polling consumer (no flow-control counter)\n\n"
+            + result.setup()
+            + "\n\n"
+            + result.markdownTable();
     System.out.println(report);
     if (out != null) {
-      Files.writeString(Path.of(out), report);
-    }
-  }
-
-  static double median(List<Double> values) {
-    double[] v = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-    return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
-  }
-
-  private static String report(
-      long n, int rounds, Map<String, List<Double>> results, double[] load0, double[] load1) {
-    StringBuilder b = new StringBuilder();
-    b.append("# 1 -> 1 with a busy-polling consumer (no flow-control counter)\n\n");
-    b.append(
-        String.format(
-            Locale.ROOT,
-            "%,d elements per round, median of %d alternating rounds, bound 1 M for every queue;"
-                + " %d cores; load average before %s, after %s; %s %s.%n%n",
-            n,
-            rounds,
-            Runtime.getRuntime().availableProcessors(),
-            Arrays.toString(load0),
-            Arrays.toString(load1),
-            System.getProperty("java.vm.name"),
-            System.getProperty("java.version")));
-    b.append("| queue | median elements/µs | rounds | ElasticMpscQueue / this |\n");
-    b.append("|---|---:|---|---:|\n");
-    double ours = median(results.get("ElasticMpscQueue"));
-    for (Map.Entry<String, List<Double>> e : results.entrySet()) {
-      double m = median(e.getValue());
-      StringBuilder rs = new StringBuilder();
-      for (double v : e.getValue()) {
-        rs.append(rs.length() == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.1f", v));
-      }
-      b.append(
-          String.format(Locale.ROOT, "| %s | %.1f | %s | %.2fx |%n", e.getKey(), m, rs, ours / m));
-    }
-    return b.toString();
-  }
-
-  private static double[] loadAverage() {
-    try {
-      String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
-      return new double[] {
-        Double.parseDouble(f[0]), Double.parseDouble(f[1]), Double.parseDouble(f[2])
-      };
-    } catch (IOException | RuntimeException e) {
-      return new double[0];
+      Path md = Path.of(out);
+      Files.writeString(md, report);
+      String name = md.getFileName().toString();
+      Path json =
+          md.resolveSibling(
+              (name.endsWith(".md") ? name.substring(0, name.length() - 3) : name) + ".json");
+      Files.writeString(json, result.toJson());
+      System.out.println("written to " + md + " and " + json);
     }
   }
 }

@@ -3,6 +3,7 @@ package io.github.elasticq.bench.persistence;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
+import io.github.elasticq.bench.report.Machine;
 import io.github.elasticq.examples.cluster.PostgresSchema;
 import io.github.elasticq.persistence.durable.DurableMailbox;
 import io.github.elasticq.persistence.durable.DurableMailbox.Enqueue;
@@ -111,7 +112,7 @@ public final class DurableMailboxBenchmark {
 
   private void run() throws Exception {
     PersistenceBenchmark.deleteRecursively(work);
-    String loadBefore = PersistenceBenchmark.loadAverage();
+    String loadBefore = Machine.loadAverage();
     List<String> modes = List.of(options.getOrDefault("modes", "every-write,no-sync").split(","));
     List<Integer> inboxCounts =
         Arrays.stream(options.getOrDefault("inboxes", "1,100").split(","))
@@ -131,7 +132,7 @@ public final class DurableMailboxBenchmark {
         System.out.println(r);
       }
     }
-    String report = report(loadBefore, PersistenceBenchmark.loadAverage());
+    String report = report(loadBefore, Machine.loadAverage());
     System.out.println(report);
     Path out =
         Path.of(

@@ -4,6 +4,8 @@ import io.github.elasticq.bench.persistence.BenchActors.AsyncBursts;
 import io.github.elasticq.bench.persistence.BenchActors.Meter;
 import io.github.elasticq.bench.persistence.BenchActors.Recovering;
 import io.github.elasticq.bench.persistence.BenchActors.Sequential;
+import io.github.elasticq.bench.report.Machine;
+import io.github.elasticq.bench.report.Target;
 import io.github.elasticq.examples.cluster.PostgresSchema;
 import io.github.elasticq.persistence.journal.WalRegistry;
 import io.github.elasticq.persistence.wal.SyncMode;
@@ -171,12 +173,12 @@ public final class PersistenceBenchmark {
             .toList();
     deleteRecursively(work);
     Files.createDirectories(work);
-    String loadBefore = loadAverage();
+    String loadBefore = Machine.loadAverage();
     long started = System.nanoTime();
     for (String name : selected) {
       all.get(name).run(journals);
     }
-    String loadAfter = loadAverage();
+    String loadAfter = Machine.loadAverage();
     double minutes = (System.nanoTime() - started) / 60e9;
     String report = report(loadBefore, loadAfter, minutes);
     System.out.println(report);
@@ -663,7 +665,7 @@ public final class PersistenceBenchmark {
         .append(String.format("%.1f", minutes))
         .append(" minutes.\n\n");
     sb.append("| machine | |\n|---|---|\n");
-    sb.append("| CPU | ").append(cpuModel()).append(" |\n");
+    sb.append("| CPU | ").append(Machine.cpuModel()).append(" |\n");
     sb.append("| cores available to the JVM | ")
         .append(Runtime.getRuntime().availableProcessors())
         .append(" |\n");
@@ -757,18 +759,6 @@ public final class PersistenceBenchmark {
     return options.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList();
   }
 
-  /** A target of issue 14; {@code lowerIsBetter} for times. NaN value: not run. */
-  record Target(String name, double value, double goal, String unit, boolean lowerIsBetter) {
-    boolean met() {
-      return lowerIsBetter ? value <= goal : value >= goal;
-    }
-
-    /** Measured over goal, oriented so that 1.0 or more means met. */
-    double score() {
-      return lowerIsBetter ? goal / value : value / goal;
-    }
-  }
-
   private List<Target> targets() {
     String everyWrite = Journal.ELASTICQ_EVERY_WRITE.label;
     return List.of(
@@ -836,33 +826,12 @@ public final class PersistenceBenchmark {
     return Double.isNaN(v) ? "" : Double.isInfinite(v) ? "∞" : String.format(format, v);
   }
 
-  private static String cpuModel() {
-    try (Stream<String> lines = Files.lines(Path.of("/proc/cpuinfo"))) {
-      return lines
-          .filter(l -> l.startsWith("model name"))
-          .map(l -> l.substring(l.indexOf(':') + 1).trim())
-          .findFirst()
-          .orElse(System.getProperty("os.arch"));
-    } catch (IOException | RuntimeException e) {
-      return System.getProperty("os.arch");
-    }
-  }
-
   private String fileStore() {
     try {
       var store = Files.getFileStore(work);
       return store.type() + " (" + store.name() + "), " + work;
     } catch (IOException e) {
       return work.toString();
-    }
-  }
-
-  static String loadAverage() {
-    try {
-      String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");
-      return String.join(" ", Arrays.copyOf(f, 3));
-    } catch (IOException | RuntimeException e) {
-      return "n/a";
     }
   }
 
