@@ -1,5 +1,6 @@
 package io.github.elasticq.bench.persistence;
 
+import io.github.elasticq.bench.report.Machine;
 import io.github.elasticq.examples.cluster.PostgresSchema;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -135,15 +136,14 @@ public final class ClusterBenchmark {
             .toList();
     PersistenceBenchmark.deleteRecursively(work);
     String started = LocalDateTime.now().format(DateTimeFormatter.ISO_LOCAL_DATE_TIME);
-    String loadBefore = PersistenceBenchmark.loadAverage();
+    String loadBefore = Machine.loadAverage();
     int n = 0;
     for (Run run : runs) {
       Result r = measure(run, work.resolve("run-" + n++));
       results.add(r);
       System.out.println(r);
     }
-    String report =
-        report(started.substring(0, 16), loadBefore, PersistenceBenchmark.loadAverage());
+    String report = report(started.substring(0, 16), loadBefore, Machine.loadAverage());
     System.out.println(report);
     Path out = Path.of(options.getOrDefault("out", "bench/results/cluster-3node.md"));
     if (out.getParent() != null) {
