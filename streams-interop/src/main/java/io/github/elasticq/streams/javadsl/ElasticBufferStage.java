@@ -59,11 +59,12 @@ final class ElasticBufferStage<T>
               // not), so a direct push keeps the order
               if (isAvailable(out)) {
                 push(out, element);
+                pull(in);
               } else {
                 ring.add(element); // never at max: the stage pulls only while size < max
-              }
-              if (ring.hasRoom()) {
-                pull(in);
+                if (ring.hasRoom()) {
+                  pull(in);
+                }
               }
             }
 
@@ -77,7 +78,7 @@ final class ElasticBufferStage<T>
             @Override
             public void onPull() {
               if (!ring.isEmpty()) {
-                push(out, ring.poll());
+                push(out, ring.remove());
                 if (isClosed(in)) {
                   if (ring.isEmpty()) {
                     completeStage();

@@ -34,9 +34,13 @@ import java.lang.invoke.VarHandle;
  *   from both the next grow and the next shrink (the hysteresis of the MPSC queue).
  *
  * Observers: size, capacity, allocated slots, grows and shrinks are written by the owner with
- * release stores and read by any thread with acquire loads (the package's tests and metrics);
- * on x86 both are plain moves. The owner reads its own fields plainly. The array and the indexes
- * are never read by another thread.
+ * opaque stores and read by any thread with opaque loads (the package's tests): each read returns
+ * a value the owner wrote, soon after it wrote it, with no ordering between fields. That is all an
+ * observer needs, and it costs the element path nothing: on x86 an opaque store is a plain move
+ * that the JIT must emit (it may not merge it away or keep the value in a register), with no fence
+ * and no constraint on the stores around it (a release store is a plain move too, but it pins the
+ * stores before it). The owner reads its own fields plainly. The array and the indexes are never
+ * read by another thread.
  */
 
 /**
@@ -45,11 +49,12 @@ import java.lang.invoke.VarHandle;
  * {@link QueueConfig#maxCapacity}, gives its array back as soon as it is drained, and shrinks a
  * standing low backlog towards {@link QueueConfig#minCapacity}.
  *
- * <p>Threads: {@link #add}, {@link #poll}, {@link #isEmpty} and {@link #hasRoom} belong to the
- * owning stage (one thread at a time, hand-overs ordered by the stream interpreter). {@link #size},
- * {@link #capacity}, {@link #allocatedSlots}, {@link #grows} and {@link #shrinks} may be called
- * from any thread and return a value the owner published at some recent moment; a size read with
- * {@link #size} happens-after the capacity and counters written before it.
+ * <p>Threads: {@link #add}, {@link #poll}, {@link #remove}, {@link #isEmpty} and {@link #hasRoom}
+ * belong to the owning stage (one thread at a time, hand-overs ordered by the stream interpreter).
+ * {@link #size}, {@link #capacity}, {@link #allocatedSlots}, {@link #grows} and {@link #shrinks}
+ * may be called from any thread and return a value the owner published at some recent moment; they
+ * are read independently and establish no happens-before (an observer waits for the value it
+ * expects).
  *
  * @param <E> element type; the owner never adds null
  */
@@ -86,10 +91,10 @@ final class ElasticRingBuffer<E> {
   /** Index of the oldest element in {@code slots}. */
   private int head;
 
-  /** Elements held; owner reads plainly, writes with {@link #setSizeRelease}. */
+  /** Elements held; owner reads plainly, writes with {@link #setSizeOpaque}. */
   private int size;
 
-  /** Logical capacity: the array length once allocated; owner writes with a release store. */
+  /** Logical capacity: the array length once allocated; owner writes with opaque stores. */
   private int capacity;
 
   /** {@code slots.length}, published for observers. */
@@ -139,16 +144,18 @@ final class ElasticRingBuffer<E> {
       tail -= a.length;
     }
     a[tail] = element;
-    setSizeRelease(n + 1);
+    setSizeOpaque(n + 1);
   }
 
   /** Removes and returns the oldest element, or null if empty. Owner only. */
-  @SuppressWarnings("unchecked")
   E poll() {
+    return size == 0 ? null : remove();
+  }
+
+  /** Removes and returns the oldest element; the ring must not be empty. Owner only. */
+  @SuppressWarnings("unchecked")
+  E remove() {
     int n = size;
-    if (n == 0) {
-      return null;
-    }
     Object[] a = slots;
     int h = head;
     E element = (E) a[h];
@@ -167,33 +174,33 @@ final class ElasticRingBuffer<E> {
         endWindow(left); // StandingBacklog
       }
     }
-    setSizeRelease(left); // after the shrink: whoever sees this size sees the capacity it left
+    setSizeOpaque(left);
     return element;
   }
 
   /** Elements held, as the owner last published; any thread. */
   int size() {
-    return (int) SIZE.getAcquire(this);
+    return (int) SIZE.getOpaque(this);
   }
 
   /** Logical capacity, in {@code [minCapacity, maxCapacity]}; any thread. */
   int capacity() {
-    return (int) CAPACITY.getAcquire(this);
+    return (int) CAPACITY.getOpaque(this);
   }
 
   /** Slots held in the array right now (0 before the first wait and after a drain); any thread. */
   int allocatedSlots() {
-    return (int) ALLOCATED.getAcquire(this);
+    return (int) ALLOCATED.getOpaque(this);
   }
 
   /** Growth steps so far; any thread. */
   long grows() {
-    return (long) GROWS.getAcquire(this);
+    return (long) GROWS.getOpaque(this);
   }
 
   /** Shrink operations so far (a drain release or a StandingBacklog copy); any thread. */
   long shrinks() {
-    return (long) SHRINKS.getAcquire(this);
+    return (long) SHRINKS.getOpaque(this);
   }
 
   /** A full ring: the first array, or a larger one holding the same elements in order. */
@@ -207,7 +214,7 @@ final class ElasticRingBuffer<E> {
       throw new IllegalStateException("buffer already holds maxCapacity elements: " + n);
     }
     copyInto(config.grownCapacity(capacity), n);
-    GROWS.setRelease(this, grows + 1);
+    GROWS.setOpaque(this, grows + 1);
     return slots;
   }
 
@@ -215,7 +222,7 @@ final class ElasticRingBuffer<E> {
     setSlots(NO_SLOTS);
     head = 0;
     startWindow(min);
-    SHRINKS.setRelease(this, shrinks + 1);
+    SHRINKS.setOpaque(this, shrinks + 1);
   }
 
   private void endWindow(int n) {
@@ -231,7 +238,7 @@ final class ElasticRingBuffer<E> {
     }
     if (target < capacity) {
       copyInto(target, n);
-      SHRINKS.setRelease(this, shrinks + 1);
+      SHRINKS.setOpaque(this, shrinks + 1);
     } else {
       startWindow(capacity);
     }
@@ -250,21 +257,21 @@ final class ElasticRingBuffer<E> {
   }
 
   private void startWindow(int newCapacity) {
-    setCapacityRelease(newCapacity);
+    setCapacityOpaque(newCapacity);
     windowPolls = newCapacity;
     windowPeak = 0;
   }
 
   private void setSlots(Object[] a) {
     slots = a;
-    ALLOCATED.setRelease(this, a.length);
+    ALLOCATED.setOpaque(this, a.length);
   }
 
-  private void setSizeRelease(int value) {
-    SIZE.setRelease(this, value); // capacity and counters written before it are visible first
+  private void setSizeOpaque(int value) {
+    SIZE.setOpaque(this, value); // per element; observers need no ordering with it
   }
 
-  private void setCapacityRelease(int value) {
-    CAPACITY.setRelease(this, value);
+  private void setCapacityOpaque(int value) {
+    CAPACITY.setOpaque(this, value);
   }
 }
