@@ -1,6 +1,5 @@
 package io.github.elasticq.streams.javadsl;
 
-import io.github.elasticq.queue.ElasticMpscQueue;
 import io.github.elasticq.queue.QueueConfig;
 import org.apache.pekko.stream.Attributes;
 import org.apache.pekko.stream.FlowShape;
@@ -13,14 +12,13 @@ import scala.Tuple2;
 
 /**
  * INTERNAL API: the stage behind {@link ElasticFlow#buffer}. Like Pekko's {@code Buffer} with
- * {@code OverflowStrategy.backpressure()}, but the buffer is an {@link ElasticMpscQueue} (used from
- * the stage's thread only): it holds no array until the first element, grows up to {@code
- * maxCapacity}, then the stage stops pulling; it shrinks back, on the stage's own polls, once
- * drained. Every element passes through the queue, so every emission is a consumer operation that
- * drives the shrink policy.
+ * {@code OverflowStrategy.backpressure()}, but the buffer is an {@link ElasticRingBuffer} owned by
+ * this stage: it holds no array until an element has to wait, grows up to {@code maxCapacity}, then
+ * the stage stops pulling; it gives its array back once drained. An element that arrives while
+ * downstream is waiting and nothing is buffered goes straight out without touching the ring.
  */
 final class ElasticBufferStage<T>
-    extends GraphStageWithMaterializedValue<FlowShape<T, T>, ElasticMpscQueue<T>> {
+    extends GraphStageWithMaterializedValue<FlowShape<T, T>, ElasticRingBuffer<T>> {
 
   private final Inlet<T> in = Inlet.create("ElasticFlow.buffer.in");
   private final Outlet<T> out = Outlet.create("ElasticFlow.buffer.out");
@@ -36,68 +34,61 @@ final class ElasticBufferStage<T>
     return shape;
   }
 
-  /** The materialized queue is for this package's tests (capacity, stats); the API hides it. */
+  /** The materialized ring is for this package's tests (size, capacity); the API hides it. */
   @Override
-  public Tuple2<GraphStageLogic, ElasticMpscQueue<T>> createLogicAndMaterializedValue(
+  public Tuple2<GraphStageLogic, ElasticRingBuffer<T>> createLogicAndMaterializedValue(
       Attributes inheritedAttributes) {
-    ElasticMpscQueue<T> queue = new ElasticMpscQueue<>(config);
-    return Tuple2.apply(new Logic(queue), queue);
+    ElasticRingBuffer<T> ring = new ElasticRingBuffer<>(config);
+    return Tuple2.apply(new Logic(ring), ring);
   }
 
   private final class Logic extends GraphStageLogic {
-    private final ElasticMpscQueue<T> queue;
-    private final int max = config.maxCapacity();
+    private final ElasticRingBuffer<T> ring;
 
-    /** Elements held; stage thread only (cheaper than the queue's cross-thread size()). */
-    private int count;
-
-    Logic(ElasticMpscQueue<T> queue) {
+    Logic(ElasticRingBuffer<T> ring) {
       super(shape);
-      this.queue = queue;
+      this.ring = ring;
       setHandlers(
           in,
           out,
           new AbstractInOutHandler() {
             @Override
             public void onPush() {
-              queue.offer(grab(in)); // never full: the stage pulls only while count < max
-              count++;
+              T element = grab(in);
+              // out is available only while the ring is empty (onPull pushes at once when it is
+              // not), so a direct push keeps the order
               if (isAvailable(out)) {
-                pushHead();
-              }
-              if (count < max) {
+                push(out, element);
                 pull(in);
+              } else {
+                ring.add(element); // never at max: the stage pulls only while size < max
+                if (ring.hasRoom()) {
+                  pull(in);
+                }
               }
             }
 
             @Override
             public void onUpstreamFinish() {
-              if (count == 0) {
+              if (ring.isEmpty()) {
                 completeStage();
               }
             }
 
             @Override
             public void onPull() {
-              if (count > 0) {
-                pushHead();
+              if (!ring.isEmpty()) {
+                push(out, ring.remove());
                 if (isClosed(in)) {
-                  if (count == 0) {
+                  if (ring.isEmpty()) {
                     completeStage();
                   }
                 } else if (!hasBeenPulled(in)) {
                   pull(in);
                 }
-              } else {
-                queue.poll(); // an empty poll: lets a drained queue shrink back to min
               }
             }
           });
-    }
-
-    private void pushHead() {
-      count--;
-      push(out, queue.poll());
     }
 
     @Override
