@@ -609,7 +609,11 @@ public final class GatewayDemo implements Callable<Integer> {
         terminal);
   }
 
-  /** The directory must be a writable directory, or creatable in a writable one. */
+  /**
+   * The directory must be a writable directory, or creatable in a writable one. Writability is
+   * tried (a probe file, deleted at once), because permission bits do not bind root and a read-only
+   * or virtual file system is not visible in them.
+   */
   static void checkDataDir(Path dir) throws BadInputException {
     Path existing = dir.toAbsolutePath().normalize();
     while (existing != null && !Files.exists(existing)) {
@@ -622,7 +626,9 @@ public final class GatewayDemo implements Callable<Integer> {
       throw new BadInputException(
           "--data " + dir + ": " + existing + " is a file, not a directory");
     }
-    if (!Files.isWritable(existing)) {
+    try {
+      Files.delete(Files.createTempFile(existing, ".gateway-", ".probe"));
+    } catch (IOException e) {
       throw new BadInputException("--data " + dir + ": " + existing + " is not writable");
     }
   }

@@ -111,6 +111,17 @@ class GatewayDemoTest {
   }
 
   @Test
+  void dataDirNotWritable_oneLineError_exit2_nothingWritten() throws IOException {
+    // procfs refuses new files, also to root (whom permission bits do not stop)
+    Path data = Path.of("/proc", "elasticq-gateway-test", "data");
+    Outcome o = inProcess("--data", data.toString());
+    assertThat(o.code).as(o.err).isEqualTo(2);
+    assertThat(o.err.strip().lines()).hasSize(1);
+    assertThat(o.err).contains("/proc is not writable");
+    assertThat(data.getParent()).doesNotExist();
+  }
+
+  @Test
   void badValues_nameTheOption() {
     assertThat(inProcess("--qos-mix", "50,30,10").err).contains("--qos-mix must add up to 100");
     assertThat(inProcess("--duration", "soon").err).contains("'soon' is not a duration");
