@@ -67,6 +67,10 @@ import scala.concurrent.Await;
  *                         ElasticSource ─▶ result ─▶ ElasticFlow.buffer ─▶ ElasticSink ─▶ egress thread
  * </pre>
  *
+ * <p>With the MQTT bridge, messages from the broker enter at the processors (QoS 0) and at the
+ * durable inboxes (QoS 1/2, acknowledged to the broker on {@code Stored}), and the processing
+ * publishes each one's result to the broker before it returns ({@link BrokerReplies}).
+ *
  * <p>Publishers hold at most {@code inflight} unprocessed QoS 1 and QoS 2 messages each (MQTT's
  * receive maximum), so the durable inboxes and the QoS 1/2 levels of the processors' mailboxes stay
  * bounded while QoS 0 bursts fill the lowest level.
@@ -90,6 +94,9 @@ final class Gateway implements AutoCloseable {
   private final Thread egressThread;
   private final List<Thread> publisherThreads = new ArrayList<>();
   private volatile boolean publishing = true;
+  private volatile boolean endedIdle;
+  private volatile boolean fromBroker;
+  private volatile long lastFromBrokerNanos;
   private final long createdNanos = System.nanoTime();
   private volatile long startNanos = System.nanoTime();
 
@@ -107,8 +114,25 @@ final class Gateway implements AutoCloseable {
 
   final AtomicLong totalSent = new AtomicLong();
 
-  /** Sees every result at the egress (the MQTT bridge publishes them); egress thread. */
-  volatile java.util.function.Consumer<Result> resultListener;
+  /** Where the results of messages from the MQTT broker go; null without a bridge. */
+  private final BrokerReplies brokerReplies;
+
+  /**
+   * Publishes the result of a message that came from the MQTT broker, as a part of its processing:
+   * a QoS 1/2 message counts as processed (and its durable inbox confirms it) only once this
+   * returned, so a crash can never leave a processed message without its result. Called on the
+   * processing actor's thread.
+   */
+  interface BrokerReplies {
+    /**
+     * Publishes the result of {@code message}; for QoS 1/2 returns once the broker has it.
+     *
+     * @param duplicate whether it was processed before (a QoS 2 redelivery after a crash)
+     * @throws Exception for QoS 1/2 when the broker did not take the result: the inbox delivers the
+     *     message again
+     */
+    void publish(Publish message, boolean duplicate) throws Exception;
+  }
 
   /** The durable inboxes, [topic][qos] (qos 1 and 2). */
   private final ActorRef<Object>[][] inboxes;
@@ -118,9 +142,11 @@ final class Gateway implements AutoCloseable {
   /** Latency from publish to egress per QoS level, this run's messages; egress thread only. */
   final Histogram[] latency = new Histogram[LEVELS];
 
-  private Gateway(GatewayOptions options, Config config) throws IOException {
+  private Gateway(GatewayOptions options, Config config, BrokerReplies brokerReplies)
+      throws IOException {
     this.options = options;
     this.config = config;
+    this.brokerReplies = brokerReplies;
     int topics = options.topics();
     this.sent = new AtomicLongArray(topics * LEVELS);
     this.processed = new AtomicLongArray(topics * LEVELS);
@@ -167,8 +193,14 @@ final class Gateway implements AutoCloseable {
     checkProcessorMailboxes();
   }
 
-  /** Starts Kamon, the actor system, Pekko Management and the stream graph. */
-  static Gateway start(GatewayOptions options) throws IOException {
+  /**
+   * Starts Kamon, the actor system, Pekko Management and the stream graph.
+   *
+   * @param brokerReplies where the results of messages from the MQTT broker go, null without a
+   *     bridge; given here because the durable inboxes redeliver what an earlier run left as soon
+   *     as they start
+   */
+  static Gateway start(GatewayOptions options, BrokerReplies brokerReplies) throws IOException {
     Path data = options.dataDir().toAbsolutePath();
     Map<String, Object> runtime = new HashMap<>();
     runtime.put("elasticq.journal.dir", data.resolve("journal").toString());
@@ -176,7 +208,7 @@ final class Gateway implements AutoCloseable {
     runtime.put("kamon.prometheus.embedded-server.port", options.metricsPort());
     runtime.put("pekko.management.http.port", options.managementPort());
     Config config = ConfigFactory.parseMap(runtime).withFallback(ConfigFactory.load("gateway"));
-    Gateway gateway = new Gateway(options, config);
+    Gateway gateway = new Gateway(options, config, brokerReplies);
     try {
       PekkoManagement.get(gateway.system.classicSystem())
           .start()
@@ -231,6 +263,7 @@ final class Gateway implements AutoCloseable {
             m -> {
               if (m.qos() == 0) {
                 work();
+                replyToBroker(m, false);
                 emit(new Processed(m, false, false));
               } else {
                 inboxes[m.qos()].tell(new DurableMailbox.Enqueue<>(m, acks[m.qos()]));
@@ -260,6 +293,7 @@ final class Gateway implements AutoCloseable {
                     if (isNew || qos == 1) {
                       work(); // QoS 1: at least once, a duplicate is processed again
                     }
+                    replyToBroker(m, !isNew); // before the ledger: part of the processing
                     if (isNew) {
                       ledger.processed(seqNr);
                       dedup.processed(seqNr);
@@ -292,6 +326,12 @@ final class Gateway implements AutoCloseable {
     long end = System.nanoTime() + TimeUnit.MICROSECONDS.toNanos(options.workMicros());
     while (System.nanoTime() < end) {
       Thread.onSpinWait();
+    }
+  }
+
+  private void replyToBroker(Publish m, boolean duplicate) throws Exception {
+    if (brokerReplies != null && m.publisher() < 0) {
+      brokerReplies.publish(m, duplicate);
     }
   }
 
@@ -347,10 +387,6 @@ final class Gateway implements AutoCloseable {
   }
 
   private void count(Result r) {
-    java.util.function.Consumer<Result> listener = resultListener;
-    if (listener != null) {
-      listener.accept(r);
-    }
     int i = r.topic() * LEVELS + r.qos();
     if (r.duplicate()) {
       duplicates.incrementAndGet(i);
@@ -367,12 +403,17 @@ final class Gateway implements AutoCloseable {
   /** Starts the publisher threads (and the clock of the run). */
   void startPublishers() {
     startNanos = System.nanoTime();
-    if (options.publishers() == 0) {
+    if (options.publishers() == 0 || !options.mqttIdle().isZero()) {
       Thread timer =
           new Thread(
               () -> {
                 long end = startNanos + options.duration().toNanos();
                 while (publishing && System.nanoTime() < end) {
+                  if (brokerIdle()) {
+                    endedIdle = true;
+                    publishing = false;
+                    return;
+                  }
                   LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
                 }
               },
@@ -469,6 +510,8 @@ final class Gateway implements AutoCloseable {
    * then acknowledges it to the broker). Any thread.
    */
   void fromBroker(int topic, int qos, long id, String payload, Runnable ack) {
+    lastFromBrokerNanos = System.nanoTime();
+    fromBroker = true;
     Publish m = new Publish(run, -1, id, topic, qos, System.nanoTime(), payload);
     sent.incrementAndGet(topic * LEVELS + qos);
     totalSent.incrementAndGet();
@@ -493,6 +536,20 @@ final class Gateway implements AutoCloseable {
                 ack.run();
               } // else not acknowledged: the broker delivers it again after a reconnect
             });
+  }
+
+  /**
+   * Whether {@code --mqtt-idle} is set and the broker, after it sent a message, sent nothing for
+   * that long.
+   */
+  private boolean brokerIdle() {
+    long idle = options.mqttIdle().toNanos();
+    return idle > 0 && fromBroker && System.nanoTime() - lastFromBrokerNanos >= idle;
+  }
+
+  /** Whether the run ended because the broker was idle for {@code --mqtt-idle}. */
+  boolean endedIdle() {
+    return endedIdle;
   }
 
   /** Waits for the publishers to finish (their duration ends). */

@@ -147,8 +147,8 @@ public final class GatewayDemo implements Callable<Integer> {
       paramLabel = "URL",
       description =
           "Also bridge a real MQTT broker, e.g. tcp://127.0.0.1:1883: subscribe to"
-              + " <prefix>/in/# (QoS 0/1/2 kept), acknowledge QoS 1/2 once stored, publish results"
-              + " on <prefix>/out/<topic>.")
+              + " <prefix>/in/# (QoS 0/1/2 kept), acknowledge QoS 1/2 once stored, publish the"
+              + " results of its messages on <prefix>/out/<topic>.")
   String mqtt;
 
   @Option(
@@ -156,6 +156,15 @@ public final class GatewayDemo implements Callable<Integer> {
       paramLabel = "PREFIX",
       description = "Topic prefix of the MQTT bridge (default: elasticq/gateway).")
   String mqttTopic = MqttBridge.DEFAULT_PREFIX;
+
+  @Option(
+      names = "--mqtt-idle",
+      paramLabel = "TIME",
+      converter = DurationConverter.class,
+      description =
+          "With --mqtt: end the run early once the broker, after its first message, sent"
+              + " nothing for TIME, e.g. 5s (default: run for --duration).")
+  Duration mqttIdle;
 
   @Option(
       names = "--plain",
@@ -214,15 +223,19 @@ public final class GatewayDemo implements Callable<Integer> {
     GatewayOptions options = validate();
     Files.createDirectories(options.dataDir());
     out.println("ElasticQ gateway demo: " + describe(options));
-    Gateway gateway = Gateway.start(options);
-    MqttBridge bridge = null;
+    MqttBridge bridge = mqtt == null ? null : new MqttBridge(mqtt, mqttTopic, options.dataDir());
+    Gateway gateway;
     try {
-      if (mqtt != null) {
-        String clientId =
-            "elasticq-gw-"
-                + Integer.toHexString(
-                    options.dataDir().toAbsolutePath().normalize().toString().hashCode());
-        bridge = new MqttBridge(gateway, mqtt, mqttTopic, clientId);
+      gateway = Gateway.start(options, bridge);
+    } catch (RuntimeException | IOException e) {
+      if (bridge != null) {
+        bridge.close();
+      }
+      throw e;
+    }
+    try {
+      if (bridge != null) {
+        bridge.attach(gateway);
         out.println("  MQTT bridge         " + bridge.describe());
       }
       out.println("  Prometheus metrics  http://127.0.0.1:" + options.metricsPort() + "/metrics");
@@ -235,10 +248,13 @@ public final class GatewayDemo implements Callable<Integer> {
       out.println();
       return runAndReport(gateway, options, recoveredBefore, bridge);
     } finally {
-      if (bridge != null) {
-        bridge.close();
+      try {
+        gateway.close(); // first: its actors publish results through the bridge
+      } finally {
+        if (bridge != null) {
+          bridge.close();
+        }
       }
-      gateway.close();
     }
   }
 
@@ -290,6 +306,10 @@ public final class GatewayDemo implements Callable<Integer> {
         options.refresh().toMillis(),
         TimeUnit.MILLISECONDS);
     gateway.awaitPublishers();
+    if (gateway.endedIdle()) {
+      out.println(
+          "MQTT broker idle for " + DurationConverter.format(options.mqttIdle()) + ": run ends");
+    }
     if (bridge != null) {
       bridge.stopReceiving();
     }
@@ -306,6 +326,9 @@ public final class GatewayDemo implements Callable<Integer> {
     }
     List<String> report = report(gateway, options, timeline, drained, acceptedBefore);
     out.println();
+    if (bridge != null) {
+      out.println("MQTT bridge: " + bridge.figures());
+    }
     report.forEach(out::println);
     Files.write(options.dataDir().resolve("summary.txt"), report, StandardCharsets.UTF_8);
     Path chart = options.dataDir().resolve("mailbox-depth.png");
@@ -550,6 +573,9 @@ public final class GatewayDemo implements Callable<Integer> {
               + "), was "
               + (long) inflight * publishers);
     }
+    if (mqttIdle != null && (mqtt == null || mqttIdle.isZero() || mqttIdle.isNegative())) {
+      throw new BadInputException("--mqtt-idle takes a time > 0 and needs --mqtt");
+    }
     checkDataDir(data);
     if (mqtt != null) {
       MqttBridge.probe(mqtt);
@@ -567,6 +593,7 @@ public final class GatewayDemo implements Callable<Integer> {
     return new GatewayOptions(
         data,
         duration,
+        mqttIdle == null ? Duration.ZERO : mqttIdle,
         topics,
         publishers,
         rate,
@@ -582,7 +609,11 @@ public final class GatewayDemo implements Callable<Integer> {
         terminal);
   }
 
-  /** The directory must be a writable directory, or creatable in a writable one. */
+  /**
+   * The directory must be a writable directory, or creatable in a writable one. Writability is
+   * tried (a probe file, deleted at once), because permission bits do not bind root and a read-only
+   * or virtual file system is not visible in them.
+   */
   static void checkDataDir(Path dir) throws BadInputException {
     Path existing = dir.toAbsolutePath().normalize();
     while (existing != null && !Files.exists(existing)) {
@@ -595,7 +626,9 @@ public final class GatewayDemo implements Callable<Integer> {
       throw new BadInputException(
           "--data " + dir + ": " + existing + " is a file, not a directory");
     }
-    if (!Files.isWritable(existing)) {
+    try {
+      Files.delete(Files.createTempFile(existing, ".gateway-", ".probe"));
+    } catch (IOException e) {
       throw new BadInputException("--data " + dir + ": " + existing + " is not writable");
     }
   }

@@ -8,6 +8,7 @@ import java.time.Duration;
  *
  * @param dataDir journal, snapshots, ledgers, summary and chart
  * @param duration how long the publishers publish
+ * @param mqttIdle end the run once the MQTT broker sent nothing for this long; zero: never
  * @param topics number of topics (one processor actor and two durable inboxes each)
  * @param publishers number of publisher threads
  * @param rate steady messages per second of each publisher
@@ -25,6 +26,7 @@ import java.time.Duration;
 record GatewayOptions(
     Path dataDir,
     Duration duration,
+    Duration mqttIdle,
     int topics,
     int publishers,
     int rate,

@@ -1,7 +1,11 @@
 package io.github.elasticq.examples.gateway;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
 import org.eclipse.paho.client.mqttv3.MqttCallback;
 import org.eclipse.paho.client.mqttv3.MqttClient;
@@ -9,38 +13,85 @@ import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.MqttException;
 import org.eclipse.paho.client.mqttv3.MqttMessage;
 import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
+import org.eclipse.paho.client.mqttv3.persist.MqttDefaultFilePersistence;
 
 /**
  * Bridges a real MQTT broker (Eclipse Paho): subscribes to {@code <prefix>/in/#} with QoS 2, so
  * each message keeps the QoS its publisher chose, and feeds it to the gateway (topic = the last
  * segment, hashed onto the gateway's topics; MQTT QoS = {@code QosMailbox} level). QoS 1 and 2 are
- * acknowledged to the broker only once their durable inbox stored them (Paho manual acks), so a
- * crash of the gateway loses nothing the broker handed over: the broker delivers what was not
- * acknowledged again (persistent session: the client id is derived from the data directory). Each
- * result is published on {@code <prefix>/out/<topic>} as {@code qos=<q> dup=<0|1> <payload>}.
+ * acknowledged to the broker only once their durable inbox stored them (Paho manual acks: the
+ * PUBACK of QoS 1, the PUBCOMP of QoS 2), so a crash of the gateway loses nothing the broker handed
+ * over: the broker delivers what was not acknowledged again (persistent session: the client id is
+ * derived from the data directory), and Paho's persisted state in {@code <data>/mqtt} the QoS 2
+ * messages it had received (PUBREC sent) and not yet handed over.
+ *
+ * <p>The result of each message from the broker is published on {@code <prefix>/out/<topic>} as
+ * {@code qos=<q> dup=<0|1> <payload>} by the processing itself ({@link Gateway.BrokerReplies}): QoS
+ * 1/2 results with QoS 1, waiting for the broker's PUBACK before the message counts as processed,
+ * so a result lost in a crash means a message not confirmed, which the durable inbox delivers
+ * again. {@code dup=1} marks a message that the inbox delivered again after a crash and that had
+ * been processed before ({@code DeliveryDeduplicator}); QoS 2 does not repeat its work. QoS 0
+ * results go out with QoS 0, at most once. The results of the built-in publishers' messages are not
+ * published.
  */
-final class MqttBridge implements MqttCallback, AutoCloseable {
+final class MqttBridge implements MqttCallback, Gateway.BrokerReplies, AutoCloseable {
 
   static final String DEFAULT_PREFIX = "elasticq/gateway";
 
-  private final Gateway gateway;
+  /** How long a result's publish waits for the broker before it fails. */
+  private static final long PUBLISH_TIMEOUT_MILLIS = 10_000;
+
+  /** Completed by {@link #attach}; messages that arrive before wait for it. */
+  private final CompletableFuture<Gateway> gateway = new CompletableFuture<>();
+
   private final MqttClient client;
   private final String prefix;
   private final AtomicLong publishFailures = new AtomicLong();
+  private final AtomicLongArray received = new AtomicLongArray(Gateway.LEVELS);
+  private final AtomicLongArray acknowledged = new AtomicLongArray(Gateway.LEVELS);
 
-  MqttBridge(Gateway gateway, String url, String prefix, String clientId) throws MqttException {
-    this.gateway = gateway;
+  /**
+   * Connects to the broker, resuming the persistent session of the data directory's client id
+   * ({@link #clientId}): the broker starts at once to deliver what it holds for the session, and
+   * those messages wait (Paho's callback thread waits) until {@link #attach} gives the gateway.
+   * Connect before the gateway starts, so that the results of what the durable inboxes redeliver at
+   * start can be published.
+   *
+   * <p>Paho's session state lives in {@code <dataDir>/mqtt} ({@code MqttDefaultFilePersistence}):
+   * Paho answers a QoS 2 PUBLISH with PUBREC itself, before the application sees the message (that
+   * comes with the broker's PUBREL), so after a crash only the persisted state lets the restarted
+   * client deliver a QoS 2 message whose PUBREC went out; in memory it would be lost.
+   */
+  MqttBridge(String url, String prefix, Path dataDir) throws MqttException {
     this.prefix = prefix;
-    this.client = new MqttClient(url, clientId, new MemoryPersistence());
+    this.client =
+        new MqttClient(
+            url,
+            clientId(dataDir),
+            new MqttDefaultFilePersistence(dataDir.resolve("mqtt").toString()));
     client.setCallback(this);
     client.setManualAcks(true);
     MqttConnectOptions options = new MqttConnectOptions();
     options.setCleanSession(false);
     options.setMaxInflight(65535);
     options.setConnectionTimeout(10);
+    client.setTimeToWait(PUBLISH_TIMEOUT_MILLIS);
     client.connect(options);
-    gateway.resultListener = this::publishResult;
+  }
+
+  /** Feeds the broker's messages to {@code target} from now on and subscribes to them. */
+  void attach(Gateway target) throws MqttException {
+    gateway.complete(target);
     client.subscribe(prefix + "/in/#", 2);
+  }
+
+  /**
+   * The client id of the bridge of a data directory: fixed, so that a restarted gateway resumes its
+   * persistent session and gets what it had not acknowledged.
+   */
+  static String clientId(Path dataDir) {
+    return "elasticq-gw-"
+        + Integer.toHexString(dataDir.toAbsolutePath().normalize().toString().hashCode());
   }
 
   /**
@@ -81,14 +132,26 @@ final class MqttBridge implements MqttCallback, AutoCloseable {
     return client.getServerURI() + "  in: " + prefix + "/in/#  results: " + prefix + "/out/<topic>";
   }
 
-  long publishFailures() {
-    return publishFailures.get();
+  /** Messages received from the broker, QoS 1/2 messages acknowledged, failures; one line. */
+  String figures() {
+    return String.format(
+        Locale.ROOT,
+        "received %d/%d/%d (QoS 0/1/2), acknowledged once stored %d/%d (QoS 1/2), %d results or"
+            + " acknowledgements the broker did not take (their messages come again)",
+        received.get(0),
+        received.get(1),
+        received.get(2),
+        acknowledged.get(1),
+        acknowledged.get(2),
+        publishFailures.get());
   }
 
   @Override
   public void messageArrived(String topic, MqttMessage message) {
+    Gateway gateway = this.gateway.join();
     int qos = message.getQos();
     int id = message.getId();
+    received.incrementAndGet(qos);
     String name = topic.substring(topic.lastIndexOf('/') + 1);
     int index = Math.floorMod(name.hashCode(), gateway.options().topics());
     gateway.fromBroker(
@@ -99,22 +162,27 @@ final class MqttBridge implements MqttCallback, AutoCloseable {
         () -> {
           try {
             client.messageArrivedComplete(id, qos);
+            acknowledged.incrementAndGet(qos);
           } catch (MqttException e) {
             publishFailures.incrementAndGet(); // not acknowledged: the broker delivers it again
           }
         });
   }
 
-  private void publishResult(Gateway.Result r) {
-    String text = "qos=" + r.qos() + " dup=" + (r.duplicate() ? 1 : 0) + " " + r.payload();
+  /** Blocks until the broker acknowledged a QoS 1/2 result; throws so that it is redelivered. */
+  @Override
+  public void publish(Publish m, boolean duplicate) throws MqttException {
+    String topic = prefix + "/out/" + Gateway.topicName(m.topic());
+    byte[] text =
+        ("qos=" + m.qos() + " dup=" + (duplicate ? 1 : 0) + " " + m.payload())
+            .getBytes(StandardCharsets.UTF_8);
     try {
-      client.publish(
-          prefix + "/out/" + Gateway.topicName(r.topic()),
-          text.getBytes(StandardCharsets.UTF_8),
-          r.qos() == 0 ? 0 : 1,
-          false);
+      client.publish(topic, text, m.qos() == 0 ? 0 : 1, false);
     } catch (MqttException e) {
       publishFailures.incrementAndGet();
+      if (m.qos() > 0) {
+        throw e;
+      }
     }
   }
 
@@ -128,7 +196,7 @@ final class MqttBridge implements MqttCallback, AutoCloseable {
 
   @Override
   public void close() {
-    gateway.resultListener = null;
+    gateway.completeExceptionally(new IllegalStateException("the MQTT bridge is closed"));
     try {
       if (client.isConnected()) {
         client.disconnect(5_000);

@@ -111,17 +111,30 @@ class GatewayDemoTest {
   }
 
   @Test
+  void dataDirNotWritable_oneLineError_exit2_nothingWritten() throws IOException {
+    // procfs refuses new files, also to root (whom permission bits do not stop)
+    Path data = Path.of("/proc", "elasticq-gateway-test", "data");
+    Outcome o = inProcess("--data", data.toString());
+    assertThat(o.code).as(o.err).isEqualTo(2);
+    assertThat(o.err.strip().lines()).hasSize(1);
+    assertThat(o.err).contains("/proc is not writable");
+    assertThat(data.getParent()).doesNotExist();
+  }
+
+  @Test
   void badValues_nameTheOption() {
     assertThat(inProcess("--qos-mix", "50,30,10").err).contains("--qos-mix must add up to 100");
     assertThat(inProcess("--duration", "soon").err).contains("'soon' is not a duration");
     assertThat(inProcess("--topics", "0").code).isEqualTo(2);
+    assertThat(inProcess("--mqtt-idle", "3s").err).contains("--mqtt-idle").contains("needs --mqtt");
   }
 
   @Test
   void help_listsTheOptions() {
     Outcome o = inProcess("--help");
     assertThat(o.code).isZero();
-    assertThat(o.out).contains("--data=DIR", "--crash-after=N", "--duration=TIME", "--qos-mix");
+    assertThat(o.out)
+        .contains("--data=DIR", "--crash-after=N", "--duration=TIME", "--qos-mix", "--mqtt-idle");
   }
 
   private record Outcome(int code, String out, String err) {}
@@ -142,37 +155,30 @@ class GatewayDemoTest {
 
   /** The demo in a child JVM with small loads and free ports; waits for it to exit. */
   private Child run(Path data, String... extra) throws Exception {
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.add("-Xmx512m");
-    command.add("-cp");
-    command.add(
-        System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")));
-    command.add(GatewayDemo.class.getName());
-    command.addAll(
-        List.of(
-            "--data",
-            data.toString(),
-            "--metrics-port",
-            "0",
-            "--management-port",
-            "0",
-            "--publishers",
-            "2",
-            "--rate",
-            "300",
-            "--burst-every",
-            "2s",
-            "--burst-size",
-            "1500",
-            "--work-us",
-            "10",
-            "--refresh",
-            "2s"));
-    command.addAll(List.of(extra));
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "--data",
+                data.toString(),
+                "--metrics-port",
+                "0",
+                "--management-port",
+                "0",
+                "--publishers",
+                "2",
+                "--rate",
+                "300",
+                "--burst-every",
+                "2s",
+                "--burst-size",
+                "1500",
+                "--work-us",
+                "10",
+                "--refresh",
+                "2s"));
+    args.addAll(List.of(extra));
     Path log = Files.createTempFile(tmp, "child", ".log");
-    Process p =
-        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    Process p = GatewayProcess.start(log, args);
     if (!p.waitFor(5, TimeUnit.MINUTES)) {
       p.destroyForcibly().waitFor();
       throw new AssertionError("the demo did not exit within 5 minutes:\n" + Files.readString(log));

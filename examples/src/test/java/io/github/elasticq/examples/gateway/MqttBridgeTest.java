@@ -17,21 +17,15 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.awaitility.Awaitility;
 import org.eclipse.paho.client.mqttv3.MqttClient;
-import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
-import org.eclipse.paho.client.mqttv3.MqttException;
-import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The gateway's MQTT bridge against the real Mosquitto on 127.0.0.1:1883 (started by {@code
- * .ci/run}; never stopped or reconfigured here). Outside CI the broker test is skipped when no
- * broker answers; under {@code CI=true} it fails.
+ * The gateway's MQTT bridge against the real Mosquitto on 127.0.0.1:1883 (see {@link Mosquitto}).
+ * Outside CI the broker test is skipped when no broker answers; under {@code CI=true} it fails. The
+ * kill -9 case is {@link MqttBridgeCrashTest}.
  */
 class MqttBridgeTest {
-
-  private static final String BROKER = "tcp://127.0.0.1:1883";
 
   @TempDir Path tmp;
 
@@ -53,16 +47,11 @@ class MqttBridgeTest {
 
   @Test
   void qos1And2FromTheBroker_eachProcessedOnce_resultsPublished() throws Exception {
-    assumeBroker();
+    Mosquitto.assumeRunning();
     String prefix = "elasticq-test/" + UUID.randomUUID();
+    Path data = tmp.resolve("data");
     Map<String, AtomicInteger> results = new ConcurrentHashMap<>();
-    MqttClient client =
-        new MqttClient(BROKER, MqttClient.generateClientId(), new MemoryPersistence());
-    org.eclipse.paho.client.mqttv3.MqttConnectOptions options =
-        new org.eclipse.paho.client.mqttv3.MqttConnectOptions();
-    // the default of 10 in-flight publishes is too few for 300 back-to-back publishes
-    options.setMaxInflight(1_000);
-    client.connect(options);
+    MqttClient client = Mosquitto.connect(MqttClient.generateClientId(), true);
     try {
       client.subscribe(
           prefix + "/out/#",
@@ -72,7 +61,8 @@ class MqttBridgeTest {
             results.computeIfAbsent(text, k -> new AtomicInteger()).incrementAndGet();
           });
       Path log = tmp.resolve("child.log");
-      Process child = startGateway(prefix, log);
+      Process child =
+          GatewayProcess.start(log, GatewayProcess.bridgeArgs(data, prefix, "--mqtt-idle", "3s"));
       try {
         Awaitility.await()
             .atMost(Duration.ofMinutes(3))
@@ -109,55 +99,7 @@ class MqttBridgeTest {
     } finally {
       client.disconnect();
       client.close();
-    }
-  }
-
-  private Process startGateway(String prefix, Path log) throws Exception {
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.add("-Xmx512m");
-    command.add("-cp");
-    command.add(
-        System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")));
-    command.add(GatewayDemo.class.getName());
-    command.addAll(
-        List.of(
-            "--data",
-            tmp.resolve("data").toString(),
-            "--mqtt",
-            BROKER,
-            "--mqtt-topic",
-            prefix,
-            "--publishers",
-            "0",
-            "--duration",
-            "40s",
-            "--metrics-port",
-            "0",
-            "--management-port",
-            "0",
-            "--refresh",
-            "5s"));
-    return new ProcessBuilder(command)
-        .redirectErrorStream(true)
-        .redirectOutput(log.toFile())
-        .start();
-  }
-
-  private static void assumeBroker() {
-    try {
-      MqttClient probe =
-          new MqttClient(BROKER, MqttClient.generateClientId(), new MemoryPersistence());
-      MqttConnectOptions options = new MqttConnectOptions();
-      options.setConnectionTimeout(5);
-      probe.connect(options);
-      probe.disconnect();
-      probe.close();
-    } catch (MqttException e) {
-      if ("true".equals(System.getenv("CI"))) {
-        throw new AssertionError("no MQTT broker at " + BROKER + " (.ci/run starts Mosquitto)", e);
-      }
-      Assumptions.abort("no MQTT broker at " + BROKER + ": " + e);
+      Mosquitto.forgetSession(MqttBridge.clientId(data));
     }
   }
 }
