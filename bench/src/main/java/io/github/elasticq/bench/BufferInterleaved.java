@@ -29,7 +29,8 @@ import org.apache.pekko.stream.javadsl.Source;
  *
  * <p>Run: {@code java -Xms1g -Xmx1g -cp bench/target/benchmarks.jar
  * io.github.elasticq.bench.BufferInterleaved 400 out.md} (rounds, optional output file; the first
- * fifth of the rounds is warm-up and not reported).
+ * fifth of the rounds is warm-up and not reported). Up to commit 25d3853 it also ran the stage the
+ * ring replaced (results in bench/results/streams.md).
  */
 public final class BufferInterleaved {
 
@@ -42,10 +43,6 @@ public final class BufferInterleaved {
     int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 400;
     Map<String, Flow<Integer, Integer, NotUsed>> buffers = new LinkedHashMap<>();
     buffers.put("ElasticFlow.buffer", ElasticFlow.buffer(StreamsBenchmark.config(1024, 65536)));
-    buffers.put(
-        "before:ElasticMpscQueue",
-        Flow.fromGraph(new MpscQueueBufferStage<Integer>(StreamsBenchmark.config(1024, 65536)))
-            .mapMaterializedValue(q -> NotUsed.getInstance()));
     buffers.put(
         ".buffer(n,backpressure)",
         Flow.<Integer>create().buffer(65536, OverflowStrategy.backpressure()));
