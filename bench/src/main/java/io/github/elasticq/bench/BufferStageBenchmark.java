@@ -1,18 +1,13 @@
 package io.github.elasticq.bench;
 
-import io.github.elasticq.streams.javadsl.ElasticFlow;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.Done;
-import org.apache.pekko.NotUsed;
-import org.apache.pekko.actor.ActorSystem;
 import org.apache.pekko.japi.Pair;
 import org.apache.pekko.stream.Attributes;
 import org.apache.pekko.stream.Inlet;
-import org.apache.pekko.stream.OverflowStrategy;
 import org.apache.pekko.stream.SinkShape;
-import org.apache.pekko.stream.javadsl.Flow;
 import org.apache.pekko.stream.javadsl.Keep;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
@@ -22,83 +17,33 @@ import org.apache.pekko.stream.stage.GraphStageLogic;
 import org.apache.pekko.stream.stage.GraphStageWithMaterializedValue;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
-import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Threads;
 import scala.Tuple2;
 
 /**
- * Before/after for {@code ElasticFlow.buffer}: the stage-owned ring against the stage it replaced
- * ({@link MpscQueueBufferStage}, an {@code ElasticMpscQueue} used from one thread) and Pekko's
- * {@code .buffer(65536, backpressure)}, all three in the same run. {@code throughGraph} is {@link
- * StreamsBenchmark#bufferThroughGraph}; {@code fused} drops the async boundary, so the stage's own
- * per-element cost is most of what it measures (every element passes straight through: the buffer
- * never fills).
+ * The stage alone: {@code ElasticFlow.buffer} against Pekko's {@code .buffer(65536, backpressure)}
+ * in one island, both in the same run (the states of {@link StreamsBenchmark#bufferThroughGraph}).
+ * Through a graph with an async boundary the dispatcher dominates: on a 2-core machine its default
+ * 8 threads flip between a fast and a slow state that decides the ratio, so compare the buffers
+ * there with {@code -jvmArgs
+ * "-Dpekko.actor.default-dispatcher.fork-join-executor.parallelism-max=2"} or with {@link
+ * BufferInterleaved}. {@code fused} passes every element straight through (the buffer never fills);
+ * in {@code fusedQueued} the sink starts pulling only after the graph is running, so the buffer
+ * holds elements and every element is added and polled. Up to commit 25d3853 the stage the ring
+ * replaced ran alongside (results in bench/results/streams.md).
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 public class BufferStageBenchmark {
 
-  /** The three buffers; one system per trial. */
-  @State(Scope.Benchmark)
-  public static class Buffers {
-    @Param({"ElasticFlow.buffer", "before:ElasticMpscQueue", "Pekko.buffer(n/backpressure)"})
-    public String impl;
-
-    ActorSystem system;
-    Flow<Integer, Integer, NotUsed> buffer;
-
-    /** Builds the flow once per trial. */
-    @Setup(Level.Trial)
-    public void setUp() {
-      system = StreamsBenchmark.newSystem();
-      switch (impl) {
-        case "ElasticFlow.buffer":
-          buffer = ElasticFlow.buffer(StreamsBenchmark.config(1024, 65536));
-          break;
-        case "before:ElasticMpscQueue":
-          buffer =
-              Flow.fromGraph(
-                      new MpscQueueBufferStage<Integer>(StreamsBenchmark.config(1024, 65536)))
-                  .mapMaterializedValue(q -> NotUsed.getInstance());
-          break;
-        default:
-          buffer = Flow.<Integer>create().buffer(65536, OverflowStrategy.backpressure());
-      }
-    }
-
-    /** Stops the system. */
-    @TearDown(Level.Trial)
-    public void tearDown() throws Exception {
-      StreamsBenchmark.terminate(system);
-    }
-  }
-
-  /** {@code Source.range -> buffer -> async -> Sink.ignore}, per invocation. */
-  @Benchmark
-  @Threads(1)
-  @OperationsPerInvocation(StreamsBenchmark.ELEMENTS)
-  public Object throughGraph(Buffers s) {
-    return Source.range(1, StreamsBenchmark.ELEMENTS)
-        .via(s.buffer)
-        .async()
-        .runWith(Sink.ignore(), s.system)
-        .toCompletableFuture()
-        .join();
-  }
-
   /** {@code Source.range -> buffer -> Sink.ignore} in one island, per invocation. */
   @Benchmark
   @Threads(1)
   @OperationsPerInvocation(StreamsBenchmark.ELEMENTS)
-  public Object fused(Buffers s) {
+  public Object fused(StreamsBenchmark.BufferState s) {
     return Source.range(1, StreamsBenchmark.ELEMENTS)
         .via(s.buffer)
         .runWith(Sink.ignore(), s.system)
@@ -110,7 +55,7 @@ public class BufferStageBenchmark {
   @Benchmark
   @Threads(1)
   @OperationsPerInvocation(StreamsBenchmark.ELEMENTS)
-  public Object fusedQueued(Buffers s) {
+  public Object fusedQueued(StreamsBenchmark.BufferState s) {
     Pair<AsyncCallback<Done>, CompletionStage<Done>> m =
         Source.range(1, StreamsBenchmark.ELEMENTS)
             .via(s.buffer)
