@@ -59,10 +59,31 @@ public class StreamsBenchmark {
 
   private static final Object ELEMENT = "element";
 
+  /**
+   * The default dispatcher of every benchmark's system. {@code -Dbench.dispatcher=cores} (the
+   * default) caps its fork-join pool at the machine's core count; {@code pekko} keeps Pekko's
+   * sizing (at least 8 threads, however few cores). On the 2-core machine Pekko's 8 threads flip
+   * between a fast and a slow state about 3x apart that lasts for many materializations, often a
+   * whole JMH fork, so whichever implementation's forks meet the slow state loses
+   * (bench/results/streams.md). Both implementations of every benchmark always run on the same
+   * setting.
+   */
+  static final String DISPATCHER = System.getProperty("bench.dispatcher", "cores");
+
   static ActorSystem newSystem() {
+    String settings = "pekko.loglevel = WARNING";
+    switch (DISPATCHER) {
+      case "cores" ->
+          settings +=
+              "\npekko.actor.default-dispatcher.fork-join-executor.parallelism-max = "
+                  + Runtime.getRuntime().availableProcessors();
+      case "pekko" -> {}
+      default ->
+          throw new IllegalArgumentException(
+              "bench.dispatcher must be cores or pekko, got: " + DISPATCHER);
+    }
     return ActorSystem.create(
-        "bench",
-        ConfigFactory.parseString("pekko.loglevel = WARNING").withFallback(ConfigFactory.load()));
+        "bench", ConfigFactory.parseString(settings).withFallback(ConfigFactory.load()));
   }
 
   static QueueConfig config(int min, int max) {
