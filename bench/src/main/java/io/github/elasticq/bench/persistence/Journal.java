@@ -25,7 +25,13 @@ enum Journal {
    */
   JDBC_POSTGRES("jdbc postgresql", false),
   /** Pekko's in-memory journal from pekko-persistence-testkit: the ceiling. */
-  IN_MEMORY("in-memory (testkit)", false);
+  IN_MEMORY("in-memory (testkit)", false),
+  /**
+   * {@link NoOpJournal}: stores nothing, acknowledges at once. Pekko's round trip alone, with the
+   * same plugin settings (dispatcher, replay filter, write-response order) as {@code
+   * elasticq.journal}: the ceiling of our journal on the machine.
+   */
+  NO_OP("no-op journal (Pekko round trip only)", false);
 
   final String label;
   final boolean ours;
@@ -119,6 +125,15 @@ enum Journal {
                               + ";DB_CLOSE_DELAY=-1"));
           case JDBC_POSTGRES -> postgres(postgresSchema(dir));
           case IN_MEMORY -> PersistenceTestKitPlugin.config();
+          case NO_OP ->
+              ConfigFactory.parseString(
+                  String.join(
+                      "\n",
+                      "pekko.persistence.journal.plugin = \"bench-no-op-journal\"",
+                      "bench-no-op-journal = ${elasticq.journal}",
+                      "bench-no-op-journal.class = \""
+                          + NoOpJournal.class.getName()
+                          + "\""));
         };
     return journal.withFallback(base).withFallback(ConfigFactory.load()).resolve();
   }
