@@ -131,9 +131,7 @@ enum Journal {
                       "\n",
                       "pekko.persistence.journal.plugin = \"bench-no-op-journal\"",
                       "bench-no-op-journal = ${elasticq.journal}",
-                      "bench-no-op-journal.class = \""
-                          + NoOpJournal.class.getName()
-                          + "\""));
+                      "bench-no-op-journal.class = \"" + NoOpJournal.class.getName() + "\""));
         };
     return journal.withFallback(base).withFallback(ConfigFactory.load()).resolve();
   }

@@ -11,11 +11,11 @@ import scala.concurrent.Future;
 
 /**
  * A journal that stores nothing and acknowledges every write at once with an already completed
- * future: what is left is Pekko's own round trip (the journal protocol, AsyncWriteJournal's
- * circuit breaker and future callbacks, its resequencer unless {@code write-response-global-order
- * = off}, the dispatcher hops, the persistent actor). It is the ceiling of any AsyncWriteJournal
- * plugin on the machine. Replays nothing; the highest sequence number is always 0, so a persistent
- * actor must start on a fresh id. Select it with the harness's {@code NO_OP} journal.
+ * future: what is left is Pekko's own round trip (the journal protocol, AsyncWriteJournal's circuit
+ * breaker and future callbacks, its resequencer unless {@code write-response-global-order = off},
+ * the dispatcher hops, the persistent actor). It is the ceiling of any AsyncWriteJournal plugin on
+ * the machine. Replays nothing; the highest sequence number is always 0, so a persistent actor must
+ * start on a fresh id. Select it with the harness's {@code NO_OP} journal.
  */
 public final class NoOpJournal extends AsyncWriteJournal {
   private static final Future<Iterable<Optional<Exception>>> DONE =

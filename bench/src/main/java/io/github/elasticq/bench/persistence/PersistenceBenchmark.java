@@ -653,8 +653,8 @@ public final class PersistenceBenchmark {
 
   /**
    * Voluntary and involuntary context switches of all live threads of this process (Linux
-   * /proc/self/task/N/status); 0 elsewhere. Threads that end within a window are missed, which
-   * the measured windows (steady state, no thread churn) do not have.
+   * /proc/self/task/N/status); 0 elsewhere. Threads that end within a window are missed, which the
+   * measured windows (steady state, no thread churn) do not have.
    */
   private static long contextSwitches() {
     Path tasks = Path.of("/proc/self/task");
