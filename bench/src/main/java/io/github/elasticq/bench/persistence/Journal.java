@@ -31,7 +31,13 @@ enum Journal {
    * same plugin settings (dispatcher, replay filter, write-response order) as {@code
    * elasticq.journal}: the ceiling of our journal on the machine.
    */
-  NO_OP("no-op journal (Pekko round trip only)", false);
+  NO_OP("no-op journal (Pekko round trip only)", false),
+  /**
+   * {@link NoOpProtocolJournal}: a bare actor answering the journal protocol at once (no
+   * AsyncWriteJournal), on the same dispatcher as {@code elasticq.journal}: the ceiling of a journal
+   * that implemented the protocol itself.
+   */
+  NO_OP_PROTOCOL("no-op protocol actor (no AsyncWriteJournal)", false);
 
   final String label;
   final boolean ours;
@@ -132,6 +138,15 @@ enum Journal {
                       "pekko.persistence.journal.plugin = \"bench-no-op-journal\"",
                       "bench-no-op-journal = ${elasticq.journal}",
                       "bench-no-op-journal.class = \"" + NoOpJournal.class.getName() + "\""));
+          case NO_OP_PROTOCOL ->
+              ConfigFactory.parseString(
+                  String.join(
+                      "\n",
+                      "pekko.persistence.journal.plugin = \"bench-no-op-protocol-journal\"",
+                      "bench-no-op-protocol-journal = ${elasticq.journal}",
+                      "bench-no-op-protocol-journal.class = \""
+                          + NoOpProtocolJournal.class.getName()
+                          + "\""));
         };
     return journal.withFallback(base).withFallback(ConfigFactory.load()).resolve();
   }
