@@ -244,19 +244,11 @@ public final class WalJournal extends AsyncWriteJournal {
    * handed over before the dispatcher gets to them. Called on the log's writer thread.
    */
   private void complete(Runnable completion) {
-    if (DIRECT_COMPLETION) {
-      completion.run();
-      return;
-    }
     completions.add(completion);
     if (drainScheduled.compareAndSet(false, true)) {
       dispatcher.execute(drain);
     }
   }
-
-  /** EXPERIMENT toggle: complete on the writer thread (the previous behaviour). */
-  private static final boolean DIRECT_COMPLETION =
-      Boolean.getBoolean("elasticq.journal.direct-completion");
 
   /**
    * Completes the queued calls. Batchable: Pekko's dispatcher runs it inside a batch, so the future
