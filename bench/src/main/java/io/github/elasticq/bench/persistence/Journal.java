@@ -34,8 +34,8 @@ enum Journal {
   NO_OP("no-op journal (Pekko round trip only)", false),
   /**
    * {@link NoOpProtocolJournal}: a bare actor answering the journal protocol at once (no
-   * AsyncWriteJournal), on the same dispatcher as {@code elasticq.journal}: the ceiling of a journal
-   * that implemented the protocol itself.
+   * AsyncWriteJournal), on the same dispatcher as {@code elasticq.journal}: the ceiling of a
+   * journal that implemented the protocol itself.
    */
   NO_OP_PROTOCOL("no-op protocol actor (no AsyncWriteJournal)", false);
 
