@@ -44,7 +44,7 @@ import scala.concurrent.Promise;
  *       hands the completions of a group commit to the plugin dispatcher as one batch (one task, so
  *       one thread wake-up per commit rather than one per call); AsyncWriteJournal's callbacks and
  *       replies then run in that batch on one thread.
- *   <li>A call not completed within {@code write-timeout} fails with a {@code TimeoutException}
+ *   <li>A write or delete not completed within {@code write-timeout} fails with a {@code TimeoutException}
  *       (Pekko's per-call circuit-breaker timer is switched off in {@code reference.conf}).
  *   <li>Replays run on the plugin dispatcher ({@code elasticq.journal.dispatcher}), never on the
  *       default dispatcher; the highest sequence number comes from the in-memory index.
@@ -181,7 +181,7 @@ public final class WalJournal extends AsyncWriteJournal {
 
   @Override
   public Future<Void> doAsyncDeleteMessagesTo(String persistenceId, long toSequenceNr) {
-    return toScala(wal.deleteTo(persistenceId, toSequenceNr));
+    return toScala(wal.deleteTo(persistenceId, toSequenceNr), true);
   }
 
   @Override
@@ -216,7 +216,10 @@ public final class WalJournal extends AsyncWriteJournal {
                 throw new CompletionException(e);
               }
             },
-            io));
+            io),
+        // Pekko does not run a replay under its circuit breaker (only the read of the highest
+        // sequence number before it), so a replay has no timeout here either.
+        false);
   }
 
   @Override
@@ -224,10 +227,15 @@ public final class WalJournal extends AsyncWriteJournal {
     return Futures.successful(wal.highestSequenceNr(persistenceId));
   }
 
-  /** A Scala future failing with the real cause, not a {@link CompletionException}. */
-  private <T> Future<T> toScala(CompletableFuture<T> f) {
+  /**
+   * A Scala future failing with the real cause, not a {@link CompletionException}; with {@code
+   * timed}, failed after {@code write-timeout} if not completed.
+   */
+  private <T> Future<T> toScala(CompletableFuture<T> f, boolean timed) {
     Promise<T> promise = Futures.promise();
-    timeouts.track(promise, System.nanoTime());
+    if (timed) {
+      timeouts.track(promise, System.nanoTime());
+    }
     f.whenComplete(
         (v, e) -> {
           if (e == null) {
