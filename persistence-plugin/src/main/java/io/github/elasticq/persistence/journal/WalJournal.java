@@ -44,8 +44,9 @@ import scala.concurrent.Promise;
  *       hands the completions of a group commit to the plugin dispatcher as one batch (one task, so
  *       one thread wake-up per commit rather than one per call); AsyncWriteJournal's callbacks and
  *       replies then run in that batch on one thread.
- *   <li>A write or delete not completed within {@code write-timeout} fails with a {@code TimeoutException}
- *       (Pekko's per-call circuit-breaker timer is switched off in {@code reference.conf}).
+ *   <li>A write or delete not completed within {@code write-timeout} fails with a {@code
+ *       TimeoutException} (Pekko's per-call circuit-breaker timer is switched off in {@code
+ *       reference.conf}).
  *   <li>Replays run on the plugin dispatcher ({@code elasticq.journal.dispatcher}), never on the
  *       default dispatcher; the highest sequence number comes from the in-memory index.
  * </ul>
