@@ -25,7 +25,19 @@ enum Journal {
    */
   JDBC_POSTGRES("jdbc postgresql", false),
   /** Pekko's in-memory journal from pekko-persistence-testkit: the ceiling. */
-  IN_MEMORY("in-memory (testkit)", false);
+  IN_MEMORY("in-memory (testkit)", false),
+  /**
+   * {@link NoOpJournal}: stores nothing, acknowledges at once. Pekko's round trip alone, with the
+   * same plugin settings (dispatcher, replay filter, write-response order) as {@code
+   * elasticq.journal}: the ceiling of our journal on the machine.
+   */
+  NO_OP("no-op journal (Pekko round trip only)", false),
+  /**
+   * {@link NoOpProtocolJournal}: a bare actor answering the journal protocol at once (no
+   * AsyncWriteJournal), on the same dispatcher as {@code elasticq.journal}: the ceiling of a
+   * journal that implemented the protocol itself.
+   */
+  NO_OP_PROTOCOL("no-op protocol actor (no AsyncWriteJournal)", false);
 
   final String label;
   final boolean ours;
@@ -119,6 +131,22 @@ enum Journal {
                               + ";DB_CLOSE_DELAY=-1"));
           case JDBC_POSTGRES -> postgres(postgresSchema(dir));
           case IN_MEMORY -> PersistenceTestKitPlugin.config();
+          case NO_OP ->
+              ConfigFactory.parseString(
+                  String.join(
+                      "\n",
+                      "pekko.persistence.journal.plugin = \"bench-no-op-journal\"",
+                      "bench-no-op-journal = ${elasticq.journal}",
+                      "bench-no-op-journal.class = \"" + NoOpJournal.class.getName() + "\""));
+          case NO_OP_PROTOCOL ->
+              ConfigFactory.parseString(
+                  String.join(
+                      "\n",
+                      "pekko.persistence.journal.plugin = \"bench-no-op-protocol-journal\"",
+                      "bench-no-op-protocol-journal = ${elasticq.journal}",
+                      "bench-no-op-protocol-journal.class = \""
+                          + NoOpProtocolJournal.class.getName()
+                          + "\""));
         };
     return journal.withFallback(base).withFallback(ConfigFactory.load()).resolve();
   }

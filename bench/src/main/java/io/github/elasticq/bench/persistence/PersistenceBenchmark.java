@@ -574,7 +574,13 @@ public final class PersistenceBenchmark {
   // Measurement
 
   private record Window(
-      long events, double seconds, WalStats before, WalStats after, String timings) {
+      long events,
+      double seconds,
+      WalStats before,
+      WalStats after,
+      String timings,
+      long cpuNanos,
+      long contextSwitches) {
     double eventsPerSecond() {
       return events / seconds;
     }
@@ -589,20 +595,31 @@ public final class PersistenceBenchmark {
           : (after.recordsWritten() - before.recordsWritten()) / (double) fsyncs;
     }
 
+    /** Process CPU and context switches per event over the window (the cost of a round trip). */
+    String cost() {
+      if (events == 0 || cpuNanos < 0) {
+        return "";
+      }
+      return String.format(
+          "process CPU %.2f µs/event, %.2f context switches/event",
+          cpuNanos / 1e3 / events, contextSwitches / (double) events);
+    }
+
     String detail() {
       if (before == null) {
-        return "";
+        return cost();
       }
       long records = after.recordsWritten() - before.recordsWritten();
       long writes = after.writes() - before.writes();
       long bytes = after.bytesWritten() - before.bytesWritten();
       return String.format(
-          "%,d fsyncs, %,d group commits, %.1f events/commit, %d B/event%s",
+          "%,d fsyncs, %,d group commits, %.1f events/commit, %d B/event%s; %s",
           after.fsyncs() - before.fsyncs(),
           writes,
           writes == 0 ? 0.0 : records / (double) writes,
           records == 0 ? 0 : bytes / records,
-          timings == null ? "" : "; " + timings);
+          timings == null ? "" : "; " + timings,
+          cost());
     }
   }
 
@@ -614,14 +631,54 @@ public final class PersistenceBenchmark {
     if (timings != null) {
       timings.reset();
     }
+    long cpu0 = processCpuNanos();
+    long cs0 = contextSwitches();
     long c0 = meter.events.sum();
     long t0 = System.nanoTime();
     Thread.sleep(measureMillis);
     long c1 = meter.events.sum();
     long t1 = System.nanoTime();
+    long cpu1 = processCpuNanos();
+    long cs1 = contextSwitches();
     WalStats after = journal.ours ? walStats(system) : null;
     return new Window(
-        c1 - c0, (t1 - t0) / 1e9, before, after, timings == null ? null : timings.summary());
+        c1 - c0,
+        (t1 - t0) / 1e9,
+        before,
+        after,
+        timings == null ? null : timings.summary(),
+        cpu0 < 0 ? -1 : cpu1 - cpu0,
+        cs1 - cs0);
+  }
+
+  /**
+   * Voluntary and involuntary context switches of all live threads of this process (Linux
+   * /proc/self/task/N/status); 0 elsewhere. Threads that end within a window are missed, which the
+   * measured windows (steady state, no thread churn) do not have.
+   */
+  private static long contextSwitches() {
+    Path tasks = Path.of("/proc/self/task");
+    if (!Files.isDirectory(tasks)) {
+      return 0;
+    }
+    long sum = 0;
+    try (Stream<Path> ts = Files.list(tasks)) {
+      for (Path t : ts.toList()) {
+        try {
+          for (String line : Files.readAllLines(t.resolve("status"))) {
+            if (line.startsWith("voluntary_ctxt_switches:")
+                || line.startsWith("nonvoluntary_ctxt_switches:")) {
+              sum += Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
+            }
+          }
+        } catch (IOException | RuntimeException e) {
+          // the thread ended meanwhile
+        }
+      }
+    } catch (IOException e) {
+      return 0;
+    }
+    return sum;
   }
 
   private static WalStats walStats(ActorSystem system) {

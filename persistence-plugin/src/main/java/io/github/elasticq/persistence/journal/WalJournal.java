@@ -5,20 +5,26 @@ import io.github.elasticq.persistence.internal.EventCodec;
 import io.github.elasticq.persistence.wal.WalEvent;
 import io.github.elasticq.persistence.wal.WalWrite;
 import io.github.elasticq.persistence.wal.WriteAheadLog;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.apache.pekko.actor.ActorSystem;
+import org.apache.pekko.actor.Cancellable;
+import org.apache.pekko.dispatch.Batchable;
 import org.apache.pekko.dispatch.Futures;
 import org.apache.pekko.persistence.AtomicWrite;
 import org.apache.pekko.persistence.PersistentRepr;
 import org.apache.pekko.persistence.journal.japi.AsyncWriteJournal;
+import scala.concurrent.ExecutionContextExecutor;
 import scala.concurrent.Future;
-import scala.jdk.javaapi.FutureConverters;
+import scala.concurrent.Promise;
 
 /**
  * The Pekko Persistence journal plugin {@code elasticq.journal}: events go to an embedded {@link
@@ -34,7 +40,13 @@ import scala.jdk.javaapi.FutureConverters;
  *       cannot be serialized, that atomic write is rejected and the others are stored. A storage
  *       failure fails the whole returned future (never a rejection).
  *   <li>All atomic writes of one call share one group commit with every other concurrent call, and
- *       the future completes when they are durable as {@code sync-mode} defines.
+ *       the future completes when they are durable as {@code sync-mode} defines. The writer thread
+ *       hands the completions of a group commit to the plugin dispatcher as one batch (one task, so
+ *       one thread wake-up per commit rather than one per call); AsyncWriteJournal's callbacks and
+ *       replies then run in that batch on one thread.
+ *   <li>A write or delete not completed within {@code write-timeout} fails with a {@code
+ *       TimeoutException} (Pekko's per-call circuit-breaker timer is switched off in {@code
+ *       reference.conf}).
  *   <li>Replays run on the plugin dispatcher ({@code elasticq.journal.dispatcher}), never on the
  *       default dispatcher; the highest sequence number comes from the in-memory index.
  * </ul>
@@ -50,6 +62,22 @@ public final class WalJournal extends AsyncWriteJournal {
   /** Encodes atomic writes; confined to the actor, like {@link #doAsyncWriteMessages}. */
   private final WalWrite.Encoder encoder = new WalWrite.Encoder();
 
+  /** Fails calls not completed within {@code write-timeout}; swept by {@link #sweeper}. */
+  private final WriteTimeouts timeouts;
+
+  private final Cancellable sweeper;
+
+  /**
+   * Completions of calls whose log futures completed on the writer thread, waiting for {@link
+   * #drain} on the journal's dispatcher. The writer hands over a whole group commit with at most
+   * one task submission (one thread wake-up) instead of one per call.
+   */
+  private final ConcurrentLinkedQueue<Runnable> completions = new ConcurrentLinkedQueue<>();
+
+  private final AtomicBoolean drainScheduled = new AtomicBoolean();
+  private final ExecutionContextExecutor dispatcher;
+  private final Drain drain = new Drain();
+
   /**
    * Called by Pekko with the plugin's configuration section and its path.
    *
@@ -61,6 +89,32 @@ public final class WalJournal extends AsyncWriteJournal {
     this.wal = WalRegistry.get(system).logFor(configPath, config);
     this.codec = new EventCodec(system);
     this.io = system.dispatchers().lookup(config.getString("plugin-dispatcher"));
+    this.dispatcher = context().dispatcher();
+    long timeoutNanos = config.getDuration("write-timeout").toNanos();
+    if (timeoutNanos < 0) {
+      throw new IllegalArgumentException(
+          configPath + ".write-timeout must be >= 0, got " + config.getString("write-timeout"));
+    }
+    this.timeouts = new WriteTimeouts(timeoutNanos);
+    if (timeouts.enabled()) {
+      Duration every =
+          Duration.ofNanos(Math.min(Math.max(timeoutNanos / 10, 10_000_000L), 1_000_000_000L));
+      this.sweeper =
+          system
+              .scheduler()
+              .scheduleWithFixedDelay(
+                  every, every, () -> timeouts.sweep(System.nanoTime()), system.dispatcher());
+    } else {
+      this.sweeper = null;
+    }
+  }
+
+  @Override
+  public void postStop() throws Exception {
+    if (sweeper != null) {
+      sweeper.cancel();
+    }
+    super.postStop();
   }
 
   @Override
@@ -78,8 +132,23 @@ public final class WalJournal extends AsyncWriteJournal {
     if (writes.isEmpty()) {
       return Futures.successful(results);
     }
+    // One promise per call, completed from the group commit through complete(): no intermediate
+    // futures between the log and AsyncWriteJournal's callbacks.
     Iterable<Optional<Exception>> done = results;
-    return toScala(wal.append(writes).thenApply(v -> done));
+    Promise<Iterable<Optional<Exception>>> promise = Futures.promise();
+    timeouts.track(promise, System.nanoTime());
+    wal.append(writes)
+        .whenComplete(
+            (v, e) ->
+                complete(
+                    () -> {
+                      if (e == null) {
+                        promise.trySuccess(done);
+                      } else {
+                        promise.tryFailure(unwrap(e));
+                      }
+                    }));
+    return promise.future();
   }
 
   /**
@@ -113,7 +182,7 @@ public final class WalJournal extends AsyncWriteJournal {
 
   @Override
   public Future<Void> doAsyncDeleteMessagesTo(String persistenceId, long toSequenceNr) {
-    return toScala(wal.deleteTo(persistenceId, toSequenceNr));
+    return toScala(wal.deleteTo(persistenceId, toSequenceNr), true);
   }
 
   @Override
@@ -148,7 +217,10 @@ public final class WalJournal extends AsyncWriteJournal {
                 throw new CompletionException(e);
               }
             },
-            io));
+            io),
+        // Pekko does not run a replay under its circuit breaker (only the read of the highest
+        // sequence number before it), so a replay has no timeout here either.
+        false);
   }
 
   @Override
@@ -156,21 +228,65 @@ public final class WalJournal extends AsyncWriteJournal {
     return Futures.successful(wal.highestSequenceNr(persistenceId));
   }
 
-  /** A Scala future failing with the real cause, not a {@link CompletionException}. */
-  private static <T> Future<T> toScala(CompletableFuture<T> f) {
-    CompletableFuture<T> unwrapped = new CompletableFuture<>();
+  /**
+   * A Scala future failing with the real cause, not a {@link CompletionException}; with {@code
+   * timed}, failed after {@code write-timeout} if not completed.
+   */
+  private <T> Future<T> toScala(CompletableFuture<T> f, boolean timed) {
+    Promise<T> promise = Futures.promise();
+    if (timed) {
+      timeouts.track(promise, System.nanoTime());
+    }
     f.whenComplete(
         (v, e) -> {
           if (e == null) {
-            unwrapped.complete(v);
+            promise.trySuccess(v);
           } else {
-            Throwable t = e;
-            while (t instanceof CompletionException && t.getCause() != null) {
-              t = t.getCause();
-            }
-            unwrapped.completeExceptionally(t);
+            promise.tryFailure(unwrap(e));
           }
         });
-    return FutureConverters.asScala(unwrapped);
+    return promise.future();
+  }
+
+  /**
+   * Runs {@code completion} on the journal's dispatcher, together with every other completion
+   * handed over before the dispatcher gets to them. Called on the log's writer thread.
+   */
+  private void complete(Runnable completion) {
+    completions.add(completion);
+    if (drainScheduled.compareAndSet(false, true)) {
+      dispatcher.execute(drain);
+    }
+  }
+
+  /**
+   * Completes the queued calls. Batchable: Pekko's dispatcher runs it inside a batch, so the future
+   * callbacks that the completions trigger (AsyncWriteJournal's, which send the replies) join that
+   * batch on this thread instead of being submitted to the pool one by one.
+   */
+  private final class Drain implements Batchable {
+    @Override
+    public boolean isBatchable() {
+      return true;
+    }
+
+    @Override
+    public void run() {
+      // Reset before draining: a completion queued after the last poll schedules a new drain.
+      drainScheduled.set(false);
+      Runnable r;
+      while ((r = completions.poll()) != null) {
+        r.run();
+      }
+    }
+  }
+
+  /** The cause under any {@link CompletionException} wrappers. */
+  private static Throwable unwrap(Throwable e) {
+    Throwable t = e;
+    while (t instanceof CompletionException && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t;
   }
 }
