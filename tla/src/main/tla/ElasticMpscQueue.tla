@@ -36,6 +36,17 @@
 (*                                                                         *)
 (* Bug selects a deliberately broken variant for the negative controls;    *)
 (* "None" is the algorithm as implemented.                                 *)
+(*                                                                         *)
+(* PollMode selects the consumer: "exact" (poll), "mixed" (every poll call *)
+(* may be poll or relaxedPoll: relaxedPoll returns null on a null slot     *)
+(* that is not a buffer end, without reading the word, so also when the    *)
+(* index is claimed but not yet stored), or "mailbox" (relaxedPoll inside  *)
+(* Pekko's Mailbox.run: the consumer runs only when the mailbox is         *)
+(* scheduled; a run ends on a null dequeue or after any take (throughput), *)
+(* clears the Scheduled bit (setAsIdle) and re-checks hasMessages, exact by *)
+(* index (P > c), rescheduling itself if it can; a producer, after its     *)
+(* store, schedules the mailbox unless it is already scheduled             *)
+(* (registerForExecution -> setAsScheduled)).                              *)
 (***************************************************************************)
 EXTENDS Naturals, Sequences, FiniteSets
 
@@ -48,7 +59,8 @@ CONSTANTS
     GrowthFactor,       \* an integer > 1 (the Java accepts any double > 1)
     ShrinkNum,          \* shrinkThreshold = ShrinkNum / ShrinkDen
     ShrinkDen,
-    Bug
+    Bug,
+    PollMode
 
 Bugs == {"None",
          "AdvanceBeforeRead",   \* consumer moves its index, then reads and clears the slot
@@ -58,7 +70,14 @@ Bugs == {"None",
          "ReadClaimedSlot",     \* consumer takes a claimed slot without waiting for the store
          "GrowPastMax",         \* grow does not clamp to MaxCapacity
          "NoBufferHop",         \* consumer never follows next at the end of its buffer
-         "LeakResizeBit"}       \* a grow that finds nothing to do keeps the resize bit
+         "LeakResizeBit",       \* a grow that finds nothing to do keeps the resize bit
+         "RelaxedSkipsUnpublished", \* relaxedPoll moves past a claimed, unstored index
+         "RelaxedNoHop",        \* relaxedPoll returns null at a buffer end instead of hopping
+         "NoRecheck"}           \* mailbox: the run ends without re-checking hasMessages
+
+PollModes == {"exact", "mixed", "mailbox"}
+Relaxed == PollMode # "exact"
+MailboxMode == PollMode = "mailbox"
 
 ASSUME /\ Producers \in Nat \ {0}
        /\ ValuesPerProducer \in Nat \ {0}
@@ -67,6 +86,7 @@ ASSUME /\ Producers \in Nat \ {0}
        /\ GrowthFactor \in Nat /\ GrowthFactor > 1
        /\ ShrinkNum \in Nat \ {0} /\ ShrinkDen \in Nat /\ ShrinkNum < ShrinkDen
        /\ Bug \in Bugs
+       /\ PollMode \in PollModes
 
 Prods    == 1..Producers
 Total    == Producers * ValuesPerProducer
@@ -106,9 +126,10 @@ VARIABLES
     pc, val, lp, lb, lcap,          \* producers: program counter, current value, locals
     cpc, ci,                        \* consumer: program counter, local (AdvanceBeforeRead only)
     rz,                             \* the resize in progress (one at a time: the bit)
+    sched,                          \* mailbox mode: the Scheduled bit of Pekko's Mailbox status
     claims, polled                  \* ghosts
 
-vars == <<word, c, capacity, bufs, pb, cb, pc, val, lp, lb, lcap, cpc, ci, rz, claims, polled>>
+vars == <<word, c, capacity, bufs, pb, cb, pc, val, lp, lb, lcap, cpc, ci, rz, sched, claims, polled>>
 
 P    == word \div 2                 \* indexes claimed so far
 Size == P - c
@@ -155,9 +176,10 @@ Init ==
     /\ lp = [pr \in Prods |-> 0]
     /\ lb = [pr \in Prods |-> 0]
     /\ lcap = [pr \in Prods |-> 0]
-    /\ cpc = "load"
+    /\ cpc = IF MailboxMode THEN "parked" ELSE "load"
     /\ ci = 0
     /\ rz = IdleRz
+    /\ sched = FALSE
     /\ claims = <<>>
     /\ polled = <<>>
 
@@ -171,21 +193,21 @@ ReadWord(pr) ==
     /\ word % 2 = 0
     /\ lp' = [lp EXCEPT ![pr] = P]
     /\ pc' = [pc EXCEPT ![pr] = "readBuf"]
-    /\ UNCHANGED <<word, c, capacity, bufs, pb, cb, val, lb, lcap, cpc, ci, rz, claims, polled>>
+    /\ UNCHANGED <<sched, word, c, capacity, bufs, pb, cb, val, lb, lcap, cpc, ci, rz, claims, polled>>
 
 \* buffer = producerBufferAcquire()
 ReadBuf(pr) ==
     /\ pc[pr] = "readBuf"
     /\ lb' = [lb EXCEPT ![pr] = pb]
     /\ pc' = [pc EXCEPT ![pr] = "readCap"]
-    /\ UNCHANGED <<word, c, capacity, bufs, pb, cb, val, lp, lcap, cpc, ci, rz, claims, polled>>
+    /\ UNCHANGED <<sched, word, c, capacity, bufs, pb, cb, val, lp, lcap, cpc, ci, rz, claims, polled>>
 
 \* capacity = capacityAcquire(); a null buffer: installFirstBuffer(word).
 ReadCap(pr) ==
     /\ pc[pr] = "readCap"
     /\ lcap' = [lcap EXCEPT ![pr] = capacity]
     /\ pc' = [pc EXCEPT ![pr] = IF lb[pr] = 0 THEN "casInstall" ELSE "check"]
-    /\ UNCHANGED <<word, c, capacity, bufs, pb, cb, val, lp, lb, cpc, ci, rz, claims, polled>>
+    /\ UNCHANGED <<sched, word, c, capacity, bufs, pb, cb, val, lp, lb, cpc, ci, rz, claims, polled>>
 
 \* index - consumerIndex >= capacity, with the consumer index read now (the
 \* producers' cached copy is a lower bound, refreshed when the check fails,
@@ -202,7 +224,7 @@ Check(pr) ==
                  /\ UNCHANGED <<val, lp, lcap, bufs, pb, cb, lb>>
        ELSE /\ pc' = [pc EXCEPT ![pr] = "casClaim"]
             /\ UNCHANGED <<val, lp, lcap, bufs, pb, cb, lb>>
-    /\ UNCHANGED <<word, c, capacity, cpc, ci, rz, claims, polled>>
+    /\ UNCHANGED <<sched, word, c, capacity, cpc, ci, rz, claims, polled>>
 
 \* casProducerIndexWord(word, word + 2)
 CasClaim(pr) ==
@@ -215,7 +237,7 @@ CasClaim(pr) ==
        ELSE /\ Restart(pr)
             /\ DropLocalBuffer(pr)
             /\ UNCHANGED <<word, claims>>
-    /\ UNCHANGED <<c, capacity, val, cpc, ci, rz, polled>>
+    /\ UNCHANGED <<sched, c, capacity, val, cpc, ci, rz, polled>>
 
 \* storeElementRelease(lookupBuffer(buffer, index), index, e)
 Publish(pr) ==
@@ -224,8 +246,19 @@ Publish(pr) ==
            nb == [bufs EXCEPT ![b].slots[lp[pr] % bufs[b].len] = Elem(pr)]
        IN  SetBuffers(nb, cb, pb, [lb EXCEPT ![pr] = 0])
     /\ val' = [val EXCEPT ![pr] = @ + 1]
-    /\ Restart(pr)
-    /\ UNCHANGED <<word, c, capacity, cpc, ci, rz, claims, polled>>
+    /\ pc' = [pc EXCEPT ![pr] = IF MailboxMode THEN "schedule" ELSE "readWord"]
+    /\ lp' = [lp EXCEPT ![pr] = 0]
+    /\ lcap' = [lcap EXCEPT ![pr] = 0]
+    /\ UNCHANGED <<sched, word, c, capacity, cpc, ci, rz, claims, polled>>
+
+\* Mailbox mode, after the enqueue: dispatcher.registerForExecution(mbox,
+\* hasMessageHint = true): setAsScheduled, a CAS that fails when the mailbox
+\* is already scheduled (its run, current or next, will see the message).
+Schedule(pr) ==
+    /\ pc[pr] = "schedule"
+    /\ sched' = TRUE
+    /\ pc' = [pc EXCEPT ![pr] = "readWord"]
+    /\ UNCHANGED <<word, c, capacity, bufs, pb, cb, val, lp, lb, lcap, cpc, ci, rz, claims, polled>>
 
 \* offerWhenFull below max: casProducerIndexWord(word, word | RESIZE_BIT)
 CasGrow(pr) ==
@@ -238,7 +271,7 @@ CasGrow(pr) ==
        ELSE /\ Restart(pr)
             /\ DropLocalBuffer(pr)
             /\ UNCHANGED <<word, rz>>
-    /\ UNCHANGED <<c, capacity, val, cpc, ci, claims, polled>>
+    /\ UNCHANGED <<sched, c, capacity, val, cpc, ci, claims, polled>>
 
 \* installFirstBuffer: casProducerIndexWord(word, word | RESIZE_BIT), one attempt.
 CasInstall(pr) ==
@@ -251,11 +284,11 @@ CasInstall(pr) ==
        ELSE /\ Restart(pr)
             /\ DropLocalBuffer(pr)
             /\ UNCHANGED <<word, rz>>
-    /\ UNCHANGED <<c, capacity, val, cpc, ci, claims, polled>>
+    /\ UNCHANGED <<sched, c, capacity, val, cpc, ci, claims, polled>>
 
 Producer(pr) ==
     \/ ReadWord(pr) \/ ReadBuf(pr) \/ ReadCap(pr) \/ Check(pr)
-    \/ CasClaim(pr) \/ Publish(pr) \/ CasGrow(pr) \/ CasInstall(pr)
+    \/ CasClaim(pr) \/ Publish(pr) \/ CasGrow(pr) \/ CasInstall(pr) \/ Schedule(pr)
 
 -----------------------------------------------------------------------------
 (* The holder of the resize bit: offerWhenFull / sampleOccupancy, resize.   *)
@@ -264,7 +297,7 @@ Producer(pr) ==
 \* poll returns), given the buffers after this step.
 ReturnToOwner(B, cbv, pbv) ==
     IF rz.owner = Consumer
-    THEN /\ cpc' = "load"
+    THEN /\ cpc' = IF cpc = "resizingNull" /\ MailboxMode THEN "endRun" ELSE "load"
          /\ bufs' = B /\ pb' = pbv /\ cb' = cbv
          /\ UNCHANGED <<pc, lp, lcap, lb>>
     ELSE /\ Restart(rz.owner)
@@ -287,7 +320,7 @@ RzInstall ==
        THEN LET B == Append(bufs, NewBuffer(TableSizeFor(capacity), P)) IN
             ReturnToOwner(B, Len(B), Len(B))
        ELSE ReturnToOwner(bufs, cb, pb)
-    /\ UNCHANGED <<c, capacity, val, ci, claims, polled>>
+    /\ UNCHANGED <<sched, c, capacity, val, ci, claims, polled>>
 
 RzDecide ==
     /\ rz.phase = "decide"
@@ -312,7 +345,7 @@ RzDecide ==
                /\ IF Bug = "LeakResizeBit" /\ rz.kind = "grow"
                   THEN UNCHANGED word       \* no finally block: the bit stays set
                   ELSE word' = word - 1     \* finally: setProducerIndexWordRelease(word)
-    /\ UNCHANGED <<c, capacity, val, ci, claims, polled>>
+    /\ UNCHANGED <<sched, c, capacity, val, ci, claims, polled>>
 
 \* setCapacityRelease(newCapacity), then finally setProducerIndexWordRelease
 \* at the value the bit was taken at (ABA). One step is exact: whoever reads
@@ -323,7 +356,7 @@ RzPublish ==
     /\ word' = word - 1
     /\ rz' = IdleRz
     /\ ReturnToOwner(bufs, cb, pb)
-    /\ UNCHANGED <<c, val, ci, claims, polled>>
+    /\ UNCHANGED <<sched, c, val, ci, claims, polled>>
 
 Resizer == RzInstall \/ RzDecide \/ RzPublish
 
@@ -335,15 +368,18 @@ Cleared(i) == IF Bug = "SkipClear" THEN bufs
 
 \* consumerBufferAcquire() null (no array yet): empty unless the word shows a
 \* claimed index, in which case the buffer was installed before the claim and
-\* is read again. Otherwise e = buffer.loadAcquire(index); non-null:
-\* takePublished clears the slot, then releases index + 1. Read, clear and
-\* index store are one step: no producer can write the slot before the index
-\* moves.
+\* is read again; relaxedPoll (Relaxed) may return null without reading the
+\* word. Otherwise e = buffer.loadAcquire(index); non-null: takePublished
+\* clears the slot, then releases index + 1. Read, clear and index store are
+\* one step: no producer can write the slot before the index moves.
 CLoad ==
     /\ cpc = "load"
     /\ IF cb = 0
-       THEN /\ cpc' = IF P <= c THEN "sample" ELSE "load"
-            /\ UNCHANGED <<c, ci, bufs, polled>>
+       THEN \/ /\ cpc' = IF P <= c THEN "sampleNull" ELSE "load"
+               /\ UNCHANGED <<c, ci, bufs, polled>>
+            \/ /\ Relaxed               \* relaxedPoll: null, the word is not read
+               /\ cpc' = "sampleNull"
+               /\ UNCHANGED <<c, ci, bufs, polled>>
        ELSE LET e == Slot(bufs, cb, c) IN
             IF e # Null
             THEN IF Bug = "AdvanceBeforeRead"
@@ -358,7 +394,7 @@ CLoad ==
                       /\ UNCHANGED ci
             ELSE /\ cpc' = "checkEnd"
                  /\ UNCHANGED <<c, ci, bufs, polled>>
-    /\ UNCHANGED <<word, capacity, pb, cb, pc, val, lp, lb, lcap, rz, claims>>
+    /\ UNCHANGED <<sched, word, capacity, pb, cb, pc, val, lp, lb, lcap, rz, claims>>
 
 \* AdvanceBeforeRead only: read and clear after the index has moved.
 CLateRead ==
@@ -367,21 +403,26 @@ CLateRead ==
     /\ bufs' = Cleared(ci)
     /\ ci' = 0
     /\ cpc' = "sample"
-    /\ UNCHANGED <<word, c, capacity, pb, cb, pc, val, lp, lb, lcap, rz, claims>>
+    /\ UNCHANGED <<sched, word, c, capacity, pb, cb, pc, val, lp, lb, lcap, rz, claims>>
 
 \* The slot was null. end == index: the index lives in the successor (also
 \* before it is claimed, when a resize closed the buffer at the consumer's
-\* index). Otherwise claimed <= index: empty. Otherwise a producer is between
-\* its CAS and its store: spin. (onEmptyPoll's hop at end == index is the hop
-\* the next poll makes; it is not modelled separately.)
+\* index). Otherwise poll reads the word: claimed <= index: empty; else a
+\* producer is between its CAS and its store: spin. relaxedPoll (Relaxed)
+\* does not read the word: it returns null, claimed or not (the choice is
+\* per check, a superset of per call: a spin changes nothing). (onEmptyPoll's
+\* hop at end == index is the hop the next poll makes; not separate.)
 CCheckEnd ==
     /\ cpc = "checkEnd"
     /\ IF bufs[cb].end = c /\ Bug # "NoBufferHop"
-       THEN /\ cpc' = "load"
-            /\ SetBuffers(bufs, bufs[cb].next, pb, lb)
-            /\ UNCHANGED <<c, polled>>
+       THEN \/ /\ cpc' = "load"
+               /\ SetBuffers(bufs, bufs[cb].next, pb, lb)
+               /\ UNCHANGED <<c, polled>>
+            \/ /\ Bug = "RelaxedNoHop"   \* relaxedPoll returns null at the end
+               /\ cpc' = "sampleNull"
+               /\ UNCHANGED <<c, bufs, pb, cb, lb, polled>>
        ELSE IF P <= c
-       THEN /\ cpc' = "sample"
+       THEN /\ cpc' = "sampleNull"
             /\ UNCHANGED <<c, bufs, pb, cb, lb, polled>>
        ELSE IF Bug = "ReadClaimedSlot"
        THEN /\ polled' = Append(polled, Slot(bufs, cb, c))
@@ -389,39 +430,93 @@ CCheckEnd ==
             /\ c' = c + 1
             /\ cpc' = "sample"
             /\ UNCHANGED <<pb, cb, lb>>
-       ELSE /\ cpc' = "load"            \* Thread.onSpinWait()
-            /\ UNCHANGED <<c, bufs, pb, cb, lb, polled>>
-    /\ UNCHANGED <<word, capacity, pc, val, lp, lcap, ci, rz, claims>>
+       ELSE \/ /\ cpc' = "load"            \* poll: Thread.onSpinWait()
+               /\ UNCHANGED <<c, bufs, pb, cb, lb, polled>>
+            \/ /\ Relaxed                 \* relaxedPoll: null while claimed, unstored
+               /\ IF Bug = "RelaxedSkipsUnpublished"
+                  THEN c' = c + 1         \* moves past the index it did not take
+                  ELSE UNCHANGED c
+               /\ cpc' = "sampleNull"
+               /\ UNCHANGED <<bufs, pb, cb, lb, polled>>
+    /\ UNCHANGED <<sched, word, capacity, pc, val, lp, lcap, ci, rz, claims>>
 
-\* sampleOccupancy, after a take or an empty poll. The Java samples every
-\* SAMPLE_INTERVAL operations and on empty polls, and tries one CAS after
-\* SHRINK_STREAK consecutive low samples; here the consumer may skip any
-\* attempt, which covers every cadence. Reading capacity, reading the word
-\* and the CAS are one step: a CAS that succeeds saw the word unchanged, and
-\* a resize in between (released at the same value) only grew the capacity,
-\* which the holder reads again. The ShrinkBelowSize control acts on an
-\* earlier sample: no threshold test at the CAS, and its target ignores the
-\* size.
+\* sampleOccupancy, after a take ("sample") or a null poll ("sampleNull").
+\* The Java samples every SAMPLE_INTERVAL operations and on null polls, and
+\* tries one CAS after SHRINK_STREAK consecutive low samples; here the
+\* consumer may skip any attempt, which covers every cadence. Reading
+\* capacity, reading the word and the CAS are one step: a CAS that succeeds
+\* saw the word unchanged, and a resize in between (released at the same
+\* value) only grew the capacity, which the holder reads again. The
+\* ShrinkBelowSize control acts on an earlier sample: no threshold test at
+\* the CAS, and its target ignores the size. In mailbox mode the null poll
+\* ends the run (processMailbox stops at a null dequeue).
 CSample ==
-    /\ cpc = "sample"
-    /\ IF /\ word % 2 = 0
+    /\ cpc \in {"sample", "sampleNull"}
+    /\ LET after == IF cpc = "sampleNull" /\ MailboxMode THEN "endRun" ELSE "load" IN
+       IF /\ word % 2 = 0
           /\ capacity > MinCapacity
           /\ (Bug = "ShrinkBelowSize" \/ Size * ShrinkDen <= capacity * ShrinkNum)
        THEN \/ /\ word' = word + 1
                /\ rz' = [IdleRz EXCEPT !.phase = "decide", !.kind = "shrink"]
-               /\ cpc' = "resizing"
-            \/ /\ cpc' = "load"
+               /\ cpc' = IF cpc = "sampleNull" THEN "resizingNull" ELSE "resizing"
+            \/ /\ cpc' = after
                /\ UNCHANGED <<word, rz>>
-       ELSE /\ cpc' = "load"
+       ELSE /\ cpc' = after
             /\ UNCHANGED <<word, rz>>
-    /\ UNCHANGED <<c, capacity, bufs, pb, cb, pc, val, lp, lb, lcap, ci, claims, polled>>
+    /\ UNCHANGED <<sched, c, capacity, bufs, pb, cb, pc, val, lp, lb, lcap, ci, claims, polled>>
+
+\* Mailbox mode: the run also ends after a take when the dispatcher's
+\* throughput (or deadline) is reached.
+CThroughput ==
+    /\ MailboxMode
+    /\ cpc = "sample"
+    /\ cpc' = "endRun"
+    /\ UNCHANGED <<sched, word, c, capacity, bufs, pb, cb, pc, val, lp, lb, lcap, ci, rz, claims, polled>>
+
+\* Mailbox.run's finally, first half: setAsIdle (clears Scheduled).
+CEndRun ==
+    /\ cpc = "endRun"
+    /\ sched' = FALSE
+    /\ cpc' = "recheck"
+    /\ UNCHANGED <<word, c, capacity, bufs, pb, cb, pc, val, lp, lb, lcap, ci, rz, claims, polled>>
+
+\* Second half: registerForExecution(this, false, false):
+\* canBeScheduledForExecution asks hasMessages = !isEmpty(), exact by index
+\* (claimed > consumed, stored or not); then setAsScheduled, which fails if a
+\* producer scheduled the mailbox in between (that schedule runs it).
+CRecheck ==
+    /\ cpc = "recheck"
+    /\ IF P > c /\ ~sched /\ Bug # "NoRecheck"
+       THEN sched' = TRUE
+       ELSE UNCHANGED sched
+    /\ cpc' = "parked"
+    /\ UNCHANGED <<word, c, capacity, bufs, pb, cb, pc, val, lp, lb, lcap, ci, rz, claims, polled>>
+
+\* The executor runs a scheduled mailbox.
+CUnpark ==
+    /\ cpc = "parked"
+    /\ sched
+    /\ cpc' = "load"
+    /\ UNCHANGED <<sched, word, c, capacity, bufs, pb, cb, pc, val, lp, lb, lcap, ci, rz, claims, polled>>
 
 ConsumerStep == CLoad \/ CLateRead \/ CCheckEnd \/ CSample
+                \/ CThroughput \/ CEndRun \/ CRecheck \/ CUnpark
 
 -----------------------------------------------------------------------------
+\* Mailbox mode: every producer is done and the mailbox is idle. Nothing can
+\* move any more; this explicit stutter tells TLC that the state is a normal
+\* end (any other state without a successor is still reported as deadlock).
+MailboxQuiet ==
+    /\ MailboxMode
+    /\ cpc = "parked"
+    /\ ~sched
+    /\ \A pr \in Prods : pc[pr] = "readWord" /\ val[pr] > ValuesPerProducer
+    /\ UNCHANGED vars
+
 Next == \/ \E pr \in Prods : Producer(pr)
         \/ ConsumerStep
         \/ Resizer
+        \/ MailboxQuiet
 
 \* Weak fairness: a thread that can move eventually moves; the consumer keeps
 \* polling.
@@ -455,10 +550,12 @@ TypeOK ==
     /\ pb \in 0..Len(bufs)
     /\ cb \in 0..Len(bufs)
     /\ pc \in [Prods -> {"readWord", "readBuf", "readCap", "check", "casClaim",
-                         "publish", "casGrow", "casInstall", "resizing"}]
+                         "publish", "casGrow", "casInstall", "resizing", "schedule"}]
     /\ val \in [Prods -> 1..ValuesPerProducer + 1]
     /\ lb \in [Prods -> 0..Len(bufs)]
-    /\ cpc \in {"load", "lateRead", "checkEnd", "sample", "resizing"}
+    /\ cpc \in {"load", "lateRead", "checkEnd", "sample", "sampleNull", "resizing",
+                "resizingNull", "endRun", "recheck", "parked"}
+    /\ sched \in BOOLEAN
     /\ rz.phase \in {"idle", "decide", "publish"}
     /\ claims \in Seq(Elems)
     /\ polled \in Seq(Elems)
@@ -527,6 +624,15 @@ NoShrinkBelowSize ==
 \* never exceeds the logical capacity, not even with the one claim a
 \* producer can make with a capacity it read before a shrink (the ABA).
 SizeWithinCapacity == Size <= capacity
+
+\* Mailbox mode: an idle mailbox (no run, not scheduled) holds no message
+\* unless the producer of one of them has yet to make its schedule step
+\* (it is between its claim and its registerForExecution). With a relaxed
+\* dequeue that can stop at a claimed, unstored index, this is what the
+\* hasMessages re-check after setAsIdle buys.
+NoStrandedMessage ==
+    (cpc = "parked" /\ ~sched /\ P > c) =>
+        \E pr \in Prods : pc[pr] \in {"publish", "schedule"}
 
 -----------------------------------------------------------------------------
 (* Reachability witnesses. Each is expected to be VIOLATED by the correct   *)

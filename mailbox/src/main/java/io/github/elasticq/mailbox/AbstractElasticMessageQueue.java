@@ -192,6 +192,15 @@ abstract class AbstractElasticMessageQueue implements MessageQueue {
     return e;
   }
 
+  /**
+   * A dequeue that returns null only when the queue is empty by index: it waits out a sender
+   * between its claim and its store, where the mailbox's relaxed {@link #dequeue} would return
+   * null. Used by {@link #cleanUp}, which runs once and has no later run to pick such a message up.
+   */
+  Envelope exactDequeue() {
+    return dequeue();
+  }
+
   /** The message of an envelope as the sender sent it (unwraps a sampled one). Any thread. */
   static Object payload(Envelope e) {
     Object m = e.message();
@@ -234,7 +243,7 @@ abstract class AbstractElasticMessageQueue implements MessageQueue {
     }
     List<QueueStats> before = r == null ? null : levelStats();
     long beforeAll = r == null ? 0 : stats(before).dequeued();
-    for (Envelope e = dequeue(); e != null; e = dequeue()) {
+    for (Envelope e = exactDequeue(); e != null; e = exactDequeue()) {
       deadLetters.enqueue(owner, e);
     }
     if (r != null) {

@@ -4,6 +4,7 @@ import io.github.elasticq.queue.CompactElasticMpscQueue;
 import io.github.elasticq.queue.QueueConfig;
 import org.apache.pekko.actor.ActorRef;
 import org.apache.pekko.actor.ActorSystem;
+import org.apache.pekko.dispatch.Envelope;
 
 /**
  * The message queue of {@link ElasticMailbox}: a {@link CompactElasticMpscQueue} of envelopes (the
@@ -16,9 +17,47 @@ import org.apache.pekko.actor.ActorSystem;
 final class ElasticMessageQueue extends SingleQueueMessageQueue
     implements ElasticMessageQueueSemantics {
 
+  private final CompactElasticMpscQueue<Envelope> queue;
+
   ElasticMessageQueue(
       String id, QueueConfig config, ActorRef owner, ActorSystem system, MailboxRegistry registry) {
-    super(id, ElasticMailbox.class.getName(), new CompactElasticMpscQueue<>(config), owner, system);
+    this(id, new CompactElasticMpscQueue<>(config), owner, system, registry);
+  }
+
+  private ElasticMessageQueue(
+      String id,
+      CompactElasticMpscQueue<Envelope> queue,
+      ActorRef owner,
+      ActorSystem system,
+      MailboxRegistry registry) {
+    super(id, ElasticMailbox.class.getName(), queue, owner, system);
+    this.queue = queue;
     register(registry);
+  }
+
+  /**
+   * The relaxed poll: null when the next message is claimed by a sender that has not yet stored it
+   * (it saves the read of the senders' index word on every poll that finds the queue drained).
+   *
+   * <p>Why no message is stranded (Pekko 1.x {@code org.apache.pekko.dispatch.Mailbox}): {@code
+   * processMailbox} stops at the first null {@code dequeue()}; {@code run} then, in its {@code
+   * finally}, clears the Scheduled bit ({@code setAsIdle}, a volatile CAS of the status) and calls
+   * {@code dispatcher.registerForExecution(this, false, false)}, whose {@code
+   * canBeScheduledForExecution} asks {@code hasMessages} — here {@code !queue.isEmpty()}, exact by
+   * index: it counts a claimed index whether or not the element is stored yet. A sender, after its
+   * {@code offer} (claim, then store), calls {@code registerForExecution(mbox, true, false)}, whose
+   * {@code setAsScheduled} CASes the status. Either the sender's status CAS comes after the run's
+   * {@code setAsIdle}: it finds the mailbox idle and schedules it; or it comes before: then the
+   * sender's claim (a CAS of the word, earlier in its program order) precedes the run's {@code
+   * setAsIdle}, which precedes the run's read of the word in {@code hasMessages}, so that read sees
+   * the claim and the run reschedules the mailbox. Either way the message is processed by a later
+   * run. This is the same store-then-check pair that an exact {@code poll} already relies on (an
+   * exact poll that reads the word just before a claim also ends the run with a message on its
+   * way); the relaxed poll only widens the window from "before the claim" to "before the store". If
+   * the actor is suspended or closed, run and hasMessages behave as they do for every mailbox.
+   */
+  @Override
+  public Envelope dequeue() {
+    return delivered(queue.relaxedPoll());
   }
 }

@@ -131,8 +131,29 @@ final class QosMessageQueue extends AbstractElasticMessageQueue
     return level;
   }
 
+  /**
+   * The relaxed polls of the control queue and the levels ({@link
+   * CompactElasticMpscQueue#relaxedPoll}, {@link QosQueue#relaxedPoll}): a message whose sender has
+   * claimed its index but not yet stored it is not seen by this call. It is not stranded: {@link
+   * #hasMessages} counts it by index, and Pekko's mailbox run re-checks {@code hasMessages} after
+   * it sets itself idle (the argument is written out at {@code ElasticMessageQueue.dequeue}). A
+   * control message that is not yet stored is not yet sent, so serving a user message before it
+   * breaks no order a sender could observe.
+   */
   @Override
   public Envelope dequeue() {
+    CompactElasticMpscQueue<Envelope> c = control;
+    if (c != null) {
+      Envelope e = c.relaxedPoll();
+      if (e != null) {
+        return delivered(e);
+      }
+    }
+    return delivered(queue.relaxedPoll());
+  }
+
+  @Override
+  Envelope exactDequeue() {
     CompactElasticMpscQueue<Envelope> c = control;
     if (c != null) {
       Envelope e = c.poll();

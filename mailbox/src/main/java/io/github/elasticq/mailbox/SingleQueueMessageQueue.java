@@ -34,8 +34,14 @@ abstract class SingleQueueMessageQueue extends AbstractElasticMessageQueue {
     return queue.offer(handle);
   }
 
+  /** The exact {@code poll}; {@link ElasticMessageQueue} overrides it with the relaxed poll. */
   @Override
-  public final Envelope dequeue() {
+  public Envelope dequeue() {
+    return delivered(queue.poll());
+  }
+
+  @Override
+  final Envelope exactDequeue() {
     return delivered(queue.poll());
   }
 

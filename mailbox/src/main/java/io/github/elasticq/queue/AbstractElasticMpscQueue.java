@@ -412,6 +412,69 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E>
   }
 
   /**
+   * Like {@link #poll}, but returns null instead of waiting when the next index is claimed by a
+   * producer that has not yet stored its element. Consumer thread only.
+   *
+   * <p>Precisely: it returns the head if the head's element is published, and null otherwise, where
+   * "published" means the producer's store of that element is visible to this thread (in particular
+   * every element whose {@code offer} returned before this call started). Unlike {@code poll}, a
+   * null result does not mean the queue was empty at some moment: a producer may have claimed the
+   * next index (so {@link #size} and {@link #isEmpty} already count the element) and be between its
+   * claim and its store. Everything else is {@code poll}: the element returned, the happens-before
+   * edge from its {@code offer}, FIFO per producer, the hop to the successor buffer at a buffer's
+   * end, the occupancy sampling and the shrinks. It therefore does not satisfy the {@link
+   * java.util.Queue#poll} contract on its own: use it only where a later check by index ({@link
+   * #isEmpty}, {@link #size}) decides whether to poll again, as a Pekko mailbox run does.
+   *
+   * <p>Why: on a null slot {@code poll} reads the producer index word to tell empty from claimed,
+   * the line every producer CASes on every offer; when the consumer keeps up with the producers
+   * that read is a cross-core transfer per poll. This method never reads the word on its fast path
+   * (only the occupancy sample reads it, when the capacity is above min, as {@code poll} does).
+   *
+   * <p>No element is lost or duplicated (TLA+ action {@code CRelaxedLoad} in ElasticMpscQueue.tla,
+   * checked with the same invariants as {@code poll}): it takes an element only at the consumer
+   * index, through {@link #takePublished}, exactly as {@code poll} does; it hops to the successor
+   * only when {@code end == index}, exactly as {@code poll} does; and a null return changes neither
+   * the consumer index nor any slot, so the element that was not yet visible stays at the consumer
+   * index, where the next call (or a {@code poll}) takes it. The only state it changes on the null
+   * path is the consumer's buffer (a hop at {@code end == index}, which {@code poll} would make on
+   * its next call too) and the shrink sample, the same {@code onEmptyPoll} as {@code poll} with the
+   * word read inside the sample when it needs it. A resize in progress is harmless: a closed end
+   * that is not yet visible reads as OPEN, so the call returns null and a later one hops (the
+   * closing resize released {@code end} before releasing the word that any claim in the successor
+   * read, so an element published in the successor implies a visible end here).
+   *
+   * @return the head element, fully published by its producer, or null if none is visible yet
+   */
+  public final E relaxedPoll() {
+    long index = consumerIndexPlain();
+    Buffer buffer = consumerBufferAcquire(); // acquire: the first buffer may just be installed
+    if (buffer == null) {
+      // No array yet. An element visible to us would make its first buffer visible too (the
+      // installer released consumerBuffer before the word that the element's claim read).
+      onEmptyPoll(index, NO_WORD);
+      return null;
+    }
+    while (true) {
+      Object e = buffer.loadAcquire(index); // element published before we read it
+      if (e != null) {
+        @SuppressWarnings("unchecked")
+        E element = (E) takePublished(buffer, index, e); // slot cleared, then index released
+        afterConsumerOperation(index + 1);
+        return element;
+      }
+      if (buffer.endAcquire() == index) { // end first: next was set before end's release
+        buffer = advanceConsumerBuffer(buffer); // the index lives in the successor
+        continue;
+      }
+      // Nothing visible at the index: empty, or claimed but not yet stored. Not told apart here
+      // (that is the read of the producers' word that poll makes and this method saves).
+      onEmptyPoll(index, NO_WORD);
+      return null;
+    }
+  }
+
+  /**
    * Clears the slot of a published element and advances the consumer index past it. The slot is
    * cleared and the element read before the index moves, so no producer can reuse the slot early
    * (NoLoss, NoDuplicate). Package-private: the fault-injection tests override it.

@@ -214,15 +214,27 @@ public final class QosQueue<E> {
    * empty. Single consumer thread only.
    */
   public E poll() {
-    return fairness == Fairness.STRICT ? pollStrict() : pollWeighted();
+    return fairness == Fairness.STRICT ? pollStrict(false) : pollWeighted(false);
+  }
+
+  /**
+   * {@link #poll()} with each level read by {@link CompactElasticMpscQueue#relaxedPoll}: a level
+   * whose next element is claimed by a producer but not yet stored counts as empty for this call,
+   * so null does not mean every level was empty at some moment (see {@code relaxedPoll} for the
+   * exact contract and when it may be used: where a later {@link #isEmpty} decides whether to poll
+   * again). The fairness policy is that of {@code poll()} over the elements this call can see.
+   * Single consumer thread only.
+   */
+  public E relaxedPoll() {
+    return fairness == Fairness.STRICT ? pollStrict(true) : pollWeighted(true);
   }
 
   /** Highest non-empty level first (TLA+ invariant StrictServesHighest, QosScheduler.tla). */
-  private E pollStrict() {
+  private E pollStrict(boolean relaxed) {
     for (int level = queues.length - 1; level >= 0; level--) {
       CompactElasticMpscQueue<E> q = levelAcquire(level);
       if (q != null) {
-        E e = q.poll();
+        E e = relaxed ? q.relaxedPoll() : q.poll();
         if (e != null) {
           return e;
         }
@@ -235,7 +247,7 @@ public final class QosQueue<E> {
    * Weighted round robin: a waiting level is served within sum(weights) polls (TLA+ property
    * WeightedNoStarvation, QosScheduler.tla).
    */
-  private E pollWeighted() {
+  private E pollWeighted(boolean relaxed) {
     final int levels = queues.length;
     // The current level (with its remaining credit) and then up to `levels` moves: the last move
     // returns to the current level with fresh credit, which serves a lone non-empty level.
@@ -243,7 +255,7 @@ public final class QosQueue<E> {
       if (roundCredit > 0) {
         CompactElasticMpscQueue<E> q = levelAcquire(roundLevel);
         if (q != null) {
-          E e = q.poll();
+          E e = relaxed ? q.relaxedPoll() : q.poll();
           if (e != null) {
             roundCredit--;
             return e;

@@ -63,6 +63,9 @@ class ModelCheckTest {
         pass(MPSC, "ElasticMpscQueue-inplace.cfg"),
         pass(MPSC, "ElasticMpscQueue-liveness.cfg"),
         pass(MPSC, "ElasticMpscQueue-liveness-reject.cfg"),
+        pass(MPSC, "ElasticMpscQueue-relaxed.cfg"),
+        pass(MPSC, "ElasticMpscQueue-mailbox.cfg"),
+        pass(MPSC, "ElasticMpscQueue-mailbox-liveness.cfg"),
         // a documented limit: shrinkThreshold x growthFactor >= 1 lets size reach capacity + 1
         invariant(MPSC, "ElasticMpscQueue-threshold-overshoot-SizeWithinCapacity.cfg"),
         // negative controls
@@ -79,6 +82,10 @@ class ModelCheckTest {
         invariant(MPSC, "ElasticMpscQueue-bug-GrowPastMax-CapacityWithinBounds.cfg"),
         temporal(MPSC, "ElasticMpscQueue-bug-NoBufferHop-ConsumerProgress.cfg"),
         temporal(MPSC, "ElasticMpscQueue-bug-LeakResizeBit-ResizeCompletes.cfg"),
+        invariant(MPSC, "ElasticMpscQueue-bug-RelaxedSkipsUnpublished-NoLoss.cfg"),
+        invariant(MPSC, "ElasticMpscQueue-bug-NoRecheck-NoStrandedMessage.cfg"),
+        temporal(MPSC, "ElasticMpscQueue-bug-NoRecheck-ConsumerProgress.cfg"),
+        temporal(MPSC, "ElasticMpscQueue-bug-RelaxedNoHop-ConsumerProgress.cfg"),
         // reachability witnesses
         invariant(MPSC, "ElasticMpscQueue-witness-NeverLookupHop.cfg"),
         invariant(MPSC, "ElasticMpscQueue-witness-NeverStaleCapacityClaim.cfg"),
