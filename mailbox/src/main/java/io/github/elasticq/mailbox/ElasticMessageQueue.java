@@ -3,7 +3,6 @@ package io.github.elasticq.mailbox;
 import io.github.elasticq.queue.CompactElasticMpscQueue;
 import io.github.elasticq.queue.QueueConfig;
 import org.apache.pekko.actor.ActorRef;
-import org.apache.pekko.actor.ActorSystem;
 
 /**
  * The message queue of {@link ElasticMailbox}: a {@link CompactElasticMpscQueue} of envelopes (the
@@ -16,9 +15,8 @@ import org.apache.pekko.actor.ActorSystem;
 final class ElasticMessageQueue extends SingleQueueMessageQueue
     implements ElasticMessageQueueSemantics {
 
-  ElasticMessageQueue(
-      String id, QueueConfig config, ActorRef owner, ActorSystem system, MailboxRegistry registry) {
-    super(id, ElasticMailbox.class.getName(), new CompactElasticMpscQueue<>(config), owner, system);
-    register(registry);
+  ElasticMessageQueue(QueueFamily family, QueueConfig config, ActorRef owner) {
+    super(family, new CompactElasticMpscQueue<>(config), owner);
+    register();
   }
 }

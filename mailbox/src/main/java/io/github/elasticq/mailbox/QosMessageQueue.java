@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 import org.apache.pekko.actor.ActorRef;
-import org.apache.pekko.actor.ActorSystem;
 import org.apache.pekko.dispatch.ControlMessage;
 import org.apache.pekko.dispatch.Envelope;
 
@@ -61,9 +60,8 @@ final class QosMessageQueue extends AbstractElasticMessageQueue
   @SuppressWarnings("unused")
   private volatile long clampedCount;
 
-  QosMessageQueue(
-      String id, QosMailbox type, ActorRef owner, ActorSystem system, MailboxRegistry registry) {
-    super(id, QosMailbox.class.getName(), owner, system);
+  QosMessageQueue(QueueFamily family, QosMailbox type, ActorRef owner) {
+    super(family, owner);
     QueueConfig config = type.queueConfig();
     this.config = config;
     this.queue = new QosQueue<>(type.levels(), type.fairness(), type.weightsOrNull(), config);
@@ -73,7 +71,7 @@ final class QosMessageQueue extends AbstractElasticMessageQueue
     this.shedAt = type.shedAt();
     this.shedBelowLevel = type.shedBelowLevel();
     this.shed = shedAt == Integer.MAX_VALUE ? null : new AtomicLongArray(type.levels());
-    register(registry);
+    register();
   }
 
   @Override

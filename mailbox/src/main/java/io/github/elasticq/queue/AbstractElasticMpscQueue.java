@@ -140,7 +140,7 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E>
   static final long OPEN = Long.MAX_VALUE;
 
   private static final VarHandle SLOTS = MethodHandles.arrayElementVarHandle(Object[].class);
-  private static final VarHandle REJECTED;
+  private static final VarHandle RESIZE_COUNTERS;
   private static final VarHandle ALLOCATED_SLOTS;
   private static final VarHandle PEAK_SIZE;
   private static final VarHandle WINDOW_PEAK;
@@ -148,8 +148,9 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E>
   static {
     try {
       MethodHandles.Lookup lookup = MethodHandles.lookup();
-      REJECTED =
-          lookup.findVarHandle(AbstractElasticMpscQueue.class, "rejectedDoNotTouch", long.class);
+      RESIZE_COUNTERS =
+          lookup.findVarHandle(
+              AbstractElasticMpscQueue.class, "resizeCountersDoNotTouch", ResizeCounters.class);
       ALLOCATED_SLOTS =
           lookup.findVarHandle(
               AbstractElasticMpscQueue.class, "allocatedSlotsDoNotTouch", long.class);
@@ -168,9 +169,12 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E>
   /** Test seams (start index, shrink cadence); shared {@link Tuning#DEFAULT} outside tests. */
   private final Tuning tuning;
 
-  // Written only by the holder of the resize bit; volatile so stats() sees recent values.
-  volatile long grows;
-  volatile long shrinks;
+  /**
+   * Grows, shrinks and rejections, in an object made by the first of them (idle footprint: a queue
+   * that never resized nor rejected holds 4 bytes here instead of 24). Set once, by CAS; reached
+   * only through the VarHandle and {@link #resizeCounters()}.
+   */
+  private volatile ResizeCounters resizeCountersDoNotTouch;
 
   /** Largest size seen; raised with a CAS loop (rare: only on a new peak). */
   volatile int peakSize;
@@ -181,9 +185,6 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E>
    * CAS loop; after a take, offers pay the CAS only while the size climbs to a new window peak.
    */
   private volatile int windowPeakDoNotTouch;
-
-  /** Offers refused at max; reached only through the VarHandle (no LongAdder: idle footprint). */
-  private volatile long rejectedDoNotTouch;
 
   /** Slots held by reachable buffers; resizes add, the consumer subtracts. VarHandle only. */
   private volatile long allocatedSlotsDoNotTouch;
@@ -307,7 +308,7 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E>
       notePeak(size);
       if (size >= current && current < max) {
         resize(index, config.grownCapacity(current));
-        grows = grows + 1;
+        resizeCounters().incrementGrows();
       }
     } finally {
       setProducerIndexWordRelease(word); // buffer, capacity and end visible before next claim
@@ -534,14 +535,15 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E>
     long enqueued = (producerIndexWordAcquire() >>> 1) - initialIndex;
     int size = size();
     notePeak(size);
+    ResizeCounters counters = resizeCountersDoNotTouch;
     return new QueueStats(
         capacityAcquire(),
         size,
         Math.max(enqueued, dequeued),
         dequeued,
-        rejectedVolatile(),
-        grows,
-        shrinks,
+        counters == null ? 0L : counters.rejected(),
+        counters == null ? 0L : counters.grows,
+        counters == null ? 0L : counters.shrinks,
         peakSize,
         allocatedSlotsVolatile());
   }
@@ -619,7 +621,7 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E>
       } while (size == 0 && target > min);
       if (target < capacityAcquire()) {
         resize(word >>> 1, target);
-        shrinks = shrinks + 1;
+        resizeCounters().incrementShrinks();
       }
       setLowStreakPlain(0);
     } finally {
@@ -662,11 +664,61 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E>
   }
 
   final void incrementRejected() {
-    REJECTED.getAndAdd(this, 1L);
+    resizeCounters().incrementRejected();
   }
 
-  final long rejectedVolatile() {
-    return rejectedDoNotTouch;
+  /** The counters, made by the first caller (one CAS; a loser uses the winner's). Any thread. */
+  private ResizeCounters resizeCounters() {
+    ResizeCounters c = resizeCountersDoNotTouch;
+    if (c == null) {
+      ResizeCounters made = new ResizeCounters();
+      c = (ResizeCounters) RESIZE_COUNTERS.compareAndExchange(this, null, made);
+      if (c == null) {
+        c = made;
+      }
+    }
+    return c;
+  }
+
+  /**
+   * Counters of the slow paths, allocated on the first grow, shrink or rejection. Grows and shrinks
+   * are written only by the holder of the resize bit (one writer at a time, so a plain increment of
+   * the volatile is exact); rejections by any producer, atomically.
+   */
+  static final class ResizeCounters {
+    private static final VarHandle REJECTED;
+
+    static {
+      try {
+        REJECTED =
+            MethodHandles.lookup()
+                .findVarHandle(ResizeCounters.class, "rejectedDoNotTouch", long.class);
+      } catch (ReflectiveOperationException e) {
+        throw new ExceptionInInitializerError(e);
+      }
+    }
+
+    volatile long grows;
+    volatile long shrinks;
+
+    /** Offers refused at max; reached only through the VarHandle. */
+    private volatile long rejectedDoNotTouch;
+
+    void incrementGrows() {
+      grows = grows + 1; // caller holds the resize bit
+    }
+
+    void incrementShrinks() {
+      shrinks = shrinks + 1; // caller holds the resize bit
+    }
+
+    void incrementRejected() {
+      REJECTED.getAndAdd(this, 1L);
+    }
+
+    long rejected() {
+      return rejectedDoNotTouch;
+    }
   }
 
   final void addAllocatedSlots(long delta) {
