@@ -224,6 +224,9 @@ class MailboxRegistryEntriesTest {
   void perQueueObjects_stayCompact() {
     assertThat(ClassLayout.parseClass(ElasticMessageQueue.class).instanceSize())
         .isLessThanOrEqualTo(32);
+    assertThat(ClassLayout.parseClass(QosMessageQueue.class).instanceSize())
+        .as("settings read from the shared QosMailbox, not copied per queue")
+        .isLessThanOrEqualTo(56);
     assertThat(ClassLayout.parseClass(MailboxRegistry.Registration.class).instanceSize())
         .isLessThanOrEqualTo(40);
     assertThat(ClassLayout.parseClass(CompactElasticMpscQueue.class).instanceSize())
