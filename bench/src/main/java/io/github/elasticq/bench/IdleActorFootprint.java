@@ -128,7 +128,9 @@ public final class IdleActorFootprint {
               ratio(e.getValue(), unbounded),
               ratio(e.getValue(), single)));
     }
-    md.append("\nTarget: ElasticMailbox within 1.5x of the default mailbox (UnboundedMailbox).\n");
+    md.append(
+        "\nTarget (issue 13): ElasticMailbox+1msg within 1.3x of UnboundedMailbox+1msg (Pekko's"
+            + " default mailbox).\n");
     if (bytes.keySet().stream().anyMatch(name -> name.endsWith(ONE_MESSAGE))) {
       md.append("\nRows marked `")
           .append(ONE_MESSAGE)
