@@ -307,8 +307,9 @@ ReturnToOwner(B, cbv, pbv) ==
 \* Holding the bit, p is frozen; capacity, producerBuffer and the open
 \* buffer's end and next are the holder's alone to write. One step decides
 \* (fresh capacity, fresh consumer index) and, when the array length changes,
-\* links the new buffer (current.next = next; current.setEndRelease(index))
-\* and publishes it (setProducerBufferRelease). One step is exact: until the
+\* links the new buffer (Buffer.close(current, index, next): one release
+\* store of an immutable Link holding end and next, in the array slot past
+\* the ring) and publishes it (setProducerBufferRelease). One step is exact: until the
 \* word is released, end and next are read only by a consumer whose index is
 \* below p, which compares end with its index and never follows next.
 RzInstall ==

@@ -4,16 +4,19 @@ import io.github.elasticq.bench.BenchActors.Idle;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import javax.management.ObjectName;
 import org.apache.pekko.actor.ActorRef;
 import org.apache.pekko.actor.ActorSystem;
 import org.apache.pekko.actor.Props;
@@ -27,10 +30,10 @@ import scala.concurrent.duration.Duration;
  * costs (cell, ref, path, mailbox, queue); the differences between rows are the mailboxes'.
  *
  * <p>Run: {@code java -cp bench/target/benchmarks.jar io.github.elasticq.bench.IdleActorFootprint
- * [--actors N] [--out file.md] [mailbox...]}. Each mailbox is measured in a child JVM started with
- * this JVM's java and class path, with {@code -Xmx2g -XX:+UseParallelGC}. A name with the suffix
- * {@value #ONE_MESSAGE} (for example {@code ElasticMailbox+1msg}) measures actors that have each
- * processed one message: queues that allocate lazily hold their first array then.
+ * [--actors N] [--out file.md] [--histogram] [mailbox...]}. Each mailbox is measured in a child JVM
+ * started with this JVM's java and class path, with {@code -Xmx2g -XX:+UseParallelGC}. A name with
+ * the suffix {@value #ONE_MESSAGE} (for example {@code ElasticMailbox+1msg}) measures actors that
+ * have each processed one message: queues that allocate lazily hold their first array then.
  */
 public final class IdleActorFootprint {
   private static final List<String> DEFAULT_MAILBOXES =
@@ -43,6 +46,10 @@ public final class IdleActorFootprint {
           "QosMailbox");
 
   private static final String RESULT_PREFIX = "BYTES_PER_ACTOR ";
+  private static final String HISTOGRAM_PREFIX = "HISTOGRAM ";
+
+  /** Option: also print, per mailbox, the live-heap growth per actor by class. */
+  private static final String HISTOGRAM = "--histogram";
 
   /**
    * Suffix of a mailbox name meaning "each actor has received and processed one message": an
@@ -59,17 +66,21 @@ public final class IdleActorFootprint {
    * @throws Exception if a child JVM fails
    */
   public static void main(String[] args) throws Exception {
-    if (args.length == 3 && args[0].equals("--child")) {
-      System.out.println(RESULT_PREFIX + measure(args[1], Integer.parseInt(args[2])));
+    if (args.length >= 3 && args[0].equals("--child")) {
+      boolean histogram = args.length == 4 && args[3].equals(HISTOGRAM);
+      System.out.println(
+          RESULT_PREFIX + measure(args[1], Integer.parseInt(args[2]), histogram, System.out));
       return;
     }
     int actors = 100_000;
     String out = null;
+    boolean histogram = false;
     List<String> mailboxes = new ArrayList<>();
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--actors" -> actors = Integer.parseInt(args[++i]);
         case "--out" -> out = args[++i];
+        case HISTOGRAM -> histogram = true;
         default -> mailboxes.add(args[i]);
       }
     }
@@ -78,7 +89,7 @@ public final class IdleActorFootprint {
     }
     Map<String, Double> bytes = new LinkedHashMap<>();
     for (String mailbox : mailboxes) {
-      double b = runChild(mailbox, actors);
+      double b = runChild(mailbox, actors, histogram);
       bytes.put(mailbox, b);
       System.err.printf("%s: %.1f bytes per idle actor%n", mailbox, b);
     }
@@ -117,7 +128,9 @@ public final class IdleActorFootprint {
               ratio(e.getValue(), unbounded),
               ratio(e.getValue(), single)));
     }
-    md.append("\nTarget: ElasticMailbox within 1.5x of the default mailbox (UnboundedMailbox).\n");
+    md.append(
+        "\nTarget (issue 13): ElasticMailbox+1msg within 1.3x of UnboundedMailbox+1msg (Pekko's"
+            + " default mailbox).\n");
     if (bytes.keySet().stream().anyMatch(name -> name.endsWith(ONE_MESSAGE))) {
       md.append("\nRows marked `")
           .append(ONE_MESSAGE)
@@ -133,21 +146,25 @@ public final class IdleActorFootprint {
     return base == null ? "n/a" : String.format("%.2fx", value / base);
   }
 
-  private static double runChild(String mailbox, int actors)
+  private static double runChild(String mailbox, int actors, boolean histogram)
       throws IOException, InterruptedException {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     List<String> command =
-        List.of(
-            java,
-            "-Xmx2g",
-            "-Xms2g",
-            "-XX:+UseParallelGC",
-            "-cp",
-            System.getProperty("java.class.path"),
-            IdleActorFootprint.class.getName(),
-            "--child",
-            mailbox,
-            Integer.toString(actors));
+        new ArrayList<>(
+            List.of(
+                java,
+                "-Xmx2g",
+                "-Xms2g",
+                "-XX:+UseParallelGC",
+                "-cp",
+                System.getProperty("java.class.path"),
+                IdleActorFootprint.class.getName(),
+                "--child",
+                mailbox,
+                Integer.toString(actors)));
+    if (histogram) {
+      command.add(HISTOGRAM);
+    }
     Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
     Double result = null;
     StringBuilder log = new StringBuilder();
@@ -158,6 +175,8 @@ public final class IdleActorFootprint {
       while ((line = reader.readLine()) != null) {
         if (line.startsWith(RESULT_PREFIX)) {
           result = Double.parseDouble(line.substring(RESULT_PREFIX.length()));
+        } else if (line.startsWith(HISTOGRAM_PREFIX)) {
+          System.err.println(mailbox + " " + line.substring(HISTOGRAM_PREFIX.length()));
         } else {
           log.append(line).append('\n');
         }
@@ -171,8 +190,13 @@ public final class IdleActorFootprint {
     return result;
   }
 
-  /** In the child JVM: bytes per idle actor with {@code mailbox}. */
-  static double measure(String mailbox, int actors) throws Exception {
+  /**
+   * In the child JVM: bytes per idle actor with {@code mailbox}; with {@code histogram}, also
+   * prints to {@code out} the classes whose live instances grew by at least 1 byte per actor
+   * between the two measurements (class histograms of the heap, which collect garbage first).
+   */
+  static double measure(String mailbox, int actors, boolean histogram, PrintStream out)
+      throws Exception {
     boolean oneMessage = mailbox.endsWith(ONE_MESSAGE);
     String type =
         oneMessage ? mailbox.substring(0, mailbox.length() - ONE_MESSAGE.length()) : mailbox;
@@ -180,9 +204,14 @@ public final class IdleActorFootprint {
     try {
       // Warm up the creation path so that lazily built shared structures are in the baseline.
       createIdle(system, 1_000, "warm-", oneMessage);
+      // The histogram first: its map is live at both measurements, so it cancels out.
+      Map<String, long[]> before = histogram ? classHistogram() : null;
       long baseline = usedHeapAfterGc();
       ActorRef[] refs = createIdle(system, actors, "idle-", oneMessage);
       long used = usedHeapAfterGc();
+      if (histogram) {
+        printGrowth(before, classHistogram(), actors, out);
+      }
       if (refs.length != actors) {
         throw new IllegalStateException("created " + refs.length + " actors");
       }
@@ -214,6 +243,54 @@ public final class IdleActorFootprint {
       }
     }
     return refs;
+  }
+
+  /**
+   * Class name to {instances, bytes}, from the DiagnosticCommand MBean (jcmd GC.class_histogram).
+   */
+  private static Map<String, long[]> classHistogram() throws Exception {
+    String text =
+        (String)
+            ManagementFactory.getPlatformMBeanServer()
+                .invoke(
+                    new ObjectName("com.sun.management:type=DiagnosticCommand"),
+                    "gcClassHistogram",
+                    new Object[] {new String[0]},
+                    new String[] {String[].class.getName()});
+    Map<String, long[]> classes = new HashMap<>();
+    for (String line : text.split("\n")) {
+      String[] f = line.trim().split("\\s+");
+      if (f.length >= 4 && f[0].endsWith(":")) {
+        classes.put(f[3], new long[] {Long.parseLong(f[1]), Long.parseLong(f[2])});
+      }
+    }
+    return classes;
+  }
+
+  private static void printGrowth(
+      Map<String, long[]> before, Map<String, long[]> after, int actors, PrintStream out) {
+    List<Map.Entry<String, long[]>> grown = new ArrayList<>();
+    long total = 0;
+    for (Map.Entry<String, long[]> e : after.entrySet()) {
+      long[] b = before.getOrDefault(e.getKey(), new long[2]);
+      long[] d = {e.getValue()[0] - b[0], e.getValue()[1] - b[1]};
+      total += d[1];
+      if (Math.abs(d[1]) >= actors) {
+        grown.add(Map.entry(e.getKey(), d));
+      }
+    }
+    grown.sort((x, y) -> Long.compare(y.getValue()[1], x.getValue()[1]));
+    out.printf("%s%-70s %10s %12s%n", HISTOGRAM_PREFIX, "class", "inst/actor", "bytes/actor");
+    for (Map.Entry<String, long[]> e : grown) {
+      out.printf(
+          "%s%-70s %10.2f %12.1f%n",
+          HISTOGRAM_PREFIX,
+          e.getKey(),
+          (double) e.getValue()[0] / actors,
+          (double) e.getValue()[1] / actors);
+    }
+    out.printf(
+        "%s%-70s %10s %12.1f%n", HISTOGRAM_PREFIX, "(all classes)", "", (double) total / actors);
   }
 
   private static long usedHeapAfterGc() throws InterruptedException {

@@ -15,12 +15,13 @@ abstract class AbstractElasticMailboxType implements MailboxType {
 
   private final String id;
   private final QueueConfig queueConfig;
-  private final RegistryCache registry = new RegistryCache();
+  private final QueueFamily.Cache families;
 
   AbstractElasticMailboxType(ActorSystem.Settings settings, Config config) {
     MailboxSettings s = MailboxSettings.of(settings, config, MailboxSettings.ELASTIC_DEFAULTS);
     this.id = s.id();
     this.queueConfig = s.queueConfig();
+    this.families = new QueueFamily.Cache(id, getClass().getName());
   }
 
   /** The configuration path this mailbox type was created from. Any thread. */
@@ -41,12 +42,14 @@ abstract class AbstractElasticMailboxType implements MailboxType {
   @Override
   public final MessageQueue create(scala.Option<ActorRef> owner, scala.Option<ActorSystem> system) {
     ActorSystem sys = system.isDefined() ? system.get() : null;
-    return newQueue(id, queueConfig, owner.isDefined() ? owner.get() : null, sys, registry.of(sys));
+    return newQueue(families.of(sys), queueConfig, owner.isDefined() ? owner.get() : null);
   }
 
-  /** The queue of this mailbox type; the arguments may be null as described in {@link #create}. */
-  abstract MessageQueue newQueue(
-      String id, QueueConfig config, ActorRef owner, ActorSystem system, MailboxRegistry registry);
+  /**
+   * The queue of this mailbox type, of {@code family} (without a registry when no actor system was
+   * given); {@code owner} may be null as described in {@link #create}.
+   */
+  abstract MessageQueue newQueue(QueueFamily family, QueueConfig config, ActorRef owner);
 
   @Override
   public String toString() {

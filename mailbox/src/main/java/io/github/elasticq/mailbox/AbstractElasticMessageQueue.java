@@ -35,44 +35,44 @@ import org.apache.pekko.dispatch.MessageQueue;
  */
 abstract class AbstractElasticMessageQueue implements MessageQueue {
 
-  private final String id;
-  private final String mailboxType;
-  private final ActorPath ownerPath;
-
-  /** Dead letters of the system, or null until a receiver tells us (queues created without one). */
-  private volatile ActorRef deadLetters;
-
-  private MailboxRegistry.Registration registration;
+  /** Not registered yet: a queue created without an actor system registers on its first enqueue. */
+  private static final MailboxRegistry.Registration PENDING =
+      MailboxRegistry.Registration.pending();
 
   /**
-   * True until a queue created without an actor system has registered. A stale read only leads to
-   * the synchronized re-check in {@link #registerLazily}.
+   * Id, type, registry and dead letters, shared by every queue of the mailbox type in the system.
+   * Replaced once, under this queue's lock, when a queue created without a system registers.
    */
-  private boolean registrationPending;
+  private volatile QueueFamily family;
+
+  private final ActorPath ownerPath;
+
+  /**
+   * {@link #PENDING} until registered, then the registry entry, null after clean-up (or if a lazy
+   * registration found no actor system). Written under this queue's lock; a stale read on enqueue
+   * only leads to the synchronized re-check in {@link #registerLazily}.
+   */
+  private MailboxRegistry.Registration registration;
 
   /** 0: no sampling; else about one envelope in {@code sampleEvery} is timestamped. */
   private int sampleEvery;
 
-  AbstractElasticMessageQueue(String id, String mailboxType, ActorRef owner, ActorSystem system) {
-    this.id = id;
-    this.mailboxType = mailboxType;
+  AbstractElasticMessageQueue(QueueFamily family, ActorRef owner) {
+    this.family = family;
     this.ownerPath = owner == null ? null : owner.path();
-    if (system != null) {
-      this.deadLetters = system.deadLetters();
-    }
-    this.registrationPending = true;
+    this.registration = PENDING;
   }
 
   /**
-   * Registers with {@code registry}, or, if it is null, on the first enqueue. Called by the final
-   * subclasses as the last statement of their constructors, so a concurrent registry listing never
-   * sees a half-built queue.
+   * Registers with the family's registry, or, if it has none, on the first enqueue. Called by the
+   * final subclasses as the last statement of their constructors, so a concurrent registry listing
+   * never sees a half-built queue.
    */
-  final void register(MailboxRegistry registry) {
+  final void register() {
+    MailboxRegistry registry = family.registry;
     if (registry != null) {
       synchronized (this) {
-        registration = registry.register(this, id, ownerPath, mailboxType);
-        registrationPending = false;
+        registration = registry.register(this);
         sampleEvery = registry.sampleEvery();
       }
     }
@@ -115,11 +115,11 @@ abstract class AbstractElasticMessageQueue implements MessageQueue {
   }
 
   final String id() {
-    return id;
+    return family.id;
   }
 
   final String mailboxType() {
-    return mailboxType;
+    return family.mailboxType;
   }
 
   final ActorPath ownerPath() {
@@ -137,7 +137,7 @@ abstract class AbstractElasticMessageQueue implements MessageQueue {
     if (!offer(queued)) {
       overflow(receiver, handle);
     }
-    if (registrationPending) {
+    if (registration == PENDING) {
       registerLazily(receiver);
     }
   }
@@ -153,10 +153,11 @@ abstract class AbstractElasticMessageQueue implements MessageQueue {
     if (message instanceof AllDeadLetters) {
       return;
     }
-    ActorRef target = deadLetters;
+    QueueFamily f = family;
+    ActorRef target = f.deadLetters;
     if (target == null && receiver instanceof InternalActorRef) {
       target = ((InternalActorRef) receiver).provider().deadLetters();
-      deadLetters = target;
+      f.deadLetters = target; // the family of this one queue (no actor system at creation)
     }
     if (target != null) {
       target.tell(new DeadLetter(message, handle.sender(), receiver), handle.sender());
@@ -164,16 +165,21 @@ abstract class AbstractElasticMessageQueue implements MessageQueue {
   }
 
   private synchronized void registerLazily(ActorRef receiver) {
-    if (!registrationPending) {
+    if (registration != PENDING) {
       return;
     }
+    registration = null;
     if (receiver instanceof ActorRefWithCell) {
       ActorSystem system = ((ActorRefWithCell) receiver).underlying().system();
       MailboxRegistry registry = MailboxRegistry.get(system);
-      registration = registry.register(this, id, ownerPath, mailboxType);
+      QueueFamily f = family;
+      ActorRef dead = f.deadLetters;
+      family =
+          new QueueFamily(
+              f.id, f.mailboxType, registry, dead != null ? dead : system.deadLetters());
+      registration = registry.register(this);
       sampleEvery = registry.sampleEvery();
     }
-    registrationPending = false;
   }
 
   /**
@@ -184,8 +190,9 @@ abstract class AbstractElasticMessageQueue implements MessageQueue {
     if (sampleEvery != 0 && e != null && e.message() instanceof SampledMessage sampled) {
       long nanos = System.nanoTime() - sampled.enqueuedNanos;
       MailboxRegistry.Registration r = registration;
-      if (r != null) {
-        r.timeInMailbox(nanos);
+      MailboxRegistry registry = family.registry;
+      if (r != null && r != PENDING && registry != null) {
+        registry.timeInMailbox(r, this, nanos);
       }
       return e.copy(sampled.message, e.sender());
     }
@@ -234,12 +241,12 @@ abstract class AbstractElasticMessageQueue implements MessageQueue {
   public void cleanUp(ActorRef owner, MessageQueue deadLetters) {
     MailboxRegistry.Registration r;
     synchronized (this) {
-      r = registration;
+      r = registration == PENDING ? null : registration;
       registration = null;
-      registrationPending = false;
     }
+    MailboxRegistry registry = family.registry; // non-null when r is: set before registering
     if (r != null) {
-      r.deregister(); // first: a metrics poll in between sees a dip, never a double count
+      registry.deregister(r); // first: a metrics poll in between sees a dip, never a double count
     }
     List<QueueStats> before = r == null ? null : levelStats();
     long beforeAll = r == null ? 0 : stats(before).dequeued();
@@ -253,7 +260,9 @@ abstract class AbstractElasticMessageQueue implements MessageQueue {
       for (int i = 0; i < cleaned.length; i++) {
         cleaned[i] = after.get(i).dequeued() - before.get(i).dequeued();
       }
-      r.retire(
+      registry.retire(
+          id(),
+          mailboxType(),
           afterAll,
           after,
           clampedLevels(),
@@ -268,7 +277,7 @@ abstract class AbstractElasticMessageQueue implements MessageQueue {
   public String toString() {
     return getClass().getSimpleName()
         + "{id="
-        + id
+        + id()
         + ", owner="
         + ownerPath
         + ", stats="

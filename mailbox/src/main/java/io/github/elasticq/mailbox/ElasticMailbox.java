@@ -48,8 +48,7 @@ public final class ElasticMailbox extends AbstractElasticMailboxType
   }
 
   @Override
-  MessageQueue newQueue(
-      String id, QueueConfig config, ActorRef owner, ActorSystem system, MailboxRegistry registry) {
-    return new ElasticMessageQueue(id, config, owner, system, registry);
+  MessageQueue newQueue(QueueFamily family, QueueConfig config, ActorRef owner) {
+    return new ElasticMessageQueue(family, config, owner);
   }
 }

@@ -3,7 +3,6 @@ package io.github.elasticq.mailbox;
 import io.github.elasticq.queue.CompactElasticMpscQueue;
 import io.github.elasticq.queue.QueueConfig;
 import org.apache.pekko.actor.ActorRef;
-import org.apache.pekko.actor.ActorSystem;
 import org.apache.pekko.dispatch.Envelope;
 
 /**
@@ -19,20 +18,15 @@ final class ElasticMessageQueue extends SingleQueueMessageQueue
 
   private final CompactElasticMpscQueue<Envelope> queue;
 
-  ElasticMessageQueue(
-      String id, QueueConfig config, ActorRef owner, ActorSystem system, MailboxRegistry registry) {
-    this(id, new CompactElasticMpscQueue<>(config), owner, system, registry);
+  ElasticMessageQueue(QueueFamily family, QueueConfig config, ActorRef owner) {
+    this(family, new CompactElasticMpscQueue<>(config), owner);
   }
 
   private ElasticMessageQueue(
-      String id,
-      CompactElasticMpscQueue<Envelope> queue,
-      ActorRef owner,
-      ActorSystem system,
-      MailboxRegistry registry) {
-    super(id, ElasticMailbox.class.getName(), queue, owner, system);
+      QueueFamily family, CompactElasticMpscQueue<Envelope> queue, ActorRef owner) {
+    super(family, queue, owner);
     this.queue = queue;
-    register(registry);
+    register();
   }
 
   /**

@@ -43,8 +43,7 @@ public final class ElasticSharedMailbox extends AbstractElasticMailboxType
   }
 
   @Override
-  MessageQueue newQueue(
-      String id, QueueConfig config, ActorRef owner, ActorSystem system, MailboxRegistry registry) {
-    return new ElasticSharedMessageQueue(id, config, owner, system, registry);
+  MessageQueue newQueue(QueueFamily family, QueueConfig config, ActorRef owner) {
+    return new ElasticSharedMessageQueue(family, config, owner);
   }
 }

@@ -3,7 +3,6 @@ package io.github.elasticq.mailbox;
 import io.github.elasticq.queue.ElasticBuffer;
 import io.github.elasticq.queue.QueueConfig;
 import org.apache.pekko.actor.ActorRef;
-import org.apache.pekko.actor.ActorSystem;
 
 /**
  * The message queue of {@link ElasticSharedMailbox}: an {@link ElasticBuffer} of envelopes, safe
@@ -14,9 +13,8 @@ import org.apache.pekko.actor.ActorSystem;
 final class ElasticSharedMessageQueue extends SingleQueueMessageQueue
     implements ElasticSharedMessageQueueSemantics {
 
-  ElasticSharedMessageQueue(
-      String id, QueueConfig config, ActorRef owner, ActorSystem system, MailboxRegistry registry) {
-    super(id, ElasticSharedMailbox.class.getName(), new ElasticBuffer<>(config), owner, system);
-    register(registry);
+  ElasticSharedMessageQueue(QueueFamily family, QueueConfig config, ActorRef owner) {
+    super(family, new ElasticBuffer<>(config), owner);
+    register();
   }
 }

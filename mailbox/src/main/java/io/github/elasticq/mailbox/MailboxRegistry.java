@@ -3,6 +3,8 @@ package io.github.elasticq.mailbox;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import io.github.elasticq.queue.QueueStats;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.lang.ref.ReferenceQueue;
 import java.lang.ref.WeakReference;
 import java.util.ArrayList;
@@ -11,8 +13,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
 import org.apache.pekko.actor.AbstractExtensionId;
 import org.apache.pekko.actor.ActorPath;
 import org.apache.pekko.actor.ActorRef;
@@ -53,8 +55,42 @@ public final class MailboxRegistry implements Extension {
   /** The extension id; prefer {@link #get(ClassicActorSystemProvider)}. */
   public static final Id ID = new Id();
 
+  private static final VarHandle HEAD;
+
+  static {
+    try {
+      HEAD =
+          MethodHandles.lookup().findVarHandle(MailboxRegistry.class, "head", Registration.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  /** Fewest removed entries worth a sweep (below it, walking the list costs more than it frees). */
+  static final int SWEEP_MIN = 64;
+
   private final ActorSystem system;
-  private final Set<Registration> live = ConcurrentHashMap.newKeySet();
+
+  /**
+   * The entries, newest first: an intrusive singly linked list (each entry is one weak reference
+   * with a link, the whole per-mailbox cost of the registry). Registering pushes with a CAS on the
+   * head; an entry is removed logically by clearing its reference (deregistration) or by the
+   * garbage collector, and unlinked later by {@link #sweep}, which never unlinks the head, so
+   * pushes and sweeps never write the same field. Readers walk without a lock and skip cleared
+   * entries; an unlinked entry keeps its link, so a reader standing on it still reaches the rest.
+   */
+  @SuppressWarnings("unused") // reached through HEAD
+  private volatile Registration head;
+
+  /** Entries not deregistered and not reported collected: {@link #size()}. */
+  private final AtomicInteger liveCount = new AtomicInteger();
+
+  /** Removed entries (about) still linked; a sweep runs when they outnumber the live ones. */
+  private final AtomicInteger removedCount = new AtomicInteger();
+
+  /** Held by the one thread sweeping at a time. */
+  private final ReentrantLock sweepLock = new ReentrantLock();
+
   private final ReferenceQueue<AbstractElasticMessageQueue> cleared = new ReferenceQueue<>();
   private final int sampleEvery;
   private final Map<String, StoppedTotals> stopped = new LinkedHashMap<>(); // guarded by itself
@@ -104,8 +140,8 @@ public final class MailboxRegistry implements Extension {
    */
   public List<MailboxInfo> takeMailboxes() {
     expunge();
-    List<MailboxInfo> out = new ArrayList<>(live.size());
-    for (Registration r : live) {
+    List<MailboxInfo> out = new ArrayList<>(Math.max(0, liveCount.get()));
+    for (Registration r = headAcquire(); r != null; r = r.next) {
       MailboxInfo info = r.takeInfo();
       if (info != null) {
         out.add(info);
@@ -130,20 +166,25 @@ public final class MailboxRegistry implements Extension {
     }
   }
 
-  private void retire(
-      Registration r,
+  /**
+   * Adds the final counters of a cleaned-up queue to the totals of its id and type; called by the
+   * queue's cleanUp after {@link #deregister}.
+   */
+  void retire(
+      String id,
+      String mailboxType,
       QueueStats stats,
       List<QueueStats> levels,
       long clamped,
-      int maxCapacity,
       long cleanedUp,
       long[] levelCleanedUp,
+      int maxCapacity,
       long[] levelShed) {
     synchronized (stopped) {
       stopped
           .computeIfAbsent(
-              r.id + '\u0000' + r.mailboxType,
-              k -> new StoppedTotals(r.id, r.mailboxType, levels.size(), maxCapacity))
+              id + '\u0000' + mailboxType,
+              k -> new StoppedTotals(id, mailboxType, levels.size(), maxCapacity))
           .add(stats, levels, clamped, cleanedUp, levelCleanedUp, levelShed);
     }
   }
@@ -168,14 +209,14 @@ public final class MailboxRegistry implements Extension {
   /** Number of live ElasticQ mailboxes. Any thread; O(1) after dropping collected entries. */
   public int size() {
     expunge();
-    return live.size();
+    return Math.max(0, liveCount.get());
   }
 
   /** A snapshot of every live mailbox with its current counters. Any thread; O(mailboxes). */
   public List<MailboxInfo> mailboxes() {
     expunge();
-    List<MailboxInfo> out = new ArrayList<>(live.size());
-    for (Registration r : live) {
+    List<MailboxInfo> out = new ArrayList<>(Math.max(0, liveCount.get()));
+    for (Registration r = headAcquire(); r != null; r = r.next) {
       MailboxInfo info = r.info();
       if (info != null) {
         out.add(info);
@@ -194,8 +235,9 @@ public final class MailboxRegistry implements Extension {
   /** The mailbox owned by the actor at {@code path}. Any thread; O(mailboxes). */
   public Optional<MailboxInfo> find(ActorPath path) {
     expunge();
-    for (Registration r : live) {
-      if (path.equals(r.owner)) {
+    for (Registration r = headAcquire(); r != null; r = r.next) {
+      AbstractElasticMessageQueue q = r.get();
+      if (q != null && path.equals(q.ownerPath())) {
         MailboxInfo info = r.info();
         if (info != null) {
           return Optional.of(info);
@@ -205,49 +247,126 @@ public final class MailboxRegistry implements Extension {
     return Optional.empty();
   }
 
-  Registration register(
-      AbstractElasticMessageQueue queue, String id, ActorPath owner, String mailboxType) {
+  /** Adds an entry for {@code queue}, which must be fully built. Any thread; lock-free. */
+  Registration register(AbstractElasticMessageQueue queue) {
     expunge();
-    Registration r = new Registration(this, queue, cleared, id, owner, mailboxType);
-    live.add(r);
+    Registration r = new Registration(queue, cleared);
+    liveCount.incrementAndGet();
+    Registration h;
+    do {
+      h = headAcquire();
+      r.next = h; // published by the CAS
+    } while (!HEAD.compareAndSet(this, h, r));
     return r;
   }
 
+  /** Removes the entry of a queue being cleaned up (once per entry). Any thread. */
+  void deregister(Registration r) {
+    r.clear(); // readers skip it from now on; a collected-entry report can no longer come
+    liveCount.decrementAndGet();
+    removed(1);
+  }
+
+  /** Counts entries removed by the garbage collector. */
   private void expunge() {
+    int n = 0;
     for (Object ref = cleared.poll(); ref != null; ref = cleared.poll()) {
-      live.remove(ref);
+      n++;
+    }
+    if (n > 0) {
+      liveCount.addAndGet(-n);
+      removed(n);
+    }
+  }
+
+  /** Notes {@code n} more removed entries; sweeps when they outnumber the live ones. */
+  private void removed(int n) {
+    int dead = removedCount.addAndGet(n);
+    if (dead >= SWEEP_MIN && dead > liveCount.get()) {
+      sweep();
+    }
+  }
+
+  /**
+   * Unlinks every cleared entry except the head (a concurrent push may be replacing it). One
+   * sweeper at a time (others skip: the sweep in progress will do); amortized O(1) per removal,
+   * since a sweep runs only when removed entries outnumber live ones.
+   */
+  private void sweep() {
+    if (!sweepLock.tryLock()) {
+      return;
+    }
+    try {
+      int unlinked = 0;
+      Registration prev = headAcquire();
+      if (prev == null) {
+        return;
+      }
+      for (Registration r = prev.next; r != null; r = r.next) {
+        if (r.get() == null) {
+          prev.next = r.next; // r keeps its own link for a reader standing on it
+          unlinked++;
+        } else {
+          prev = r;
+        }
+      }
+      removedCount.addAndGet(-unlinked);
+    } finally {
+      sweepLock.unlock();
+    }
+  }
+
+  /** Entries still linked, live or removed; for tests (O(entries)). */
+  int linkedEntries() {
+    int n = 0;
+    for (Registration r = headAcquire(); r != null; r = r.next) {
+      n++;
+    }
+    return n;
+  }
+
+  private Registration headAcquire() {
+    return (Registration) HEAD.getAcquire(this);
+  }
+
+  /** Hands a sampled time in mailbox of {@code q} (entry {@code r}) to the listener. Consumer. */
+  void timeInMailbox(Registration r, AbstractElasticMessageQueue q, long nanos) {
+    TimeInMailboxListener l = timeListener;
+    if (l != null) {
+      String path = r.ownerString;
+      if (path == null) {
+        ActorPath owner = q.ownerPath();
+        path = owner == null ? "" : owner.toString();
+        r.ownerString = path; // benign race: every thread computes the same string
+      }
+      l.timeInMailbox(q.id(), q.mailboxType(), path, nanos);
     }
   }
 
   @Override
   public String toString() {
-    return "MailboxRegistry{system=" + system.name() + ", mailboxes=" + live.size() + '}';
+    return "MailboxRegistry{system=" + system.name() + ", mailboxes=" + size() + '}';
   }
 
   /**
-   * One entry: holds its queue weakly, and only what the listing needs strongly. Identity equality.
+   * One entry: a weak reference to its queue (which holds the id, owner and type the listing reads)
+   * and the link of the registry's list. Identity equality.
    */
   static final class Registration extends WeakReference<AbstractElasticMessageQueue> {
-    private final MailboxRegistry registry;
-    private final String id;
-    private final ActorPath owner;
-    private final String mailboxType;
+    /** The next older entry; written before the push's CAS, then only by the sweeper. */
+    volatile Registration next;
 
     /** The owner's path as a string, made on the first sample (not per actor creation). */
     private String ownerString;
 
     private Registration(
-        MailboxRegistry registry,
-        AbstractElasticMessageQueue queue,
-        ReferenceQueue<AbstractElasticMessageQueue> cleared,
-        String id,
-        ActorPath owner,
-        String mailboxType) {
+        AbstractElasticMessageQueue queue, ReferenceQueue<AbstractElasticMessageQueue> cleared) {
       super(queue, cleared);
-      this.registry = registry;
-      this.id = id;
-      this.owner = owner;
-      this.mailboxType = mailboxType;
+    }
+
+    /** An entry of no registry and no queue: the queues' "not registered yet" marker. */
+    static Registration pending() {
+      return new Registration(null, null);
     }
 
     MailboxInfo info() {
@@ -261,10 +380,11 @@ public final class MailboxRegistry implements Extension {
 
     private MailboxInfo info(
         AbstractElasticMessageQueue q, QueueStats stats, List<QueueStats> levels) {
+      ActorPath owner = q.ownerPath();
       return new MailboxInfo(
-          id,
+          q.id(),
           owner == null ? "" : owner.toString(),
-          mailboxType,
+          q.mailboxType(),
           stats,
           levels,
           q.clampedLevels(),
@@ -307,38 +427,6 @@ public final class MailboxRegistry implements Extension {
           s.shrinks(),
           peak,
           s.allocatedSlots());
-    }
-
-    /** Hands a sampled time in mailbox to the registry's listener. Consumer thread. */
-    void timeInMailbox(long nanos) {
-      TimeInMailboxListener l = registry.timeListener;
-      if (l != null) {
-        String path = ownerString;
-        if (path == null) {
-          path = owner == null ? "" : owner.toString();
-          ownerString = path; // benign race: every thread computes the same string
-        }
-        l.timeInMailbox(id, mailboxType, path, nanos);
-      }
-    }
-
-    /** Removes this entry; called by the queue's cleanUp. */
-    void deregister() {
-      registry.live.remove(this);
-      clear();
-    }
-
-    /** Adds the final counters of the cleaned-up queue to the totals of its id. */
-    void retire(
-        QueueStats stats,
-        List<QueueStats> levels,
-        long clamped,
-        long cleanedUp,
-        long[] levelCleanedUp,
-        int maxCapacity,
-        long[] levelShed) {
-      registry.retire(
-          this, stats, levels, clamped, maxCapacity, cleanedUp, levelCleanedUp, levelShed);
     }
   }
 

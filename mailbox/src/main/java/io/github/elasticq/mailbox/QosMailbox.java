@@ -60,7 +60,7 @@ public final class QosMailbox implements MailboxType, ProducesMessageQueue<QosMe
   private final QosClassifier classifier;
   private final int shedAt;
   private final int shedBelowLevel;
-  private final RegistryCache registry = new RegistryCache();
+  private final QueueFamily.Cache families;
 
   /**
    * Called by Pekko with the mailbox's configuration section.
@@ -71,6 +71,7 @@ public final class QosMailbox implements MailboxType, ProducesMessageQueue<QosMe
   public QosMailbox(ActorSystem.Settings settings, Config config) {
     MailboxSettings s = MailboxSettings.of(settings, config, MailboxSettings.QOS_DEFAULTS);
     this.id = s.id();
+    this.families = new QueueFamily.Cache(id, QosMailbox.class.getName());
     this.queueConfig = s.queueConfig();
     this.levels = s.levels();
     this.defaultLevel = s.defaultLevel(levels);
@@ -136,8 +137,7 @@ public final class QosMailbox implements MailboxType, ProducesMessageQueue<QosMe
   @Override
   public MessageQueue create(Option<ActorRef> owner, Option<ActorSystem> system) {
     ActorSystem sys = system.isDefined() ? system.get() : null;
-    return new QosMessageQueue(
-        id, this, owner.isDefined() ? owner.get() : null, sys, registry.of(sys));
+    return new QosMessageQueue(families.of(sys), this, owner.isDefined() ? owner.get() : null);
   }
 
   @Override

@@ -2,7 +2,6 @@ package io.github.elasticq.mailbox;
 
 import io.github.elasticq.queue.CompactElasticMpscQueue;
 import io.github.elasticq.queue.QosQueue;
-import io.github.elasticq.queue.QueueConfig;
 import io.github.elasticq.queue.QueueStats;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -11,7 +10,6 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 import org.apache.pekko.actor.ActorRef;
-import org.apache.pekko.actor.ActorSystem;
 import org.apache.pekko.dispatch.ControlMessage;
 import org.apache.pekko.dispatch.Envelope;
 
@@ -46,13 +44,14 @@ final class QosMessageQueue extends AbstractElasticMessageQueue
   /** Pekko control messages; null until the first one. Set once, through {@link #CONTROL}. */
   private volatile CompactElasticMpscQueue<Envelope> control;
 
-  private final QueueConfig config;
+  /**
+   * The mailbox type: its validated settings (config, classifier, levels, shedding) are read from
+   * there, shared by every queue of the type, instead of being copied into each queue (idle
+   * footprint).
+   */
+  private final QosMailbox type;
+
   private final QosQueue<Envelope> queue;
-  private final QosClassifier classifier;
-  private final int defaultLevel;
-  private final int topLevel;
-  private final int shedAt;
-  private final int shedBelowLevel;
 
   /** Messages refused by overload shedding, per level; null when shedding is off. */
   private final AtomicLongArray shed;
@@ -61,19 +60,13 @@ final class QosMessageQueue extends AbstractElasticMessageQueue
   @SuppressWarnings("unused")
   private volatile long clampedCount;
 
-  QosMessageQueue(
-      String id, QosMailbox type, ActorRef owner, ActorSystem system, MailboxRegistry registry) {
-    super(id, QosMailbox.class.getName(), owner, system);
-    QueueConfig config = type.queueConfig();
-    this.config = config;
-    this.queue = new QosQueue<>(type.levels(), type.fairness(), type.weightsOrNull(), config);
-    this.classifier = type.classifier();
-    this.defaultLevel = type.defaultLevel();
-    this.topLevel = type.levels() - 1;
-    this.shedAt = type.shedAt();
-    this.shedBelowLevel = type.shedBelowLevel();
-    this.shed = shedAt == Integer.MAX_VALUE ? null : new AtomicLongArray(type.levels());
-    register(registry);
+  QosMessageQueue(QueueFamily family, QosMailbox type, ActorRef owner) {
+    super(family, owner);
+    this.type = type;
+    this.queue =
+        new QosQueue<>(type.levels(), type.fairness(), type.weightsOrNull(), type.queueConfig());
+    this.shed = type.shedAt() == Integer.MAX_VALUE ? null : new AtomicLongArray(type.levels());
+    register();
   }
 
   @Override
@@ -84,7 +77,7 @@ final class QosMessageQueue extends AbstractElasticMessageQueue
       return (c != null ? c : createControl()).offer(handle);
     }
     int level = levelOf(message);
-    if (level < shedBelowLevel && shed != null && queue.size() >= shedAt) {
+    if (level < type.shedBelowLevel() && shed != null && queue.size() >= type.shedAt()) {
       shed.incrementAndGet(level); // QosShedding: a shed level never grows past the threshold
       return false;
     }
@@ -106,20 +99,22 @@ final class QosMessageQueue extends AbstractElasticMessageQueue
   /** The control queue, installed by the first control message; the loser of a race uses it. */
   @SuppressWarnings("unchecked")
   private CompactElasticMpscQueue<Envelope> createControl() {
-    CompactElasticMpscQueue<Envelope> created = new CompactElasticMpscQueue<>(config);
+    CompactElasticMpscQueue<Envelope> created = new CompactElasticMpscQueue<>(type.queueConfig());
     Object witness = CONTROL.compareAndExchange(this, null, created); // queue built before seen
     return witness == null ? created : (CompactElasticMpscQueue<Envelope>) witness;
   }
 
   private int levelOf(Object message) {
     int level;
+    QosClassifier classifier = type.classifier();
     if (classifier != null) {
       level = classifier.levelOf(message);
     } else if (message instanceof QosMessage) {
       level = ((QosMessage) message).qosLevel();
     } else {
-      return defaultLevel;
+      return type.defaultLevel();
     }
+    int topLevel = type.levels() - 1;
     if (level < 0) {
       CLAMPED.incrementAndGet(this);
       return 0;
@@ -178,13 +173,13 @@ final class QosMessageQueue extends AbstractElasticMessageQueue
 
   @Override
   int maxCapacity() {
-    return config.maxCapacity();
+    return type.queueConfig().maxCapacity();
   }
 
   /** One element per level, then the control queue's. */
   @Override
   int[] takePeakWindows() {
-    int levels = topLevel + 1;
+    int levels = type.levels();
     int[] peaks = new int[levels + 1];
     for (int level = 0; level < levels; level++) {
       peaks[level] = queue.takePeakWindow(level);
@@ -205,7 +200,9 @@ final class QosMessageQueue extends AbstractElasticMessageQueue
     List<QueueStats> all = new ArrayList<>(queue.levelStats());
     CompactElasticMpscQueue<Envelope> c = control;
     all.add(
-        c != null ? c.stats() : new QueueStats(config.initialCapacity(), 0, 0, 0, 0, 0, 0, 0, 0));
+        c != null
+            ? c.stats()
+            : new QueueStats(type.queueConfig().initialCapacity(), 0, 0, 0, 0, 0, 0, 0, 0));
     return QosQueue.aggregate(all);
   }
 
@@ -215,7 +212,9 @@ final class QosMessageQueue extends AbstractElasticMessageQueue
     List<QueueStats> all = new ArrayList<>(levels);
     CompactElasticMpscQueue<Envelope> c = control;
     all.add(
-        c != null ? c.stats() : new QueueStats(config.initialCapacity(), 0, 0, 0, 0, 0, 0, 0, 0));
+        c != null
+            ? c.stats()
+            : new QueueStats(type.queueConfig().initialCapacity(), 0, 0, 0, 0, 0, 0, 0, 0));
     return QosQueue.aggregate(all);
   }
 

@@ -4,7 +4,6 @@ import io.github.elasticq.queue.ElasticQueue;
 import io.github.elasticq.queue.QueueStats;
 import java.util.List;
 import org.apache.pekko.actor.ActorRef;
-import org.apache.pekko.actor.ActorSystem;
 import org.apache.pekko.dispatch.Envelope;
 
 /**
@@ -19,13 +18,8 @@ abstract class SingleQueueMessageQueue extends AbstractElasticMessageQueue {
 
   private final ElasticQueue<Envelope> queue;
 
-  SingleQueueMessageQueue(
-      String id,
-      String mailboxType,
-      ElasticQueue<Envelope> queue,
-      ActorRef owner,
-      ActorSystem system) {
-    super(id, mailboxType, owner, system);
+  SingleQueueMessageQueue(QueueFamily family, ElasticQueue<Envelope> queue, ActorRef owner) {
+    super(family, owner);
     this.queue = queue;
   }
 

@@ -13,7 +13,10 @@ import java.util.function.Consumer;
  * The queue is a chain of power-of-two ring arrays ("buffers"). Every element gets a 64-bit
  * index; index i lives in the one buffer whose half-open range [base, end) contains it, at slot
  * (i & mask). A buffer is open (end = OPEN) while it is the producers' buffer; a resize closes it
- * at the producer index of that moment and links a successor whose base is that same index. The
+ * at the producer index of that moment and links a successor whose base is that same index. A
+ * buffer is a bare Object[] with one slot past the ring for its link (no holder object: idle
+ * footprint); closing stores one immutable Link {end, next} there with release, so the successor
+ * is visible to whoever reads the end (the model's "next before end" order, made one store). The
  * consumer walks the chain and drops each buffer when it reaches its end, so memory follows
  * capacity once the old elements are consumed. Nothing is ever copied between buffers: the
  * original Rust elasticq lost elements exactly there (producers kept writing into a buffer that
@@ -75,7 +78,7 @@ import java.util.function.Consumer;
  * modes. Two leaves supply them: ElasticMpscQueue lays them out in JCTools-style padded holder
  * classes (cold fields here | 64 B | producer fields | 64 B | consumer fields | 64 B), so the line
  * the consumer writes on every poll is never the line producers CAS on; CompactElasticMpscQueue
- * (final) packs them into one 96-byte object for the mailboxes, where millions of mostly idle
+ * (final) packs them into one 80-byte object for the mailboxes, where millions of mostly idle
  * queues make the padding the dominant cost. ElasticMpscQueue stays non-final only so that the
  * fault-injection tests can override the two package-private seams; the public methods here are
  * final. Each accessor is a final method of the only class that declares the field, so a call
@@ -140,7 +143,7 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E>
   static final long OPEN = Long.MAX_VALUE;
 
   private static final VarHandle SLOTS = MethodHandles.arrayElementVarHandle(Object[].class);
-  private static final VarHandle REJECTED;
+  private static final VarHandle RESIZE_COUNTERS;
   private static final VarHandle ALLOCATED_SLOTS;
   private static final VarHandle PEAK_SIZE;
   private static final VarHandle WINDOW_PEAK;
@@ -148,8 +151,9 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E>
   static {
     try {
       MethodHandles.Lookup lookup = MethodHandles.lookup();
-      REJECTED =
-          lookup.findVarHandle(AbstractElasticMpscQueue.class, "rejectedDoNotTouch", long.class);
+      RESIZE_COUNTERS =
+          lookup.findVarHandle(
+              AbstractElasticMpscQueue.class, "resizeCountersDoNotTouch", ResizeCounters.class);
       ALLOCATED_SLOTS =
           lookup.findVarHandle(
               AbstractElasticMpscQueue.class, "allocatedSlotsDoNotTouch", long.class);
@@ -168,9 +172,12 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E>
   /** Test seams (start index, shrink cadence); shared {@link Tuning#DEFAULT} outside tests. */
   private final Tuning tuning;
 
-  // Written only by the holder of the resize bit; volatile so stats() sees recent values.
-  volatile long grows;
-  volatile long shrinks;
+  /**
+   * Grows, shrinks and rejections, in an object made by the first of them (idle footprint: a queue
+   * that never resized nor rejected holds 4 bytes here instead of 24). Set once, by CAS; reached
+   * only through the VarHandle and {@link #resizeCounters()}.
+   */
+  private volatile ResizeCounters resizeCountersDoNotTouch;
 
   /** Largest size seen; raised with a CAS loop (rare: only on a new peak). */
   volatile int peakSize;
@@ -181,9 +188,6 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E>
    * CAS loop; after a take, offers pay the CAS only while the size climbs to a new window peak.
    */
   private volatile int windowPeakDoNotTouch;
-
-  /** Offers refused at max; reached only through the VarHandle (no LongAdder: idle footprint). */
-  private volatile long rejectedDoNotTouch;
 
   /** Slots held by reachable buffers; resizes add, the consumer subtracts. VarHandle only. */
   private volatile long allocatedSlotsDoNotTouch;
@@ -257,7 +261,7 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E>
       }
       long index = word >>> 1;
       // [2] Read after the word: a resize writes them before releasing the word.
-      Buffer buffer = producerBufferAcquire();
+      Object[] buffer = producerBufferAcquire();
       int capacity = capacityAcquire();
       if (buffer == null) {
         installFirstBuffer(word); // the first offer ever: link the first array like a grow
@@ -307,7 +311,7 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E>
       notePeak(size);
       if (size >= current && current < max) {
         resize(index, config.grownCapacity(current));
-        grows = grows + 1;
+        resizeCounters().incrementGrows();
       }
     } finally {
       setProducerIndexWordRelease(word); // buffer, capacity and end visible before next claim
@@ -325,8 +329,8 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E>
     }
     try {
       if (producerBufferAcquire() == null) { // a previous holder may have installed it (ABA)
-        Buffer first = new Buffer(tableSizeFor(capacityAcquire()));
-        addAllocatedSlots(first.length());
+        Object[] first = Buffer.allocate(tableSizeFor(capacityAcquire()));
+        addAllocatedSlots(Buffer.length(first));
         setConsumerBufferRelease(first); // array and OPEN end visible to the consumer's acquire
         setProducerBufferRelease(first);
       }
@@ -341,14 +345,13 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E>
    * Before the first buffer exists only the capacity moves (the first buffer is sized from it).
    */
   private void resize(long index, int newCapacity) {
-    Buffer current = producerBufferAcquire();
+    Object[] current = producerBufferAcquire();
     if (current != null) {
       int length = tableSizeFor(newCapacity);
-      if (length != current.length()) {
-        Buffer next = new Buffer(length);
+      if (length != Buffer.length(current)) {
+        Object[] next = Buffer.allocate(length);
         addAllocatedSlots(length);
-        current.next = next; // published by the release of end below
-        current.setEndRelease(index); // next visible before end
+        Buffer.close(current, index, next); // end and next in one release
         setProducerBufferRelease(next);
       }
     }
@@ -361,10 +364,10 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E>
    * {@code index}, in which case the index belongs to a successor (NoPublishIntoRetiredBuffer).
    * Package-private: the fault-injection tests override it.
    */
-  Buffer lookupBuffer(Buffer buffer, long index) {
-    Buffer b = buffer;
-    while (b.endAcquire() <= index) {
-      b = b.next; // visible: read after end, which was released after next was set
+  Object[] lookupBuffer(Object[] buffer, long index) {
+    Object[] b = buffer;
+    while (Buffer.endAcquire(b) <= index) {
+      b = Buffer.next(b); // released together with the end
     }
     return b;
   }
@@ -379,7 +382,7 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E>
   @Override
   public final E poll() {
     long index = consumerIndexPlain();
-    Buffer buffer = consumerBufferAcquire(); // acquire: the first buffer may just be installed
+    Object[] buffer = consumerBufferAcquire(); // acquire: the first buffer may just be installed
     if (buffer == null) {
       long word = producerIndexWordAcquire();
       if ((word >>> 1) <= index) {
@@ -389,14 +392,14 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E>
       buffer = consumerBufferAcquire(); // non-null: installed before the claim we just saw
     }
     while (true) {
-      Object e = buffer.loadAcquire(index); // [1] element published before we read it
+      Object e = Buffer.loadAcquire(buffer, index); // [1] element published before we read it
       if (e != null) {
         @SuppressWarnings("unchecked")
         E element = (E) takePublished(buffer, index, e); // slot cleared, then index released
         afterConsumerOperation(index + 1);
         return element;
       }
-      if (buffer.endAcquire() == index) { // [3] end first: next was set before end's release
+      if (Buffer.endAcquire(buffer) == index) { // [3] end first: next was set before end's release
         buffer = advanceConsumerBuffer(buffer); // the index lives in the successor
         continue;
       }
@@ -448,7 +451,7 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E>
    */
   public final E relaxedPoll() {
     long index = consumerIndexPlain();
-    Buffer buffer = consumerBufferAcquire(); // acquire: the first buffer may just be installed
+    Object[] buffer = consumerBufferAcquire(); // acquire: the first buffer may just be installed
     if (buffer == null) {
       // No array yet. An element visible to us would make its first buffer visible too (the
       // installer released consumerBuffer before the word that the element's claim read).
@@ -456,14 +459,14 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E>
       return null;
     }
     while (true) {
-      Object e = buffer.loadAcquire(index); // element published before we read it
+      Object e = Buffer.loadAcquire(buffer, index); // element published before we read it
       if (e != null) {
         @SuppressWarnings("unchecked")
         E element = (E) takePublished(buffer, index, e); // slot cleared, then index released
         afterConsumerOperation(index + 1);
         return element;
       }
-      if (buffer.endAcquire() == index) { // end first: next was set before end's release
+      if (Buffer.endAcquire(buffer) == index) { // end first: next was set before end's release
         buffer = advanceConsumerBuffer(buffer); // the index lives in the successor
         continue;
       }
@@ -479,16 +482,16 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E>
    * cleared and the element read before the index moves, so no producer can reuse the slot early
    * (NoLoss, NoDuplicate). Package-private: the fault-injection tests override it.
    */
-  Object takePublished(Buffer buffer, long index, Object element) {
-    buffer.clear(index);
+  Object takePublished(Object[] buffer, long index, Object element) {
+    Buffer.clear(buffer, index);
     setConsumerIndexRelease(index + 1); // slot cleared before producers may reuse it
     return element;
   }
 
-  private Buffer advanceConsumerBuffer(Buffer buffer) {
-    Buffer next = buffer.next; // visible: read after end, which was released after next was set
+  private Object[] advanceConsumerBuffer(Object[] buffer) {
+    Object[] next = Buffer.next(buffer); // released together with the end
     setConsumerBufferPlain(next);
-    addAllocatedSlots(-buffer.length());
+    addAllocatedSlots(-Buffer.length(buffer));
     return next;
   }
 
@@ -500,7 +503,7 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E>
   @Override
   public final E peek() {
     long index = consumerIndexPlain();
-    Buffer buffer = consumerBufferAcquire();
+    Object[] buffer = consumerBufferAcquire();
     if (buffer == null) {
       if ((producerIndexWordAcquire() >>> 1) <= index) {
         return null;
@@ -508,13 +511,13 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E>
       buffer = consumerBufferAcquire(); // non-null: installed before the claim we just saw
     }
     while (true) {
-      Object e = buffer.loadAcquire(index); // element published before we read it
+      Object e = Buffer.loadAcquire(buffer, index); // element published before we read it
       if (e != null) {
         @SuppressWarnings("unchecked")
         E element = (E) e;
         return element;
       }
-      if (buffer.endAcquire() == index) {
+      if (Buffer.endAcquire(buffer) == index) {
         buffer = advanceConsumerBuffer(buffer);
         continue;
       }
@@ -597,14 +600,15 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E>
     long enqueued = (producerIndexWordAcquire() >>> 1) - initialIndex;
     int size = size();
     notePeak(size);
+    ResizeCounters counters = resizeCountersDoNotTouch;
     return new QueueStats(
         capacityAcquire(),
         size,
         Math.max(enqueued, dequeued),
         dequeued,
-        rejectedVolatile(),
-        grows,
-        shrinks,
+        counters == null ? 0L : counters.rejected(),
+        counters == null ? 0L : counters.grows,
+        counters == null ? 0L : counters.shrinks,
         peakSize,
         allocatedSlotsVolatile());
   }
@@ -639,8 +643,8 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E>
     setOpsSinceSamplePlain(0);
     sampleOccupancy(consumerIndex, word);
     // A shrink that just closed the buffer here lets the consumer drop the big array right away.
-    Buffer buffer = consumerBufferAcquire();
-    while (buffer != null && buffer.endAcquire() == consumerIndex) {
+    Object[] buffer = consumerBufferAcquire();
+    while (buffer != null && Buffer.endAcquire(buffer) == consumerIndex) {
       buffer = advanceConsumerBuffer(buffer);
     }
   }
@@ -682,7 +686,7 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E>
       } while (size == 0 && target > min);
       if (target < capacityAcquire()) {
         resize(word >>> 1, target);
-        shrinks = shrinks + 1;
+        resizeCounters().incrementShrinks();
       }
       setLowStreakPlain(0);
     } finally {
@@ -725,11 +729,61 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E>
   }
 
   final void incrementRejected() {
-    REJECTED.getAndAdd(this, 1L);
+    resizeCounters().incrementRejected();
   }
 
-  final long rejectedVolatile() {
-    return rejectedDoNotTouch;
+  /** The counters, made by the first caller (one CAS; a loser uses the winner's). Any thread. */
+  private ResizeCounters resizeCounters() {
+    ResizeCounters c = resizeCountersDoNotTouch;
+    if (c == null) {
+      ResizeCounters made = new ResizeCounters();
+      c = (ResizeCounters) RESIZE_COUNTERS.compareAndExchange(this, null, made);
+      if (c == null) {
+        c = made;
+      }
+    }
+    return c;
+  }
+
+  /**
+   * Counters of the slow paths, allocated on the first grow, shrink or rejection. Grows and shrinks
+   * are written only by the holder of the resize bit (one writer at a time, so a plain increment of
+   * the volatile is exact); rejections by any producer, atomically.
+   */
+  static final class ResizeCounters {
+    private static final VarHandle REJECTED;
+
+    static {
+      try {
+        REJECTED =
+            MethodHandles.lookup()
+                .findVarHandle(ResizeCounters.class, "rejectedDoNotTouch", long.class);
+      } catch (ReflectiveOperationException e) {
+        throw new ExceptionInInitializerError(e);
+      }
+    }
+
+    volatile long grows;
+    volatile long shrinks;
+
+    /** Offers refused at max; reached only through the VarHandle. */
+    private volatile long rejectedDoNotTouch;
+
+    void incrementGrows() {
+      grows = grows + 1; // caller holds the resize bit
+    }
+
+    void incrementShrinks() {
+      shrinks = shrinks + 1; // caller holds the resize bit
+    }
+
+    void incrementRejected() {
+      REJECTED.getAndAdd(this, 1L);
+    }
+
+    long rejected() {
+      return rejectedDoNotTouch;
+    }
   }
 
   final void addAllocatedSlots(long delta) {
@@ -740,8 +794,8 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E>
     return allocatedSlotsDoNotTouch;
   }
 
-  private static void storeElementRelease(Buffer buffer, long index, Object e) {
-    buffer.storeRelease(index, e);
+  private static void storeElementRelease(Object[] buffer, long index, Object e) {
+    Buffer.storeRelease(buffer, index, e);
   }
 
   static int tableSizeFor(int capacity) {
@@ -762,9 +816,9 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E>
   abstract boolean casProducerIndexWord(long expect, long update);
 
   /** The open buffer; null until the first offer. */
-  abstract Buffer producerBufferAcquire();
+  abstract Object[] producerBufferAcquire();
 
-  abstract void setProducerBufferRelease(Buffer buffer);
+  abstract void setProducerBufferRelease(Object[] buffer);
 
   abstract int capacityAcquire();
 
@@ -784,13 +838,13 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E>
   abstract void setConsumerIndexRelease(long index);
 
   /** The consumer's buffer, acquire: the first buffer is installed by a producer (release). */
-  abstract Buffer consumerBufferAcquire();
+  abstract Object[] consumerBufferAcquire();
 
   /** The consumer moving to a successor; consumer-only once the first buffer is installed. */
-  abstract void setConsumerBufferPlain(Buffer buffer);
+  abstract void setConsumerBufferPlain(Object[] buffer);
 
   /** The one store into the consumer's buffer by a producer: the lazily installed first buffer. */
-  abstract void setConsumerBufferRelease(Buffer buffer);
+  abstract void setConsumerBufferRelease(Object[] buffer);
 
   /** Consumer operations since the last occupancy sample; consumer-private. */
   abstract int opsSinceSamplePlain();
@@ -803,65 +857,72 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E>
   abstract void setLowStreakPlain(int streak);
 
   /**
-   * One ring array of the chain and its index range. INTERNAL: package-private for the
-   * fault-injection tests.
+   * One ring array of the chain and its index range, as a bare {@code Object[]} (idle footprint: no
+   * holder object next to the array). A buffer of ring length L (a power of two) is an array of L +
+   * 1 slots: the ring at [0, L) and, at L, its link: null while the buffer is open, then the {@link
+   * Link} (end index and successor) that closes it, stored once with release. The slot of index i
+   * is i &amp; (L - 1). INTERNAL: package-private for the fault-injection tests.
    */
   static final class Buffer {
-    private static final VarHandle END;
+    private Buffer() {}
 
-    static {
-      try {
-        END = MethodHandles.lookup().findVarHandle(Buffer.class, "endDoNotTouch", long.class);
-      } catch (ReflectiveOperationException e) {
-        throw new ExceptionInInitializerError(e);
-      }
+    /** A new open buffer of ring length {@code length}, a power of two. */
+    static Object[] allocate(int length) {
+      return new Object[length + 1];
     }
 
-    private final Object[] slots;
-    private final int mask;
+    /** Ring length. */
+    static int length(Object[] b) {
+      return b.length - 1;
+    }
 
-    /** First index not in this buffer, OPEN while producers still claim into it. */
-    private volatile long endDoNotTouch = OPEN;
+    /** First index not in the buffer, {@link #OPEN} while producers still claim into it. */
+    static long endAcquire(Object[] b) {
+      Object link = SLOTS.getAcquire(b, b.length - 1);
+      return link == null ? OPEN : ((Link) link).end;
+    }
 
-    /** The successor, set before end is released. */
-    Buffer next;
+    /** The successor; only after {@link #endAcquire} returned an end (the buffer is closed). */
+    static Object[] next(Object[] b) {
+      return ((Link) SLOTS.getAcquire(b, b.length - 1)).next;
+    }
 
     /**
-     * A buffer whose range starts at the producer index where it is linked (its base: kept by no
-     * field, since no code path needs it; the slot of index i is i &amp; mask in every buffer).
+     * Closes {@code b} at {@code end} with successor {@code next}: one release store of an
+     * immutable link, so whoever reads the end also reads the successor. Once per buffer, by the
+     * holder of the resize bit.
      */
-    Buffer(int length) {
-      this.slots = new Object[length];
-      this.mask = length - 1;
+    static void close(Object[] b, long end, Object[] next) {
+      SLOTS.setRelease(b, b.length - 1, new Link(end, next));
     }
 
-    int length() {
-      return slots.length;
+    static Object loadAcquire(Object[] b, long index) {
+      return SLOTS.getAcquire(b, (int) (index & (b.length - 2)));
     }
 
-    long endAcquire() {
-      return (long) END.getAcquire(this);
+    static void storeRelease(Object[] b, long index, Object e) {
+      // element fields visible before element
+      SLOTS.setRelease(b, (int) (index & (b.length - 2)), e);
     }
 
-    void setEndRelease(long end) {
-      END.setRelease(this, end); // next visible before end
-    }
-
-    Object loadAcquire(long index) {
-      return SLOTS.getAcquire(slots, (int) (index & mask));
-    }
-
-    void storeRelease(long index, Object e) {
-      SLOTS.setRelease(slots, (int) (index & mask), e); // element fields visible before element
-    }
-
-    void clear(long index) {
-      SLOTS.setOpaque(slots, (int) (index & mask), null);
+    static void clear(Object[] b, long index) {
+      SLOTS.setOpaque(b, (int) (index & (b.length - 2)), null);
     }
 
     /** Lets a fault-injection test read the raw slot. */
-    Object loadPlain(long index) {
-      return SLOTS.get(slots, (int) (index & mask));
+    static Object loadPlain(Object[] b, long index) {
+      return SLOTS.get(b, (int) (index & (b.length - 2)));
+    }
+  }
+
+  /** What closes a buffer: its end index and its successor. Immutable. */
+  static final class Link {
+    final long end;
+    final Object[] next;
+
+    Link(long end, Object[] next) {
+      this.end = end;
+      this.next = next;
     }
   }
 }

@@ -36,10 +36,10 @@ public final class CompactElasticMpscQueue<E> extends AbstractElasticMpscQueue<E
       MethodHandles.Lookup lookup = MethodHandles.lookup();
       Class<?> c = CompactElasticMpscQueue.class;
       PRODUCER_INDEX_WORD = lookup.findVarHandle(c, "producerIndexWordDoNotTouch", long.class);
-      PRODUCER_BUFFER = lookup.findVarHandle(c, "producerBufferDoNotTouch", Buffer.class);
+      PRODUCER_BUFFER = lookup.findVarHandle(c, "producerBufferDoNotTouch", Object[].class);
       CAPACITY = lookup.findVarHandle(c, "capacityDoNotTouch", int.class);
       CONSUMER_INDEX = lookup.findVarHandle(c, "consumerIndexDoNotTouch", long.class);
-      CONSUMER_BUFFER = lookup.findVarHandle(c, "consumerBufferDoNotTouch", Buffer.class);
+      CONSUMER_BUFFER = lookup.findVarHandle(c, "consumerBufferDoNotTouch", Object[].class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
@@ -50,7 +50,7 @@ public final class CompactElasticMpscQueue<E> extends AbstractElasticMpscQueue<E
   private volatile long producerIndexWordDoNotTouch;
 
   /** The open buffer that receives new indexes, null until the first offer; VarHandle only. */
-  private volatile Buffer producerBufferDoNotTouch;
+  private volatile Object[] producerBufferDoNotTouch;
 
   /** Logical capacity; reached only through the VarHandle. */
   private volatile int capacityDoNotTouch;
@@ -63,7 +63,7 @@ public final class CompactElasticMpscQueue<E> extends AbstractElasticMpscQueue<E
   private volatile long consumerIndexDoNotTouch;
 
   /** The buffer holding the consumer index, null until the first offer; VarHandle only. */
-  private Buffer consumerBufferDoNotTouch;
+  private Object[] consumerBufferDoNotTouch;
 
   /** Consumer operations since the last occupancy sample; consumer-private; at most 32767. */
   private short opsSinceSample;
@@ -112,12 +112,12 @@ public final class CompactElasticMpscQueue<E> extends AbstractElasticMpscQueue<E
   }
 
   @Override
-  Buffer producerBufferAcquire() {
-    return (Buffer) PRODUCER_BUFFER.getAcquire(this);
+  Object[] producerBufferAcquire() {
+    return (Object[]) PRODUCER_BUFFER.getAcquire(this);
   }
 
   @Override
-  void setProducerBufferRelease(Buffer buffer) {
+  void setProducerBufferRelease(Object[] buffer) {
     PRODUCER_BUFFER.setRelease(this, buffer);
   }
 
@@ -157,17 +157,17 @@ public final class CompactElasticMpscQueue<E> extends AbstractElasticMpscQueue<E
   }
 
   @Override
-  Buffer consumerBufferAcquire() {
-    return (Buffer) CONSUMER_BUFFER.getAcquire(this);
+  Object[] consumerBufferAcquire() {
+    return (Object[]) CONSUMER_BUFFER.getAcquire(this);
   }
 
   @Override
-  void setConsumerBufferPlain(Buffer buffer) {
+  void setConsumerBufferPlain(Object[] buffer) {
     CONSUMER_BUFFER.set(this, buffer);
   }
 
   @Override
-  void setConsumerBufferRelease(Buffer buffer) {
+  void setConsumerBufferRelease(Object[] buffer) {
     CONSUMER_BUFFER.setRelease(this, buffer);
   }
 

@@ -58,7 +58,7 @@ abstract class ElasticMpscQueueProducerFields<E> extends ElasticMpscQueuePad0<E>
           lookup.findVarHandle(
               ElasticMpscQueueProducerFields.class,
               "producerBufferDoNotTouch",
-              AbstractElasticMpscQueue.Buffer.class);
+              Object[].class);
       CAPACITY =
           lookup.findVarHandle(
               ElasticMpscQueueProducerFields.class, "capacityDoNotTouch", int.class);
@@ -70,7 +70,7 @@ abstract class ElasticMpscQueueProducerFields<E> extends ElasticMpscQueuePad0<E>
   /** 2 x (next index to claim) + resize bit; reached only through the VarHandle. */
   private volatile long producerIndexWordDoNotTouch;
   /** The open buffer that receives new indexes, null until the first offer; VarHandle only. */
-  private volatile AbstractElasticMpscQueue.Buffer producerBufferDoNotTouch;
+  private volatile Object[] producerBufferDoNotTouch;
   /** Logical capacity; reached only through the VarHandle. */
   private volatile int capacityDoNotTouch;
   /**
@@ -103,12 +103,12 @@ abstract class ElasticMpscQueueProducerFields<E> extends ElasticMpscQueuePad0<E>
   }
 
   @Override
-  final AbstractElasticMpscQueue.Buffer producerBufferAcquire() {
-    return (AbstractElasticMpscQueue.Buffer) PRODUCER_BUFFER.getAcquire(this);
+  final Object[] producerBufferAcquire() {
+    return (Object[]) PRODUCER_BUFFER.getAcquire(this);
   }
 
   @Override
-  final void setProducerBufferRelease(AbstractElasticMpscQueue.Buffer buffer) {
+  final void setProducerBufferRelease(Object[] buffer) {
     PRODUCER_BUFFER.setRelease(this, buffer);
   }
 
@@ -164,7 +164,7 @@ abstract class ElasticMpscQueueConsumerFields<E> extends ElasticMpscQueuePad1<E>
           lookup.findVarHandle(
               ElasticMpscQueueConsumerFields.class,
               "consumerBufferDoNotTouch",
-              AbstractElasticMpscQueue.Buffer.class);
+              Object[].class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
@@ -173,7 +173,7 @@ abstract class ElasticMpscQueueConsumerFields<E> extends ElasticMpscQueuePad1<E>
   /** Next index to consume; reached only through the VarHandle. */
   private volatile long consumerIndexDoNotTouch;
   /** The buffer holding the consumer index, null until the first offer; VarHandle only. */
-  private AbstractElasticMpscQueue.Buffer consumerBufferDoNotTouch;
+  private Object[] consumerBufferDoNotTouch;
   /** Consumer operations since the last occupancy sample; consumer-private. */
   private int opsSinceSample;
   /** Consecutive low-occupancy samples; consumer-private. */
@@ -201,17 +201,17 @@ abstract class ElasticMpscQueueConsumerFields<E> extends ElasticMpscQueuePad1<E>
   }
 
   @Override
-  final AbstractElasticMpscQueue.Buffer consumerBufferAcquire() {
-    return (AbstractElasticMpscQueue.Buffer) CONSUMER_BUFFER.getAcquire(this);
+  final Object[] consumerBufferAcquire() {
+    return (Object[]) CONSUMER_BUFFER.getAcquire(this);
   }
 
   @Override
-  final void setConsumerBufferPlain(AbstractElasticMpscQueue.Buffer buffer) {
+  final void setConsumerBufferPlain(Object[] buffer) {
     CONSUMER_BUFFER.set(this, buffer);
   }
 
   @Override
-  final void setConsumerBufferRelease(AbstractElasticMpscQueue.Buffer buffer) {
+  final void setConsumerBufferRelease(Object[] buffer) {
     CONSUMER_BUFFER.setRelease(this, buffer);
   }
 

@@ -22,10 +22,10 @@ class ElasticMpscQueueFaultInjectionTest {
     }
 
     @Override
-    Object takePublished(Buffer buffer, long index, Object element) {
+    Object takePublished(Object[] buffer, long index, Object element) {
       setConsumerIndexRelease(index + 1);
-      Object e = buffer.loadPlain(index); // a producer may already have reused the slot
-      buffer.clear(index);
+      Object e = Buffer.loadPlain(buffer, index); // a producer may already have reused the slot
+      Buffer.clear(buffer, index);
       return e;
     }
   }
@@ -37,7 +37,7 @@ class ElasticMpscQueueFaultInjectionTest {
     }
 
     @Override
-    Buffer lookupBuffer(Buffer buffer, long index) {
+    Object[] lookupBuffer(Object[] buffer, long index) {
       return buffer;
     }
   }
@@ -53,10 +53,10 @@ class ElasticMpscQueueFaultInjectionTest {
     }
 
     @Override
-    Buffer lookupBuffer(Buffer buffer, long index) {
-      Buffer b = buffer;
-      while (b.endAcquire() < index) {
-        b = b.next;
+    Object[] lookupBuffer(Object[] buffer, long index) {
+      Object[] b = buffer;
+      while (Buffer.endAcquire(b) < index) {
+        b = Buffer.next(b);
       }
       return b;
     }

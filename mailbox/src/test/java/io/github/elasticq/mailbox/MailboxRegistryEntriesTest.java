@@ -1,0 +1,272 @@
+package io.github.elasticq.mailbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.typesafe.config.ConfigFactory;
+import io.github.elasticq.queue.CompactElasticMpscQueue;
+import io.github.elasticq.queue.QueueConfig;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.pekko.actor.ActorRef;
+import org.apache.pekko.actor.ActorSystem;
+import org.apache.pekko.dispatch.Envelope;
+import org.apache.pekko.dispatch.MailboxType;
+import org.apache.pekko.dispatch.MessageQueue;
+import org.apache.pekko.testkit.javadsl.TestKit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.openjdk.jol.info.ClassLayout;
+import org.openjdk.jol.info.GraphLayout;
+import scala.Option;
+
+/**
+ * The registry's compact entries (one weak reference in an intrusive list per mailbox, the queue's
+ * id and type in a family shared by the mailbox type): every live queue is listed with its own id,
+ * type and owner; cleaned-up and collected queues leave the listing and the count; removed entries
+ * are unlinked, so they never outnumber the live ones for long; a queue created without an actor
+ * system registers with the receiver's system on its first message.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class MailboxRegistryEntriesTest {
+
+  private ActorSystem system;
+  private MailboxRegistry registry;
+  private MailboxType elastic;
+
+  @BeforeAll
+  void start() {
+    system =
+        ActorSystem.create("MailboxRegistryEntriesTest", ConfigFactory.load("application-test"));
+    registry = MailboxRegistry.get(system);
+    elastic = system.mailboxes().lookup("test-elastic-mailbox");
+  }
+
+  @AfterAll
+  void stop() {
+    TestKit.shutdownActorSystem(system);
+  }
+
+  private MessageQueue newQueue(MailboxType type, ActorRef owner) {
+    return type.create(Option.apply(owner), Option.apply(system));
+  }
+
+  private static void cleanUp(MessageQueue q) {
+    q.cleanUp(ActorRef.noSender(), new Discard());
+  }
+
+  @Test
+  void cleanedUpQueues_areUnlinked_soRemovedEntriesNeverOutnumberLiveOnesForLong() {
+    TestKit probe = new TestKit(system);
+    int before = registry.size();
+    List<MessageQueue> kept = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      kept.add(newQueue(elastic, probe.getRef()));
+    }
+    for (int i = 0; i < 5_000; i++) {
+      cleanUp(newQueue(elastic, probe.getRef()));
+    }
+    int live = registry.size();
+    assertThat(live).isEqualTo(before + 10);
+    assertThat(registry.mailboxes()).hasSize(live);
+    // A sweep runs once removed entries reach SWEEP_MIN and outnumber the live ones.
+    assertThat(registry.linkedEntries())
+        .as("entries still linked after 5,000 clean-ups")
+        .isLessThanOrEqualTo(2 * live + MailboxRegistry.SWEEP_MIN + 1);
+    kept.forEach(MailboxRegistryEntriesTest::cleanUp);
+    assertThat(registry.size()).isEqualTo(before);
+  }
+
+  @Test
+  void everyLiveQueue_isListedWithItsOwnIdTypeAndOwner() {
+    MailboxType qos = system.mailboxes().lookup("qos-strict-mailbox");
+    MailboxType shared = system.mailboxes().lookup("test-shared-mailbox");
+    TestKit a = new TestKit(system);
+    TestKit b = new TestKit(system);
+    TestKit c = new TestKit(system);
+    MessageQueue qa = newQueue(elastic, a.getRef());
+    MessageQueue qb = newQueue(qos, b.getRef());
+    MessageQueue qc = newQueue(shared, c.getRef());
+
+    MailboxInfo ia = registry.find(a.getRef()).orElseThrow();
+    assertThat(ia.id()).isEqualTo("test-elastic-mailbox");
+    assertThat(ia.mailboxType()).isEqualTo(ElasticMailbox.class.getName());
+    assertThat(ia.ownerPath()).isEqualTo(a.getRef().path().toString());
+    MailboxInfo ib = registry.find(b.getRef()).orElseThrow();
+    assertThat(ib.id()).isEqualTo("qos-strict-mailbox");
+    assertThat(ib.mailboxType()).isEqualTo(QosMailbox.class.getName());
+    MailboxInfo ic = registry.find(c.getRef().path()).orElseThrow();
+    assertThat(ic.id()).isEqualTo("test-shared-mailbox");
+    assertThat(ic.mailboxType()).isEqualTo(ElasticSharedMailbox.class.getName());
+    assertThat(qa.toString()).contains("id=test-elastic-mailbox");
+
+    for (MessageQueue q : List.of(qa, qb, qc)) {
+      cleanUp(q);
+    }
+    assertThat(registry.find(a.getRef())).isEmpty();
+    assertThat(registry.find(b.getRef())).isEmpty();
+    assertThat(registry.find(c.getRef())).isEmpty();
+    assertThat(registry.stoppedTotals())
+        .extracting(MailboxInfo::id)
+        .contains("test-elastic-mailbox", "qos-strict-mailbox", "test-shared-mailbox");
+  }
+
+  @Test
+  void concurrentRegistrationsAndCleanUps_leaveExactlyTheKeptQueuesListed() throws Exception {
+    TestKit probe = new TestKit(system);
+    int before = registry.size();
+    int perThread = 20_000;
+    ConcurrentLinkedQueue<MessageQueue> kept = new ConcurrentLinkedQueue<>();
+    AtomicBoolean done = new AtomicBoolean();
+    AtomicReference<Throwable> failure = new AtomicReference<>();
+    CountDownLatch go = new CountDownLatch(1);
+    List<Thread> threads = new ArrayList<>();
+    for (int t = 0; t < 2; t++) {
+      threads.add(
+          new Thread(
+              () -> {
+                try {
+                  go.await();
+                  for (int i = 0; i < perThread; i++) {
+                    MessageQueue q = newQueue(elastic, probe.getRef());
+                    if (i % 4 == 0) {
+                      kept.add(q);
+                    } else {
+                      cleanUp(q);
+                    }
+                  }
+                } catch (Throwable e) {
+                  failure.compareAndSet(null, e);
+                }
+              }));
+    }
+    Thread reader =
+        new Thread(
+            () -> {
+              try {
+                go.await();
+                while (!done.get()) {
+                  registry.mailboxes(); // walks while entries are pushed and unlinked
+                }
+              } catch (Throwable e) {
+                failure.compareAndSet(null, e);
+              }
+            });
+    threads.forEach(Thread::start);
+    reader.start();
+    go.countDown();
+    for (Thread t : threads) {
+      t.join();
+    }
+    done.set(true);
+    reader.join();
+    assertThat(failure.get()).isNull();
+
+    int expected = before + 2 * perThread / 4;
+    assertThat(registry.size()).isEqualTo(expected);
+    assertThat(registry.mailboxes()).hasSize(expected);
+    assertThat(registry.linkedEntries())
+        .isLessThanOrEqualTo(2 * expected + MailboxRegistry.SWEEP_MIN + 1);
+    kept.forEach(MailboxRegistryEntriesTest::cleanUp);
+    assertThat(registry.size()).isEqualTo(before);
+    assertThat(registry.mailboxes()).hasSize(before);
+  }
+
+  @Test
+  void queueNeverCleanedUp_leavesTheListingOnceCollected() throws Exception {
+    TestKit probe = new TestKit(system);
+    int before = registry.size();
+    for (int i = 0; i < 100; i++) {
+      newQueue(elastic, probe.getRef()); // dropped without clean-up
+    }
+    assertThat(registry.size()).isBetween(before, before + 100);
+    long deadline = System.nanoTime() + 30_000_000_000L;
+    while (registry.size() > before && System.nanoTime() < deadline) {
+      System.gc();
+      Thread.sleep(50);
+    }
+    assertThat(registry.size()).isEqualTo(before);
+    assertThat(registry.mailboxes()).hasSize(before);
+  }
+
+  @Test
+  void queueCreatedWithoutSystem_registersWithTheReceiversSystemOnItsFirstMessage() {
+    TestKit probe = new TestKit(system);
+    int before = registry.size();
+    MessageQueue q = elastic.create(Option.empty(), Option.empty());
+    assertThat(registry.size()).isEqualTo(before);
+
+    q.enqueue(probe.getRef(), new Envelope("a", ActorRef.noSender()));
+    assertThat(registry.size()).isEqualTo(before + 1);
+    Optional<MailboxInfo> info =
+        registry.mailboxes().stream().filter(m -> m.ownerPath().isEmpty()).findFirst();
+    assertThat(info).isPresent();
+    assertThat(info.get().id()).isEqualTo("test-elastic-mailbox");
+    assertThat(info.get().mailboxType()).isEqualTo(ElasticMailbox.class.getName());
+    assertThat(info.get().stats().enqueued()).isEqualTo(1);
+
+    cleanUp(q);
+    assertThat(registry.size()).isEqualTo(before);
+  }
+
+  /**
+   * Guards the per-mailbox footprint (compressed references, the default here): what an idle actor
+   * with an ElasticMailbox holds besides Pekko's own objects is these three objects (and, after its
+   * first message, the first buffer and its array).
+   */
+  @Test
+  void perQueueObjects_stayCompact() {
+    assertThat(ClassLayout.parseClass(ElasticMessageQueue.class).instanceSize())
+        .isLessThanOrEqualTo(32);
+    assertThat(ClassLayout.parseClass(QosMessageQueue.class).instanceSize())
+        .as("settings read from the shared QosMailbox, not copied per queue")
+        .isLessThanOrEqualTo(56);
+    assertThat(ClassLayout.parseClass(MailboxRegistry.Registration.class).instanceSize())
+        .isLessThanOrEqualTo(40);
+    assertThat(ClassLayout.parseClass(CompactElasticMpscQueue.class).instanceSize())
+        .isLessThanOrEqualTo(80);
+
+    // After one message: the queue and its first buffer (16 ring slots and the link slot, no
+    // holder object); the QueueConfig is shared by the mailbox type, so it is not counted.
+    QueueConfig config =
+        QueueConfig.builder().initialCapacity(16).minCapacity(16).maxCapacity(1 << 20).build();
+    CompactElasticMpscQueue<Object> q = new CompactElasticMpscQueue<>(config);
+    CompactElasticMpscQueue<Object> sibling = new CompactElasticMpscQueue<>(config);
+    q.offer("m");
+    assertThat(q.poll()).isEqualTo("m");
+    long marginal =
+        GraphLayout.parseInstance(q, sibling).totalSize()
+            - GraphLayout.parseInstance(sibling).totalSize();
+    assertThat(marginal).as("queue + first buffer, bytes").isLessThanOrEqualTo(80 + 88);
+  }
+
+  /** Dead letters that drop everything. */
+  private static final class Discard implements MessageQueue {
+    @Override
+    public void enqueue(ActorRef receiver, Envelope handle) {}
+
+    @Override
+    public Envelope dequeue() {
+      return null;
+    }
+
+    @Override
+    public int numberOfMessages() {
+      return 0;
+    }
+
+    @Override
+    public boolean hasMessages() {
+      return false;
+    }
+
+    @Override
+    public void cleanUp(ActorRef owner, MessageQueue deadLetters) {}
+  }
+}
