@@ -79,7 +79,7 @@ public final class FootprintReport {
         "ElasticMpscQueue (min 16), empty after one offer + poll",
         elastic,
         new ElasticMpscQueue<>(mailboxConfig),
-        "3 x 64-byte padding against false sharing + the 16-slot array and its holder");
+        "3 x 64-byte padding against false sharing + the array: 16 slots + its link slot");
 
     CompactElasticMpscQueue<Object> compact = new CompactElasticMpscQueue<>(mailboxConfig);
     addRow(
@@ -95,7 +95,7 @@ public final class FootprintReport {
         "CompactElasticMpscQueue (min 16), empty after one offer + poll",
         compact,
         new CompactElasticMpscQueue<>(mailboxConfig),
-        "the 16-slot array and its holder, no padding");
+        "the array: 16 slots + its link slot, no padding");
 
     ElasticMpscQueue<Object> drained = new ElasticMpscQueue<>(mailboxConfig);
     for (int i = 0; i < 65_536; i++) {
