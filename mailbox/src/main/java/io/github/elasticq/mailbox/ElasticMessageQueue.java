@@ -13,19 +13,11 @@ import org.apache.pekko.dispatch.Envelope;
  * from a sender's {@code tell} to the actor's processing of that message is the queue's (offer
  * happens-before the poll that returns the element).
  */
-final class ElasticMessageQueue extends SingleQueueMessageQueue
+final class ElasticMessageQueue extends SingleQueueMessageQueue<CompactElasticMpscQueue<Envelope>>
     implements ElasticMessageQueueSemantics {
 
-  private final CompactElasticMpscQueue<Envelope> queue;
-
   ElasticMessageQueue(QueueFamily family, QueueConfig config, ActorRef owner) {
-    this(family, new CompactElasticMpscQueue<>(config), owner);
-  }
-
-  private ElasticMessageQueue(
-      QueueFamily family, CompactElasticMpscQueue<Envelope> queue, ActorRef owner) {
-    super(family, queue, owner);
-    this.queue = queue;
+    super(family, new CompactElasticMpscQueue<>(config), owner);
     register();
   }
 

@@ -3,6 +3,7 @@ package io.github.elasticq.mailbox;
 import io.github.elasticq.queue.ElasticBuffer;
 import io.github.elasticq.queue.QueueConfig;
 import org.apache.pekko.actor.ActorRef;
+import org.apache.pekko.dispatch.Envelope;
 
 /**
  * The message queue of {@link ElasticSharedMailbox}: an {@link ElasticBuffer} of envelopes, safe
@@ -10,7 +11,7 @@ import org.apache.pekko.actor.ActorRef;
  * concurrently). Never blocks: enqueue uses the non-blocking {@code offer}. The buffer's lock gives
  * the happens-before edge from a sender's {@code tell} to the processing of that message.
  */
-final class ElasticSharedMessageQueue extends SingleQueueMessageQueue
+final class ElasticSharedMessageQueue extends SingleQueueMessageQueue<ElasticBuffer<Envelope>>
     implements ElasticSharedMessageQueueSemantics {
 
   ElasticSharedMessageQueue(QueueFamily family, QueueConfig config, ActorRef owner) {

@@ -13,12 +13,16 @@ import org.apache.pekko.dispatch.Envelope;
  * thread; dequeue as the held queue allows. The happens-before edge from a sender's {@code tell} to
  * the processing of that message is the held queue's (offer happens-before the poll that returns
  * the element).
+ *
+ * @param <Q> the type of the held queue
  */
-abstract class SingleQueueMessageQueue extends AbstractElasticMessageQueue {
+abstract class SingleQueueMessageQueue<Q extends ElasticQueue<Envelope>>
+    extends AbstractElasticMessageQueue {
 
-  private final ElasticQueue<Envelope> queue;
+  /** The held queue, typed for the subclass (no second field: every byte counts per actor). */
+  final Q queue;
 
-  SingleQueueMessageQueue(QueueFamily family, ElasticQueue<Envelope> queue, ActorRef owner) {
+  SingleQueueMessageQueue(QueueFamily family, Q queue, ActorRef owner) {
     super(family, owner);
     this.queue = queue;
   }
