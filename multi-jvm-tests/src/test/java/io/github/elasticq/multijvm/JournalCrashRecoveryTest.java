@@ -74,11 +74,7 @@ class JournalCrashRecoveryTest {
     for (int cycle = 0; cycle <= schedule.kills; cycle++) {
       boolean last = cycle == schedule.kills;
       try (ChildJvm child =
-          ChildJvm.start(
-              PersistingChild.class,
-              stderr,
-              dir.toString(),
-              childArgs(dir, syncMode, preallocate))) {
+          ChildJvm.start(PersistingChild.class, stderr, childArgs(dir, syncMode, preallocate))) {
         List<String> lines;
         try {
           child.awaitLine("STARTED", 2, TimeUnit.MINUTES);

@@ -14,8 +14,8 @@ import org.apache.pekko.persistence.RecoveryCompleted;
  * them, until the parent kills the process with SIGKILL.
  *
  * <p>Arguments: {@code <journal dir> <sync-mode> <entities> [<preallocate>]} (preallocate: the
- * journal's {@code preallocate} setting, the reference default if absent). Each actor first prints what its
- * recovery replayed ({@code R <persistenceId> <highest> <ranges>}), then one {@code A
+ * journal's {@code preallocate} setting, the reference default if absent). Each actor first prints
+ * what its recovery replayed ({@code R <persistenceId> <highest> <ranges>}), then one {@code A
  * <persistenceId> <seqNr>} line per event, written after the persist handler ran (so after the
  * journal acknowledged the write). Run by the JUnit tests through {@link ChildJvm}; stops by itself
  * when the parent goes away.
