@@ -45,29 +45,36 @@ class JournalCrashRecoveryTest {
 
   @Test
   void everyWrite_killedRepeatedly_replaysEveryAcknowledgedEventOnceInOrder() throws Exception {
-    killAndRecoverRepeatedly("every-write");
+    // the default: no preallocation (the 4KiB variant below preallocates)
+    killAndRecoverRepeatedly("every-write", null);
+  }
+
+  /**
+   * Small preallocation chunks: the background extension runs every few kilobytes, so kills land
+   * while zeros are written ahead, and recovery meets zero tails of every length.
+   */
+  @Test
+  void everyWrite_preallocatingInSmallChunks_killedRepeatedly_losesNothingAcknowledged()
+      throws Exception {
+    killAndRecoverRepeatedly("every-write", "4KiB");
   }
 
   @Test
   void periodic_killedRepeatedly_losesNothingAcknowledgedOnProcessCrash() throws Exception {
-    killAndRecoverRepeatedly("periodic");
+    killAndRecoverRepeatedly("periodic", null);
   }
 
-  private void killAndRecoverRepeatedly(String syncMode) throws Exception {
-    CrashSchedule schedule = CrashSchedule.fromSystemProperties("journal " + syncMode);
-    Path dir = tmp.resolve("journal-" + syncMode);
-    Path stderr = Transcripts.reset("journal-" + syncMode).resolve("child-stderr.log");
+  private void killAndRecoverRepeatedly(String syncMode, String preallocate) throws Exception {
+    String name = "journal-" + syncMode + (preallocate == null ? "" : "-prealloc-" + preallocate);
+    CrashSchedule schedule = CrashSchedule.fromSystemProperties(name);
+    Path dir = tmp.resolve(name);
+    Path stderr = Transcripts.reset(name).resolve("child-stderr.log");
     Ledger ledger = new Ledger(schedule);
     int cyclesWithAcks = 0;
     for (int cycle = 0; cycle <= schedule.kills; cycle++) {
       boolean last = cycle == schedule.kills;
       try (ChildJvm child =
-          ChildJvm.start(
-              PersistingChild.class,
-              stderr,
-              dir.toString(),
-              syncMode,
-              Integer.toString(ENTITIES))) {
+          ChildJvm.start(PersistingChild.class, stderr, childArgs(dir, syncMode, preallocate))) {
         List<String> lines;
         try {
           child.awaitLine("STARTED", 2, TimeUnit.MINUTES);
@@ -86,7 +93,7 @@ class JournalCrashRecoveryTest {
         } finally {
           child.kill();
           lines = child.lines();
-          Transcripts.write("journal-" + syncMode, cycle, lines);
+          Transcripts.write(name, cycle, lines);
         }
         int acks = ledger.check(cycle, lines);
         if (acks > 0 && !last) {
@@ -95,8 +102,7 @@ class JournalCrashRecoveryTest {
       }
     }
     System.out.println(
-        "journal "
-            + syncMode
+        name
             + ": "
             + schedule.kills
             + " kills, "
@@ -120,6 +126,13 @@ class JournalCrashRecoveryTest {
     assertThat(ledger.highest.values())
         .as("final recovered highest sequence numbers, %s", schedule)
         .allMatch(h -> h > 0);
+  }
+
+  private static String[] childArgs(Path dir, String syncMode, String preallocate) {
+    String entities = Integer.toString(ENTITIES);
+    return preallocate == null
+        ? new String[] {dir.toString(), syncMode, entities}
+        : new String[] {dir.toString(), syncMode, entities, preallocate};
   }
 
   private static long directorySize(Path dir) throws java.io.IOException {

@@ -13,8 +13,9 @@ import org.apache.pekko.persistence.RecoveryCompleted;
  * and several persistent actors that persist sequential events as fast as the journal acknowledges
  * them, until the parent kills the process with SIGKILL.
  *
- * <p>Arguments: {@code <journal dir> <sync-mode> <entities>}. Each actor first prints what its
- * recovery replayed ({@code R <persistenceId> <highest> <ranges>}), then one {@code A
+ * <p>Arguments: {@code <journal dir> <sync-mode> <entities> [<preallocate>]} (preallocate: the
+ * journal's {@code preallocate} setting, the reference default if absent). Each actor first prints
+ * what its recovery replayed ({@code R <persistenceId> <highest> <ranges>}), then one {@code A
  * <persistenceId> <seqNr>} line per event, written after the persist handler ran (so after the
  * journal acknowledged the write). Run by the JUnit tests through {@link ChildJvm}; stops by itself
  * when the parent goes away.
@@ -30,6 +31,7 @@ public final class PersistingChild {
     String dir = args[0];
     String syncMode = args[1];
     int entities = Integer.parseInt(args[2]);
+    String preallocate = args.length > 3 ? args[3] : null;
     Config config =
         ConfigFactory.parseString(
                 String.join(
@@ -43,6 +45,10 @@ public final class PersistingChild {
                     // small segments: kills also land while a segment is being sealed and rolled
                     "elasticq.journal.segment-size = 256KiB"))
             .withValue("elasticq.journal.dir", ConfigValueFactory.fromAnyRef(dir))
+            .withFallback(
+                preallocate == null
+                    ? ConfigFactory.empty()
+                    : ConfigFactory.parseString("elasticq.journal.preallocate = " + preallocate))
             .withFallback(ConfigFactory.load());
     ActorSystem system = ActorSystem.create("crash-child", config);
     ChildOutput.line("STARTED " + ProcessHandle.current().pid());

@@ -14,8 +14,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -32,6 +34,12 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * batch began (repaired) before the futures fail, or before the next batch if that repair failed
  * too. With {@link SyncMode#PERIODIC} a scheduler forces the active segment every {@code
  * sync-interval}.
+ *
+ * <p>Preallocation ({@code preallocate}, not with {@link SyncMode#NO_SYNC}): a new segment starts
+ * with one chunk of zeros; after a group commit that leaves less than half a chunk of zeros ahead,
+ * the writer hands the extension by one more chunk to a background thread, which writes the zeros
+ * and forces them with the file's length. A write that would overlap a running extension waits for
+ * it (see {@link Segment#beforeWrite}). A segment is trimmed to its records when it is sealed.
  */
 final class GroupCommitWriter {
   private final WalStore store;
@@ -45,6 +53,12 @@ final class GroupCommitWriter {
   private final ReentrantReadWriteLock closeLock = new ReentrantReadWriteLock();
   private final Thread thread;
   private final ScheduledExecutorService syncScheduler;
+
+  /** Preallocation chunk in bytes, 0 if off. */
+  private final long preallocate;
+
+  /** Runs segment extensions; null if preallocation is off. */
+  private final ExecutorService extender;
 
   /** Last storage failure of the writer; cleared by a successful repair. Writer thread only. */
   private Exception failure;
@@ -67,6 +81,11 @@ final class GroupCommitWriter {
     this.logger = store.logger;
     this.syncMode = store.syncMode;
     this.waiters = waiters;
+    this.preallocate = store.preallocateChunk();
+    this.extender =
+        preallocate > 0
+            ? Executors.newSingleThreadExecutor(WriteAheadLog.daemon("elasticq-wal-prealloc"))
+            : null;
     this.thread = new Thread(this::writerLoop, "elasticq-wal-writer[" + dir.getFileName() + "]");
     this.thread.setDaemon(true);
     this.thread.start();
@@ -120,6 +139,15 @@ final class GroupCommitWriter {
       }
     }
     interrupted |= WriteAheadLog.shutdown(syncScheduler);
+    if (extender != null) {
+      // Not shutdownNow: an interrupt would close the segment's channel under the extension.
+      extender.shutdown();
+      try {
+        extender.awaitTermination(1, TimeUnit.MINUTES);
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
     if (interrupted) {
       Thread.currentThread().interrupt();
     }
@@ -227,6 +255,7 @@ final class GroupCommitWriter {
           long at = pos[0] + out.position();
           if (at > SEGMENT_HEADER_LENGTH && at + w.frames.length > settings.segmentSize()) {
             flush(seg, pos);
+            seg.trimPreallocation();
             if (syncMode != SyncMode.NO_SYNC) {
               store.forceCounted(seg);
             }
@@ -323,6 +352,40 @@ final class GroupCommitWriter {
       r.future.complete(null);
     }
     waiters.signal(changed, newIds);
+    maybeExtend();
+  }
+
+  /** After a group commit: starts extending the active segment if its zeros run short. */
+  private void maybeExtend() {
+    if (preallocate == 0) {
+      return;
+    }
+    Segment s = store.active;
+    long target = s.startExtension(preallocate, preallocate / 2, settings.segmentSize());
+    if (target < 0) {
+      return;
+    }
+    try {
+      extender.execute(
+          () -> {
+            try {
+              s.extend(target);
+            } catch (IOException | RuntimeException e) {
+              logger.log(
+                  Level.WARNING,
+                  "write-ahead log "
+                      + dir
+                      + ": preallocating "
+                      + s.path
+                      + " to "
+                      + target
+                      + " bytes failed (appends extend the file themselves): "
+                      + e);
+            }
+          });
+    } catch (RejectedExecutionException e) {
+      s.abandonExtension();
+    }
   }
 
   /** {highest, deletedTo} of a persistence id including this batch's earlier requests. */
@@ -339,6 +402,7 @@ final class GroupCommitWriter {
     out.flip();
     int n = out.remaining();
     if (n > 0) {
+      seg.beforeWrite(pos[0] + n);
       seg.write(out, pos[0]);
       pos[0] += n;
       seg.size = pos[0];
@@ -349,7 +413,7 @@ final class GroupCommitWriter {
 
   private Segment roll() throws IOException {
     boolean sync = syncMode != SyncMode.NO_SYNC;
-    Segment s = Segment.create(dir, store.nextSegmentId++, sync);
+    Segment s = Segment.create(dir, store.nextSegmentId++, sync, store.preallocateTo());
     if (sync) {
       store.fsyncs.incrementAndGet();
       store.syncDirectory();

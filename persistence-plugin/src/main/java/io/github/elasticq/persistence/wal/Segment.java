@@ -18,6 +18,14 @@ import java.util.regex.Pattern;
  * no reader holds it: readers {@link #acquire()} it under the lock of the {@link PidIndex} that
  * points at it and {@link #release()} it after reading, so a compaction that swaps the file never
  * closes a channel under a reader.
+ *
+ * <p><b>Preallocation.</b> The file may extend beyond {@link #size} (the logical end: the end of
+ * the last record) with zeros written ahead of need ({@link #extend}), so that a later append
+ * overwrites existing, already durable blocks and its {@code force} need not write metadata: {@link
+ * #force()} uses {@code force(false)} while the logical end is within {@link #durableLength} and
+ * {@code force(true)} otherwise. The zeros are never read as records: recovery ends a segment at
+ * its first all-zero frame header when only zeros follow (see {@link SegmentScanner}). The slack is
+ * cut off ({@link #trimPreallocation()}) when a segment is sealed and when the log closes.
  */
 final class Segment {
   static final Pattern FILE_NAME = Pattern.compile("(\\d{20})\\.wal");
@@ -31,6 +39,25 @@ final class Segment {
 
   private final AtomicLong deadBytes = new AtomicLong();
 
+  /**
+   * Bytes of the file written by this process or found on open (records or zeros): the file length
+   * as far as the writer knows. Guarded by {@code this}.
+   */
+  private long allocated;
+
+  /** Whether an {@link #extend} is writing zeros beyond {@link #allocated}. Guarded by this. */
+  private boolean extending;
+
+  /** Bumped by every truncation, so that a force begun before it does not publish stale state. */
+  private int generation;
+
+  /**
+   * The file is durable up to here, data and metadata (its length covers it, its blocks are
+   * allocated): a force of writes below it needs no metadata, so {@code force(false)} suffices.
+   * Written under {@code this}.
+   */
+  private volatile long durableLength;
+
   /** One reference for the log itself plus one per reader; the channel closes at zero. */
   private final AtomicInteger refs = new AtomicInteger(1);
 
@@ -39,6 +66,7 @@ final class Segment {
     this.path = path;
     this.channel = channel;
     this.size = size;
+    this.allocated = size;
   }
 
   static String fileName(long id) {
@@ -47,6 +75,15 @@ final class Segment {
 
   /** Creates a new segment file with its header; forces it if {@code sync}. */
   static Segment create(Path dir, long id, boolean sync) throws IOException {
+    return create(dir, id, sync, 0);
+  }
+
+  /**
+   * Creates a new segment file with its header followed by zeros up to {@code preallocateTo} (if
+   * that is beyond the header); forces it if {@code sync} ({@code force(true)} when preallocated,
+   * so that the zeros count as durable).
+   */
+  static Segment create(Path dir, long id, boolean sync, long preallocateTo) throws IOException {
     Path path = dir.resolve(fileName(id));
     FileChannel ch =
         FileChannel.open(
@@ -56,23 +93,48 @@ final class Segment {
       SegmentRecordDescriptor.writeSegmentHeader(header, id);
       header.flip();
       writeFully(ch, header, 0);
-      if (sync) {
-        ch.force(false);
+      Segment s = new Segment(id, path, ch, SegmentRecordDescriptor.SEGMENT_HEADER_LENGTH);
+      long p = SegmentRecordDescriptor.SEGMENT_HEADER_LENGTH;
+      boolean preallocated = preallocateTo > p;
+      if (preallocated) {
+        writeZeros(ch, p, preallocateTo);
+        p = preallocateTo;
       }
-      return new Segment(id, path, ch, SegmentRecordDescriptor.SEGMENT_HEADER_LENGTH);
+      if (sync) {
+        ch.force(preallocated);
+      }
+      synchronized (s) {
+        s.allocated = p;
+        if (sync) {
+          s.durableLength = p;
+        }
+      }
+      return s;
     } catch (IOException | RuntimeException e) {
       ch.close();
       throw e;
     }
   }
 
-  /** Opens an existing segment file; {@code writable} for the active segment. */
+  /**
+   * Opens an existing segment file; {@code writable} for the active segment. Its {@link #size} is
+   * the file length until recovery sets the logical end ({@link #setLogicalEnd}); nothing of it
+   * counts as durable until the first {@code force(true)}.
+   */
   static Segment open(Path path, long id, boolean writable) throws IOException {
     FileChannel ch =
         writable
             ? FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)
             : FileChannel.open(path, StandardOpenOption.READ);
     return new Segment(id, path, ch, ch.size());
+  }
+
+  /**
+   * Recovery: the records end at {@code end}, the rest of the file (up to its length) is
+   * preallocated zeros. Before the writer starts.
+   */
+  synchronized void setLogicalEnd(long end) {
+    size = end;
   }
 
   FileChannel channel() {
@@ -104,8 +166,165 @@ final class Segment {
     }
   }
 
+  /**
+   * Forces the records written so far: {@code force(false)} (data only) when the logical end is
+   * inside the durable, preallocated length, else {@code force(true)}, which also makes every byte
+   * written before it (up to {@link #allocated}) durable with the file's length. Any thread.
+   */
   void force() throws IOException {
-    channel.force(false);
+    long end = size;
+    if (end <= durableLength) {
+      channel.force(false);
+      return;
+    }
+    long covered;
+    int gen;
+    synchronized (this) {
+      covered = Math.max(allocated, end);
+      gen = generation;
+    }
+    channel.force(true);
+    publishDurable(covered, gen);
+  }
+
+  private synchronized void publishDurable(long length, int gen) {
+    if (gen == generation && length > durableLength) {
+      durableLength = length;
+    }
+  }
+
+  /** Durable length for tests and assertions; see {@link #durableLength}. */
+  long durableLength() {
+    return durableLength;
+  }
+
+  /** Whether an extension is running; for tests. */
+  synchronized boolean extending() {
+    return extending;
+  }
+
+  /** File length as the writer knows it (records and preallocated zeros). */
+  synchronized long allocated() {
+    return allocated;
+  }
+
+  /**
+   * Writer thread, before writing up to {@code end}: waits while an extension writes zeros that the
+   * write would overlap, then records that the file reaches {@code end}.
+   */
+  synchronized void beforeWrite(long end) throws IOException {
+    boolean interrupted = false;
+    while (extending && end > allocated) {
+      try {
+        wait();
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+    if (end > allocated) {
+      allocated = end;
+    }
+  }
+
+  /**
+   * Writer thread: if less than {@code threshold} bytes of zeros remain ahead of the logical end
+   * and the file is below {@code limit}, marks an extension as started and returns its target
+   * length ({@code chunk} more, at most {@code limit}); else returns -1. The caller then runs
+   * {@link #extend} (on any thread).
+   */
+  synchronized long startExtension(long chunk, long threshold, long limit) {
+    if (extending || allocated >= limit || allocated - size >= threshold) {
+      return -1;
+    }
+    extending = true;
+    return Math.min(allocated + chunk, limit);
+  }
+
+  /**
+   * Writes zeros from {@link #allocated} to {@code target} and forces them with the file's length
+   * ({@code force(true)}), then publishes both lengths. Only after a successful {@link
+   * #startExtension}; never overlaps a write (the writer waits in {@link #beforeWrite}). On failure
+   * the extension is abandoned (appends then extend the file themselves and force with metadata).
+   */
+  void extend(long target) throws IOException {
+    long from;
+    synchronized (this) {
+      from = allocated;
+    }
+    boolean done = false;
+    try {
+      writeZeros(channel, from, target);
+      channel.force(true);
+      done = true;
+    } finally {
+      synchronized (this) {
+        if (done) {
+          allocated = Math.max(allocated, target);
+          if (target > durableLength) {
+            durableLength = target;
+          }
+        }
+        extending = false;
+        notifyAll();
+      }
+    }
+  }
+
+  /**
+   * Abandons an extension marked by {@link #startExtension} that will not run (its executor refused
+   * it).
+   */
+  synchronized void abandonExtension() {
+    extending = false;
+    notifyAll();
+  }
+
+  /** Writes zeros over {@code [from, to)}, one megabyte per write. */
+  private static void writeZeros(FileChannel ch, long from, long to) throws IOException {
+    long p = from;
+    while (p < to) {
+      ByteBuffer z = Zeros.MIB.duplicate();
+      z.limit((int) Math.min(z.capacity(), to - p));
+      writeFully(ch, z, p);
+      p += z.limit();
+    }
+  }
+
+  /** One megabyte of zeros, shared read-only; allocated on first use. */
+  private static final class Zeros {
+    static final ByteBuffer MIB = ByteBuffer.allocateDirect(1 << 20).asReadOnlyBuffer();
+  }
+
+  /** Waits until no extension runs. */
+  private void awaitNoExtension() {
+    boolean interrupted = false;
+    while (extending) {
+      try {
+        wait();
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /**
+   * Cuts the preallocated zeros after the logical end (when sealing the segment or closing the
+   * log); the next {@link #force()} then writes the new length. Writer thread (or close).
+   */
+  void trimPreallocation() throws IOException {
+    synchronized (this) {
+      awaitNoExtension();
+      if (allocated <= size && channel.size() <= size) {
+        return;
+      }
+    }
+    truncate(size);
   }
 
   /** Reopens the file for writing after a failed write closed or poisoned the channel. */
@@ -119,9 +338,17 @@ final class Segment {
     }
   }
 
-  void truncate(long newSize) throws IOException {
+  /**
+   * Cuts the file (and the logical end) to {@code newSize}, after any running extension. The new
+   * length is not durable until the next {@link #force()}, which will use {@code force(true)}.
+   */
+  synchronized void truncate(long newSize) throws IOException {
+    awaitNoExtension();
+    generation++;
+    durableLength = 0;
     channel.truncate(newSize);
     size = newSize;
+    allocated = newSize;
   }
 
   void addDead(long bytes) {

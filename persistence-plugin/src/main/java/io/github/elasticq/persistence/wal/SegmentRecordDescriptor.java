@@ -91,6 +91,12 @@ import java.util.zip.CRC32C;
  * atomic write is committed entirely or not at all. Recovery cuts the last segment after its last
  * committed record (a torn tail); a non-committed record anywhere else is corruption.
  *
+ * <p><b>Preallocated space.</b> A segment may continue with zeros after its records (written ahead
+ * of need, see {@code preallocate}). A length field of zero is never valid, so the records end at
+ * the first frame whose bytes, and every byte after it to the end of the file, are zero: that is
+ * the clean end of the segment, not a torn tail. Zeros are not part of the format's content:
+ * readers ignore them and sealed segments normally have none.
+ *
  * <p>Stateless; all methods may be called from any thread.
  */
 public final class SegmentRecordDescriptor {

@@ -11,6 +11,12 @@ import java.util.List;
 /**
  * Reads a segment front to back, validating every frame, and reports where its committed prefix
  * ends and why. Used by recovery and by compaction; one instance per scan, one thread.
+ *
+ * <p>A segment may end with zeros written ahead of need (preallocation, see {@link Segment}): when
+ * the frame at some offset is invalid and every byte from there to the end of the file is zero, the
+ * records end there and the scan is clean (unless an atomic write is left unfinished, which is a
+ * torn tail as always). Anything non-zero in that area is judged as before: a partial record
+ * followed by zeros is a torn tail, a valid frame after it is corruption.
  */
 final class SegmentScanner {
   private static final int WINDOW = 1 << 20;
@@ -22,8 +28,9 @@ final class SegmentScanner {
    * Result of a scan.
    *
    * @param entries committed records, in file order
-   * @param committedEnd end of the last committed record (or of the header)
-   * @param fileSize size of the file when scanned
+   * @param committedEnd end of the last committed record (or of the header); for a clean result,
+   *     the logical end of the segment, before any preallocated zeros
+   * @param fileSize size of the file when scanned (including preallocated zeros)
    * @param problem null when the whole file is committed; otherwise why the scan stopped
    * @param problemOffset where the invalid frame (or the unfinished atomic write) starts
    * @param nextValidOffset offset of a valid frame after the problem, or -1 if there is none
@@ -83,6 +90,9 @@ final class SegmentScanner {
     while (pos < fileSize) {
       problem = check(pos);
       if (problem != null) {
+        if (zerosFrom(pos)) {
+          problem = null; // the end of the records: preallocated space follows
+        }
         break;
       }
       ByteBuffer b = window;
@@ -129,6 +139,29 @@ final class SegmentScanner {
       return RecordCodec.validate(b, FRAME_HEADER_LENGTH + length);
     }
     return RecordCodec.validate(b, remaining);
+  }
+
+  /** Whether every byte from {@code from} to the end of the file is zero. */
+  private boolean zerosFrom(long from) throws IOException {
+    long p = from;
+    while (p < fileSize) {
+      int n = (int) Math.min(WINDOW, fileSize - p);
+      ByteBuffer b = at(p, n);
+      int i = b.position();
+      int end = i + n;
+      for (; i + 8 <= end; i += 8) {
+        if (b.getLong(i) != 0) {
+          return false;
+        }
+      }
+      for (; i < end; i++) {
+        if (b.get(i) != 0) {
+          return false;
+        }
+      }
+      p += n;
+    }
+    return true;
   }
 
   /** The offset of the first valid frame at or after {@code from}, or -1. */

@@ -25,7 +25,9 @@ import java.util.regex.Matcher;
 /**
  * Opening a log: lists the segment files, scans each once, truncates a torn tail of the last one,
  * fails on (or quarantines) damage anywhere else, and rebuilds the per-id index in a {@link
- * WalStore}. Runs on the opening thread before the writer starts.
+ * WalStore}. Zeros after the last record (preallocated space) are not damage: the segment's logical
+ * end is set before them, and the active segment's appends continue there, over the zeros. Runs on
+ * the opening thread before the writer starts.
  */
 final class WalRecovery {
   static final String COMPACTING_SUFFIX = ".compacting";
@@ -129,6 +131,18 @@ final class WalRecovery {
           continue;
         }
       }
+      if (r.clean() && r.committedEnd() < r.fileSize()) {
+        seg.setLogicalEnd(r.committedEnd());
+        logger.log(
+            Level.DEBUG,
+            "write-ahead log: "
+                + seg.path
+                + " ends at offset "
+                + r.committedEnd()
+                + ", followed by "
+                + (r.fileSize() - r.committedEnd())
+                + " preallocated bytes");
+      }
       store.segments.put(seg.id, seg);
       String lastPid = null;
       PidIndex idx = null;
@@ -153,7 +167,7 @@ final class WalRecovery {
     }
     store.nextSegmentId = maxId + 1;
     if (last == null) {
-      last = Segment.create(dir, store.nextSegmentId++, true);
+      last = Segment.create(dir, store.nextSegmentId++, true, store.preallocateTo());
       store.syncDirectory();
       store.segments.put(last.id, last);
     }

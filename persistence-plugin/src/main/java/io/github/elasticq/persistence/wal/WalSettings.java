@@ -26,6 +26,7 @@ public final class WalSettings {
   private final SyncMode syncMode;
   private final Duration syncInterval;
   private final long segmentSize;
+  private final long preallocate;
   private final long maxBatchBytes;
   private final boolean compactionEnabled;
   private final Duration compactionInterval;
@@ -38,6 +39,7 @@ public final class WalSettings {
     this.syncMode = b.syncMode;
     this.syncInterval = b.syncInterval;
     this.segmentSize = b.segmentSize;
+    this.preallocate = b.preallocate;
     this.maxBatchBytes = b.maxBatchBytes;
     this.compactionEnabled = b.compactionEnabled;
     this.compactionInterval = b.compactionInterval;
@@ -67,6 +69,7 @@ public final class WalSettings {
     }
     b.syncInterval = duration(config, path, "sync-interval");
     b.segmentSize = bytes(config, path, "segment-size");
+    b.preallocate = bytes(config, path, "preallocate");
     b.maxBatchBytes = bytes(config, path, "max-batch-bytes");
     b.compactionEnabled = bool(config, path, "compaction.enabled");
     b.compactionInterval = duration(config, path, "compaction.interval");
@@ -140,6 +143,14 @@ public final class WalSettings {
     return segmentSize;
   }
 
+  /**
+   * Bytes of zeros written ahead of the records of the active segment at a time (0: off); at most
+   * {@link #segmentSize()} are used. Ignored with {@link SyncMode#NO_SYNC}.
+   */
+  public long preallocate() {
+    return preallocate;
+  }
+
   /** Upper bound of one group commit in bytes. */
   public long maxBatchBytes() {
     return maxBatchBytes;
@@ -176,6 +187,7 @@ public final class WalSettings {
     b.syncMode = syncMode;
     b.syncInterval = syncInterval;
     b.segmentSize = segmentSize;
+    b.preallocate = preallocate;
     b.maxBatchBytes = maxBatchBytes;
     b.compactionEnabled = compactionEnabled;
     b.compactionInterval = compactionInterval;
@@ -195,6 +207,8 @@ public final class WalSettings {
         + syncInterval
         + ", segment-size="
         + segmentSize
+        + ", preallocate="
+        + preallocate
         + ", max-batch-bytes="
         + maxBatchBytes
         + ", compaction="
@@ -210,6 +224,7 @@ public final class WalSettings {
     private SyncMode syncMode = SyncMode.EVERY_WRITE;
     private Duration syncInterval = Duration.ofMillis(100);
     private long segmentSize = 64L * 1024 * 1024;
+    private long preallocate = 0L;
     private long maxBatchBytes = 4L * 1024 * 1024;
     private boolean compactionEnabled = true;
     private Duration compactionInterval = Duration.ofSeconds(60);
@@ -236,6 +251,15 @@ public final class WalSettings {
     /** Segment size in bytes, between 4 KiB and 1 GiB. */
     public Builder segmentSize(long v) {
       this.segmentSize = v;
+      return this;
+    }
+
+    /**
+     * Bytes of zeros written ahead of need in the active segment, one chunk at a time: 0 (off) or
+     * between 4 KiB and 1 GiB; at most the segment size is preallocated.
+     */
+    public Builder preallocate(long v) {
+      this.preallocate = v;
       return this;
     }
 
@@ -290,6 +314,10 @@ public final class WalSettings {
       }
       if (segmentSize < MIN_SEGMENT_SIZE || segmentSize > MAX_SEGMENT_SIZE) {
         throw invalid(prefix, "segment-size", segmentSize, "must be between 4KiB and 1GiB");
+      }
+      if (preallocate != 0 && (preallocate < MIN_SEGMENT_SIZE || preallocate > MAX_SEGMENT_SIZE)) {
+        throw invalid(
+            prefix, "preallocate", preallocate, "must be 0 (off) or between 4KiB and 1GiB");
       }
       if (maxBatchBytes < MIN_BATCH_BYTES || maxBatchBytes > MAX_SEGMENT_SIZE) {
         throw invalid(prefix, "max-batch-bytes", maxBatchBytes, "must be between 64KiB and 1GiB");

@@ -71,6 +71,18 @@ final class WalStore {
     this.syncMode = settings.syncMode();
   }
 
+  /** Preallocation chunk in bytes: 0 if off or with {@link SyncMode#NO_SYNC}. */
+  long preallocateChunk() {
+    return syncMode == SyncMode.NO_SYNC
+        ? 0
+        : Math.min(settings.preallocate(), settings.segmentSize());
+  }
+
+  /** Length to which a new segment is preallocated (0: not at all). */
+  long preallocateTo() {
+    return preallocateChunk();
+  }
+
   /** Index of {@code pid}, created (and listed) if new. Recovery or the writer thread only. */
   PidIndex indexOrCreate(String pid) {
     PidIndex idx = index.get(pid);

@@ -312,6 +312,7 @@ public final class WriteAheadLog implements AutoCloseable {
         () -> {
           try {
             if (!writer.failed()) {
+              store.active.trimPreallocation();
               store.forceCounted(store.active);
             }
           } finally {

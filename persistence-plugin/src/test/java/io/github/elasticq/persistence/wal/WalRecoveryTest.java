@@ -91,11 +91,23 @@ class WalRecoveryTest {
   }
 
   @Test
-  void recovery_afterZeroFilledTail() throws Exception {
+  void recovery_afterZeroFilledTail_endsCleanlyBeforeTheZeros() throws Exception {
+    // zeros after the last record are preallocated space, not a torn tail: nothing is cut
     Path seg = writeEvents(EVENTS);
     long size = Files.size(seg);
     appendBytes(seg, new byte[3000]);
-    assertRecoveredAll(EVENTS, size, seg);
+    try (WriteAheadLog wal = WriteAheadLog.open(settings(false))) {
+      assertThat(seqs(wal, "a", 1, Long.MAX_VALUE, Long.MAX_VALUE)).isEqualTo(range(1, EVENTS));
+      assertThat(wal.stats().truncatedBytes()).isZero();
+      assertThat(logger.all()).doesNotContain("truncated");
+      // appends continue at the end of the last record, over the zeros
+      wal.append(write("a", EVENTS + 1, EVENTS + 1)).get();
+    }
+    long frame = (size - SegmentRecordDescriptor.SEGMENT_HEADER_LENGTH) / EVENTS;
+    assertThat(Files.size(seg)).isEqualTo(size + frame); // the zeros are cut at close
+    try (WriteAheadLog wal = WriteAheadLog.open(settings(false))) {
+      assertThat(seqs(wal, "a", 1, Long.MAX_VALUE, Long.MAX_VALUE)).isEqualTo(range(1, EVENTS + 1));
+    }
   }
 
   @Test
@@ -136,7 +148,9 @@ class WalRecoveryTest {
     try (WriteAheadLog wal = WriteAheadLog.open(settings(false))) {
       wal.append(write("a", 1, 2)).get();
       seg = wal.segmentFiles().get(0);
-      sizeBefore = Files.size(seg);
+    }
+    sizeBefore = Files.size(seg); // after close: without preallocated zeros
+    try (WriteAheadLog wal = WriteAheadLog.open(settings(false))) {
       wal.append(write("a", 3, 5)).get();
     }
     long groupFrames = Files.size(seg) - sizeBefore;
