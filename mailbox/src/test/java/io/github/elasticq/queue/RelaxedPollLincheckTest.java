@@ -2,7 +2,6 @@ package io.github.elasticq.queue;
 
 import io.github.elasticq.queue.ElasticMpscQueueLincheckTest.BoundedFifo;
 import org.jetbrains.lincheck.datastructures.IntGen;
-import org.jetbrains.lincheck.datastructures.ModelCheckingOptions;
 import org.jetbrains.lincheck.datastructures.Operation;
 import org.jetbrains.lincheck.datastructures.Param;
 import org.jetbrains.lincheck.datastructures.StressOptions;
@@ -36,24 +35,14 @@ import org.junit.jupiter.api.Test;
  */
 class RelaxedPollLincheckTest {
 
-  static ModelCheckingOptions modelChecking() {
-    return new ModelCheckingOptions()
-        .iterations(30)
-        .invocationsPerIteration(1_000)
-        .threads(3)
-        .actorsPerThread(4)
-        .actorsBefore(4)
-        .sequentialSpecification(BoundedFifo.class);
-  }
-
   @Test
   void modelChecking_paddedQueue() {
-    modelChecking().check(Scenario.class);
+    ElasticMpscQueueLincheckTest.modelChecking().check(Scenario.class);
   }
 
   @Test
   void modelChecking_compactQueue() {
-    modelChecking().check(CompactScenario.class);
+    ElasticMpscQueueLincheckTest.modelChecking().check(CompactScenario.class);
   }
 
   @Test

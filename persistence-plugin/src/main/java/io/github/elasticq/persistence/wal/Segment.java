@@ -213,17 +213,7 @@ final class Segment {
    * write would overlap, then records that the file reaches {@code end}.
    */
   synchronized void beforeWrite(long end) throws IOException {
-    boolean interrupted = false;
-    while (extending && end > allocated) {
-      try {
-        wait();
-      } catch (InterruptedException e) {
-        interrupted = true;
-      }
-    }
-    if (interrupted) {
-      Thread.currentThread().interrupt();
-    }
+    awaitExtensionBelow(end);
     if (end > allocated) {
       allocated = end;
     }
@@ -300,8 +290,16 @@ final class Segment {
 
   /** Waits until no extension runs. */
   private void awaitNoExtension() {
+    awaitExtensionBelow(Long.MAX_VALUE);
+  }
+
+  /**
+   * Waits while an extension runs and {@code end} lies beyond the allocated length; keeps an
+   * interrupt for the caller. Monitor held.
+   */
+  private void awaitExtensionBelow(long end) {
     boolean interrupted = false;
-    while (extending) {
+    while (extending && end > allocated) {
       try {
         wait();
       } catch (InterruptedException e) {
