@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
+import java.util.function.Supplier;
 import org.jetbrains.lincheck.datastructures.ModelCheckingOptions;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -90,17 +92,32 @@ class ElasticMpscQueueFaultInjectionTest {
   @Test
   @Timeout(value = 300, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
   void stress_failsFast_whenProducerPublishesIntoRetiredBuffer() throws Exception {
-    // The bug needs a resize to close a buffer exactly at a claimed index, so one run may miss
-    // it on a quiet machine; repeat the scenario (a passing run takes about a second) until it
-    // is caught, and fail if it never is.
+    assertStressCatches(() -> new StopsOneBufferEarlyQueue<>(ElasticMpscQueueStressTest.CONFIG));
+  }
+
+  /**
+   * The same planted bug as {@link #lincheck_catchesPublishIntoRetiredBuffer}, caught by the stress
+   * test in seconds; the Lincheck run, which needs minutes to find the interleaving, is tagged
+   * {@code long}.
+   */
+  @Test
+  @Timeout(value = 300, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+  void stress_catchesPublishIntoRetiredBuffer() throws Exception {
+    assertStressCatches(
+        () -> new PublishIntoRetiredBufferQueue<>(ElasticMpscQueueStressTest.CONFIG));
+  }
+
+  /**
+   * Runs the stress scenario on fresh planted queues until it fails, and fails if it never does.
+   * The bugs need a resize to close a buffer exactly at a claimed index, so one run may miss them
+   * on a quiet machine; a passing run takes about a second.
+   */
+  private static void assertStressCatches(Supplier<AbstractElasticMpscQueue<Long>> planted)
+      throws Exception {
     AssertionError caught = null;
     for (int run = 0; run < 40 && caught == null; run++) {
       try {
-        ElasticMpscQueueStressTest.run(
-            new StopsOneBufferEarlyQueue<>(ElasticMpscQueueStressTest.CONFIG),
-            4,
-            50_000,
-            Duration.ofSeconds(3));
+        ElasticMpscQueueStressTest.run(planted.get(), 4, 50_000, Duration.ofSeconds(3));
       } catch (AssertionError e) {
         caught = e;
       }
@@ -122,6 +139,7 @@ class ElasticMpscQueueFaultInjectionTest {
   }
 
   @Test
+  @Tag("long")
   void lincheck_catchesPublishIntoRetiredBuffer() {
     assertThatThrownBy(() -> options().check(PublishIntoRetiredBuffer.class))
         .isInstanceOf(AssertionError.class)

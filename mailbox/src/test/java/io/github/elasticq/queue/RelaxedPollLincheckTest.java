@@ -6,6 +6,7 @@ import org.jetbrains.lincheck.datastructures.Operation;
 import org.jetbrains.lincheck.datastructures.Param;
 import org.jetbrains.lincheck.datastructures.StressOptions;
 import org.jetbrains.lincheck.datastructures.Validate;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -35,7 +36,12 @@ import org.junit.jupiter.api.Test;
  */
 class RelaxedPollLincheckTest {
 
+  /**
+   * The padded layout runs the same {@link AbstractElasticMpscQueue} code as the compact one
+   * checked below (the mailboxes' layout); tagged {@code long} to keep the default build short.
+   */
   @Test
+  @Tag("long")
   void modelChecking_paddedQueue() {
     ElasticMpscQueueLincheckTest.modelChecking().check(Scenario.class);
   }
