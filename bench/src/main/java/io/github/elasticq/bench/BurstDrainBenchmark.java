@@ -33,6 +33,7 @@ public class BurstDrainBenchmark {
   /** The queue under test; see {@link Queues#mpsc}. */
   @Param({
     "ElasticMpscQueue",
+    "ElasticMpscQueue+burstMemory",
     "MpscChunkedArrayQueue",
     "MpscUnboundedArrayQueue",
     "MpscArrayQueue",

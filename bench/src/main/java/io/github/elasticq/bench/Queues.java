@@ -28,6 +28,9 @@ public final class Queues {
   /** The same algorithm without padding (the mailboxes' layout): shows what the padding buys. */
   public static final String COMPACT_ELASTIC_MPSC = "CompactElasticMpscQueue";
 
+  /** ElasticMpscQueue with {@link QueueConfig#burstMemory()}: keeps what recurring bursts need. */
+  public static final String ELASTIC_MPSC_BURST_MEMORY = "ElasticMpscQueue+burstMemory";
+
   /** Our MPMC blocking queue. */
   public static final String ELASTIC_BUFFER = "ElasticBuffer";
 
@@ -46,6 +49,8 @@ public final class Queues {
     return switch (name) {
       case ELASTIC_MPSC -> new ElasticMpscQueue<>(CONFIG);
       case COMPACT_ELASTIC_MPSC -> new CompactElasticMpscQueue<>(CONFIG);
+      case ELASTIC_MPSC_BURST_MEMORY ->
+          new ElasticMpscQueue<>(CONFIG.toBuilder().burstMemory(true).build());
       case "MpscChunkedArrayQueue" -> new MpscChunkedArrayQueue<>(CHUNK, MAX);
       case "MpscUnboundedArrayQueue" -> new MpscUnboundedArrayQueue<>(CHUNK);
       case "MpscArrayQueue" -> new MpscArrayQueue<>(MAX);

@@ -53,6 +53,10 @@ import java.util.function.Consumer;
  * or the current size; when the queue is empty it applies all the steps down to min at once.
  * After a step the occupancy is about growthFactor x shrinkThreshold (0.5 by default), far from
  * both the next grow (1.0) and the next shrink: that gap is the hysteresis.
+ * With QueueConfig.burstMemory the streak must also cover about capacity consumer operations
+ * (capacity / SAMPLE_INTERVAL samples, each empty poll one sample), so recurring bursts keep their
+ * capacity. It changes only when a shrink is decided, never how: the resize protocol, and every
+ * invariant below, are the same.
  *
  * Lazy first buffer (idle footprint: one queue per actor, most actors idle). A new queue holds
  * no array: producerBuffer and consumerBuffer are null. The first offer that finds
@@ -672,7 +676,8 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E>
     }
     int streak = lowStreakPlain() + 1;
     setLowStreakPlain(streak);
-    if (streak < tuning.shrinkStreak || (word & RESIZE_BIT) != 0) {
+    int needed = config.shrinkStreak(capacity, tuning.shrinkStreak, tuning.sampleInterval);
+    if (streak < needed || (word & RESIZE_BIT) != 0) {
       return;
     }
     if (!casProducerIndexWord(word, word | RESIZE_BIT)) {

@@ -45,7 +45,9 @@ import java.util.function.Supplier;
  * never below {@code minCapacity} nor the current size) and the streak restarts. A drained queue
  * therefore steps down once every 32 consumer operations until it is back at {@code minCapacity} (a
  * queue nobody polls keeps its capacity). The streak is the hysteresis: a load that crosses the
- * threshold back and forth keeps resetting it and does not resize on every cycle.
+ * threshold back and forth keeps resetting it and does not resize on every cycle. With {@link
+ * QueueConfig#burstMemory()} the streak must also reach the capacity (at most 32,767 operations),
+ * so a buffer that takes recurring bursts keeps the capacity they need.
  *
  * <p><b>Asynchronous waiters.</b> Each waiter is a {@link CompletableFuture} with a private state
  * word ({@code WAITING → CLAIMED} by the queue, or {@code WAITING → ABANDONED} by {@code cancel},
@@ -811,7 +813,7 @@ public final class ElasticBuffer<E> extends AbstractQueue<E>
       }
     }
     if (count <= shrinkLimit && capacity > config.minCapacity()) {
-      if (++lowStreak >= shrinkStreak) {
+      if (++lowStreak >= config.shrinkStreak(capacity, shrinkStreak, 1)) {
         int next = config.shrunkCapacity(capacity, count);
         if (next < capacity) {
           resizeLocked(next);

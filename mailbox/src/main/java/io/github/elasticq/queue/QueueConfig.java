@@ -19,6 +19,7 @@ public final class QueueConfig {
   private final int maxCapacity;
   private final double growthFactor;
   private final double shrinkThreshold;
+  private final boolean burstMemory;
 
   private QueueConfig(Builder b) {
     this.initialCapacity = b.initialCapacity;
@@ -26,6 +27,7 @@ public final class QueueConfig {
     this.maxCapacity = b.maxCapacity;
     this.growthFactor = b.growthFactor;
     this.shrinkThreshold = b.shrinkThreshold;
+    this.burstMemory = b.burstMemory;
   }
 
   /** The {@code elasticq} defaults: initial 1024, min 1024, max 65536, growth 2.0, shrink 0.25. */
@@ -45,7 +47,8 @@ public final class QueueConfig {
         .minCapacity(minCapacity)
         .maxCapacity(maxCapacity)
         .growthFactor(growthFactor)
-        .shrinkThreshold(shrinkThreshold);
+        .shrinkThreshold(shrinkThreshold)
+        .burstMemory(burstMemory);
   }
 
   /** Capacity of a new queue. */
@@ -71,6 +74,27 @@ public final class QueueConfig {
   /** Occupancy fraction of capacity at or below which a queue considers shrinking. */
   public double shrinkThreshold() {
     return shrinkThreshold;
+  }
+
+  /**
+   * Whether a shrink step waits for about {@code capacity} consumer operations at low occupancy
+   * (see {@link Builder#burstMemory(boolean)}); false by default.
+   */
+  public boolean burstMemory() {
+    return burstMemory;
+  }
+
+  /**
+   * How many consecutive low-occupancy observations a queue at {@code capacity} needs before a
+   * shrink step: {@code streak} (the queue's own short hysteresis) without burst memory; with it,
+   * at least {@code capacity / operationsPerObservation} (about {@code capacity} consumer
+   * operations), capped at {@link Short#MAX_VALUE} observations.
+   */
+  int shrinkStreak(int capacity, int streak, int operationsPerObservation) {
+    if (!burstMemory) {
+      return streak;
+    }
+    return Math.max(streak, Math.min(capacity / operationsPerObservation, Short.MAX_VALUE));
   }
 
   /**
@@ -105,7 +129,8 @@ public final class QueueConfig {
         && minCapacity == other.minCapacity
         && maxCapacity == other.maxCapacity
         && Double.compare(growthFactor, other.growthFactor) == 0
-        && Double.compare(shrinkThreshold, other.shrinkThreshold) == 0;
+        && Double.compare(shrinkThreshold, other.shrinkThreshold) == 0
+        && burstMemory == other.burstMemory;
   }
 
   @Override
@@ -114,7 +139,8 @@ public final class QueueConfig {
     h = 31 * h + minCapacity;
     h = 31 * h + maxCapacity;
     h = 31 * h + Double.hashCode(growthFactor);
-    return 31 * h + Double.hashCode(shrinkThreshold);
+    h = 31 * h + Double.hashCode(shrinkThreshold);
+    return 31 * h + Boolean.hashCode(burstMemory);
   }
 
   @Override
@@ -122,12 +148,13 @@ public final class QueueConfig {
     return String.format(
         Locale.ROOT,
         "QueueConfig{initialCapacity=%d, minCapacity=%d, maxCapacity=%d, growthFactor=%s,"
-            + " shrinkThreshold=%s}",
+            + " shrinkThreshold=%s, burstMemory=%s}",
         initialCapacity,
         minCapacity,
         maxCapacity,
         growthFactor,
-        shrinkThreshold);
+        shrinkThreshold,
+        burstMemory);
   }
 
   /** Mutable builder; not thread-safe. Every setter returns {@code this}. */
@@ -137,6 +164,7 @@ public final class QueueConfig {
     private int maxCapacity = 65536;
     private double growthFactor = 2.0;
     private double shrinkThreshold = 0.25;
+    private boolean burstMemory;
 
     private Builder() {}
 
@@ -174,6 +202,25 @@ public final class QueueConfig {
      */
     public Builder shrinkThreshold(double shrinkThreshold) {
       this.shrinkThreshold = shrinkThreshold;
+      return this;
+    }
+
+    /**
+     * Remember recurring bursts (default false). Without it a queue shrinks after a short streak of
+     * low-occupancy observations, so a queue that takes a burst of the same size every few thousand
+     * operations allocates its big arrays again on every burst (and a smaller one on the way down).
+     * With it, a shrink step from capacity C waits until occupancy has stayed at or below {@code
+     * shrinkThreshold × C} for about C consumer operations (polls, drains, empty polls; every
+     * operation that sees occupancy above the threshold starts the count again), so the capacity
+     * that recurring bursts need is kept. No clock is used: a drained queue whose consumer keeps
+     * polling still returns to {@code minCapacity}, after at most about {@code maxCapacity}
+     * consumer operations for the MPSC queues (each empty poll counts, and an empty queue takes
+     * every step at once) and {@code 2 × maxCapacity} for {@link ElasticBuffer} (one step per
+     * streak). A Pekko mailbox calls poll only while it has messages (its run ends with one empty
+     * poll), so an idle mailbox would keep its capacity: the mailbox types leave this off.
+     */
+    public Builder burstMemory(boolean burstMemory) {
+      this.burstMemory = burstMemory;
       return this;
     }
 

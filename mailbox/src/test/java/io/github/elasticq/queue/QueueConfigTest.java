@@ -80,6 +80,21 @@ class QueueConfigTest {
   }
 
   @Test
+  void burstMemory_isOffByDefault_andCarriedByToBuilder() {
+    assertThat(QueueConfig.defaults().burstMemory()).isFalse();
+    QueueConfig on = base().burstMemory(true).build();
+    assertThat(on.burstMemory()).isTrue();
+    assertThat(on.toBuilder().build()).isEqualTo(on).hasSameHashCodeAs(on);
+    assertThat(on).isNotEqualTo(base().build());
+    assertThat(on.toString()).contains("burstMemory=true");
+    // Without it the streak is the queue's own; with it, about capacity operations.
+    assertThat(base().build().shrinkStreak(1024, 4, 16)).isEqualTo(4);
+    assertThat(on.shrinkStreak(1024, 4, 16)).isEqualTo(64);
+    assertThat(on.shrinkStreak(32, 4, 16)).isEqualTo(4);
+    assertThat(on.shrinkStreak(1 << 30, 4, 1)).isEqualTo(Short.MAX_VALUE);
+  }
+
+  @Test
   void build_boundaryValues_areAccepted() {
     QueueConfig c =
         QueueConfig.builder()

@@ -1,0 +1,123 @@
+package io.github.elasticq.queue;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Queue;
+import java.util.function.Function;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * {@link QueueConfig#burstMemory()} on the three elastic queues: recurring bursts keep the capacity
+ * they need (no grow or shrink after the first burst), and a drained queue whose consumer keeps
+ * polling still returns to min, within at most about {@code 2 × maxCapacity} consumer operations.
+ * The same bursts without burst memory resize on every burst: the control that shows the first test
+ * can fail.
+ */
+class BurstMemoryTest {
+
+  private static final int MIN = 16;
+  private static final int MAX = 1024;
+  private static final int BURST = 600;
+  private static final int BURSTS = 50;
+
+  private static QueueConfig config(boolean burstMemory) {
+    return QueueConfig.builder()
+        .initialCapacity(MIN)
+        .minCapacity(MIN)
+        .maxCapacity(MAX)
+        .burstMemory(burstMemory)
+        .build();
+  }
+
+  static Stream<Arguments> queues() {
+    Function<QueueConfig, Queue<Integer>> padded = ElasticMpscQueue::new;
+    Function<QueueConfig, Queue<Integer>> compact = CompactElasticMpscQueue::new;
+    Function<QueueConfig, Queue<Integer>> buffer = ElasticBuffer::new;
+    return Stream.of(
+        Arguments.of("ElasticMpscQueue", padded),
+        Arguments.of("CompactElasticMpscQueue", compact),
+        Arguments.of("ElasticBuffer", buffer));
+  }
+
+  private static QueueStats stats(Queue<Integer> q) {
+    return q instanceof ElasticBuffer<Integer> b
+        ? b.stats()
+        : ((AbstractElasticMpscQueue<Integer>) q).stats();
+  }
+
+  private static int capacity(Queue<Integer> q) {
+    return stats(q).capacity();
+  }
+
+  /** One burst of {@link #BURST} offers, then a drain to the first empty poll; checks FIFO. */
+  private static void burstThenDrain(Queue<Integer> q) {
+    for (int i = 0; i < BURST; i++) {
+      assertThat(q.offer(i)).as("offer %d", i).isTrue();
+    }
+    for (int i = 0; i < BURST; i++) {
+      assertThat(q.poll()).isEqualTo(i);
+    }
+    assertThat(q.poll()).isNull();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("queues")
+  void recurringBursts_keepTheirCapacity(String name, Function<QueueConfig, Queue<Integer>> make) {
+    Queue<Integer> q = make.apply(config(true));
+    burstThenDrain(q);
+    QueueStats first = stats(q);
+    assertThat(first.capacity()).as("capacity after the first burst").isGreaterThanOrEqualTo(BURST);
+    for (int b = 1; b < BURSTS; b++) {
+      burstThenDrain(q);
+    }
+    QueueStats last = stats(q);
+    assertThat(last.grows()).as("grows after the first burst").isEqualTo(first.grows());
+    assertThat(last.shrinks()).as("shrinks after the first burst").isEqualTo(first.shrinks());
+    assertThat(last.capacity()).isEqualTo(first.capacity());
+    assertThat(last.dequeued()).isEqualTo((long) BURST * BURSTS);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("queues")
+  void withoutBurstMemory_everyBurstResizes(
+      String name, Function<QueueConfig, Queue<Integer>> make) {
+    Queue<Integer> q = make.apply(config(false));
+    burstThenDrain(q);
+    long grows = stats(q).grows();
+    for (int b = 1; b < BURSTS; b++) {
+      burstThenDrain(q);
+    }
+    // The control: the short streak shrinks during or right after each drain, so each burst
+    // grows again. If this ever stops holding, the test above proves nothing.
+    assertThat(stats(q).grows()).isGreaterThanOrEqualTo(grows + BURSTS - 1);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("queues")
+  void drainedQueue_stillReturnsToMin_whileTheConsumerPolls(
+      String name, Function<QueueConfig, Queue<Integer>> make) {
+    Queue<Integer> q = make.apply(config(true));
+    burstThenDrain(q);
+    int big = capacity(q);
+    assertThat(big).isGreaterThan(MIN);
+    // A few empty polls are not enough: that is the memory.
+    for (int i = 0; i < 8; i++) {
+      assertThat(q.poll()).isNull();
+    }
+    assertThat(capacity(q)).as("capacity after 8 empty polls").isEqualTo(big);
+    // But the number of consumer operations it waits is bounded: about maxCapacity for the MPSC
+    // queues (an empty queue takes every step to min at once), twice that for ElasticBuffer (one
+    // step per streak: C + C/2 + ...).
+    int polls = 0;
+    while (capacity(q) > MIN && polls < 4 * MAX) {
+      assertThat(q.poll()).isNull();
+      polls++;
+    }
+    assertThat(capacity(q)).as("capacity after %d more empty polls", polls).isEqualTo(MIN);
+    assertThat(polls).isLessThanOrEqualTo(2 * MAX);
+    assertThat(stats(q).allocatedSlots()).as("memory follows capacity").isLessThanOrEqualTo(MIN);
+  }
+}
