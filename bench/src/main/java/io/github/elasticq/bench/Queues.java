@@ -34,6 +34,9 @@ public final class Queues {
   /** Our MPMC blocking queue. */
   public static final String ELASTIC_BUFFER = "ElasticBuffer";
 
+  /** ElasticBuffer with {@link QueueConfig#burstMemory()}. */
+  public static final String ELASTIC_BUFFER_BURST_MEMORY = "ElasticBuffer+burstMemory";
+
   /** Agrona 2.x reads jdk.internal.misc.Unsafe: every queue fork gets this export, alike. */
   public static final String AGRONA_EXPORTS =
       "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED";
@@ -61,10 +64,15 @@ public final class Queues {
     };
   }
 
+  private static QueueConfig burstMemory() {
+    return CONFIG.toBuilder().burstMemory(true).build();
+  }
+
   /** Creates the multi-producer multi-consumer blocking queue called {@code name}. */
   public static BlockingQueue<Object> mpmc(String name) {
     return switch (name) {
       case ELASTIC_BUFFER -> new ElasticBuffer<>(CONFIG);
+      case ELASTIC_BUFFER_BURST_MEMORY -> new ElasticBuffer<>(burstMemory());
       case "ArrayBlockingQueue" -> new ArrayBlockingQueue<>(MAX);
       case "LinkedBlockingQueue" -> new LinkedBlockingQueue<>(MAX);
       default -> throw new IllegalArgumentException("unknown blocking queue: " + name);
