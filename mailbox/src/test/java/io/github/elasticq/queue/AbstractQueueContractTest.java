@@ -26,7 +26,12 @@ import org.junit.jupiter.api.Timeout;
  * <p>Subclasses supply {@link #newQueue(QueueConfig)} and say through {@link #isElastic()} and
  * {@link #isMultiConsumer()} which parts apply. Elastic subclasses also expose the logical capacity
  * and the stats through {@link #capacityOf(Queue)} and {@link #statsOf(Queue)}.
+ *
+ * <p>Every test runs under a class-wide timeout in a separate thread: a queue whose consumer spins
+ * forever in {@code poll} (a lost publication) fails that test after a minute instead of holding
+ * the build until CI's limit, which a same-thread timeout cannot do.
  */
+@Timeout(value = 1, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 abstract class AbstractQueueContractTest {
 
   /** Small bounds so that every test crosses several grow and shrink steps. */
@@ -284,7 +289,7 @@ abstract class AbstractQueueContractTest {
   }
 
   @Test
-  @Timeout(value = 3, unit = TimeUnit.MINUTES)
+  @Timeout(value = 3, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
   void poll_fromTwoConsumers_eachValueExactlyOnce() throws Exception {
     assumeTrue(isMultiConsumer(), "single consumer");
     Queue<Integer> q = newQueue(SMALL);
