@@ -63,17 +63,21 @@ class BurstMemoryTest {
     assertThat(q.poll()).isNull();
   }
 
+  /** {@code bursts} bursts, each drained; returns the stats after the last. */
+  private static QueueStats afterBursts(Queue<Integer> q, int bursts) {
+    for (int b = 0; b < bursts; b++) {
+      burstThenDrain(q);
+    }
+    return stats(q);
+  }
+
   @ParameterizedTest(name = "{0}")
   @MethodSource("queues")
   void recurringBursts_keepTheirCapacity(String name, Function<QueueConfig, Queue<Integer>> make) {
     Queue<Integer> q = make.apply(config(true));
-    burstThenDrain(q);
-    QueueStats first = stats(q);
+    QueueStats first = afterBursts(q, 1);
     assertThat(first.capacity()).as("capacity after the first burst").isGreaterThanOrEqualTo(BURST);
-    for (int b = 1; b < BURSTS; b++) {
-      burstThenDrain(q);
-    }
-    QueueStats last = stats(q);
+    QueueStats last = afterBursts(q, BURSTS - 1);
     assertThat(last.grows()).as("grows after the first burst").isEqualTo(first.grows());
     assertThat(last.shrinks()).as("shrinks after the first burst").isEqualTo(first.shrinks());
     assertThat(last.capacity()).isEqualTo(first.capacity());
@@ -85,14 +89,10 @@ class BurstMemoryTest {
   void withoutBurstMemory_everyBurstResizes(
       String name, Function<QueueConfig, Queue<Integer>> make) {
     Queue<Integer> q = make.apply(config(false));
-    burstThenDrain(q);
-    long grows = stats(q).grows();
-    for (int b = 1; b < BURSTS; b++) {
-      burstThenDrain(q);
-    }
+    long grows = afterBursts(q, 1).grows();
     // The control: the short streak shrinks during or right after each drain, so each burst
     // grows again. If this ever stops holding, the test above proves nothing.
-    assertThat(stats(q).grows()).isGreaterThanOrEqualTo(grows + BURSTS - 1);
+    assertThat(afterBursts(q, BURSTS - 1).grows()).isGreaterThanOrEqualTo(grows + BURSTS - 1);
   }
 
   @ParameterizedTest(name = "{0}")
