@@ -55,6 +55,11 @@ import java.util.function.Consumer;
  *       a segment other than the last, fails the open with a {@link WalCorruptionException} naming
  *       file and offset, or, with {@code quarantine-corrupt-segments}, moves the segment to {@code
  *       quarantine/} and logs the records lost.
+ *   <li><b>Index checkpoints</b> ({@link SegmentIndexCheckpoint}, {@link SegmentIndexer}). With
+ *       {@code index-checkpoint = on}, a background thread writes a small {@code <id>.idx} file per
+ *       sealed segment (its records' ids, sequence numbers and lengths); the next open indexes such
+ *       a segment from that file instead of scanning it, if the file is intact and matches the
+ *       segment. The last segment is always scanned.
  *   <li><b>Live queries</b> ({@link AppendWaiters}). {@link #awaitAppend} and {@link
  *       #awaitNewPersistenceId} park a future that the writer completes after it indexed a batch.
  *   <li><b>Lock.</b> {@code dir/LOCK} is locked with {@code FileChannel.tryLock} for the lifetime
@@ -85,6 +90,7 @@ public final class WriteAheadLog implements AutoCloseable {
   private final AppendWaiters waiters;
   private final GroupCommitWriter writer;
   private final WalCompactor compactor;
+  private final SegmentIndexer indexer;
   private final ScheduledExecutorService compactionScheduler;
 
   private WriteAheadLog(WalSettings settings) throws IOException {
@@ -111,13 +117,14 @@ public final class WriteAheadLog implements AutoCloseable {
     }
     this.lockChannel = lc;
     this.lock = fl;
+    List<Segment> toCheckpoint;
     try {
       lc.truncate(0);
       lc.write(
           ByteBuffer.wrap(
               (ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII)),
           0);
-      WalRecovery.recover(store);
+      toCheckpoint = WalRecovery.recover(store);
     } catch (IOException | RuntimeException e) {
       store.closeSegmentsQuietly();
       fl.release();
@@ -125,8 +132,12 @@ public final class WriteAheadLog implements AutoCloseable {
       throw e;
     }
     this.waiters = new AppendWaiters(() -> store.closed.get() ? store.closedException() : null);
-    this.writer = new GroupCommitWriter(store, waiters);
     this.compactor = new WalCompactor(store);
+    this.indexer = new SegmentIndexer(store, compactor);
+    this.writer = new GroupCommitWriter(store, waiters, indexer);
+    for (Segment s : toCheckpoint) {
+      indexer.submit(s);
+    }
     if (settings.compactionEnabled()) {
       long ms = Math.max(1, settings.compactionInterval().toMillis());
       compactionScheduler =
@@ -298,9 +309,9 @@ public final class WriteAheadLog implements AutoCloseable {
   }
 
   /**
-   * Stops accepting writes, completes the queued ones, forces the log (in every mode), releases the
-   * channels and the directory lock. Appends after close fail with {@link IllegalStateException}.
-   * Blocks; any thread; idempotent.
+   * Stops accepting writes, completes the queued ones and the queued index checkpoints, forces the
+   * log (in every mode), releases the channels and the directory lock. Appends after close fail
+   * with {@link IllegalStateException}. Blocks; any thread; idempotent.
    */
   @Override
   public void close() throws IOException {
@@ -308,6 +319,7 @@ public final class WriteAheadLog implements AutoCloseable {
       return;
     }
     boolean interrupted = shutdown(compactionScheduler);
+    interrupted |= indexer.close();
     compactor.exclusive(
         () -> {
           try {
@@ -377,6 +389,27 @@ public final class WriteAheadLog implements AutoCloseable {
 
   // ------------------------------------------------------------------------------------------
   // Test support
+
+  /**
+   * The whole in-memory index as text (ids in order of first appearance, each id's entries, and
+   * every segment's size and dead bytes): equal strings mean equal indexes. For tests.
+   */
+  String describeIndexForTesting() {
+    StringBuilder sb = new StringBuilder();
+    for (String pid : store.persistenceIds(0)) {
+      sb.append(store.index.get(pid).describe()).append('\n');
+    }
+    for (Segment s : store.segments.values()) {
+      sb.append("segment ").append(s.id).append(" size=").append(s.size);
+      sb.append(" dead=").append(s.deadBytes()).append('\n');
+    }
+    return sb.toString();
+  }
+
+  /** {checkpointed, scanned} segments of the open; for tests. */
+  int[] openCountsForTesting() {
+    return new int[] {store.checkpointedAtOpen, store.scannedAtOpen};
+  }
 
   /**
    * Closes the active segment's channel so that the next write fails like a storage error. For
