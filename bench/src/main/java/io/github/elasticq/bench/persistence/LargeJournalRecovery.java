@@ -92,9 +92,9 @@ final class LargeJournalRecovery {
     double[] reopen = new double[reopens];
     for (int i = 0; i < reopens; i++) {
       long start = System.nanoTime();
-      try (WriteAheadLog wal = WriteAheadLog.open(settings)) {
-        reopen[i] = (System.nanoTime() - start) / 1e9;
-      }
+      WriteAheadLog wal = WriteAheadLog.open(settings);
+      reopen[i] = (System.nanoTime() - start) / 1e9;
+      wal.close();
     }
     return new Opened(
         first.openSeconds(),

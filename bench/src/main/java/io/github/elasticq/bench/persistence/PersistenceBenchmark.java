@@ -52,9 +52,10 @@ import org.apache.pekko.persistence.jdbc.testkit.javadsl.SchemaUtils;
  * [scenarios=single,concurrent,async,replay,recovery] [journals=ELASTICQ_EVERY_WRITE,...]
  * [seconds=5] [warmup=2] [payload=100] [actors=100] [burst=1000] [replay-events=1000000]
  * [jdbc-replay-events=200000] [inmem-replay-events=20000] [replay-rounds=3] [recovery-bytes=1g]
- * [recovery-reopens=3] [dir=target/persistence-bench] [out-dir=bench/results/<yyyy-MM-dd>]}: writes {@code
- * persistence.md} and PNG bar charts of the ratios ({@link ResultCharts}) into {@code out-dir};
- * {@code out=<file.md>} writes only the markdown file instead. Not thread-safe; a main program.
+ * [recovery-reopens=3] [dir=target/persistence-bench] [out-dir=bench/results/<yyyy-MM-dd>]}: writes
+ * {@code persistence.md} and PNG bar charts of the ratios ({@link ResultCharts}) into {@code
+ * out-dir}; {@code out=<file.md>} writes only the markdown file instead. Not thread-safe; a main
+ * program.
  */
 public final class PersistenceBenchmark {
   private final Map<String, String> options;

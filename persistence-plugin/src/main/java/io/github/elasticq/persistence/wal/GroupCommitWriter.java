@@ -145,15 +145,7 @@ final class GroupCommitWriter {
       }
     }
     interrupted |= WriteAheadLog.shutdown(syncScheduler);
-    if (extender != null) {
-      // Not shutdownNow: an interrupt would close the segment's channel under the extension.
-      extender.shutdown();
-      try {
-        extender.awaitTermination(1, TimeUnit.MINUTES);
-      } catch (InterruptedException e) {
-        interrupted = true;
-      }
-    }
+    interrupted |= WriteAheadLog.shutdownWithoutInterrupt(extender);
     if (interrupted) {
       Thread.currentThread().interrupt();
     }

@@ -5,7 +5,6 @@ import java.lang.System.Logger.Level;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Writes the {@link SegmentIndexCheckpoint} of sealed segments on a background thread, off the
@@ -93,15 +92,6 @@ final class SegmentIndexer {
    * @return whether the wait was interrupted
    */
   boolean close() {
-    if (executor == null) {
-      return false;
-    }
-    executor.shutdown();
-    try {
-      executor.awaitTermination(1, TimeUnit.MINUTES);
-      return false;
-    } catch (InterruptedException e) {
-      return true;
-    }
+    return WriteAheadLog.shutdownWithoutInterrupt(executor);
   }
 }

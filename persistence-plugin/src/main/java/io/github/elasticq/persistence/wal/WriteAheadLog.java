@@ -13,6 +13,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
@@ -379,6 +380,25 @@ public final class WriteAheadLog implements AutoCloseable {
       return false;
     }
     s.shutdownNow();
+    try {
+      s.awaitTermination(1, TimeUnit.MINUTES);
+      return false;
+    } catch (InterruptedException e) {
+      return true;
+    }
+  }
+
+  /**
+   * Stops {@code s} (if not null) without interrupting its running task, and waits for it and the
+   * queued ones: an interrupt would close the {@code FileChannel} the task is using.
+   *
+   * @return whether the wait was interrupted
+   */
+  static boolean shutdownWithoutInterrupt(ExecutorService s) {
+    if (s == null) {
+      return false;
+    }
+    s.shutdown();
     try {
       s.awaitTermination(1, TimeUnit.MINUTES);
       return false;
