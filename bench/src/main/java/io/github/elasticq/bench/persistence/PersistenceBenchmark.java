@@ -523,7 +523,9 @@ public final class PersistenceBenchmark {
     int reopens = Integer.parseInt(options.getOrDefault("recovery-reopens", "3"));
     LargeJournalRecovery.Opened opened = LargeJournalRecovery.openAndReplay(dir, ids, reopens);
     if (!opened.openReport().isEmpty()) {
-      notes.add("Recovery journal, first open as the log reported it: " + opened.openReport());
+      notes.add(
+          "Recovery journal, the opens (first, then the reopens) as the log reported them: "
+              + opened.openReport());
     }
     openSeconds = opened.openSeconds();
     String scenario = "recovery of a " + size + " journal";

@@ -239,7 +239,7 @@ final class WalRecovery {
     store.checkpointedAtOpen = checkpointed;
     store.scannedAtOpen = scanned;
     logger.log(
-        Level.INFO,
+        Level.DEBUG,
         String.format(
             "write-ahead log %s: opened %d segment(s) in %.1f ms: %d from index checkpoints"
                 + " (%.1f ms), %d scanned (%.1f ms, %.1f MiB)",
