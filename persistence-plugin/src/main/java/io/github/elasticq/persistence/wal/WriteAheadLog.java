@@ -371,21 +371,13 @@ public final class WriteAheadLog implements AutoCloseable {
   }
 
   /**
-   * Stops {@code s} (if not null) and waits for it.
+   * Stops {@code s} (if not null), interrupting its running task and dropping the queued ones, and
+   * waits for it.
    *
    * @return whether the wait was interrupted
    */
   static boolean shutdown(ScheduledExecutorService s) {
-    if (s == null) {
-      return false;
-    }
-    s.shutdownNow();
-    try {
-      s.awaitTermination(1, TimeUnit.MINUTES);
-      return false;
-    } catch (InterruptedException e) {
-      return true;
-    }
+    return stop(s, true);
   }
 
   /**
@@ -395,10 +387,18 @@ public final class WriteAheadLog implements AutoCloseable {
    * @return whether the wait was interrupted
    */
   static boolean shutdownWithoutInterrupt(ExecutorService s) {
+    return stop(s, false);
+  }
+
+  private static boolean stop(ExecutorService s, boolean interrupt) {
     if (s == null) {
       return false;
     }
-    s.shutdown();
+    if (interrupt) {
+      s.shutdownNow();
+    } else {
+      s.shutdown();
+    }
     try {
       s.awaitTermination(1, TimeUnit.MINUTES);
       return false;
