@@ -2,6 +2,7 @@ package io.github.elasticq.bench.persistence;
 
 import io.github.elasticq.persistence.wal.SyncMode;
 import io.github.elasticq.persistence.wal.WalEvent;
+import io.github.elasticq.persistence.wal.WalLogger;
 import io.github.elasticq.persistence.wal.WalSettings;
 import io.github.elasticq.persistence.wal.WalWrite;
 import io.github.elasticq.persistence.wal.WriteAheadLog;
@@ -24,7 +25,18 @@ final class LargeJournalRecovery {
 
   record Built(long events, long bytes, int persistenceIds, double writeSeconds) {}
 
-  record Opened(double openSeconds, long replayedEvents, double replaySeconds, int segments) {}
+  /**
+   * @param openSeconds the first open after the journal was written
+   * @param reopenSeconds the opens after it (the same files, a warm page cache)
+   * @param openReport the log's own line about the first open (index checkpoints vs scan)
+   */
+  record Opened(
+      double openSeconds,
+      double[] reopenSeconds,
+      String openReport,
+      long replayedEvents,
+      double replaySeconds,
+      int segments) {}
 
   /** Appends events of {@code payloadBytes} round-robin over {@code ids} until {@code bytes}. */
   static Built build(Path dir, long bytes, int ids, int payloadBytes)
@@ -62,11 +74,41 @@ final class LargeJournalRecovery {
     }
   }
 
-  /** Opens the log (timed), then replays every id (timed). */
-  static Opened openAndReplay(Path dir, int ids) throws IOException {
+  /**
+   * Opens the log (timed), replays every id (timed), then opens it {@code reopens} more times
+   * (timed).
+   */
+  static Opened openAndReplay(Path dir, int ids, int reopens) throws IOException {
+    List<String> report = new ArrayList<>();
+    WalLogger logger =
+        (level, message) -> {
+          if (message.contains("opened ")) {
+            report.add(message);
+          }
+          WalLogger.system().log(level, message);
+        };
+    WalSettings settings = WalSettings.builder(dir).compactionEnabled(false).logger(logger).build();
+    Opened first = openAndReplay(settings, ids, report);
+    double[] reopen = new double[reopens];
+    for (int i = 0; i < reopens; i++) {
+      long start = System.nanoTime();
+      WriteAheadLog wal = WriteAheadLog.open(settings);
+      reopen[i] = (System.nanoTime() - start) / 1e9;
+      wal.close();
+    }
+    return new Opened(
+        first.openSeconds(),
+        reopen,
+        String.join(" / ", report),
+        first.replayedEvents(),
+        first.replaySeconds(),
+        first.segments());
+  }
+
+  private static Opened openAndReplay(WalSettings settings, int ids, List<String> report)
+      throws IOException {
     long start = System.nanoTime();
-    try (WriteAheadLog wal =
-        WriteAheadLog.open(WalSettings.builder(dir).compactionEnabled(false).build())) {
+    try (WriteAheadLog wal = WriteAheadLog.open(settings)) {
       double open = (System.nanoTime() - start) / 1e9;
       long replayStart = System.nanoTime();
       long n = 0;
@@ -74,7 +116,8 @@ final class LargeJournalRecovery {
         n += wal.replay("pid-" + i, 1, Long.MAX_VALUE, Long.MAX_VALUE, e -> {});
       }
       double replay = (System.nanoTime() - replayStart) / 1e9;
-      return new Opened(open, n, replay, wal.stats().segments());
+      return new Opened(
+          open, new double[0], String.join(" / ", report), n, replay, wal.stats().segments());
     }
   }
 }

@@ -48,6 +48,7 @@ final class GroupCommitWriter {
   private final WalLogger logger;
   private final SyncMode syncMode;
   private final AppendWaiters waiters;
+  private final SegmentIndexer indexer;
 
   private final LinkedBlockingQueue<Request> queue = new LinkedBlockingQueue<>();
   private final ReentrantReadWriteLock closeLock = new ReentrantReadWriteLock();
@@ -67,6 +68,10 @@ final class GroupCommitWriter {
   private volatile Exception lastWriteFailure;
 
   private final List<Touched> touched = new ArrayList<>();
+
+  /** Segments sealed by the current batch: checkpointed once the batch is published. */
+  private final List<Segment> sealed = new ArrayList<>();
+
   private ByteBuffer out = ByteBuffer.allocateDirect(1 << 20);
 
   /** Periodic sync state; sync scheduler thread only. */
@@ -74,13 +79,14 @@ final class GroupCommitWriter {
 
   private long lastSyncedRecords;
 
-  GroupCommitWriter(WalStore store, AppendWaiters waiters) {
+  GroupCommitWriter(WalStore store, AppendWaiters waiters, SegmentIndexer indexer) {
     this.store = store;
     this.settings = store.settings;
     this.dir = store.dir;
     this.logger = store.logger;
     this.syncMode = store.syncMode;
     this.waiters = waiters;
+    this.indexer = indexer;
     this.preallocate = store.preallocateChunk();
     this.extender =
         preallocate > 0
@@ -139,15 +145,7 @@ final class GroupCommitWriter {
       }
     }
     interrupted |= WriteAheadLog.shutdown(syncScheduler);
-    if (extender != null) {
-      // Not shutdownNow: an interrupt would close the segment's channel under the extension.
-      extender.shutdown();
-      try {
-        extender.awaitTermination(1, TimeUnit.MINUTES);
-      } catch (InterruptedException e) {
-        interrupted = true;
-      }
-    }
+    interrupted |= WriteAheadLog.shutdownWithoutInterrupt(extender);
     if (interrupted) {
       Thread.currentThread().interrupt();
     }
@@ -232,6 +230,7 @@ final class GroupCommitWriter {
     List<Placement> placements = new ArrayList<>();
     Map<String, long[]> batchState = new HashMap<>();
     touched.clear();
+    sealed.clear();
     Segment seg = store.active;
     long[] pos = {seg.size};
     touched.add(new Touched(seg, seg.size));
@@ -259,6 +258,7 @@ final class GroupCommitWriter {
             if (syncMode != SyncMode.NO_SYNC) {
               store.forceCounted(seg);
             }
+            sealed.add(seg);
             seg = roll();
             pos[0] = seg.size;
             touched.add(new Touched(seg, seg.size));
@@ -343,6 +343,10 @@ final class GroupCommitWriter {
     }
     // Every record of the segments before the active one is now indexed: they may be compacted.
     store.compactableBelow = store.active.id;
+    for (Segment s : sealed) {
+      indexer.submit(s);
+    }
+    sealed.clear();
     long completedNanos = System.nanoTime();
     boolean timed = store.hasListener();
     for (Request r : batch) {

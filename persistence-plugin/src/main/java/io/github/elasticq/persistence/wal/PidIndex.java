@@ -165,6 +165,22 @@ final class PidIndex {
     }
   }
 
+  /**
+   * Everything this index holds, with segments by id, as text: two indexes that describe the same
+   * log state give equal strings. For tests.
+   */
+  synchronized String describe() {
+    StringBuilder sb = new StringBuilder(persistenceId);
+    sb.append(" highest=").append(highest).append(" deletedTo=").append(deletedTo);
+    sb.append(" tombstone=");
+    sb.append(tombSeg == null ? "none" : tombSeg.id + "@" + tombOff + "+" + tombLen);
+    for (int i = start; i < end; i++) {
+      sb.append(' ').append(seqs[i]).append(':').append(table[slots[i]].id);
+      sb.append('@').append(offs[i]).append('+').append(lens[i]);
+    }
+    return sb.toString();
+  }
+
   /** First index in [start, end) whose sequence number is {@code >= seq}. */
   private int find(long seq) {
     int i = Arrays.binarySearch(seqs, start, end, seq);

@@ -110,6 +110,7 @@ final class WalCompactor {
       size = r.fileSize();
       if (kept.isEmpty()) {
         store.segments.remove(seg.id, seg);
+        SegmentIndexCheckpoint.delete(dir, seg.id);
         Files.delete(seg.path);
         store.syncDirectory();
         store.reclaimedBytes.addAndGet(size);
@@ -162,6 +163,8 @@ final class WalCompactor {
         }
         t.force(false);
       }
+      // The old segment's checkpoint goes first: it must never be found next to the new file.
+      SegmentIndexCheckpoint.delete(dir, seg.id);
       Files.move(
           tmp, seg.path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       store.syncDirectory();
@@ -173,6 +176,19 @@ final class WalCompactor {
         if (!idx.relocate(
             e.header().type(), e.header().sequenceNr(), seg, e.offset(), fresh, newOffsets[i])) {
           fresh.addDead(e.frameLength());
+        }
+      }
+      if (store.settings.indexCheckpoint()) {
+        try {
+          // What a scan of the new file finds: the kept records, back to back, in this order.
+          SegmentIndexCheckpoint.write(dir, seg.id, newSize, kept);
+        } catch (IOException e) {
+          logger.log(
+              Level.WARNING,
+              "write-ahead log: could not write the index checkpoint of compacted "
+                  + seg.path
+                  + " (the next open scans it): "
+                  + e);
         }
       }
       store.reclaimedBytes.addAndGet(size - newSize);

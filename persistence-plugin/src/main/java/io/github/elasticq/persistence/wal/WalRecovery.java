@@ -11,6 +11,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -25,9 +26,14 @@ import java.util.regex.Matcher;
 /**
  * Opening a log: lists the segment files, scans each once, truncates a torn tail of the last one,
  * fails on (or quarantines) damage anywhere else, and rebuilds the per-id index in a {@link
- * WalStore}. Zeros after the last record (preallocated space) are not damage: the segment's logical
- * end is set before them, and the active segment's appends continue there, over the zeros. Runs on
- * the opening thread before the writer starts.
+ * WalStore}. With {@code index-checkpoint = on}, a sealed segment (every one but the last) whose
+ * {@link SegmentIndexCheckpoint} is valid is indexed from it instead of being scanned: its records
+ * between the first and the last are then not validated at open, only when read (see {@link
+ * SegmentIndexCheckpoint} for what that means for corruption detection); a missing or invalid
+ * checkpoint is logged and the segment scanned as before, and gets a new checkpoint once the log is
+ * open. The last segment is always scanned. Zeros after the last record (preallocated space) are
+ * not damage: the segment's logical end is set before them, and the active segment's appends
+ * continue there, over the zeros. Runs on the opening thread before the writer starts.
  */
 final class WalRecovery {
   static final String COMPACTING_SUFFIX = ".compacting";
@@ -36,6 +42,15 @@ final class WalRecovery {
   private final WalStore store;
   private final Path dir;
   private final WalLogger logger;
+
+  /** Sealed segments to checkpoint once the log is open: scanned, or sealed by this open. */
+  private final List<Segment> needCheckpoint = new ArrayList<>();
+
+  private int checkpointed;
+  private long checkpointNanos;
+  private int scanned;
+  private long scanNanos;
+  private long scannedBytes;
 
   private WalRecovery(WalStore store) {
     this.store = store;
@@ -46,13 +61,20 @@ final class WalRecovery {
   /**
    * Recovers the segments of {@code store.dir} into {@code store} and sets its active segment
    * (creating a first one if needed). On failure the caller closes the segments opened so far.
+   *
+   * @return the sealed segments that were scanned (or sealed by this open) and should get an index
+   *     checkpoint; empty when {@code index-checkpoint} is off
    */
-  static void recover(WalStore store) throws IOException {
-    new WalRecovery(store).recover();
+  static List<Segment> recover(WalStore store) throws IOException {
+    WalRecovery r = new WalRecovery(store);
+    r.recover();
+    return r.needCheckpoint;
   }
 
   private void recover() throws IOException {
+    long openStart = System.nanoTime();
     TreeMap<Long, Path> files = new TreeMap<>();
+    List<Path> checkpointFiles = new ArrayList<>();
     try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
       for (Path p : ds) {
         String name = p.getFileName().toString();
@@ -61,17 +83,43 @@ final class WalRecovery {
           Files.delete(p);
           continue;
         }
+        if (name.endsWith(SegmentIndexCheckpoint.TEMP_SUFFIX)) {
+          Files.delete(p); // an index checkpoint whose writing was interrupted
+          continue;
+        }
         Matcher m = Segment.FILE_NAME.matcher(name);
         if (m.matches()) {
           files.put(Long.parseLong(m.group(1)), p);
+        } else if (SegmentIndexCheckpoint.FILE_NAME.matcher(name).matches()) {
+          checkpointFiles.add(p);
         }
       }
     }
+    for (Path p : checkpointFiles) {
+      Matcher m = SegmentIndexCheckpoint.FILE_NAME.matcher(p.getFileName().toString());
+      if (m.matches() && !files.containsKey(Long.parseLong(m.group(1)))) {
+        Files.delete(p); // its segment was dropped after it was written
+      }
+    }
+    boolean useCheckpoints = store.settings.indexCheckpoint();
+    List<Path> missing = new ArrayList<>();
     long maxId = files.isEmpty() ? 0 : files.lastKey();
     Segment last = null;
     for (Map.Entry<Long, Path> f : files.entrySet()) {
       boolean isLast = f.getKey() == maxId;
       Segment seg = Segment.open(f.getValue(), f.getKey(), isLast);
+      if (!isLast && useCheckpoints) {
+        long start = System.nanoTime();
+        if (loadCheckpoint(seg, missing)) {
+          checkpointNanos += System.nanoTime() - start;
+          checkpointed++;
+          continue;
+        }
+        needCheckpoint.add(seg);
+      }
+      long scanStart = System.nanoTime();
+      scanned++;
+      scannedBytes += seg.size;
       SegmentScanner scanner = new SegmentScanner(seg.channel());
       SegmentScanner.Result r;
       try {
@@ -159,11 +207,25 @@ final class WalRecovery {
           idx.append(h.sequenceNr(), seg, (int) e.offset(), e.frameLength());
         }
       }
+      scanNanos += System.nanoTime() - scanStart;
       // Appends go only to a segment of the current version (see SegmentRecordDescriptor):
       // the last segment of an older log stays sealed and the log continues in a new one.
       if (isLast && scanner.version() == SEGMENT_VERSION) {
         last = seg;
+      } else if (isLast && useCheckpoints) {
+        needCheckpoint.add(seg); // sealed from now on
       }
+    }
+    if (!missing.isEmpty()) {
+      logger.log(
+          Level.WARNING,
+          "write-ahead log: no index checkpoint for "
+              + missing.size()
+              + " sealed segment(s) (a log written without index checkpoints, or stopped before it"
+              + " wrote them), scanned them instead and writing checkpoints: "
+              + (missing.size() <= 3
+                  ? missing.toString()
+                  : missing.subList(0, 3) + " and " + (missing.size() - 3) + " more"));
     }
     store.nextSegmentId = maxId + 1;
     if (last == null) {
@@ -173,6 +235,69 @@ final class WalRecovery {
     }
     store.active = last;
     store.compactableBelow = last.id;
+    needCheckpoint.removeIf(s -> store.segments.get(s.id) != s); // quarantined
+    store.checkpointedAtOpen = checkpointed;
+    store.scannedAtOpen = scanned;
+    logger.log(
+        Level.DEBUG,
+        String.format(
+            "write-ahead log %s: opened %d segment(s) in %.1f ms: %d from index checkpoints"
+                + " (%.1f ms), %d scanned (%.1f ms, %.1f MiB)",
+            dir,
+            store.segments.size(),
+            (System.nanoTime() - openStart) / 1e6,
+            checkpointed,
+            checkpointNanos / 1e6,
+            scanned,
+            scanNanos / 1e6,
+            scannedBytes / (double) (1 << 20)));
+  }
+
+  /**
+   * Indexes sealed segment {@code seg} from its checkpoint, if there is a valid one: true if done;
+   * false if it must be scanned (a missing checkpoint is added to {@code missing}, an invalid one
+   * is logged). Nothing is indexed unless the whole checkpoint is valid.
+   */
+  private boolean loadCheckpoint(Segment seg, List<Path> missing) throws IOException {
+    SegmentIndexCheckpoint.Entries e;
+    try {
+      e = SegmentIndexCheckpoint.load(dir, seg);
+    } catch (NoSuchFileException ex) {
+      missing.add(seg.path);
+      return false;
+    } catch (SegmentIndexCheckpoint.Rejected | IOException ex) {
+      logger.log(
+          Level.WARNING,
+          "write-ahead log: ignoring index checkpoint "
+              + SegmentIndexCheckpoint.path(dir, seg.id)
+              + " of "
+              + seg.path
+              + " ("
+              + ex.getMessage()
+              + "); scanning the segment instead and writing a new checkpoint");
+      return false;
+    }
+    store.segments.put(seg.id, seg);
+    PidIndex[] byIndex = new PidIndex[e.persistenceIds().length];
+    // Listed in order of first appearance in the segment: ids get the order a scan gives them.
+    for (int i = 0; i < byIndex.length; i++) {
+      byIndex[i] = store.indexOrCreate(e.persistenceIds()[i]);
+    }
+    byte[] types = e.types();
+    int[] pids = e.pidIndexes();
+    long[] seqs = e.seqs();
+    int[] lens = e.lens();
+    long offset = SEGMENT_HEADER_LENGTH;
+    for (int i = 0; i < types.length; i++) {
+      PidIndex idx = byIndex[pids[i]];
+      if (types[i] == TYPE_TOMBSTONE) {
+        idx.tombstone(seqs[i], seg, (int) offset, lens[i]);
+      } else {
+        idx.append(seqs[i], seg, (int) offset, lens[i]);
+      }
+      offset += lens[i];
+    }
+    return true;
   }
 
   private void quarantine(Segment seg, SegmentScanner.Result r, WalCorruptionException cause)
@@ -182,6 +307,7 @@ final class WalRecovery {
     Path target =
         qdir.resolve(seg.path.getFileName() + "." + Instant.now().toEpochMilli() + ".corrupt");
     seg.retire();
+    SegmentIndexCheckpoint.delete(dir, seg.id);
     Files.move(seg.path, target, StandardCopyOption.ATOMIC_MOVE);
     store.syncDirectory();
     store.quarantinedSegments++;

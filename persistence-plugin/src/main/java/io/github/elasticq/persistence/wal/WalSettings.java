@@ -32,6 +32,7 @@ public final class WalSettings {
   private final Duration compactionInterval;
   private final double compactionMinDeadRatio;
   private final boolean quarantineCorruptSegments;
+  private final boolean indexCheckpoint;
   private final WalLogger logger;
 
   private WalSettings(Builder b) {
@@ -45,6 +46,7 @@ public final class WalSettings {
     this.compactionInterval = b.compactionInterval;
     this.compactionMinDeadRatio = b.compactionMinDeadRatio;
     this.quarantineCorruptSegments = b.quarantineCorruptSegments;
+    this.indexCheckpoint = b.indexCheckpoint;
     this.logger = b.logger;
   }
 
@@ -75,6 +77,7 @@ public final class WalSettings {
     b.compactionInterval = duration(config, path, "compaction.interval");
     b.compactionMinDeadRatio = dbl(config, path, "compaction.min-dead-ratio");
     b.quarantineCorruptSegments = bool(config, path, "quarantine-corrupt-segments");
+    b.indexCheckpoint = bool(config, path, "index-checkpoint");
     return b.build(path + ".");
   }
 
@@ -106,7 +109,7 @@ public final class WalSettings {
     try {
       return c.getBoolean(key);
     } catch (ConfigException e) {
-      throw bad(path, key, e);
+      throw bad(c, path, key, e);
     }
   }
 
@@ -121,6 +124,23 @@ public final class WalSettings {
   private static IllegalArgumentException bad(String path, String key, ConfigException e) {
     return new IllegalArgumentException(
         path + "." + key + ": missing or invalid value (" + e.getMessage() + ")", e);
+  }
+
+  private static IllegalArgumentException bad(
+      Config c, String path, String key, ConfigException e) {
+    if (!c.hasPath(key)) {
+      return bad(path, key, e);
+    }
+    return new IllegalArgumentException(
+        path
+            + "."
+            + key
+            + ": invalid value "
+            + c.getValue(key).render()
+            + " ("
+            + e.getMessage()
+            + ")",
+        e);
   }
 
   /** Directory of the segment files and the lock file. */
@@ -176,6 +196,14 @@ public final class WalSettings {
     return quarantineCorruptSegments;
   }
 
+  /**
+   * Whether sealed segments get an index checkpoint ({@code <id>.idx}) that the next open loads
+   * instead of scanning the segment; see {@link SegmentIndexCheckpoint}.
+   */
+  public boolean indexCheckpoint() {
+    return indexCheckpoint;
+  }
+
   /** Where the log reports recovery, quarantine and compaction events. */
   public WalLogger logger() {
     return logger;
@@ -193,6 +221,7 @@ public final class WalSettings {
     b.compactionInterval = compactionInterval;
     b.compactionMinDeadRatio = compactionMinDeadRatio;
     b.quarantineCorruptSegments = quarantineCorruptSegments;
+    b.indexCheckpoint = indexCheckpoint;
     b.logger = java.util.Objects.requireNonNull(newLogger, "logger");
     return new WalSettings(b);
   }
@@ -215,6 +244,8 @@ public final class WalSettings {
         + (compactionEnabled ? compactionInterval + "/" + compactionMinDeadRatio : "off")
         + ", quarantine-corrupt-segments="
         + quarantineCorruptSegments
+        + ", index-checkpoint="
+        + indexCheckpoint
         + "]";
   }
 
@@ -230,6 +261,7 @@ public final class WalSettings {
     private Duration compactionInterval = Duration.ofSeconds(60);
     private double compactionMinDeadRatio = 0.5;
     private boolean quarantineCorruptSegments = false;
+    private boolean indexCheckpoint = true;
     private WalLogger logger = WalLogger.system();
 
     private Builder(Path dir) {
@@ -290,6 +322,15 @@ public final class WalSettings {
     /** Opt-in: quarantine segments damaged before the tail instead of refusing to start. */
     public Builder quarantineCorruptSegments(boolean v) {
       this.quarantineCorruptSegments = v;
+      return this;
+    }
+
+    /**
+     * Switches index checkpoints of sealed segments on (the default) or off; off, every open scans
+     * every segment (and validates every record) and no checkpoint is written.
+     */
+    public Builder indexCheckpoint(boolean v) {
+      this.indexCheckpoint = v;
       return this;
     }
 

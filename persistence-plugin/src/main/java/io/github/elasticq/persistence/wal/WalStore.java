@@ -61,6 +61,12 @@ final class WalStore {
   /** Set by recovery before the log is published. */
   int quarantinedSegments;
 
+  /** Sealed segments indexed from their checkpoint by the open; set by recovery. */
+  int checkpointedAtOpen;
+
+  /** Segments scanned by the open; set by recovery. */
+  int scannedAtOpen;
+
   /** Timings sink for metrics; {@link #NO_LISTENER} until one is set. */
   private volatile WalListener listener = NO_LISTENER;
 

@@ -13,6 +13,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
@@ -55,6 +56,11 @@ import java.util.function.Consumer;
  *       a segment other than the last, fails the open with a {@link WalCorruptionException} naming
  *       file and offset, or, with {@code quarantine-corrupt-segments}, moves the segment to {@code
  *       quarantine/} and logs the records lost.
+ *   <li><b>Index checkpoints</b> ({@link SegmentIndexCheckpoint}, {@link SegmentIndexer}). With
+ *       {@code index-checkpoint = on}, a background thread writes a small {@code <id>.idx} file per
+ *       sealed segment (its records' ids, sequence numbers and lengths); the next open indexes such
+ *       a segment from that file instead of scanning it, if the file is intact and matches the
+ *       segment. The last segment is always scanned.
  *   <li><b>Live queries</b> ({@link AppendWaiters}). {@link #awaitAppend} and {@link
  *       #awaitNewPersistenceId} park a future that the writer completes after it indexed a batch.
  *   <li><b>Lock.</b> {@code dir/LOCK} is locked with {@code FileChannel.tryLock} for the lifetime
@@ -85,6 +91,7 @@ public final class WriteAheadLog implements AutoCloseable {
   private final AppendWaiters waiters;
   private final GroupCommitWriter writer;
   private final WalCompactor compactor;
+  private final SegmentIndexer indexer;
   private final ScheduledExecutorService compactionScheduler;
 
   private WriteAheadLog(WalSettings settings) throws IOException {
@@ -111,13 +118,14 @@ public final class WriteAheadLog implements AutoCloseable {
     }
     this.lockChannel = lc;
     this.lock = fl;
+    List<Segment> toCheckpoint;
     try {
       lc.truncate(0);
       lc.write(
           ByteBuffer.wrap(
               (ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII)),
           0);
-      WalRecovery.recover(store);
+      toCheckpoint = WalRecovery.recover(store);
     } catch (IOException | RuntimeException e) {
       store.closeSegmentsQuietly();
       fl.release();
@@ -125,8 +133,12 @@ public final class WriteAheadLog implements AutoCloseable {
       throw e;
     }
     this.waiters = new AppendWaiters(() -> store.closed.get() ? store.closedException() : null);
-    this.writer = new GroupCommitWriter(store, waiters);
     this.compactor = new WalCompactor(store);
+    this.indexer = new SegmentIndexer(store, compactor);
+    this.writer = new GroupCommitWriter(store, waiters, indexer);
+    for (Segment s : toCheckpoint) {
+      indexer.submit(s);
+    }
     if (settings.compactionEnabled()) {
       long ms = Math.max(1, settings.compactionInterval().toMillis());
       compactionScheduler =
@@ -298,9 +310,9 @@ public final class WriteAheadLog implements AutoCloseable {
   }
 
   /**
-   * Stops accepting writes, completes the queued ones, forces the log (in every mode), releases the
-   * channels and the directory lock. Appends after close fail with {@link IllegalStateException}.
-   * Blocks; any thread; idempotent.
+   * Stops accepting writes, completes the queued ones and the queued index checkpoints, forces the
+   * log (in every mode), releases the channels and the directory lock. Appends after close fail
+   * with {@link IllegalStateException}. Blocks; any thread; idempotent.
    */
   @Override
   public void close() throws IOException {
@@ -308,6 +320,7 @@ public final class WriteAheadLog implements AutoCloseable {
       return;
     }
     boolean interrupted = shutdown(compactionScheduler);
+    interrupted |= indexer.close();
     compactor.exclusive(
         () -> {
           try {
@@ -358,15 +371,34 @@ public final class WriteAheadLog implements AutoCloseable {
   }
 
   /**
-   * Stops {@code s} (if not null) and waits for it.
+   * Stops {@code s} (if not null), interrupting its running task and dropping the queued ones, and
+   * waits for it.
    *
    * @return whether the wait was interrupted
    */
   static boolean shutdown(ScheduledExecutorService s) {
+    return stop(s, true);
+  }
+
+  /**
+   * Stops {@code s} (if not null) without interrupting its running task, and waits for it and the
+   * queued ones: an interrupt would close the {@code FileChannel} the task is using.
+   *
+   * @return whether the wait was interrupted
+   */
+  static boolean shutdownWithoutInterrupt(ExecutorService s) {
+    return stop(s, false);
+  }
+
+  private static boolean stop(ExecutorService s, boolean interrupt) {
     if (s == null) {
       return false;
     }
-    s.shutdownNow();
+    if (interrupt) {
+      s.shutdownNow();
+    } else {
+      s.shutdown();
+    }
     try {
       s.awaitTermination(1, TimeUnit.MINUTES);
       return false;
@@ -377,6 +409,27 @@ public final class WriteAheadLog implements AutoCloseable {
 
   // ------------------------------------------------------------------------------------------
   // Test support
+
+  /**
+   * The whole in-memory index as text (ids in order of first appearance, each id's entries, and
+   * every segment's size and dead bytes): equal strings mean equal indexes. For tests.
+   */
+  String describeIndexForTesting() {
+    StringBuilder sb = new StringBuilder();
+    for (String pid : store.persistenceIds(0)) {
+      sb.append(store.index.get(pid).describe()).append('\n');
+    }
+    for (Segment s : store.segments.values()) {
+      sb.append("segment ").append(s.id).append(" size=").append(s.size);
+      sb.append(" dead=").append(s.deadBytes()).append('\n');
+    }
+    return sb.toString();
+  }
+
+  /** {checkpointed, scanned} segments of the open; for tests. */
+  int[] openCountsForTesting() {
+    return new int[] {store.checkpointedAtOpen, store.scannedAtOpen};
+  }
 
   /**
    * Closes the active segment's channel so that the next write fails like a storage error. For
