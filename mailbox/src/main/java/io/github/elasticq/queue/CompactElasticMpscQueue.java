@@ -162,11 +162,6 @@ public final class CompactElasticMpscQueue<E> extends AbstractElasticMpscQueue<E
   }
 
   @Override
-  void setConsumerBufferPlain(Object[] buffer) {
-    CONSUMER_BUFFER.set(this, buffer);
-  }
-
-  @Override
   void setConsumerBufferRelease(Object[] buffer) {
     CONSUMER_BUFFER.setRelease(this, buffer);
   }
