@@ -78,8 +78,9 @@ import java.util.function.Consumer;
  * modes. Two leaves supply them: ElasticMpscQueue lays them out in JCTools-style padded holder
  * classes (cold fields here | 64 B | producer fields | 64 B | consumer fields | 64 B), so the line
  * the consumer writes on every poll is never the line producers CAS on; CompactElasticMpscQueue
- * (final) packs them into one 72-byte object for the mailboxes, where millions of mostly idle
- * queues make the padding the dominant cost. ElasticMpscQueue stays non-final only so that the
+ * (final) packs them into one 64-byte object (without the producers' copy of the consumer index)
+ * for the mailboxes, where millions of mostly idle queues make the padding the dominant cost.
+ * ElasticMpscQueue stays non-final only so that the
  * fault-injection tests can override the two package-private seams; the public methods here are
  * final. Each accessor is a final method of the only class that declares the field, so a call
  * site sees one or two receiver types, which C2 inlines; the ordering argument above is unchanged
@@ -186,7 +187,7 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E>
   private volatile int windowPeakDoNotTouch;
 
   // No counter of allocated slots: stats() adds up the ring lengths along the chain (idle
-  // footprint: without the long such a counter takes, the compact layout is 72 bytes, not 80).
+  // footprint: such a counter is a long in every queue).
 
   /**
    * Checks and stores the configuration. The leaf's field holders initialize the hot fields to:
@@ -827,7 +828,10 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E>
 
   abstract void setCapacityRelease(int capacity);
 
-  /** Producers' shared cache of the consumer index: a lower bound, racy plain access. */
+  /**
+   * Producers' shared cache of the consumer index: a lower bound, racy plain access. The compact
+   * layout has no copy and returns the index itself (also a lower bound, never stale for long).
+   */
   abstract long consumerIndexCachePlain();
 
   abstract void setConsumerIndexCachePlain(long consumerIndex);
