@@ -30,8 +30,12 @@ import org.apache.pekko.dispatch.MessageQueue;
  * a {@link SampledMessage} holding the original message and {@link System#nanoTime()}. The consumer
  * unwraps it in {@link #delivered}, hands the elapsed time to the registry's listener and returns
  * the original envelope, so the actor, dead letters and classifiers never see the wrapper. With
- * sampling off both paths test one plain int field; with it on, an unsampled message costs one
- * random draw on the send side and one type test on the receive side.
+ * sampling off both paths test one int of the shared {@link QueueFamily}; with it on, an unsampled
+ * message costs one random draw on the send side and one type test on the receive side.
+ *
+ * <p>Idle footprint: the queue holds its family, its registry entry and (in the subclass) its
+ * queue, three references. The owner's path lives in the registry entry, the sampling rate in the
+ * family; neither is needed on the way of a message except the rate, one load away.
  */
 abstract class AbstractElasticMessageQueue implements MessageQueue {
 
@@ -40,40 +44,39 @@ abstract class AbstractElasticMessageQueue implements MessageQueue {
       MailboxRegistry.Registration.pending();
 
   /**
-   * Id, type, registry and dead letters, shared by every queue of the mailbox type in the system.
-   * Replaced once, under this queue's lock, when a queue created without a system registers.
+   * Id, type, registry, sampling rate and dead letters, shared by every queue of the mailbox type
+   * in the system. Replaced once, under this queue's lock, when a queue created without a system
+   * registers (or, in {@link #register}, by a family of this queue alone that keeps its owner).
    */
   private volatile QueueFamily family;
 
-  private final ActorPath ownerPath;
-
   /**
-   * {@link #PENDING} until registered, then the registry entry, null after clean-up (or if a lazy
-   * registration found no actor system). Written under this queue's lock; a stale read on enqueue
-   * only leads to the synchronized re-check in {@link #registerLazily}.
+   * {@link #PENDING} until registered, then the registry entry (which holds the owner's path), null
+   * after clean-up (or if a lazy registration found no actor system). Written under this queue's
+   * lock; a stale read on enqueue only leads to the synchronized re-check in {@link
+   * #registerLazily}.
    */
   private MailboxRegistry.Registration registration;
 
-  /** 0: no sampling; else about one envelope in {@code sampleEvery} is timestamped. */
-  private int sampleEvery;
-
-  AbstractElasticMessageQueue(QueueFamily family, ActorRef owner) {
+  AbstractElasticMessageQueue(QueueFamily family) {
     this.family = family;
-    this.ownerPath = owner == null ? null : owner.path();
     this.registration = PENDING;
   }
 
   /**
-   * Registers with the family's registry, or, if it has none, on the first enqueue. Called by the
-   * final subclasses as the last statement of their constructors, so a concurrent registry listing
-   * never sees a half-built queue.
+   * Registers with the family's registry as the queue of {@code owner} (null: a shared queue), or,
+   * if the family has none, on the first enqueue, keeping the owner's path in a family of this
+   * queue alone until then. Called by the final subclasses as the last statement of their
+   * constructors, so a concurrent registry listing never sees a half-built queue.
    */
-  final void register() {
-    MailboxRegistry registry = family.registry;
-    if (registry != null) {
-      synchronized (this) {
-        registration = registry.register(this);
-        sampleEvery = registry.sampleEvery();
+  final void register(ActorRef owner) {
+    ActorPath ownerPath = owner == null ? null : owner.path();
+    synchronized (this) {
+      QueueFamily f = family;
+      if (f.registry != null) {
+        registration = f.registry.register(this, ownerPath);
+      } else if (ownerPath != null) {
+        family = f.pendingFor(ownerPath);
       }
     }
   }
@@ -122,13 +125,15 @@ abstract class AbstractElasticMessageQueue implements MessageQueue {
     return family.mailboxType;
   }
 
+  /** The owner's path: from the registry entry, or kept for it; null for a shared queue. */
   final ActorPath ownerPath() {
-    return ownerPath;
+    MailboxRegistry.Registration r = registration;
+    return r != null && r != PENDING ? r.owner : family.pendingOwner;
   }
 
   @Override
   public final void enqueue(ActorRef receiver, Envelope handle) {
-    int n = sampleEvery;
+    int n = family.sampleEvery;
     Envelope queued = handle;
     if (n != 0 && ThreadLocalRandom.current().nextInt(n) == 0) {
       queued =
@@ -177,8 +182,7 @@ abstract class AbstractElasticMessageQueue implements MessageQueue {
       family =
           new QueueFamily(
               f.id, f.mailboxType, registry, dead != null ? dead : system.deadLetters());
-      registration = registry.register(this);
-      sampleEvery = registry.sampleEvery();
+      registration = registry.register(this, f.pendingOwner);
     }
   }
 
@@ -187,10 +191,11 @@ abstract class AbstractElasticMessageQueue implements MessageQueue {
    * after its time in the mailbox was reported. Consumer thread.
    */
   final Envelope delivered(Envelope e) {
-    if (sampleEvery != 0 && e != null && e.message() instanceof SampledMessage sampled) {
+    QueueFamily f = family;
+    if (f.sampleEvery != 0 && e != null && e.message() instanceof SampledMessage sampled) {
       long nanos = System.nanoTime() - sampled.enqueuedNanos;
       MailboxRegistry.Registration r = registration;
-      MailboxRegistry registry = family.registry;
+      MailboxRegistry registry = f.registry;
       if (r != null && r != PENDING && registry != null) {
         registry.timeInMailbox(r, this, nanos);
       }
@@ -279,7 +284,7 @@ abstract class AbstractElasticMessageQueue implements MessageQueue {
         + "{id="
         + id()
         + ", owner="
-        + ownerPath
+        + ownerPath()
         + ", stats="
         + stats()
         + '}';

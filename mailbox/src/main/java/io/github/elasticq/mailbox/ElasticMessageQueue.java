@@ -17,8 +17,8 @@ final class ElasticMessageQueue extends SingleQueueMessageQueue<CompactElasticMp
     implements ElasticMessageQueueSemantics {
 
   ElasticMessageQueue(QueueFamily family, QueueConfig config, ActorRef owner) {
-    super(family, new CompactElasticMpscQueue<>(config), owner);
-    register();
+    super(family, new CompactElasticMpscQueue<>(config));
+    register(owner);
   }
 
   /**

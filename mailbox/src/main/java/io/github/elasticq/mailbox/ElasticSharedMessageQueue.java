@@ -15,7 +15,7 @@ final class ElasticSharedMessageQueue extends SingleQueueMessageQueue<ElasticBuf
     implements ElasticSharedMessageQueueSemantics {
 
   ElasticSharedMessageQueue(QueueFamily family, QueueConfig config, ActorRef owner) {
-    super(family, new ElasticBuffer<>(config), owner);
-    register();
+    super(family, new ElasticBuffer<>(config));
+    register(owner);
   }
 }

@@ -236,9 +236,8 @@ public final class MailboxRegistry implements Extension {
   public Optional<MailboxInfo> find(ActorPath path) {
     expunge();
     for (Registration r = headAcquire(); r != null; r = r.next) {
-      AbstractElasticMessageQueue q = r.get();
-      if (q != null && path.equals(q.ownerPath())) {
-        MailboxInfo info = r.info();
+      if (path.equals(r.owner)) {
+        MailboxInfo info = r.info(); // null once the queue is cleaned up or collected
         if (info != null) {
           return Optional.of(info);
         }
@@ -247,10 +246,13 @@ public final class MailboxRegistry implements Extension {
     return Optional.empty();
   }
 
-  /** Adds an entry for {@code queue}, which must be fully built. Any thread; lock-free. */
-  Registration register(AbstractElasticMessageQueue queue) {
+  /**
+   * Adds an entry for {@code queue}, which must be fully built, owned by the actor at {@code owner}
+   * (null for a shared queue). Any thread; lock-free.
+   */
+  Registration register(AbstractElasticMessageQueue queue, ActorPath owner) {
     expunge();
-    Registration r = new Registration(queue, cleared);
+    Registration r = new Registration(queue, cleared, owner);
     liveCount.incrementAndGet();
     Registration h;
     do {
@@ -335,7 +337,7 @@ public final class MailboxRegistry implements Extension {
     if (l != null) {
       String path = r.ownerString;
       if (path == null) {
-        ActorPath owner = q.ownerPath();
+        ActorPath owner = r.owner;
         path = owner == null ? "" : owner.toString();
         r.ownerString = path; // benign race: every thread computes the same string
       }
@@ -349,24 +351,32 @@ public final class MailboxRegistry implements Extension {
   }
 
   /**
-   * One entry: a weak reference to its queue (which holds the id, owner and type the listing reads)
-   * and the link of the registry's list. Identity equality.
+   * One entry: a weak reference to its queue (which holds, in its family, the id and type the
+   * listing reads), the owner's path and the link of the registry's list. Identity equality. It
+   * fills the 40 bytes a weak reference with two more fields takes anyway, so the owner costs the
+   * entry nothing and the queue (one per actor) 4 bytes less.
    */
   static final class Registration extends WeakReference<AbstractElasticMessageQueue> {
     /** The next older entry; written before the push's CAS, then only by the sweeper. */
     volatile Registration next;
 
+    /** The owning actor's path; null for a shared queue (and in the pending marker). */
+    final ActorPath owner;
+
     /** The owner's path as a string, made on the first sample (not per actor creation). */
     private String ownerString;
 
     private Registration(
-        AbstractElasticMessageQueue queue, ReferenceQueue<AbstractElasticMessageQueue> cleared) {
+        AbstractElasticMessageQueue queue,
+        ReferenceQueue<AbstractElasticMessageQueue> cleared,
+        ActorPath owner) {
       super(queue, cleared);
+      this.owner = owner;
     }
 
     /** An entry of no registry and no queue: the queues' "not registered yet" marker. */
     static Registration pending() {
-      return new Registration(null, null);
+      return new Registration(null, null, null);
     }
 
     MailboxInfo info() {
@@ -380,7 +390,6 @@ public final class MailboxRegistry implements Extension {
 
     private MailboxInfo info(
         AbstractElasticMessageQueue q, QueueStats stats, List<QueueStats> levels) {
-      ActorPath owner = q.ownerPath();
       return new MailboxInfo(
           q.id(),
           owner == null ? "" : owner.toString(),

@@ -61,12 +61,12 @@ final class QosMessageQueue extends AbstractElasticMessageQueue
   private volatile long clampedCount;
 
   QosMessageQueue(QueueFamily family, QosMailbox type, ActorRef owner) {
-    super(family, owner);
+    super(family);
     this.type = type;
     this.queue =
         new QosQueue<>(type.levels(), type.fairness(), type.weightsOrNull(), type.queueConfig());
     this.shed = type.shedAt() == Integer.MAX_VALUE ? null : new AtomicLongArray(type.levels());
-    register();
+    register(owner);
   }
 
   @Override

@@ -3,7 +3,6 @@ package io.github.elasticq.mailbox;
 import io.github.elasticq.queue.ElasticQueue;
 import io.github.elasticq.queue.QueueStats;
 import java.util.List;
-import org.apache.pekko.actor.ActorRef;
 import org.apache.pekko.dispatch.Envelope;
 
 /**
@@ -22,8 +21,8 @@ abstract class SingleQueueMessageQueue<Q extends ElasticQueue<Envelope>>
   /** The held queue, typed for the subclass (no second field: every byte counts per actor). */
   final Q queue;
 
-  SingleQueueMessageQueue(QueueFamily family, Q queue, ActorRef owner) {
-    super(family, owner);
+  SingleQueueMessageQueue(QueueFamily family, Q queue) {
+    super(family);
     this.queue = queue;
   }
 

@@ -82,8 +82,9 @@ import java.util.function.Consumer;
  * modes. Two leaves supply them: ElasticMpscQueue lays them out in JCTools-style padded holder
  * classes (cold fields here | 64 B | producer fields | 64 B | consumer fields | 64 B), so the line
  * the consumer writes on every poll is never the line producers CAS on; CompactElasticMpscQueue
- * (final) packs them into one 80-byte object for the mailboxes, where millions of mostly idle
- * queues make the padding the dominant cost. ElasticMpscQueue stays non-final only so that the
+ * (final) packs them into one 64-byte object (without the producers' copy of the consumer index)
+ * for the mailboxes, where millions of mostly idle queues make the padding the dominant cost.
+ * ElasticMpscQueue stays non-final only so that the
  * fault-injection tests can override the two package-private seams; the public methods here are
  * final. Each accessor is a final method of the only class that declares the field, so a call
  * site sees one or two receiver types, which C2 inlines; the ordering argument above is unchanged
@@ -148,7 +149,6 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E>
 
   private static final VarHandle SLOTS = MethodHandles.arrayElementVarHandle(Object[].class);
   private static final VarHandle RESIZE_COUNTERS;
-  private static final VarHandle ALLOCATED_SLOTS;
   private static final VarHandle PEAK_SIZE;
   private static final VarHandle WINDOW_PEAK;
 
@@ -158,9 +158,6 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E>
       RESIZE_COUNTERS =
           lookup.findVarHandle(
               AbstractElasticMpscQueue.class, "resizeCountersDoNotTouch", ResizeCounters.class);
-      ALLOCATED_SLOTS =
-          lookup.findVarHandle(
-              AbstractElasticMpscQueue.class, "allocatedSlotsDoNotTouch", long.class);
       PEAK_SIZE = lookup.findVarHandle(AbstractElasticMpscQueue.class, "peakSize", int.class);
       WINDOW_PEAK =
           lookup.findVarHandle(AbstractElasticMpscQueue.class, "windowPeakDoNotTouch", int.class);
@@ -193,8 +190,8 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E>
    */
   private volatile int windowPeakDoNotTouch;
 
-  /** Slots held by reachable buffers; resizes add, the consumer subtracts. VarHandle only. */
-  private volatile long allocatedSlotsDoNotTouch;
+  // No counter of allocated slots: stats() adds up the ring lengths along the chain (idle
+  // footprint: such a counter is a long in every queue).
 
   /**
    * Checks and stores the configuration. The leaf's field holders initialize the hot fields to:
@@ -334,7 +331,6 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E>
     try {
       if (producerBufferAcquire() == null) { // a previous holder may have installed it (ABA)
         Object[] first = Buffer.allocate(tableSizeFor(capacityAcquire()));
-        addAllocatedSlots(Buffer.length(first));
         setConsumerBufferRelease(first); // array and OPEN end visible to the consumer's acquire
         setProducerBufferRelease(first);
       }
@@ -354,7 +350,6 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E>
       int length = tableSizeFor(newCapacity);
       if (length != Buffer.length(current)) {
         Object[] next = Buffer.allocate(length);
-        addAllocatedSlots(length);
         Buffer.close(current, index, next); // end and next in one release
         setProducerBufferRelease(next);
       }
@@ -494,8 +489,7 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E>
 
   private Object[] advanceConsumerBuffer(Object[] buffer) {
     Object[] next = Buffer.next(buffer); // released together with the end
-    setConsumerBufferPlain(next);
-    addAllocatedSlots(-Buffer.length(buffer));
+    setConsumerBufferRelease(next); // release: stats() walks the chain from here
     return next;
   }
 
@@ -596,7 +590,9 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E>
    * Counters and sizes; any thread. Reading them costs the hot path nothing: enqueued and dequeued
    * are the indexes themselves. {@code peakSize} is the largest size a producer observed right
    * after its own offer (exact when offers do not race polls) or this call observed. {@code
-   * allocatedSlots} is 0 until the first offer.
+   * allocatedSlots} is 0 until the first offer; it is the ring length of every buffer from the
+   * consumer's to the producers' (the chain memory follows), summed by walking that chain, which
+   * holds one buffer unless a resize happened and the consumer has not yet passed its old buffer.
    */
   public final QueueStats stats() {
     long initialIndex = tuning.initialIndex;
@@ -614,7 +610,7 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E>
         counters == null ? 0L : counters.grows,
         counters == null ? 0L : counters.shrinks,
         peakSize,
-        allocatedSlotsVolatile());
+        allocatedSlots());
   }
 
   /** Not supported: a lock-free MPSC queue cannot offer a safe iterator. Use {@link #drain}. */
@@ -791,12 +787,20 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E>
     }
   }
 
-  final void addAllocatedSlots(long delta) {
-    ALLOCATED_SLOTS.getAndAdd(this, delta);
-  }
-
-  final long allocatedSlotsVolatile() {
-    return allocatedSlotsDoNotTouch;
+  /**
+   * Slots held by the buffers still reachable: the consumer's buffer and its successors, up to the
+   * open one. Any thread. The consumer's buffer is read with acquire (the consumer releases it when
+   * it moves on, the installer of the first buffer releases it too) and every link with acquire
+   * (released when its buffer was closed), so the walk sees complete links and ends at the buffer
+   * that was open when its link was read: exact when no resize or hop races the call, and otherwise
+   * the chain of some moment during it, as a counter updated around those steps gave.
+   */
+  final long allocatedSlots() {
+    long slots = 0;
+    for (Object[] b = consumerBufferAcquire(); b != null; b = Buffer.nextOrNull(b)) {
+      slots += Buffer.length(b);
+    }
+    return slots;
   }
 
   private static void storeElementRelease(Object[] buffer, long index, Object e) {
@@ -829,7 +833,10 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E>
 
   abstract void setCapacityRelease(int capacity);
 
-  /** Producers' shared cache of the consumer index: a lower bound, racy plain access. */
+  /**
+   * Producers' shared cache of the consumer index: a lower bound, racy plain access. The compact
+   * layout has no copy and returns the index itself (also a lower bound, never stale for long).
+   */
   abstract long consumerIndexCachePlain();
 
   abstract void setConsumerIndexCachePlain(long consumerIndex);
@@ -845,10 +852,11 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E>
   /** The consumer's buffer, acquire: the first buffer is installed by a producer (release). */
   abstract Object[] consumerBufferAcquire();
 
-  /** The consumer moving to a successor; consumer-only once the first buffer is installed. */
-  abstract void setConsumerBufferPlain(Object[] buffer);
-
-  /** The one store into the consumer's buffer by a producer: the lazily installed first buffer. */
+  /**
+   * The consumer moving to a successor (consumer-only once the first buffer is installed), and the
+   * one store into it by a producer: the lazily installed first buffer. Release: {@code stats()}
+   * walks the chain from this buffer on any thread.
+   */
   abstract void setConsumerBufferRelease(Object[] buffer);
 
   /** Consumer operations since the last occupancy sample; consumer-private. */
@@ -890,6 +898,12 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E>
     /** The successor; only after {@link #endAcquire} returned an end (the buffer is closed). */
     static Object[] next(Object[] b) {
       return ((Link) SLOTS.getAcquire(b, b.length - 1)).next;
+    }
+
+    /** The successor, or null while the buffer is open. */
+    static Object[] nextOrNull(Object[] b) {
+      Object link = SLOTS.getAcquire(b, b.length - 1);
+      return link == null ? null : ((Link) link).next;
     }
 
     /**

@@ -206,11 +206,6 @@ abstract class ElasticMpscQueueConsumerFields<E> extends ElasticMpscQueuePad1<E>
   }
 
   @Override
-  final void setConsumerBufferPlain(Object[] buffer) {
-    CONSUMER_BUFFER.set(this, buffer);
-  }
-
-  @Override
   final void setConsumerBufferRelease(Object[] buffer) {
     CONSUMER_BUFFER.setRelease(this, buffer);
   }
