@@ -37,7 +37,20 @@ enum Journal {
    * AsyncWriteJournal), on the same dispatcher as {@code elasticq.journal}: the ceiling of a
    * journal that implemented the protocol itself.
    */
-  NO_OP_PROTOCOL("no-op protocol actor (no AsyncWriteJournal)", false);
+  NO_OP_PROTOCOL("no-op protocol actor (no AsyncWriteJournal)", false),
+  /**
+   * {@link ReplayCeilingJournal} handing over pre-built {@code PersistentRepr}s: the ceiling of a
+   * replay through Pekko recovery, with the same plugin settings as {@code elasticq.journal}.
+   */
+  REPLAY_CEILING("replay ceiling: pre-built PersistentRepr", false),
+  /**
+   * {@link ReplayCeilingJournal} deserializing each payload with Pekko Serialization and building
+   * its {@code PersistentRepr}: the ceiling of a journal that must deserialize what it stored.
+   */
+  REPLAY_CEILING_DESERIALIZE("replay ceiling: deserialize + build PersistentRepr", false);
+
+  /** The configuration key of the replay ceilings' event count. */
+  static final String REPLAY_CEILING_EVENTS = "bench-replay-ceiling.events";
 
   final String label;
   final boolean ours;
@@ -45,6 +58,11 @@ enum Journal {
   Journal(String label, boolean ours) {
     this.label = label;
     this.ours = ours;
+  }
+
+  /** Whether this is one of the {@link ReplayCeilingJournal}s (replays without stored events). */
+  boolean replayCeiling() {
+    return this == REPLAY_CEILING || this == REPLAY_CEILING_DESERIALIZE;
   }
 
   /** The PostgreSQL URL of the peers. */
@@ -147,6 +165,19 @@ enum Journal {
                       "bench-no-op-protocol-journal.class = \""
                           + NoOpProtocolJournal.class.getName()
                           + "\""));
+          case REPLAY_CEILING, REPLAY_CEILING_DESERIALIZE ->
+              ConfigFactory.parseString(
+                  String.join(
+                      "\n",
+                      "pekko.persistence.journal.plugin = \"bench-replay-ceiling\"",
+                      "bench-replay-ceiling = ${elasticq.journal}",
+                      "bench-replay-ceiling.class = \""
+                          + ReplayCeilingJournal.class.getName()
+                          + "\"",
+                      "bench-replay-ceiling.events = 0",
+                      "bench-replay-ceiling.payload-bytes = 100",
+                      "bench-replay-ceiling.deserialize = "
+                          + (this == REPLAY_CEILING_DESERIALIZE ? "on" : "off")));
         };
     return journal.withFallback(base).withFallback(ConfigFactory.load()).resolve();
   }

@@ -15,12 +15,16 @@ import scala.concurrent.Future;
  * breaker and future callbacks, its resequencer unless {@code write-response-global-order = off},
  * the dispatcher hops, the persistent actor). It is the ceiling of any AsyncWriteJournal plugin on
  * the machine. Replays nothing; the highest sequence number is always 0, so a persistent actor must
- * start on a fresh id. Select it with the harness's {@code NO_OP} journal.
+ * start on a fresh id. Select it with the harness's {@code NO_OP} journal. {@link
+ * ReplayCeilingJournal} extends it with replays from memory.
  */
-public final class NoOpJournal extends AsyncWriteJournal {
+public class NoOpJournal extends AsyncWriteJournal {
   private static final Future<Iterable<Optional<Exception>>> DONE =
       Futures.successful(Collections.emptyList());
-  private static final Future<Void> NOTHING = Futures.successful(null);
+
+  /** A completed future of nothing. */
+  static final Future<Void> NOTHING = Futures.successful(null);
+
   private static final Future<Long> ZERO = Futures.successful(0L);
 
   /** Called by Pekko. */

@@ -1,5 +1,7 @@
 package io.github.elasticq.bench.persistence;
 
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
 import io.github.elasticq.bench.persistence.BenchActors.AsyncBursts;
 import io.github.elasticq.bench.persistence.BenchActors.Meter;
 import io.github.elasticq.bench.persistence.BenchActors.Recovering;
@@ -7,6 +9,7 @@ import io.github.elasticq.bench.persistence.BenchActors.Sequential;
 import io.github.elasticq.bench.report.Machine;
 import io.github.elasticq.bench.report.Target;
 import io.github.elasticq.examples.cluster.PostgresSchema;
+import io.github.elasticq.persistence.internal.EventCodec;
 import io.github.elasticq.persistence.journal.WalRegistry;
 import io.github.elasticq.persistence.wal.SyncMode;
 import io.github.elasticq.persistence.wal.WalEvent;
@@ -44,8 +47,10 @@ import org.apache.pekko.persistence.jdbc.testkit.javadsl.SchemaUtils;
  *
  * <p>Scenarios: {@code single} (one actor, persist then wait for the handler, then the next),
  * {@code concurrent} (100 such actors), {@code async} (persistAsync bursts), {@code replay}
- * (recovery of one persistent actor from 1,000,000 events), {@code recovery} (open and replay a
- * journal of a given size, 1 GiB by default).
+ * (recovery of one persistent actor from 1,000,000 events, for {@code ELASTICQ_NO_SYNC} when any of
+ * our journals is selected and for the selected of {@code JDBC_H2}, {@code IN_MEMORY}, {@code
+ * REPLAY_CEILING}, {@code REPLAY_CEILING_DESERIALIZE}), {@code recovery} (open and replay a journal
+ * of a given size, 1 GiB by default).
  *
  * <p>Run (after {@code ./mvnw -pl bench -am package -DskipTests}): {@code java -cp
  * bench/target/benchmarks.jar io.github.elasticq.bench.persistence.PersistenceBenchmark
@@ -138,8 +143,15 @@ public final class PersistenceBenchmark {
           long n = Long.parseLong(options.getOrDefault("replay-events", "1000000"));
           long jdbcN = Long.parseLong(options.getOrDefault("jdbc-replay-events", "200000"));
           long memN = Long.parseLong(options.getOrDefault("inmem-replay-events", "20000"));
-          for (Journal j : List.of(Journal.ELASTICQ_NO_SYNC, Journal.JDBC_H2, Journal.IN_MEMORY)) {
-            if (journals.contains(j) || j.ours) {
+          boolean anyOurs = journals.stream().anyMatch(j -> j.ours);
+          for (Journal j :
+              List.of(
+                  Journal.ELASTICQ_NO_SYNC,
+                  Journal.JDBC_H2,
+                  Journal.IN_MEMORY,
+                  Journal.REPLAY_CEILING,
+                  Journal.REPLAY_CEILING_DESERIALIZE)) {
+            if (journals.contains(j) || (j.ours && anyOurs)) {
               replay(j, j == Journal.JDBC_H2 ? jdbcN : j == Journal.IN_MEMORY ? memN : n);
             }
           }
@@ -367,27 +379,46 @@ public final class PersistenceBenchmark {
     Path dir = runDir("replay", journal);
     int burst = Integer.parseInt(options.getOrDefault("burst", "1000"));
     int rounds = Integer.parseInt(options.getOrDefault("replay-rounds", "3"));
-    ActorSystem writer = start(journal, dir);
-    boolean writerStopped = false;
+    // The replay ceilings store nothing: they replay `events` events from memory, no writer.
+    boolean ceiling = journal.replayCeiling();
+    Config readerConfig =
+        ceiling
+            ? ConfigFactory.parseString(
+                Journal.REPLAY_CEILING_EVENTS
+                    + " = "
+                    + events
+                    + "\nbench-replay-ceiling.payload-bytes = "
+                    + payload)
+            : ConfigFactory.empty();
+    ActorSystem writer = ceiling ? null : start(journal, dir);
+    boolean writerStopped = ceiling;
     try {
-      Meter meter = new Meter();
-      CompletableFuture<Long> written = new CompletableFuture<>();
-      long writeStart = System.nanoTime();
-      writer.actorOf(
-          Props.create(AsyncBursts.class, "replay-1", meter, payload, burst, events, written));
-      written.get(1, TimeUnit.HOURS);
-      double writeSeconds = (System.nanoTime() - writeStart) / 1e9;
+      double writeSeconds = Double.NaN;
+      if (!ceiling) {
+        Meter meter = new Meter();
+        CompletableFuture<Long> written = new CompletableFuture<>();
+        long writeStart = System.nanoTime();
+        writer.actorOf(
+            Props.create(AsyncBursts.class, "replay-1", meter, payload, burst, events, written));
+        written.get(1, TimeUnit.HOURS);
+        writeSeconds = (System.nanoTime() - writeStart) / 1e9;
+      }
+      if (journal == Journal.REPLAY_CEILING) {
+        ReplayCeilingJournal.prebuilt("replay-1", Math.toIntExact(events), payload);
+      }
       double[] recoverySeconds = new double[rounds];
       double[] recoveryCpu = new double[rounds];
       double[] openSeconds = new double[rounds];
       double[] openCpu = new double[rounds];
       double walSeconds = Double.NaN;
-      if (journal != Journal.IN_MEMORY) {
+      double reprSeconds = Double.NaN;
+      if (journal != Journal.IN_MEMORY && !ceiling) {
         stop(writer);
         writerStopped = true;
       }
       for (int round = 0; round < rounds; round++) {
-        ActorSystem reader = journal == Journal.IN_MEMORY ? writer : start(journal, dir);
+        ActorSystem reader =
+            journal == Journal.IN_MEMORY ? writer : start(journal, dir, readerConfig);
         try {
           if (journal.ours) {
             long openStart = System.nanoTime();
@@ -415,6 +446,7 @@ public final class PersistenceBenchmark {
             if (m != events) {
               throw new IllegalStateException("WriteAheadLog replayed " + m + " of " + events);
             }
+            reprSeconds = replayToRepr(reader, wal, events);
           }
         } finally {
           if (reader != writer) {
@@ -432,8 +464,7 @@ public final class PersistenceBenchmark {
               Double.NaN,
               Double.NaN,
               String.format(
-                  "%,d events; median of %d recoveries (%s s; process CPU %s s)%s; written with"
-                      + " persistAsync at %,.0f events/s",
+                  "%,d events; median of %d recoveries (%s s; process CPU %s s)%s; %s",
                   events,
                   rounds,
                   seconds(recoverySeconds),
@@ -441,7 +472,10 @@ public final class PersistenceBenchmark {
                   journal.ours
                       ? ", the log already open"
                       : journal == Journal.IN_MEMORY ? ", in the writing system" : "",
-                  events / writeSeconds)));
+                  ceiling
+                      ? "replayed from memory, nothing written"
+                      : String.format(
+                          "written with persistAsync at %,.0f events/s", events / writeSeconds))));
       System.out.println(rows.get(rows.size() - 1));
       if (journal.ours) {
         double open = median(openSeconds);
@@ -468,13 +502,56 @@ public final class PersistenceBenchmark {
                 String.format(
                     "%,d events in %.2f s; read, checksummed and decoded, not deserialized",
                     events, walSeconds)));
-        rows.subList(rows.size() - 2, rows.size()).forEach(System.out::println);
+        rows.add(
+            new Row(
+                scenario,
+                journal.label + " (WriteAheadLog.replay + EventCodec.toRepr, no Pekko)",
+                events / reprSeconds,
+                Double.NaN,
+                Double.NaN,
+                Double.NaN,
+                String.format(
+                    "%,d events in %.2f s; what the journal does per event before Pekko's callback:"
+                        + " read, checksum, decode, deserialize, build the PersistentRepr",
+                    events, reprSeconds)));
+        rows.subList(rows.size() - 3, rows.size()).forEach(System.out::println);
       }
     } finally {
       if (!writerStopped) {
         stop(writer);
       }
     }
+  }
+
+  /**
+   * Seconds to replay "replay-1" from {@code wal} and turn every event into its {@code
+   * PersistentRepr} as the journal does, on this thread, without Pekko's replay callback.
+   */
+  private static double replayToRepr(ActorSystem system, WriteAheadLog wal, long events)
+      throws Exception {
+    EventCodec codec = new EventCodec(system);
+    long[] payloadBytes = new long[1];
+    long start = System.nanoTime();
+    long m =
+        codec.withTransportInformation(
+            () ->
+                wal.replay(
+                    "replay-1",
+                    1,
+                    Long.MAX_VALUE,
+                    Long.MAX_VALUE,
+                    e -> {
+                      try {
+                        payloadBytes[0] += ((byte[]) codec.toRepr(e).payload()).length;
+                      } catch (Throwable t) {
+                        throw new IllegalStateException("cannot deserialize " + e, t);
+                      }
+                    }));
+    double seconds = (System.nanoTime() - start) / 1e9;
+    if (m != events || payloadBytes[0] == 0) {
+      throw new IllegalStateException("replayed " + m + " of " + events + " to PersistentRepr");
+    }
+    return seconds;
   }
 
   private static long threadCpuNanos() {
@@ -707,6 +784,11 @@ public final class PersistenceBenchmark {
   }
 
   private ActorSystem start(Journal journal, Path dir) throws Exception {
+    return start(journal, dir, ConfigFactory.empty());
+  }
+
+  /** Starts a system for {@code journal} with {@code overrides} over its configuration. */
+  private ActorSystem start(Journal journal, Path dir, Config overrides) throws Exception {
     Files.createDirectories(dir);
     if (journal == Journal.JDBC_POSTGRES) {
       PostgresSchema schema =
@@ -715,7 +797,9 @@ public final class PersistenceBenchmark {
       schema.create();
       schemas.add(schema);
     }
-    ActorSystem system = ActorSystem.create("persistence-bench", journal.config(dir));
+    ActorSystem system =
+        ActorSystem.create(
+            "persistence-bench", overrides.withFallback(journal.config(dir)).resolve());
     if (journal == Journal.JDBC_H2) {
       SchemaUtils.createIfNotExists(system).toCompletableFuture().get(1, TimeUnit.MINUTES);
     }
