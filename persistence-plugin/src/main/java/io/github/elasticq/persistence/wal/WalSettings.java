@@ -261,7 +261,7 @@ public final class WalSettings {
     private Duration compactionInterval = Duration.ofSeconds(60);
     private double compactionMinDeadRatio = 0.5;
     private boolean quarantineCorruptSegments = false;
-    private boolean indexCheckpoint = true;
+    private boolean indexCheckpoint = false;
     private WalLogger logger = WalLogger.system();
 
     private Builder(Path dir) {
@@ -326,7 +326,7 @@ public final class WalSettings {
     }
 
     /**
-     * Switches index checkpoints of sealed segments on (the default) or off; off, every open scans
+     * Switches index checkpoints of sealed segments on or off (the default); off, every open scans
      * every segment (and validates every record) and no checkpoint is written.
      */
     public Builder indexCheckpoint(boolean v) {

@@ -382,11 +382,12 @@ class SegmentIndexCheckpointTest {
   }
 
   @Test
-  void fromConfig_rejectsAnInvalidIndexCheckpointValue() {
+  void fromConfig_indexCheckpointIsOffByDefault_andRejectsAnInvalidValue() {
     Config ref = ConfigFactory.defaultReference().getConfig("elasticq.journal");
-    assertThat(WalSettings.fromConfig(ref, "elasticq.journal").indexCheckpoint()).isTrue();
-    Config off = ConfigFactory.parseString("index-checkpoint = off").withFallback(ref);
-    assertThat(WalSettings.fromConfig(off, "elasticq.journal").indexCheckpoint()).isFalse();
+    assertThat(WalSettings.fromConfig(ref, "elasticq.journal").indexCheckpoint()).isFalse();
+    assertThat(WalSettings.builder(Path.of("x")).build().indexCheckpoint()).isFalse();
+    Config on = ConfigFactory.parseString("index-checkpoint = on").withFallback(ref);
+    assertThat(WalSettings.fromConfig(on, "elasticq.journal").indexCheckpoint()).isTrue();
     Config bad = ConfigFactory.parseString("index-checkpoint = sometimes").withFallback(ref);
     assertThatThrownBy(() -> WalSettings.fromConfig(bad, "elasticq.journal"))
         .isInstanceOf(IllegalArgumentException.class)
