@@ -38,8 +38,12 @@ final class LargeJournalRecovery {
       double replaySeconds,
       int segments) {}
 
-  /** Appends events of {@code payloadBytes} round-robin over {@code ids} until {@code bytes}. */
-  static Built build(Path dir, long bytes, int ids, int payloadBytes)
+  /**
+   * Appends events of {@code payloadBytes} round-robin over {@code ids} until {@code bytes}, with
+   * index checkpoints of sealed segments if {@code indexCheckpoint} (written in the background; the
+   * close waits for them).
+   */
+  static Built build(Path dir, long bytes, int ids, int payloadBytes, boolean indexCheckpoint)
       throws IOException, InterruptedException, ExecutionException {
     long start = System.nanoTime();
     long events = 0;
@@ -47,7 +51,11 @@ final class LargeJournalRecovery {
     long[] next = new long[ids];
     try (WriteAheadLog wal =
         WriteAheadLog.open(
-            WalSettings.builder(dir).syncMode(SyncMode.NO_SYNC).compactionEnabled(false).build())) {
+            WalSettings.builder(dir)
+                .syncMode(SyncMode.NO_SYNC)
+                .compactionEnabled(false)
+                .indexCheckpoint(indexCheckpoint)
+                .build())) {
       while (wal.stats().bytesWritten() < bytes) {
         List<WalWrite> writes = new ArrayList<>(ids);
         for (int i = 0; i < ids; i++) {
@@ -78,7 +86,8 @@ final class LargeJournalRecovery {
    * Opens the log (timed), replays every id (timed), then opens it {@code reopens} more times
    * (timed).
    */
-  static Opened openAndReplay(Path dir, int ids, int reopens) throws IOException {
+  static Opened openAndReplay(Path dir, int ids, int reopens, boolean indexCheckpoint)
+      throws IOException {
     List<String> report = new ArrayList<>();
     WalLogger logger =
         (level, message) -> {
@@ -87,7 +96,12 @@ final class LargeJournalRecovery {
           }
           WalLogger.system().log(level, message);
         };
-    WalSettings settings = WalSettings.builder(dir).compactionEnabled(false).logger(logger).build();
+    WalSettings settings =
+        WalSettings.builder(dir)
+            .compactionEnabled(false)
+            .indexCheckpoint(indexCheckpoint)
+            .logger(logger)
+            .build();
     Opened first = openAndReplay(settings, ids, report);
     double[] reopen = new double[reopens];
     for (int i = 0; i < reopens; i++) {

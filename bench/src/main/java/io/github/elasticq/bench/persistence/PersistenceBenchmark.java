@@ -588,17 +588,23 @@ public final class PersistenceBenchmark {
     Path dir = work.resolve("recovery").resolve("journal");
     int ids = Integer.parseInt(options.getOrDefault("recovery-ids", "1000"));
     int recordPayload = Integer.parseInt(options.getOrDefault("recovery-payload", "1000"));
-    LargeJournalRecovery.Built built = LargeJournalRecovery.build(dir, bytes, ids, recordPayload);
+    // The journal's own default (off) unless index-checkpoint=on: the log is opened directly here,
+    // not through the ActorSystem's configuration.
+    boolean checkpoints = "on".equals(options.getOrDefault("index-checkpoint", "off"));
+    LargeJournalRecovery.Built built =
+        LargeJournalRecovery.build(dir, bytes, ids, recordPayload, checkpoints);
     String size = String.format("%.2f GiB", built.bytes() / (double) (1L << 30));
     notes.add(
         String.format(
-            "Recovery journal: %s, %,d events of %d-byte payloads over %d persistence ids, written"
-                + " with no-sync in %.1f s; the files were just written, so the OS page cache is"
-                + " warm (this harness cannot drop it without root): a cold start reads from the"
-                + " disk and is bounded by its read bandwidth.",
-            size, built.events(), recordPayload, ids, built.writeSeconds()));
+                "Recovery journal: %s, %,d events of %d-byte payloads over %d persistence ids, written"
+                    + " with no-sync in %.1f s; the files were just written, so the OS page cache is"
+                    + " warm (this harness cannot drop it without root): a cold start reads from the"
+                    + " disk and is bounded by its read bandwidth.",
+                size, built.events(), recordPayload, ids, built.writeSeconds())
+            + (checkpoints ? " Index checkpoints on." : " Index checkpoints off (the default)."));
     int reopens = Integer.parseInt(options.getOrDefault("recovery-reopens", "3"));
-    LargeJournalRecovery.Opened opened = LargeJournalRecovery.openAndReplay(dir, ids, reopens);
+    LargeJournalRecovery.Opened opened =
+        LargeJournalRecovery.openAndReplay(dir, ids, reopens, checkpoints);
     if (!opened.openReport().isEmpty()) {
       notes.add(
           "Recovery journal, the opens (first, then the reopens) as the log reported them: "
