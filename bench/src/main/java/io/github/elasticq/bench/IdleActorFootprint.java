@@ -10,13 +10,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import javax.management.ObjectName;
 import org.apache.pekko.actor.ActorRef;
 import org.apache.pekko.actor.ActorSystem;
 import org.apache.pekko.actor.Props;
@@ -205,12 +203,12 @@ public final class IdleActorFootprint {
       // Warm up the creation path so that lazily built shared structures are in the baseline.
       createIdle(system, 1_000, "warm-", oneMessage);
       // The histogram first: its map is live at both measurements, so it cancels out.
-      Map<String, long[]> before = histogram ? classHistogram() : null;
+      Map<String, long[]> before = histogram ? StreamsFootprint.classHistogram() : null;
       long baseline = usedHeapAfterGc();
       ActorRef[] refs = createIdle(system, actors, "idle-", oneMessage);
       long used = usedHeapAfterGc();
       if (histogram) {
-        printGrowth(before, classHistogram(), actors, out);
+        printGrowth(before, StreamsFootprint.classHistogram(), actors, out);
       }
       if (refs.length != actors) {
         throw new IllegalStateException("created " + refs.length + " actors");
@@ -243,28 +241,6 @@ public final class IdleActorFootprint {
       }
     }
     return refs;
-  }
-
-  /**
-   * Class name to {instances, bytes}, from the DiagnosticCommand MBean (jcmd GC.class_histogram).
-   */
-  private static Map<String, long[]> classHistogram() throws Exception {
-    String text =
-        (String)
-            ManagementFactory.getPlatformMBeanServer()
-                .invoke(
-                    new ObjectName("com.sun.management:type=DiagnosticCommand"),
-                    "gcClassHistogram",
-                    new Object[] {new String[0]},
-                    new String[] {String[].class.getName()});
-    Map<String, long[]> classes = new HashMap<>();
-    for (String line : text.split("\n")) {
-      String[] f = line.trim().split("\\s+");
-      if (f.length >= 4 && f[0].endsWith(":")) {
-        classes.put(f[3], new long[] {Long.parseLong(f[1]), Long.parseLong(f[2])});
-      }
-    }
-    return classes;
   }
 
   private static void printGrowth(

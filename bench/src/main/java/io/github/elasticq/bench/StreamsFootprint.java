@@ -169,6 +169,17 @@ public final class StreamsFootprint {
    * through the DiagnosticCommand MBean.
    */
   static Map<String, Long> liveHistogram() throws Exception {
+    Map<String, Long> bytes = new HashMap<>();
+    classHistogram().forEach((name, counts) -> bytes.put(name, counts[1]));
+    return bytes;
+  }
+
+  /**
+   * Class name to {instances, bytes} of live objects, from the JVM's class histogram (jcmd
+   * GC.class_histogram, a full GC first) through the DiagnosticCommand MBean; a name listed twice
+   * (one class per loader) is summed.
+   */
+  static Map<String, long[]> classHistogram() throws Exception {
     String text =
         (String)
             ManagementFactory.getPlatformMBeanServer()
@@ -177,14 +188,16 @@ public final class StreamsFootprint {
                     "gcClassHistogram",
                     new Object[] {new String[0]},
                     new String[] {String[].class.getName()});
-    Map<String, Long> bytes = new HashMap<>();
+    Map<String, long[]> classes = new HashMap<>();
     for (String line : text.split("\n")) {
       String[] f = line.trim().split("\\s+");
       if (f.length >= 4 && f[0].endsWith(":")) {
-        bytes.merge(f[3], Long.parseLong(f[2]), Long::sum);
+        long[] counts = classes.computeIfAbsent(f[3], k -> new long[2]);
+        counts[0] += Long.parseLong(f[1]);
+        counts[1] += Long.parseLong(f[2]);
       }
     }
-    return bytes;
+    return classes;
   }
 
   static long usedAfterGc() throws InterruptedException {
