@@ -137,17 +137,7 @@ public final class WalJournal extends AsyncWriteJournal {
     Iterable<Optional<Exception>> done = results;
     Promise<Iterable<Optional<Exception>>> promise = Futures.promise();
     timeouts.track(promise, System.nanoTime());
-    wal.append(writes)
-        .whenComplete(
-            (v, e) ->
-                complete(
-                    () -> {
-                      if (e == null) {
-                        promise.trySuccess(done);
-                      } else {
-                        promise.tryFailure(unwrap(e));
-                      }
-                    }));
+    wal.append(writes).whenComplete((v, e) -> complete(() -> settle(promise, done, e)));
     return promise.future();
   }
 
@@ -237,15 +227,17 @@ public final class WalJournal extends AsyncWriteJournal {
     if (timed) {
       timeouts.track(promise, System.nanoTime());
     }
-    f.whenComplete(
-        (v, e) -> {
-          if (e == null) {
-            promise.trySuccess(v);
-          } else {
-            promise.tryFailure(unwrap(e));
-          }
-        });
+    f.whenComplete((v, e) -> settle(promise, v, e));
     return promise.future();
+  }
+
+  /** Completes {@code promise} with {@code value}, or fails it with the real cause of {@code e}. */
+  private static <T> void settle(Promise<T> promise, T value, Throwable e) {
+    if (e == null) {
+      promise.trySuccess(value);
+    } else {
+      promise.tryFailure(unwrap(e));
+    }
   }
 
   /**
