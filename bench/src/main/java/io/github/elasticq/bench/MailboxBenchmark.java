@@ -9,6 +9,7 @@ import org.apache.pekko.actor.ActorRef;
 import org.apache.pekko.actor.Props;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
@@ -23,8 +24,15 @@ import org.openjdk.jmh.annotations.Threads;
  * competes with the senders). {@code burst}: one thread sends {@value
  * AbstractMailboxBenchmark#BURST} messages into one actor and waits until it has processed them.
  * {@code pingPong}: {@value #PAIRS} pairs of actors returning a message {@value #HOPS} times each.
+ *
+ * <p>Every fork pre-touches its heap ({@code -XX:+AlwaysPreTouch}, appended for every mailbox
+ * alike): without it the first pass of the young generation through never-touched pages (G1 grows
+ * eden to ~600 MB with {@code -Xms1g}) page-faults on every new region, and the scores of the first
+ * ~10 s of a fork (5 warm-up and the first measurement iterations) ran at half speed, more for some
+ * mailboxes than others (bench/results/2026-12-01/mailbox-round3.md).
  */
 @State(Scope.Benchmark)
+@Fork(jvmArgsAppend = "-XX:+AlwaysPreTouch")
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 public class MailboxBenchmark extends AbstractMailboxBenchmark {
