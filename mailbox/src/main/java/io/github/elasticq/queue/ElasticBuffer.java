@@ -92,6 +92,7 @@ public final class ElasticBuffer<E> extends AbstractQueue<E>
 
   private final QueueConfig config;
   private final int maxCapacity;
+  private final int minCapacity;
   private final int shrinkStreak;
 
   private final ReentrantLock lock = new ReentrantLock();
@@ -117,6 +118,14 @@ public final class ElasticBuffer<E> extends AbstractQueue<E>
   private final ArrayDeque<PutWaiter<E>> waitingPuts = new ArrayDeque<>();
   private final ArrayDeque<TakeWaiter<E>> waitingTakes = new ArrayDeque<>();
 
+  /**
+   * The lengths of {@code waitingPuts} and {@code waitingTakes}, kept in this object so that an
+   * operation with no asynchronous waiter pending does not touch the deques at all.
+   */
+  private int pendingPuts;
+
+  private int pendingTakes;
+
   private long enqueued;
   private long dequeued;
   private long rejected;
@@ -141,6 +150,7 @@ public final class ElasticBuffer<E> extends AbstractQueue<E>
       throw new IllegalArgumentException("shrinkStreak must be >= 1, was " + shrinkStreak);
     }
     this.maxCapacity = config.maxCapacity();
+    this.minCapacity = config.minCapacity();
     this.shrinkStreak = shrinkStreak;
     this.items = new Object[config.initialCapacity()];
     setCapacityRelease(config.initialCapacity());
@@ -330,6 +340,7 @@ public final class ElasticBuffer<E> extends AbstractQueue<E>
         if (!ensureRoomLocked(1)) {
           PutWaiter<E> waiter = new PutWaiter<>(this, e);
           waitingPuts.addLast(waiter);
+          pendingPuts++;
           return waiter;
         }
         insertAndSignalLocked(e);
@@ -462,6 +473,7 @@ public final class ElasticBuffer<E> extends AbstractQueue<E>
       if (count == 0) {
         TakeWaiter<E> waiter = new TakeWaiter<>(this);
         waitingTakes.addLast(waiter);
+        pendingTakes++;
         afterConsumerOpLocked(0);
         return waiter;
       }
@@ -700,8 +712,9 @@ public final class ElasticBuffer<E> extends AbstractQueue<E>
    * Hands {@code e} to the oldest live pending take, if any; returns it (to deliver after unlock).
    */
   private TakeWaiter<E> handToTakerLocked(E e) {
-    TakeWaiter<E> w;
-    while ((w = waitingTakes.pollFirst()) != null) {
+    while (pendingTakes != 0) {
+      TakeWaiter<E> w = waitingTakes.pollFirst();
+      pendingTakes--;
       if (w.claim()) {
         enqueued++;
         dequeued++;
@@ -793,8 +806,9 @@ public final class ElasticBuffer<E> extends AbstractQueue<E>
   private List<PutWaiter<E>> afterConsumerOpLocked(int removed) {
     List<PutWaiter<E>> served = null;
     if (removed > 0) {
-      PutWaiter<E> w;
-      while (count < maxCapacity && (w = waitingPuts.pollFirst()) != null) {
+      while (pendingPuts != 0 && count < maxCapacity) {
+        PutWaiter<E> w = waitingPuts.pollFirst();
+        pendingPuts--;
         if (w.claim()) {
           ensureRoomLocked(1);
           enqueueLocked(w.element);
@@ -812,7 +826,7 @@ public final class ElasticBuffer<E> extends AbstractQueue<E>
         }
       }
     }
-    if (count <= shrinkLimit && capacity > config.minCapacity()) {
+    if (count <= shrinkLimit && capacity > minCapacity) {
       if (++lowStreak >= config.shrinkStreak(capacity, shrinkStreak, 1)) {
         int next = config.shrunkCapacity(capacity, count);
         if (next < capacity) {
@@ -821,7 +835,7 @@ public final class ElasticBuffer<E> extends AbstractQueue<E>
         }
         lowStreak = 0;
       }
-    } else {
+    } else if (lowStreak != 0) {
       lowStreak = 0;
     }
     publishSizeLocked();
@@ -880,9 +894,11 @@ public final class ElasticBuffer<E> extends AbstractQueue<E>
     lock.lock();
     try {
       if (w instanceof PutWaiter) {
-        waitingPuts.remove(w);
-      } else {
-        waitingTakes.remove(w);
+        if (waitingPuts.remove(w)) {
+          pendingPuts--;
+        }
+      } else if (waitingTakes.remove(w)) {
+        pendingTakes--;
       }
     } finally {
       lock.unlock();
@@ -907,7 +923,10 @@ public final class ElasticBuffer<E> extends AbstractQueue<E>
   }
 
   private void publishSizeLocked() {
-    PUBLISHED_SIZE.setRelease(this, count); // the operation's final size, for size() readers
+    int size = count;
+    if ((int) PUBLISHED_SIZE.get(this) != size) { // an unchanged size leaves the line clean
+      PUBLISHED_SIZE.setRelease(this, size); // the operation's final size, for size() readers
+    }
   }
 
   private int publishedSizeAcquire() {
