@@ -45,6 +45,7 @@ public class MailboxBenchmark extends AbstractMailboxBenchmark {
   /** The mailbox under test; see {@link Mailboxes}. */
   @Param({
     "ElasticMailbox",
+    "ElasticMailbox+padded",
     "SingleConsumerOnlyUnboundedMailbox",
     "UnboundedMailbox",
     "NonBlockingBoundedMailbox",

@@ -22,6 +22,8 @@ public final class Mailboxes {
   static String section(String name) {
     return switch (name) {
       case "ElasticMailbox" -> "mailbox-type = \"io.github.elasticq.mailbox.ElasticMailbox\"";
+      case "ElasticMailbox+padded" ->
+          "mailbox-type = \"io.github.elasticq.mailbox.ElasticMailbox\", layout = padded";
       case "SingleConsumerOnlyUnboundedMailbox" ->
           "mailbox-type = \"org.apache.pekko.dispatch.SingleConsumerOnlyUnboundedMailbox\"";
       case "UnboundedMailbox" -> "mailbox-type = \"org.apache.pekko.dispatch.UnboundedMailbox\"";

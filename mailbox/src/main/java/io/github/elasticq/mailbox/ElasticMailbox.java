@@ -1,6 +1,7 @@
 package io.github.elasticq.mailbox;
 
 import com.typesafe.config.Config;
+import io.github.elasticq.queue.CompactElasticMpscQueue;
 import io.github.elasticq.queue.ElasticMpscQueue;
 import io.github.elasticq.queue.QueueConfig;
 import org.apache.pekko.actor.ActorRef;
@@ -26,6 +27,10 @@ import org.apache.pekko.dispatch.ProducesMessageQueue;
  * }
  * </pre>
  *
+ * <p>{@code layout = padded} gives each actor the padded {@link ElasticMpscQueue} instead: the
+ * senders' fields and the actor's fields on separate cache lines, about 200 bytes more per actor,
+ * for the few hot actors of a system (see {@code reference.conf}).
+ *
  * <p>The produced queue has {@link ElasticMessageQueueSemantics}: a single consumer, so it cannot
  * serve a {@code BalancingDispatcher} or {@code BalancingPool} (Pekko rejects it there because it
  * lacks {@code MultipleConsumerSemantics}); use {@link ElasticSharedMailbox} for those.
@@ -45,10 +50,22 @@ public final class ElasticMailbox extends AbstractElasticMailboxType
    */
   public ElasticMailbox(ActorSystem.Settings settings, Config config) {
     super(settings, config);
+    this.padded =
+        MailboxSettings.of(settings, config, MailboxSettings.ELASTIC_DEFAULTS).paddedLayout();
+  }
+
+  private final boolean padded;
+
+  /** Whether this type's queues use the padded layout ({@code layout = padded}). Any thread. */
+  public boolean paddedLayout() {
+    return padded;
   }
 
   @Override
   MessageQueue newQueue(QueueFamily family, QueueConfig config, ActorRef owner) {
-    return new ElasticMessageQueue(family, config, owner);
+    return new ElasticMessageQueue(
+        family,
+        padded ? new ElasticMpscQueue<>(config) : new CompactElasticMpscQueue<>(config),
+        owner);
   }
 }

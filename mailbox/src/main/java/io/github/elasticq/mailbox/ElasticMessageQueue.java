@@ -1,23 +1,30 @@
 package io.github.elasticq.mailbox;
 
+import io.github.elasticq.queue.AbstractElasticMpscQueue;
 import io.github.elasticq.queue.CompactElasticMpscQueue;
-import io.github.elasticq.queue.QueueConfig;
 import org.apache.pekko.actor.ActorRef;
 import org.apache.pekko.dispatch.Envelope;
 
 /**
- * The message queue of {@link ElasticMailbox}: a {@link CompactElasticMpscQueue} of envelopes (the
- * unpadded layout of {@code ElasticMpscQueue}: one queue per actor, most of them idle, so the
- * padding would cost more than the false sharing it prevents; no array until the first message).
- * Enqueue from any thread (lock-free); dequeue from the owning actor only. The happens-before edge
- * from a sender's {@code tell} to the actor's processing of that message is the queue's (offer
- * happens-before the poll that returns the element).
+ * The message queue of {@link ElasticMailbox}: by default a {@link CompactElasticMpscQueue} of
+ * envelopes (the unpadded layout of {@code ElasticMpscQueue}: one queue per actor, most of them
+ * idle, so the padding would cost more than the false sharing it prevents; no array until the first
+ * message), or with {@code layout = padded} the padded {@code ElasticMpscQueue}, for hot actors
+ * whose consumer would otherwise invalidate the senders' line on every message. Enqueue from any
+ * thread (lock-free); dequeue from the owning actor only. The happens-before edge from a sender's
+ * {@code tell} to the actor's processing of that message is the queue's (offer happens-before the
+ * poll that returns the element).
  */
-final class ElasticMessageQueue extends SingleQueueMessageQueue<CompactElasticMpscQueue<Envelope>>
+final class ElasticMessageQueue extends SingleQueueMessageQueue<AbstractElasticMpscQueue<Envelope>>
     implements ElasticMessageQueueSemantics {
 
-  ElasticMessageQueue(QueueFamily family, QueueConfig config, ActorRef owner) {
-    super(family, new CompactElasticMpscQueue<>(config));
+  /**
+   * @param queue a new {@link CompactElasticMpscQueue} ({@code layout = compact}) or {@link
+   *     io.github.elasticq.queue.ElasticMpscQueue} ({@code layout = padded})
+   */
+  ElasticMessageQueue(
+      QueueFamily family, AbstractElasticMpscQueue<Envelope> queue, ActorRef owner) {
+    super(family, queue);
     register(owner);
   }
 

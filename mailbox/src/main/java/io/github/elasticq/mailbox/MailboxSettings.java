@@ -103,6 +103,19 @@ final class MailboxSettings {
     }
   }
 
+  /** {@code layout}: true for {@code padded}, false for {@code compact} (ElasticMailbox only). */
+  boolean paddedLayout() {
+    String value = string("layout");
+    switch (value.trim().toLowerCase(Locale.ROOT)) {
+      case "compact":
+        return false;
+      case "padded":
+        return true;
+      default:
+        throw invalid("layout", "must be compact or padded, was [" + value + "]");
+    }
+  }
+
   int levels() {
     int levels = integer("levels");
     if (levels < 1 || levels > QosQueue.MAX_LEVELS) {

@@ -39,6 +39,7 @@ class MailboxConfigTest {
             bad-growth { mailbox-type = ${E}, growth-factor = 1.0 }
             bad-shrink { mailbox-type = ${E}, shrink-threshold = 1.5 }
             bad-number { mailbox-type = ${E}, max-capacity = lots }
+            bad-layout { mailbox-type = ${E}, layout = diagonal }
             bad-shared { mailbox-type = "io.github.elasticq.mailbox.ElasticSharedMailbox", max-capacity = -1 }
             bad-weights { mailbox-type = ${Q}, weights = [1, 2] }
             bad-weight-value { mailbox-type = ${Q}, weights = [1, 0, 4] }
@@ -79,6 +80,7 @@ class MailboxConfigTest {
     "bad-growth, growth-factor, was 1.0",
     "bad-shrink, shrink-threshold, was 1.5",
     "bad-number, max-capacity, STRING",
+    "bad-layout, layout, diagonal",
     "bad-shared, max-capacity, was -1",
     "bad-weights, weights, '[1, 2]'",
     "bad-weight-value, weights, '[1, 0, 4]'",

@@ -91,6 +91,7 @@ class RelaxedDequeueStressTest {
   @ValueSource(
       strings = {
         "test-elastic-mailbox",
+        "padded-elastic-mailbox",
         "test-qos-mailbox",
         "tiny-elastic-mailbox",
         "tiny-qos-mailbox"
