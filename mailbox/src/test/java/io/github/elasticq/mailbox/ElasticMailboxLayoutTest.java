@@ -52,7 +52,7 @@ class ElasticMailboxLayoutTest {
     ElasticMessageQueue queue = queueOf("bounded-padded-elastic-mailbox");
 
     assertThat(type.paddedLayout()).isTrue();
-    assertThat(queue.queue).isExactlyInstanceOf(ElasticMpscQueue.class);
+    assertThat(queue.queue.getClass()).isEqualTo(ElasticMpscQueue.class);
     assertThat(queue.queue.config().maxCapacity()).isEqualTo(100);
   }
 
