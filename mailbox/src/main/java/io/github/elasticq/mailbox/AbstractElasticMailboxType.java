@@ -18,7 +18,11 @@ abstract class AbstractElasticMailboxType implements MailboxType {
   private final QueueFamily.Cache families;
 
   AbstractElasticMailboxType(ActorSystem.Settings settings, Config config) {
-    MailboxSettings s = MailboxSettings.of(settings, config, MailboxSettings.ELASTIC_DEFAULTS);
+    this(MailboxSettings.of(settings, config, MailboxSettings.ELASTIC_DEFAULTS));
+  }
+
+  /** From a section already read, for a subclass that reads more keys of it. */
+  AbstractElasticMailboxType(MailboxSettings s) {
     this.id = s.id();
     this.queueConfig = s.queueConfig();
     this.families = new QueueFamily.Cache(id, getClass().getName());

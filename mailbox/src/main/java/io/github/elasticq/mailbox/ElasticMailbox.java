@@ -42,6 +42,9 @@ import org.apache.pekko.dispatch.ProducesMessageQueue;
 public final class ElasticMailbox extends AbstractElasticMailboxType
     implements ProducesMessageQueue<ElasticMessageQueue> {
 
+  /** {@code layout = padded}: the padded queue for each actor. */
+  private final boolean padded;
+
   /**
    * Called by Pekko with the mailbox's configuration section.
    *
@@ -49,12 +52,13 @@ public final class ElasticMailbox extends AbstractElasticMailboxType
    *     config path of the key
    */
   public ElasticMailbox(ActorSystem.Settings settings, Config config) {
-    super(settings, config);
-    this.padded =
-        MailboxSettings.of(settings, config, MailboxSettings.ELASTIC_DEFAULTS).paddedLayout();
+    this(MailboxSettings.of(settings, config, MailboxSettings.ELASTIC_DEFAULTS));
   }
 
-  private final boolean padded;
+  private ElasticMailbox(MailboxSettings s) {
+    super(s);
+    this.padded = s.paddedLayout();
+  }
 
   /** Whether this type's queues use the padded layout ({@code layout = padded}). Any thread. */
   public boolean paddedLayout() {
