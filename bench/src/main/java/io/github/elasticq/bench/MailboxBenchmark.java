@@ -46,6 +46,7 @@ public class MailboxBenchmark extends AbstractMailboxBenchmark {
   @Param({
     "ElasticMailbox",
     "ElasticMailbox+padded",
+    "ElasticMailbox+padded+burst-memory",
     "SingleConsumerOnlyUnboundedMailbox",
     "UnboundedMailbox",
     "NonBlockingBoundedMailbox",

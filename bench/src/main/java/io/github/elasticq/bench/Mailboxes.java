@@ -24,6 +24,9 @@ public final class Mailboxes {
       case "ElasticMailbox" -> "mailbox-type = \"io.github.elasticq.mailbox.ElasticMailbox\"";
       case "ElasticMailbox+padded" ->
           "mailbox-type = \"io.github.elasticq.mailbox.ElasticMailbox\", layout = padded";
+      case "ElasticMailbox+padded+burst-memory" ->
+          "mailbox-type = \"io.github.elasticq.mailbox.ElasticMailbox\", layout = padded,"
+              + " burst-memory = on";
       case "SingleConsumerOnlyUnboundedMailbox" ->
           "mailbox-type = \"org.apache.pekko.dispatch.SingleConsumerOnlyUnboundedMailbox\"";
       case "UnboundedMailbox" -> "mailbox-type = \"org.apache.pekko.dispatch.UnboundedMailbox\"";

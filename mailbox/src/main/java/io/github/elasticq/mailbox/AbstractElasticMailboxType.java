@@ -23,8 +23,13 @@ abstract class AbstractElasticMailboxType implements MailboxType {
 
   /** From a section already read, for a subclass that reads more keys of it. */
   AbstractElasticMailboxType(MailboxSettings s) {
+    this(s, s.queueConfig());
+  }
+
+  /** As {@link #AbstractElasticMailboxType(MailboxSettings)}, with the queues' sizing given. */
+  AbstractElasticMailboxType(MailboxSettings s, QueueConfig queueConfig) {
     this.id = s.id();
-    this.queueConfig = s.queueConfig();
+    this.queueConfig = queueConfig;
     this.families = new QueueFamily.Cache(id, getClass().getName());
   }
 

@@ -1,11 +1,13 @@
 package io.github.elasticq.mailbox;
 
 import com.typesafe.config.Config;
+import io.github.elasticq.queue.AbstractElasticMpscQueue;
 import io.github.elasticq.queue.CompactElasticMpscQueue;
 import io.github.elasticq.queue.ElasticMpscQueue;
 import io.github.elasticq.queue.QueueConfig;
 import org.apache.pekko.actor.ActorRef;
 import org.apache.pekko.actor.ActorSystem;
+import org.apache.pekko.dispatch.Envelope;
 import org.apache.pekko.dispatch.MessageQueue;
 import org.apache.pekko.dispatch.ProducesMessageQueue;
 
@@ -31,6 +33,11 @@ import org.apache.pekko.dispatch.ProducesMessageQueue;
  * senders' fields and the actor's fields on separate cache lines, about 200 bytes more per actor,
  * for the few hot actors of a system (see {@code reference.conf}).
  *
+ * <p>{@code burst-memory = on} makes each queue keep the capacity its recurring bursts need
+ * (instead of shrinking when drained and regrowing, allocating, on the next burst); an actor that
+ * stays idle for {@code idle-shrink-after} gets its queue back to {@code min-capacity} through the
+ * {@link MailboxRegistry} (see {@code reference.conf}).
+ *
  * <p>The produced queue has {@link ElasticMessageQueueSemantics}: a single consumer, so it cannot
  * serve a {@code BalancingDispatcher} or {@code BalancingPool} (Pekko rejects it there because it
  * lacks {@code MultipleConsumerSemantics}); use {@link ElasticSharedMailbox} for those.
@@ -45,6 +52,9 @@ public final class ElasticMailbox extends AbstractElasticMailboxType
   /** {@code layout = padded}: the padded queue for each actor. */
   private final boolean padded;
 
+  /** {@code idle-shrink-after} in nanoseconds with {@code burst-memory = on}; 0 when off. */
+  private final long idleShrinkNanos;
+
   /**
    * Called by Pekko with the mailbox's configuration section.
    *
@@ -56,8 +66,13 @@ public final class ElasticMailbox extends AbstractElasticMailboxType
   }
 
   private ElasticMailbox(MailboxSettings s) {
-    super(s);
+    this(s, s.burstMemory());
+  }
+
+  private ElasticMailbox(MailboxSettings s, boolean burstMemory) {
+    super(s, burstMemory ? s.queueConfig().toBuilder().burstMemory(true).build() : s.queueConfig());
     this.padded = s.paddedLayout();
+    this.idleShrinkNanos = burstMemory ? s.idleShrinkAfter().toNanos() : 0L;
   }
 
   /** Whether this type's queues use the padded layout ({@code layout = padded}). Any thread. */
@@ -65,11 +80,20 @@ public final class ElasticMailbox extends AbstractElasticMailboxType
     return padded;
   }
 
+  /**
+   * Whether this type's queues remember recurring bursts ({@code burst-memory = on}). Any thread.
+   */
+  public boolean burstMemory() {
+    return idleShrinkNanos != 0L;
+  }
+
   @Override
   MessageQueue newQueue(QueueFamily family, QueueConfig config, ActorRef owner) {
-    return new ElasticMessageQueue(
-        family,
-        padded ? new ElasticMpscQueue<>(config) : new CompactElasticMpscQueue<>(config),
-        owner);
+    AbstractElasticMpscQueue<Envelope> queue =
+        padded ? new ElasticMpscQueue<>(config) : new CompactElasticMpscQueue<>(config);
+    if (idleShrinkNanos != 0L) {
+      return new BurstMemoryMessageQueue(family, queue, owner, idleShrinkNanos, System.nanoTime());
+    }
+    return new ElasticMessageQueue(family, queue, owner);
   }
 }

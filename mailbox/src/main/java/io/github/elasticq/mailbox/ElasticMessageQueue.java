@@ -13,9 +13,10 @@ import org.apache.pekko.dispatch.Envelope;
  * whose consumer would otherwise invalidate the senders' line on every message. Enqueue from any
  * thread (lock-free); dequeue from the owning actor only. The happens-before edge from a sender's
  * {@code tell} to the actor's processing of that message is the queue's (offer happens-before the
- * poll that returns the element).
+ * poll that returns the element). {@link BurstMemoryMessageQueue} adds the idle trim of {@code
+ * burst-memory = on}.
  */
-final class ElasticMessageQueue extends SingleQueueMessageQueue<AbstractElasticMpscQueue<Envelope>>
+class ElasticMessageQueue extends SingleQueueMessageQueue<AbstractElasticMpscQueue<Envelope>>
     implements ElasticMessageQueueSemantics {
 
   /**
@@ -26,6 +27,11 @@ final class ElasticMessageQueue extends SingleQueueMessageQueue<AbstractElasticM
       QueueFamily family, AbstractElasticMpscQueue<Envelope> queue, ActorRef owner) {
     super(family, queue);
     register(owner);
+  }
+
+  /** For a subclass, which registers as the last statement of its own constructor. */
+  ElasticMessageQueue(QueueFamily family, AbstractElasticMpscQueue<Envelope> queue) {
+    super(family, queue);
   }
 
   /**

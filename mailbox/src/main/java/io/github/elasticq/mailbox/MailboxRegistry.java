@@ -7,6 +7,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.lang.ref.ReferenceQueue;
 import java.lang.ref.WeakReference;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -19,6 +20,7 @@ import org.apache.pekko.actor.AbstractExtensionId;
 import org.apache.pekko.actor.ActorPath;
 import org.apache.pekko.actor.ActorRef;
 import org.apache.pekko.actor.ActorSystem;
+import org.apache.pekko.actor.Cancellable;
 import org.apache.pekko.actor.ClassicActorSystemProvider;
 import org.apache.pekko.actor.ExtendedActorSystem;
 import org.apache.pekko.actor.Extension;
@@ -95,6 +97,18 @@ public final class MailboxRegistry implements Extension {
   private final int sampleEvery;
   private final Map<String, StoppedTotals> stopped = new LinkedHashMap<>(); // guarded by itself
   private volatile TimeInMailboxListener timeListener;
+
+  /**
+   * The idle checks of {@code burst-memory} queues ({@link BurstMemoryMessageQueue}): started by
+   * the first such queue to register, at half the shortest {@code idle-shrink-after} registered.
+   * Guarded by this.
+   */
+  private Cancellable idleChecks;
+
+  private long idleCheckNanos = Long.MAX_VALUE; // guarded by this
+
+  /** Held by the one idle check running at a time. */
+  private final ReentrantLock idleCheckLock = new ReentrantLock();
 
   private MailboxRegistry(ActorSystem system) {
     this.system = system;
@@ -252,6 +266,9 @@ public final class MailboxRegistry implements Extension {
    */
   Registration register(AbstractElasticMessageQueue queue, ActorPath owner) {
     expunge();
+    if (queue instanceof BurstMemoryMessageQueue) {
+      startIdleChecks(((BurstMemoryMessageQueue) queue).idleNanos / 2);
+    }
     Registration r = new Registration(queue, cleared, owner);
     liveCount.incrementAndGet();
     Registration h;
@@ -260,6 +277,45 @@ public final class MailboxRegistry implements Extension {
       r.next = h; // published by the CAS
     } while (!HEAD.compareAndSet(this, h, r));
     return r;
+  }
+
+  /** Runs {@link #checkIdle} every {@code nanos} from now on, unless it already runs as often. */
+  private synchronized void startIdleChecks(long nanos) {
+    long every = Math.max(nanos, 1_000_000L);
+    if (every >= idleCheckNanos) {
+      return;
+    }
+    if (idleChecks != null) {
+      idleChecks.cancel();
+    }
+    idleCheckNanos = every;
+    Duration d = Duration.ofNanos(every);
+    idleChecks =
+        system.scheduler().scheduleWithFixedDelay(d, d, this::checkIdle, system.dispatcher());
+  }
+
+  /**
+   * One round of idle checks over the registered {@code burst-memory} queues (see {@link
+   * BurstMemoryMessageQueue#checkIdle}); the timer's task, one round at a time.
+   *
+   * @return the number of queues whose trim was requested in this round
+   */
+  int checkIdle() {
+    if (!idleCheckLock.tryLock()) {
+      return 0;
+    }
+    try {
+      int requested = 0;
+      long now = System.nanoTime();
+      for (Registration r = headAcquire(); r != null; r = r.next) {
+        if (r.get() instanceof BurstMemoryMessageQueue q && q.checkIdle(now)) {
+          requested++;
+        }
+      }
+      return requested;
+    } finally {
+      idleCheckLock.unlock();
+    }
   }
 
   /** Removes the entry of a queue being cleaned up (once per entry). Any thread. */

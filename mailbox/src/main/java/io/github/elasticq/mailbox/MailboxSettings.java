@@ -7,6 +7,7 @@ import io.github.elasticq.queue.QosQueue;
 import io.github.elasticq.queue.QueueConfig;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import org.apache.pekko.ConfigurationException;
@@ -114,6 +115,33 @@ final class MailboxSettings {
       default:
         throw invalid("layout", "must be compact or padded, was [" + value + "]");
     }
+  }
+
+  /** {@code burst-memory}: whether each queue keeps its capacity across recurring bursts. */
+  boolean burstMemory() {
+    try {
+      return config.getBoolean("burst-memory");
+    } catch (ConfigException e) {
+      throw invalid("burst-memory", "must be on or off, was [" + string("burst-memory") + "]", e);
+    }
+  }
+
+  /**
+   * {@code idle-shrink-after}: with burst memory, how long an actor must leave its queue empty and
+   * quiet before the registry returns it to {@code min-capacity}; strictly positive.
+   */
+  Duration idleShrinkAfter() {
+    Duration d;
+    try {
+      d = config.getDuration("idle-shrink-after");
+    } catch (ConfigException e) {
+      throw invalid("idle-shrink-after", "must be a duration such as 1s: " + e.getMessage(), e);
+    }
+    if (d.isNegative() || d.isZero()) {
+      throw invalid(
+          "idle-shrink-after", "must be > 0, was " + config.getString("idle-shrink-after"));
+    }
+    return d;
   }
 
   int levels() {

@@ -48,7 +48,7 @@ abstract class SingleQueueMessageQueue<Q extends ElasticQueue<Envelope>>
   }
 
   @Override
-  public final boolean hasMessages() {
+  public boolean hasMessages() {
     return !queue.isEmpty();
   }
 

@@ -695,6 +695,53 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E>
     }
   }
 
+  /**
+   * Returns an empty queue to {@code minCapacity} at once, whatever its shrink policy: the way to
+   * end a {@link QueueConfig#burstMemory() burst memory} that is no longer needed (a Pekko mailbox
+   * with {@code burst-memory = on} calls it when the registry found the actor idle). Consumer
+   * thread only.
+   *
+   * <p>It is the consumer's own shrink step with a size of zero: one CAS attempt takes the resize
+   * bit at the current word (if a producer holds the word or has just claimed an index, nothing
+   * happens), and holding it, with no index claimed beyond the consumer's, the size is exactly 0
+   * (NoShrinkBelowSize), so the capacity goes to min and a buffer of that length is linked; the
+   * consumer then moves past the closed buffer at once, so the large array is no longer referenced
+   * by the queue. In the TLA+ model it is a null poll followed by the sample {@code CSample} with
+   * its shrink attempt at size 0 (the model lets the consumer attempt a shrink at any sample, so
+   * every cadence, this one included, is covered): the word it reads shows no claim beyond the
+   * consumer index, which is exactly when that poll returns null, and the poll changes nothing
+   * else. Lincheck: {@code TrimIfEmptyLincheckTest}.
+   *
+   * @return true if the queue was empty above {@code minCapacity} and was shrunk to it
+   */
+  public final boolean trimIfEmpty() {
+    long index = consumerIndexPlain();
+    long word = producerIndexWordAcquire();
+    int min = config.minCapacity();
+    if ((word & RESIZE_BIT) != 0 || (word >>> 1) != index || capacityAcquire() <= min) {
+      return false;
+    }
+    if (!casProducerIndexWord(word, word | RESIZE_BIT)) {
+      return false;
+    }
+    boolean shrank = false;
+    try {
+      if (capacityAcquire() > min) {
+        resize(index, min);
+        resizeCounters().incrementShrinks();
+        shrank = true;
+      }
+      setLowStreakPlain(0);
+    } finally {
+      setProducerIndexWordRelease(word); // buffer, capacity and end visible before next claim
+    }
+    Object[] buffer = consumerBufferAcquire();
+    while (buffer != null && Buffer.endAcquire(buffer) == index) {
+      buffer = advanceConsumerBuffer(buffer);
+    }
+    return shrank;
+  }
+
   // ------------------------------------------------------------------ counters
 
   private void notePeakAfterOffer(long index) {

@@ -40,6 +40,9 @@ class MailboxConfigTest {
             bad-shrink { mailbox-type = ${E}, shrink-threshold = 1.5 }
             bad-number { mailbox-type = ${E}, max-capacity = lots }
             bad-layout { mailbox-type = ${E}, layout = diagonal }
+            bad-burst-memory { mailbox-type = ${E}, burst-memory = sometimes }
+            bad-idle-shrink { mailbox-type = ${E}, burst-memory = on, idle-shrink-after = 0s }
+            bad-idle-shrink-unit { mailbox-type = ${E}, burst-memory = on, idle-shrink-after = soon }
             bad-shared { mailbox-type = "io.github.elasticq.mailbox.ElasticSharedMailbox", max-capacity = -1 }
             bad-weights { mailbox-type = ${Q}, weights = [1, 2] }
             bad-weight-value { mailbox-type = ${Q}, weights = [1, 0, 4] }
@@ -81,6 +84,9 @@ class MailboxConfigTest {
     "bad-shrink, shrink-threshold, was 1.5",
     "bad-number, max-capacity, STRING",
     "bad-layout, layout, diagonal",
+    "bad-burst-memory, burst-memory, sometimes",
+    "bad-idle-shrink, idle-shrink-after, was 0s",
+    "bad-idle-shrink-unit, idle-shrink-after, soon",
     "bad-shared, max-capacity, was -1",
     "bad-weights, weights, '[1, 2]'",
     "bad-weight-value, weights, '[1, 0, 4]'",

@@ -2,9 +2,11 @@ package io.github.elasticq.queue;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.List;
 import java.util.Queue;
 import java.util.function.Function;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -119,5 +121,32 @@ class BurstMemoryTest {
     assertThat(capacity(q)).as("capacity after %d more empty polls", polls).isEqualTo(MIN);
     assertThat(polls).isLessThanOrEqualTo(2 * MAX);
     assertThat(stats(q).allocatedSlots()).as("memory follows capacity").isLessThanOrEqualTo(MIN);
+  }
+
+  @Test
+  void trimIfEmpty_shrinksOnlyAnEmptyQueueAboveMin_toMinWithItsArray() {
+    for (AbstractElasticMpscQueue<Integer> q :
+        List.of(
+            new ElasticMpscQueue<Integer>(config(true)),
+            new CompactElasticMpscQueue<Integer>(config(true)))) {
+      assertThat(q.trimIfEmpty()).as("at min already").isFalse();
+      burstThenDrain(q);
+      int kept = capacity(q);
+      assertThat(kept).as("burst memory keeps the capacity").isGreaterThanOrEqualTo(BURST);
+      q.offer(-1);
+      assertThat(q.trimIfEmpty()).as("not empty").isFalse();
+      assertThat(capacity(q)).isEqualTo(kept);
+      assertThat(q.poll()).isEqualTo(-1);
+
+      long shrinks = stats(q).shrinks();
+      assertThat(q.trimIfEmpty()).as("empty above min").isTrue();
+      QueueStats s = stats(q);
+      assertThat(s.capacity()).isEqualTo(MIN);
+      assertThat(s.allocatedSlots()).as("the large array is dropped at once").isEqualTo(MIN);
+      assertThat(s.shrinks()).isEqualTo(shrinks + 1);
+
+      burstThenDrain(q); // still a working queue: FIFO, no loss
+      assertThat(stats(q).enqueued()).isEqualTo(2L * BURST + 1);
+    }
   }
 }

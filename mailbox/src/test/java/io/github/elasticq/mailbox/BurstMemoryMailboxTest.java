@@ -1,0 +1,192 @@
+package io.github.elasticq.mailbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.typesafe.config.ConfigFactory;
+import io.github.elasticq.queue.QueueStats;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.pekko.actor.AbstractActor;
+import org.apache.pekko.actor.ActorRef;
+import org.apache.pekko.actor.ActorSystem;
+import org.apache.pekko.actor.Props;
+import org.apache.pekko.dispatch.Envelope;
+import org.apache.pekko.testkit.javadsl.TestKit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
+import scala.Option;
+
+/**
+ * {@code burst-memory = on}: a real actor system, an actor that takes bursts. After a burst is
+ * drained the queue keeps its capacity (the next burst does not regrow it); once the actor has been
+ * idle for {@code idle-shrink-after}, the registry's check has the actor's own mailbox run return
+ * the queue to {@code min-capacity}, with its array; every message of every burst is delivered
+ * exactly once and in order, before and after the trim.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+class BurstMemoryMailboxTest {
+
+  private static final int BURST = 5_000;
+
+  private ActorSystem system;
+
+  @BeforeAll
+  void start() {
+    system =
+        ActorSystem.create(
+            "BurstMemoryMailboxTest",
+            ConfigFactory.parseString(
+                    """
+                    bursty-mailbox {
+                      mailbox-type = "io.github.elasticq.mailbox.ElasticMailbox"
+                      layout = padded
+                      burst-memory = on
+                      idle-shrink-after = 300ms
+                    }
+                    """)
+                .withFallback(ConfigFactory.load("application-test")));
+  }
+
+  @AfterAll
+  void stop() {
+    TestKit.shutdownActorSystem(system);
+  }
+
+  /** Blocks on its first message until the gate opens; counts the rest and checks their order. */
+  static final class Gated extends AbstractActor {
+    private final CountDownLatch gate;
+    private final AtomicLong received;
+    private long expected;
+
+    Gated(CountDownLatch gate, AtomicLong received) {
+      this.gate = gate;
+      this.received = received;
+    }
+
+    @Override
+    public Receive createReceive() {
+      return receiveBuilder()
+          .matchEquals("gate", g -> gate.await(30, TimeUnit.SECONDS))
+          .match(
+              Long.class,
+              n -> {
+                if (n != expected) {
+                  throw new IllegalStateException("expected " + expected + ", got " + n);
+                }
+                expected++;
+                received.incrementAndGet();
+              })
+          .build();
+    }
+  }
+
+  private QueueStats stats(ActorRef actor) {
+    return MailboxRegistry.get(system).find(actor).orElseThrow().stats();
+  }
+
+  private static void awaitCount(AtomicLong received, long target) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (received.get() < target && System.nanoTime() < deadline) {
+      Thread.sleep(5);
+    }
+    assertThat(received.get()).as("messages delivered").isEqualTo(target);
+  }
+
+  private long burst(ActorRef actor, long from) {
+    for (long i = from; i < from + BURST; i++) {
+      actor.tell(i, ActorRef.noSender());
+    }
+    return from + BURST;
+  }
+
+  @Test
+  void keepsItsCapacityAfterABurst_thenReturnsToMinWhenIdle_losingNothing() throws Exception {
+    ElasticMailbox type = (ElasticMailbox) system.mailboxes().lookup("bursty-mailbox");
+    assertThat(type.burstMemory()).isTrue();
+    assertThat(type.queueConfig().burstMemory()).isTrue();
+    CountDownLatch gate = new CountDownLatch(1);
+    AtomicLong received = new AtomicLong();
+    ActorRef actor =
+        system.actorOf(
+            Props.create(Gated.class, () -> new Gated(gate, received))
+                .withMailbox("bursty-mailbox"),
+            "bursty");
+    int min = type.queueConfig().minCapacity();
+
+    actor.tell("gate", ActorRef.noSender());
+    long sent = burst(actor, 0);
+    gate.countDown();
+    awaitCount(received, sent);
+    QueueStats drained = stats(actor);
+    assertThat(drained.size()).isZero();
+    assertThat(drained.capacity())
+        .as("capacity kept after the burst")
+        .isGreaterThanOrEqualTo(BURST);
+
+    // Idle: the registry's check has the actor's next run return the queue to min.
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    QueueStats idle = stats(actor);
+    while (idle.capacity() != min && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+      idle = stats(actor);
+    }
+    assertThat(idle.capacity()).as("capacity once idle: %s", idle).isEqualTo(min);
+    assertThat(idle.allocatedSlots()).as("slots once idle: %s", idle).isEqualTo(min);
+    assertThat(idle.shrinks()).isGreaterThan(drained.shrinks());
+
+    // The trimmed queue takes the next bursts whole, in order.
+    sent = burst(actor, sent);
+    sent = burst(actor, sent);
+    awaitCount(received, sent);
+    QueueStats after = stats(actor);
+    assertThat(after.enqueued()).isEqualTo(sent + 1);
+    assertThat(after.dequeued()).isEqualTo(sent + 1);
+    assertThat(after.rejected()).isZero();
+  }
+
+  /**
+   * The idle check's rule on a bare queue (no actor system, so nothing is scheduled): a queue whose
+   * actor took more than {@code shrink-threshold x capacity} messages since the previous check is
+   * left alone; a quiet, empty one is marked, reports {@code hasMessages} until its consumer's next
+   * dequeue, which trims it to min; a non-empty one is never marked.
+   */
+  @Test
+  void idleCheck_marksOnlyAQuietEmptyQueue_andTheConsumersDequeueTrimsIt() {
+    BurstMemoryMessageQueue q =
+        (BurstMemoryMessageQueue)
+            system.mailboxes().lookup("bursty-mailbox").create(Option.empty(), Option.empty());
+    long t = q.idleNanos;
+    for (long i = 0; i < 1_000; i++) {
+      q.enqueue(ActorRef.noSender(), new Envelope(i, ActorRef.noSender()));
+    }
+    for (long i = 0; i < 1_000; i++) {
+      assertThat(q.dequeue().message()).isEqualTo(i);
+    }
+    int kept = q.stats().capacity();
+    assertThat(kept).isGreaterThanOrEqualTo(1_000);
+
+    long c1 = System.nanoTime() + t;
+    assertThat(q.checkIdle(c1)).as("1000 taken since the queue was made: busy").isFalse();
+    assertThat(q.checkIdle(c1 + t / 2)).as("checked too early").isFalse();
+    q.enqueue(ActorRef.noSender(), new Envelope(-1L, ActorRef.noSender()));
+    assertThat(q.checkIdle(c1 + t)).as("not empty").isFalse();
+    assertThat(q.dequeue().message()).isEqualTo(-1L);
+    assertThat(q.hasMessages()).isFalse();
+    assertThat(q.stats().capacity()).isEqualTo(kept);
+
+    assertThat(q.checkIdle(c1 + 2 * t)).as("one taken since the last check, now empty").isTrue();
+    assertThat(q.hasMessages()).as("marked: the mailbox must run").isTrue();
+    assertThat(q.stats().capacity()).as("nothing trims but the consumer").isEqualTo(kept);
+    assertThat(q.dequeue()).isNull();
+    assertThat(q.hasMessages()).isFalse();
+    QueueStats s = q.stats();
+    assertThat(s.capacity()).isEqualTo(q.queue.config().minCapacity());
+    assertThat(s.allocatedSlots()).isEqualTo(q.queue.config().minCapacity());
+    assertThat(s.enqueued()).isEqualTo(1_001);
+  }
+}
