@@ -17,6 +17,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.IntFunction;
 import java.util.function.Supplier;
 
 /**
@@ -33,7 +34,12 @@ import java.util.function.Supplier;
  *
  * <p><b>Growth.</b> An insertion that finds the ring full below {@code maxCapacity} reallocates it
  * at {@link QueueConfig#grownCapacity(int)}; at {@code maxCapacity} it is refused ({@code offer}),
- * waits ({@code put}, timed {@code offer}) or is parked ({@code putAsync}).
+ * waits ({@code put}, timed {@code offer}) or is parked ({@code putAsync}). The new ring is
+ * allocated with the lock released (the other threads go on meanwhile); the insertion then takes
+ * the lock again and decides afresh from the state it finds: it installs the new ring only if the
+ * growth policy still picks exactly that length, otherwise it drops it (the queue may have drained,
+ * grown or filled to {@code maxCapacity} in the meantime). The elements are copied, and the
+ * insertion linearizes, under the lock.
  *
  * <p><b>Shrink policy.</b> Shrinking is driven by consumer operations (every {@code poll}, {@code
  * take}, {@code pollBatch}, {@code drainTo}, {@code remove(Object)}, {@code clear} and {@code
@@ -47,7 +53,12 @@ import java.util.function.Supplier;
  * queue nobody polls keeps its capacity). The streak is the hysteresis: a load that crosses the
  * threshold back and forth keeps resetting it and does not resize on every cycle. With {@link
  * QueueConfig#burstMemory()} the streak must also reach the capacity (at most 32,767 operations),
- * so a buffer that takes recurring bursts keeps the capacity they need.
+ * so a buffer that takes recurring bursts keeps the capacity they need. The operation that
+ * completes the streak allocates the smaller ring after releasing the lock (it has already taken
+ * its element), then takes the lock again and installs it if the step is still due: if meanwhile an
+ * operation left the occupancy above the threshold, or the ring grew, the streak was reset and the
+ * step is dropped. Low-occupancy operations that run during that allocation do not count towards
+ * the next step.
  *
  * <p><b>Asynchronous waiters.</b> Each waiter is a {@link CompletableFuture} with a private state
  * word ({@code WAITING → CLAIMED} by the queue, or {@code WAITING → ABANDONED} by {@code cancel},
@@ -95,6 +106,13 @@ public final class ElasticBuffer<E> extends AbstractQueue<E>
   private final int minCapacity;
   private final int shrinkStreak;
 
+  /**
+   * Allocates the rings that growth and shrink steps install, outside the lock; {@code
+   * Object[]::new} except in tests, which use it to act in the window between allocating and
+   * installing.
+   */
+  private final IntFunction<Object[]> ringAllocator;
+
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition notEmpty = lock.newCondition();
   private final Condition notFull = lock.newCondition();
@@ -126,8 +144,9 @@ public final class ElasticBuffer<E> extends AbstractQueue<E>
 
   private int pendingTakes;
 
-  private long enqueued;
+  /** Elements removed or handed to a taker; {@code enqueued} is always {@code dequeued + count}. */
   private long dequeued;
+
   private long rejected;
   private long grows;
   private long shrinks;
@@ -145,6 +164,15 @@ public final class ElasticBuffer<E> extends AbstractQueue<E>
 
   /** For tests: a buffer whose hysteresis streak is {@code shrinkStreak} consumer operations. */
   ElasticBuffer(QueueConfig config, int shrinkStreak) {
+    this(config, shrinkStreak, Object[]::new);
+  }
+
+  /**
+   * For tests: as {@link #ElasticBuffer(QueueConfig, int)}, allocating the rings of growth and
+   * shrink steps with {@code ringAllocator}, which is called without the lock.
+   */
+  ElasticBuffer(QueueConfig config, int shrinkStreak, IntFunction<Object[]> ringAllocator) {
+    this.ringAllocator = Objects.requireNonNull(ringAllocator, "ringAllocator");
     this.config = Objects.requireNonNull(config, "config");
     if (shrinkStreak < 1) {
       throw new IllegalArgumentException("shrinkStreak must be >= 1, was " + shrinkStreak);
@@ -171,15 +199,20 @@ public final class ElasticBuffer<E> extends AbstractQueue<E>
   public boolean offer(E e) {
     Objects.requireNonNull(e, "element");
     TakeWaiter<E> taker;
+    Object[] ring = null;
     lock.lock();
     try {
-      taker = handToTakerLocked(e);
-      if (taker == null) {
-        if (!ensureRoomLocked(1)) {
+      while ((taker = handToTakerLocked(e)) == null) {
+        int grow = makeRoomLocked(1, ring);
+        if (grow == ROOM) {
+          insertAndSignalLocked(e);
+          break;
+        }
+        if (grow == AT_MAX) {
           rejected++;
           return false;
         }
-        insertAndSignalLocked(e);
+        ring = allocateUnlocked(grow);
       }
     } finally {
       lock.unlock();
@@ -201,13 +234,20 @@ public final class ElasticBuffer<E> extends AbstractQueue<E>
   public void put(E e) throws InterruptedException {
     Objects.requireNonNull(e, "element");
     TakeWaiter<E> taker;
+    Object[] ring = null;
     lock.lockInterruptibly();
     try {
-      while ((taker = handToTakerLocked(e)) == null && !ensureRoomLocked(1)) {
-        notFull.await();
-      }
-      if (taker == null) {
-        insertAndSignalLocked(e);
+      while ((taker = handToTakerLocked(e)) == null) {
+        int grow = makeRoomLocked(1, ring);
+        if (grow == ROOM) {
+          insertAndSignalLocked(e);
+          break;
+        }
+        if (grow == AT_MAX) {
+          notFull.await();
+        } else {
+          ring = allocateUnlocked(grow);
+        }
       }
     } finally {
       lock.unlock();
@@ -231,16 +271,23 @@ public final class ElasticBuffer<E> extends AbstractQueue<E>
     Objects.requireNonNull(e, "element");
     long nanos = unit.toNanos(timeout);
     TakeWaiter<E> taker;
+    Object[] ring = null;
     lock.lockInterruptibly();
     try {
-      while ((taker = handToTakerLocked(e)) == null && !ensureRoomLocked(1)) {
-        if (nanos <= 0L) {
-          return false;
+      while ((taker = handToTakerLocked(e)) == null) {
+        int grow = makeRoomLocked(1, ring);
+        if (grow == ROOM) {
+          insertAndSignalLocked(e);
+          break;
         }
-        nanos = notFull.awaitNanos(nanos);
-      }
-      if (taker == null) {
-        insertAndSignalLocked(e);
+        if (grow == AT_MAX) {
+          if (nanos <= 0L) {
+            return false;
+          }
+          nanos = notFull.awaitNanos(nanos);
+        } else {
+          ring = allocateUnlocked(grow);
+        }
       }
     } finally {
       lock.unlock();
@@ -279,11 +326,21 @@ public final class ElasticBuffer<E> extends AbstractQueue<E>
     }
     List<TakeWaiter<E>> takers = null;
     int handed = 0;
+    Object[] ring = null;
     lock.lock();
     try {
-      if (count + elements.length > maxCapacity) {
-        rejected += elements.length;
-        return false;
+      while (true) {
+        if (count + elements.length > maxCapacity) {
+          rejected += elements.length;
+          return false;
+        }
+        // With takers pending (the queue is empty) how many elements stay in the ring is known
+        // only after claiming them, so that rare case grows under the lock below.
+        int grow = pendingTakes == 0 ? makeRoomLocked(elements.length, ring) : ROOM;
+        if (grow == ROOM) {
+          break;
+        }
+        ring = allocateUnlocked(grow);
       }
       while (handed < elements.length) {
         TakeWaiter<E> taker = handToTakerLocked(elementOf(elements, handed));
@@ -333,17 +390,22 @@ public final class ElasticBuffer<E> extends AbstractQueue<E>
   public CompletableFuture<Void> putAsync(E e) {
     Objects.requireNonNull(e, "element");
     TakeWaiter<E> taker;
+    Object[] ring = null;
     lock.lock();
     try {
-      taker = handToTakerLocked(e);
-      if (taker == null) {
-        if (!ensureRoomLocked(1)) {
+      while ((taker = handToTakerLocked(e)) == null) {
+        int grow = makeRoomLocked(1, ring);
+        if (grow == ROOM) {
+          insertAndSignalLocked(e);
+          break;
+        }
+        if (grow == AT_MAX) {
           PutWaiter<E> waiter = new PutWaiter<>(this, e);
           waitingPuts.addLast(waiter);
           pendingPuts++;
           return waiter;
         }
-        insertAndSignalLocked(e);
+        ring = allocateUnlocked(grow);
       }
     } finally {
       lock.unlock();
@@ -363,15 +425,15 @@ public final class ElasticBuffer<E> extends AbstractQueue<E>
   @Override
   public E poll() {
     E e;
-    List<PutWaiter<E>> served;
+    AfterUnlock<E> after;
     lock.lock();
     try {
       e = count == 0 ? null : dequeueLocked();
-      served = afterConsumerOpLocked(e == null ? 0 : 1);
+      after = afterConsumerOpLocked(e == null ? 0 : 1);
     } finally {
       lock.unlock();
     }
-    completePuts(served);
+    finish(after);
     return e;
   }
 
@@ -384,18 +446,18 @@ public final class ElasticBuffer<E> extends AbstractQueue<E>
   @Override
   public E take() throws InterruptedException {
     E e;
-    List<PutWaiter<E>> served;
+    AfterUnlock<E> after;
     lock.lockInterruptibly();
     try {
       while (count == 0) {
         notEmpty.await();
       }
       e = dequeueLocked();
-      served = afterConsumerOpLocked(1);
+      after = afterConsumerOpLocked(1);
     } finally {
       lock.unlock();
     }
-    completePuts(served);
+    finish(after);
     return e;
   }
 
@@ -410,7 +472,7 @@ public final class ElasticBuffer<E> extends AbstractQueue<E>
   public E poll(long timeout, TimeUnit unit) throws InterruptedException {
     long nanos = unit.toNanos(timeout);
     E e = null;
-    List<PutWaiter<E>> served;
+    AfterUnlock<E> after;
     lock.lockInterruptibly();
     try {
       while (count == 0 && nanos > 0L) {
@@ -419,11 +481,11 @@ public final class ElasticBuffer<E> extends AbstractQueue<E>
       if (count > 0) {
         e = dequeueLocked();
       }
-      served = afterConsumerOpLocked(e == null ? 0 : 1);
+      after = afterConsumerOpLocked(e == null ? 0 : 1);
     } finally {
       lock.unlock();
     }
-    completePuts(served);
+    finish(after);
     return e;
   }
 
@@ -438,7 +500,7 @@ public final class ElasticBuffer<E> extends AbstractQueue<E>
       throw new IllegalArgumentException("pollBatch: max must be >= 0, was " + max);
     }
     List<E> out;
-    List<PutWaiter<E>> served;
+    AfterUnlock<E> after;
     lock.lock();
     try {
       int n = Math.min(max, count);
@@ -446,11 +508,11 @@ public final class ElasticBuffer<E> extends AbstractQueue<E>
       for (int i = 0; i < n; i++) {
         out.add(dequeueLocked());
       }
-      served = afterConsumerOpLocked(n);
+      after = afterConsumerOpLocked(n);
     } finally {
       lock.unlock();
     }
-    completePuts(served);
+    finish(after);
     return out;
   }
 
@@ -467,23 +529,26 @@ public final class ElasticBuffer<E> extends AbstractQueue<E>
    */
   public CompletableFuture<E> takeAsync() {
     E e;
-    List<PutWaiter<E>> served;
+    CompletableFuture<E> parked = null;
+    AfterUnlock<E> after;
     lock.lock();
     try {
       if (count == 0) {
         TakeWaiter<E> waiter = new TakeWaiter<>(this);
         waitingTakes.addLast(waiter);
         pendingTakes++;
-        afterConsumerOpLocked(0);
-        return waiter;
+        parked = waiter;
+        e = null;
+        after = afterConsumerOpLocked(0);
+      } else {
+        e = dequeueLocked();
+        after = afterConsumerOpLocked(1);
       }
-      e = dequeueLocked();
-      served = afterConsumerOpLocked(1);
     } finally {
       lock.unlock();
     }
-    completePuts(served);
-    return CompletableFuture.completedFuture(e);
+    finish(after);
+    return parked != null ? parked : CompletableFuture.completedFuture(e);
   }
 
   /**
@@ -525,13 +590,13 @@ public final class ElasticBuffer<E> extends AbstractQueue<E>
       }
     } finally {
       // also when sink.add threw: the freed slots still go to pending puts, which must complete
-      List<PutWaiter<E>> served;
+      AfterUnlock<E> after;
       try {
-        served = afterConsumerOpLocked(moved);
+        after = afterConsumerOpLocked(moved);
       } finally {
         lock.unlock();
       }
-      completePuts(served);
+      finish(after);
     }
     return moved;
   }
@@ -545,10 +610,10 @@ public final class ElasticBuffer<E> extends AbstractQueue<E>
     if (o == null) {
       return false;
     }
-    List<PutWaiter<E>> served;
+    AfterUnlock<E> after;
+    int found = -1;
     lock.lock();
     try {
-      int found = -1;
       for (int i = 0; i < count; i++) {
         if (o.equals(items[slot(i)])) {
           found = i;
@@ -558,15 +623,12 @@ public final class ElasticBuffer<E> extends AbstractQueue<E>
       if (found >= 0) {
         removeAtLocked(found);
       }
-      served = afterConsumerOpLocked(found >= 0 ? 1 : 0);
-      if (found < 0) {
-        return false;
-      }
+      after = afterConsumerOpLocked(found >= 0 ? 1 : 0);
     } finally {
       lock.unlock();
     }
-    completePuts(served);
-    return true;
+    finish(after);
+    return found >= 0;
   }
 
   /**
@@ -575,18 +637,18 @@ public final class ElasticBuffer<E> extends AbstractQueue<E>
    */
   @Override
   public void clear() {
-    List<PutWaiter<E>> served;
+    AfterUnlock<E> after;
     lock.lock();
     try {
       int n = count;
       for (int i = 0; i < n; i++) {
         dequeueLocked();
       }
-      served = afterConsumerOpLocked(n);
+      after = afterConsumerOpLocked(n);
     } finally {
       lock.unlock();
     }
-    completePuts(served);
+    finish(after);
   }
 
   // ---------------------------------------------------------------- inspection
@@ -642,7 +704,15 @@ public final class ElasticBuffer<E> extends AbstractQueue<E>
     lock.lock();
     try {
       return new QueueStats(
-          capacity, count, enqueued, dequeued, rejected, grows, shrinks, peakSize, items.length);
+          capacity,
+          count,
+          dequeued + count,
+          dequeued,
+          rejected,
+          grows,
+          shrinks,
+          peakSize,
+          items.length);
     } finally {
       lock.unlock();
     }
@@ -716,31 +786,72 @@ public final class ElasticBuffer<E> extends AbstractQueue<E>
       TakeWaiter<E> w = waitingTakes.pollFirst();
       pendingTakes--;
       if (w.claim()) {
-        enqueued++;
-        dequeued++;
+        dequeued++; // and enqueued, which is dequeued + count
         return w;
       }
     }
     return null;
   }
 
-  /** Grows (one reallocation, as many steps as needed) so that {@code n} more fit; false at max. */
-  private boolean ensureRoomLocked(int n) {
+  /** {@link #makeRoomLocked} result: {@code n} more elements fit in the ring now. */
+  private static final int ROOM = 0;
+
+  /** {@link #makeRoomLocked} result: {@code n} more elements would exceed {@code maxCapacity}. */
+  private static final int AT_MAX = -1;
+
+  /**
+   * Makes room for {@code n} more elements if that needs no allocation: returns {@link #ROOM} if
+   * they fit (growing into {@code ring} when it has exactly the length the growth policy picks
+   * now), {@link #AT_MAX} if they can never fit, else the capacity to grow to (one reallocation, as
+   * many growth steps as needed), for which the caller allocates a ring outside the lock ({@link
+   * #allocateUnlocked}) and calls again. Everything is decided again on every call, under the lock,
+   * so a ring allocated for a state that changed meanwhile is dropped, never installed.
+   */
+  private int makeRoomLocked(int n, Object[] ring) {
     int needed = count + n;
-    if (needed <= capacity) {
-      return true;
+    int cap = capacity;
+    if (needed <= cap) {
+      return ROOM;
     }
     if (needed > maxCapacity) {
-      return false;
+      return AT_MAX;
     }
-    int next = capacity;
+    int next = cap;
+    int steps = 0;
     while (next < needed) {
       next = config.grownCapacity(next);
-      grows++;
+      steps++;
     }
-    resizeLocked(next);
+    if (ring == null || ring.length != next) {
+      return next;
+    }
+    grows += steps;
+    transferLocked(ring);
     lowStreak = 0;
-    return true;
+    return ROOM;
+  }
+
+  /** {@link #makeRoomLocked} that allocates under the lock: for the rare paths. False at max. */
+  private boolean ensureRoomLocked(int n) {
+    int grow = makeRoomLocked(n, null);
+    if (grow > 0) {
+      grow = makeRoomLocked(n, new Object[grow]);
+    }
+    return grow == ROOM;
+  }
+
+  /**
+   * Allocates a ring of {@code length} slots with the lock released, so that zeroing it does not
+   * lengthen the critical section every other thread queues on; returns with the lock held again
+   * (also if the allocation threw). The caller must hold the lock exactly once.
+   */
+  private Object[] allocateUnlocked(int length) {
+    lock.unlock();
+    try {
+      return ringAllocator.apply(length);
+    } finally {
+      lock.lock();
+    }
   }
 
   /** One element in: stored, size published, one blocked taker woken. Lock held. */
@@ -754,7 +865,6 @@ public final class ElasticBuffer<E> extends AbstractQueue<E>
     int tail = slot(count);
     items[tail] = e;
     count++;
-    enqueued++;
     if (count > windowPeak) {
       windowPeak = count;
       if (count > peakSize) {
@@ -803,20 +913,11 @@ public final class ElasticBuffer<E> extends AbstractQueue<E>
    * wake blocked producers, then apply the shrink policy. Returns the puts to complete after
    * unlock, or null.
    */
-  private List<PutWaiter<E>> afterConsumerOpLocked(int removed) {
+  private AfterUnlock<E> afterConsumerOpLocked(int removed) {
     List<PutWaiter<E>> served = null;
     if (removed > 0) {
-      while (pendingPuts != 0 && count < maxCapacity) {
-        PutWaiter<E> w = waitingPuts.pollFirst();
-        pendingPuts--;
-        if (w.claim()) {
-          ensureRoomLocked(1);
-          enqueueLocked(w.element);
-          if (served == null) {
-            served = new ArrayList<>(Math.min(removed, 16));
-          }
-          served.add(w);
-        }
+      if (pendingPuts != 0) {
+        served = refillFromPutsLocked(removed);
       }
       if (count < maxCapacity) {
         if (removed == 1) {
@@ -826,31 +927,126 @@ public final class ElasticBuffer<E> extends AbstractQueue<E>
         }
       }
     }
+    int shrinkTo = 0;
     if (count <= shrinkLimit && capacity > minCapacity) {
-      if (++lowStreak >= config.shrinkStreak(capacity, shrinkStreak, 1)) {
-        int next = config.shrunkCapacity(capacity, count);
-        if (next < capacity) {
-          resizeLocked(next);
-          shrinks++;
-        }
-        lowStreak = 0;
-      }
+      shrinkTo = lowOccupancyLocked();
     } else if (lowStreak != 0) {
       lowStreak = 0;
     }
     publishSizeLocked();
+    return served == null && shrinkTo == 0 ? null : new AfterUnlock<>(served, shrinkTo);
+  }
+
+  /** Moves pending puts into the freed space; returns those claimed, to complete after unlock. */
+  private List<PutWaiter<E>> refillFromPutsLocked(int removed) {
+    List<PutWaiter<E>> served = null;
+    while (pendingPuts != 0 && count < maxCapacity) {
+      PutWaiter<E> w = waitingPuts.pollFirst();
+      pendingPuts--;
+      if (w.claim()) {
+        ensureRoomLocked(1);
+        enqueueLocked(w.element);
+        if (served == null) {
+          served = new ArrayList<>(Math.min(removed, 16));
+        }
+        served.add(w);
+      }
+    }
     return served;
   }
 
-  private void resizeLocked(int newCapacity) {
-    Object[] next = new Object[newCapacity];
-    for (int i = 0; i < count; i++) {
-      next[i] = items[slot(i)];
+  /**
+   * One more low-occupancy consumer operation: extends the streak. The operation that completes it
+   * returns the capacity of the smaller ring, which the caller allocates after unlocking and hands
+   * to {@link #completeShrinkLocked}; until then the streak stays at its limit (a shrink is due)
+   * and the low-occupancy operations in between do not count towards the next step. Returns 0 when
+   * there is nothing to allocate.
+   */
+  private int lowOccupancyLocked() {
+    int limit = config.shrinkStreak(capacity, shrinkStreak, 1);
+    int streak = lowStreak + 1;
+    if (streak < limit) {
+      lowStreak = streak;
+      return 0;
     }
+    if (streak > limit) {
+      return 0; // lowStreak == limit: a shrink is due, another consumer allocates its ring
+    }
+    int next = config.shrunkCapacity(capacity, count);
+    if (next >= capacity) {
+      lowStreak = 0;
+      return 0;
+    }
+    lowStreak = limit;
+    return next;
+  }
+
+  /**
+   * Performs the due shrink step, if it is still due: the streak was not reset meanwhile (by an
+   * operation that left the occupancy high, or by a growth, or by another thread completing the
+   * step) and the occupancy is still low. Uses {@code ring} if it has the length the policy picks
+   * now. {@code ring} is null if its allocation failed: then the streak restarts.
+   */
+  private void completeShrinkLocked(Object[] ring) {
+    if (lowStreak != config.shrinkStreak(capacity, shrinkStreak, 1)) {
+      return;
+    }
+    lowStreak = 0;
+    if (ring == null || count > shrinkLimit || capacity <= minCapacity) {
+      return;
+    }
+    int next = config.shrunkCapacity(capacity, count);
+    if (next < capacity) {
+      transferLocked(ring.length == next ? ring : new Object[next]);
+      shrinks++;
+    }
+  }
+
+  /** Runs what a consumer operation left for after its unlock: puts to complete, a shrink step. */
+  private void finish(AfterUnlock<E> after) {
+    if (after == null) {
+      return;
+    }
+    try {
+      completePuts(after.served);
+    } finally {
+      if (after.shrinkTo != 0) {
+        shrinkUnlocked(after.shrinkTo);
+      }
+    }
+  }
+
+  /**
+   * Allocates the smaller ring without the lock, then takes the lock to install it: the consumer
+   * operation that completed the streak already returned its result under the lock.
+   */
+  private void shrinkUnlocked(int length) {
+    Object[] ring = null;
+    try {
+      ring = ringAllocator.apply(length);
+    } finally {
+      lock.lock();
+      try {
+        completeShrinkLocked(ring);
+      } finally {
+        lock.unlock();
+      }
+    }
+  }
+
+  /**
+   * Moves the elements, in FIFO order, to the start of the empty {@code next}; it becomes the ring.
+   */
+  private void transferLocked(Object[] next) {
+    Object[] old = items;
+    int n = count;
+    int first = Math.min(n, old.length - head);
+    System.arraycopy(old, head, next, 0, first);
+    System.arraycopy(old, 0, next, first, n - first);
     items = next;
     head = 0;
-    setCapacityRelease(newCapacity);
-    shrinkLimit = shrinkLimitFor(newCapacity);
+    setCapacityRelease(next.length);
+    shrinkLimit = shrinkLimitFor(next.length);
   }
 
   private int shrinkLimitFor(int cap) {
@@ -906,20 +1102,20 @@ public final class ElasticBuffer<E> extends AbstractQueue<E>
   }
 
   private void removeFirstIdentical(Object o) {
-    List<PutWaiter<E>> served = null;
+    AfterUnlock<E> after = null;
     lock.lock();
     try {
       for (int i = 0; i < count; i++) {
         if (items[slot(i)] == o) {
           removeAtLocked(i);
-          served = afterConsumerOpLocked(1);
+          after = afterConsumerOpLocked(1);
           break;
         }
       }
     } finally {
       lock.unlock();
     }
-    completePuts(served);
+    finish(after);
   }
 
   private void publishSizeLocked() {
@@ -939,6 +1135,20 @@ public final class ElasticBuffer<E> extends AbstractQueue<E>
 
   private int capacityAcquire() {
     return (int) CAPACITY.getAcquire(this);
+  }
+
+  /** What a consumer operation leaves for after its unlock; null (the common case) if nothing. */
+  private static final class AfterUnlock<E> {
+    /** Pending puts claimed under the lock, to complete; or null. */
+    final List<PutWaiter<E>> served;
+
+    /** The length of the ring a due shrink step needs, or 0. */
+    final int shrinkTo;
+
+    AfterUnlock(List<PutWaiter<E>> served, int shrinkTo) {
+      this.served = served;
+      this.shrinkTo = shrinkTo;
+    }
   }
 
   private final class SnapshotIterator implements Iterator<E> {

@@ -528,6 +528,113 @@ class ElasticBufferTest {
   }
 
   /**
+   * A buffer whose ring allocations (made with the lock released) first run {@code race} once it is
+   * armed: the window between a growth or shrink decision and its installation, opened
+   * deterministically in the calling thread.
+   */
+  private static ElasticBuffer<Integer> racingAllocations(
+      QueueConfig config,
+      int shrinkStreak,
+      List<Integer> allocated,
+      AtomicReference<ThrowingRunnable> race) {
+    return new ElasticBuffer<>(
+        config,
+        shrinkStreak,
+        length -> {
+          allocated.add(length);
+          ThrowingRunnable r = race.getAndSet(null);
+          if (r != null) {
+            try {
+              r.run();
+            } catch (Exception e) {
+              throw new IllegalStateException(e);
+            }
+          }
+          return new Object[length];
+        });
+  }
+
+  /**
+   * A producer allocates the grown ring (2 → 4) with the lock released; meanwhile other insertions
+   * grow the ring to 4 themselves and fill it. Back under the lock the policy now picks 8: the
+   * stale 4-slot ring must be dropped and an 8-slot one installed, with nothing lost.
+   */
+  @Test
+  void offer_growthRacingOtherGrowth_dropsStaleRing() {
+    List<Integer> allocated = new ArrayList<>();
+    AtomicReference<ThrowingRunnable> race = new AtomicReference<>();
+    ElasticBuffer<Integer> b = racingAllocations(config(2, 2, 8, 2.0, 0.25), 32, allocated, race);
+    b.offer(0);
+    b.offer(1);
+    race.set(
+        () -> {
+          assertThat(b.offer(10)).isTrue();
+          assertThat(b.offer(11)).isTrue();
+        });
+    assertThat(b.offer(2)).isTrue();
+    assertThat(b.toArray()).containsExactly(0, 1, 10, 11, 2);
+    assertThat(allocated).containsExactly(4, 4, 8);
+    QueueStats stats = b.stats();
+    assertThat(stats.capacity()).isEqualTo(8);
+    assertThat(stats.allocatedSlots()).isEqualTo(8);
+    assertThat(stats.grows()).isEqualTo(2);
+  }
+
+  /**
+   * A producer allocates the grown ring with the lock released; meanwhile consumers drain the
+   * buffer. Back under the lock the element fits: the ring must be dropped, the capacity stays 2.
+   */
+  @Test
+  void offer_growthRacingDrain_dropsUnneededRing() {
+    List<Integer> allocated = new ArrayList<>();
+    AtomicReference<ThrowingRunnable> race = new AtomicReference<>();
+    ElasticBuffer<Integer> b = racingAllocations(config(2, 2, 8, 2.0, 0.25), 32, allocated, race);
+    b.offer(0);
+    b.offer(1);
+    race.set(() -> assertThat(b.pollBatch(2)).containsExactly(0, 1));
+    assertThat(b.offer(2)).isTrue();
+    assertThat(b.toArray()).containsExactly(2);
+    assertThat(allocated).containsExactly(4);
+    QueueStats stats = b.stats();
+    assertThat(stats.capacity()).isEqualTo(2);
+    assertThat(stats.grows()).isZero();
+  }
+
+  /**
+   * The consumer whose poll completes the low-occupancy streak (8 → 4 due) allocates the smaller
+   * ring after unlocking; meanwhile producers insert three elements, so five are held and the
+   * occupancy is above the threshold again. The step is no longer due: it must be dropped (a 4-slot
+   * ring cannot hold five), the capacity stays 8 and nothing is lost.
+   */
+  @Test
+  void poll_shrinkRacingInsertions_dropsStep() {
+    List<Integer> allocated = new ArrayList<>();
+    AtomicReference<ThrowingRunnable> race = new AtomicReference<>();
+    ElasticBuffer<Integer> b = racingAllocations(config(2, 2, 8, 2.0, 0.25), 1, allocated, race);
+    for (int i = 0; i < 5; i++) {
+      assertThat(b.offer(i)).isTrue();
+    }
+    assertThat(b.capacity()).isEqualTo(8);
+    assertThat(b.poll()).isZero();
+    assertThat(b.poll()).isEqualTo(1);
+    race.set(
+        () -> {
+          for (int i = 100; i < 103; i++) {
+            assertThat(b.offer(i)).isTrue();
+          }
+        });
+    assertThat(b.poll()).isEqualTo(2); // leaves 2 of 8: the streak of 1 is complete
+    assertThat(allocated).containsExactly(4, 8, 4);
+    assertThat(b.toArray()).containsExactly(3, 4, 100, 101, 102);
+    QueueStats stats = b.stats();
+    assertThat(stats.capacity()).isEqualTo(8);
+    assertThat(stats.allocatedSlots()).isEqualTo(8);
+    assertThat(stats.shrinks()).isZero();
+    assertThat(b.pollBatch(4)).containsExactly(3, 4, 100, 101); // leaves 1: due again
+    assertThat(b.capacity()).as("the next streak shrinks as usual").isEqualTo(4);
+  }
+
+  /**
    * The put-side twin: a pending put is cancelled by another thread held at the lock; a consumer
    * that frees space meanwhile must not insert the withdrawn element.
    */
