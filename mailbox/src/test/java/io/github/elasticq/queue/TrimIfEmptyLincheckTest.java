@@ -25,7 +25,9 @@ class TrimIfEmptyLincheckTest {
 
   @Test
   void modelChecking_compactQueue() {
+    // Half the iterations of the other model checks: the default test run's time budget.
     ElasticMpscQueueLincheckTest.modelChecking()
+        .iterations(15)
         .sequentialSpecification(Spec.class)
         .check(Scenario.class);
   }
@@ -33,7 +35,7 @@ class TrimIfEmptyLincheckTest {
   @Test
   void stress_paddedQueue() {
     new StressOptions()
-        .iterations(20)
+        .iterations(10)
         .invocationsPerIteration(2_000)
         .threads(3)
         .actorsPerThread(4)
