@@ -27,7 +27,7 @@ import org.apache.pekko.dispatch.Envelope;
  * in its next {@link #dequeue} and clears the mark. A message that arrived in between simply makes
  * the trim a no-op. No thread other than the actor's ever shrinks the queue.
  *
- * <p>Footprint: the owner reference, the mark and the timer's bookkeeping cost this variant 24
+ * <p>Footprint: the owner reference, the mark and the timer's bookkeeping cost this variant 32
  * bytes per actor; mailboxes without burst memory are unchanged.
  */
 final class BurstMemoryMessageQueue extends ElasticMessageQueue {
