@@ -10,10 +10,12 @@ import java.lang.ref.WeakReference;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import org.apache.pekko.actor.AbstractExtensionId;
@@ -109,6 +111,13 @@ public final class MailboxRegistry implements Extension {
 
   /** Held by the one idle check running at a time. */
   private final ReentrantLock idleCheckLock = new ReentrantLock();
+
+  /**
+   * The entries of the {@code burst-memory} queues only, so that an idle check walks those and not
+   * every mailbox of the system; an entry is dropped by the first check that finds it cleared
+   * (deregistered or collected).
+   */
+  private final ConcurrentLinkedQueue<Registration> idleChecked = new ConcurrentLinkedQueue<>();
 
   private MailboxRegistry(ActorSystem system) {
     this.system = system;
@@ -266,9 +275,6 @@ public final class MailboxRegistry implements Extension {
    */
   Registration register(AbstractElasticMessageQueue queue, ActorPath owner) {
     expunge();
-    if (queue instanceof BurstMemoryMessageQueue) {
-      startIdleChecks(((BurstMemoryMessageQueue) queue).idleNanos / 2);
-    }
     Registration r = new Registration(queue, cleared, owner);
     liveCount.incrementAndGet();
     Registration h;
@@ -276,6 +282,10 @@ public final class MailboxRegistry implements Extension {
       h = headAcquire();
       r.next = h; // published by the CAS
     } while (!HEAD.compareAndSet(this, h, r));
+    if (queue instanceof BurstMemoryMessageQueue q) {
+      idleChecked.add(r);
+      startIdleChecks(q.idleNanos / 2);
+    }
     return r;
   }
 
@@ -307,8 +317,10 @@ public final class MailboxRegistry implements Extension {
     try {
       int requested = 0;
       long now = System.nanoTime();
-      for (Registration r = headAcquire(); r != null; r = r.next) {
-        if (r.get() instanceof BurstMemoryMessageQueue q && q.checkIdle(now)) {
+      for (Iterator<Registration> it = idleChecked.iterator(); it.hasNext(); ) {
+        if (!(it.next().get() instanceof BurstMemoryMessageQueue q)) {
+          it.remove(); // cleared: the queue was cleaned up or collected
+        } else if (q.checkIdle(now)) {
           requested++;
         }
       }
@@ -316,6 +328,18 @@ public final class MailboxRegistry implements Extension {
     } finally {
       idleCheckLock.unlock();
     }
+  }
+
+  /**
+   * The owners of the entries the idle checks walk (null for an unowned queue), cleared ones
+   * included until the next check drops them. Any thread; for tests.
+   */
+  List<ActorPath> idleCheckedOwners() {
+    List<ActorPath> out = new ArrayList<>();
+    for (Registration r : idleChecked) {
+      out.add(r.owner);
+    }
+    return out;
   }
 
   /** Removes the entry of a queue being cleaned up (once per entry). Any thread. */

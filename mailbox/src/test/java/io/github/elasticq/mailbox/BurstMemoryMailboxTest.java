@@ -4,10 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.typesafe.config.ConfigFactory;
 import io.github.elasticq.queue.QueueStats;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.pekko.actor.AbstractActor;
+import org.apache.pekko.actor.ActorPath;
 import org.apache.pekko.actor.ActorRef;
 import org.apache.pekko.actor.ActorSystem;
 import org.apache.pekko.actor.Props;
@@ -48,6 +51,7 @@ class BurstMemoryMailboxTest {
                       burst-memory = on
                       idle-shrink-after = 300ms
                     }
+                    plain-mailbox.mailbox-type = "io.github.elasticq.mailbox.ElasticMailbox"
                     """)
                 .withFallback(ConfigFactory.load("application-test")));
   }
@@ -188,5 +192,53 @@ class BurstMemoryMailboxTest {
     assertThat(s.capacity()).isEqualTo(q.queue.config().minCapacity());
     assertThat(s.allocatedSlots()).isEqualTo(q.queue.config().minCapacity());
     assertThat(s.enqueued()).isEqualTo(1_001);
+  }
+
+  /**
+   * The idle checks walk only the {@code burst-memory} mailboxes, not every mailbox of the system,
+   * and drop a stopped one's entry.
+   */
+  @Test
+  void idleChecks_walkOnlyBurstMemoryMailboxes_andDropStoppedOnes() throws Exception {
+    MailboxRegistry registry = MailboxRegistry.get(system);
+    List<ActorRef> ordinary = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      ordinary.add(
+          system.actorOf(
+              Props.create(Gated.class, () -> new Gated(new CountDownLatch(0), new AtomicLong()))
+                  .withMailbox("plain-mailbox"),
+              "plain-" + i));
+    }
+    ActorRef bursty =
+        system.actorOf(
+            Props.create(Gated.class, () -> new Gated(new CountDownLatch(0), new AtomicLong()))
+                .withMailbox("bursty-mailbox"),
+            "bursty-walked");
+    for (ActorRef a : ordinary) {
+      assertThat(registry.find(a)).as("registered: %s", a).isPresent();
+    }
+    assertThat(registry.find(bursty)).isPresent();
+    List<ActorPath> walked = registry.idleCheckedOwners();
+    assertThat(walked).contains(bursty.path());
+    for (ActorRef a : ordinary) {
+      assertThat(walked).as("an ordinary mailbox is not idle-checked").doesNotContain(a.path());
+    }
+
+    system.stop(bursty);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (registry.find(bursty).isPresent() && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
+    assertThat(registry.find(bursty)).as("deregistered once stopped").isEmpty();
+    // A check may be running on the scheduler (then this one returns at once): retry until one ran.
+    deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (registry.idleCheckedOwners().contains(bursty.path()) && System.nanoTime() < deadline) {
+      registry.checkIdle();
+      Thread.sleep(10);
+    }
+    assertThat(registry.idleCheckedOwners())
+        .as("the stopped mailbox's entry is dropped by the next check")
+        .doesNotContain(bursty.path());
+    ordinary.forEach(system::stop);
   }
 }

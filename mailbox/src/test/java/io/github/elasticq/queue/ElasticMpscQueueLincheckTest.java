@@ -6,6 +6,7 @@ import org.jetbrains.lincheck.datastructures.ModelCheckingOptions;
 import org.jetbrains.lincheck.datastructures.Operation;
 import org.jetbrains.lincheck.datastructures.Param;
 import org.jetbrains.lincheck.datastructures.StressOptions;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -41,8 +42,13 @@ class ElasticMpscQueueLincheckTest {
     modelChecking().check(Scenario.class);
   }
 
-  /** The same algorithm on the unpadded field layout of the mailboxes. */
+  /**
+   * The same algorithm on the unpadded field layout of the mailboxes. Tagged {@code long}: the
+   * default build model-checks that layout's offer, poll and size in {@link
+   * RelaxedPollLincheckTest} and {@link TrimIfEmptyLincheckTest}.
+   */
   @Test
+  @Tag("long")
   void modelChecking_compactQueue() {
     modelChecking().check(CompactScenario.class);
   }
