@@ -8,7 +8,7 @@
 # Settings (environment variables, defaults in brackets): ROUNDS [10]; WI [5], W [1s], I [5],
 #   R [2s] (JMH's -wi -w -i -r); JVM_ARGS [-Xms1g -Xmx1g]; GOAL [1.0];
 #   OUT [bench/results/$(date +%F)/paired-<first word of the regex>-<OURS>]; JAVA [java];
-#   REBUILD=1 rebuilds the jar even if present.
+#   JAR [bench/target/benchmarks.jar]; REBUILD=1 rebuilds the jar even if present.
 set -euo pipefail
 
 if [ $# -ne 4 ]; then
@@ -29,7 +29,7 @@ R=${R:-2s}
 JVM_ARGS=${JVM_ARGS:--Xms1g -Xmx1g}
 GOAL=${GOAL:-1.0}
 JAVA=${JAVA:-java}
-JAR=bench/target/benchmarks.jar
+JAR=${JAR:-bench/target/benchmarks.jar}
 name=$(echo "$REGEX" | tr -c 'A-Za-z0-9\n' ' ' | awk '{print $1}')
 OUT=${OUT:-bench/results/$(date +%F)/paired-${name:-bench}-$OURS}
 
