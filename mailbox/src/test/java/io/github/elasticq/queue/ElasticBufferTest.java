@@ -302,8 +302,8 @@ class ElasticBufferTest {
     CompletableFuture<Integer> t1 = b.takeAsync();
     CompletableFuture<Integer> t2 = b.takeAsync();
     assertThat(b.offerAll(List.of(1, 2, 3))).isTrue();
-    assertThat(t1.get()).isEqualTo(1);
-    assertThat(t2.get()).isEqualTo(2);
+    assertThat(t1.get(5, TimeUnit.SECONDS)).isEqualTo(1);
+    assertThat(t2.get(5, TimeUnit.SECONDS)).isEqualTo(2);
     assertThat(b.toArray()).containsExactly(3);
   }
 
@@ -358,7 +358,7 @@ class ElasticBufferTest {
     ElasticBuffer<Integer> b = new ElasticBuffer<>(TINY);
     CompletableFuture<Integer> taker = b.takeAsync();
     assertThat(b.putAsync(5)).isCompleted();
-    assertThat(taker.get()).isEqualTo(5);
+    assertThat(taker.get(5, TimeUnit.SECONDS)).isEqualTo(5);
     assertThat(b.isEmpty()).isTrue();
     QueueStats stats = b.stats();
     assertThat(stats.enqueued()).isEqualTo(1);
@@ -370,7 +370,7 @@ class ElasticBufferTest {
     ElasticBuffer<Integer> b = new ElasticBuffer<>(TINY);
     b.offer(1);
     b.offer(2);
-    assertThat(b.takeAsync().get()).isEqualTo(1);
+    assertThat(b.takeAsync().get(5, TimeUnit.SECONDS)).isEqualTo(1);
     assertThat(b.toArray()).containsExactly(2);
   }
 
@@ -381,10 +381,10 @@ class ElasticBufferTest {
     CompletableFuture<Integer> t2 = b.takeAsync();
     assertThat(t1).isNotDone();
     b.offer(1);
-    assertThat(t1.get()).isEqualTo(1);
+    assertThat(t1.get(5, TimeUnit.SECONDS)).isEqualTo(1);
     assertThat(t2).isNotDone();
     b.put(2);
-    assertThat(t2.get()).isEqualTo(2);
+    assertThat(t2.get(5, TimeUnit.SECONDS)).isEqualTo(2);
     assertThat(b.size()).isZero();
   }
 
@@ -396,7 +396,7 @@ class ElasticBufferTest {
     assertThat(t1.cancel(false)).isTrue();
     assertThat(t1).isCancelled();
     b.offer(5);
-    assertThat(t2.get()).isEqualTo(5);
+    assertThat(t2.get(5, TimeUnit.SECONDS)).isEqualTo(5);
     CompletableFuture<Integer> t3 = b.takeAsync();
     assertThat(t3.cancel(true)).isTrue();
     b.offer(6);
@@ -410,7 +410,7 @@ class ElasticBufferTest {
     b.offer(8);
     assertThat(t.cancel(true)).isFalse();
     assertThat(t.complete(9)).isFalse();
-    assertThat(t.get()).isEqualTo(8);
+    assertThat(t.get(5, TimeUnit.SECONDS)).isEqualTo(8);
   }
 
   @Test
