@@ -198,28 +198,18 @@ public final class ElasticBuffer<E> extends AbstractQueue<E>
   @Override
   public boolean offer(E e) {
     Objects.requireNonNull(e, "element");
-    TakeWaiter<E> taker;
-    Object[] ring = null;
+    Object outcome;
     lock.lock();
     try {
-      while ((taker = handToTakerLocked(e)) == null) {
-        int grow = makeRoomLocked(1, ring);
-        if (grow == ROOM) {
-          insertAndSignalLocked(e);
-          break;
-        }
-        if (grow == AT_MAX) {
-          rejected++;
-          return false;
-        }
-        ring = allocateUnlocked(grow);
+      outcome = insertLocked(e);
+      if (outcome == FULL) {
+        rejected++;
+        return false;
       }
     } finally {
       lock.unlock();
     }
-    if (taker != null) {
-      taker.deliver(e);
-    }
+    deliverIfHanded(outcome, e);
     return true;
   }
 
@@ -233,28 +223,16 @@ public final class ElasticBuffer<E> extends AbstractQueue<E>
   @Override
   public void put(E e) throws InterruptedException {
     Objects.requireNonNull(e, "element");
-    TakeWaiter<E> taker;
-    Object[] ring = null;
+    Object outcome;
     lock.lockInterruptibly();
     try {
-      while ((taker = handToTakerLocked(e)) == null) {
-        int grow = makeRoomLocked(1, ring);
-        if (grow == ROOM) {
-          insertAndSignalLocked(e);
-          break;
-        }
-        if (grow == AT_MAX) {
-          notFull.await();
-        } else {
-          ring = allocateUnlocked(grow);
-        }
+      while ((outcome = insertLocked(e)) == FULL) {
+        notFull.await();
       }
     } finally {
       lock.unlock();
     }
-    if (taker != null) {
-      taker.deliver(e);
-    }
+    deliverIfHanded(outcome, e);
   }
 
   /**
@@ -270,31 +248,19 @@ public final class ElasticBuffer<E> extends AbstractQueue<E>
   public boolean offer(E e, long timeout, TimeUnit unit) throws InterruptedException {
     Objects.requireNonNull(e, "element");
     long nanos = unit.toNanos(timeout);
-    TakeWaiter<E> taker;
-    Object[] ring = null;
+    Object outcome;
     lock.lockInterruptibly();
     try {
-      while ((taker = handToTakerLocked(e)) == null) {
-        int grow = makeRoomLocked(1, ring);
-        if (grow == ROOM) {
-          insertAndSignalLocked(e);
-          break;
+      while ((outcome = insertLocked(e)) == FULL) {
+        if (nanos <= 0L) {
+          return false;
         }
-        if (grow == AT_MAX) {
-          if (nanos <= 0L) {
-            return false;
-          }
-          nanos = notFull.awaitNanos(nanos);
-        } else {
-          ring = allocateUnlocked(grow);
-        }
+        nanos = notFull.awaitNanos(nanos);
       }
     } finally {
       lock.unlock();
     }
-    if (taker != null) {
-      taker.deliver(e);
-    }
+    deliverIfHanded(outcome, e);
     return true;
   }
 
@@ -389,30 +355,20 @@ public final class ElasticBuffer<E> extends AbstractQueue<E>
    */
   public CompletableFuture<Void> putAsync(E e) {
     Objects.requireNonNull(e, "element");
-    TakeWaiter<E> taker;
-    Object[] ring = null;
+    Object outcome;
     lock.lock();
     try {
-      while ((taker = handToTakerLocked(e)) == null) {
-        int grow = makeRoomLocked(1, ring);
-        if (grow == ROOM) {
-          insertAndSignalLocked(e);
-          break;
-        }
-        if (grow == AT_MAX) {
-          PutWaiter<E> waiter = new PutWaiter<>(this, e);
-          waitingPuts.addLast(waiter);
-          pendingPuts++;
-          return waiter;
-        }
-        ring = allocateUnlocked(grow);
+      outcome = insertLocked(e);
+      if (outcome == FULL) {
+        PutWaiter<E> waiter = new PutWaiter<>(this, e);
+        waitingPuts.addLast(waiter);
+        pendingPuts++;
+        return waiter;
       }
     } finally {
       lock.unlock();
     }
-    if (taker != null) {
-      taker.deliver(e);
-    }
+    deliverIfHanded(outcome, e);
     return CompletableFuture.completedFuture(null);
   }
 
@@ -791,6 +747,53 @@ public final class ElasticBuffer<E> extends AbstractQueue<E>
       }
     }
     return null;
+  }
+
+  /** {@link #insertLocked} outcome: the element is in the ring. */
+  private static final Object STORED = new Object();
+
+  /**
+   * {@link #insertLocked} outcome: the queue holds {@code maxCapacity} elements and nothing was
+   * inserted; the caller refuses, waits or parks, each as its contract says.
+   */
+  private static final Object FULL = new Object();
+
+  /**
+   * The single-element insertion shared by {@link #offer(Object)}, {@link #put}, the timed {@code
+   * offer} and {@link #putAsync}: hands {@code e} to the oldest live pending take, else stores it,
+   * growing the ring when it is full below {@code maxCapacity} (the new ring is allocated with the
+   * lock released, then everything is decided again). Returns the claimed {@link TakeWaiter} (the
+   * caller delivers {@code e} to it after unlocking), {@link #STORED} or {@link #FULL}. The caller
+   * holds the lock exactly once; so does it on return.
+   */
+  private Object insertLocked(E e) {
+    Object[] ring = null;
+    while (true) {
+      TakeWaiter<E> taker = handToTakerLocked(e);
+      if (taker != null) {
+        return taker;
+      }
+      int grow = makeRoomLocked(1, ring);
+      if (grow == ROOM) {
+        insertAndSignalLocked(e);
+        return STORED;
+      }
+      if (grow == AT_MAX) {
+        return FULL;
+      }
+      ring = allocateUnlocked(grow);
+    }
+  }
+
+  /**
+   * After unlocking: completes the pending take that {@link #insertLocked} handed {@code e} to, if
+   * its {@code outcome} is one.
+   */
+  @SuppressWarnings("unchecked")
+  private static <E> void deliverIfHanded(Object outcome, E e) {
+    if (outcome != STORED) {
+      ((TakeWaiter<E>) outcome).deliver(e);
+    }
   }
 
   /** {@link #makeRoomLocked} result: {@code n} more elements fit in the ring now. */
