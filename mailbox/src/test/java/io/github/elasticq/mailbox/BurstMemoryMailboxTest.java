@@ -214,10 +214,17 @@ class BurstMemoryMailboxTest {
             Props.create(Gated.class, () -> new Gated(new CountDownLatch(0), new AtomicLong()))
                 .withMailbox("bursty-mailbox"),
             "bursty-walked");
-    for (ActorRef a : ordinary) {
+    // A top-level actor's cell, and with it its mailbox, is made asynchronously: await them all.
+    List<ActorRef> all = new ArrayList<>(ordinary);
+    all.add(bursty);
+    long registered = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (!all.stream().allMatch(a -> registry.find(a).isPresent())
+        && System.nanoTime() < registered) {
+      Thread.sleep(10);
+    }
+    for (ActorRef a : all) {
       assertThat(registry.find(a)).as("registered: %s", a).isPresent();
     }
-    assertThat(registry.find(bursty)).isPresent();
     List<ActorPath> walked = registry.idleCheckedOwners();
     assertThat(walked).contains(bursty.path());
     for (ActorRef a : ordinary) {

@@ -40,7 +40,7 @@ public class ElasticBufferLincheckTest {
   @Test
   void syncOps_modelChecking() {
     new ModelCheckingOptions()
-        .iterations(10)
+        .iterations(LincheckRuns.iterations(10))
         .invocationsPerIteration(200)
         .threads(3)
         .actorsPerThread(3)
@@ -53,7 +53,7 @@ public class ElasticBufferLincheckTest {
   @Test
   void syncOps_stress() {
     new StressOptions()
-        .iterations(10)
+        .iterations(LincheckRuns.iterations(10))
         .invocationsPerIteration(1_000)
         .threads(3)
         .actorsPerThread(3)
@@ -66,7 +66,7 @@ public class ElasticBufferLincheckTest {
   @Test
   void asyncOps_stress() {
     new StressOptions()
-        .iterations(10)
+        .iterations(LincheckRuns.iterations(10))
         .invocationsPerIteration(1_000)
         .threads(3)
         .actorsPerThread(3)

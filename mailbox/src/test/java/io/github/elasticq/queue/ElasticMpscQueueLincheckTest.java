@@ -29,7 +29,7 @@ class ElasticMpscQueueLincheckTest {
 
   static ModelCheckingOptions modelChecking() {
     return new ModelCheckingOptions()
-        .iterations(30)
+        .iterations(LincheckRuns.iterations(30))
         .invocationsPerIteration(1_000)
         .threads(3)
         .actorsPerThread(4)
@@ -56,7 +56,7 @@ class ElasticMpscQueueLincheckTest {
   @Test
   void stress_correctQueue() {
     new StressOptions()
-        .iterations(20)
+        .iterations(LincheckRuns.iterations(20))
         .invocationsPerIteration(2_000)
         .threads(3)
         .actorsPerThread(4)

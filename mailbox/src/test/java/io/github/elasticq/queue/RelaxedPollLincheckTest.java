@@ -54,7 +54,7 @@ class RelaxedPollLincheckTest {
   @Test
   void stress_compactQueue() {
     new StressOptions()
-        .iterations(20)
+        .iterations(LincheckRuns.iterations(20))
         .invocationsPerIteration(2_000)
         .threads(3)
         .actorsPerThread(4)

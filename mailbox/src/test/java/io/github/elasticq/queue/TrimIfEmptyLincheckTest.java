@@ -25,9 +25,8 @@ class TrimIfEmptyLincheckTest {
 
   @Test
   void modelChecking_compactQueue() {
-    // Half the iterations of the other model checks: the default test run's time budget.
     ElasticMpscQueueLincheckTest.modelChecking()
-        .iterations(15)
+        .iterations(LincheckRuns.iterations(30))
         .sequentialSpecification(Spec.class)
         .check(Scenario.class);
   }
@@ -35,7 +34,7 @@ class TrimIfEmptyLincheckTest {
   @Test
   void stress_paddedQueue() {
     new StressOptions()
-        .iterations(10)
+        .iterations(LincheckRuns.iterations(20))
         .invocationsPerIteration(2_000)
         .threads(3)
         .actorsPerThread(4)

@@ -1,0 +1,19 @@
+package io.github.elasticq.queue;
+
+/**
+ * How many Lincheck iterations a check runs: all of them in the long run ({@code -Plong}, which
+ * sets {@code elasticq.tests.long=true}), half in the default build, whose time budget on the
+ * project's 2-core machines the Lincheck checks would otherwise take most of. Not for the
+ * planted-bug checks, which need their full search to find the bug.
+ */
+final class LincheckRuns {
+  /** Whether this is the long run. */
+  static final boolean LONG = Boolean.getBoolean("elasticq.tests.long");
+
+  private LincheckRuns() {}
+
+  /** {@code full} in the long run, else half of it (at least 1). */
+  static int iterations(int full) {
+    return LONG ? full : Math.max(1, full / 2);
+  }
+}
