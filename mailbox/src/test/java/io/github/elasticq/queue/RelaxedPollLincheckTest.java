@@ -51,7 +51,12 @@ class RelaxedPollLincheckTest {
     ElasticMpscQueueLincheckTest.modelChecking().check(CompactScenario.class);
   }
 
+  /**
+   * Tagged {@code long}: the default build model-checks the compact layout above, and {@code
+   * RelaxedDequeueStressTest} stresses the relaxed poll with many senders.
+   */
   @Test
+  @Tag("long")
   void stress_compactQueue() {
     new StressOptions()
         .iterations(LincheckRuns.iterations(20))

@@ -6,6 +6,7 @@ import org.jetbrains.lincheck.datastructures.Operation;
 import org.jetbrains.lincheck.datastructures.Param;
 import org.jetbrains.lincheck.datastructures.StressOptions;
 import org.jetbrains.lincheck.datastructures.Validate;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -31,7 +32,12 @@ class TrimIfEmptyLincheckTest {
         .check(Scenario.class);
   }
 
+  /**
+   * Tagged {@code long}: the default build checks the trim on the padded layout in {@code
+   * BurstMemoryTest} and, with a real actor system, in {@code BurstMemoryMailboxTest}.
+   */
   @Test
+  @Tag("long")
   void stress_paddedQueue() {
     new StressOptions()
         .iterations(LincheckRuns.iterations(20))
