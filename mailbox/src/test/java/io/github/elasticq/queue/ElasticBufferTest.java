@@ -767,13 +767,16 @@ class ElasticBufferTest {
     assertThat(unique).as("no element received twice").hasSameSizeAs(received);
     assertThat(unique).as("every accepted element received").isEqualTo(inserted);
     assertThat(withdrawn).doesNotContainAnyElementsOf(unique);
-    // The runs must actually exercise parking and cancellation on both sides: a cancelled take in
-    // every run, a withdrawn put in at least one seed (checked after all seeds: on a quiet machine
-    // a single seed may never find the buffer full while a put is parked).
+    // The runs must actually exercise parking and cancellation on both sides: a cancelled take and
+    // a withdrawn put, each in at least one seed (checked after all seeds: one seed's scheduling
+    // may leave no take pending when a cancel comes, or never find the buffer full while a put is
+    // parked).
     if (!withdrawn.isEmpty()) {
       RUNS_WITH_WITHDRAWN_PUTS.incrementAndGet();
     }
-    assertThat(cancelledTakes).isPositive();
+    if (cancelledTakes > 0) {
+      RUNS_WITH_CANCELLED_TAKES.incrementAndGet();
+    }
     QueueStats stats = b.stats();
     assertThat(stats.enqueued()).isEqualTo(inserted.size());
     assertThat(stats.dequeued()).isEqualTo(inserted.size());
@@ -783,10 +786,16 @@ class ElasticBufferTest {
   private static final java.util.concurrent.atomic.AtomicInteger RUNS_WITH_WITHDRAWN_PUTS =
       new java.util.concurrent.atomic.AtomicInteger();
 
+  private static final java.util.concurrent.atomic.AtomicInteger RUNS_WITH_CANCELLED_TAKES =
+      new java.util.concurrent.atomic.AtomicInteger();
+
   @org.junit.jupiter.api.AfterAll
-  static void someRandomCancellationRun_withdrewAPut() {
+  static void someRandomCancellationRun_withdrewAPut_andCancelledATake() {
     assertThat(RUNS_WITH_WITHDRAWN_PUTS.get())
         .as("seeded cancellation runs that withdrew a parked put")
+        .isPositive();
+    assertThat(RUNS_WITH_CANCELLED_TAKES.get())
+        .as("seeded cancellation runs that cancelled a pending take")
         .isPositive();
   }
 
