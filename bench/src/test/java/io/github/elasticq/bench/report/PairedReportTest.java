@@ -59,31 +59,22 @@ class PairedReportTest {
     assertThat(p.get(0).rounds())
         .containsExactly("r01", "r02", "r03", "r04", "r05", "r06", "r07", "r08", "r09", "r10");
     assertThat(p.get(0).ratios()[1]).isCloseTo(1.15, within(1e-12));
-    String md = PairedReport.render(p, "Ours", "Peer", 1.0, "t");
-    assertThat(md)
+    assertThat(PairedReport.render(p, "Ours", "Peer", 1.0, "t"))
         .contains("| MailboxBenchmark.burst | 10 |")
         .contains("10 of 10")
         .contains("| met |");
 
     double[] straddles = {95, 210, 98, 204, 103, 190, 101, 206, 97, 198}; // 0.95 .. 1.05
-    md =
-        PairedReport.render(
-            PairedReport.pair(rounds(straddles, peer), "mailbox", "Ours", "Peer"),
-            "Ours",
-            "Peer",
-            1.0,
-            "t");
-    assertThat(md).contains("not distinguishable from the goal");
+    assertThat(report(straddles, peer)).contains("not distinguishable from the goal");
 
     double[] behind = {90, 180, 85, 170, 92, 184, 88, 176, 91, 178}; // 0.85 .. 0.92
-    md =
-        PairedReport.render(
-            PairedReport.pair(rounds(behind, peer), "mailbox", "Ours", "Peer"),
-            "Ours",
-            "Peer",
-            1.0,
-            "t");
-    assertThat(md).contains("| missed |").contains("0 of 10");
+    assertThat(report(behind, peer)).contains("| missed |").contains("0 of 10");
+  }
+
+  /** The Markdown report of these rounds against the goal 1.0. */
+  private static String report(double[] ours, double[] peer) {
+    return PairedReport.render(
+        PairedReport.pair(rounds(ours, peer), "mailbox", "Ours", "Peer"), "Ours", "Peer", 1.0, "t");
   }
 
   @Test
