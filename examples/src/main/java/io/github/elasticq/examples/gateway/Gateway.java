@@ -114,6 +114,15 @@ final class Gateway implements AutoCloseable {
 
   final AtomicLong totalSent = new AtomicLong();
 
+  /**
+   * Per topic × level: QoS 1/2 messages from the broker that their durable inbox did not answer
+   * (the ask failed: a timeout or a stopped inbox). Not acknowledged, so the broker keeps them.
+   */
+  final AtomicLongArray unstored;
+
+  /** Why the last message counted in {@link #unstored} was not stored. */
+  volatile String unstoredReason = "";
+
   /** Where the results of messages from the MQTT broker go; null without a bridge. */
   private final BrokerReplies brokerReplies;
 
@@ -152,6 +161,7 @@ final class Gateway implements AutoCloseable {
     this.processed = new AtomicLongArray(topics * LEVELS);
     this.recovered = new AtomicLongArray(topics * LEVELS);
     this.duplicates = new AtomicLongArray(topics * LEVELS);
+    this.unstored = new AtomicLongArray(topics * LEVELS);
     for (int q = 0; q < LEVELS; q++) {
       latency[q] = new Histogram(TimeUnit.SECONDS.toMicros(600), 3);
     }
@@ -534,7 +544,11 @@ final class Gateway implements AutoCloseable {
                   throw new UncheckedIOException(e);
                 }
                 ack.run();
-              } // else not acknowledged: the broker delivers it again after a reconnect
+              } else if (failure != null) {
+                // not acknowledged: the broker delivers it again after a reconnect
+                unstoredReason = failure.toString();
+                unstored.incrementAndGet(topic * LEVELS + qos);
+              } // Rejected: counted by the inbox
             });
   }
 
@@ -565,9 +579,10 @@ final class Gateway implements AutoCloseable {
   }
 
   /**
-   * Waits until every message sent in this run was processed or dropped, every durable inbox has
-   * confirmed everything it stored (also what it recovered), then completes the stream and waits
-   * for the egress. False if that did not happen within {@code timeout}.
+   * Waits until every message sent in this run was processed, dropped or left unstored with the
+   * broker ({@link #unstored}), every durable inbox has confirmed everything it stored (also what
+   * it recovered), then completes the stream and waits for the egress. False if that did not happen
+   * within {@code timeout}.
    */
   boolean drain(Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
@@ -588,7 +603,7 @@ final class Gateway implements AutoCloseable {
     for (int t = 0; t < options.topics(); t++) {
       for (int q = 0; q < LEVELS; q++) {
         int i = t * LEVELS + q;
-        if (processed.get(i) + dropped(t, q) != sent.get(i)) {
+        if (processed.get(i) + dropped(t, q) + unstored.get(i) != sent.get(i)) {
           return false;
         }
         if (q > 0 && inbox(t, q).map(s -> s.unconfirmed() > 0).orElse(true)) {
@@ -601,7 +616,8 @@ final class Gateway implements AutoCloseable {
 
   /**
    * Messages of this run refused for topic {@code t}, level {@code q}: overflow at max-capacity and
-   * overload shedding of the processor's mailbox, and refusals of the durable inbox.
+   * overload shedding of the processor's mailbox, and refusals and poison drops (given up after
+   * {@code max-redeliveries} failed processings) of the durable inbox.
    */
   long dropped(int topic, int qos) {
     long dropped =
@@ -609,7 +625,7 @@ final class Gateway implements AutoCloseable {
             .map(m -> m.levelStats().get(qos).rejected() + m.levelShed().get(qos))
             .orElse(0L);
     if (qos > 0) {
-      dropped += inbox(topic, qos).map(DurableMailboxStats::rejected).orElse(0L);
+      dropped += inbox(topic, qos).map(s -> s.rejected() + s.poisoned()).orElse(0L);
     }
     return dropped;
   }

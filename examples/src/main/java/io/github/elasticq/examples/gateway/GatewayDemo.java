@@ -386,7 +386,8 @@ public final class GatewayDemo implements Callable<Integer> {
                 dropped,
                 redelivered,
                 dups));
-        if (sent != processed + dropped) {
+        long unstored = g.unstored.get(i);
+        if (sent != processed + dropped + unstored) {
           problems.add(
               Gateway.topicName(t)
                   + " qos "
@@ -396,10 +397,22 @@ public final class GatewayDemo implements Callable<Integer> {
                   + " != processed "
                   + processed
                   + " + dropped "
-                  + dropped);
+                  + dropped
+                  + (unstored > 0 ? " + not stored " + unstored : ""));
         }
         if (q > 0 && dropped > 0) {
           problems.add(Gateway.topicName(t) + " qos " + q + ": " + dropped + " dropped");
+        }
+        if (unstored > 0) {
+          problems.add(
+              Gateway.topicName(t)
+                  + " qos "
+                  + q
+                  + ": "
+                  + unstored
+                  + " from the broker not stored by the durable inbox ("
+                  + g.unstoredReason
+                  + "); not acknowledged, the broker keeps them");
         }
       }
     }

@@ -7,7 +7,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
-import org.eclipse.paho.client.mqttv3.MqttCallback;
+import org.eclipse.paho.client.mqttv3.MqttCallbackExtended;
 import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.MqttException;
@@ -33,13 +33,21 @@ import org.eclipse.paho.client.mqttv3.persist.MqttDefaultFilePersistence;
  * been processed before ({@code DeliveryDeduplicator}); QoS 2 does not repeat its work. QoS 0
  * results go out with QoS 0, at most once. The results of the built-in publishers' messages are not
  * published.
+ *
+ * <p>A lost connection is re-established by Paho (automatic reconnect, at most {@link
+ * #MAX_RECONNECT_DELAY_MILLIS} apart), resuming the session: the broker delivers again what was not
+ * acknowledged. A result published meanwhile waits for the connection up to {@link
+ * #PUBLISH_TIMEOUT_MILLIS} before it fails (and its message is delivered again by the inbox).
  */
-final class MqttBridge implements MqttCallback, Gateway.BrokerReplies, AutoCloseable {
+final class MqttBridge implements MqttCallbackExtended, Gateway.BrokerReplies, AutoCloseable {
 
   static final String DEFAULT_PREFIX = "elasticq/gateway";
 
   /** How long a result's publish waits for the broker before it fails. */
   private static final long PUBLISH_TIMEOUT_MILLIS = 10_000;
+
+  /** Longest wait between two attempts to reconnect to the broker. */
+  private static final int MAX_RECONNECT_DELAY_MILLIS = 2_000;
 
   /** Completed by {@link #attach}; messages that arrive before wait for it. */
   private final CompletableFuture<Gateway> gateway = new CompletableFuture<>();
@@ -49,6 +57,10 @@ final class MqttBridge implements MqttCallback, Gateway.BrokerReplies, AutoClose
   private final AtomicLong publishFailures = new AtomicLong();
   private final AtomicLongArray received = new AtomicLongArray(Gateway.LEVELS);
   private final AtomicLongArray acknowledged = new AtomicLongArray(Gateway.LEVELS);
+  private final AtomicLong connectionsLost = new AtomicLong();
+
+  /** Notified when the connection is (re-)established. */
+  private final Object connected = new Object();
 
   /**
    * Connects to the broker, resuming the persistent session of the data directory's client id
@@ -75,6 +87,8 @@ final class MqttBridge implements MqttCallback, Gateway.BrokerReplies, AutoClose
     options.setCleanSession(false);
     options.setMaxInflight(65535);
     options.setConnectionTimeout(10);
+    options.setAutomaticReconnect(true);
+    options.setMaxReconnectDelay(MAX_RECONNECT_DELAY_MILLIS);
     client.setTimeToWait(PUBLISH_TIMEOUT_MILLIS);
     client.connect(options);
   }
@@ -137,13 +151,15 @@ final class MqttBridge implements MqttCallback, Gateway.BrokerReplies, AutoClose
     return String.format(
         Locale.ROOT,
         "received %d/%d/%d (QoS 0/1/2), acknowledged once stored %d/%d (QoS 1/2), %d results or"
-            + " acknowledgements the broker did not take (their messages come again)",
+            + " acknowledgements the broker did not take (their messages come again), %d"
+            + " connections lost",
         received.get(0),
         received.get(1),
         received.get(2),
         acknowledged.get(1),
         acknowledged.get(2),
-        publishFailures.get());
+        publishFailures.get(),
+        connectionsLost.get());
   }
 
   @Override
@@ -177,6 +193,9 @@ final class MqttBridge implements MqttCallback, Gateway.BrokerReplies, AutoClose
         ("qos=" + m.qos() + " dup=" + (duplicate ? 1 : 0) + " " + m.payload())
             .getBytes(StandardCharsets.UTF_8);
     try {
+      if (m.qos() > 0) {
+        awaitConnection();
+      }
       client.publish(topic, text, m.qos() == 0 ? 0 : 1, false);
     } catch (MqttException e) {
       publishFailures.incrementAndGet();
@@ -186,9 +205,39 @@ final class MqttBridge implements MqttCallback, Gateway.BrokerReplies, AutoClose
     }
   }
 
+  /**
+   * Waits up to {@link #PUBLISH_TIMEOUT_MILLIS} while Paho reconnects; returns at once when
+   * connected. The publish that follows fails if the connection did not come back.
+   */
+  private void awaitConnection() {
+    long deadline = System.nanoTime() + PUBLISH_TIMEOUT_MILLIS * 1_000_000;
+    synchronized (connected) {
+      long left;
+      while (!client.isConnected() && (left = deadline - System.nanoTime()) > 0) {
+        try {
+          connected.wait(Math.max(1, left / 1_000_000));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
+    }
+  }
+
   @Override
   public void connectionLost(Throwable cause) {
-    System.err.println("gateway: MQTT connection lost: " + cause);
+    connectionsLost.incrementAndGet();
+    System.err.println("gateway: MQTT connection lost (reconnecting): " + cause);
+  }
+
+  @Override
+  public void connectComplete(boolean reconnect, String serverUri) {
+    if (reconnect) {
+      System.err.println("gateway: MQTT reconnected to " + serverUri + ", session resumed");
+    }
+    synchronized (connected) {
+      connected.notifyAll();
+    }
   }
 
   @Override

@@ -102,4 +102,78 @@ class MqttBridgeTest {
       Mosquitto.forgetSession(MqttBridge.clientId(data));
     }
   }
+
+  /**
+   * The broker drops the bridge's connection (another client takes over its session, which
+   * Mosquitto answers by disconnecting the bridge); the bridge reconnects by itself, resumes the
+   * session, and the messages published while it was away are processed too.
+   */
+  @Test
+  void connectionDroppedByTheBroker_bridgeReconnects_messagesOfTheGapProcessed() throws Exception {
+    Mosquitto.assumeRunning();
+    String prefix = "elasticq-test/" + UUID.randomUUID();
+    Path data = tmp.resolve("data");
+    Map<String, AtomicInteger> results = new ConcurrentHashMap<>();
+    MqttClient client = Mosquitto.connect(MqttClient.generateClientId(), true);
+    try {
+      client.subscribe(
+          prefix + "/out/#",
+          1,
+          (topic, message) -> {
+            String text = new String(message.getPayload(), StandardCharsets.UTF_8);
+            results.computeIfAbsent(text, k -> new AtomicInteger()).incrementAndGet();
+          });
+      Path log = tmp.resolve("child.log");
+      Process child =
+          GatewayProcess.start(log, GatewayProcess.bridgeArgs(data, prefix, "--mqtt-idle", "8s"));
+      try {
+        Awaitility.await()
+            .atMost(Duration.ofMinutes(3))
+            .pollInterval(Duration.ofMillis(200))
+            .until(() -> Files.readString(log).contains("MQTT bridge"));
+        List<String> before = publishQos1And2(client, prefix, "before", 50);
+        Awaitility.await()
+            .atMost(Duration.ofMinutes(1))
+            .until(() -> results.keySet().containsAll(before));
+
+        // takes the session over, then leaves it: Mosquitto disconnects the bridge meanwhile
+        MqttClient intruder = Mosquitto.connect(MqttBridge.clientId(data), false);
+        intruder.disconnect();
+        intruder.close();
+        List<String> during = publishQos1And2(client, prefix, "gap", 50);
+
+        Awaitility.await()
+            .atMost(Duration.ofMinutes(1))
+            .until(() -> results.keySet().containsAll(during));
+        assertThat(child.waitFor(4, TimeUnit.MINUTES)).as(Files.readString(log)).isTrue();
+        String output = Files.readString(log);
+        assertThat(child.exitValue()).as(output).isZero();
+        assertThat(output)
+            .contains("gateway: MQTT connection lost (reconnecting)")
+            .contains("gateway: MQTT reconnected to tcp://127.0.0.1:1883, session resumed")
+            .contains("RESULT: OK");
+      } finally {
+        child.destroyForcibly();
+      }
+    } finally {
+      client.disconnect();
+      client.close();
+      Mosquitto.forgetSession(MqttBridge.clientId(data));
+    }
+  }
+
+  /** Publishes {@code n} QoS 1 and {@code n} QoS 2 messages; returns the results they must give. */
+  private static List<String> publishQos1And2(MqttClient client, String prefix, String tag, int n)
+      throws Exception {
+    List<String> expected = new ArrayList<>();
+    for (int qos = 1; qos <= 2; qos++) {
+      for (int i = 0; i < n; i++) {
+        String payload = tag + "-" + qos + "-" + i;
+        client.publish(
+            prefix + "/in/sensor-" + (i % 5), payload.getBytes(StandardCharsets.UTF_8), qos, false);
+        expected.add("qos=" + qos + " dup=0 " + payload);
+      }
+    }
+    return expected;
+  }
 }
