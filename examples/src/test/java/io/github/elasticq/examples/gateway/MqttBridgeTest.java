@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.awaitility.Awaitility;
 import org.eclipse.paho.client.mqttv3.MqttClient;
+import org.eclipse.paho.client.mqttv3.MqttException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -48,58 +49,29 @@ class MqttBridgeTest {
   @Test
   void qos1And2FromTheBroker_eachProcessedOnce_resultsPublished() throws Exception {
     Mosquitto.assumeRunning();
-    String prefix = "elasticq-test/" + UUID.randomUUID();
-    Path data = tmp.resolve("data");
-    Map<String, AtomicInteger> results = new ConcurrentHashMap<>();
-    MqttClient client = Mosquitto.connect(MqttClient.generateClientId(), true);
-    try {
-      client.subscribe(
-          prefix + "/out/#",
-          1,
-          (topic, message) -> {
-            String text = new String(message.getPayload(), StandardCharsets.UTF_8);
-            results.computeIfAbsent(text, k -> new AtomicInteger()).incrementAndGet();
-          });
-      Path log = tmp.resolve("child.log");
-      Process child =
-          GatewayProcess.start(log, GatewayProcess.bridgeArgs(data, prefix, "--mqtt-idle", "3s"));
-      try {
-        Awaitility.await()
-            .atMost(Duration.ofMinutes(3))
-            .pollInterval(Duration.ofMillis(500))
-            .until(() -> Files.readString(log).contains("MQTT bridge"));
-        int perLevel = 100;
-        for (int qos = 0; qos <= 2; qos++) {
-          for (int i = 0; i < perLevel; i++) {
-            client.publish(
-                prefix + "/in/sensor-" + (i % 5),
-                ("m-" + qos + "-" + i).getBytes(StandardCharsets.UTF_8),
-                qos,
-                false);
-          }
+    try (BridgedGateway g = new BridgedGateway("3s")) {
+      int perLevel = 100;
+      for (int qos = 0; qos <= 2; qos++) {
+        for (int i = 0; i < perLevel; i++) {
+          g.client.publish(
+              g.prefix + "/in/sensor-" + (i % 5),
+              ("m-" + qos + "-" + i).getBytes(StandardCharsets.UTF_8),
+              qos,
+              false);
         }
-        List<String> expected = new ArrayList<>();
-        for (int qos = 1; qos <= 2; qos++) {
-          for (int i = 0; i < perLevel; i++) {
-            expected.add("qos=" + qos + " dup=0 m-" + qos + "-" + i);
-          }
-        }
-        Awaitility.await()
-            .atMost(Duration.ofMinutes(2))
-            .until(() -> results.keySet().containsAll(expected));
-        assertThat(child.waitFor(4, TimeUnit.MINUTES)).as(Files.readString(log)).isTrue();
-        assertThat(child.exitValue()).as(Files.readString(log)).isZero();
-        for (String e : expected) {
-          assertThat(results.get(e).get()).as("exactly once: " + e).isEqualTo(1);
-        }
-        assertThat(Files.readString(log)).contains("RESULT: OK");
-      } finally {
-        child.destroyForcibly();
       }
-    } finally {
-      client.disconnect();
-      client.close();
-      Mosquitto.forgetSession(MqttBridge.clientId(data));
+      List<String> expected = new ArrayList<>();
+      for (int qos = 1; qos <= 2; qos++) {
+        for (int i = 0; i < perLevel; i++) {
+          expected.add("qos=" + qos + " dup=0 m-" + qos + "-" + i);
+        }
+      }
+      g.awaitResults(expected);
+      String output = g.awaitExit();
+      for (String e : expected) {
+        assertThat(g.results.get(e).get()).as("exactly once: " + e).isEqualTo(1);
+      }
+      assertThat(output).contains("RESULT: OK");
     }
   }
 
@@ -111,51 +83,78 @@ class MqttBridgeTest {
   @Test
   void connectionDroppedByTheBroker_bridgeReconnects_messagesOfTheGapProcessed() throws Exception {
     Mosquitto.assumeRunning();
-    String prefix = "elasticq-test/" + UUID.randomUUID();
-    Path data = tmp.resolve("data");
-    Map<String, AtomicInteger> results = new ConcurrentHashMap<>();
-    MqttClient client = Mosquitto.connect(MqttClient.generateClientId(), true);
-    try {
-      client.subscribe(
-          prefix + "/out/#",
-          1,
-          (topic, message) -> {
-            String text = new String(message.getPayload(), StandardCharsets.UTF_8);
-            results.computeIfAbsent(text, k -> new AtomicInteger()).incrementAndGet();
-          });
-      Path log = tmp.resolve("child.log");
-      Process child =
-          GatewayProcess.start(log, GatewayProcess.bridgeArgs(data, prefix, "--mqtt-idle", "8s"));
+    try (BridgedGateway g = new BridgedGateway("8s")) {
+      g.awaitResults(publishQos1And2(g.client, g.prefix, "before", 50));
+
+      // takes the session over, then leaves it: Mosquitto disconnects the bridge meanwhile
+      MqttClient intruder = Mosquitto.connect(MqttBridge.clientId(g.data), false);
+      intruder.disconnect();
+      intruder.close();
+
+      g.awaitResults(publishQos1And2(g.client, g.prefix, "gap", 50));
+      assertThat(g.awaitExit())
+          .contains("gateway: MQTT connection lost (reconnecting)")
+          .contains("gateway: MQTT reconnected to tcp://127.0.0.1:1883, session resumed")
+          .contains("RESULT: OK");
+    }
+  }
+
+  /**
+   * A gateway JVM bridged to the broker under a fresh topic prefix, and a subscriber counting its
+   * results by their text; closing it kills the JVM and forgets the bridge's broker session.
+   */
+  private final class BridgedGateway implements AutoCloseable {
+    final String prefix = "elasticq-test/" + UUID.randomUUID();
+    final Path data = tmp.resolve("data");
+    final Path log = tmp.resolve("child.log");
+    final Map<String, AtomicInteger> results = new ConcurrentHashMap<>();
+    final MqttClient client;
+    private Process child;
+
+    /** Returns once the gateway's bridge is attached. */
+    BridgedGateway(String mqttIdle) throws Exception {
+      client = Mosquitto.connect(MqttClient.generateClientId(), true);
       try {
+        client.subscribe(
+            prefix + "/out/#",
+            1,
+            (topic, message) -> {
+              String text = new String(message.getPayload(), StandardCharsets.UTF_8);
+              results.computeIfAbsent(text, k -> new AtomicInteger()).incrementAndGet();
+            });
+        child =
+            GatewayProcess.start(
+                log, GatewayProcess.bridgeArgs(data, prefix, "--mqtt-idle", mqttIdle));
         Awaitility.await()
             .atMost(Duration.ofMinutes(3))
             .pollInterval(Duration.ofMillis(200))
-            .until(() -> Files.readString(log).contains("MQTT bridge"));
-        List<String> before = publishQos1And2(client, prefix, "before", 50);
-        Awaitility.await()
-            .atMost(Duration.ofMinutes(1))
-            .until(() -> results.keySet().containsAll(before));
+            .until(() -> Files.readString(log).contains("MQTT bridge") || !child.isAlive());
+        assertThat(child.isAlive()).as(Files.readString(log)).isTrue();
+      } catch (Exception | AssertionError e) {
+        close();
+        throw e;
+      }
+    }
 
-        // takes the session over, then leaves it: Mosquitto disconnects the bridge meanwhile
-        MqttClient intruder = Mosquitto.connect(MqttBridge.clientId(data), false);
-        intruder.disconnect();
-        intruder.close();
-        List<String> during = publishQos1And2(client, prefix, "gap", 50);
+    void awaitResults(List<String> expected) {
+      Awaitility.await()
+          .atMost(Duration.ofMinutes(2))
+          .until(() -> results.keySet().containsAll(expected));
+    }
 
-        Awaitility.await()
-            .atMost(Duration.ofMinutes(1))
-            .until(() -> results.keySet().containsAll(during));
-        assertThat(child.waitFor(4, TimeUnit.MINUTES)).as(Files.readString(log)).isTrue();
-        String output = Files.readString(log);
-        assertThat(child.exitValue()).as(output).isZero();
-        assertThat(output)
-            .contains("gateway: MQTT connection lost (reconnecting)")
-            .contains("gateway: MQTT reconnected to tcp://127.0.0.1:1883, session resumed")
-            .contains("RESULT: OK");
-      } finally {
+    /** Waits for the gateway to end its run (exit 0); returns what it printed. */
+    String awaitExit() throws Exception {
+      assertThat(child.waitFor(4, TimeUnit.MINUTES)).as(Files.readString(log)).isTrue();
+      String output = Files.readString(log);
+      assertThat(child.exitValue()).as(output).isZero();
+      return output;
+    }
+
+    @Override
+    public void close() throws MqttException {
+      if (child != null) {
         child.destroyForcibly();
       }
-    } finally {
       client.disconnect();
       client.close();
       Mosquitto.forgetSession(MqttBridge.clientId(data));
