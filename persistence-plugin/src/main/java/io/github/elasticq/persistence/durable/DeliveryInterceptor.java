@@ -13,9 +13,9 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
  * stored messages from its {@link Channel}, keeps at most {@code window} of them in its own
  * mailbox, runs the inner message handler on each with the delivery's sequence number visible
  * through {@link #currentSeqNr()}, and records it as processed once the handler returned ({@link
- * Channel#processedUpTo}); if the handler throws it tells the mailbox {@link InnerFailed} and
- * rethrows, so the child stops. Other messages (the inner behavior's own timers and adapters) pass
- * through.
+ * Channel#processedUpTo}); if the handler throws (anything, checked exceptions included: the Java
+ * DSL lets a handler throw them) it tells the mailbox {@link InnerFailed} and rethrows, so the
+ * child stops. Other messages (the inner behavior's own timers and adapters) pass through.
  *
  * <p>Why pull: the mailbox is an event-sourced actor, and Pekko stashes its commands while a write
  * is in flight. If the child acknowledged each message to the mailbox and waited for the next one,
@@ -129,7 +129,7 @@ final class DeliveryInterceptor extends BehaviorInterceptor<Object, Object> {
       TypedActorContext<Object> ctx, PreStartTarget<Object> target) {
     try {
       return target.start(ctx);
-    } catch (RuntimeException | Error e) {
+    } catch (Throwable e) { // also a checked exception: the Java DSL lets handlers throw them
       mailbox.tell(new InnerFailed(incarnation, -1, e));
       throw e;
     }
@@ -145,7 +145,7 @@ final class DeliveryInterceptor extends BehaviorInterceptor<Object, Object> {
     if (!(msg instanceof Deliver d)) {
       try {
         return target.apply(ctx, msg);
-      } catch (RuntimeException | Error e) {
+      } catch (Throwable e) { // also a checked exception: the Java DSL lets handlers throw them
         mailbox.tell(new InnerFailed(incarnation, 0, e));
         throw e;
       }
@@ -162,7 +162,7 @@ final class DeliveryInterceptor extends BehaviorInterceptor<Object, Object> {
     Behavior<Object> next;
     try {
       next = target.apply(ctx, d.message());
-    } catch (RuntimeException | Error e) {
+    } catch (Throwable e) { // also a checked exception: the Java DSL lets handlers throw them
       mailbox.tell(new InnerFailed(incarnation, d.seqNr(), e));
       throw e;
     } finally {

@@ -8,14 +8,18 @@ import io.github.elasticq.persistence.durable.DurableMailbox.Enqueue;
 import io.github.elasticq.persistence.durable.DurableMailbox.Reply;
 import io.github.elasticq.persistence.durable.DurableMailbox.Stored;
 import io.github.elasticq.persistence.durable.DurableTestSupport.Seen;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -119,6 +123,47 @@ class DurableMailboxDeliveryTest {
     assertThat(failedOnce).isTrue();
     assertThat(DurableMailboxRegistry.get(kit.system()).stats("failure"))
         .hasValueSatisfying(s -> assertThat(s.redelivered()).isBetween(1L, 16L));
+  }
+
+  /**
+   * The Java DSL lets a handler throw a checked exception (an {@code IOException} of a client
+   * library, say). It is a failure like any other: the message is delivered again and the mailbox
+   * lives on. Before, it went past the delivery interceptor, which took the stopped child for an
+   * inner behavior that stopped by itself, and the mailbox stopped with the failed message and
+   * everything after it unprocessed.
+   */
+  @Test
+  void checkedExceptionInHandler_redelivered_mailboxKeepsRunning() {
+    ActorTestKit kit = start("checked");
+    TestProbe<Seen> seen = kit.createTestProbe();
+    TestProbe<Reply> replies = kit.createTestProbe();
+    AtomicInteger failures = new AtomicInteger();
+    Behavior<Work> inner =
+        Behaviors.receive(Work.class)
+            .onMessage(
+                Work.class,
+                w -> {
+                  if (w.n() == 5 && failures.getAndIncrement() < 2) {
+                    throw new IOException("test: broker connection lost on 5");
+                  }
+                  seen.ref().tell(new Seen(DurableMailbox.deliverySeqNr(), w.n()));
+                  return Behaviors.same();
+                })
+            .build();
+    ActorRef<Object> mailbox =
+        kit.spawn(DurableMailbox.create("checked", inner, window(4)), "checked");
+    for (int i = 0; i < 10; i++) {
+      mailbox.tell(new Work(i));
+    }
+    for (int i = 0; i < 10; i++) {
+      assertThat(seen.receiveMessage(TIMEOUT)).isEqualTo(new Seen(i + 1, i));
+    }
+    mailbox.tell(new Enqueue<>(new Work(10), replies.ref())); // still alive, still storing
+    assertThat(replies.receiveMessage(TIMEOUT)).isEqualTo(new Stored(11));
+    assertThat(seen.receiveMessage(TIMEOUT)).isEqualTo(new Seen(11, 10));
+    assertThat(failures).hasValue(3);
+    assertThat(DurableMailboxRegistry.get(kit.system()).stats("checked"))
+        .hasValueSatisfying(s -> assertThat(s.redelivered()).isPositive());
   }
 
   /**
