@@ -97,6 +97,7 @@ final class Gateway implements AutoCloseable {
   private volatile boolean endedIdle;
   private volatile boolean fromBroker;
   private volatile long lastFromBrokerNanos;
+  private volatile boolean brokerDown;
   private final long createdNanos = System.nanoTime();
   private volatile long startNanos = System.nanoTime();
 
@@ -558,7 +559,18 @@ final class Gateway implements AutoCloseable {
    */
   private boolean brokerIdle() {
     long idle = options.mqttIdle().toNanos();
-    return idle > 0 && fromBroker && System.nanoTime() - lastFromBrokerNanos >= idle;
+    return idle > 0 && fromBroker && !brokerDown && System.nanoTime() - lastFromBrokerNanos >= idle;
+  }
+
+  /**
+   * The MQTT bridge lost ({@code false}) or regained its connection: the broker cannot send while
+   * it is down, so {@code --mqtt-idle} does not count that time.
+   */
+  void brokerConnected(boolean up) {
+    if (up) {
+      lastFromBrokerNanos = System.nanoTime();
+    }
+    brokerDown = !up;
   }
 
   /** Whether the run ended because the broker was idle for {@code --mqtt-idle}. */

@@ -4,10 +4,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
-import org.eclipse.paho.client.mqttv3.MqttCallbackExtended;
+import org.eclipse.paho.client.mqttv3.MqttCallback;
 import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.MqttException;
@@ -34,12 +37,18 @@ import org.eclipse.paho.client.mqttv3.persist.MqttDefaultFilePersistence;
  * results go out with QoS 0, at most once. The results of the built-in publishers' messages are not
  * published.
  *
- * <p>A lost connection is re-established by Paho (automatic reconnect, at most {@link
- * #MAX_RECONNECT_DELAY_MILLIS} apart), resuming the session: the broker delivers again what was not
- * acknowledged. A result published meanwhile waits for the connection up to {@link
+ * <p>A lost connection is re-established by the bridge itself, with a new Paho client on the same
+ * client id and the same persisted state (attempts at most {@link #MAX_RECONNECT_DELAY_MILLIS}
+ * apart), resuming the session: the broker delivers again what was not acknowledged, and the new
+ * client sends again the results the old one had not seen acknowledged. Paho's own automatic
+ * reconnect is not used: in Paho 1.2.5, after a connection reset with messages in flight, its
+ * reconnect can spin in {@code CommsSender.start} for a minute or more ({@code
+ * MqttBridgeTest.connectionCutTwiceMidBurst_bridgeReconnects_everyMessageProcessed} caught it). An
+ * acknowledgement owed to the old client is dropped (the broker delivers that message again, at
+ * least once). A result published meanwhile waits for the connection up to {@link
  * #PUBLISH_TIMEOUT_MILLIS} before it fails (and its message is delivered again by the inbox).
  */
-final class MqttBridge implements MqttCallbackExtended, Gateway.BrokerReplies, AutoCloseable {
+final class MqttBridge implements Gateway.BrokerReplies, AutoCloseable {
 
   static final String DEFAULT_PREFIX = "elasticq/gateway";
 
@@ -49,11 +58,37 @@ final class MqttBridge implements MqttCallbackExtended, Gateway.BrokerReplies, A
   /** Longest wait between two attempts to reconnect to the broker. */
   private static final int MAX_RECONNECT_DELAY_MILLIS = 2_000;
 
+  /** First wait before an attempt to reconnect; doubled after each failed attempt. */
+  private static final int FIRST_RECONNECT_DELAY_MILLIS = 100;
+
   /** Completed by {@link #attach}; messages that arrive before wait for it. */
   private final CompletableFuture<Gateway> gateway = new CompletableFuture<>();
 
-  private final MqttClient client;
+  private final String url;
+  private final String clientId;
+  private final Path persistenceDir;
   private final String prefix;
+
+  /** The client of the current connection; replaced by {@link #reconnect}. */
+  private volatile MqttClient client;
+
+  /** Subscribed by {@link #attach}, until {@link #stopReceiving}: a reconnect keeps it so. */
+  private volatile boolean receiving;
+
+  /** Set by {@link #stopReceiving}. */
+  private volatile boolean stoppedReceiving;
+
+  private volatile boolean closed;
+
+  /** Runs the reconnect attempts, one at a time. */
+  private final ScheduledExecutorService reconnector =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "gateway-mqtt-reconnect");
+            t.setDaemon(true);
+            return t;
+          });
+
   private final AtomicLong publishFailures = new AtomicLong();
   private final AtomicLongArray received = new AtomicLongArray(Gateway.LEVELS);
   private final AtomicLongArray acknowledged = new AtomicLongArray(Gateway.LEVELS);
@@ -75,27 +110,89 @@ final class MqttBridge implements MqttCallbackExtended, Gateway.BrokerReplies, A
    * client deliver a QoS 2 message whose PUBREC went out; in memory it would be lost.
    */
   MqttBridge(String url, String prefix, Path dataDir) throws MqttException {
+    this.url = url;
+    this.clientId = clientId(dataDir);
+    this.persistenceDir = dataDir.resolve("mqtt");
     this.prefix = prefix;
-    this.client =
-        new MqttClient(
-            url,
-            clientId(dataDir),
-            new MqttDefaultFilePersistence(dataDir.resolve("mqtt").toString()));
-    client.setCallback(this);
-    client.setManualAcks(true);
-    MqttConnectOptions options = new MqttConnectOptions();
-    options.setCleanSession(false);
-    options.setMaxInflight(65535);
-    options.setConnectionTimeout(10);
-    options.setAutomaticReconnect(true);
-    options.setMaxReconnectDelay(MAX_RECONNECT_DELAY_MILLIS);
-    client.setTimeToWait(PUBLISH_TIMEOUT_MILLIS);
-    client.connect(options);
+    connect();
+  }
+
+  /**
+   * A new client on the session's id and persisted state, made the current one, connected, and
+   * subscribed if receiving.
+   */
+  private void connect() throws MqttException {
+    MqttClient c =
+        new MqttClient(url, clientId, new MqttDefaultFilePersistence(persistenceDir.toString()));
+    try {
+      c.setCallback(new Listener(c));
+      c.setManualAcks(true);
+      c.setTimeToWait(PUBLISH_TIMEOUT_MILLIS);
+      MqttConnectOptions options = new MqttConnectOptions();
+      options.setCleanSession(false);
+      options.setMaxInflight(65535);
+      options.setConnectionTimeout(10);
+      client = c; // before the first message can arrive: its acknowledgement checks the client
+      c.connect(options);
+      if (receiving) {
+        c.subscribe(prefix + "/in/#", 2);
+      } else if (stoppedReceiving) {
+        c.unsubscribe(prefix + "/in/#"); // the session kept the subscription
+      }
+    } catch (MqttException | RuntimeException e) {
+      closeQuietly(c);
+      throw e;
+    }
+  }
+
+  /**
+   * Replaces the lost client with a new one; retried with a growing delay (at most {@link
+   * #MAX_RECONNECT_DELAY_MILLIS}) until it connects or the bridge is closed.
+   */
+  private void reconnect(MqttClient lost, long delayMillis) {
+    if (closed) {
+      return;
+    }
+    closeQuietly(lost); // releases the persisted state for the new client
+    try {
+      connect();
+      if (closed) { // closed while connecting: close() may not have seen this client
+        closeQuietly(client);
+        return;
+      }
+      Gateway g = gateway.getNow(null);
+      if (g != null) {
+        g.brokerConnected(true);
+      }
+      System.err.println("gateway: MQTT reconnected to " + url + ", session resumed");
+      synchronized (connected) {
+        connected.notifyAll();
+      }
+    } catch (MqttException | RuntimeException e) {
+      long next = Math.min(delayMillis * 2, MAX_RECONNECT_DELAY_MILLIS);
+      reconnector.schedule(() -> reconnect(lost, next), next, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  private static void closeQuietly(MqttClient c) {
+    try {
+      if (c.isConnected()) {
+        c.disconnectForcibly(0, 1_000);
+      }
+    } catch (MqttException e) {
+      // lost anyway
+    }
+    try {
+      c.close(true);
+    } catch (MqttException e) {
+      // closed anyway
+    }
   }
 
   /** Feeds the broker's messages to {@code target} from now on and subscribes to them. */
   void attach(Gateway target) throws MqttException {
     gateway.complete(target);
+    receiving = true;
     client.subscribe(prefix + "/in/#", 2);
   }
 
@@ -134,6 +231,8 @@ final class MqttBridge implements MqttCallbackExtended, Gateway.BrokerReplies, A
 
   /** Stops taking messages from the broker (the results of those taken are still published). */
   void stopReceiving() {
+    receiving = false;
+    stoppedReceiving = true; // a reconnect unsubscribes if this unsubscribe did not get through
     try {
       client.unsubscribe(prefix + "/in/#");
     } catch (MqttException e) {
@@ -162,8 +261,46 @@ final class MqttBridge implements MqttCallbackExtended, Gateway.BrokerReplies, A
         connectionsLost.get());
   }
 
-  @Override
-  public void messageArrived(String topic, MqttMessage message) {
+  /** Paho's callbacks of one client (one connection): they know which client they belong to. */
+  private final class Listener implements MqttCallback {
+    private final MqttClient source;
+
+    Listener(MqttClient source) {
+      this.source = source;
+    }
+
+    @Override
+    public void messageArrived(String topic, MqttMessage message) {
+      fromBroker(source, topic, message);
+    }
+
+    @Override
+    public void connectionLost(Throwable cause) {
+      if (closed || source != client) {
+        return;
+      }
+      connectionsLost.incrementAndGet();
+      System.err.println("gateway: MQTT connection lost (reconnecting): " + cause);
+      Gateway g = gateway.getNow(null);
+      if (g != null) {
+        g.brokerConnected(false);
+      }
+      reconnector.schedule(
+          () -> reconnect(source, FIRST_RECONNECT_DELAY_MILLIS),
+          FIRST_RECONNECT_DELAY_MILLIS,
+          TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void deliveryComplete(IMqttDeliveryToken token) {}
+  }
+
+  /**
+   * Feeds a message to the gateway; acknowledges it once stored, on the client that received it (a
+   * packet id belongs to its connection's session state: if that client was replaced meanwhile, the
+   * acknowledgement fails and the broker delivers the message again).
+   */
+  private void fromBroker(MqttClient source, String topic, MqttMessage message) {
     Gateway gateway = this.gateway.join();
     int qos = message.getQos();
     int id = message.getId();
@@ -177,7 +314,10 @@ final class MqttBridge implements MqttCallbackExtended, Gateway.BrokerReplies, A
         new String(message.getPayload(), StandardCharsets.UTF_8),
         () -> {
           try {
-            client.messageArrivedComplete(id, qos);
+            if (source != client) {
+              throw new MqttException(MqttException.REASON_CODE_CLIENT_NOT_CONNECTED);
+            }
+            source.messageArrivedComplete(id, qos);
             acknowledged.incrementAndGet(qos);
           } catch (MqttException e) {
             publishFailures.incrementAndGet(); // not acknowledged: the broker delivers it again
@@ -206,7 +346,7 @@ final class MqttBridge implements MqttCallbackExtended, Gateway.BrokerReplies, A
   }
 
   /**
-   * Waits up to {@link #PUBLISH_TIMEOUT_MILLIS} while Paho reconnects; returns at once when
+   * Waits up to {@link #PUBLISH_TIMEOUT_MILLIS} while the bridge reconnects; returns at once when
    * connected. The publish that follows fails if the connection did not come back.
    */
   private void awaitConnection() {
@@ -225,34 +365,19 @@ final class MqttBridge implements MqttCallbackExtended, Gateway.BrokerReplies, A
   }
 
   @Override
-  public void connectionLost(Throwable cause) {
-    connectionsLost.incrementAndGet();
-    System.err.println("gateway: MQTT connection lost (reconnecting): " + cause);
-  }
-
-  @Override
-  public void connectComplete(boolean reconnect, String serverUri) {
-    if (reconnect) {
-      System.err.println("gateway: MQTT reconnected to " + serverUri + ", session resumed");
-    }
-    synchronized (connected) {
-      connected.notifyAll();
-    }
-  }
-
-  @Override
-  public void deliveryComplete(IMqttDeliveryToken token) {}
-
-  @Override
   public void close() {
+    closed = true;
     gateway.completeExceptionally(new IllegalStateException("the MQTT bridge is closed"));
+    reconnector.shutdownNow();
+    MqttClient c = client;
     try {
-      if (client.isConnected()) {
-        client.disconnect(5_000);
+      if (c.isConnected()) {
+        c.disconnect(5_000);
       }
-      client.close();
+      c.close();
     } catch (MqttException e) {
       System.err.println("gateway: MQTT disconnect failed: " + e);
+      closeQuietly(c);
     }
   }
 }

@@ -1,9 +1,13 @@
 package io.github.elasticq.examples.gateway;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 
 /** The gateway demo in a child JVM on the test's class path, its output in a log file. */
 final class GatewayProcess {
@@ -14,13 +18,18 @@ final class GatewayProcess {
    * under topic prefix {@code prefix}, for at most 3 minutes, followed by {@code extra}.
    */
   static List<String> bridgeArgs(Path data, String prefix, String... extra) {
+    return bridgeArgsVia(Mosquitto.URL, data, prefix, extra);
+  }
+
+  /** {@link #bridgeArgs(Path, String, String...)} with the broker at {@code mqttUrl}. */
+  static List<String> bridgeArgsVia(String mqttUrl, Path data, String prefix, String... extra) {
     List<String> args =
         new ArrayList<>(
             List.of(
                 "--data",
                 data.toString(),
                 "--mqtt",
-                Mosquitto.URL,
+                mqttUrl,
                 "--mqtt-topic",
                 prefix,
                 "--publishers",
@@ -51,5 +60,33 @@ final class GatewayProcess {
         .redirectErrorStream(true)
         .redirectOutput(log.toFile())
         .start();
+  }
+
+  /** The live view's periodic tables: left out of {@link #digest}. */
+  static final Pattern LIVE_VIEW = Pattern.compile("^(t\\d+ |topic qos|gateway +\\d).*");
+
+  /**
+   * A gateway's log without its live view, so that a failure message shows the start-up lines,
+   * errors and warnings, the bridge's {@code gateway:} lines and the summary.
+   */
+  static String digest(Path log) throws IOException {
+    StringBuilder b = new StringBuilder(log.getFileName() + " without the live view:\n");
+    Files.readString(log)
+        .lines()
+        .filter(l -> !l.isBlank() && !LIVE_VIEW.matcher(l).matches())
+        .forEach(l -> b.append(l).append('\n'));
+    return b.toString();
+  }
+
+  /** Prints the threads of a gateway (jcmd), for the test's output. */
+  static void printThreadDump(Process gateway) throws IOException, InterruptedException {
+    Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+    Process dump =
+        new ProcessBuilder(jcmd.toString(), Long.toString(gateway.pid()), "Thread.print")
+            .redirectErrorStream(true)
+            .start();
+    String threads = new String(dump.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    dump.waitFor(30, TimeUnit.SECONDS);
+    System.out.println("threads of the gateway:\n" + threads);
   }
 }

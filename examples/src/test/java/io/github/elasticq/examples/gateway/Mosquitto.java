@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Assumptions;
  * while a client with a persistent session is away.
  */
 final class Mosquitto {
-  static final String URL = "tcp://127.0.0.1:1883";
+  static final int PORT = 1883;
+  static final String URL = "tcp://127.0.0.1:" + PORT;
 
   private Mosquitto() {}
 

@@ -143,11 +143,13 @@ class MqttBridgeCrashTest {
       gateways.add(last);
       // the gateway gives up draining after 120 s and then reports what did not add up
       if (!last.waitFor(4, TimeUnit.MINUTES)) {
-        printThreadDump(last);
+        GatewayProcess.printThreadDump(last);
       }
-      assertThat(last.isAlive()).as("the last gateway hangs: %s", digest(lastLog)).isFalse();
+      assertThat(last.isAlive())
+          .as("the last gateway hangs: %s", GatewayProcess.digest(lastLog))
+          .isFalse();
       String summary = Files.readString(lastLog);
-      assertThat(last.exitValue()).as(digest(lastLog)).isZero();
+      assertThat(last.exitValue()).as(GatewayProcess.digest(lastLog)).isZero();
       assertThat(summary).contains("recovering:").contains("lost: 0").contains("RESULT: OK");
 
       // the gateway published every result before it exited; the broker may still be passing on
@@ -250,34 +252,6 @@ class MqttBridgeCrashTest {
     gateway.destroyForcibly();
     assertThat(gateway.waitFor(1, TimeUnit.MINUTES)).isTrue();
     assertThat(gateway.exitValue()).as(Files.readString(log)).isEqualTo(128 + 9);
-  }
-
-  /** The live view's periodic tables: left out of {@link #digest}. */
-  private static final Pattern LIVE_VIEW = Pattern.compile("^(t\\d+ |topic qos|gateway +\\d).*");
-
-  /**
-   * A gateway's log without its live view, so that a failure message shows the start-up lines,
-   * errors and warnings, the bridge's {@code gateway:} lines and the summary.
-   */
-  private static String digest(Path log) throws Exception {
-    StringBuilder b = new StringBuilder(log.getFileName() + " without the live view:\n");
-    Files.readString(log)
-        .lines()
-        .filter(l -> !l.isBlank() && !LIVE_VIEW.matcher(l).matches())
-        .forEach(l -> b.append(l).append('\n'));
-    return b.toString();
-  }
-
-  /** Prints the threads of a gateway that did not end (jcmd), for the test's output. */
-  private static void printThreadDump(Process gateway) throws Exception {
-    Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
-    Process dump =
-        new ProcessBuilder(jcmd.toString(), Long.toString(gateway.pid()), "Thread.print")
-            .redirectErrorStream(true)
-            .start();
-    String threads = new String(dump.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    dump.waitFor(30, TimeUnit.SECONDS);
-    System.out.println("threads of the gateway that did not end:\n" + threads);
   }
 
   private static void assertNoLoss(List<Result> all) {
