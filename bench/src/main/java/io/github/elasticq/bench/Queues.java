@@ -52,8 +52,7 @@ public final class Queues {
     return switch (name) {
       case ELASTIC_MPSC -> new ElasticMpscQueue<>(CONFIG);
       case COMPACT_ELASTIC_MPSC -> new CompactElasticMpscQueue<>(CONFIG);
-      case ELASTIC_MPSC_BURST_MEMORY ->
-          new ElasticMpscQueue<>(CONFIG.toBuilder().burstMemory(true).build());
+      case ELASTIC_MPSC_BURST_MEMORY -> new ElasticMpscQueue<>(burstMemory());
       case "MpscChunkedArrayQueue" -> new MpscChunkedArrayQueue<>(CHUNK, MAX);
       case "MpscUnboundedArrayQueue" -> new MpscUnboundedArrayQueue<>(CHUNK);
       case "MpscArrayQueue" -> new MpscArrayQueue<>(MAX);

@@ -21,6 +21,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -783,11 +784,9 @@ class ElasticBufferTest {
     assertThat(stats.capacity()).isBetween(2, 8);
   }
 
-  private static final java.util.concurrent.atomic.AtomicInteger RUNS_WITH_WITHDRAWN_PUTS =
-      new java.util.concurrent.atomic.AtomicInteger();
+  private static final AtomicInteger RUNS_WITH_WITHDRAWN_PUTS = new AtomicInteger();
 
-  private static final java.util.concurrent.atomic.AtomicInteger RUNS_WITH_CANCELLED_TAKES =
-      new java.util.concurrent.atomic.AtomicInteger();
+  private static final AtomicInteger RUNS_WITH_CANCELLED_TAKES = new AtomicInteger();
 
   @org.junit.jupiter.api.AfterAll
   static void someRandomCancellationRun_withdrewAPut_andCancelledATake() {
