@@ -442,7 +442,8 @@ CCheckEnd ==
     /\ UNCHANGED <<sched, word, capacity, pc, val, lp, lcap, ci, rz, claims>>
 
 \* sampleOccupancy, after a take ("sample") or a null poll ("sampleNull").
-\* The Java samples every SAMPLE_INTERVAL operations and on null polls, and
+\* The Java samples on null polls and every SAMPLE_INTERVAL or more operations
+\* (more for a large capacity and at min: sampleDelay), and
 \* tries one CAS after SHRINK_STREAK consecutive low samples; here the
 \* consumer may skip any attempt, which covers every cadence. Reading
 \* capacity, reading the word and the CAS are one step: a CAS that succeeds

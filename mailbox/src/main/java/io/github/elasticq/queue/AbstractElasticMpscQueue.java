@@ -46,15 +46,16 @@ import java.util.function.Consumer;
  * empty if no producer has claimed that index, the end of the buffer if end == index, or a
  * producer between its CAS and its store, which the consumer waits out (as JCTools does).
  *
- * Shrinking is driven by the consumer on its own operations. Every SAMPLE_INTERVAL operations,
- * and on every poll that finds the queue empty, it samples the occupancy; after SHRINK_STREAK
+ * Shrinking is driven by the consumer on its own operations. On every poll that finds the queue
+ * empty, and otherwise every SAMPLE_INTERVAL operations or about every capacity / 64, whichever is
+ * more (AT_MIN_INTERVALS intervals at min; see sampleDelay), it samples the occupancy; after SHRINK_STREAK
  * consecutive samples at or below shrinkThreshold x capacity it takes the resize bit (its only
  * CAS, never retried in a loop) and divides the capacity by the growth factor, never below min
  * or the current size; when the queue is empty it applies all the steps down to min at once.
  * After a step the occupancy is about growthFactor x shrinkThreshold (0.5 by default), far from
  * both the next grow (1.0) and the next shrink: that gap is the hysteresis.
  * With QueueConfig.burstMemory the streak must also cover about capacity consumer operations
- * (capacity / SAMPLE_INTERVAL samples, each empty poll one sample), so recurring bursts keep their
+ * (capacity / operations-per-sample samples, each empty poll one sample), so recurring bursts keep their
  * capacity. It changes only when a shrink is decided, never how: the resize protocol, and every
  * invariant below, are the same.
  *
@@ -138,6 +139,15 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E>
 
   /** Consecutive low-occupancy samples required before a shrink step (hysteresis). */
   static final int SHRINK_STREAK = 4;
+
+  /** At min capacity, samples come every this many sample intervals (see sampleDelay). */
+  static final int AT_MIN_INTERVALS = 16;
+
+  /** Above min, samples come about every capacity / this many consumer operations. */
+  static final int OPS_PER_SAMPLE_DIVISOR = 64;
+
+  /** Bound of the extra delay: the compact layout keeps the operation count in a short. */
+  static final int MAX_SAMPLE_DELAY = 16_384;
 
   private static final long RESIZE_BIT = 1L;
 
@@ -269,11 +279,12 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E>
         continue;
       }
       // [3] Full at this capacity? Against the cached consumer index first (a lower bound).
-      if (index - consumerIndexCachePlain() >= capacity) {
-        long consumerIndex = consumerIndexAcquire();
-        setConsumerIndexCachePlain(consumerIndex);
-        if (index - consumerIndex >= capacity) {
-          if (!offerWhenFull(word, index, consumerIndex, capacity)) {
+      long consumerIndexBound = consumerIndexCachePlain();
+      if (index - consumerIndexBound >= capacity) {
+        consumerIndexBound = consumerIndexAcquire();
+        setConsumerIndexCachePlain(consumerIndexBound);
+        if (index - consumerIndexBound >= capacity) {
+          if (!offerWhenFull(word, index, consumerIndexBound, capacity)) {
             return false;
           }
           continue;
@@ -282,7 +293,11 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E>
       if (casProducerIndexWord(word, word + 2)) { // [4] claim index
         // [5] the buffer that owns the index, [6] publish: element fields before element.
         storeElementRelease(lookupBuffer(buffer, index), index, e);
-        if (index + 1 - consumerIndexCachePlain() > windowPeakDoNotTouch) {
+        // The peak check uses the bound read before the claim (still a lower bound, so the size
+        // it gives is an upper bound and no new peak is missed) instead of reading the cache
+        // again: that line is the one the producers CAS, and with several producers a second read
+        // after the claim is often a second transfer of it from another core.
+        if (index + 1 - consumerIndexBound > windowPeakDoNotTouch) {
           notePeakAfterOffer(index); // only when this could be a new (window) peak
         }
         return true;
@@ -656,6 +671,8 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E>
   private void sampleOccupancy(long consumerIndex, long wordIfRead) {
     int capacity = capacityAcquire();
     int min = config.minCapacity();
+    int delay = sampleDelay(capacity, min);
+    setOpsSinceSamplePlain(-delay); // the next sample comes sampleInterval + delay operations on
     if (capacity <= min) {
       // Nothing to shrink: skip the read of the producers' word, the one line they write on every
       // offer (a cross-core transfer when the consumer keeps up). The peak needs no sample here:
@@ -672,7 +689,7 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E>
     }
     int streak = lowStreakPlain() + 1;
     setLowStreakPlain(streak);
-    int needed = config.shrinkStreak(capacity, tuning.shrinkStreak, tuning.sampleInterval);
+    int needed = config.shrinkStreak(capacity, tuning.shrinkStreak, tuning.sampleInterval + delay);
     if (streak < needed || (word & RESIZE_BIT) != 0) {
       return;
     }
@@ -693,6 +710,23 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E>
     } finally {
       setProducerIndexWordRelease(word); // buffer, capacity and end visible before next claim
     }
+  }
+
+  /**
+   * Consumer operations the next occupancy sample waits beyond the sample interval. A sample reads
+   * the capacity, and above min the producers' index word: the line every offer CASes, so with
+   * producers on other cores each sample is a transfer of that line. How often it is needed depends
+   * on the capacity: at min a sample only notices a grow (an empty poll samples at once anyway), so
+   * it comes every {@value #AT_MIN_INTERVALS} intervals; above min about every capacity / {@value
+   * #OPS_PER_SAMPLE_DIVISOR} operations, so a shrink decision takes the same share of the capacity
+   * in operations for a queue of any size (with the default interval and streak, a 65 536-slot
+   * queue is sampled every 1 024 operations instead of every 16). Only the cadence changes, and the
+   * TLA+ model lets the consumer sample at any step.
+   */
+  private int sampleDelay(int capacity, int min) {
+    int interval = tuning.sampleInterval;
+    int wanted = capacity <= min ? interval * AT_MIN_INTERVALS : capacity / OPS_PER_SAMPLE_DIVISOR;
+    return Math.min(Math.max(0, wanted - interval), MAX_SAMPLE_DELAY);
   }
 
   /**

@@ -175,7 +175,7 @@ public final class CompactElasticMpscQueue<E> extends AbstractElasticMpscQueue<E
 
   @Override
   void setOpsSinceSamplePlain(int ops) {
-    opsSinceSample = (short) ops; // ops <= sampleInterval <= Short.MAX_VALUE
+    opsSinceSample = (short) ops; // -MAX_SAMPLE_DELAY <= ops <= sampleInterval <= Short.MAX_VALUE
   }
 
   @Override
