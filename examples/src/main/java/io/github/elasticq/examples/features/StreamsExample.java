@@ -13,12 +13,13 @@ import io.github.elasticq.streams.javadsl.QosSource;
 import io.github.elasticq.streams.javadsl.QosSourceQueue;
 import java.time.Duration;
 import java.util.List;
-import org.apache.pekko.NotUsed;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.Done;
 import org.apache.pekko.actor.ActorSystem;
 import org.apache.pekko.japi.Pair;
 import org.apache.pekko.stream.javadsl.Keep;
 import org.apache.pekko.stream.javadsl.Sink;
-import org.apache.pekko.stream.javadsl.Source;
 
 /**
  * Each stream adapter once: {@code ElasticSource.queue} into {@code ElasticFlow.buffer} into {@code
@@ -58,14 +59,22 @@ public final class StreamsExample {
       }
       System.out.println("ElasticSource -> ElasticFlow.buffer -> ElasticSink: sum " + sum);
 
-      // a priority source: what waits is emitted highest level first (strict fairness)
-      Pair<QosSourceQueue<String>, Source<String, NotUsed>> qos =
-          QosSource.<String>queue(3, QosQueue.Fairness.STRICT, null, config).preMaterialize(system);
+      // a priority source: what waits is emitted highest level first (strict fairness). The slow
+      // stage holds one element until the gate opens, so "low" and "high-2" wait in the QosQueue
+      // (wherever the stream's first pull falls, "high-1" goes first: it is the oldest of level 2)
+      CompletableFuture<Done> gate = new CompletableFuture<>();
+      Pair<QosSourceQueue<String>, CompletionStage<List<String>>> qos =
+          QosSource.<String>queue(3, QosQueue.Fairness.STRICT, null, config)
+              .mapAsync(1, e -> gate.thenApply(done -> e))
+              .toMat(Sink.seq(), Keep.both())
+              .run(system);
+      qos.first().offer("high-1", 2);
       qos.first().offer("low", 0);
-      qos.first().offer("high", 2);
+      qos.first().offer("high-2", 2);
       qos.first().complete();
-      List<String> order = qos.second().runWith(Sink.seq(), system).toCompletableFuture().get();
-      System.out.println("QosSource emitted " + order); // [high, low]
+      gate.complete(Done.getInstance());
+      List<String> order = qos.second().toCompletableFuture().get();
+      System.out.println("QosSource emitted " + order); // [high-1, high-2, low]
 
       // a channel between threads: send waits for room, receive for an element
       BufferChannel<String> channel = BufferChannel.create(config);

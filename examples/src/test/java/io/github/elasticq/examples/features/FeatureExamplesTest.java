@@ -115,7 +115,7 @@ class FeatureExamplesTest {
     String out = output(() -> StreamsExample.main(new String[0]));
     assertThat(out)
         .contains("ElasticSource -> ElasticFlow.buffer -> ElasticSink: sum " + 9_999L * 10_000)
-        .contains("QosSource emitted [high, low]")
+        .contains("QosSource emitted [high-1, high-2, low]")
         .contains("BufferChannel received message-2")
         .contains("BufferChannel closed and drained");
   }
