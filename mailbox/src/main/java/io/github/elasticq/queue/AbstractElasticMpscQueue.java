@@ -646,8 +646,7 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E>
   private void afterConsumerOperation(long consumerIndex) {
     int ops = opsSinceSamplePlain() + 1;
     if (ops >= tuning.sampleInterval) {
-      setOpsSinceSamplePlain(0);
-      sampleOccupancy(consumerIndex, NO_WORD);
+      sampleOccupancy(consumerIndex, NO_WORD); // restarts the count
     } else {
       setOpsSinceSamplePlain(ops);
     }
@@ -655,8 +654,7 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E>
 
   /** {@code word} is the producer index word the empty poll just read (no second read). */
   private void onEmptyPoll(long consumerIndex, long word) {
-    setOpsSinceSamplePlain(0);
-    sampleOccupancy(consumerIndex, word);
+    sampleOccupancy(consumerIndex, word); // restarts the count
     // A shrink that just closed the buffer here lets the consumer drop the big array right away.
     Object[] buffer = consumerBufferAcquire();
     while (buffer != null && Buffer.endAcquire(buffer) == consumerIndex) {
