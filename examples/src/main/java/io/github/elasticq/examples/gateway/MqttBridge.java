@@ -72,11 +72,17 @@ final class MqttBridge implements Gateway.BrokerReplies, AutoCloseable {
   /** The client of the current connection; replaced by {@link #reconnect}. */
   private volatile MqttClient client;
 
-  /** Subscribed by {@link #attach}, until {@link #stopReceiving}: a reconnect keeps it so. */
-  private volatile boolean receiving;
+  /** What a (re)connect does about the subscription: kept so by a reconnect. */
+  private enum Receiving {
+    /** Before {@link #attach}: neither subscribe nor unsubscribe. */
+    NOT_YET,
+    /** From {@link #attach}: subscribe. */
+    ON,
+    /** From {@link #stopReceiving}: unsubscribe (the persistent session kept the subscription). */
+    STOPPED
+  }
 
-  /** Set by {@link #stopReceiving}. */
-  private volatile boolean stoppedReceiving;
+  private volatile Receiving receiving = Receiving.NOT_YET;
 
   private volatile boolean closed;
 
@@ -134,10 +140,10 @@ final class MqttBridge implements Gateway.BrokerReplies, AutoCloseable {
       options.setConnectionTimeout(10);
       client = c; // before the first message can arrive: its acknowledgement checks the client
       c.connect(options);
-      if (receiving) {
-        c.subscribe(prefix + "/in/#", 2);
-      } else if (stoppedReceiving) {
-        c.unsubscribe(prefix + "/in/#"); // the session kept the subscription
+      switch (receiving) {
+        case ON -> c.subscribe(prefix + "/in/#", 2);
+        case STOPPED -> c.unsubscribe(prefix + "/in/#"); // the session kept the subscription
+        case NOT_YET -> {}
       }
     } catch (MqttException | RuntimeException e) {
       closeQuietly(c);
@@ -160,10 +166,7 @@ final class MqttBridge implements Gateway.BrokerReplies, AutoCloseable {
         closeQuietly(client);
         return;
       }
-      Gateway g = gateway.getNow(null);
-      if (g != null) {
-        g.brokerConnected(true);
-      }
+      tellGateway(true);
       System.err.println("gateway: MQTT reconnected to " + url + ", session resumed");
       synchronized (connected) {
         connected.notifyAll();
@@ -171,6 +174,14 @@ final class MqttBridge implements Gateway.BrokerReplies, AutoCloseable {
     } catch (MqttException | RuntimeException e) {
       long next = Math.min(delayMillis * 2, MAX_RECONNECT_DELAY_MILLIS);
       reconnector.schedule(() -> reconnect(lost, next), next, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  /** Whether the broker can send now: {@code --mqtt-idle} counts only while it can. */
+  private void tellGateway(boolean brokerConnected) {
+    Gateway g = gateway.getNow(null);
+    if (g != null) {
+      g.brokerConnected(brokerConnected);
     }
   }
 
@@ -192,7 +203,7 @@ final class MqttBridge implements Gateway.BrokerReplies, AutoCloseable {
   /** Feeds the broker's messages to {@code target} from now on and subscribes to them. */
   void attach(Gateway target) throws MqttException {
     gateway.complete(target);
-    receiving = true;
+    receiving = Receiving.ON;
     client.subscribe(prefix + "/in/#", 2);
   }
 
@@ -231,8 +242,7 @@ final class MqttBridge implements Gateway.BrokerReplies, AutoCloseable {
 
   /** Stops taking messages from the broker (the results of those taken are still published). */
   void stopReceiving() {
-    receiving = false;
-    stoppedReceiving = true; // a reconnect unsubscribes if this unsubscribe did not get through
+    receiving = Receiving.STOPPED; // a reconnect unsubscribes if this one did not get through
     try {
       client.unsubscribe(prefix + "/in/#");
     } catch (MqttException e) {
@@ -281,10 +291,7 @@ final class MqttBridge implements Gateway.BrokerReplies, AutoCloseable {
       }
       connectionsLost.incrementAndGet();
       System.err.println("gateway: MQTT connection lost (reconnecting): " + cause);
-      Gateway g = gateway.getNow(null);
-      if (g != null) {
-        g.brokerConnected(false);
-      }
+      tellGateway(false);
       reconnector.schedule(
           () -> reconnect(source, FIRST_RECONNECT_DELAY_MILLIS),
           FIRST_RECONNECT_DELAY_MILLIS,
@@ -313,15 +320,16 @@ final class MqttBridge implements Gateway.BrokerReplies, AutoCloseable {
         id,
         new String(message.getPayload(), StandardCharsets.UTF_8),
         () -> {
-          try {
-            if (source != client) {
-              throw new MqttException(MqttException.REASON_CODE_CLIENT_NOT_CONNECTED);
+          if (source == client) {
+            try {
+              source.messageArrivedComplete(id, qos);
+              acknowledged.incrementAndGet(qos);
+              return;
+            } catch (MqttException e) {
+              // not acknowledged: counted below
             }
-            source.messageArrivedComplete(id, qos);
-            acknowledged.incrementAndGet(qos);
-          } catch (MqttException e) {
-            publishFailures.incrementAndGet(); // not acknowledged: the broker delivers it again
           }
+          publishFailures.incrementAndGet(); // not acknowledged: the broker delivers it again
         });
   }
 
