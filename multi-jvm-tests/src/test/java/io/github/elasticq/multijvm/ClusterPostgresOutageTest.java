@@ -3,6 +3,7 @@ package io.github.elasticq.multijvm;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.elasticq.examples.cluster.PostgresSchema;
+import io.github.elasticq.testkit.TcpProxy;
 import java.nio.file.Files;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -13,12 +14,12 @@ import org.junit.jupiter.api.Test;
 
 /**
  * PostgreSQL unreachable mid-run: a node (sharded entities and the client, {@link
- * ClusterNodeChild}) reaches the database through a {@link TcpProxy} in this JVM, which is cut
- * under load (every connection closed, new ones refused) and restored. While it is cut, writes fail
- * with the journal's error and requests get no {@code Stored}; afterwards the node stores again. No
- * false acknowledgement: after a SIGKILL and a restart, which recovers from the database alone,
- * every sequence number acknowledged before keeps its reading and is processed ({@link
- * ClusterLedger}), and new readings get numbers after it.
+ * ClusterNodeChild}) reaches the database through a {@link TcpProxy} in this JVM, which is
+ * partitioned under load (every connection reset, new ones refused) and restored. While it is cut,
+ * writes fail with the journal's error and requests get no {@code Stored}; afterwards the node
+ * stores again. No false acknowledgement: after a SIGKILL and a restart, which recovers from the
+ * database alone, every sequence number acknowledged before keeps its reading and is processed
+ * ({@link ClusterLedger}), and new readings get numbers after it.
  */
 class ClusterPostgresOutageTest {
   private PostgresSchema schema;
@@ -36,7 +37,7 @@ class ClusterPostgresOutageTest {
   @Test
   void databaseCutAndRestored_noFalseAcknowledgementAndRecovery() throws Exception {
     int port = ClusterHarness.freePorts(1).get(0);
-    try (TcpProxy proxy = new TcpProxy(5432);
+    try (TcpProxy proxy = TcpProxy.to(5432);
         ClusterHarness cluster =
             new ClusterHarness(
                 "cluster-postgres-outage",
@@ -51,7 +52,7 @@ class ClusterPostgresOutageTest {
       ChildJvm first = cluster.start("n1", "base=0");
       Awaitility.await().atMost(2, TimeUnit.MINUTES).until(() -> first.count("S ") >= 300);
 
-      proxy.cut();
+      proxy.partition();
       int failedAtCut = first.count("F ");
       Awaitility.await()
           .atMost(1, TimeUnit.MINUTES)

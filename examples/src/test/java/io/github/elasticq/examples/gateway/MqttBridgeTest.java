@@ -2,6 +2,7 @@ package io.github.elasticq.examples.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.elasticq.testkit.TcpProxy;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -96,8 +97,8 @@ class MqttBridgeTest {
   @Test
   void connectionCutTwiceMidBurst_bridgeReconnects_everyMessageProcessed() throws Exception {
     Mosquitto.assumeRunning();
-    try (TcpProxy proxy = new TcpProxy(Mosquitto.PORT);
-        BridgedGateway g = new BridgedGateway(proxy.mqttUrl(), "8s", "--work-us=5000")) {
+    try (TcpProxy proxy = TcpProxy.to(Mosquitto.PORT);
+        BridgedGateway g = new BridgedGateway(mqttUrl(proxy), "8s", "--work-us=5000")) {
       int perLevel = 200;
       List<String> payloads = new ArrayList<>();
       for (int qos = 1; qos <= 2; qos++) {
@@ -148,7 +149,7 @@ class MqttBridgeTest {
       assertThat(occurrences(output, "gateway: MQTT connection lost (reconnecting)"))
           .as(story)
           .isEqualTo(2);
-      assertThat(occurrences(output, "gateway: MQTT reconnected to " + proxy.mqttUrl()))
+      assertThat(occurrences(output, "gateway: MQTT reconnected to " + mqttUrl(proxy)))
           .as(story)
           .isEqualTo(2);
       assertThat(proxy.connections())
@@ -156,6 +157,11 @@ class MqttBridgeTest {
           .isEqualTo(4);
       System.out.println("connection cuts at " + cuts + "; duplicates: " + g.duplicates());
     }
+  }
+
+  /** The MQTT URL that reaches the broker through {@code proxy}. */
+  private static String mqttUrl(TcpProxy proxy) {
+    return "tcp://127.0.0.1:" + proxy.port();
   }
 
   private static int occurrences(String text, String part) {

@@ -1,0 +1,251 @@
+package io.github.elasticq.testkit;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A TCP proxy in the test's JVM in front of a server (the PostgreSQL of a JDBC journal, an MQTT
+ * broker), so that a test can fail the network path between a client and that server without
+ * touching the server, which may be shared with other tests or be a machine service. Point the
+ * client at {@code 127.0.0.1:}{@link #port()} instead of the server; then:
+ *
+ * <ul>
+ *   <li>{@link #cut()} resets every connection the proxy carries at that moment (an RST to both
+ *       sides; whatever is in flight is lost) and keeps accepting, so a client that reconnects gets
+ *       through again: a dropped connection;
+ *   <li>{@link #partition()} also stops accepting, so connection attempts are refused until {@link
+ *       #restore()} accepts again on the same port: a partition, or a server that is down.
+ * </ul>
+ *
+ * <p>Two daemon threads per connection copy the bytes; nothing is buffered beyond one read. The
+ * proxy listens on the loopback interface only. Thread-safe; {@link #close()} ends everything.
+ */
+public final class TcpProxy implements AutoCloseable {
+  private final String targetHost;
+  private final int targetPort;
+  private final int port;
+
+  /** Every connection carried now, client side and server side. */
+  private final Set<Connection> open = ConcurrentHashMap.newKeySet();
+
+  private final AtomicInteger accepted = new AtomicInteger();
+
+  /** The listening socket, or null while partitioned or closed; guarded by {@code this}. */
+  private ServerSocket server;
+
+  private boolean closed;
+
+  private TcpProxy(String targetHost, int targetPort) throws IOException {
+    this.targetHost = targetHost;
+    this.targetPort = targetPort;
+    ServerSocket s = new ServerSocket();
+    s.setReuseAddress(true); // restore() binds the same port again
+    s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+    this.port = s.getLocalPort();
+    startAccepting(s);
+  }
+
+  /**
+   * A proxy to {@code 127.0.0.1:targetPort}, listening on a free loopback port and accepting at
+   * once.
+   *
+   * @throws IllegalArgumentException if the port is not in 1..65535
+   * @throws IOException if no loopback port can be bound
+   */
+  public static TcpProxy to(int targetPort) throws IOException {
+    return to("127.0.0.1", targetPort);
+  }
+
+  /**
+   * A proxy to {@code targetHost:targetPort}, listening on a free loopback port and accepting at
+   * once. The target is connected to when a client connects, so it need not be up yet.
+   *
+   * @throws IllegalArgumentException if the port is not in 1..65535
+   * @throws IOException if no loopback port can be bound
+   */
+  public static TcpProxy to(String targetHost, int targetPort) throws IOException {
+    Objects.requireNonNull(targetHost, "targetHost");
+    if (targetPort < 1 || targetPort > 65535) {
+      throw new IllegalArgumentException("target port must be in 1..65535, was " + targetPort);
+    }
+    return new TcpProxy(targetHost, targetPort);
+  }
+
+  /** The loopback port clients connect to instead of the target's; the same after a restore. */
+  public int port() {
+    return port;
+  }
+
+  /** Client connections accepted so far; a client that reconnects adds one per reconnect. */
+  public int connections() {
+    return accepted.get();
+  }
+
+  /** Client connections carried now. */
+  public int openConnections() {
+    return open.size();
+  }
+
+  /**
+   * Resets every connection the proxy carries now, both sides; the proxy keeps accepting.
+   *
+   * @return how many client connections were cut
+   */
+  public int cut() {
+    int cut = 0;
+    for (Connection c : open) {
+      if (open.remove(c)) {
+        c.abort();
+        cut++;
+      }
+    }
+    return cut;
+  }
+
+  /**
+   * Stops accepting and resets every connection: until {@link #restore()}, a client's connection
+   * attempt is refused.
+   *
+   * @return how many client connections were cut
+   */
+  public int partition() {
+    synchronized (this) {
+      closeQuietly(server);
+      server = null;
+    }
+    return cut();
+  }
+
+  /**
+   * Accepts connections again on the same {@link #port()} after {@link #partition()}; does nothing
+   * while the proxy accepts.
+   *
+   * @throws IllegalStateException if the proxy was closed
+   * @throws IOException if the port cannot be bound again (another process took it meanwhile)
+   */
+  public synchronized void restore() throws IOException {
+    if (closed) {
+      throw new IllegalStateException("TcpProxy on port " + port + " is closed");
+    }
+    if (server != null) {
+      return;
+    }
+    ServerSocket s = new ServerSocket();
+    s.setReuseAddress(true);
+    s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+    startAccepting(s);
+  }
+
+  /** Stops accepting and resets every connection, for good. Idempotent. */
+  @Override
+  public void close() {
+    synchronized (this) {
+      closed = true;
+    }
+    partition();
+  }
+
+  @Override
+  public String toString() {
+    return "TcpProxy{127.0.0.1:" + port + " -> " + targetHost + ":" + targetPort + "}";
+  }
+
+  private synchronized void startAccepting(ServerSocket s) {
+    server = s;
+    daemon("elasticq-tcp-proxy-" + port + "-accept", () -> acceptLoop(s));
+  }
+
+  private void acceptLoop(ServerSocket s) {
+    while (!s.isClosed()) {
+      Socket client;
+      try {
+        client = s.accept();
+      } catch (IOException e) {
+        return; // partitioned or closed
+      }
+      Socket upstream;
+      try {
+        upstream = new Socket(targetHost, targetPort);
+      } catch (IOException e) {
+        abort(client); // the target does not answer: the client's connection ends at once
+        continue;
+      }
+      Connection c = new Connection(client, upstream);
+      synchronized (this) {
+        if (server != s) { // partitioned while this one was being connected
+          c.abort();
+          return;
+        }
+        open.add(c);
+      }
+      accepted.incrementAndGet();
+      daemon("elasticq-tcp-proxy-" + port + "-up", () -> pump(c, client, upstream));
+      daemon("elasticq-tcp-proxy-" + port + "-down", () -> pump(c, upstream, client));
+    }
+  }
+
+  /** Copies {@code from} to {@code to} until either side ends, then ends the connection. */
+  private void pump(Connection c, Socket from, Socket to) {
+    byte[] chunk = new byte[16384];
+    try {
+      InputStream in = from.getInputStream();
+      OutputStream out = to.getOutputStream();
+      int n;
+      while ((n = in.read(chunk)) >= 0) {
+        out.write(chunk, 0, n);
+        out.flush();
+      }
+    } catch (IOException e) {
+      // cut, or the other direction ended the connection
+    } finally {
+      open.remove(c);
+      closeQuietly(from);
+      closeQuietly(to);
+    }
+  }
+
+  /** One proxied connection: the client's socket and the proxy's socket to the target. */
+  private record Connection(Socket client, Socket upstream) {
+    void abort() {
+      TcpProxy.abort(client);
+      TcpProxy.abort(upstream);
+    }
+  }
+
+  /** Closes with an RST, as a failed network path looks to the peer. */
+  private static void abort(Socket s) {
+    try {
+      if (!s.isClosed()) {
+        s.setSoLinger(true, 0);
+      }
+    } catch (IOException e) {
+      // closing anyway
+    }
+    closeQuietly(s);
+  }
+
+  private static void closeQuietly(AutoCloseable c) {
+    if (c != null) {
+      try {
+        c.close();
+      } catch (Exception e) {
+        // already closed
+      }
+    }
+  }
+
+  private static void daemon(String name, Runnable body) {
+    Thread t = new Thread(body, name);
+    t.setDaemon(true);
+    t.start();
+  }
+}

@@ -1,0 +1,161 @@
+package io.github.elasticq.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** {@link TcpProxy} against a real echo server on a loopback port. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+class TcpProxyTest {
+  private ServerSocket echo;
+
+  @BeforeEach
+  void startEcho() throws IOException {
+    echo = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+    Thread t =
+        new Thread(
+            () -> {
+              while (!echo.isClosed()) {
+                try {
+                  Socket s = echo.accept();
+                  Thread pump =
+                      new Thread(
+                          () -> {
+                            try (s;
+                                InputStream in = s.getInputStream();
+                                OutputStream out = s.getOutputStream()) {
+                              in.transferTo(out);
+                            } catch (IOException e) {
+                              // reset by the proxy
+                            }
+                          });
+                  pump.setDaemon(true);
+                  pump.start();
+                } catch (IOException e) {
+                  return;
+                }
+              }
+            });
+    t.setDaemon(true);
+    t.start();
+  }
+
+  @AfterEach
+  void stopEcho() throws IOException {
+    echo.close();
+  }
+
+  @Test
+  void forwardsBothWays() throws IOException {
+    try (TcpProxy proxy = TcpProxy.to(echo.getLocalPort());
+        Socket client = connect(proxy)) {
+      assertThat(roundTrip(client, "hello")).isEqualTo("hello");
+      assertThat(roundTrip(client, "again")).isEqualTo("again");
+      assertThat(proxy.connections()).isEqualTo(1);
+      assertThat(proxy.port()).isNotEqualTo(echo.getLocalPort());
+    }
+  }
+
+  @Test
+  void cut_resetsTheConnection_andAReconnectGetsThrough() throws Exception {
+    try (TcpProxy proxy = TcpProxy.to(echo.getLocalPort())) {
+      Socket first = connect(proxy);
+      assertThat(roundTrip(first, "before")).isEqualTo("before");
+
+      assertThat(proxy.cut()).as("client connections cut").isEqualTo(1);
+      assertThatThrownBy(() -> roundTrip(first, "after"))
+          .as("the cut connection is reset (or ended), not silently kept")
+          .isInstanceOf(IOException.class);
+      assertThat(proxy.openConnections()).isZero();
+
+      try (Socket second = connect(proxy)) {
+        assertThat(roundTrip(second, "reconnected")).isEqualTo("reconnected");
+      }
+      assertThat(proxy.connections()).isEqualTo(2);
+      first.close();
+    }
+  }
+
+  @Test
+  void partition_refusesConnections_untilRestoredOnTheSamePort() throws Exception {
+    try (TcpProxy proxy = TcpProxy.to(echo.getLocalPort())) {
+      Socket first = connect(proxy);
+      assertThat(roundTrip(first, "x")).isEqualTo("x");
+      int port = proxy.port();
+
+      assertThat(proxy.partition()).isEqualTo(1);
+      assertThatThrownBy(() -> roundTrip(first, "y")).isInstanceOf(IOException.class);
+      assertThatThrownBy(() -> connect(proxy)).isInstanceOf(ConnectException.class);
+
+      proxy.restore();
+      proxy.restore(); // idempotent while accepting
+      assertThat(proxy.port()).isEqualTo(port);
+      try (Socket second = connect(proxy)) {
+        assertThat(roundTrip(second, "back")).isEqualTo("back");
+      }
+      first.close();
+    }
+  }
+
+  @Test
+  void targetDown_clientConnectionEndsAtOnce() throws Exception {
+    int port = echo.getLocalPort();
+    echo.close();
+    try (TcpProxy proxy = TcpProxy.to(port);
+        Socket client = connect(proxy)) {
+      assertThatThrownBy(() -> roundTrip(client, "anyone?")).isInstanceOf(IOException.class);
+      assertThat(proxy.connections()).as("not counted: never connected through").isZero();
+    }
+  }
+
+  @Test
+  void closed_cannotBeRestored_andBadPortsAreNamed() throws IOException {
+    TcpProxy proxy = TcpProxy.to(echo.getLocalPort());
+    proxy.close();
+    proxy.close();
+    assertThatThrownBy(proxy::restore)
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("closed");
+    assertThatThrownBy(() -> TcpProxy.to(0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("was 0");
+    assertThatThrownBy(() -> TcpProxy.to(70000)).hasMessageContaining("was 70000");
+  }
+
+  private static Socket connect(TcpProxy proxy) throws IOException {
+    Socket s = new Socket(InetAddress.getLoopbackAddress(), proxy.port());
+    s.setSoTimeout(10_000);
+    return s;
+  }
+
+  /** Writes a length-prefixed text and reads the echo; an IOException if the path is broken. */
+  private static String roundTrip(Socket s, String text) throws IOException {
+    byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+    OutputStream out = s.getOutputStream();
+    out.write(bytes.length);
+    out.write(bytes);
+    out.flush();
+    DataInputStream in = new DataInputStream(s.getInputStream());
+    int n = in.read();
+    if (n < 0) {
+      throw new IOException("connection ended");
+    }
+    byte[] back = new byte[n];
+    in.readFully(back);
+    return new String(back, StandardCharsets.UTF_8);
+  }
+}
