@@ -585,10 +585,22 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E>
     }
   }
 
-  /** Whether the queue holds no element, for some moment during the call; any thread; O(1). */
+  /**
+   * Whether the queue holds no element, for some moment during the call; any thread; O(1). Exact by
+   * index: a claimed index counts whether or not its element is stored yet (what a Pekko mailbox's
+   * {@code hasMessages} re-check after a run relies on, see {@link #relaxedPoll}).
+   *
+   * <p>The consumer index is read first, then the producers' word. Both only grow and the word
+   * never falls behind the consumer index, so if the word is at most the index read before it, the
+   * queue was empty when the word was read; and if it is above, an index was claimed past the
+   * consumer's at some moment between the two reads. The other order is wrong: an offer and a poll
+   * between the two reads make a queue that was never empty look empty (Lincheck found it: {@code
+   * ElasticMpscQueueLincheckTest}, offer; then poll ‖ offer ‖ isEmpty() = true).
+   */
   @Override
   public final boolean isEmpty() {
-    return (producerIndexWordAcquire() >>> 1) <= consumerIndexAcquire();
+    long consumerIndex = consumerIndexAcquire();
+    return (producerIndexWordAcquire() >>> 1) <= consumerIndex;
   }
 
   /** Current logical capacity, in [minCapacity, maxCapacity]; any thread. */

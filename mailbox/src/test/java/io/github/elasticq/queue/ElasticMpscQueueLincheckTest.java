@@ -14,7 +14,10 @@ import org.junit.jupiter.api.Test;
  * FIFO, checked by Lincheck's model checker (which explores thread interleavings at every
  * shared-memory access) and by its stress mode. The consumer operations share one non-parallel
  * group: one consumer thread. Capacities are tiny (min 2, max 8, shrink sampled on every consumer
- * operation) so that short scenarios cross grows and shrinks.
+ * operation) so that short scenarios cross grows and shrinks. {@code isEmpty} runs on any thread;
+ * adding it found that reading the producers' word before the consumer index made a queue that was
+ * never empty look empty (an offer and a poll between the two reads); the model checker finds that
+ * order in every run.
  */
 class ElasticMpscQueueLincheckTest {
 
@@ -93,6 +96,11 @@ class ElasticMpscQueueLincheckTest {
     public int size() {
       return queue.size();
     }
+
+    @Operation
+    public boolean isEmpty() {
+      return queue.isEmpty();
+    }
   }
 
   /** {@link Scenario} over {@link CompactElasticMpscQueue}. */
@@ -124,6 +132,10 @@ class ElasticMpscQueueLincheckTest {
 
     public int size() {
       return items.size();
+    }
+
+    public boolean isEmpty() {
+      return items.isEmpty();
     }
   }
 }
