@@ -302,6 +302,10 @@ public final class QosQueue<E> {
   /**
    * Elements held across all levels: the sum of the per-level sizes, each O(1), so the cost is
    * bounded by {@value #MAX_LEVELS} reads and independent of the number of elements. Any thread.
+   * Each level's size is exact for a moment during its read, but the levels are read one after
+   * another: the sum is a size the queue had during the call when no element is polled meanwhile
+   * (always so on the consumer thread); otherwise it may be off by up to the number of elements
+   * polled meanwhile. Use {@link #isEmpty} to test for empty.
    */
   public int size() {
     long sum = 0;
@@ -314,15 +318,41 @@ public final class QosQueue<E> {
     return (int) Math.min(sum, Integer.MAX_VALUE);
   }
 
-  /** True if no level holds an element; checks the highest levels first. Any thread. */
+  /**
+   * True if no level held an element at some moment during the call; checks the highest levels
+   * first. Any thread. Exact by index, like each level's {@code isEmpty}: a claimed index counts
+   * before its element is stored.
+   *
+   * <p>The levels are read one after another, so a scan alone could miss every element: an offer to
+   * a level already scanned and a poll of the last element of a level not yet scanned would make a
+   * queue that was never empty look empty (Lincheck: {@code QosQueueLincheckTest}). So it also
+   * compares the number of elements polled from all levels (their consumer indexes) before and
+   * after the scan. Unchanged: nothing left any level during the scan, so every level was already
+   * empty when the scan began. Changed: an element was polled during the call, so the queue held it
+   * just before, and the answer is false. On the consumer thread no poll can race the scan, and the
+   * answer is the scan's.
+   */
   public boolean isEmpty() {
+    long polled = polledFromAllLevels();
     for (int level = queues.length - 1; level >= 0; level--) {
       CompactElasticMpscQueue<E> q = levelAcquire(level);
       if (q != null && !q.isEmpty()) {
         return false;
       }
     }
-    return true;
+    return polledFromAllLevels() == polled;
+  }
+
+  /** The sum of the levels' consumer indexes; each only grows. Any thread. */
+  private long polledFromAllLevels() {
+    long sum = 0;
+    for (int level = 0; level < queues.length; level++) {
+      CompactElasticMpscQueue<E> q = levelAcquire(level);
+      if (q != null) {
+        sum += q.consumerIndexAcquire();
+      }
+    }
+    return sum;
   }
 
   /**
