@@ -42,6 +42,9 @@ public final class TcpProxy implements AutoCloseable {
   /** The listening socket, or null while partitioned or closed; guarded by {@code this}. */
   private ServerSocket server;
 
+  /** The thread accepting on {@link #server}; guarded by {@code this}. */
+  private Thread acceptor;
+
   private boolean closed;
 
   private TcpProxy(String targetHost, int targetPort) throws IOException {
@@ -112,17 +115,37 @@ public final class TcpProxy implements AutoCloseable {
   }
 
   /**
-   * Stops accepting and resets every connection: until {@link #restore()}, a client's connection
-   * attempt is refused.
+   * Stops accepting and resets every connection: once this returns and until {@link #restore()}, a
+   * client's connection attempt is refused.
    *
    * @return how many client connections were cut
    */
   public int partition() {
+    Thread stopped;
     synchronized (this) {
       closeQuietly(server);
       server = null;
+      stopped = acceptor;
+      acceptor = null;
     }
+    awaitEnd(stopped);
     return cut();
+  }
+
+  /**
+   * Waits for the acceptor of a closed listening socket to leave {@code accept}: the JDK closes a
+   * socket that a thread is blocked on only when that thread has left, and until then a connection
+   * attempt can still be taken into the backlog and then reset instead of refused.
+   */
+  private static void awaitEnd(Thread stopped) {
+    if (stopped == null || stopped == Thread.currentThread()) {
+      return;
+    }
+    try {
+      stopped.join(5_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /**
@@ -161,7 +184,7 @@ public final class TcpProxy implements AutoCloseable {
 
   private synchronized void startAccepting(ServerSocket s) {
     server = s;
-    daemon("elasticq-tcp-proxy-" + port + "-accept", () -> acceptLoop(s));
+    acceptor = daemon("elasticq-tcp-proxy-" + port + "-accept", () -> acceptLoop(s));
   }
 
   private void acceptLoop(ServerSocket s) {
@@ -243,9 +266,10 @@ public final class TcpProxy implements AutoCloseable {
     }
   }
 
-  private static void daemon(String name, Runnable body) {
+  private static Thread daemon(String name, Runnable body) {
     Thread t = new Thread(body, name);
     t.setDaemon(true);
     t.start();
+    return t;
   }
 }
