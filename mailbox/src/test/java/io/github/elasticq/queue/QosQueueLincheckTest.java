@@ -23,14 +23,8 @@ import org.junit.jupiter.api.Test;
  */
 class QosQueueLincheckTest {
 
-  static final QueueConfig TINY =
-      QueueConfig.builder()
-          .initialCapacity(2)
-          .minCapacity(2)
-          .maxCapacity(8)
-          .growthFactor(2.0)
-          .shrinkThreshold(0.25)
-          .build();
+  /** Each level: min 2, max 8, as in the single-queue check, so short scenarios cross resizes. */
+  static final QueueConfig TINY = ElasticMpscQueueLincheckTest.TINY;
 
   @Test
   void modelChecking_isEmptyAcrossLevels() throws Exception {
