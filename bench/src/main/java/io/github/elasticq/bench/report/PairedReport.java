@@ -24,8 +24,12 @@ import java.util.TreeMap;
  * {@code goal}: met when the whole interval is at or above it, missed when the whole interval is
  * below it, otherwise not distinguishable from it with this many rounds.
  *
- * <p>Usage: {@code PairedReport param=NAME ours=IMPL peer=IMPL [goal=1.0] [title=TEXT] out=FILE
- * rNN-*.json ...}; a file's round is the part of its name before the first {@code -}.
+ * <p>Usage: {@code PairedReport param=NAME ours=IMPL peer=IMPL [goal=1.0] [title=TEXT]
+ * [machine=TEXT] out=FILE rNN-*.json ...}; a file's round is the part of its name before the first
+ * {@code -}. Next to {@code out} (say {@code paired.md}) it writes {@code paired.tsv}, the summary
+ * rows that {@link PairedSummary} collects, and {@code paired.png}, the median ratios with their
+ * intervals and the goal. {@code machine} replaces the description of this machine, for rounds
+ * measured elsewhere and reported again.
  */
 public final class PairedReport {
   private PairedReport() {}
@@ -87,6 +91,52 @@ public final class PairedReport {
     return Math.exp(sum / values.length);
   }
 
+  /**
+   * What the report says about one benchmark's rounds: the median ratio, its distribution-free
+   * interval {@code [low, high]} with the interval's exact {@code coverage}, the geometric mean and
+   * the number of rounds ours won (ratio at least 1.0).
+   */
+  record Summary(
+      String benchmark,
+      int rounds,
+      double median,
+      double low,
+      double high,
+      double coverage,
+      double geometricMean,
+      int won) {
+    /** Met when the whole interval is at or above the goal, missed when it is all below. */
+    String verdict(double goal) {
+      return low >= goal ? "met" : high < goal ? "missed" : "not distinguishable from the goal";
+    }
+  }
+
+  /**
+   * The summary of {@code p}: the 95 % interval, or the full range when there are too few rounds.
+   */
+  static Summary summarize(Pairs p) {
+    double[] sorted = p.ratios().clone();
+    Arrays.sort(sorted);
+    int n = sorted.length;
+    int k = medianIntervalRank(n, 0.95);
+    if (k == 0) {
+      k = 1; // too few rounds for 95 %: the full range, with its (lower) coverage
+    }
+    int won = 0;
+    for (double r : sorted) {
+      won += r >= 1.0 ? 1 : 0;
+    }
+    return new Summary(
+        p.benchmark(),
+        n,
+        median(sorted),
+        sorted[k - 1],
+        sorted[n - k],
+        coverage(n, k),
+        geometricMean(sorted),
+        won);
+  }
+
   /** Pairs ours with the peer round by round; a round missing either side is an error. */
   static List<Pairs> pair(
       Map<String, List<JmhResult>> byRound, String param, String ours, String peer) {
@@ -136,53 +186,38 @@ public final class PairedReport {
     return out;
   }
 
-  /** The Markdown report of {@code pairs}. */
-  static String render(List<Pairs> pairs, String ours, String peer, double goal, String title) {
+  /** The Markdown report of {@code pairs}; {@code machine} describes where they ran. */
+  static String render(
+      List<Pairs> pairs, String ours, String peer, double goal, String title, String machine) {
     StringBuilder md = new StringBuilder();
     md.append("# ").append(title).append("\n\n");
     md.append(
         String.format(
             Locale.ROOT,
-            "Machine: %d cores (%s), %s. Ratio = %s / %s, one fork each per round, back to back."
+            "Machine: %s. Ratio = %s / %s, one fork each per round, back to back."
                 + " Interval: distribution-free (sign test) for the median ratio.%n%n",
-            Machine.cores(),
-            Machine.cpuModel(),
-            Machine.jvm(),
+            machine,
             ours,
             peer));
     md.append("| benchmark | rounds | median ratio | interval (coverage) | geometric mean |")
         .append(" ours won | goal | verdict |\n|---|---:|---:|---:|---:|---:|---:|---|\n");
     for (Pairs p : pairs) {
-      double[] sorted = p.ratios().clone();
-      Arrays.sort(sorted);
-      int n = sorted.length;
-      int k = medianIntervalRank(n, 0.95);
-      if (k == 0) {
-        k = 1; // too few rounds for 95 %: the full range, with its (lower) coverage
-      }
-      double lo = sorted[k - 1];
-      double hi = sorted[n - k];
-      int won = 0;
-      for (double r : sorted) {
-        won += r >= 1.0 ? 1 : 0;
-      }
-      String verdict =
-          lo >= goal ? "met" : hi < goal ? "missed" : "not distinguishable from the goal";
+      Summary s = summarize(p);
       md.append(
           String.format(
               Locale.ROOT,
               "| %s | %d | %.3f× | %.3f – %.3f× (%.1f %%) | %.3f× | %d of %d | ≥ %.2f× | %s |%n",
-              p.benchmark(),
-              n,
-              median(sorted),
-              lo,
-              hi,
-              100 * coverage(n, k),
-              geometricMean(sorted),
-              won,
-              n,
+              s.benchmark(),
+              s.rounds(),
+              s.median(),
+              s.low(),
+              s.high(),
+              100 * s.coverage(),
+              s.geometricMean(),
+              s.won(),
+              s.rounds(),
               goal,
-              verdict));
+              s.verdict(goal)));
     }
     for (Pairs p : pairs) {
       md.append("\n## ")
@@ -205,6 +240,52 @@ public final class PairedReport {
       }
     }
     return md.toString();
+  }
+
+  /** The column names of the summary table that {@link PairedSummary} reads. */
+  static final String TSV_HEADER =
+      "benchmark\tours\tpeer\tgoal\trounds\tmedian\tlow\thigh\tcoverage\tgeometric_mean\twon";
+
+  /** The summaries as a tab-separated table, one row per benchmark, for {@link PairedSummary}. */
+  static String tsv(List<Pairs> pairs, String ours, String peer, double goal) {
+    StringBuilder t = new StringBuilder(TSV_HEADER).append('\n');
+    for (Pairs p : pairs) {
+      Summary s = summarize(p);
+      t.append(
+          String.format(
+              Locale.ROOT,
+              "%s\t%s\t%s\t%s\t%d\t%.6f\t%.6f\t%.6f\t%.6f\t%.6f\t%d%n",
+              s.benchmark(),
+              ours,
+              peer,
+              goal,
+              s.rounds(),
+              s.median(),
+              s.low(),
+              s.high(),
+              s.coverage(),
+              s.geometricMean(),
+              s.won()));
+    }
+    return t.toString();
+  }
+
+  /** The chart of the median ratios with their intervals and the goal. */
+  static void chart(Path file, List<Pairs> pairs, double goal, String title) throws IOException {
+    List<BarCharts.IntervalBar> bars = new ArrayList<>();
+    for (Pairs p : pairs) {
+      Summary s = summarize(p);
+      bars.add(new BarCharts.IntervalBar(s.benchmark(), s.median(), s.low(), s.high()));
+    }
+    BarCharts.writeWithIntervals(
+        file, title, "median ratio ours / peer, with its interval (red: goal)", bars, goal);
+  }
+
+  /** {@code out} with its extension replaced: {@code paired.md} gives {@code paired.png}. */
+  static Path sibling(Path out, String extension) {
+    String name = out.getFileName().toString();
+    int dot = name.lastIndexOf('.');
+    return out.resolveSibling((dot > 0 ? name.substring(0, dot) : name) + extension);
   }
 
   public static void main(String[] args) throws IOException {
@@ -236,9 +317,9 @@ public final class PairedReport {
       }
     }
     for (String key : options.keySet()) {
-      if (!List.of("param", "ours", "peer", "out", "goal", "title").contains(key)) {
+      if (!List.of("param", "ours", "peer", "out", "goal", "title", "machine").contains(key)) {
         throw new IllegalArgumentException(
-            "unknown option " + key + "; known: param, ours, peer, goal, title, out");
+            "unknown option " + key + "; known: param, ours, peer, goal, title, machine, out");
       }
     }
     if (byRound.isEmpty()) {
@@ -249,9 +330,20 @@ public final class PairedReport {
     double goal = Double.parseDouble(options.getOrDefault("goal", "1.0"));
     String title = options.getOrDefault("title", "Paired rounds: " + ours + " / " + peer);
     List<Pairs> pairs = pair(byRound, options.get("param"), ours, peer);
-    String md = render(pairs, ours, peer, goal, title);
+    String machine =
+        options.getOrDefault(
+            "machine",
+            String.format(
+                Locale.ROOT,
+                "%d cores (%s), %s",
+                Machine.cores(),
+                Machine.cpuModel(),
+                Machine.jvm()));
+    String md = render(pairs, ours, peer, goal, title, machine);
     Path out = Path.of(options.get("out"));
     Files.writeString(out, md);
+    Files.writeString(sibling(out, ".tsv"), tsv(pairs, ours, peer, goal));
+    chart(sibling(out, ".png"), pairs, goal, title);
     System.out.print(md);
   }
 }

@@ -4,11 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The paired-rounds statistics and verdicts, on hand-made rounds. No benchmark runs here. */
 class PairedReportTest {
@@ -59,7 +64,7 @@ class PairedReportTest {
     assertThat(p.get(0).rounds())
         .containsExactly("r01", "r02", "r03", "r04", "r05", "r06", "r07", "r08", "r09", "r10");
     assertThat(p.get(0).ratios()[1]).isCloseTo(1.15, within(1e-12));
-    assertThat(PairedReport.render(p, "Ours", "Peer", 1.0, "t"))
+    assertThat(PairedReport.render(p, "Ours", "Peer", 1.0, "t", "m"))
         .contains("| MailboxBenchmark.burst | 10 |")
         .contains("10 of 10")
         .contains("| met |");
@@ -74,7 +79,12 @@ class PairedReportTest {
   /** The Markdown report of these rounds against the goal 1.0. */
   private static String report(double[] ours, double[] peer) {
     return PairedReport.render(
-        PairedReport.pair(rounds(ours, peer), "mailbox", "Ours", "Peer"), "Ours", "Peer", 1.0, "t");
+        PairedReport.pair(rounds(ours, peer), "mailbox", "Ours", "Peer"),
+        "Ours",
+        "Peer",
+        1.0,
+        "t",
+        "m");
   }
 
   @Test
@@ -86,5 +96,68 @@ class PairedReportTest {
         .hasMessageContaining("round r03 has no result for mailbox=Peer");
     assertThatThrownBy(() -> PairedReport.pair(byRound, "mailbox", "X", "Y"))
         .hasMessageContaining("no result has mailbox=X or mailbox=Y");
+  }
+
+  @Test
+  void summaryTableAndChart_carryTheIntervalToPairedSummary(@TempDir Path dir) throws Exception {
+    double[] peer = {100, 200, 100, 200, 100, 200, 100, 200, 100, 200};
+    double[] ahead = {110, 230, 105, 210, 120, 204, 111, 226, 109, 212}; // 1.02 .. 1.20
+    double[] behind = {90, 180, 85, 170, 92, 184, 88, 176, 91, 178}; // 0.85 .. 0.92
+    Path a = dir.resolve("a/paired.md");
+    Path b = dir.resolve("b/paired.md");
+    writeRun(a, ahead, peer, 1.1);
+    writeRun(b, behind, peer, 1.0);
+
+    List<PairedSummary.Row> rows = PairedSummary.read(dir.resolve("a/paired.tsv"));
+    assertThat(rows).hasSize(1);
+    PairedSummary.Row r = rows.get(0);
+    // Sorted ratios 1.02 1.05 1.05 1.06 1.09 1.10 1.11 1.13 1.15 1.20: n = 10, k = 2.
+    assertThat(r.rounds()).isEqualTo(10);
+    assertThat(r.median()).isCloseTo((1.09 + 1.10) / 2, within(1e-6));
+    assertThat(r.low()).isCloseTo(1.05, within(1e-6));
+    assertThat(r.high()).isCloseTo(1.15, within(1e-6));
+    assertThat(r.goal()).isEqualTo(1.1);
+    assertThat(r.label()).isEqualTo("MailboxBenchmark.burst: Ours / Peer");
+
+    List<PairedSummary.Row> all = new ArrayList<>(rows);
+    all.addAll(PairedSummary.read(dir.resolve("b/paired.tsv")));
+    String md = PairedSummary.render(all, "t", "", dir);
+    assertThat(md)
+        .contains("| not distinguishable from the goal | [paired.md](a/paired.md) |")
+        .contains("| missed | [paired.md](b/paired.md) |")
+        .contains("Met (whole interval at or above the goal): 0 of 2.");
+
+    Path png = dir.resolve("summary/targets.png");
+    PairedSummary.chart(png, all, "t");
+    BufferedImage image = ImageIO.read(png.toFile());
+    assertThat(image.getWidth()).isEqualTo(1100);
+    assertThat(image.getHeight()).isEqualTo(120 + 2 * 34);
+    assertThat(ImageIO.read(dir.resolve("a/paired.png").toFile())).isNotNull();
+  }
+
+  /** What PairedReport's main writes next to {@code md}: the table and the chart. */
+  private static void writeRun(Path md, double[] ours, double[] peer, double goal)
+      throws Exception {
+    Files.createDirectories(md.getParent());
+    List<PairedReport.Pairs> p = PairedReport.pair(rounds(ours, peer), "mailbox", "Ours", "Peer");
+    Files.writeString(PairedReport.sibling(md, ".tsv"), PairedReport.tsv(p, "Ours", "Peer", goal));
+    PairedReport.chart(PairedReport.sibling(md, ".png"), p, goal, "t");
+  }
+
+  @Test
+  void aMalformedSummary_isAnErrorNamingFileAndLine(@TempDir Path dir) throws Exception {
+    Path notOurs = dir.resolve("x.tsv");
+    Files.writeString(notOurs, "a\tb\n");
+    assertThatThrownBy(() -> PairedSummary.read(notOurs))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("x.tsv: not a PairedReport summary");
+    Path cut = dir.resolve("y.tsv");
+    Files.writeString(cut, PairedReport.TSV_HEADER + "\nMailboxBenchmark.burst\tOurs\tPeer\n");
+    assertThatThrownBy(() -> PairedSummary.read(cut))
+        .hasMessageContaining("y.tsv:2: expected 11 tab-separated fields, found 3");
+    Path word = dir.resolve("z.tsv");
+    Files.writeString(word, PairedReport.TSV_HEADER + "\nB.x\tO\tP\tone\t10\t1\t1\t1\t0.9\t1\t5\n");
+    assertThatThrownBy(() -> PairedSummary.read(word))
+        .hasMessageContaining("z.tsv:2: a numeric field is not a number");
   }
 }

@@ -1,0 +1,191 @@
+package io.github.elasticq.bench.report;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * One view of several paired-rounds results: reads the {@code .tsv} summaries that {@link
+ * PairedReport} writes next to each {@code paired.md} and writes {@code summary.md} (every target:
+ * the median ratio, its interval, the goal, median / goal and the verdict) and {@code targets.png}
+ * (median / goal with the interval / goal drawn across each bar; 1.0 = goal reached). Each target
+ * comes from its own paired run, so the view holds as many machine regimes as runs: it shows where
+ * each target stands, not a same-run comparison between targets.
+ *
+ * <pre>
+ * java -cp bench/target/benchmarks.jar io.github.elasticq.bench.report.PairedSummary \
+ *   out=DIR [title=TEXT] [note=TEXT] a/paired.tsv b/paired.tsv ...
+ * </pre>
+ */
+public final class PairedSummary {
+  private PairedSummary() {}
+
+  /** One row of a {@code paired.tsv}, and the file it came from. */
+  record Row(
+      String benchmark,
+      String ours,
+      String peer,
+      double goal,
+      int rounds,
+      double median,
+      double low,
+      double high,
+      double coverage,
+      int won,
+      Path source) {
+    String label() {
+      int dot = benchmark.lastIndexOf('.', benchmark.lastIndexOf('.') - 1);
+      String shortName = dot < 0 ? benchmark : benchmark.substring(dot + 1);
+      return shortName + ": " + ours + " / " + peer;
+    }
+
+    PairedReport.Summary summary() {
+      return new PairedReport.Summary(
+          benchmark, rounds, median, low, high, coverage, Double.NaN, won);
+    }
+  }
+
+  /** The rows of one {@code paired.tsv}; a malformed line is an error naming file and line. */
+  static List<Row> read(Path file) throws IOException {
+    List<String> lines = Files.readAllLines(file);
+    if (lines.isEmpty() || !lines.get(0).equals(PairedReport.TSV_HEADER)) {
+      throw new IllegalArgumentException(
+          file
+              + ": not a PairedReport summary (its first line must be the header \""
+              + PairedReport.TSV_HEADER.replace('\t', ' ')
+              + "\")");
+    }
+    List<Row> rows = new ArrayList<>();
+    for (int i = 1; i < lines.size(); i++) {
+      String line = lines.get(i);
+      if (line.isBlank()) {
+        continue;
+      }
+      String[] f = line.split("\t", -1);
+      if (f.length != 11) {
+        throw new IllegalArgumentException(
+            file + ":" + (i + 1) + ": expected 11 tab-separated fields, found " + f.length);
+      }
+      try {
+        rows.add(
+            new Row(
+                f[0],
+                f[1],
+                f[2],
+                Double.parseDouble(f[3]),
+                Integer.parseInt(f[4]),
+                Double.parseDouble(f[5]),
+                Double.parseDouble(f[6]),
+                Double.parseDouble(f[7]),
+                Double.parseDouble(f[8]),
+                Integer.parseInt(f[10]),
+                file));
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException(
+            file + ":" + (i + 1) + ": a numeric field is not a number (" + e.getMessage() + ")", e);
+      }
+    }
+    return rows;
+  }
+
+  /** The Markdown summary of {@code rows}; links are relative to {@code dir}. */
+  static String render(List<Row> rows, String title, String note, Path dir) {
+    StringBuilder md = new StringBuilder("# ").append(title).append("\n\n");
+    if (!note.isEmpty()) {
+      md.append(note).append("\n\n");
+    }
+    md.append("| target | rounds | median ratio | interval (coverage) | goal | median / goal |")
+        .append(" verdict | rounds file |\n|---|---:|---:|---:|---:|---:|---|---|\n");
+    int met = 0;
+    for (Row r : rows) {
+      String verdict = r.summary().verdict(r.goal());
+      met += verdict.equals("met") ? 1 : 0;
+      Path mdFile = PairedReport.sibling(r.source(), ".md");
+      md.append(
+          String.format(
+              Locale.ROOT,
+              "| %s | %d | %.3f× | %.3f – %.3f× (%.1f %%) | ≥ %.2f× | %.2f | %s | [%s](%s) |%n",
+              r.label(),
+              r.rounds(),
+              r.median(),
+              r.low(),
+              r.high(),
+              100 * r.coverage(),
+              r.goal(),
+              r.median() / r.goal(),
+              verdict,
+              mdFile.getFileName(),
+              relative(dir, mdFile)));
+    }
+    md.append(
+        String.format(
+            Locale.ROOT,
+            "%nMet (whole interval at or above the goal): %d of %d.%n",
+            met,
+            rows.size()));
+    return md.toString();
+  }
+
+  private static String relative(Path dir, Path file) {
+    try {
+      return dir.toAbsolutePath()
+          .normalize()
+          .relativize(file.toAbsolutePath().normalize())
+          .toString()
+          .replace('\\', '/');
+    } catch (IllegalArgumentException e) {
+      return file.toString();
+    }
+  }
+
+  /** The chart of median / goal with interval / goal, a red line at 1.0 (goal reached). */
+  static void chart(Path file, List<Row> rows, String title) throws IOException {
+    List<BarCharts.IntervalBar> bars = new ArrayList<>();
+    for (Row r : rows) {
+      bars.add(
+          new BarCharts.IntervalBar(
+              r.label() + String.format(Locale.ROOT, " (goal %.1f×)", r.goal()),
+              r.median() / r.goal(),
+              r.low() / r.goal(),
+              r.high() / r.goal()));
+    }
+    BarCharts.writeWithIntervals(
+        file, title, "median / goal, with the interval (1.0 = goal reached)", bars, 1.0);
+  }
+
+  public static void main(String[] args) throws IOException {
+    Map<String, String> options = new LinkedHashMap<>();
+    List<Row> rows = new ArrayList<>();
+    for (String a : args) {
+      int eq = a.indexOf('=');
+      if (eq > 0 && !a.endsWith(".tsv")) {
+        String key = a.substring(0, eq);
+        if (!List.of("out", "title", "note").contains(key)) {
+          throw new IllegalArgumentException("unknown option " + key + "; known: out, title, note");
+        }
+        options.put(key, a.substring(eq + 1));
+        continue;
+      }
+      rows.addAll(read(Path.of(a)));
+    }
+    if (!options.containsKey("out")) {
+      throw new IllegalArgumentException(
+          "missing option out=DIR; usage: out=DIR [title=] [note=] paired.tsv ...");
+    }
+    if (rows.isEmpty()) {
+      throw new IllegalArgumentException("no summary rows: give one or more paired.tsv files");
+    }
+    Path dir = Path.of(options.get("out"));
+    Files.createDirectories(dir);
+    String title = options.getOrDefault("title", "Paired rounds: where each target stands");
+    String md = render(rows, title, options.getOrDefault("note", ""), dir);
+    Files.writeString(dir.resolve("summary.md"), md);
+    chart(dir.resolve("targets.png"), rows, title);
+    System.out.print(md);
+  }
+}
