@@ -794,13 +794,24 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E>
     notePeak((int) Math.min(index + 1 - consumerIndex, config.maxCapacity()));
   }
 
+  /**
+   * Raises the all-time peak, then the window peak, to {@code size}. In that order, so that a
+   * window peak any thread reads is never above the all-time peak (the other order let {@link
+   * #takePeakWindow} return a window the all-time peak had not reached yet: {@code
+   * PeakWindowTest}).
+   */
   final void notePeak(int size) {
+    raisePeakSize(size);
     int peak;
     while (size > (peak = windowPeakDoNotTouch)) {
       if (WINDOW_PEAK.compareAndSet(this, peak, size)) {
-        break;
+        return;
       }
     }
+  }
+
+  private void raisePeakSize(int size) {
+    int peak;
     while (size > (peak = peakSize)) {
       if (PEAK_SIZE.compareAndSet(this, peak, size)) {
         return;
@@ -815,8 +826,8 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E>
    */
   public final int takePeakWindow() {
     int now = size();
+    raisePeakSize(now); // before the window holds it: a window never reads above the all-time peak
     int peak = (int) WINDOW_PEAK.getAndSet(this, now); // a racing raise lands in one window or next
-    notePeak(now);
     return Math.max(peak, now);
   }
 
