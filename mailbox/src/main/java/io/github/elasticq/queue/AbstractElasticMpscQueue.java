@@ -797,11 +797,16 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E>
   /**
    * Raises the all-time peak, then the window peak, to {@code size}. In that order, so that a
    * window peak any thread reads is never above the all-time peak (the other order let {@link
-   * #takePeakWindow} return a window the all-time peak had not reached yet: {@code
-   * PeakWindowTest}).
+   * #takePeakWindow} return a window the all-time peak had not reached yet: {@code PeakWindowTest},
+   * {@code PeakWindowLincheckTest}). Not final only so that a fault-injection test can swap the
+   * order back; no class outside the tests overrides it.
    */
-  final void notePeak(int size) {
+  void notePeak(int size) {
     raisePeakSize(size);
+    raiseWindowPeak(size);
+  }
+
+  final void raiseWindowPeak(int size) {
     int peak;
     while (size > (peak = windowPeakDoNotTouch)) {
       if (WINDOW_PEAK.compareAndSet(this, peak, size)) {
@@ -810,7 +815,7 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E>
     }
   }
 
-  private void raisePeakSize(int size) {
+  final void raisePeakSize(int size) {
     int peak;
     while (size > (peak = peakSize)) {
       if (PEAK_SIZE.compareAndSet(this, peak, size)) {

@@ -70,7 +70,8 @@ class ElasticMpscQueueLincheckTest {
   /** The operations Lincheck runs; subclasses swap in fault-injected queues. */
   @Param(name = "value", gen = IntGen.class, conf = "1:9")
   public static class Scenario {
-    private final AbstractElasticMpscQueue<Integer> queue = newQueue();
+    /** The queue the operations run on; for the operations subclasses add. */
+    protected final AbstractElasticMpscQueue<Integer> queue = newQueue();
 
     /** The queue under test. */
     protected AbstractElasticMpscQueue<Integer> newQueue() {
@@ -112,7 +113,7 @@ class ElasticMpscQueueLincheckTest {
   }
 
   /** Sequential specification: a FIFO that refuses offers at {@code maxCapacity}. */
-  public static final class BoundedFifo {
+  public static class BoundedFifo {
     private final ArrayDeque<Integer> items = new ArrayDeque<>();
 
     public boolean offer(int value) {
