@@ -159,8 +159,7 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E>
 
   private static final VarHandle SLOTS = MethodHandles.arrayElementVarHandle(Object[].class);
   private static final VarHandle RESIZE_COUNTERS;
-  private static final VarHandle PEAK_SIZE;
-  private static final VarHandle WINDOW_PEAK;
+  private static final VarHandle PEAKS;
 
   static {
     try {
@@ -168,9 +167,7 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E>
       RESIZE_COUNTERS =
           lookup.findVarHandle(
               AbstractElasticMpscQueue.class, "resizeCountersDoNotTouch", ResizeCounters.class);
-      PEAK_SIZE = lookup.findVarHandle(AbstractElasticMpscQueue.class, "peakSize", int.class);
-      WINDOW_PEAK =
-          lookup.findVarHandle(AbstractElasticMpscQueue.class, "windowPeakDoNotTouch", int.class);
+      PEAKS = lookup.findVarHandle(AbstractElasticMpscQueue.class, "peaksDoNotTouch", long.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
@@ -190,15 +187,16 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E>
    */
   private volatile ResizeCounters resizeCountersDoNotTouch;
 
-  /** Largest size seen; raised with a CAS loop (rare: only on a new peak). */
-  volatile int peakSize;
-
   /**
-   * Largest size seen since the last {@link #takePeakWindow()}; never above {@link #peakSize}, so
-   * testing it instead of {@code peakSize} on the offer path keeps the peak exact. Raised with a
-   * CAS loop; after a take, offers pay the CAS only while the size climbs to a new window peak.
+   * Both peaks in one word: the largest size seen (all time) in the high 32 bits, the largest size
+   * seen since the last {@link #takePeakWindow()} in the low 32. Offers test the window half, which
+   * is never above the all-time half, so testing it keeps the all-time peak exact; after a take,
+   * offers pay a CAS only while the size climbs to a new window peak. One word, so that a new peak
+   * costs one CAS, and so that the window a thread reads can never be above the all-time peak (with
+   * two fields it could, between the two raises: PeakWindowLincheckTest). Reached only through
+   * PEAKS and the methods at "counters".
    */
-  private volatile int windowPeakDoNotTouch;
+  private volatile long peaksDoNotTouch;
 
   // No counter of allocated slots: stats() adds up the ring lengths along the chain (idle
   // footprint: such a counter is a long in every queue).
@@ -297,7 +295,7 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E>
         // it gives is an upper bound and no new peak is missed) instead of reading the cache
         // again: that line is the one the producers CAS, and with several producers a second read
         // after the claim is often a second transfer of it from another core.
-        if (index + 1 - consumerIndexBound > windowPeakDoNotTouch) {
+        if (index + 1 - consumerIndexBound > windowPeak(peaksDoNotTouch)) {
           notePeakAfterOffer(index); // only when this could be a new (window) peak
         }
         return true;
@@ -636,7 +634,7 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E>
         counters == null ? 0L : counters.rejected(),
         counters == null ? 0L : counters.grows,
         counters == null ? 0L : counters.shrinks,
-        peakSize,
+        allTimePeak(peaksDoNotTouch),
         allocatedSlots());
   }
 
@@ -795,30 +793,14 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E>
   }
 
   /**
-   * Raises the all-time peak, then the window peak, to {@code size}. In that order, so that a
-   * window peak any thread reads is never above the all-time peak (the other order let {@link
-   * #takePeakWindow} return a window the all-time peak had not reached yet: {@code PeakWindowTest},
-   * {@code PeakWindowLincheckTest}). Not final only so that a fault-injection test can swap the
-   * order back; no class outside the tests overrides it.
+   * Raises the window peak and, if below it, the all-time peak to {@code size}: one CAS. Not final
+   * only so that a fault-injection test can split it into two steps again; nothing else overrides
+   * it.
    */
   void notePeak(int size) {
-    raisePeakSize(size);
-    raiseWindowPeak(size);
-  }
-
-  final void raiseWindowPeak(int size) {
-    int peak;
-    while (size > (peak = windowPeakDoNotTouch)) {
-      if (WINDOW_PEAK.compareAndSet(this, peak, size)) {
-        return;
-      }
-    }
-  }
-
-  final void raisePeakSize(int size) {
-    int peak;
-    while (size > (peak = peakSize)) {
-      if (PEAK_SIZE.compareAndSet(this, peak, size)) {
+    long peaks;
+    while (size > windowPeak(peaks = peaksDoNotTouch)) {
+      if (PEAKS.compareAndSet(this, peaks, peaks(Math.max(allTimePeak(peaks), size), size))) {
         return;
       }
     }
@@ -831,9 +813,38 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E>
    */
   public final int takePeakWindow() {
     int now = size();
-    raisePeakSize(now); // before the window holds it: a window never reads above the all-time peak
-    int peak = (int) WINDOW_PEAK.getAndSet(this, now); // a racing raise lands in one window or next
-    return Math.max(peak, now);
+    long peaks;
+    do {
+      peaks = peaksDoNotTouch;
+    } while (!PEAKS.compareAndSet(this, peaks, peaks(Math.max(allTimePeak(peaks), now), now)));
+    return Math.max(windowPeak(peaks), now); // a racing raise lands in this window or the next
+  }
+
+  /** The largest size seen; any thread. */
+  final int peakSize() {
+    return allTimePeak(peaksDoNotTouch);
+  }
+
+  /** The peaks word, for the fault-injection test's {@link #notePeak}. */
+  final long peaksWord() {
+    return peaksDoNotTouch;
+  }
+
+  /** One CAS of the peaks word, for the fault-injection test's {@link #notePeak}. */
+  final boolean casPeaksWord(long expected, long next) {
+    return PEAKS.compareAndSet(this, expected, next);
+  }
+
+  static long peaks(int allTime, int window) {
+    return ((long) allTime << 32) | (window & 0xFFFF_FFFFL);
+  }
+
+  static int allTimePeak(long peaks) {
+    return (int) (peaks >>> 32);
+  }
+
+  static int windowPeak(long peaks) {
+    return (int) peaks;
   }
 
   final void incrementRejected() {

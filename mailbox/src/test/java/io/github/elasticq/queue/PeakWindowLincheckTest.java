@@ -9,39 +9,46 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * The two peak counters under Lincheck's model checker: a window that {@link
+ * The two peaks under Lincheck's model checker: a window that {@link
  * AbstractElasticMpscQueue#takePeakWindow()} returns is never above the all-time peak read right
  * after it, whatever offers, polls and other takes do in between.
  *
- * <p>{@code PeakWindowTest} races real threads for the same property, but the interleaving that
- * breaks it (a producer between its two raises while the consumer polls the size down and a taker
- * swaps the window) is a few instructions wide: with the raises in the wrong order that test failed
- * once in four clean-clone CI runs. The model checker tries the switch points one by one, so the
- * planted order below fails every run, and the test of the real order means something.
+ * <p>The queue keeps both peaks in one word, raised with one CAS, so the property holds by
+ * construction. It did not when they were two fields raised one after the other: a producer between
+ * its two raises, while the consumer polled the size down and a taker swapped the window, let the
+ * take return a window the all-time peak had not reached. {@code PeakWindowTest}, which races real
+ * threads, caught that once in four clean-clone CI runs; the model checker tries the switch points
+ * one by one and finds the two-step raise, planted below, in every run.
  *
  * <p>The operation {@code windowWithinPeak} takes a window and reads the all-time peak; the
  * sequential specification answers {@code true} (in any one-thread history the all-time peak covers
  * every window), so any {@code false} is an invalid result.
- *
- * <p>The other order bug, a take that swaps the window before it raises the all-time peak, has no
- * seam (takePeakWindow is final): put in by hand, it failed {@code modelChecking_compactQueue}
- * within the default build's 15 iterations, in 30 s ({@code windowWithinPeak(): false}).
  */
 class PeakWindowLincheckTest {
 
   /**
-   * The order before commit f73422a: the window peak is raised before the all-time peak, so a take
-   * between the two can return a window the all-time peak has not reached.
+   * The two-field protocol of commit f73422a's parent, in the one word: the window half is raised
+   * in one CAS and the all-time half in a second, so between them the word holds a window above the
+   * all-time peak.
    */
-  static final class WindowBeforePeakQueue<E> extends ElasticMpscQueue<E> {
-    WindowBeforePeakQueue(QueueConfig config) {
+  static final class TwoStepRaiseQueue<E> extends ElasticMpscQueue<E> {
+    TwoStepRaiseQueue(QueueConfig config) {
       super(config, 0L, 1, 1);
     }
 
     @Override
     void notePeak(int size) {
-      raiseWindowPeak(size);
-      raisePeakSize(size);
+      long p;
+      while (size > windowPeak(p = peaksWord())) {
+        if (casPeaksWord(p, peaks(allTimePeak(p), size))) {
+          break;
+        }
+      }
+      while (size > allTimePeak(p = peaksWord())) {
+        if (casPeaksWord(p, peaks(size, windowPeak(p)))) {
+          break;
+        }
+      }
     }
   }
 
@@ -71,8 +78,8 @@ class PeakWindowLincheckTest {
 
   /** The planted order is found by the same search that passes on the real queue. */
   @Test
-  void modelChecking_catchesWindowRaisedBeforeAllTimePeak() {
-    assertThatThrownBy(() -> options(100).check(WindowBeforePeakScenario.class))
+  void modelChecking_catchesTwoStepRaise() {
+    assertThatThrownBy(() -> options(100).check(TwoStepRaiseScenario.class))
         .isInstanceOf(AssertionError.class)
         .hasMessageContaining("Invalid execution results")
         .hasMessageContaining("windowWithinPeak(): false");
@@ -84,7 +91,7 @@ class PeakWindowLincheckTest {
     @Operation
     public boolean windowWithinPeak() {
       int window = queue.takePeakWindow();
-      return window <= queue.peakSize;
+      return window <= queue.peakSize();
     }
   }
 
@@ -96,11 +103,11 @@ class PeakWindowLincheckTest {
     }
   }
 
-  /** {@link Scenario} over the planted order. */
-  public static class WindowBeforePeakScenario extends Scenario {
+  /** {@link Scenario} over the planted two-step raise. */
+  public static class TwoStepRaiseScenario extends Scenario {
     @Override
     protected AbstractElasticMpscQueue<Integer> newQueue() {
-      return new WindowBeforePeakQueue<>(ElasticMpscQueueLincheckTest.TINY);
+      return new TwoStepRaiseQueue<>(ElasticMpscQueueLincheckTest.TINY);
     }
   }
 

@@ -15,11 +15,12 @@ import org.junit.jupiter.params.provider.ValueSource;
  * The peak counters of both layouts: {@code stats().peakSize()} (all time) and {@code
  * takePeakWindow()} (since the previous take, for a metrics poller, which Kamon and the management
  * endpoint use). Taking windows must never lower the all-time peak, not even while takes race
- * offers and stats reads. Proven able to fail: a peak update that raises the window but returns
- * before it raises the all-time peak fails the racing test at once ({@code all-time peak 4220 <
- * window 4240}), as does a take that resets the window before the all-time peak holds its value.
- * Raising both, but the window first, opens a gap of a few instructions that this test caught once
- * in four clean-clone CI runs; {@code PeakWindowLincheckTest} catches that order in every run.
+ * offers and stats reads. Proven able to fail (when the peaks were two fields): a peak update that
+ * raised the window but returned before it raised the all-time peak failed the racing test at once
+ * ({@code all-time peak 4220 < window 4240}), as did a take that reset the window before the
+ * all-time peak held its value. Raising both, but the window first, opened a gap of a few
+ * instructions that this test caught once in four clean-clone CI runs; the peaks are one word now,
+ * and {@code PeakWindowLincheckTest} catches that two-step raise, planted, in every run.
  */
 class PeakWindowTest {
 
