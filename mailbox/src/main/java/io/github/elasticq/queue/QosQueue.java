@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.ToLongFunction;
 
 /**
  * A multi-level priority queue: one elastic MPSC queue per quality-of-service level (a {@link
@@ -308,14 +309,7 @@ public final class QosQueue<E> {
    * polled meanwhile. Use {@link #isEmpty} to test for empty.
    */
   public int size() {
-    long sum = 0;
-    for (int level = 0; level < queues.length; level++) {
-      CompactElasticMpscQueue<E> q = levelAcquire(level);
-      if (q != null) {
-        sum += q.size();
-      }
-    }
-    return (int) Math.min(sum, Integer.MAX_VALUE);
+    return (int) Math.min(sumOverLevels(AbstractElasticMpscQueue::size), Integer.MAX_VALUE);
   }
 
   /**
@@ -345,11 +339,16 @@ public final class QosQueue<E> {
 
   /** The sum of the levels' consumer indexes; each only grows. Any thread. */
   private long polledFromAllLevels() {
+    return sumOverLevels(AbstractElasticMpscQueue::consumerIndexAcquire);
+  }
+
+  /** {@code value} added up over the levels that exist (a level never offered to adds 0). */
+  private long sumOverLevels(ToLongFunction<AbstractElasticMpscQueue<?>> value) {
     long sum = 0;
     for (int level = 0; level < queues.length; level++) {
       CompactElasticMpscQueue<E> q = levelAcquire(level);
       if (q != null) {
-        sum += q.consumerIndexAcquire();
+        sum += value.applyAsLong(q);
       }
     }
     return sum;
