@@ -86,7 +86,8 @@ import java.util.function.Consumer;
  * (final) packs them into one 64-byte object (without the producers' copy of the consumer index)
  * for the mailboxes, where millions of mostly idle queues make the padding the dominant cost.
  * ElasticMpscQueue stays non-final only so that the
- * fault-injection tests can override the two package-private seams; the public methods here are
+ * fault-injection tests can override the package-private seams (takePublished, lookupBuffer,
+ * notePeak); the public methods here are
  * final. Each accessor is a final method of the only class that declares the field, so a call
  * site sees one or two receiver types, which C2 inlines; the ordering argument above is unchanged
  * by the indirection. Cold fields (configuration, counters) sit in this class, first in both
@@ -634,7 +635,7 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E>
         counters == null ? 0L : counters.rejected(),
         counters == null ? 0L : counters.grows,
         counters == null ? 0L : counters.shrinks,
-        allTimePeak(peaksDoNotTouch),
+        peakSize(),
         allocatedSlots());
   }
 
@@ -800,7 +801,7 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E>
   void notePeak(int size) {
     long peaks;
     while (size > windowPeak(peaks = peaksDoNotTouch)) {
-      if (PEAKS.compareAndSet(this, peaks, peaks(Math.max(allTimePeak(peaks), size), size))) {
+      if (PEAKS.compareAndSet(this, peaks, withWindow(peaks, size))) {
         return;
       }
     }
@@ -816,7 +817,7 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E>
     long peaks;
     do {
       peaks = peaksDoNotTouch;
-    } while (!PEAKS.compareAndSet(this, peaks, peaks(Math.max(allTimePeak(peaks), now), now)));
+    } while (!PEAKS.compareAndSet(this, peaks, withWindow(peaks, now)));
     return Math.max(windowPeak(peaks), now); // a racing raise lands in this window or the next
   }
 
@@ -833,6 +834,11 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E>
   /** One CAS of the peaks word, for the fault-injection test's {@link #notePeak}. */
   final boolean casPeaksWord(long expected, long next) {
     return PEAKS.compareAndSet(this, expected, next);
+  }
+
+  /** {@code peaks} with the window at {@code window} and the all-time peak at least that. */
+  static long withWindow(long peaks, int window) {
+    return peaks(Math.max(allTimePeak(peaks), window), window);
   }
 
   static long peaks(int allTime, int window) {

@@ -76,7 +76,7 @@ class PeakWindowLincheckTest {
     options(LincheckRuns.iterations(30)).check(CompactScenario.class);
   }
 
-  /** The planted order is found by the same search that passes on the real queue. */
+  /** The planted two-step raise is found by the same search that passes on the real queue. */
   @Test
   void modelChecking_catchesTwoStepRaise() {
     assertThatThrownBy(() -> options(100).check(TwoStepRaiseScenario.class))
