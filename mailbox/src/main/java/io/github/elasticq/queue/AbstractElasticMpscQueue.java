@@ -85,9 +85,8 @@ import java.util.function.Consumer;
  * the consumer writes on every poll is never the line producers CAS on; CompactElasticMpscQueue
  * (final) packs them into one 64-byte object (without the producers' copy of the consumer index)
  * for the mailboxes, where millions of mostly idle queues make the padding the dominant cost.
- * ElasticMpscQueue stays non-final only so that the
- * fault-injection tests can override the package-private seams (takePublished, lookupBuffer,
- * notePeak); the public methods here are
+ * ElasticMpscQueue stays non-final only so that the fault-injection tests can override the
+ * package-private seams (takePublished, lookupBuffer, notePeak); the public methods here are
  * final. Each accessor is a final method of the only class that declares the field, so a call
  * site sees one or two receiver types, which C2 inlines; the ordering argument above is unchanged
  * by the indirection. Cold fields (configuration, counters) sit in this class, first in both

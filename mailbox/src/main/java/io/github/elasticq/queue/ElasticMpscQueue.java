@@ -264,9 +264,9 @@ abstract class ElasticMpscQueuePad2<E> extends ElasticMpscQueueConsumerFields<E>
  * the {@code poll} that removes the element.
  *
  * <p>Not final only so that this package's fault-injection tests can override the package-private
- * seams ({@code takePublished}, {@code lookupBuffer}, {@code notePeak}); every public method is final in {@link
- * AbstractElasticMpscQueue} and every field accessor is package-private, so a subclass elsewhere
- * cannot change the algorithm.
+ * seams ({@code takePublished}, {@code lookupBuffer}, {@code notePeak}); every public method is
+ * final in {@link AbstractElasticMpscQueue} and every field accessor is package-private, so a
+ * subclass elsewhere cannot change the algorithm.
  *
  * @param <E> element type; null elements are rejected
  */
