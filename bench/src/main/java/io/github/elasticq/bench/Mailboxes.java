@@ -18,8 +18,33 @@ public final class Mailboxes {
 
   private Mailboxes() {}
 
-  /** The mailbox section for {@code name}. */
+  /**
+   * The mailbox section for {@code name}. An ElasticMailbox or QosMailbox name may end in {@code
+   * +key=value} settings of that mailbox's section (dashes kept, no spaces), each its own line
+   * after the named variant's, so that a benchmark can try a setting without a new name: for
+   * example {@code ElasticMailbox+padded+min-capacity=256+initial-capacity=256}.
+   */
   static String section(String name) {
+    int settings = name.indexOf('=');
+    if (settings > 0) {
+      int cut = name.lastIndexOf('+', settings);
+      if (cut < 1) {
+        throw new IllegalArgumentException("settings follow a mailbox name and '+': " + name);
+      }
+      String base = name.substring(0, cut);
+      if (!base.startsWith("ElasticMailbox") && !base.startsWith("QosMailbox")) {
+        throw new IllegalArgumentException(
+            "settings apply to ElasticMailbox and QosMailbox: " + name);
+      }
+      StringBuilder section = new StringBuilder(section(base));
+      for (String setting : name.substring(cut + 1).split("\\+")) {
+        if (setting.indexOf('=') < 1) {
+          throw new IllegalArgumentException("not a key=value setting: " + setting + " in " + name);
+        }
+        section.append('\n').append(setting.replace("=", " = "));
+      }
+      return section.toString();
+    }
     return switch (name) {
       case "ElasticMailbox" -> "mailbox-type = \"io.github.elasticq.mailbox.ElasticMailbox\"";
       case "ElasticMailbox+padded" ->

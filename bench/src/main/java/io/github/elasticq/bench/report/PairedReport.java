@@ -293,7 +293,7 @@ public final class PairedReport {
     Map<String, List<JmhResult>> byRound = new TreeMap<>();
     for (String a : args) {
       int eq = a.indexOf('=');
-      if (eq > 0) {
+      if (eq > 0 && !a.endsWith(".json")) { // a result file's name may hold '=' (a setting)
         options.put(a.substring(0, eq), a.substring(eq + 1));
         continue;
       }

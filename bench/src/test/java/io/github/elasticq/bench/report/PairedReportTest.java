@@ -145,6 +145,29 @@ class PairedReportTest {
   }
 
   @Test
+  void resultFilesNamedAfterASetting_areFilesNotOptions(@TempDir Path dir) throws Exception {
+    // paired.sh names each fork's file after the implementation, which may carry key=value
+    // settings (Mailboxes.section); such a file must not be taken for an option.
+    Path jmh =
+        Path.of(PairedReportTest.class.getResource("/report/jmh-mailbox-round.json").toURI());
+    Path r1 = Files.copy(jmh, dir.resolve("r1-ElasticMailbox+min-capacity=64.json"));
+    Path r2 = Files.copy(jmh, dir.resolve("r2-ElasticMailbox+min-capacity=64.json"));
+    Path out = dir.resolve("paired.md");
+    PairedReport.main(
+        new String[] {
+          "param=mailbox",
+          "ours=ElasticMailbox",
+          "peer=SingleConsumerOnlyUnboundedMailbox",
+          "out=" + out,
+          r1.toString(),
+          r2.toString()
+        });
+    assertThat(Files.readString(out))
+        .contains("| MailboxBenchmark.burst | 2 |")
+        .contains("| MailboxBenchmark.fanIn | 2 |");
+  }
+
+  @Test
   void aMalformedSummary_isAnErrorNamingFileAndLine(@TempDir Path dir) throws Exception {
     Path notOurs = dir.resolve("x.tsv");
     Files.writeString(notOurs, "a\tb\n");

@@ -1,0 +1,82 @@
+package io.github.elasticq.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.typesafe.config.Config;
+import io.github.elasticq.mailbox.MailboxInfo;
+import io.github.elasticq.mailbox.MailboxRegistry;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.AbstractActor;
+import org.apache.pekko.actor.ActorRef;
+import org.apache.pekko.actor.ActorSystem;
+import org.apache.pekko.actor.Props;
+import org.junit.jupiter.api.Test;
+
+class MailboxesTest {
+
+  @Test
+  void settingsAfterTheName_reachTheMailboxOfARealActor() throws Exception {
+    String name = "ElasticMailbox+padded+min-capacity=256+initial-capacity=256";
+    Config section = Mailboxes.systemConfig(name).getConfig(Mailboxes.PATH);
+    assertThat(section.getString("layout")).isEqualTo("padded");
+    assertThat(section.getInt("min-capacity")).isEqualTo(256);
+
+    ActorSystem system = ActorSystem.create("mailboxes-test", Mailboxes.systemConfig(name));
+    try {
+      CountDownLatch received = new CountDownLatch(1);
+      ActorRef actor =
+          system.actorOf(
+              Props.create(Receiver.class, () -> new Receiver(received))
+                  .withMailbox(Mailboxes.PATH),
+              "receiver");
+      actor.tell("hello", ActorRef.noSender());
+      assertThat(received.await(10, TimeUnit.SECONDS)).isTrue();
+      MailboxInfo info = MailboxRegistry.get(system).find(actor).orElseThrow();
+      // The first offer allocated a ring of the configured initial capacity, and the queue never
+      // shrinks below the configured minimum: both come from the settings after the name.
+      assertThat(info.stats().capacity()).isEqualTo(256);
+      assertThat(info.stats().allocatedSlots()).isGreaterThanOrEqualTo(256);
+    } finally {
+      system.terminate();
+      system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void namesWithoutSettings_areUnchanged() {
+    assertThat(Mailboxes.section("ElasticMailbox+padded"))
+        .isEqualTo("mailbox-type = \"io.github.elasticq.mailbox.ElasticMailbox\", layout = padded");
+  }
+
+  @Test
+  void badSettings_areErrorsNamingThem() {
+    assertThatThrownBy(() -> Mailboxes.section("UnboundedMailbox+mailbox-capacity=5"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("settings apply to ElasticMailbox and QosMailbox")
+        .hasMessageContaining("UnboundedMailbox+mailbox-capacity=5");
+    assertThatThrownBy(() -> Mailboxes.section("ElasticMailbox+min-capacity=64+padded"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("not a key=value setting: padded");
+    assertThatThrownBy(() -> Mailboxes.section("min-capacity=64"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("settings follow a mailbox name");
+    assertThatThrownBy(() -> Mailboxes.section("ElasticMailbox+nope+x=1"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("unknown mailbox: ElasticMailbox+nope");
+  }
+
+  static final class Receiver extends AbstractActor {
+    private final CountDownLatch received;
+
+    Receiver(CountDownLatch received) {
+      this.received = received;
+    }
+
+    @Override
+    public Receive createReceive() {
+      return receiveBuilder().matchAny(m -> received.countDown()).build();
+    }
+  }
+}
