@@ -104,7 +104,10 @@ final class MailboxSettings {
     }
   }
 
-  /** {@code layout}: true for {@code padded}, false for {@code compact} (ElasticMailbox only). */
+  /**
+   * {@code layout}: true for {@code padded}, false for {@code compact} (ElasticMailbox, and each
+   * level of a QosMailbox).
+   */
   boolean paddedLayout() {
     String value = string("layout");
     switch (value.trim().toLowerCase(Locale.ROOT)) {

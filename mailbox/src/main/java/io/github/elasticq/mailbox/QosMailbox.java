@@ -61,6 +61,7 @@ public final class QosMailbox implements MailboxType, ProducesMessageQueue<QosMe
   private final int shedAt;
   private final int shedBelowLevel;
   private final QueueFamily.Cache families;
+  private final boolean padded;
 
   /**
    * Called by Pekko with the mailbox's configuration section.
@@ -78,6 +79,7 @@ public final class QosMailbox implements MailboxType, ProducesMessageQueue<QosMe
     this.fairness = s.fairness();
     this.weights = s.weights(fairness, levels);
     this.classifier = s.classifier();
+    this.padded = s.paddedLayout();
     double threshold = s.sheddingThreshold();
     this.shedBelowLevel = s.sheddingBelowLevel(levels, threshold);
     this.shedAt =
@@ -122,6 +124,15 @@ public final class QosMailbox implements MailboxType, ProducesMessageQueue<QosMe
   /** The poll policy. Any thread. */
   public QosQueue.Fairness fairness() {
     return fairness;
+  }
+
+  /**
+   * Whether each level's queue uses the padded layout ({@code layout = padded}: sender and consumer
+   * fields on separate cache lines, for a hot actor under fan-in), as {@link
+   * ElasticMailbox#paddedLayout()}. The control-message queue stays compact. Any thread.
+   */
+  public boolean paddedLayout() {
+    return padded;
   }
 
   /** The shared classifier instance, or null when none is configured. Any thread. */

@@ -64,7 +64,12 @@ final class QosMessageQueue extends AbstractElasticMessageQueue
     super(family);
     this.type = type;
     this.queue =
-        new QosQueue<>(type.levels(), type.fairness(), type.weightsOrNull(), type.queueConfig());
+        new QosQueue<>(
+            type.levels(),
+            type.fairness(),
+            type.weightsOrNull(),
+            type.queueConfig(),
+            type.paddedLayout());
     this.shed = type.shedAt() == Integer.MAX_VALUE ? null : new AtomicLongArray(type.levels());
     register(owner);
   }
@@ -82,6 +87,11 @@ final class QosMessageQueue extends AbstractElasticMessageQueue
       return false;
     }
     return queue.offer(handle, level);
+  }
+
+  /** The levels' queue (for tests in this package). */
+  QosQueue<Envelope> levels() {
+    return queue;
   }
 
   @Override

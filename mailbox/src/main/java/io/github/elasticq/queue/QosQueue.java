@@ -11,8 +11,9 @@ import java.util.function.ToLongFunction;
 
 /**
  * A multi-level priority queue: one elastic MPSC queue per quality-of-service level (a {@link
- * CompactElasticMpscQueue}, created on the first offer to its level), FIFO within a level, and a
- * {@link Fairness} policy that decides which level {@link #poll()} serves.
+ * CompactElasticMpscQueue}, or with the padded layout an {@link ElasticMpscQueue}, created on the
+ * first offer to its level), FIFO within a level, and a {@link Fairness} policy that decides which
+ * level {@link #poll()} serves.
  *
  * <p>Levels are numbered {@code 0 .. levels-1}; {@code levels-1} is the highest. Between 1 and
  * {@value #MAX_LEVELS} levels are supported. Every level has its own elastic capacity (each grows
@@ -84,10 +85,13 @@ public final class QosQueue<E> {
    * Element access to {@link #queues}: levels are created lazily, by whichever producer is first.
    */
   private static final VarHandle LEVEL =
-      MethodHandles.arrayElementVarHandle(CompactElasticMpscQueue[].class);
+      MethodHandles.arrayElementVarHandle(AbstractElasticMpscQueue[].class);
 
   /** One queue per level, null until the first offer to that level; reached only through LEVEL. */
-  private final CompactElasticMpscQueue<?>[] queues;
+  private final AbstractElasticMpscQueue<?>[] queues;
+
+  /** Whether each level's queue is an {@link ElasticMpscQueue} (padded) instead of compact. */
+  private final boolean padded;
 
   private final QueueConfig config;
   private final Fairness fairness;
@@ -111,6 +115,20 @@ public final class QosQueue<E> {
    *     weights are missing, of the wrong length or not positive; the message names the value
    */
   public QosQueue(int levels, Fairness fairness, int[] weights, QueueConfig config) {
+    this(levels, fairness, weights, config, false);
+  }
+
+  /**
+   * Creates a queue whose levels use the padded layout ({@code padded = true}: each level an {@link
+   * ElasticMpscQueue}, its sender and consumer fields on separate cache lines, about 200 bytes more
+   * per level that was offered to) or the compact one ({@link CompactElasticMpscQueue}, as the
+   * four-argument constructor). Same rules otherwise.
+   *
+   * @param padded whether each level's queue is padded against false sharing
+   * @throws IllegalArgumentException as the four-argument constructor
+   */
+  public QosQueue(
+      int levels, Fairness fairness, int[] weights, QueueConfig config, boolean padded) {
     Objects.requireNonNull(fairness, "fairness");
     Objects.requireNonNull(config, "config");
     if (levels < 1 || levels > MAX_LEVELS) {
@@ -143,7 +161,8 @@ public final class QosQueue<E> {
     }
     this.fairness = fairness;
     this.config = config;
-    this.queues = new CompactElasticMpscQueue<?>[levels];
+    this.queues = new AbstractElasticMpscQueue<?>[levels];
+    this.padded = padded;
     resetRound();
   }
 
@@ -188,26 +207,35 @@ public final class QosQueue<E> {
   public boolean offer(E e, int level) {
     Objects.requireNonNull(e, "element");
     int l = checkLevel(level);
-    CompactElasticMpscQueue<E> q = levelAcquire(l);
+    AbstractElasticMpscQueue<E> q = levelAcquire(l);
     if (q == null) {
       q = createLevel(l);
     }
     return q.offer(e);
   }
 
-  /** The queue of {@code level}, or null if nothing was ever offered there; acquire read. */
+  /** Whether each level's queue uses the padded layout ({@link ElasticMpscQueue}). Any thread. */
+  public boolean padded() {
+    return padded;
+  }
+
+  /**
+   * The queue of {@code level}, or null if nothing was ever offered there; acquire read.
+   * Package-private for the layout tests.
+   */
   @SuppressWarnings("unchecked")
-  private CompactElasticMpscQueue<E> levelAcquire(int level) {
-    return (CompactElasticMpscQueue<E>) LEVEL.getAcquire(queues, level);
+  AbstractElasticMpscQueue<E> levelAcquire(int level) {
+    return (AbstractElasticMpscQueue<E>) LEVEL.getAcquire(queues, level);
   }
 
   /** Installs the queue of {@code level} unless another producer did first; returns the one in. */
   @SuppressWarnings("unchecked")
-  private CompactElasticMpscQueue<E> createLevel(int level) {
-    CompactElasticMpscQueue<E> created = new CompactElasticMpscQueue<>(config);
+  private AbstractElasticMpscQueue<E> createLevel(int level) {
+    AbstractElasticMpscQueue<E> created =
+        padded ? new ElasticMpscQueue<>(config) : new CompactElasticMpscQueue<>(config);
     // Volatile CAS: the queue's construction is visible to whoever reads it with acquire.
     Object witness = LEVEL.compareAndExchange(queues, level, null, created);
-    return witness == null ? created : (CompactElasticMpscQueue<E>) witness;
+    return witness == null ? created : (AbstractElasticMpscQueue<E>) witness;
   }
 
   /**
@@ -219,7 +247,7 @@ public final class QosQueue<E> {
   }
 
   /**
-   * {@link #poll()} with each level read by {@link CompactElasticMpscQueue#relaxedPoll}: a level
+   * {@link #poll()} with each level read by {@link AbstractElasticMpscQueue#relaxedPoll}: a level
    * whose next element is claimed by a producer but not yet stored counts as empty for this call,
    * so null does not mean every level was empty at some moment (see {@code relaxedPoll} for the
    * exact contract and when it may be used: where a later {@link #isEmpty} decides whether to poll
@@ -233,7 +261,7 @@ public final class QosQueue<E> {
   /** Highest non-empty level first (TLA+ invariant StrictServesHighest, QosScheduler.tla). */
   private E pollStrict(boolean relaxed) {
     for (int level = queues.length - 1; level >= 0; level--) {
-      CompactElasticMpscQueue<E> q = levelAcquire(level);
+      AbstractElasticMpscQueue<E> q = levelAcquire(level);
       if (q != null) {
         E e = relaxed ? q.relaxedPoll() : q.poll();
         if (e != null) {
@@ -254,7 +282,7 @@ public final class QosQueue<E> {
     // returns to the current level with fresh credit, which serves a lone non-empty level.
     for (int step = 0; step <= levels; step++) {
       if (roundCredit > 0) {
-        CompactElasticMpscQueue<E> q = levelAcquire(roundLevel);
+        AbstractElasticMpscQueue<E> q = levelAcquire(roundLevel);
         if (q != null) {
           E e = relaxed ? q.relaxedPoll() : q.poll();
           if (e != null) {
@@ -286,7 +314,7 @@ public final class QosQueue<E> {
    * @throws IllegalArgumentException if {@code level} is out of range
    */
   public E poll(int level) {
-    CompactElasticMpscQueue<E> q = levelAcquire(checkLevel(level));
+    AbstractElasticMpscQueue<E> q = levelAcquire(checkLevel(level));
     return q == null ? null : q.poll();
   }
 
@@ -296,7 +324,7 @@ public final class QosQueue<E> {
    * @throws IllegalArgumentException if {@code level} is out of range
    */
   public E peek(int level) {
-    CompactElasticMpscQueue<E> q = levelAcquire(checkLevel(level));
+    AbstractElasticMpscQueue<E> q = levelAcquire(checkLevel(level));
     return q == null ? null : q.peek();
   }
 
@@ -329,7 +357,7 @@ public final class QosQueue<E> {
   public boolean isEmpty() {
     long polled = polledFromAllLevels();
     for (int level = queues.length - 1; level >= 0; level--) {
-      CompactElasticMpscQueue<E> q = levelAcquire(level);
+      AbstractElasticMpscQueue<E> q = levelAcquire(level);
       if (q != null && !q.isEmpty()) {
         return false;
       }
@@ -346,7 +374,7 @@ public final class QosQueue<E> {
   private long sumOverLevels(ToLongFunction<AbstractElasticMpscQueue<?>> value) {
     long sum = 0;
     for (int level = 0; level < queues.length; level++) {
-      CompactElasticMpscQueue<E> q = levelAcquire(level);
+      AbstractElasticMpscQueue<E> q = levelAcquire(level);
       if (q != null) {
         sum += value.applyAsLong(q);
       }
@@ -360,7 +388,7 @@ public final class QosQueue<E> {
    * @throws IllegalArgumentException if {@code level} is out of range
    */
   public int size(int level) {
-    CompactElasticMpscQueue<E> q = levelAcquire(checkLevel(level));
+    AbstractElasticMpscQueue<E> q = levelAcquire(checkLevel(level));
     return q == null ? 0 : q.size();
   }
 
@@ -374,7 +402,7 @@ public final class QosQueue<E> {
     return statsOf(levelAcquire(checkLevel(level)));
   }
 
-  private QueueStats statsOf(CompactElasticMpscQueue<E> q) {
+  private QueueStats statsOf(AbstractElasticMpscQueue<E> q) {
     return q != null ? q.stats() : new QueueStats(config.initialCapacity(), 0, 0, 0, 0, 0, 0, 0, 0);
   }
 
@@ -386,7 +414,7 @@ public final class QosQueue<E> {
    * @throws IllegalArgumentException if {@code level} is out of range
    */
   public int takePeakWindow(int level) {
-    CompactElasticMpscQueue<E> q = levelAcquire(checkLevel(level));
+    AbstractElasticMpscQueue<E> q = levelAcquire(checkLevel(level));
     return q == null ? 0 : q.takePeakWindow();
   }
 

@@ -62,6 +62,32 @@ class QosMailboxTest {
   }
 
   @Test
+  void layout_padded_givesEachQueueThePaddedLevels_andTheDefaultStaysCompact() throws Exception {
+    QosMailbox padded = (QosMailbox) system.mailboxes().lookup("padded-qos-mailbox");
+    QosMailbox compact = (QosMailbox) system.mailboxes().lookup("test-qos-mailbox");
+    assertThat(padded.paddedLayout()).isTrue();
+    assertThat(compact.paddedLayout()).isFalse();
+    QosMessageQueue paddedQueue =
+        (QosMessageQueue) padded.create(scala.Option.empty(), scala.Option.empty());
+    QosMessageQueue compactQueue =
+        (QosMessageQueue) compact.create(scala.Option.empty(), scala.Option.empty());
+    assertThat(paddedQueue.levels().padded()).isTrue();
+    assertThat(compactQueue.levels().padded()).isFalse();
+
+    // A real actor on the padded section: every level delivered, weighted rounds as by default.
+    Held h = held("padded-qos-mailbox");
+    for (int i = 0; i < 7; i++) {
+      for (int level = 0; level < 3; level++) {
+        h.actor().tell(new Leveled(level, i), ActorRef.noSender());
+      }
+    }
+    h.block().release();
+    List<Integer> got = levels(h.probe(), 21);
+    assertThat(got.subList(0, 7)).containsExactly(2, 2, 2, 2, 1, 1, 0);
+    assertThat(got).containsOnly(0, 1, 2).hasSize(21);
+  }
+
+  @Test
   void strict_offeredLevels012_arePolled210() throws Exception {
     Held h = held("qos-strict-mailbox");
     for (int level = 0; level < 3; level++) {

@@ -238,9 +238,38 @@ class QosQueueTest {
 
   @Test
   void offer_concurrentProducers_everyElementDeliveredOnceInPerProducerOrder() throws Exception {
+    concurrentProducers(QosQueue.weighted(SMALL, 1, 2, 4));
+  }
+
+  @Test
+  void paddedLayout_givesEachLevelThePaddedQueue_withTheSameRoundsAndCounts() throws Exception {
+    QosQueue<Item> compact = QosQueue.weighted(SMALL, 1, 2, 4);
+    QosQueue<Item> padded =
+        new QosQueue<>(3, QosQueue.Fairness.WEIGHTED, new int[] {1, 2, 4}, SMALL, true);
+    assertThat(compact.padded()).isFalse();
+    assertThat(padded.padded()).isTrue();
+    for (QosQueue<Item> q : List.of(compact, padded)) {
+      for (int level = 0; level < 3; level++) {
+        fill(q, level, 10); // past the initial capacity of 4: each level grows
+      }
+    }
+    assertThat(padded.levelAcquire(0).getClass()).isEqualTo(ElasticMpscQueue.class);
+    assertThat(compact.levelAcquire(0).getClass()).isEqualTo(CompactElasticMpscQueue.class);
+    assertThat(pollLevels(padded, 31)).isEqualTo(pollLevels(compact, 31));
+    assertThat(padded.isEmpty()).isTrue();
+    assertThat(padded.levelStats()).isEqualTo(compact.levelStats());
+  }
+
+  @Test
+  void paddedLayout_concurrentProducers_everyElementDeliveredOnceInPerProducerOrder()
+      throws Exception {
+    concurrentProducers(
+        new QosQueue<>(3, QosQueue.Fairness.WEIGHTED, new int[] {1, 2, 4}, SMALL, true));
+  }
+
+  private static void concurrentProducers(QosQueue<long[]> q) throws Exception {
     int producers = 4;
     int perProducer = 20_000;
-    QosQueue<long[]> q = QosQueue.weighted(SMALL, 1, 2, 4);
     ExecutorService pool = Executors.newFixedThreadPool(producers);
     CountDownLatch start = new CountDownLatch(1);
     try {
