@@ -5,6 +5,8 @@ import io.github.elasticq.persistence.durable.DurableMailbox;
 import io.github.elasticq.persistence.durable.DurableMailboxRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
@@ -29,12 +31,14 @@ public final class DurableMailboxExample {
   /** Runs the example; the first argument is the journal directory (default: a new temp dir). */
   public static void main(String[] args) throws Exception {
     Path dir = args.length > 0 ? Path.of(args[0]) : Files.createTempDirectory("durable-example");
+    CountDownLatch fiveProcessed = new CountDownLatch(5);
     Behavior<Order> billing =
         Behaviors.receive(Order.class)
             .onMessage(
                 Order.class,
                 o -> {
                   System.out.println("#" + DurableMailbox.deliverySeqNr() + " " + o);
+                  fiveProcessed.countDown();
                   return Behaviors.same(); // returned: the message is confirmed
                 })
             .build();
@@ -63,7 +67,10 @@ public final class DurableMailboxExample {
                             "elasticq.snapshot-store.dir", dir.resolve("snapshots").toString())))
                 .withFallback(ConfigFactory.load()));
     try {
-      Thread.sleep(2000);
+      if (!fiveProcessed.await(20, TimeUnit.SECONDS)) {
+        System.out.println("fewer than 5 orders processed within 20 s");
+      }
+      Thread.sleep(200); // the last confirmation is written after the behavior returns
       System.out.println(DurableMailboxRegistry.get(system).stats("billing-1").orElseThrow());
     } finally {
       system.terminate();
