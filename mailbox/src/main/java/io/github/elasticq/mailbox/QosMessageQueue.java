@@ -89,8 +89,8 @@ final class QosMessageQueue extends AbstractElasticMessageQueue
     return queue.offer(handle, level);
   }
 
-  /** The levels' queue (for tests in this package). */
-  QosQueue<Envelope> levels() {
+  /** The queue of user messages, all levels (for tests in this package). */
+  QosQueue<Envelope> userQueue() {
     return queue;
   }
 

@@ -71,8 +71,8 @@ class QosMailboxTest {
         (QosMessageQueue) padded.create(scala.Option.empty(), scala.Option.empty());
     QosMessageQueue compactQueue =
         (QosMessageQueue) compact.create(scala.Option.empty(), scala.Option.empty());
-    assertThat(paddedQueue.levels().padded()).isTrue();
-    assertThat(compactQueue.levels().padded()).isFalse();
+    assertThat(paddedQueue.userQueue().padded()).isTrue();
+    assertThat(compactQueue.userQueue().padded()).isFalse();
 
     // A real actor on the padded section: every level delivered, weighted rounds as by default.
     Held h = held("padded-qos-mailbox");
