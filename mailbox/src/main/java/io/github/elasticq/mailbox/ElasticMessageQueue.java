@@ -35,8 +35,9 @@ class ElasticMessageQueue extends SingleQueueMessageQueue<AbstractElasticMpscQue
   }
 
   /**
-   * The relaxed poll: null when the next message is claimed by a sender that has not yet stored it
-   * (it saves the read of the senders' index word on every poll that finds the queue drained).
+   * The relaxed poll with a short wait ({@link #CLAIMED_SPINS}): null when the next message is
+   * claimed by a sender that has not stored it within the wait, instead of waiting for it as long
+   * as the sender is off its core, as an exact {@code poll} would (holding the dispatcher thread).
    *
    * <p>Why no message is stranded (Pekko 1.x {@code org.apache.pekko.dispatch.Mailbox}): {@code
    * processMailbox} stops at the first null {@code dequeue()}; {@code run} then, in its {@code
@@ -57,6 +58,6 @@ class ElasticMessageQueue extends SingleQueueMessageQueue<AbstractElasticMpscQue
    */
   @Override
   public Envelope dequeue() {
-    return delivered(queue.relaxedPoll());
+    return delivered(queue.relaxedPoll(CLAIMED_SPINS));
   }
 }

@@ -139,11 +139,12 @@ final class QosMessageQueue extends AbstractElasticMessageQueue
   /**
    * The relaxed polls of the control queue and the levels ({@link
    * CompactElasticMpscQueue#relaxedPoll}, {@link QosQueue#relaxedPoll}): a message whose sender has
-   * claimed its index but not yet stored it is not seen by this call. It is not stranded: {@link
-   * #hasMessages} counts it by index, and Pekko's mailbox run re-checks {@code hasMessages} after
-   * it sets itself idle (the argument is written out at {@code ElasticMessageQueue.dequeue}). A
-   * control message that is not yet stored is not yet sent, so serving a user message before it
-   * breaks no order a sender could observe.
+   * claimed its index but not stored it within a short wait ({@link #CLAIMED_SPINS}; the user
+   * levels only) is not seen by this call. It is not stranded: {@link #hasMessages} counts it by
+   * index, and Pekko's mailbox run re-checks {@code hasMessages} after it sets itself idle (the
+   * argument is written out at {@code ElasticMessageQueue.dequeue}). A control message that is not
+   * yet stored is not yet sent, so serving a user message before it breaks no order a sender could
+   * observe.
    */
   @Override
   public Envelope dequeue() {
@@ -154,7 +155,7 @@ final class QosMessageQueue extends AbstractElasticMessageQueue
         return delivered(e);
       }
     }
-    return delivered(queue.relaxedPoll());
+    return delivered(queue.relaxedPoll(CLAIMED_SPINS));
   }
 
   @Override

@@ -462,6 +462,31 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E>
    * @return the head element, fully published by its producer, or null if none is visible yet
    */
   public final E relaxedPoll() {
+    return relaxedPoll(0);
+  }
+
+  /**
+   * {@link #relaxedPoll()} that waits a little for a claimed element: when the next slot is empty
+   * it reads the producers' index word, returns null at once if nobody claimed the index (the queue
+   * is empty), and otherwise waits for the producer's store, up to {@code spins} {@link
+   * Thread#onSpinWait()}s, before it returns null as {@code relaxedPoll()} would. The window
+   * between a producer's claim and its store is nanoseconds unless the producer is descheduled in
+   * it: the wait catches the first case, the bound keeps the consumer from waiting out the second
+   * (which {@link #poll} does, for as long as the producer is off its core). Consumer thread only.
+   *
+   * <p>Same contract as {@code relaxedPoll()}, of which it is a sequence: the wait changes no state
+   * (it rereads the slot, the buffer's end and the word), and the call ends with one take or one
+   * empty-poll sample, like one {@code relaxedPoll()}, so the shrink policy counts it as one
+   * consumer operation however long it waited. With {@code spins = 0} it is {@code relaxedPoll()}.
+   *
+   * @param spins how many times at most to spin for a claimed element's store; 0 or more
+   * @return the head element, fully published by its producer, or null if none is visible yet
+   * @throws IllegalArgumentException if {@code spins} is negative
+   */
+  public final E relaxedPoll(int spins) {
+    if (spins < 0) {
+      throw new IllegalArgumentException("spins must be >= 0, was " + spins);
+    }
     long index = consumerIndexPlain();
     Object[] buffer = consumerBufferAcquire(); // acquire: the first buffer may just be installed
     if (buffer == null) {
@@ -482,10 +507,19 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E>
         buffer = advanceConsumerBuffer(buffer); // the index lives in the successor
         continue;
       }
-      // Nothing visible at the index: empty, or claimed but not yet stored. Not told apart here
-      // (that is the read of the producers' word that poll makes and this method saves).
-      onEmptyPoll(index, NO_WORD);
-      return null;
+      // Nothing visible at the index: empty, or claimed but not yet stored. With no spins left
+      // they are not told apart (that is the read of the producers' word that poll makes).
+      if (spins == 0) {
+        onEmptyPoll(index, NO_WORD);
+        return null;
+      }
+      long word = producerIndexWordAcquire();
+      if ((word >>> 1) <= index) { // nobody claimed the index: empty
+        onEmptyPoll(index, word);
+        return null;
+      }
+      spins--; // claimed: its producer is between its CAS and its store (or a resize closed end)
+      Thread.onSpinWait();
     }
   }
 

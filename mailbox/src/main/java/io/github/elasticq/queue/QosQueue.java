@@ -258,6 +258,34 @@ public final class QosQueue<E> {
     return fairness == Fairness.STRICT ? pollStrict(true) : pollWeighted(true);
   }
 
+  /**
+   * {@link #relaxedPoll()}, and when it finds nothing, a wait of up to {@code spins} for a claimed
+   * element: the highest level whose next index is claimed (not empty by index) is polled with
+   * {@link AbstractElasticMpscQueue#relaxedPoll(int)}, which waits for its producer's store within
+   * that bound. The element so taken is outside the round of {@link Fairness#WEIGHTED} (as {@link
+   * #poll(int)}; the scan that found nothing has just reset the round). Single consumer thread
+   * only.
+   *
+   * @param spins as for {@code AbstractElasticMpscQueue.relaxedPoll(int)}; 0: {@code relaxedPoll()}
+   * @throws IllegalArgumentException if {@code spins} is negative
+   */
+  public E relaxedPoll(int spins) {
+    if (spins < 0) {
+      throw new IllegalArgumentException("spins must be >= 0, was " + spins);
+    }
+    E e = relaxedPoll();
+    if (e != null || spins == 0) {
+      return e;
+    }
+    for (int level = queues.length - 1; level >= 0; level--) {
+      AbstractElasticMpscQueue<E> q = levelAcquire(level);
+      if (q != null && !q.isEmpty()) {
+        return q.relaxedPoll(spins);
+      }
+    }
+    return null;
+  }
+
   /** Highest non-empty level first (TLA+ invariant StrictServesHighest, QosScheduler.tla). */
   private E pollStrict(boolean relaxed) {
     for (int level = queues.length - 1; level >= 0; level--) {
@@ -353,16 +381,29 @@ public final class QosQueue<E> {
    * empty when the scan began. Changed: an element was polled during the call, so the queue held it
    * just before, and the answer is false. On the consumer thread no poll can race the scan, and the
    * answer is the scan's.
+   *
+   * <p>A first scan without the two counts answers false as soon as it finds a level holding an
+   * element (it held it when read, so false is exact): the common answer of a Pekko mailbox run's
+   * {@code hasMessages} re-check during a burst, which then costs one level's read instead of every
+   * level's three. Only when that scan finds every level empty does the counted scan follow.
    */
   public boolean isEmpty() {
+    if (someLevelHolds()) {
+      return false;
+    }
     long polled = polledFromAllLevels();
+    return !someLevelHolds() && polledFromAllLevels() == polled;
+  }
+
+  /** Whether a level, read one after another from the highest, held an element when it was read. */
+  private boolean someLevelHolds() {
     for (int level = queues.length - 1; level >= 0; level--) {
       AbstractElasticMpscQueue<E> q = levelAcquire(level);
       if (q != null && !q.isEmpty()) {
-        return false;
+        return true;
       }
     }
-    return polledFromAllLevels() == polled;
+    return false;
   }
 
   /** The sum of the levels' consumer indexes; each only grows. Any thread. */

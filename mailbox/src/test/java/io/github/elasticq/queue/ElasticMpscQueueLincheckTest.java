@@ -127,6 +127,11 @@ class ElasticMpscQueueLincheckTest {
       return items.poll();
     }
 
+    /** {@code RelaxedPollLincheckTest}'s relaxedPoll(2)-then-poll: one poll. */
+    public Integer spinThenPoll() {
+      return items.poll();
+    }
+
     public Integer peek() {
       return items.peek();
     }

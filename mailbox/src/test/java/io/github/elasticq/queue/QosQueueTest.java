@@ -149,6 +149,48 @@ class QosQueueTest {
     assertThat(pollLevels(q, 7)).containsExactly(2, 2, 2, 2, 1, 1, 0);
   }
 
+  /** A drained queue's levels shrink back to min within a bounded number of empty relaxed polls. */
+  @Test
+  void relaxedPoll_drainedQueue_everyLevelShrinksBackToMin() {
+    QosQueue<Item> q = QosQueue.weighted(SMALL, 1, 2, 4);
+    fill(q, 0, 500);
+    fill(q, 2, 500);
+    assertThat(q.stats(0).capacity()).isGreaterThanOrEqualTo(500);
+    int taken = 0;
+    while (q.relaxedPoll(8) != null) {
+      taken++;
+    }
+    assertThat(taken).isEqualTo(1000);
+    for (int i = 0; i < 64 && (q.stats(0).capacity() > 4 || q.stats(2).capacity() > 4); i++) {
+      assertThat(q.relaxedPoll()).isNull();
+    }
+    assertThat(q.stats(0).capacity()).isEqualTo(4);
+    assertThat(q.stats(2).capacity()).isEqualTo(4);
+  }
+
+  /**
+   * A grown level that stays empty while another level keeps every scan busy still shrinks: the
+   * scan's visits to it are consumer operations on it. (Round 13 tried counting those visits
+   * towards a later sample instead of sampling on each: this test passed, the QoS burst did not get
+   * faster, and it was dropped.)
+   */
+  @Test
+  void relaxedPoll_idleGrownLevelAmongBusyOnes_shrinksWithinBoundedScans() {
+    QosQueue<Item> q = QosQueue.weighted(SMALL, 1, 2, 4);
+    fill(q, 1, 512);
+    for (int i = 0; i < 512; i++) {
+      assertThat(q.poll(1)).isNotNull();
+    }
+    assertThat(q.stats(1).capacity()).isGreaterThan(4);
+    int polls = 0;
+    while (q.stats(1).capacity() > 4 && polls < 20_000) {
+      q.offer(new Item(2, polls), 2); // level 2 always holds an element: every scan finds one
+      assertThat(q.relaxedPoll()).isNotNull();
+      polls++;
+    }
+    assertThat(q.stats(1).capacity()).as("level 1 after %d busy scans", polls).isEqualTo(4);
+  }
+
   @Test
   void size_countsEveryLevel_andSizeLevelEachOne() {
     QosQueue<Item> q = QosQueue.strict(4, SMALL);

@@ -25,6 +25,8 @@ import org.junit.jupiter.api.Test;
  *       following exact poll then returns the head, or null only when empty). A relaxedPoll that
  *       moved past an unstored index, returned a later element or dropped the successor buffer
  *       fails here.
+ *   <li>{@code spinThenPoll} does the same with {@code relaxedPoll(2)}, the bounded wait for a
+ *       claimed element's store that the mailboxes use: the wait must change nothing either.
  *   <li>{@code @Validate}, after every scenario (all operations returned, so every accepted element
  *       is stored): relaxedPoll alone must return exactly {@code size()} elements and then null. A
  *       relaxedPoll that returns null with a stored element at the head, e.g. one that does not hop
@@ -86,6 +88,16 @@ class RelaxedPollLincheckTest {
     @Operation(nonParallelGroup = "consumer")
     public Integer poll() {
       Integer e = queue.relaxedPoll();
+      return e != null ? e : queue.poll();
+    }
+
+    /**
+     * relaxedPoll(2), a short wait for a claimed element, then the exact poll only when it returned
+     * null: linearizable as one poll too (the wait rereads and changes nothing).
+     */
+    @Operation(nonParallelGroup = "consumer")
+    public Integer spinThenPoll() {
+      Integer e = queue.relaxedPoll(2);
       return e != null ? e : queue.poll();
     }
 
