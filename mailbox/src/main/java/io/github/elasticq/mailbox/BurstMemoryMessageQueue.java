@@ -30,13 +30,13 @@ import org.apache.pekko.dispatch.Envelope;
  * <p>Footprint: the owner reference, the mark and the timer's bookkeeping cost this variant 32
  * bytes per actor; mailboxes without burst memory are unchanged.
  */
-final class BurstMemoryMessageQueue extends ElasticMessageQueue {
+final class BurstMemoryMessageQueue extends ElasticMessageQueue implements IdleTrimmed {
 
   /** The owning actor, whose mailbox the registry schedules for a trim; null for a bare queue. */
   private final ActorRef owner;
 
   /** {@code idle-shrink-after} in nanoseconds. */
-  final long idleNanos;
+  private final long idleNanos;
 
   /** Set by the registry's timer, cleared by the consumer when it trims. */
   private volatile boolean trimRequested;
@@ -74,14 +74,19 @@ final class BurstMemoryMessageQueue extends ElasticMessageQueue {
     return trimRequested || super.hasMessages();
   }
 
+  @Override
+  public long idleNanos() {
+    return idleNanos;
+  }
+
   /**
-   * The registry's idle check, on its timer thread (one at a time), at time {@code nowNanos}: marks
-   * the queue and schedules its mailbox when the queue is empty above min and its actor took few
-   * messages since the previous check, at least {@code idle-shrink-after} ago.
+   * Marks the queue and schedules its mailbox when the queue is empty above min and its actor took
+   * few messages since the previous check, at least {@code idle-shrink-after} ago.
    *
    * @return true if the queue was marked for a trim
    */
-  boolean checkIdle(long nowNanos) {
+  @Override
+  public boolean checkIdle(long nowNanos) {
     if (nowNanos - checkedNanos < idleNanos) {
       return false;
     }
@@ -89,22 +94,30 @@ final class BurstMemoryMessageQueue extends ElasticMessageQueue {
     long taken = s.dequeued() - checkedDequeued;
     checkedDequeued = s.dequeued();
     checkedNanos = nowNanos;
-    QueueConfig config = queue.config();
-    if (s.size() != 0
-        || s.capacity() <= config.minCapacity()
-        || taken > (long) (s.capacity() * config.shrinkThreshold())) {
+    if (!idleAboveMin(s, taken, queue.config())) {
       return false;
     }
     trimRequested = true;
-    schedule();
+    schedule(owner);
     return true;
+  }
+
+  /**
+   * Whether a queue (or a QoS level) with counters {@code s}, from whose consumer {@code taken}
+   * elements were taken since the previous check, is due for a trim: empty, above min, and few
+   * taken (at most {@code shrink-threshold x capacity}).
+   */
+  static boolean idleAboveMin(QueueStats s, long taken, QueueConfig config) {
+    return s.size() == 0
+        && s.capacity() > config.minCapacity()
+        && taken <= (long) (s.capacity() * config.shrinkThreshold());
   }
 
   /**
    * Asks the owner's dispatcher to run its mailbox (it runs only if it has work: the mark). Without
    * a started owner the mark stays, and the mailbox's next run trims.
    */
-  private void schedule() {
+  static void schedule(ActorRef owner) {
     if (owner instanceof ActorRefWithCell) {
       Cell cell = ((ActorRefWithCell) owner).underlying();
       if (cell instanceof ActorCell) {

@@ -39,7 +39,21 @@ public final class ElasticSharedMailbox extends AbstractElasticMailboxType
    *     config path of the key
    */
   public ElasticSharedMailbox(ActorSystem.Settings settings, Config config) {
-    super(settings, config);
+    super(checked(MailboxSettings.of(settings, config, MailboxSettings.ELASTIC_DEFAULTS)));
+  }
+
+  /**
+   * Rejects {@code burst-memory = on}: the shared queue has many consumers and no owning actor
+   * whose run could trim it, so the setting would be ignored; an error says so instead.
+   */
+  private static MailboxSettings checked(MailboxSettings s) {
+    if (s.burstMemory()) {
+      throw s.invalid(
+          "burst-memory",
+          "is not supported by ElasticSharedMailbox (ElasticMailbox and QosMailbox have it); set"
+              + " it off");
+    }
+    return s;
   }
 
   @Override

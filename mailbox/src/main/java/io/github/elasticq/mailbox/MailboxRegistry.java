@@ -101,9 +101,8 @@ public final class MailboxRegistry implements Extension {
   private volatile TimeInMailboxListener timeListener;
 
   /**
-   * The idle checks of {@code burst-memory} queues ({@link BurstMemoryMessageQueue}): started by
-   * the first such queue to register, at half the shortest {@code idle-shrink-after} registered.
-   * Guarded by this.
+   * The idle checks of {@code burst-memory} queues ({@link IdleTrimmed}): started by the first such
+   * queue to register, at half the shortest {@code idle-shrink-after} registered. Guarded by this.
    */
   private Cancellable idleChecks;
 
@@ -282,9 +281,9 @@ public final class MailboxRegistry implements Extension {
       h = headAcquire();
       r.next = h; // published by the CAS
     } while (!HEAD.compareAndSet(this, h, r));
-    if (queue instanceof BurstMemoryMessageQueue q) {
+    if (queue instanceof IdleTrimmed q) {
       idleChecked.add(r);
-      startIdleChecks(q.idleNanos / 2);
+      startIdleChecks(q.idleNanos() / 2);
     }
     return r;
   }
@@ -306,7 +305,7 @@ public final class MailboxRegistry implements Extension {
 
   /**
    * One round of idle checks over the registered {@code burst-memory} queues (see {@link
-   * BurstMemoryMessageQueue#checkIdle}); the timer's task, one round at a time.
+   * IdleTrimmed#checkIdle}); the timer's task, one round at a time.
    *
    * @return the number of queues whose trim was requested in this round
    */
@@ -318,7 +317,7 @@ public final class MailboxRegistry implements Extension {
       int requested = 0;
       long now = System.nanoTime();
       for (Iterator<Registration> it = idleChecked.iterator(); it.hasNext(); ) {
-        if (!(it.next().get() instanceof BurstMemoryMessageQueue q)) {
+        if (!(it.next().get() instanceof IdleTrimmed q)) {
           it.remove(); // cleared: the queue was cleaned up or collected
         } else if (q.checkIdle(now)) {
           requested++;

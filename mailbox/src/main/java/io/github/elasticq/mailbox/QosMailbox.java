@@ -42,6 +42,11 @@ import scala.Option;
  * may each pass it, so the lower levels can exceed the threshold by at most the number of
  * concurrent senders (never their own {@code max-capacity}).
  *
+ * <p><b>Burst memory</b> ({@code burst-memory = on}, off by default): each level keeps the capacity
+ * its recurring bursts need, and a level that stays empty and idle for {@code idle-shrink-after} is
+ * returned to {@code min-capacity} by the actor's own run, as in {@link ElasticMailbox} (see {@link
+ * BurstMemoryQosMessageQueue}).
+ *
  * <p>Keys a section does not set fall back to {@code elasticq.qos-mailbox}. Overflow of a level at
  * {@code max-capacity} goes to dead letters as with {@link ElasticMailbox}. Pekko constructs one
  * instance per section and actor system; an invalid section (levels, default-level, fairness,
@@ -63,6 +68,12 @@ public final class QosMailbox implements MailboxType, ProducesMessageQueue<QosMe
   private final QueueFamily.Cache families;
   private final boolean padded;
 
+  /** Sizing of the control-message queue: {@link #queueConfig} without burst memory. */
+  private final QueueConfig controlQueueConfig;
+
+  /** {@code idle-shrink-after} in nanoseconds with {@code burst-memory = on}; 0 when off. */
+  private final long idleShrinkNanos;
+
   /**
    * Called by Pekko with the mailbox's configuration section.
    *
@@ -73,7 +84,11 @@ public final class QosMailbox implements MailboxType, ProducesMessageQueue<QosMe
     MailboxSettings s = MailboxSettings.of(settings, config, MailboxSettings.QOS_DEFAULTS);
     this.id = s.id();
     this.families = new QueueFamily.Cache(id, QosMailbox.class.getName());
-    this.queueConfig = s.queueConfig();
+    boolean burstMemory = s.burstMemory();
+    this.controlQueueConfig = s.queueConfig();
+    this.queueConfig =
+        burstMemory ? controlQueueConfig.toBuilder().burstMemory(true).build() : controlQueueConfig;
+    this.idleShrinkNanos = burstMemory ? s.idleShrinkAfter().toNanos() : 0L;
     this.levels = s.levels();
     this.defaultLevel = s.defaultLevel(levels);
     this.fairness = s.fairness();
@@ -106,9 +121,26 @@ public final class QosMailbox implements MailboxType, ProducesMessageQueue<QosMe
     return id;
   }
 
-  /** The validated sizing of each level's queue. Any thread. */
+  /**
+   * The validated sizing of each level's queue (with {@link QueueConfig#burstMemory()} when {@code
+   * burst-memory = on}). Any thread.
+   */
   public QueueConfig queueConfig() {
     return queueConfig;
+  }
+
+  /** The control-message queue's sizing: {@link #queueConfig()} without burst memory. */
+  QueueConfig controlQueueConfig() {
+    return controlQueueConfig;
+  }
+
+  /**
+   * Whether this type's levels remember recurring bursts ({@code burst-memory = on}), each returned
+   * to {@code min-capacity} by the registry's idle check once it stays empty and idle for {@code
+   * idle-shrink-after}, as {@link ElasticMailbox#burstMemory()}. Any thread.
+   */
+  public boolean burstMemory() {
+    return idleShrinkNanos != 0;
   }
 
   /** Number of levels. Any thread. */
@@ -148,7 +180,12 @@ public final class QosMailbox implements MailboxType, ProducesMessageQueue<QosMe
   @Override
   public MessageQueue create(Option<ActorRef> owner, Option<ActorSystem> system) {
     ActorSystem sys = system.isDefined() ? system.get() : null;
-    return new QosMessageQueue(families.of(sys), this, owner.isDefined() ? owner.get() : null);
+    ActorRef ownerRef = owner.isDefined() ? owner.get() : null;
+    if (idleShrinkNanos != 0) {
+      return new BurstMemoryQosMessageQueue(
+          families.of(sys), this, ownerRef, idleShrinkNanos, System.nanoTime());
+    }
+    return new QosMessageQueue(families.of(sys), this, ownerRef);
   }
 
   @Override

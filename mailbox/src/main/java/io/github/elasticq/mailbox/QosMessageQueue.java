@@ -23,8 +23,7 @@ import org.apache.pekko.dispatch.Envelope;
  * QosQueue creates each level's queue on the first offer to it, so an actor that never received a
  * message holds no element queue at all.
  */
-final class QosMessageQueue extends AbstractElasticMessageQueue
-    implements QosMessageQueueSemantics {
+class QosMessageQueue extends AbstractElasticMessageQueue implements QosMessageQueueSemantics {
 
   private static final AtomicLongFieldUpdater<QosMessageQueue> CLAMPED =
       AtomicLongFieldUpdater.newUpdater(QosMessageQueue.class, "clampedCount");
@@ -49,9 +48,10 @@ final class QosMessageQueue extends AbstractElasticMessageQueue
    * there, shared by every queue of the type, instead of being copied into each queue (idle
    * footprint).
    */
-  private final QosMailbox type;
+  final QosMailbox type;
 
-  private final QosQueue<Envelope> queue;
+  /** The user messages' levels. */
+  final QosQueue<Envelope> queue;
 
   /** Messages refused by overload shedding, per level; null when shedding is off. */
   private final AtomicLongArray shed;
@@ -61,6 +61,12 @@ final class QosMessageQueue extends AbstractElasticMessageQueue
   private volatile long clampedCount;
 
   QosMessageQueue(QueueFamily family, QosMailbox type, ActorRef owner) {
+    this(family, type);
+    register(owner);
+  }
+
+  /** For a subclass, which registers as the last statement of its own constructor. */
+  QosMessageQueue(QueueFamily family, QosMailbox type) {
     super(family);
     this.type = type;
     this.queue =
@@ -71,7 +77,6 @@ final class QosMessageQueue extends AbstractElasticMessageQueue
             type.queueConfig(),
             type.paddedLayout());
     this.shed = type.shedAt() == Integer.MAX_VALUE ? null : new AtomicLongArray(type.levels());
-    register(owner);
   }
 
   @Override
@@ -109,7 +114,8 @@ final class QosMessageQueue extends AbstractElasticMessageQueue
   /** The control queue, installed by the first control message; the loser of a race uses it. */
   @SuppressWarnings("unchecked")
   private CompactElasticMpscQueue<Envelope> createControl() {
-    CompactElasticMpscQueue<Envelope> created = new CompactElasticMpscQueue<>(type.queueConfig());
+    CompactElasticMpscQueue<Envelope> created =
+        new CompactElasticMpscQueue<>(type.controlQueueConfig());
     Object witness = CONTROL.compareAndExchange(this, null, created); // queue built before seen
     return witness == null ? created : (CompactElasticMpscQueue<Envelope>) witness;
   }

@@ -487,12 +487,33 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E>
     if (spins < 0) {
       throw new IllegalArgumentException("spins must be >= 0, was " + spins);
     }
+    return relaxedTake(spins, true);
+  }
+
+  /**
+   * {@link #relaxedPoll()} for a scan over several queues ({@link QosQueue}'s levels with burst
+   * memory): an empty result counts as one consumer operation towards the next occupancy sample, as
+   * a take does, instead of sampling at once as {@code relaxedPoll()} does. A scan visits an empty
+   * level once per element it takes from another, and with {@link QueueConfig#burstMemory()} a
+   * shrink step waits for about {@code capacity} consumer operations, each sample standing for the
+   * operations since the previous one: if every visit sampled, a level drained first in a burst
+   * would shrink after a few dozen visits while the other levels drain. Consumer thread only.
+   */
+  final E scanPoll() {
+    return relaxedTake(0, false);
+  }
+
+  private E relaxedTake(int spins, boolean sampleWhenEmpty) {
     long index = consumerIndexPlain();
     Object[] buffer = consumerBufferAcquire(); // acquire: the first buffer may just be installed
     if (buffer == null) {
       // No array yet. An element visible to us would make its first buffer visible too (the
       // installer released consumerBuffer before the word that the element's claim read).
-      onEmptyPoll(index, NO_WORD);
+      if (sampleWhenEmpty) {
+        onEmptyPoll(index, NO_WORD);
+      } else {
+        afterEmptyScan(index);
+      }
       return null;
     }
     while (true) {
@@ -510,7 +531,11 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E>
       // Nothing visible at the index: empty, or claimed but not yet stored. With no spins left
       // they are not told apart (that is the read of the producers' word that poll makes).
       if (spins == 0) {
-        onEmptyPoll(index, NO_WORD);
+        if (sampleWhenEmpty) {
+          onEmptyPoll(index, NO_WORD);
+        } else {
+          afterEmptyScan(index);
+        }
         return null;
       }
       long word = producerIndexWordAcquire();
@@ -691,6 +716,16 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E>
     int ops = opsSinceSamplePlain() + 1;
     if (ops >= tuning.sampleInterval) {
       sampleOccupancy(consumerIndex, NO_WORD); // restarts the count
+    } else {
+      setOpsSinceSamplePlain(ops);
+    }
+  }
+
+  /** Consumer bookkeeping after an empty {@link #scanPoll}: counted like a take. */
+  private void afterEmptyScan(long consumerIndex) {
+    int ops = opsSinceSamplePlain() + 1;
+    if (ops >= tuning.sampleInterval) {
+      onEmptyPoll(consumerIndex, NO_WORD); // restarts the count
     } else {
       setOpsSinceSamplePlain(ops);
     }

@@ -93,6 +93,12 @@ public final class QosQueue<E> {
   /** Whether each level's queue is an {@link ElasticMpscQueue} (padded) instead of compact. */
   private final boolean padded;
 
+  /**
+   * With burst memory, a relaxed scan's visit to an empty level counts as one consumer operation
+   * there ({@link AbstractElasticMpscQueue#scanPoll}) instead of an occupancy sample.
+   */
+  private final boolean countEmptyVisits;
+
   private final QueueConfig config;
   private final Fairness fairness;
   private final int[] weights;
@@ -163,6 +169,7 @@ public final class QosQueue<E> {
     this.config = config;
     this.queues = new AbstractElasticMpscQueue<?>[levels];
     this.padded = padded;
+    this.countEmptyVisits = config.burstMemory();
     resetRound();
   }
 
@@ -291,7 +298,7 @@ public final class QosQueue<E> {
     for (int level = queues.length - 1; level >= 0; level--) {
       AbstractElasticMpscQueue<E> q = levelAcquire(level);
       if (q != null) {
-        E e = relaxed ? q.relaxedPoll() : q.poll();
+        E e = !relaxed ? q.poll() : countEmptyVisits ? q.scanPoll() : q.relaxedPoll();
         if (e != null) {
           return e;
         }
@@ -312,7 +319,7 @@ public final class QosQueue<E> {
       if (roundCredit > 0) {
         AbstractElasticMpscQueue<E> q = levelAcquire(roundLevel);
         if (q != null) {
-          E e = relaxed ? q.relaxedPoll() : q.poll();
+          E e = !relaxed ? q.poll() : countEmptyVisits ? q.scanPoll() : q.relaxedPoll();
           if (e != null) {
             roundCredit--;
             return e;
@@ -354,6 +361,20 @@ public final class QosQueue<E> {
   public E peek(int level) {
     AbstractElasticMpscQueue<E> q = levelAcquire(checkLevel(level));
     return q == null ? null : q.peek();
+  }
+
+  /**
+   * Returns an empty {@code level} to {@code minCapacity} at once, as {@link
+   * AbstractElasticMpscQueue#trimIfEmpty()}: the end of a burst memory that is no longer needed.
+   * Consumer thread only.
+   *
+   * @return true if the level was empty above min and was shrunk to it; false for a level never
+   *     offered to
+   * @throws IllegalArgumentException if {@code level} is out of range
+   */
+  public boolean trimIfEmpty(int level) {
+    AbstractElasticMpscQueue<E> q = levelAcquire(checkLevel(level));
+    return q != null && q.trimIfEmpty();
   }
 
   /**

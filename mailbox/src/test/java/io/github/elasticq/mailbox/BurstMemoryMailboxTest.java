@@ -164,7 +164,7 @@ class BurstMemoryMailboxTest {
     BurstMemoryMessageQueue q =
         (BurstMemoryMessageQueue)
             system.mailboxes().lookup("bursty-mailbox").create(Option.empty(), Option.empty());
-    long t = q.idleNanos;
+    long t = q.idleNanos();
     for (long i = 0; i < 1_000; i++) {
       q.enqueue(ActorRef.noSender(), new Envelope(i, ActorRef.noSender()));
     }

@@ -44,6 +44,8 @@ class MailboxConfigTest {
             bad-idle-shrink { mailbox-type = ${E}, burst-memory = on, idle-shrink-after = 0s }
             bad-idle-shrink-unit { mailbox-type = ${E}, burst-memory = on, idle-shrink-after = soon }
             bad-shared { mailbox-type = "io.github.elasticq.mailbox.ElasticSharedMailbox", max-capacity = -1 }
+            shared-burst-memory { mailbox-type = "io.github.elasticq.mailbox.ElasticSharedMailbox", burst-memory = on }
+            bad-qos-idle-shrink { mailbox-type = ${Q}, burst-memory = on, idle-shrink-after = -1s }
             bad-weights { mailbox-type = ${Q}, weights = [1, 2] }
             bad-weight-value { mailbox-type = ${Q}, weights = [1, 0, 4] }
             bad-fairness { mailbox-type = ${Q}, fairness = sideways }
@@ -87,6 +89,8 @@ class MailboxConfigTest {
     "bad-burst-memory, burst-memory, sometimes",
     "bad-idle-shrink, idle-shrink-after, was 0s",
     "bad-idle-shrink-unit, idle-shrink-after, soon",
+    "shared-burst-memory, burst-memory, not supported by ElasticSharedMailbox",
+    "bad-qos-idle-shrink, idle-shrink-after, was -1s",
     "bad-shared, max-capacity, was -1",
     "bad-weights, weights, '[1, 2]'",
     "bad-weight-value, weights, '[1, 0, 4]'",
