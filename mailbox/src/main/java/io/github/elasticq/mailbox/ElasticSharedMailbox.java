@@ -43,11 +43,13 @@ public final class ElasticSharedMailbox extends AbstractElasticMailboxType
   }
 
   /**
-   * Rejects {@code burst-memory = on}: the shared queue has many consumers and no owning actor
-   * whose run could trim it, so the setting would be ignored; an error says so instead.
+   * Rejects {@code burst-memory = on} set in the section itself: the shared queue has many
+   * consumers and no owning actor whose run could trim it, so the setting would be ignored; an
+   * error says so instead. A {@code burst-memory = on} in the defaults ({@code elasticq.mailbox},
+   * meant for the ElasticMailbox sections) does not apply here and is ignored.
    */
   private static MailboxSettings checked(MailboxSettings s) {
-    if (s.burstMemory()) {
+    if (s.setsItself("burst-memory") && s.burstMemory()) {
       throw s.invalid(
           "burst-memory",
           "is not supported by ElasticSharedMailbox (ElasticMailbox and QosMailbox have it); set"

@@ -120,6 +120,11 @@ final class MailboxSettings {
     }
   }
 
+  /** Whether the section itself sets {@code key} (not only the defaults it falls back to). */
+  boolean setsItself(String key) {
+    return explicit.hasPath(key);
+  }
+
   /** {@code burst-memory}: whether each queue keeps its capacity across recurring bursts. */
   boolean burstMemory() {
     try {

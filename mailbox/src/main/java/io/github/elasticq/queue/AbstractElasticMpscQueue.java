@@ -467,8 +467,9 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E>
 
   /**
    * {@link #relaxedPoll()} that waits a little for a claimed element: when the next slot is empty
-   * it reads the producers' index word, returns null at once if nobody claimed the index (the queue
-   * is empty), and otherwise waits for the producer's store, up to {@code spins} {@link
+   * (in a queue that has its first array; before that it returns null as {@code relaxedPoll()}
+   * does) it reads the producers' index word, returns null at once if nobody claimed the index (the
+   * queue is empty), and otherwise waits for the producer's store, up to {@code spins} {@link
    * Thread#onSpinWait()}s, before it returns null as {@code relaxedPoll()} would. The window
    * between a producer's claim and its store is nanoseconds unless the producer is descheduled in
    * it: the wait catches the first case, the bound keeps the consumer from waiting out the second

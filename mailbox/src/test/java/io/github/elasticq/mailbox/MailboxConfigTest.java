@@ -134,6 +134,38 @@ class MailboxConfigTest {
     }
   }
 
+  /**
+   * A global {@code elasticq.mailbox.burst-memory = on} (in application.conf, merged before the
+   * reference config is resolved, as {@code ConfigFactory.load} does): ElasticMailbox and
+   * QosMailbox sections that do not set the key get it; an ElasticSharedMailbox section ignores it
+   * (it rejects only its own {@code burst-memory = on}).
+   */
+  @Test
+  void globalBurstMemory_appliesToElasticAndQos_sharedIgnoresIt() {
+    Config config =
+        ConfigFactory.parseString(
+                """
+                elasticq.mailbox.burst-memory = on
+                elastic-section.mailbox-type = "io.github.elasticq.mailbox.ElasticMailbox"
+                qos-section.mailbox-type = "io.github.elasticq.mailbox.QosMailbox"
+                shared-section.mailbox-type = "io.github.elasticq.mailbox.ElasticSharedMailbox"
+                """)
+            .withFallback(ConfigFactory.parseResources("application-test.conf"))
+            .withFallback(ConfigFactory.defaultReferenceUnresolved())
+            .resolve();
+    ActorSystem other = ActorSystem.create("GlobalBurstMemory", config);
+    try {
+      assertThat(((ElasticMailbox) other.mailboxes().lookup("elastic-section")).burstMemory())
+          .isTrue();
+      assertThat(((QosMailbox) other.mailboxes().lookup("qos-section")).burstMemory()).isTrue();
+      ElasticSharedMailbox shared =
+          (ElasticSharedMailbox) other.mailboxes().lookup("shared-section");
+      assertThat(shared.queueConfig().burstMemory()).isFalse();
+    } finally {
+      TestKit.shutdownActorSystem(other);
+    }
+  }
+
   @Test
   void userSection_withOnlyTheType_getsTheReferenceDefaults() {
     ElasticMailbox type = (ElasticMailbox) system.mailboxes().lookup("test-elastic-mailbox");
