@@ -293,12 +293,23 @@ public final class QosQueue<E> {
     return null;
   }
 
+  /**
+   * One level's poll during a scan: exact, or relaxed; relaxed with burst memory counts an empty
+   * visit as one consumer operation there ({@link AbstractElasticMpscQueue#scanPoll}).
+   */
+  private E pollLevel(AbstractElasticMpscQueue<E> q, boolean relaxed) {
+    if (!relaxed) {
+      return q.poll();
+    }
+    return countEmptyVisits ? q.scanPoll() : q.relaxedPoll();
+  }
+
   /** Highest non-empty level first (TLA+ invariant StrictServesHighest, QosScheduler.tla). */
   private E pollStrict(boolean relaxed) {
     for (int level = queues.length - 1; level >= 0; level--) {
       AbstractElasticMpscQueue<E> q = levelAcquire(level);
       if (q != null) {
-        E e = !relaxed ? q.poll() : countEmptyVisits ? q.scanPoll() : q.relaxedPoll();
+        E e = pollLevel(q, relaxed);
         if (e != null) {
           return e;
         }
@@ -319,7 +330,7 @@ public final class QosQueue<E> {
       if (roundCredit > 0) {
         AbstractElasticMpscQueue<E> q = levelAcquire(roundLevel);
         if (q != null) {
-          E e = !relaxed ? q.poll() : countEmptyVisits ? q.scanPoll() : q.relaxedPoll();
+          E e = pollLevel(q, relaxed);
           if (e != null) {
             roundCredit--;
             return e;
