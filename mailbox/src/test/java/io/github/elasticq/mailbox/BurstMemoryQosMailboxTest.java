@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.pekko.actor.AbstractActor;
 import org.apache.pekko.actor.ActorRef;
 import org.apache.pekko.actor.ActorSystem;
@@ -44,7 +45,7 @@ class BurstMemoryQosMailboxTest {
                     bursty-qos {
                       mailbox-type = "io.github.elasticq.mailbox.QosMailbox"
                       burst-memory = on
-                      idle-shrink-after = 300ms
+                      idle-shrink-after = 1s
                     }
                     # Checked by hand in the test below: the registry's timer never comes round.
                     manual-qos {
@@ -70,21 +71,44 @@ class BurstMemoryQosMailboxTest {
     }
   }
 
-  /** Blocks on "gate" until it opens; counts the rest and checks the order within each level. */
+  /**
+   * Blocks on "gate" until it opens; counts the rest and checks the order within each level. When
+   * it has taken {@code last} messages it records its mailbox's level stats from inside its own
+   * run: the levels as the burst left them, before the idle timer can have trimmed them (a trim
+   * happens only in the actor's own dequeue, and the highest level went empty just {@code BURST}
+   * messages earlier), whatever a slow machine does between the drain and the test thread's next
+   * look.
+   */
   static final class Gated extends AbstractActor {
+    private final CountDownLatch blocked;
     private final CountDownLatch gate;
     private final AtomicLong received;
+    private final long last;
+    private final AtomicReference<List<QueueStats>> atLast;
     private final long[] next = new long[3];
 
-    Gated(CountDownLatch gate, AtomicLong received) {
+    Gated(
+        CountDownLatch blocked,
+        CountDownLatch gate,
+        AtomicLong received,
+        long last,
+        AtomicReference<List<QueueStats>> atLast) {
+      this.blocked = blocked;
       this.gate = gate;
       this.received = received;
+      this.last = last;
+      this.atLast = atLast;
     }
 
     @Override
     public Receive createReceive() {
       return receiveBuilder()
-          .matchEquals("gate", g -> gate.await(30, TimeUnit.SECONDS))
+          .matchEquals(
+              "gate",
+              g -> {
+                blocked.countDown();
+                gate.await(30, TimeUnit.SECONDS);
+              })
           .match(
               Leveled.class,
               m -> {
@@ -92,6 +116,13 @@ class BurstMemoryQosMailboxTest {
                   throw new IllegalStateException("level " + m.level() + " out of order: " + m);
                 }
                 next[m.level()]++;
+                if (received.get() + 1 == last) {
+                  atLast.set(
+                      MailboxRegistry.get(getContext().getSystem())
+                          .find(getSelf())
+                          .orElseThrow()
+                          .levelStats());
+                }
                 received.incrementAndGet();
               })
           .build();
@@ -119,13 +150,20 @@ class BurstMemoryQosMailboxTest {
   void levelsKeepTheirCapacityAfterABurst_thenReturnToMinWhenIdle_losingNothing() throws Exception {
     QosMailbox type = (QosMailbox) system.mailboxes().lookup("bursty-qos");
     int min = type.queueConfig().minCapacity();
+    CountDownLatch blocked = new CountDownLatch(1);
     CountDownLatch gate = new CountDownLatch(1);
     AtomicLong received = new AtomicLong();
+    AtomicReference<List<QueueStats>> atLast = new AtomicReference<>();
     ActorRef actor =
         system.actorOf(
-            Props.create(Gated.class, () -> new Gated(gate, received)).withMailbox("bursty-qos"),
+            Props.create(Gated.class, () -> new Gated(blocked, gate, received, 2L * BURST, atLast))
+                .withMailbox("bursty-qos"),
             "bursty");
     actor.tell("gate", ActorRef.noSender());
+    // "gate" is at level 0: sent before the actor blocks on it, level 2 would overtake it, and the
+    // actor would drain level 2 while the burst is still being sent (a CI failure: level 2 then
+    // never held the burst and shrank back while level 0 drained).
+    assertThat(blocked.await(10, TimeUnit.SECONDS)).as("actor blocked on the gate").isTrue();
     for (int i = 0; i < BURST; i++) {
       actor.tell(new Leveled(0, i), ActorRef.noSender());
       actor.tell(new Leveled(2, i), ActorRef.noSender());
@@ -136,7 +174,7 @@ class BurstMemoryQosMailboxTest {
       Thread.sleep(5);
     }
     assertThat(received.get()).isEqualTo(2L * BURST);
-    List<QueueStats> drained = levels(actor);
+    List<QueueStats> drained = atLast.get();
     assertThat(drained.get(0).capacity()).as("level 0 kept").isGreaterThanOrEqualTo(BURST);
     assertThat(drained.get(2).capacity()).as("level 2 kept").isGreaterThanOrEqualTo(BURST);
 
