@@ -3,6 +3,7 @@ package io.github.elasticq.bench;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.github.elasticq.bench.BenchActors.Expect;
+import io.github.elasticq.mailbox.MailboxRegistry;
 import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -32,9 +33,10 @@ import scala.concurrent.duration.Duration;
  *
  * Names as {@link Mailboxes#section}. Per mailbox: the mean per burst over the second half of the
  * bursts (the first half warms the JVM) of dequeues that returned a message, of those that returned
- * null, of those nulls with {@code hasMessages} true right after, and the throughput. Not a JMH
- * benchmark: the wrapper costs a call per dequeue, so the throughput is a rough figure; the counts
- * are the point.
+ * null, of those nulls with {@code hasMessages} true right after, the queue's grows and shrinks
+ * (ours only, from the registry: each links a new array), and the throughput. Not a JMH benchmark:
+ * the wrapper costs a call per dequeue, so the throughput is a rough figure; the counts are the
+ * point.
  */
 public final class MailboxRunEnds {
   private MailboxRunEnds() {}
@@ -114,8 +116,9 @@ public final class MailboxRunEnds {
     int bursts = 60;
     StringBuilder out = new StringBuilder();
     out.append(
-        "| mailbox | taken / burst | null dequeues / burst | of which claimed | msgs/ms |\n");
-    out.append("|---|---:|---:|---:|---:|\n");
+        "| mailbox | taken / burst | null dequeues / burst | of which claimed | grows / burst"
+            + " | shrinks / burst | msgs/ms |\n");
+    out.append("|---|---:|---:|---:|---:|---:|---:|\n");
     for (String a : args) {
       if (a.startsWith("bursts=")) {
         bursts = Integer.parseInt(a.substring("bursts=".length()));
@@ -124,6 +127,17 @@ public final class MailboxRunEnds {
       out.append(run(a, bursts)).append('\n');
     }
     System.out.print(out);
+  }
+
+  /**
+   * The sink's queue's grows and shrinks so far (all levels of a QosMailbox), from the registry;
+   * null for a mailbox that is not ours.
+   */
+  private static long[] resizes(ActorSystem system, ActorRef sink) {
+    return MailboxRegistry.get(system)
+        .find(sink)
+        .map(info -> new long[] {info.stats().grows(), info.stats().shrinks()})
+        .orElse(null);
   }
 
   private static String run(String mailbox, int bursts) throws Exception {
@@ -144,11 +158,13 @@ public final class MailboxRunEnds {
       long sent = 0;
       long measuredNanos = 0;
       int measured = 0;
+      long[] before = {0, 0};
       for (int b = 0; b < bursts; b++) {
         if (b == bursts / 2) {
           TAKEN.reset();
           EMPTY.reset();
           CLAIMED.reset();
+          before = resizes(system, sink);
         }
         long start = System.nanoTime();
         CountDownLatch processed = new CountDownLatch(1);
@@ -165,13 +181,16 @@ public final class MailboxRunEnds {
           measured++;
         }
       }
+      long[] after = resizes(system, sink);
       return String.format(
           Locale.ROOT,
-          "| %s | %d | %d | %d | %.0f |",
+          "| %s | %d | %d | %d | %s | %s | %.0f |",
           mailbox,
           TAKEN.sum() / measured,
           EMPTY.sum() / measured,
           CLAIMED.sum() / measured,
+          after == null ? "—" : Long.toString((after[0] - before[0]) / measured),
+          after == null ? "—" : Long.toString((after[1] - before[1]) / measured),
           (double) measured * AbstractMailboxBenchmark.BURST / (measuredNanos / 1e6));
     } finally {
       Await.result(system.terminate(), Duration.create(30, TimeUnit.SECONDS));

@@ -31,11 +31,20 @@ public final class Queues {
   /** ElasticMpscQueue with {@link QueueConfig#burstMemory()}: keeps what recurring bursts need. */
   public static final String ELASTIC_MPSC_BURST_MEMORY = "ElasticMpscQueue+burstMemory";
 
+  /**
+   * ElasticMpscQueue held at the max from the start (min = initial = max): it never resizes. An
+   * experiment, not a configuration to recommend: what the queue costs without its elasticity.
+   */
+  public static final String ELASTIC_MPSC_FIXED = "ElasticMpscQueue+fixed";
+
   /** Our MPMC blocking queue. */
   public static final String ELASTIC_BUFFER = "ElasticBuffer";
 
   /** ElasticBuffer with {@link QueueConfig#burstMemory()}. */
   public static final String ELASTIC_BUFFER_BURST_MEMORY = "ElasticBuffer+burstMemory";
+
+  /** ElasticBuffer held at the max from the start, as {@link #ELASTIC_MPSC_FIXED}. */
+  public static final String ELASTIC_BUFFER_FIXED = "ElasticBuffer+fixed";
 
   /** Agrona 2.x reads jdk.internal.misc.Unsafe: every queue fork gets this export, alike. */
   public static final String AGRONA_EXPORTS =
@@ -53,6 +62,7 @@ public final class Queues {
       case ELASTIC_MPSC -> new ElasticMpscQueue<>(CONFIG);
       case COMPACT_ELASTIC_MPSC -> new CompactElasticMpscQueue<>(CONFIG);
       case ELASTIC_MPSC_BURST_MEMORY -> new ElasticMpscQueue<>(burstMemory());
+      case ELASTIC_MPSC_FIXED -> new ElasticMpscQueue<>(fixedAtMax());
       case "MpscChunkedArrayQueue" -> new MpscChunkedArrayQueue<>(CHUNK, MAX);
       case "MpscUnboundedArrayQueue" -> new MpscUnboundedArrayQueue<>(CHUNK);
       case "MpscArrayQueue" -> new MpscArrayQueue<>(MAX);
@@ -67,11 +77,16 @@ public final class Queues {
     return CONFIG.toBuilder().burstMemory(true).build();
   }
 
+  private static QueueConfig fixedAtMax() {
+    return CONFIG.toBuilder().initialCapacity(MAX).minCapacity(MAX).build();
+  }
+
   /** Creates the multi-producer multi-consumer blocking queue called {@code name}. */
   public static BlockingQueue<Object> mpmc(String name) {
     return switch (name) {
       case ELASTIC_BUFFER -> new ElasticBuffer<>(CONFIG);
       case ELASTIC_BUFFER_BURST_MEMORY -> new ElasticBuffer<>(burstMemory());
+      case ELASTIC_BUFFER_FIXED -> new ElasticBuffer<>(fixedAtMax());
       case "ArrayBlockingQueue" -> new ArrayBlockingQueue<>(MAX);
       case "LinkedBlockingQueue" -> new LinkedBlockingQueue<>(MAX);
       default -> throw new IllegalArgumentException("unknown blocking queue: " + name);

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Rounds of several candidates against one peer: each round runs every candidate and the peer one
+# JMH fork each, in an order that rotates from round to round, then PairedReport writes one table
+# per candidate (its per-round ratio to the peer of the same round, the median, an interval). The
+# same as bench/paired.sh, but all candidates share the peer's forks and each other's regime, so
+# their ratios can be compared with each other (a ceiling experiment: what a mailbox that does less
+# work reaches on the same workload). See bench/README.md, "Paired rounds".
+#
+# Usage: bench/rounds.sh BENCHMARK_REGEX PARAM PEER CANDIDATE...
+# Settings (environment variables, defaults in brackets): ROUNDS [6]; WI [5], W [1s], I [5],
+#   R [2s] (JMH's -wi -w -i -r); JVM_ARGS [-Xms1g -Xmx1g]; GOAL [1.0]; JAVA [java];
+#   JAR [bench/target/benchmarks.jar]; REBUILD=1 rebuilds the jar even if present;
+#   OUT [bench/results/$(date +%F)/rounds-<first word of the regex>];
+#   REPORT [paired-<candidate>.md]: the report's file name in OUT (bench/paired.sh: paired.md).
+set -euo pipefail
+
+if [ $# -lt 4 ]; then
+  echo "usage: $0 BENCHMARK_REGEX PARAM PEER CANDIDATE...   (e.g. 'QosMailboxBenchmark\\.burst\$' mailbox UnboundedStablePriorityMailbox QosMailbox SingleConsumerOnlyUnboundedMailbox)" >&2
+  exit 2
+fi
+REGEX=$1
+PARAM=$2
+PEER=$3
+shift 3
+CANDIDATES=("$@")
+cd "$(dirname "$0")/.."
+
+ROUNDS=${ROUNDS:-6}
+WI=${WI:-5}
+W=${W:-1s}
+I=${I:-5}
+R=${R:-2s}
+JVM_ARGS=${JVM_ARGS:--Xms1g -Xmx1g}
+GOAL=${GOAL:-1.0}
+JAVA=${JAVA:-java}
+JAR=${JAR:-bench/target/benchmarks.jar}
+name=$(echo "$REGEX" | tr -c 'A-Za-z0-9\n' ' ' | awk '{print $1}')
+OUT=${OUT:-bench/results/$(date +%F)/rounds-${name:-bench}}
+
+if [ ! -f "$JAR" ] || [ "${REBUILD:-0}" = 1 ]; then
+  ./mvnw -B -ntp -q -pl bench -am package -DskipTests
+fi
+mkdir -p "$OUT"
+all=("$PEER" "${CANDIDATES[@]}")
+n=${#all[@]}
+echo "rounds: $REGEX, $PARAM in {${all[*]}}, $ROUNDS rounds -> $OUT"
+
+for r in $(seq -w 1 "$ROUNDS"); do
+  shift_by=$(( (10#$r - 1) % n ))
+  for k in $(seq 0 $((n - 1))); do
+    impl=${all[$(( (k + shift_by) % n ))]}
+    echo "== $(date +%T) round $r: $impl (load $(cut -d' ' -f1 /proc/loadavg))"
+    "$JAVA" -jar "$JAR" "$REGEX" -p "$PARAM=$impl" -f 1 -wi "$WI" -w "$W" -i "$I" -r "$R" \
+      -jvmArgs "$JVM_ARGS" -rf json -rff "$OUT/r$r-$impl.json" > "$OUT/r$r-$impl.log"
+  done
+done
+
+for c in "${CANDIDATES[@]}"; do
+  "$JAVA" -cp "$JAR" io.github.elasticq.bench.report.PairedReport \
+    "param=$PARAM" "ours=$c" "peer=$PEER" "goal=$GOAL" \
+    "title=Rounds: $REGEX, $c / $PEER" "out=$OUT/${REPORT:-paired-$c.md}" \
+    "$OUT"/r*-"$c".json "$OUT"/r*-"$PEER".json
+done
