@@ -104,7 +104,9 @@ RECURSIVE TableSizeFrom(_, _)
 TableSizeFrom(n, k) == IF k >= n THEN k ELSE TableSizeFrom(n, 2 * k)
 TableSizeFor(n) == TableSizeFrom(n, 1)
 
-\* QueueConfig.grownCapacity and shrunkCapacity, integer growth factor.
+\* QueueConfig.grownCapacity and shrunkCapacity, integer growth factor. (The code also takes at
+\* least one slot off per shrink step, for factors below 2; with an integer factor >= 2 the ceiling
+\* division already does, so the model leaves it out.)
 Grown(cap) == IF Bug = "GrowPastMax" THEN cap * GrowthFactor
               ELSE Min2(MaxCapacity, cap * GrowthFactor)
 Shrunk(cap, size) == Max2(Max2(CeilDiv(cap, GrowthFactor), MinCapacity), size)

@@ -109,10 +109,13 @@ public final class QueueConfig {
 
   /**
    * The capacity after one shrink step from {@code capacity}: {@code ceil(capacity /
-   * growthFactor)}, never below {@code minCapacity} nor below {@code size}.
+   * growthFactor)}, and always at least one less than {@code capacity} (with a growth factor below
+   * 2 the division alone does not shrink a small capacity: {@code ceil(2 / 1.5) = 2}); never below
+   * {@code minCapacity} nor below {@code size}. So repeated steps from any capacity reach {@code
+   * max(minCapacity, size)}.
    */
   public int shrunkCapacity(int capacity, int size) {
-    int next = (int) Math.ceil(capacity / growthFactor);
+    int next = (int) Math.min(Math.ceil(capacity / growthFactor), capacity - 1L);
     return Math.max(Math.max(next, minCapacity), size);
   }
 

@@ -17,6 +17,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The contract every queue of this project honours, run over each implementation by a subclass (in
@@ -237,6 +239,43 @@ abstract class AbstractQueueContractTest {
     for (int i = 0; i < 10; i++) {
       assertThat(q.poll()).isEqualTo(i);
     }
+  }
+
+  /**
+   * With a growth factor below 2 one division no longer shrinks a small capacity ({@code ceil(2 /
+   * 1.5) = 2}): a shrink step must still take at least one slot off, or a drained queue stays above
+   * min for good (ElasticBuffer) or its consumer loops for ever stepping down to min while holding
+   * the resize bit (ElasticMpscQueue, which hung here before {@link QueueConfig#shrunkCapacity} was
+   * made to always progress). The 10 s timeout in its own thread turns such a hang into a failure.
+   */
+  @ParameterizedTest(name = "growthFactor {0}")
+  @ValueSource(doubles = {1.1, 1.5, 1.9})
+  @Timeout(value = 10, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+  void capacity_shrinksToMinAfterDrain_withGrowthFactorBelowTwo(double growthFactor) {
+    assumeTrue(isElastic(), "not elastic");
+    QueueConfig slow =
+        QueueConfig.builder()
+            .initialCapacity(1)
+            .minCapacity(1)
+            .maxCapacity(32)
+            .growthFactor(growthFactor)
+            .shrinkThreshold(0.25)
+            .build();
+    Queue<Integer> q = newQueue(slow);
+    for (int i = 0; i < slow.maxCapacity(); i++) {
+      assertThat(q.offer(i)).isTrue();
+    }
+    for (int i = 0; i < slow.maxCapacity(); i++) {
+      assertThat(q.poll()).isEqualTo(i);
+    }
+    int ops = 0;
+    while (capacityOf(q) > slow.minCapacity() && ops < 100_000) {
+      assertThat(q.poll()).isNull();
+      ops++;
+    }
+    assertThat(capacityOf(q)).as("capacity after %d empty polls", ops).isEqualTo(1);
+    assertThat(q.offer(7)).isTrue();
+    assertThat(q.poll()).isEqualTo(7);
   }
 
   // ------------------------------------------------------------------ concurrency

@@ -138,5 +138,20 @@ class QueueConfigTest {
     assertThat(c.shrunkCapacity(3, 0)).isEqualTo(2);
     assertThat(c.shrunkCapacity(2, 0)).isEqualTo(2);
     assertThat(c.shrunkCapacity(20, 17)).isEqualTo(17);
+    QueueConfig slow =
+        base().minCapacity(1).initialCapacity(1).maxCapacity(10).growthFactor(1.5).build();
+    assertThat(slow.shrunkCapacity(2, 0)).as("ceil(2 / 1.5) = 2: one less").isEqualTo(1);
+    assertThat(slow.shrunkCapacity(2, 2)).as("never below the size").isEqualTo(2);
+  }
+
+  @Test
+  void shrunkCapacity_alwaysProgressesAboveTheFloor() {
+    for (double g : new double[] {1.01, 1.1, 1.5, 1.99, 2.0, 3.7}) {
+      QueueConfig c =
+          base().minCapacity(1).initialCapacity(1).maxCapacity(1000).growthFactor(g).build();
+      for (int cap = 2; cap <= 1000; cap++) {
+        assertThat(c.shrunkCapacity(cap, 0)).as("g %s, capacity %d", g, cap).isLessThan(cap);
+      }
+    }
   }
 }
