@@ -146,8 +146,14 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E>
   /** Above min, samples come about every capacity / this many consumer operations. */
   static final int OPS_PER_SAMPLE_DIVISOR = 64;
 
-  /** Bound of the extra delay: the compact layout keeps the operation count in a short. */
+  /** Bound of the extra delay (see sampleDelay). */
   static final int MAX_SAMPLE_DELAY = 16_384;
+
+  /**
+   * Most consumer operations from one sample to the next: the compact layout keeps the distance to
+   * the next sample in a short. Only the test seams' largest intervals reach it.
+   */
+  static final int MAX_OPS_PER_SAMPLE = Short.MAX_VALUE;
 
   private static final long RESIZE_BIT = 1L;
 
@@ -712,23 +718,27 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E>
 
   // ------------------------------------------------------------------ shrinking (consumer)
 
-  /** Consumer bookkeeping after a successful removal: periodic occupancy sample. */
+  /**
+   * Consumer bookkeeping after a successful removal: periodic occupancy sample. A take moves the
+   * consumer index by one, so the index itself counts the takes: the sample is due when it reaches
+   * the index the previous sample set, and a take that is not due writes nothing.
+   */
   private void afterConsumerOperation(long consumerIndex) {
-    int ops = opsSinceSamplePlain() + 1;
-    if (ops >= tuning.sampleInterval) {
-      sampleOccupancy(consumerIndex, NO_WORD); // restarts the count
-    } else {
-      setOpsSinceSamplePlain(ops);
+    if (opsToSamplePlain(consumerIndex) <= 0) {
+      sampleOccupancy(consumerIndex, NO_WORD); // sets the next sample's index
     }
   }
 
-  /** Consumer bookkeeping after an empty {@link #scanPoll}: counted like a take. */
+  /**
+   * Consumer bookkeeping after an empty {@link #scanPoll}: counted like a take. The index does not
+   * move, so the next sample comes one operation closer instead.
+   */
   private void afterEmptyScan(long consumerIndex) {
-    int ops = opsSinceSamplePlain() + 1;
-    if (ops >= tuning.sampleInterval) {
-      onEmptyPoll(consumerIndex, NO_WORD); // restarts the count
+    int left = opsToSamplePlain(consumerIndex) - 1;
+    if (left <= 0) {
+      onEmptyPoll(consumerIndex, NO_WORD); // sets the next sample's index
     } else {
-      setOpsSinceSamplePlain(ops);
+      setOpsToSamplePlain(consumerIndex, left);
     }
   }
 
@@ -749,8 +759,9 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E>
   private void sampleOccupancy(long consumerIndex, long wordIfRead) {
     int capacity = capacityAcquire();
     int min = config.minCapacity();
-    int delay = sampleDelay(capacity, min);
-    setOpsSinceSamplePlain(-delay); // the next sample comes sampleInterval + delay operations on
+    int opsPerSample =
+        Math.min(tuning.sampleInterval + sampleDelay(capacity, min), MAX_OPS_PER_SAMPLE);
+    setOpsToSamplePlain(consumerIndex, opsPerSample); // the next sample, that many operations on
     if (capacity <= min) {
       // Nothing to shrink: skip the read of the producers' word, the one line they write on every
       // offer (a cross-core transfer when the consumer keeps up). The peak needs no sample here:
@@ -767,7 +778,7 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E>
     }
     int streak = lowStreakPlain() + 1;
     setLowStreakPlain(streak);
-    int needed = config.shrinkStreak(capacity, tuning.shrinkStreak, tuning.sampleInterval + delay);
+    int needed = config.shrinkStreak(capacity, tuning.shrinkStreak, opsPerSample);
     if (streak < needed || (word & RESIZE_BIT) != 0) {
       return;
     }
@@ -1052,10 +1063,18 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E>
    */
   abstract void setConsumerBufferRelease(Object[] buffer);
 
-  /** Consumer operations since the last occupancy sample; consumer-private. */
-  abstract int opsSinceSamplePlain();
+  /**
+   * Consumer operations left before the next occupancy sample, with the consumer index at {@code
+   * consumerIndex}; 0 or less when it is due. Consumer-private. A layout stores the (low bits of
+   * the) index at which the sample is due, so a take, which moves the index, needs no write here.
+   */
+  abstract int opsToSamplePlain(long consumerIndex);
 
-  abstract void setOpsSinceSamplePlain(int ops);
+  /**
+   * The next occupancy sample comes {@code ops} (1 to {@link #MAX_OPS_PER_SAMPLE}) consumer
+   * operations after the consumer index {@code consumerIndex}. Consumer-private.
+   */
+  abstract void setOpsToSamplePlain(long consumerIndex, int ops);
 
   /** Consecutive low-occupancy samples; consumer-private. */
   abstract int lowStreakPlain();

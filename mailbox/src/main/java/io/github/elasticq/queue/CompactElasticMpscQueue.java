@@ -62,8 +62,11 @@ public final class CompactElasticMpscQueue<E> extends AbstractElasticMpscQueue<E
   /** The buffer holding the consumer index, null until the first offer; VarHandle only. */
   private Object[] consumerBufferDoNotTouch;
 
-  /** Consumer operations since the last occupancy sample; consumer-private; at most 32767. */
-  private short opsSinceSample;
+  /**
+   * Low 16 bits of the consumer index at which the next occupancy sample is due; consumer-private.
+   * The distance to it stays within a short: it is set to at most 32767 and checked at every take.
+   */
+  private short nextSampleIndex;
 
   /** Consecutive low-occupancy samples; consumer-private; at most 32767. */
   private short lowStreak;
@@ -90,6 +93,7 @@ public final class CompactElasticMpscQueue<E> extends AbstractElasticMpscQueue<E
     setConsumerIndexRelease(initialIndex);
     setCapacityRelease(config.initialCapacity());
     setProducerIndexWordRelease(initialIndex << 1); // no buffer yet: the first offer links one
+    setOpsToSamplePlain(initialIndex, sampleInterval);
   }
 
   @Override
@@ -169,13 +173,13 @@ public final class CompactElasticMpscQueue<E> extends AbstractElasticMpscQueue<E
   }
 
   @Override
-  int opsSinceSamplePlain() {
-    return opsSinceSample;
+  int opsToSamplePlain(long consumerIndex) {
+    return (short) (nextSampleIndex - (int) consumerIndex); // |distance| <= MAX_OPS_PER_SAMPLE
   }
 
   @Override
-  void setOpsSinceSamplePlain(int ops) {
-    opsSinceSample = (short) ops; // -MAX_SAMPLE_DELAY <= ops <= sampleInterval <= Short.MAX_VALUE
+  void setOpsToSamplePlain(long consumerIndex, int ops) {
+    nextSampleIndex = (short) ((int) consumerIndex + ops);
   }
 
   @Override

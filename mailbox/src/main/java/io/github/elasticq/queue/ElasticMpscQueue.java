@@ -174,8 +174,8 @@ abstract class ElasticMpscQueueConsumerFields<E> extends ElasticMpscQueuePad1<E>
   private volatile long consumerIndexDoNotTouch;
   /** The buffer holding the consumer index, null until the first offer; VarHandle only. */
   private Object[] consumerBufferDoNotTouch;
-  /** Consumer operations since the last occupancy sample; consumer-private. */
-  private int opsSinceSample;
+  /** Low 32 bits of the consumer index at which the next occupancy sample is due; consumer-private. */
+  private int nextSampleIndex;
   /** Consecutive low-occupancy samples; consumer-private. */
   private int lowStreak;
 
@@ -183,6 +183,7 @@ abstract class ElasticMpscQueueConsumerFields<E> extends ElasticMpscQueuePad1<E>
       QueueConfig config, long initialIndex, int sampleInterval, int shrinkStreak) {
     super(config, initialIndex, sampleInterval, shrinkStreak);
     setConsumerIndexRelease(initialIndex);
+    setOpsToSamplePlain(initialIndex, sampleInterval);
   }
 
   @Override
@@ -211,13 +212,13 @@ abstract class ElasticMpscQueueConsumerFields<E> extends ElasticMpscQueuePad1<E>
   }
 
   @Override
-  final int opsSinceSamplePlain() {
-    return opsSinceSample;
+  final int opsToSamplePlain(long consumerIndex) {
+    return nextSampleIndex - (int) consumerIndex; // the distance is far below 2^31
   }
 
   @Override
-  final void setOpsSinceSamplePlain(int ops) {
-    opsSinceSample = ops;
+  final void setOpsToSamplePlain(long consumerIndex, int ops) {
+    nextSampleIndex = (int) consumerIndex + ops;
   }
 
   @Override
