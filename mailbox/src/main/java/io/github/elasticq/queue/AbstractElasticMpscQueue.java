@@ -97,7 +97,8 @@ import java.util.function.Consumer;
  * names cited below are the ones it defines. The bracketed numbers in offer and poll are the steps
  * of the protocol: offer [1] read the word, [2] read buffer and capacity, [3] fullness check,
  * [4] claim, [5] find the owning buffer, [6] publish; poll [1] read the slot, [2] empty check,
- * [3] buffer end, [4] wait for a claimed slot. FirstBufferBeforeFirstClaim is argued above, not
+ * [3] buffer end, [4] wait for a claimed slot, [5] after a take, reread the slot a few times
+ * before [2] (stutter steps of [1] and [3]: no state changes, so the model needs no action). FirstBufferBeforeFirstClaim is argued above, not
  * modelled (the model starts with a buffer); every Lincheck scenario starts without a buffer, and
  * the jcstress FirstBufferInstallTest races two installing producers against a polling consumer
  * on both layouts.
@@ -124,7 +125,9 @@ import java.util.function.Consumer;
  *
  * <p>Progress: producers never wait for the consumer; they spin only while another thread holds the
  * resize bit to link a buffer (a few allocations long). The consumer never blocks; {@code poll} may
- * spin briefly when a producer has claimed the next index but not yet stored into it.
+ * spin briefly when a producer has claimed the next index but not yet stored into it, and, right
+ * after a take, rereads an empty slot up to {@link #SPINS_AFTER_TAKE} times before it reads the
+ * producers' index word to call the queue empty.
  *
  * <p>The iterator is not supported (as in JCTools' queues): use {@link #drain}. The class cannot be
  * extended outside this package.
@@ -393,7 +396,26 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E>
   // ------------------------------------------------------------------ the consumer
 
   /**
+   * How many times {@link #poll} rereads an empty slot, with {@link Thread#onSpinWait()} between,
+   * before it reads the producers' index word, when the previous {@code poll} took an element. A
+   * busy consumer that keeps up with its producers finds the next slot empty on most calls; reading
+   * the word then (to tell "empty" from "claimed, not yet stored") moves the line every producer
+   * CASes to the consumer's core on every call, and each next claim has to fetch it back: 1 -> 1
+   * with a busy-polling consumer ran 4 - 8 elements/us that way and 26 - 40 with this wait
+   * (bench/results/2026-12-03/round17). A poll that finds the queue empty ends the streak, so the
+   * polls of an idle queue do not wait (a few ns each); a consumer pays the wait, about 0.3 us on
+   * the AMD guest, once per stretch of takes that ends in an empty queue. The result is unchanged:
+   * {@code poll} still returns null only after reading the word.
+   */
+  static final int SPINS_AFTER_TAKE = 16;
+
+  /**
    * Removes the head, or returns null when the queue is empty. Consumer thread only.
+   *
+   * <p>When the previous {@code poll} took an element and the next slot is empty, it waits a little
+   * (up to {@value #SPINS_AFTER_TAKE} {@link Thread#onSpinWait()}s, about 0.3 us on the AMD guest)
+   * for the producers' next element before it reads their index word; a poll that finds the queue
+   * empty does not wait again until the next take. Why: {@link #SPINS_AFTER_TAKE}.
    *
    * @return the head element, fully published by its producer, or null if empty
    */
@@ -409,20 +431,33 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E>
       }
       buffer = consumerBufferAcquire(); // non-null: installed before the claim we just saw
     }
+    boolean warm = pollWarmPlain(); // the previous poll took an element
+    int spins = warm ? SPINS_AFTER_TAKE : 0;
     while (true) {
       Object e = Buffer.loadAcquire(buffer, index); // [1] element published before we read it
       if (e != null) {
         @SuppressWarnings("unchecked")
         E element = (E) takePublished(buffer, index, e); // slot cleared, then index released
         afterConsumerOperation(index + 1);
+        if (!warm) {
+          setPollWarmPlain(true);
+        }
         return element;
       }
       if (Buffer.endAcquire(buffer) == index) { // [3] end first: next was set before end's release
         buffer = advanceConsumerBuffer(buffer); // the index lives in the successor
         continue;
       }
+      if (spins > 0) { // [5] see SPINS_AFTER_TAKE: reread the slot before the producers' line
+        spins--;
+        Thread.onSpinWait();
+        continue;
+      }
       long word = producerIndexWordAcquire();
       if ((word >>> 1) <= index) { // [2] nobody claimed the index: empty
+        if (warm) {
+          setPollWarmPlain(false);
+        }
         onEmptyPoll(index, word);
         return null;
       }
@@ -1080,6 +1115,14 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E>
   abstract int lowStreakPlain();
 
   abstract void setLowStreakPlain(int streak);
+
+  /**
+   * Whether the consumer's previous {@link #poll} took an element (it then waits {@link
+   * #SPINS_AFTER_TAKE} before it calls the queue empty); consumer-private.
+   */
+  abstract boolean pollWarmPlain();
+
+  abstract void setPollWarmPlain(boolean warm);
 
   /**
    * One ring array of the chain and its index range, as a bare {@code Object[]} (idle footprint: no

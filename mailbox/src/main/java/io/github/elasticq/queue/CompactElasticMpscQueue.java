@@ -68,8 +68,11 @@ public final class CompactElasticMpscQueue<E> extends AbstractElasticMpscQueue<E
    */
   private short nextSampleIndex;
 
-  /** Consecutive low-occupancy samples; consumer-private; at most 32767. */
-  private short lowStreak;
+  /**
+   * Consumer-private: in the low 15 bits the consecutive low-occupancy samples (at most 32767), in
+   * the sign bit whether the previous poll took an element (one field for both: footprint).
+   */
+  private short lowStreakAndWarm;
 
   /**
    * Creates an empty queue with {@link QueueConfig#initialCapacity()}; its first array is allocated
@@ -184,11 +187,26 @@ public final class CompactElasticMpscQueue<E> extends AbstractElasticMpscQueue<E
 
   @Override
   int lowStreakPlain() {
-    return lowStreak;
+    return lowStreakAndWarm & Short.MAX_VALUE;
   }
 
   @Override
   void setLowStreakPlain(int streak) {
-    lowStreak = (short) Math.min(streak, Short.MAX_VALUE); // grows past the streak while blocked
+    int capped = Math.min(streak, Short.MAX_VALUE); // grows past the streak while blocked
+    lowStreakAndWarm = (short) ((lowStreakAndWarm & WARM_BIT) | capped);
   }
+
+  @Override
+  boolean pollWarmPlain() {
+    return lowStreakAndWarm < 0;
+  }
+
+  @Override
+  void setPollWarmPlain(boolean warm) {
+    int streak = lowStreakAndWarm & Short.MAX_VALUE;
+    lowStreakAndWarm = (short) (warm ? streak | WARM_BIT : streak);
+  }
+
+  /** The sign bit of {@link #lowStreakAndWarm}. */
+  private static final int WARM_BIT = 0x8000;
 }

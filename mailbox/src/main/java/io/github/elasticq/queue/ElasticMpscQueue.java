@@ -178,6 +178,8 @@ abstract class ElasticMpscQueueConsumerFields<E> extends ElasticMpscQueuePad1<E>
   private int nextSampleIndex;
   /** Consecutive low-occupancy samples; consumer-private. */
   private int lowStreak;
+  /** The previous poll took an element; consumer-private. */
+  private boolean pollWarm;
 
   ElasticMpscQueueConsumerFields(
       QueueConfig config, long initialIndex, int sampleInterval, int shrinkStreak) {
@@ -229,6 +231,16 @@ abstract class ElasticMpscQueueConsumerFields<E> extends ElasticMpscQueuePad1<E>
   @Override
   final void setLowStreakPlain(int streak) {
     lowStreak = streak;
+  }
+
+  @Override
+  final boolean pollWarmPlain() {
+    return pollWarm;
+  }
+
+  @Override
+  final void setPollWarmPlain(boolean warm) {
+    pollWarm = warm;
   }
 }
 
