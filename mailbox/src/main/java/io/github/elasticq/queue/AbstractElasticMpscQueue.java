@@ -421,6 +421,19 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E>
    */
   @Override
   public final E poll() {
+    return exactPoll(true);
+  }
+
+  /**
+   * {@link #poll} without the wait after a take, for a scan over several queues ({@link QosQueue}'s
+   * levels): a scan visits levels that are empty while others are busy, and must not wait at each.
+   * Consumer thread only.
+   */
+  final E scanExactPoll() {
+    return exactPoll(false);
+  }
+
+  private E exactPoll(boolean waitAfterTake) {
     long index = consumerIndexPlain();
     Object[] buffer = consumerBufferAcquire(); // acquire: the first buffer may just be installed
     if (buffer == null) {
@@ -431,7 +444,7 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E>
       }
       buffer = consumerBufferAcquire(); // non-null: installed before the claim we just saw
     }
-    boolean warm = pollWarmPlain(); // the previous poll took an element
+    boolean warm = waitAfterTake && pollWarmPlain(); // the previous poll took an element
     int spins = warm ? SPINS_AFTER_TAKE : 0;
     while (true) {
       Object e = Buffer.loadAcquire(buffer, index); // [1] element published before we read it
@@ -439,7 +452,7 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E>
         @SuppressWarnings("unchecked")
         E element = (E) takePublished(buffer, index, e); // slot cleared, then index released
         afterConsumerOperation(index + 1);
-        if (!warm) {
+        if (waitAfterTake && !warm) {
           setPollWarmPlain(true);
         }
         return element;
@@ -514,7 +527,9 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E>
    * Thread#onSpinWait()}s, before it returns null as {@code relaxedPoll()} would. The window
    * between a producer's claim and its store is nanoseconds unless the producer is descheduled in
    * it: the wait catches the first case, the bound keeps the consumer from waiting out the second
-   * (which {@link #poll} does, for as long as the producer is off its core). Consumer thread only.
+   * (which {@link #poll} does, for as long as the producer is off its core). Unlike {@code poll},
+   * it does not wait on an empty slot after a take ({@link #SPINS_AFTER_TAKE}): a mailbox run that
+   * drains the queue ends at once. Consumer thread only.
    *
    * <p>Same contract as {@code relaxedPoll()}, of which it is a sequence: the wait changes no state
    * (it rereads the slot, the buffer's end and the word), and the call ends with one take or one

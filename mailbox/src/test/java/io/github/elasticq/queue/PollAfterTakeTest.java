@@ -54,6 +54,38 @@ class PollAfterTakeTest {
     assertThat(q.stats().dequeued()).isEqualTo(3);
   }
 
+  /**
+   * Only poll waits after a take: the relaxed polls (the mailboxes' dequeue) and the scans over QoS
+   * levels neither set the state nor wait on it.
+   */
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"ElasticMpscQueue", "CompactElasticMpscQueue"})
+  @Timeout(10)
+  void onlyPollAndTheWaitingRelaxedPoll_useTheState(String layout) {
+    AbstractElasticMpscQueue<Integer> q = create(layout);
+    q.offer(1);
+    q.offer(2);
+    q.offer(3);
+    q.offer(4);
+    assertThat(q.relaxedPoll()).isEqualTo(1);
+    assertThat(q.pollWarmPlain()).as("after relaxedPoll()").isFalse();
+    assertThat(q.scanExactPoll()).isEqualTo(2);
+    assertThat(q.pollWarmPlain()).as("after a scan's exact poll").isFalse();
+    assertThat(q.scanPoll()).isEqualTo(3);
+    assertThat(q.pollWarmPlain()).as("after a scan's relaxed poll").isFalse();
+    assertThat(q.relaxedPoll(64)).isEqualTo(4);
+    assertThat(q.pollWarmPlain()).as("after relaxedPoll(64)").isFalse();
+    q.offer(5);
+    assertThat(q.poll()).isEqualTo(5);
+    assertThat(q.pollWarmPlain()).isTrue();
+    assertThat(q.scanExactPoll()).isNull();
+    assertThat(q.pollWarmPlain()).as("a scan leaves the state alone").isTrue();
+    assertThat(q.relaxedPoll(64)).isNull();
+    assertThat(q.pollWarmPlain()).as("relaxedPoll(64) leaves the state alone").isTrue();
+    assertThat(q.poll()).isNull();
+    assertThat(q.pollWarmPlain()).isFalse();
+  }
+
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"ElasticMpscQueue", "CompactElasticMpscQueue"})
   void theStateAndTheShrinkStreakAreIndependent(String layout) {
