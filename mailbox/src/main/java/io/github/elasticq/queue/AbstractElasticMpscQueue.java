@@ -425,11 +425,15 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E>
   }
 
   /**
-   * {@link #poll} without the wait after a take, for a scan over several queues ({@link QosQueue}'s
-   * levels): a scan visits levels that are empty while others are busy, and must not wait at each.
-   * Consumer thread only.
+   * {@link #poll} without the wait after a take ({@link #SPINS_AFTER_TAKE}): the same result, and
+   * the same wait for an element whose producer has claimed its index. For a consumer that does
+   * other work when the queue is empty rather than poll it again: a scan over several queues
+   * ({@link QosQueue}'s levels), a stream stage that parks until a producer wakes it. It neither
+   * uses nor changes the state that {@code poll} keeps for its wait. Consumer thread only.
+   *
+   * @return the head element, fully published by its producer, or null if empty
    */
-  final E scanExactPoll() {
+  public final E pollWithoutWait() {
     return exactPoll(false);
   }
 

@@ -299,7 +299,7 @@ public final class QosQueue<E> {
    */
   private E pollLevel(AbstractElasticMpscQueue<E> q, boolean relaxed) {
     if (!relaxed) {
-      return q.scanExactPoll();
+      return q.pollWithoutWait();
     }
     return countEmptyVisits ? q.scanPoll() : q.relaxedPoll();
   }

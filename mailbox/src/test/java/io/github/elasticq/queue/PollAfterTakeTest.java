@@ -69,7 +69,7 @@ class PollAfterTakeTest {
     q.offer(4);
     assertThat(q.relaxedPoll()).isEqualTo(1);
     assertThat(q.pollWarmPlain()).as("after relaxedPoll()").isFalse();
-    assertThat(q.scanExactPoll()).isEqualTo(2);
+    assertThat(q.pollWithoutWait()).isEqualTo(2);
     assertThat(q.pollWarmPlain()).as("after a scan's exact poll").isFalse();
     assertThat(q.scanPoll()).isEqualTo(3);
     assertThat(q.pollWarmPlain()).as("after a scan's relaxed poll").isFalse();
@@ -78,7 +78,7 @@ class PollAfterTakeTest {
     q.offer(5);
     assertThat(q.poll()).isEqualTo(5);
     assertThat(q.pollWarmPlain()).isTrue();
-    assertThat(q.scanExactPoll()).isNull();
+    assertThat(q.pollWithoutWait()).isNull();
     assertThat(q.pollWarmPlain()).as("a scan leaves the state alone").isTrue();
     assertThat(q.relaxedPoll(64)).isNull();
     assertThat(q.pollWarmPlain()).as("relaxedPoll(64) leaves the state alone").isTrue();

@@ -48,7 +48,7 @@ interface SourceBuffer<T> {
 
       @Override
       public T poll() {
-        return queue.poll();
+        return queue.pollWithoutWait(); // the stage parks when empty: no wait after a take
       }
 
       @Override
