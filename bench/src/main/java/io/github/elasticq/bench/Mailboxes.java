@@ -67,6 +67,10 @@ public final class Mailboxes {
       case "QosMailbox" -> "mailbox-type = \"io.github.elasticq.mailbox.QosMailbox\"";
       case "QosMailboxStrict" ->
           "mailbox-type = \"io.github.elasticq.mailbox.QosMailbox\"\nfairness = strict";
+      case "Ring+MpscUnboundedArrayQueue",
+          "Ring+MpscArrayQueue",
+          "Ring+ManyToOneConcurrentArrayQueue" ->
+          "mailbox-type = \"" + RingMailbox.class.getName() + "\"\nring = " + name.substring(5);
       case "UnboundedStablePriorityMailbox" ->
           "mailbox-type = \"" + ThreeLevelPriorityMailbox.class.getName() + "\"";
       default -> throw new IllegalArgumentException("unknown mailbox: " + name);

@@ -4,8 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
 import io.github.elasticq.mailbox.MailboxInfo;
 import io.github.elasticq.mailbox.MailboxRegistry;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.AbstractActor;
@@ -65,6 +68,70 @@ class MailboxesTest {
     assertThatThrownBy(() -> Mailboxes.section("ElasticMailbox+nope+x=1"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("unknown mailbox: ElasticMailbox+nope");
+  }
+
+  @Test
+  void ringCeilings_deliverEveryMessageInOrderToARealActor() throws Exception {
+    for (String ring :
+        new String[] {
+          "Ring+MpscUnboundedArrayQueue",
+          "Ring+MpscArrayQueue",
+          "Ring+ManyToOneConcurrentArrayQueue"
+        }) {
+      ActorSystem system = ActorSystem.create("ring-test", Mailboxes.systemConfig(ring));
+      try {
+        int messages = 5_000; // past the unbounded ring's first 1024-slot chunk
+        CountDownLatch done = new CountDownLatch(1);
+        List<Integer> seen = new ArrayList<>();
+        ActorRef actor =
+            system.actorOf(
+                Props.create(Recorder.class, () -> new Recorder(seen, messages, done))
+                    .withMailbox(Mailboxes.PATH),
+                "recorder");
+        for (int i = 0; i < messages; i++) {
+          actor.tell(i, ActorRef.noSender());
+        }
+        assertThat(done.await(10, TimeUnit.SECONDS)).as(ring).isTrue();
+        assertThat(seen).as(ring).hasSize(messages).isSorted().doesNotHaveDuplicates();
+      } finally {
+        system.terminate();
+        system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  @Test
+  void unknownRing_isAnErrorNamingIt() {
+    Config section = ConfigFactory.parseString("ring = MpscLinkedQueue");
+    assertThatThrownBy(() -> new RingMailbox(null, section))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("unknown ring for RingMailbox: MpscLinkedQueue");
+  }
+
+  static final class Recorder extends AbstractActor {
+    private final List<Integer> seen;
+    private final int expected;
+    private final CountDownLatch done;
+
+    Recorder(List<Integer> seen, int expected, CountDownLatch done) {
+      this.seen = seen;
+      this.expected = expected;
+      this.done = done;
+    }
+
+    @Override
+    public Receive createReceive() {
+      return receiveBuilder()
+          .match(
+              Integer.class,
+              i -> {
+                seen.add(i);
+                if (seen.size() == expected) {
+                  done.countDown();
+                }
+              })
+          .build();
+    }
   }
 
   static final class Receiver extends AbstractActor {
