@@ -45,6 +45,11 @@ public final class Mailboxes {
       }
       return section.toString();
     }
+    String ring =
+        name.startsWith(RingMailbox.PREFIX) ? name.substring(RingMailbox.PREFIX.length()) : "";
+    if (RingMailbox.RINGS.contains(ring)) {
+      return "mailbox-type = \"" + RingMailbox.class.getName() + "\"\nring = " + ring;
+    }
     return switch (name) {
       case "ElasticMailbox" -> "mailbox-type = \"io.github.elasticq.mailbox.ElasticMailbox\"";
       case "ElasticMailbox+padded" ->
@@ -67,10 +72,6 @@ public final class Mailboxes {
       case "QosMailbox" -> "mailbox-type = \"io.github.elasticq.mailbox.QosMailbox\"";
       case "QosMailboxStrict" ->
           "mailbox-type = \"io.github.elasticq.mailbox.QosMailbox\"\nfairness = strict";
-      case "Ring+MpscUnboundedArrayQueue",
-          "Ring+MpscArrayQueue",
-          "Ring+ManyToOneConcurrentArrayQueue" ->
-          "mailbox-type = \"" + RingMailbox.class.getName() + "\"\nring = " + name.substring(5);
       case "UnboundedStablePriorityMailbox" ->
           "mailbox-type = \"" + ThreeLevelPriorityMailbox.class.getName() + "\"";
       default -> throw new IllegalArgumentException("unknown mailbox: " + name);

@@ -1,6 +1,7 @@
 package io.github.elasticq.bench;
 
 import com.typesafe.config.Config;
+import java.util.List;
 import java.util.Queue;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 import org.apache.pekko.actor.ActorRef;
@@ -27,6 +28,13 @@ import scala.Option;
  * queue's exact {@code isEmpty}, as in every Pekko mailbox.
  */
 public final class RingMailbox implements MailboxType {
+  /** The prefix of a ring's name in {@link Mailboxes#section}: {@code Ring+MpscArrayQueue}. */
+  static final String PREFIX = "Ring+";
+
+  /** The rings {@link #queue} builds, by the names the {@code ring} key takes. */
+  static final List<String> RINGS =
+      List.of("MpscUnboundedArrayQueue", "MpscArrayQueue", "ManyToOneConcurrentArrayQueue");
+
   private final String ring;
 
   /**
@@ -37,11 +45,14 @@ public final class RingMailbox implements MailboxType {
    */
   public RingMailbox(ActorSystem.Settings settings, Config config) {
     ring = config.getString("ring");
-    queue(ring); // fail at configuration, naming the unknown queue
+    if (!RINGS.contains(ring)) { // fail at configuration, naming the unknown queue
+      throw new IllegalArgumentException(
+          "unknown ring for RingMailbox: " + ring + "; one of " + RINGS);
+    }
   }
 
   /** The ring named {@code ring}: rings hold the bounded peers' capacity, above any burst. */
-  static Queue<Object> queue(String ring) {
+  private static Queue<Object> queue(String ring) {
     int capacity = Mailboxes.BOUNDED_CAPACITY;
     return switch (ring) {
       case "MpscUnboundedArrayQueue" -> new MpscUnboundedArrayQueue<>(1024);
