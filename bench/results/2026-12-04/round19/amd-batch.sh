@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Round 19: the mailbox burst on an AMD EPYC guest (2 cores, family 26), the one mailbox target
-# still missed on AMD, with the bare-ring ceilings (RingMailbox) next to our mailboxes, main at
-# b75519e. Each block is bench/rounds.sh: one fork per candidate and round, order rotating,
-# 4 rounds, each candidate against the peer of its round.
+# Round 19: every queue and mailbox target on an AMD EPYC guest (2 cores, family 26), main at
+# b75519e: first the mailbox burst with the bare-ring ceilings (RingMailbox), then the other
+# targets, the held-at-max ceilings and the QoS fan-in splits (about 100 minutes in all). Each
+# block is bench/rounds.sh: one fork per candidate and round, order rotating, 4 rounds unless
+# ROUNDS says otherwise, each candidate against the peer of its round.
 # Usage (from the repository root, jar built from this commit): JAR=... amd-batch.sh
 set -euo pipefail
 D=bench/results/2026-12-04/round19
