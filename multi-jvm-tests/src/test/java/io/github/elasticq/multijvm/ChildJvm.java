@@ -186,6 +186,11 @@ final class ChildJvm implements AutoCloseable {
     return List.copyOf(lines);
   }
 
+  /** {@code alive}, or {@code exited <code>}. */
+  String state() {
+    return process.isAlive() ? "alive" : "exited " + process.exitValue();
+  }
+
   private String exitValueOrUnknown() {
     return process.isAlive() ? "none yet" : Integer.toString(process.exitValue());
   }

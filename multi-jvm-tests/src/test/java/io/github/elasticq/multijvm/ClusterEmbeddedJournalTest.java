@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,10 +26,10 @@ class ClusterEmbeddedJournalTest {
             List.of("journal=embedded", "dir=" + dir, "seeds=" + port, "port=" + port))) {
       String[] node = {"roles=devices,client", "entities=" + ClusterShardingPostgresTest.ENTITIES};
       ChildJvm first = cluster.start("n1", concat(node, "base=0"));
-      Awaitility.await().atMost(2, TimeUnit.MINUTES).until(() -> first.count("S ") >= 300);
+      cluster.awaitStored(first, 300, 2, TimeUnit.MINUTES);
       cluster.kill("n1");
       ChildJvm second = cluster.start("n1", concat(node, "base=1000000"));
-      Awaitility.await().atMost(2, TimeUnit.MINUTES).until(() -> second.count("S ") >= 300);
+      cluster.awaitStored(second, 300, 2, TimeUnit.MINUTES);
       second.writeLine("STOP");
       second.awaitLine("STOPPED", 1, TimeUnit.MINUTES);
       ClusterLedger ledger = cluster.awaitAllProcessed(2, TimeUnit.MINUTES);

@@ -50,7 +50,7 @@ class ClusterPostgresOutageTest {
                     "roles=devices,client",
                     "entities=" + ClusterShardingPostgresTest.ENTITIES))) {
       ChildJvm first = cluster.start("n1", "base=0");
-      Awaitility.await().atMost(2, TimeUnit.MINUTES).until(() -> first.count("S ") >= 300);
+      cluster.awaitStored(first, 300, 2, TimeUnit.MINUTES);
 
       proxy.partition();
       int failedAtCut = first.count("F ");
@@ -69,13 +69,11 @@ class ClusterPostgresOutageTest {
           .containsAnyOf("Failed to persist", "PSQLException", "SQLTransientConnectionException");
 
       proxy.restore();
-      Awaitility.await()
-          .atMost(2, TimeUnit.MINUTES)
-          .until(() -> first.count("S ") >= storedDuringCut + 100);
+      cluster.awaitStored(first, storedDuringCut + 100, 2, TimeUnit.MINUTES);
       cluster.kill("n1");
 
       ChildJvm second = cluster.start("n1", "base=1000000");
-      Awaitility.await().atMost(2, TimeUnit.MINUTES).until(() -> second.count("S ") >= 100);
+      cluster.awaitStored(second, 100, 2, TimeUnit.MINUTES);
       second.writeLine("STOP");
       second.awaitLine("STOPPED", 1, TimeUnit.MINUTES);
       ClusterLedger ledger = cluster.awaitAllProcessed(2, TimeUnit.MINUTES);

@@ -60,11 +60,12 @@ class ClusterShardingPostgresTest {
       ChildJvm client =
           cluster.start(
               "client", "port=" + ports.get(3), "roles=client", "entities=" + ENTITIES, "base=0");
-      Awaitility.await().atMost(2, TimeUnit.MINUTES).until(() -> client.count("S ") >= 300);
+      cluster.awaitStored(client, 300, 2, TimeUnit.MINUTES);
       Set<String> onKilled = entitiesProcessedBy(cluster.node("n3").lines());
       assertThat(onKilled).as("entities on n3 before the kill").isNotEmpty();
       cluster.kill("n3");
       int storedAtKill = client.count("S ");
+      cluster.awaitStored(client, storedAtKill + 300, 2, TimeUnit.MINUTES);
       // the killed node's entities are processed on n1 or n2 once the node is downed
       Awaitility.await()
           .atMost(2, TimeUnit.MINUTES)
@@ -73,7 +74,7 @@ class ClusterShardingPostgresTest {
                 Set<String> moved = entitiesProcessedBy(cluster.node("n1").lines());
                 moved.addAll(entitiesProcessedBy(cluster.node("n2").lines()));
                 moved.retainAll(onKilled);
-                return moved.size() == onKilled.size() && client.count("S ") >= storedAtKill + 300;
+                return moved.size() == onKilled.size();
               });
       client.writeLine("STOP");
       client.awaitLine("STOPPED", 1, TimeUnit.MINUTES);
@@ -95,15 +96,12 @@ class ClusterShardingPostgresTest {
       ChildJvm client =
           cluster.start(
               "client", "port=" + ports.get(3), "roles=client", "entities=" + ENTITIES, "base=0");
-      Awaitility.await().atMost(2, TimeUnit.MINUTES).until(() -> client.count("S ") >= 200);
+      cluster.awaitStored(client, 200, 2, TimeUnit.MINUTES);
       for (int i = 0; i < 3; i++) {
         String node = "n" + (i + 1);
         cluster.stopGracefully(node);
         cluster.start(node, "port=" + ports.get(i), "roles=devices");
-        int stored = client.count("S ");
-        Awaitility.await()
-            .atMost(2, TimeUnit.MINUTES)
-            .until(() -> client.count("S ") >= stored + 100);
+        cluster.awaitStored(client, client.count("S ") + 100, 2, TimeUnit.MINUTES);
       }
       client.writeLine("STOP");
       client.awaitLine("STOPPED", 1, TimeUnit.MINUTES);
