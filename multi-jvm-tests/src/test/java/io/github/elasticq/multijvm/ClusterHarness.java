@@ -5,6 +5,7 @@ import io.github.elasticq.examples.cluster.PostgresSchema;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -178,7 +179,9 @@ final class ClusterHarness implements AutoCloseable {
   private List<String> clusterLogTail(int max) {
     try {
       List<String> picked =
-          Files.readAllLines(stderr).stream()
+          // decoded leniently: a log line cut mid-character must not hide the rest
+          new String(Files.readAllBytes(stderr), StandardCharsets.UTF_8)
+              .lines()
               .filter(
                   l ->
                       l.contains("cluster.Cluster")
