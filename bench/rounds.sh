@@ -7,6 +7,10 @@
 # work reaches on the same workload). See bench/README.md, "Paired rounds".
 #
 # Usage: bench/rounds.sh BENCHMARK_REGEX PARAM PEER CANDIDATE...
+# A candidate may be VALUE|JVM-FLAGS (e.g. 'QosMailbox|-Dsome.switch=true'): the param value VALUE
+# run with JVM-FLAGS added to JVM_ARGS, for an experiment behind a system property. Its files and
+# report are named after the whole candidate, with every character outside [A-Za-z0-9+=._-]
+# replaced by '_'. The peer takes no flags.
 # Settings (environment variables, defaults in brackets): ROUNDS [6]; WI [5], W [1s], I [5],
 #   R [2s] (JMH's -wi -w -i -r); JVM_ARGS [-Xms1g -Xmx1g]; GOAL [1.0]; JAVA [java];
 #   JAR [bench/target/benchmarks.jar]; REBUILD=1 rebuilds the jar even if present;
@@ -45,19 +49,34 @@ all=("$PEER" "${CANDIDATES[@]}")
 n=${#all[@]}
 echo "rounds: $REGEX, $PARAM in {${all[*]}}, $ROUNDS rounds -> $OUT"
 
+value() { echo "${1%%|*}"; }                                   # the param value
+flags() { case $1 in *"|"*) echo "${1#*|}" ;; esac; }             # the JVM flags, if any
+label() { echo "$1" | sed 's/[^A-Za-z0-9+=._-]/_/g'; }           # for file names
+case $PEER in *"|"*) echo "the peer takes no JVM flags: $PEER" >&2; exit 2 ;; esac
+for c in "${CANDIDATES[@]}"; do
+  # PairedReport tells the sides apart by the param value
+  if [ "$(value "$c")" = "$PEER" ]; then
+    echo "candidate $c has the peer's param value $PEER: the report could not tell them apart" >&2
+    exit 2
+  fi
+done
+
 for r in $(seq -w 1 "$ROUNDS"); do
   shift_by=$(( (10#$r - 1) % n ))
   for k in $(seq 0 $((n - 1))); do
     impl=${all[$(( (k + shift_by) % n ))]}
+    f=$(label "$impl")
     echo "== $(date +%T) round $r: $impl (load $(cut -d' ' -f1 /proc/loadavg))"
-    "$JAVA" -jar "$JAR" "$REGEX" -p "$PARAM=$impl" -f 1 -wi "$WI" -w "$W" -i "$I" -r "$R" \
-      -jvmArgs "$JVM_ARGS" -rf json -rff "$OUT/r$r-$impl.json" > "$OUT/r$r-$impl.log"
+    "$JAVA" -jar "$JAR" "$REGEX" -p "$PARAM=$(value "$impl")" -f 1 -wi "$WI" -w "$W" -i "$I" \
+      -r "$R" -jvmArgs "$JVM_ARGS $(flags "$impl")" -rf json -rff "$OUT/r$r-$f.json" \
+      > "$OUT/r$r-$f.log"
   done
 done
 
 for c in "${CANDIDATES[@]}"; do
+  f=$(label "$c")
   "$JAVA" -cp "$JAR" io.github.elasticq.bench.report.PairedReport \
-    "param=$PARAM" "ours=$c" "peer=$PEER" "goal=$GOAL" \
-    "title=Rounds: $REGEX, $c / $PEER" "out=$OUT/${REPORT:-paired-$c.md}" \
-    "$OUT"/r*-"$c".json "$OUT"/r*-"$PEER".json
+    "param=$PARAM" "ours=$(value "$c")" "peer=$PEER" "goal=$GOAL" \
+    "title=Rounds: $REGEX, $c / $PEER" "out=$OUT/${REPORT:-paired-$f.md}" \
+    "$OUT"/r*-"$f".json "$OUT"/r*-"$PEER".json
 done
