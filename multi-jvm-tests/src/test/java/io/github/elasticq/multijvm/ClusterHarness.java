@@ -147,7 +147,7 @@ final class ClusterHarness implements AutoCloseable {
    * entity, each incarnation's state, and the nodes' last membership, downing, singleton and
    * shutdown log lines.
    */
-  String stallReport(ChildJvm client, int atLeast, int failuresBefore) {
+  private String stallReport(ChildJvm client, int atLeast, int failuresBefore) {
     List<String> failures =
         client.lines().stream().filter(l -> l.startsWith("F ")).skip(failuresBefore).toList();
     Map<String, Long> byReason = new TreeMap<>();
