@@ -13,6 +13,7 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.infra.Blackhole;
 
 /**
  * Single-thread costs of the MPSC queues. {@code burstThenDrain} offers {@value #BURST} elements,
@@ -29,6 +30,20 @@ public class BurstDrainBenchmark {
   public static final int BURST = 20_000;
 
   private static final Object ELEMENT = "element";
+
+  /**
+   * An experiment switch, the system property {@code elasticq.bench.allocateGrowChain}: with {@code
+   * all} each invocation also allocates, and hands to JMH, the arrays an elastic queue's regrow
+   * from 1024 to 32768 slots allocates (2048 + 4096 + ... + 32768 slots, each with its link slot);
+   * with {@code largest} only the 32768-slot one, with {@code smaller} only the others. Run with
+   * {@code ElasticMpscQueue+burstMemory}, which keeps its ring and allocates nothing, it measures
+   * what those allocations alone cost (bench/results/2026-12-04/round21). Unset: nothing.
+   */
+  private static final String ALLOCATE_GROW_CHAIN =
+      System.getProperty("elasticq.bench.allocateGrowChain", "");
+
+  private static final int CHAIN_FIRST = 2048;
+  private static final int CHAIN_LAST = 32_768;
 
   /** The queue under test; see {@link Queues#mpsc}. */
   @Param({
@@ -54,7 +69,10 @@ public class BurstDrainBenchmark {
   /** A burst of offers, then a full drain: grow and shrink are in the loop. */
   @Benchmark
   @OperationsPerInvocation(BURST)
-  public int burstThenDrain() {
+  public int burstThenDrain(Blackhole bh) {
+    if (!ALLOCATE_GROW_CHAIN.isEmpty()) {
+      allocateGrowChain(bh);
+    }
     Queue<Object> q = queue;
     for (int i = 0; i < BURST; i++) {
       if (!q.offer(ELEMENT)) {
@@ -66,6 +84,16 @@ public class BurstDrainBenchmark {
       n++;
     }
     return n;
+  }
+
+  private static void allocateGrowChain(Blackhole bh) {
+    boolean largest = !"smaller".equals(ALLOCATE_GROW_CHAIN);
+    boolean smaller = !"largest".equals(ALLOCATE_GROW_CHAIN);
+    for (int slots = CHAIN_FIRST; slots <= CHAIN_LAST; slots <<= 1) {
+      if (slots == CHAIN_LAST ? largest : smaller) {
+        bh.consume(new Object[slots + 1]);
+      }
+    }
   }
 
   /** One offer and one poll on an otherwise empty queue. */
