@@ -37,10 +37,29 @@ public class BurstDrainBenchmark {
    * from 1024 to 32768 slots allocates (2048 + 4096 + ... + 32768 slots, each with its link slot);
    * with {@code largest} only the 32768-slot one, with {@code smaller} only the others. Run with
    * {@code ElasticMpscQueue+burstMemory}, which keeps its ring and allocates nothing, it measures
-   * what those allocations alone cost (bench/results/2026-12-04/round21). Unset: nothing.
+   * what those allocations alone cost (bench/results/2026-12-04/round21). {@code true}, the
+   * switch's first form, means {@code all}. Unset: nothing. Any other value fails the trial.
    */
   private static final String ALLOCATE_GROW_CHAIN =
       System.getProperty("elasticq.bench.allocateGrowChain", "");
+
+  /** Whether the switch allocates the 32768-slot array, read once. */
+  private static final boolean CHAIN_LARGEST =
+      switch (ALLOCATE_GROW_CHAIN) {
+        case "all", "true", "largest" -> true;
+        case "", "smaller" -> false;
+        default ->
+            throw new IllegalArgumentException(
+                "elasticq.bench.allocateGrowChain must be all, largest or smaller, was "
+                    + ALLOCATE_GROW_CHAIN);
+      };
+
+  /** Whether the switch allocates the arrays below 32768 slots, read once. */
+  private static final boolean CHAIN_SMALLER =
+      switch (ALLOCATE_GROW_CHAIN) {
+        case "all", "true", "smaller" -> true;
+        default -> false;
+      };
 
   private static final int CHAIN_FIRST = 2048;
   private static final int CHAIN_LAST = 32_768;
@@ -70,7 +89,7 @@ public class BurstDrainBenchmark {
   @Benchmark
   @OperationsPerInvocation(BURST)
   public int burstThenDrain(Blackhole bh) {
-    if (!ALLOCATE_GROW_CHAIN.isEmpty()) {
+    if (CHAIN_LARGEST || CHAIN_SMALLER) {
       allocateGrowChain(bh);
     }
     Queue<Object> q = queue;
@@ -87,10 +106,8 @@ public class BurstDrainBenchmark {
   }
 
   private static void allocateGrowChain(Blackhole bh) {
-    boolean largest = !"smaller".equals(ALLOCATE_GROW_CHAIN);
-    boolean smaller = !"largest".equals(ALLOCATE_GROW_CHAIN);
     for (int slots = CHAIN_FIRST; slots <= CHAIN_LAST; slots <<= 1) {
-      if (slots == CHAIN_LAST ? largest : smaller) {
+      if (slots == CHAIN_LAST ? CHAIN_LARGEST : CHAIN_SMALLER) {
         bh.consume(new Object[slots + 1]);
       }
     }
