@@ -25,12 +25,13 @@ import java.util.function.Consumer;
  * Producers claim an index with one CAS on producerIndexWord = 2 * index + resizeBit (the parity
  * trick of JCTools' MpscChunkedArrayQueue, Nitsan Wakart). The bit is held while a resize links a
  * new buffer or changes the logical capacity; producers spin while it is set (they may wait for a
- * resize, never for the consumer to free space). Unlike JCTools, a resize consumes no index: it
- * releases the word at the very value it took it at. That ABA is deliberate. A producer that read
- * the buffer before the resize and wins its CAS afterwards holds an index that belongs to the
- * successor; it finds it by following `next` while `end <= index` (lookupBuffer, invariant
- * NoPublishIntoRetiredBuffer). The fields the resizer wrote are visible to it because its
- * successful CAS read the value the resizer released.
+ * resize, never for the consumer to free space). The new array is allocated before the bit is
+ * taken (spareFor), so the bit is held for a few stores, not for an allocation. Unlike JCTools,
+ * a resize consumes no index: it releases the word at the very value it took it at. That ABA is
+ * deliberate. A producer that read the buffer before the resize and wins its CAS afterwards
+ * holds an index that belongs to the successor; it finds it by following `next` while
+ * `end <= index` (lookupBuffer, invariant NoPublishIntoRetiredBuffer). The fields the resizer
+ * wrote are visible to it because its successful CAS read the value the resizer released.
  *
  * The logical capacity bounds size = producerIndex - consumerIndex. A producer checks it against
  * a cached consumer index (a lower bound, so the check is conservative) and refreshes the cache
@@ -325,6 +326,9 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E>
       notePeak(max);
       return false;
     }
+    // The array comes before the bit: every producer waits while the bit is held, and allocating
+    // under it took 5 - 100 us in one grow of seven (bench/results/2026-12-04/round22).
+    Object[] spare = spareFor(capacity, config.grownCapacity(capacity));
     if (!casProducerIndexWord(word, word | RESIZE_BIT)) {
       return true; // the word moved on: another claim or resize happened, re-read everything
     }
@@ -333,7 +337,7 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E>
       int size = (int) (index - consumerIndexAcquire());
       notePeak(size);
       if (size >= current && current < max) {
-        resize(index, config.grownCapacity(current));
+        resize(index, config.grownCapacity(current), spare);
         resizeCounters().incrementGrows();
       }
     } finally {
@@ -363,20 +367,37 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E>
 
   /**
    * Installs {@code newCapacity}. Caller holds the resize bit, taken at producer index {@code
-   * index}. Links a new buffer when the array size changes; otherwise only the capacity moves.
-   * Before the first buffer exists only the capacity moves (the first buffer is sized from it).
+   * index}. Links a new buffer when the array size changes, {@code spare} if it has that length
+   * (see {@link #spareFor}), else one allocated here; otherwise only the capacity moves. Before the
+   * first buffer exists only the capacity moves (the first buffer is sized from it).
    */
-  private void resize(long index, int newCapacity) {
+  private void resize(long index, int newCapacity, Object[] spare) {
     Object[] current = producerBufferAcquire();
     if (current != null) {
       int length = tableSizeFor(newCapacity);
       if (length != Buffer.length(current)) {
-        Object[] next = Buffer.allocate(length);
+        Object[] next =
+            spare != null && Buffer.length(spare) == length ? spare : Buffer.allocate(length);
         Buffer.close(current, index, next); // end and next in one release
         setProducerBufferRelease(next);
       }
     }
     setCapacityRelease(newCapacity);
+  }
+
+  /**
+   * The array a resize from {@code capacity} to {@code newCapacity} links, allocated before the
+   * caller takes the resize bit, or null if the array length does not change. The producer buffer's
+   * length is {@code tableSizeFor} of the capacity it was linked with, so {@code capacity} (read
+   * after the word) tells. Allocating under the bit made every producer spin while the allocation
+   * ran. The array is fresh and published only by {@link #resize}, which uses it only if its length
+   * is still the one it needs (a resize between the caller's read and its CAS releases the same
+   * word); an unused one is garbage. In the TLA+ model the new array is part of the resize step,
+   * which this does not change.
+   */
+  private static Object[] spareFor(int capacity, int newCapacity) {
+    int length = tableSizeFor(newCapacity);
+    return length == tableSizeFor(capacity) ? null : Buffer.allocate(length);
   }
 
   /**
@@ -836,23 +857,30 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E>
     if (streak < needed || (word & RESIZE_BIT) != 0) {
       return;
     }
+    Object[] spare = spareFor(capacity, shrunkCapacity(capacity, size, min));
     if (!casProducerIndexWord(word, word | RESIZE_BIT)) {
       return;
     }
     try {
       // Holding the bit: no index can be claimed, so size is exact (NoShrinkBelowSize).
-      int target = capacityAcquire();
-      do {
-        target = config.shrunkCapacity(target, size);
-      } while (size == 0 && target > min);
+      int target = shrunkCapacity(capacityAcquire(), size, min);
       if (target < capacityAcquire()) {
-        resize(word >>> 1, target);
+        resize(word >>> 1, target, spare);
         resizeCounters().incrementShrinks();
       }
       setLowStreakPlain(0);
     } finally {
       setProducerIndexWordRelease(word); // buffer, capacity and end visible before next claim
     }
+  }
+
+  /** One shrink step from {@code capacity}, or every step down to {@code min} when empty. */
+  private int shrunkCapacity(int capacity, int size, int min) {
+    int target = capacity;
+    do {
+      target = config.shrunkCapacity(target, size);
+    } while (size == 0 && target > min);
+    return target;
   }
 
   /**
@@ -898,13 +926,14 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E>
     if ((word & RESIZE_BIT) != 0 || (word >>> 1) != index || capacityAcquire() <= min) {
       return false;
     }
+    Object[] spare = spareFor(capacityAcquire(), min);
     if (!casProducerIndexWord(word, word | RESIZE_BIT)) {
       return false;
     }
     boolean shrank = false;
     try {
       if (capacityAcquire() > min) {
-        resize(index, min);
+        resize(index, min, spare);
         resizeCounters().incrementShrinks();
         shrank = true;
       }
