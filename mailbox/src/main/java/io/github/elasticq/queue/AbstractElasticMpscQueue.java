@@ -857,13 +857,13 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E>
     if (streak < needed || (word & RESIZE_BIT) != 0) {
       return;
     }
-    Object[] spare = spareFor(capacity, shrunkCapacity(capacity, size, min));
+    Object[] spare = spareFor(capacity, shrinkTarget(capacity, size, min));
     if (!casProducerIndexWord(word, word | RESIZE_BIT)) {
       return;
     }
     try {
       // Holding the bit: no index can be claimed, so size is exact (NoShrinkBelowSize).
-      int target = shrunkCapacity(capacityAcquire(), size, min);
+      int target = shrinkTarget(capacityAcquire(), size, min);
       if (target < capacityAcquire()) {
         resize(word >>> 1, target, spare);
         resizeCounters().incrementShrinks();
@@ -875,7 +875,7 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E>
   }
 
   /** One shrink step from {@code capacity}, or every step down to {@code min} when empty. */
-  private int shrunkCapacity(int capacity, int size, int min) {
+  private int shrinkTarget(int capacity, int size, int min) {
     int target = capacity;
     do {
       target = config.shrunkCapacity(target, size);
