@@ -40,6 +40,12 @@ import org.apache.pekko.stream.QueueOfferResult;
  * without a wake-up on its way (checked by SourceQueueCoreLincheckTest.noLostWakeUp and by
  * ElasticSourceTest.offer_wakesParkedStage_repeated).
  *
+ * Completion. complete() sets CLOSED; the stage completes only when a poll made after its read of
+ * CLOSED returns null. An offer that returned before complete() was called inserted before the
+ * CLOSED CAS, so that poll sees it: such an element is always emitted, never handed to the
+ * undelivered handler (SourceQueueCoreTest; the stage once read CLOSED after an empty poll and
+ * completed without polling again, which lost such an element to the handler).
+ *
  * Offers racing termination. An offer that read state before CLOSED was set may insert after the
  * stage emitted its last element. The stage sets TERMINATED (CAS, then a full fence) and drains the
  * queue into the undelivered handler; the producer, after its insert, reads state and, if it sees
@@ -306,7 +312,9 @@ final class SourceQueueCore<T> {
 
   /**
    * Stage thread, with demand pending: the next element, or null. After null the stage is either
-   * parked (a producer will invoke the wake-up once it inserts) or the queue is CLOSED and empty.
+   * parked (a producer will invoke the wake-up once it inserts) or the queue is CLOSED and empty of
+   * every element whose offer returned before {@link #complete} was called (an offer racing
+   * complete may still insert later: terminate hands it to the undelivered handler).
    */
   T pollOrPark() {
     T e = buffer.poll();
@@ -317,7 +325,10 @@ final class SourceQueueCore<T> {
     do {
       s = stateVolatile();
       if ((s & CLOSED) != 0) {
-        return null;
+        // The poll above ran before this read: an offer that returned before complete() may have
+        // inserted in between. CLOSED, read now, makes it visible: poll again, or it would be
+        // handed to the undelivered handler instead of emitted (ElasticSourceTest, CI).
+        return buffer.poll();
       }
     } while (!casState(s, s | PARKED));
     VarHandle.fullFence(); // PARKED visible before the re-check reads the producer index

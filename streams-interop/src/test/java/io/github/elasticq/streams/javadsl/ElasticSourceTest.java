@@ -279,6 +279,23 @@ class ElasticSourceTest extends StreamTestSupport {
   }
 
   @Test
+  void offersThenComplete_rightAfterMaterialization_emitsEveryOffer_repeated() throws Exception {
+    // the stage may be anywhere in its first pull when the offers and complete() arrive; every
+    // offer that returned Enqueued before complete() must be emitted (CI once lost one)
+    Source<Integer, ElasticSourceQueue<Integer>> source = ElasticSource.queue(config(2, 16));
+    for (int round = 0; round < 300; round++) {
+      Pair<ElasticSourceQueue<Integer>, CompletionStage<List<Integer>>> m =
+          source.toMat(Sink.seq(), Keep.both()).run(system);
+      for (int i = 0; i < 3; i++) {
+        assertThat(m.first().offer(i)).isEqualTo(QueueOfferResult.enqueued());
+      }
+      m.first().complete();
+      assertThat(result(m.second())).as("round %d", round).containsExactly(0, 1, 2);
+      assertThat(m.first().undeliveredCount()).isZero();
+    }
+  }
+
+  @Test
   void burstToMax_thenDrain_returnsCapacityToMin() throws Exception {
     CompletableFuture<Done> gate = new CompletableFuture<>();
     Pair<ElasticSourceQueue<Integer>, CompletionStage<Done>> m =
