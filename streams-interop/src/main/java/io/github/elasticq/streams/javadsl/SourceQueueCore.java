@@ -43,8 +43,10 @@ import org.apache.pekko.stream.QueueOfferResult;
  * Completion. complete() sets CLOSED; the stage completes only when a poll made after its read of
  * CLOSED returns null. An offer that returned before complete() was called inserted before the
  * CLOSED CAS, so that poll sees it: such an element is always emitted, never handed to the
- * undelivered handler (SourceQueueCoreTest; the stage once read CLOSED after an empty poll and
- * completed without polling again, which lost such an element to the handler).
+ * undelivered handler (SourceQueueCoreTest). The stage ends on drained(), which only that poll
+ * sets, never on isClosed() after a null: a null that parked can be followed by an offer and a
+ * close whose wake-up is still on its way. (Both mistakes were made once, and lost such an element
+ * to the handler.)
  *
  * Offers racing termination. An offer that read state before CLOSED was set may insert after the
  * stage emitted its last element. The stage sets TERMINATED (CAS, then a full fence) and drains the
@@ -113,6 +115,12 @@ final class SourceQueueCore<T> {
   private final ConcurrentLinkedQueue<Waiter<T>> waiters = new ConcurrentLinkedQueue<>();
   private final CompletableFuture<Done> completion = new CompletableFuture<>();
   private final CompletionStage<Done> completionView = completion.minimalCompletionStage();
+
+  /**
+   * Stage thread only: the last {@link #pollOrPark} returned null because the queue is closed and
+   * holds nothing offered before the close; the stage completes (see {@link #drained()}).
+   */
+  private boolean drained;
 
   /** Test seam: false skips the re-poll after parking (the negative control's lost wake-up). */
   private final boolean recheckAfterPark;
@@ -317,6 +325,7 @@ final class SourceQueueCore<T> {
    * complete may still insert later: terminate hands it to the undelivered handler).
    */
   T pollOrPark() {
+    drained = false;
     T e = buffer.poll();
     if (e != null) {
       return e;
@@ -328,7 +337,9 @@ final class SourceQueueCore<T> {
         // The poll above ran before this read: an offer that returned before complete() may have
         // inserted in between. CLOSED, read now, makes it visible: poll again, or it would be
         // handed to the undelivered handler instead of emitted (ElasticSourceTest, CI).
-        return buffer.poll();
+        e = buffer.poll();
+        drained = e == null;
+        return e;
       }
     } while (!casState(s, s | PARKED));
     VarHandle.fullFence(); // PARKED visible before the re-check reads the producer index
@@ -343,6 +354,16 @@ final class SourceQueueCore<T> {
       clearParked(); // if a producer cleared it first, its wake-up arrives and is ignored
     }
     return e;
+  }
+
+  /**
+   * Stage thread: whether the last {@link #pollOrPark} returned null because the queue is CLOSED
+   * and empty, so the stage completes (or fails, after {@link #fail}). A null that parked is not
+   * drained even if CLOSED is set by now: a producer may have inserted and then closed after the
+   * park, and its wake-up is on its way; the stage polls again when it arrives.
+   */
+  boolean drained() {
+    return drained;
   }
 
   private void clearParked() {

@@ -98,8 +98,8 @@ final class SourceQueueStage<T, M> extends GraphStageWithMaterializedValue<Sourc
       if (e != null) {
         push(out, e);
         core.afterEmit();
-      } else if (core.isClosed()) {
-        end(core.failure()); // complete(): queue drained; fail(): at once
+      } else if (core.drained()) {
+        end(core.failure()); // complete(): queue drained; a parked stage waits for its wake-up
       }
     }
 

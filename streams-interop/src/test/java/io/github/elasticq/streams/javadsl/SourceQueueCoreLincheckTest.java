@@ -21,7 +21,10 @@ import org.junit.jupiter.api.Test;
  * after every scenario {@link Scenario#noLostWakeUp()} checks the wake-up protocol: if the stage's
  * last call returned nothing (it parked) and no wake-up was delivered since, the queue must be
  * empty. {@link #negativeControl_withoutRecheck_losesAWakeUp} runs the same check on a core that
- * skips the re-poll after parking and expects Lincheck to find the lost wake-up.
+ * skips the re-poll after parking and expects Lincheck to find the lost wake-up. {@link
+ * CompletionScenario} checks completion: with one producer thread that offers and then completes,
+ * the stage may end only after emitting every accepted element; its negative control ends the stage
+ * on {@code isClosed()} after a park, as the stage once did, and must lose one.
  */
 class SourceQueueCoreLincheckTest {
 
@@ -79,6 +82,119 @@ class SourceQueueCoreLincheckTest {
     assertThatThrownBy(() -> options.check(BrokenScenario.class))
         .isInstanceOf(AssertionError.class)
         .hasMessageContaining("lost wake-up");
+  }
+
+  @Test
+  void completion_emitsEveryOfferBeforeIt_modelChecking() {
+    completionOptions().check(CompletionScenario.class);
+  }
+
+  @Test
+  void negativeControl_endingOnIsClosed_losesAnElement() {
+    assertThatThrownBy(() -> completionOptions().check(EndOnIsClosedScenario.class))
+        .isInstanceOf(AssertionError.class)
+        .hasMessageContaining("lost at completion");
+  }
+
+  private static ModelCheckingOptions completionOptions() {
+    // one producer thread (offers, then complete) and the stage: with a single producer, an element
+    // still queued when the stage ends was offered before complete() and must have been emitted
+    return new ModelCheckingOptions()
+        .iterations(30)
+        .invocationsPerIteration(300)
+        .threads(2)
+        .actorsPerThread(3)
+        .actorsBefore(0)
+        .actorsAfter(0)
+        .sequentialSpecification(ClosableFifo.class);
+  }
+
+  /**
+   * One producer thread offers and completes; the stage pulls as {@code SourceQueueStage} does and
+   * ends when {@code drained()} says so. Checked after each scenario: once the stage ended, nothing
+   * may be left in the queue (the single producer's offers all returned before its complete).
+   */
+  @Param(name = "value", gen = IntGen.class, conf = "1:9")
+  public static class CompletionScenario {
+    final SourceQueueCore<Integer> core =
+        new SourceQueueCore<>(SourceBuffer.elastic(TINY), 4, null);
+
+    /** Stage-only: the stage completed. */
+    private boolean ended;
+
+    public CompletionScenario() {
+      core.attach(() -> {});
+    }
+
+    @Operation(nonParallelGroup = "producer")
+    public boolean offer(@Param(name = "value") int value) {
+      return core.offer(value, 0) == QueueOfferResult.enqueued();
+    }
+
+    @Operation(nonParallelGroup = "producer")
+    public void complete() {
+      core.complete();
+    }
+
+    /**
+     * The stage's pull: an element, or null (parked, or ended if it decides the stream is done).
+     */
+    @Operation(nonParallelGroup = "stage")
+    public Integer pull() {
+      if (ended) {
+        return null;
+      }
+      Integer e = core.pollOrPark();
+      if (e == null && endsAfterNull()) {
+        ended = true;
+      }
+      return e;
+    }
+
+    /** What {@code SourceQueueStage.pushNext} checks after a null. */
+    boolean endsAfterNull() {
+      return core.drained();
+    }
+
+    @Validate
+    public void nothingLostAtCompletion() {
+      if (ended && !core.buffer().isEmpty()) {
+        throw new IllegalStateException(
+            "lost at completion: the stage ended with "
+                + core.buffer().size()
+                + " element(s) queued");
+      }
+    }
+  }
+
+  /** The stage ending on {@code isClosed()} after any null, the mistake once made: must fail. */
+  public static class EndOnIsClosedScenario extends CompletionScenario {
+    @Override
+    boolean endsAfterNull() {
+      return core.isClosed();
+    }
+  }
+
+  /** Sequential specification of {@link CompletionScenario}: a bounded FIFO that can be closed. */
+  public static class ClosableFifo {
+    private final ArrayDeque<Integer> deque = new ArrayDeque<>();
+    private boolean closed;
+
+    public boolean offer(int value) {
+      if (closed || deque.size() >= TINY.maxCapacity()) {
+        return false;
+      }
+      deque.add(value);
+      return true;
+    }
+
+    public void complete() {
+      closed = true;
+    }
+
+    public Integer pull() {
+      return deque.poll();
+    }
   }
 
   /** Producers offer; the stage pulls (poll, or park with the wake-up protocol). */

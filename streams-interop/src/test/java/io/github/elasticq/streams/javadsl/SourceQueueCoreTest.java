@@ -32,11 +32,49 @@ class SourceQueueCoreTest {
         };
 
     assertThat(core.pollOrPark()).isEqualTo(1);
+    assertThat(core.drained()).isFalse();
     assertThat(core.pollOrPark()).isNull();
-    assertThat(core.isClosed()).isTrue();
+    assertThat(core.drained()).as("closed and empty: the stage completes").isTrue();
     core.terminate(null);
     assertThat(undelivered).isEmpty();
     assertThat(core.undeliveredCount()).isZero();
+  }
+
+  @Test
+  void offerAndComplete_afterThePark_doNotEndTheStage_theWakeUpDeliversTheElement() {
+    List<Integer> undelivered = new ArrayList<>();
+    AtomicInteger wakeUps = new AtomicInteger();
+    SourceQueueCore<Integer> core =
+        new SourceQueueCore<>(SourceBuffer.elastic(CONFIG), 4, undelivered::add);
+    core.attach(wakeUps::incrementAndGet);
+
+    assertThat(core.pollOrPark()).isNull(); // empty: parked
+    assertThat(core.isParked()).isTrue();
+    // before the stage acts on that null, a producer offers (and wakes it) and closes the queue
+    assertThat(core.offer(1, 0)).isEqualTo(QueueOfferResult.enqueued());
+    core.complete();
+    assertThat(wakeUps.get()).isEqualTo(1);
+    assertThat(core.isClosed()).isTrue();
+    assertThat(core.drained()).as("a null that parked is not the end").isFalse();
+
+    assertThat(core.pollOrPark()).isEqualTo(1); // the wake-up's pull
+    assertThat(core.pollOrPark()).isNull();
+    assertThat(core.drained()).isTrue();
+    core.terminate(null);
+    assertThat(undelivered).isEmpty();
+  }
+
+  @Test
+  void completeWhileParked_wakesTheStage_whichFindsItDrained() {
+    AtomicInteger wakeUps = new AtomicInteger();
+    SourceQueueCore<Integer> core = new SourceQueueCore<>(SourceBuffer.elastic(CONFIG), 4, null);
+    core.attach(wakeUps::incrementAndGet);
+    assertThat(core.pollOrPark()).isNull();
+    assertThat(core.drained()).isFalse();
+    core.complete();
+    assertThat(wakeUps.get()).isEqualTo(1);
+    assertThat(core.pollOrPark()).isNull();
+    assertThat(core.drained()).isTrue();
   }
 
   @Test
@@ -59,6 +97,7 @@ class SourceQueueCoreTest {
     while ((e = core.pollOrPark()) != null) {
       emitted.add(e);
     }
+    assertThat(core.drained()).isTrue();
     core.terminate(null);
     assertThat(emitted).containsExactlyInAnyOrder(7, 8);
     assertThat(undelivered).isEmpty();
