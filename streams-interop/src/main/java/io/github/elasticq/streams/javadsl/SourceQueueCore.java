@@ -116,14 +116,14 @@ final class SourceQueueCore<T> {
   private final CompletableFuture<Done> completion = new CompletableFuture<>();
   private final CompletionStage<Done> completionView = completion.minimalCompletionStage();
 
-  /**
-   * Stage thread only: the last {@link #pollOrPark} returned null because the queue is closed and
-   * holds nothing offered before the close; the stage completes (see {@link #drained()}).
-   */
-  private boolean drained;
-
   /** Test seam: false skips the re-poll after parking (the negative control's lost wake-up). */
   private final boolean recheckAfterPark;
+
+  /**
+   * Stage thread only, set once: a {@link #pollOrPark} returned null because the queue is closed
+   * and holds nothing offered before the close; the stage completes (see {@link #drained()}).
+   */
+  private boolean drained;
 
   /** PARKED | CLOSED | TERMINATED; VarHandle only. */
   @SuppressWarnings("unused")
@@ -325,7 +325,6 @@ final class SourceQueueCore<T> {
    * complete may still insert later: terminate hands it to the undelivered handler).
    */
   T pollOrPark() {
-    drained = false;
     T e = buffer.poll();
     if (e != null) {
       return e;
@@ -338,7 +337,9 @@ final class SourceQueueCore<T> {
         // inserted in between. CLOSED, read now, makes it visible: poll again, or it would be
         // handed to the undelivered handler instead of emitted (ElasticSourceTest, CI).
         e = buffer.poll();
-        drained = e == null;
+        if (e == null) {
+          drained = true; // for good: nothing offered before the close is left
+        }
         return e;
       }
     } while (!casState(s, s | PARKED));
@@ -357,8 +358,8 @@ final class SourceQueueCore<T> {
   }
 
   /**
-   * Stage thread: whether the last {@link #pollOrPark} returned null because the queue is CLOSED
-   * and empty, so the stage completes (or fails, after {@link #fail}). A null that parked is not
+   * Stage thread: whether a {@link #pollOrPark} has returned null because the queue is CLOSED and
+   * empty, so the stage completes (or fails, after {@link #fail}). A null that parked is not
    * drained even if CLOSED is set by now: a producer may have inserted and then closed after the
    * park, and its wake-up is on its way; the stage polls again when it arrives.
    */
