@@ -55,6 +55,13 @@ import java.util.function.Consumer;
  * or the current size; when the queue is empty it applies all the steps down to min at once.
  * After a step the occupancy is about growthFactor x shrinkThreshold (0.5 by default), far from
  * both the next grow (1.0) and the next shrink: that gap is the hysteresis.
+ * A step is taken only when the consumer is in the producers' buffer (or the queue is empty): a
+ * step links its smaller buffer at the producer index, so the consumer's big array stays held
+ * until the elements before it are consumed, and a second step before the consumer gets there
+ * would hold a third array, which a queue drained with no producer offering never uses (the drain
+ * of a 32768-slot burst used to allocate and hold 16384 + 8192 + ... + 1024 slots on the way down;
+ * now 16384 + 1024, DrainFootprintTest). The streak stays due, so the step comes at the first
+ * sample past that buffer's base; with producers offering that is within capacity operations.
  * With QueueConfig.burstMemory the streak must also cover about capacity consumer operations
  * (capacity / operations-per-sample samples, each empty poll one sample), so recurring bursts keep their
  * capacity. It changes only when a shrink is decided, never how: the resize protocol, and every
@@ -855,6 +862,13 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E>
     setLowStreakPlain(streak);
     int needed = config.shrinkStreak(capacity, tuning.shrinkStreak, opsPerSample);
     if (streak < needed || (word & RESIZE_BIT) != 0) {
+      return;
+    }
+    if (size > 0 && consumerBufferAcquire() != producerBufferAcquire()) {
+      // The previous resize's buffer is not reached yet: its array and the consumer's are both
+      // held, and a step now would add a third one that the consumer reaches only after the same
+      // elements (with no producer offering, as in a drain, none of them would ever be used).
+      // The streak stays due, so the step comes at the first sample past that buffer's base.
       return;
     }
     Object[] spare = spareFor(capacity, shrinkTarget(capacity, size, min));
