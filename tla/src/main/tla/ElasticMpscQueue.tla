@@ -448,7 +448,8 @@ CCheckEnd ==
 \* (more for a large capacity and at min: sampleDelay), and
 \* tries one CAS after SHRINK_STREAK consecutive low samples; here the
 \* consumer may skip any attempt, which covers every cadence, and the Java's
-\* skip while its buffer is not the producers' and the queue is not empty. Reading
+\* skips while the queue is not empty and its buffer is not the producers' or
+\* no index was claimed since its previous sample. Reading
 \* capacity, reading the word and the CAS are one step: a CAS that succeeds
 \* saw the word unchanged, and a resize in between (released at the same
 \* value) only grew the capacity, which the holder reads again. The

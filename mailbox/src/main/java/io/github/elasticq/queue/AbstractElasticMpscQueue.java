@@ -55,13 +55,15 @@ import java.util.function.Consumer;
  * or the current size; when the queue is empty it applies all the steps down to min at once.
  * After a step the occupancy is about growthFactor x shrinkThreshold (0.5 by default), far from
  * both the next grow (1.0) and the next shrink: that gap is the hysteresis.
- * A step is taken only when the consumer is in the producers' buffer (or the queue is empty): a
- * step links its smaller buffer at the producer index, so the consumer's big array stays held
- * until the elements before it are consumed, and a second step before the consumer gets there
- * would hold a third array, which a queue drained with no producer offering never uses (the drain
- * of a 32768-slot burst used to allocate and hold 16384 + 8192 + ... + 1024 slots on the way down;
- * now 16384 + 1024, DrainFootprintTest). The streak stays due, so the step comes at the first
- * sample past that buffer's base; with producers offering that is within capacity operations.
+ * While the queue is not empty a step is taken only when the consumer is in the producers' buffer
+ * and a producer has claimed an index since the consumer's previous sample: a step links its
+ * smaller buffer at the producer index, where only elements offered after it go, so the
+ * consumer's big array stays held until the elements before it are consumed; a second step before
+ * the consumer gets there would hold a third array, and a step while no producer offers (a drain)
+ * links one that nothing will use. The drain of a 32768-slot burst used to allocate and hold
+ * 16384 + 8192 + ... + 1024 slots on the way down; now only the min buffer once empty
+ * (DrainFootprintTest). The streak stays due, so the step comes at the first sample that sees a
+ * claim past that buffer's base; with producers offering that is within capacity operations.
  * With QueueConfig.burstMemory the streak must also cover about capacity consumer operations
  * (capacity / operations-per-sample samples, each empty poll one sample), so recurring bursts keep their
  * capacity. It changes only when a shrink is decided, never how: the resize protocol, and every
@@ -192,10 +194,8 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E>
 
   // Cold fields: configuration and counters, read by stats() and the slow paths. Producers read
   // the window peak on every offer; nothing here is written on the hot path.
+  /** The sizing policy; its {@code tuning} holds the test seams. */
   final QueueConfig config;
-
-  /** Test seams (start index, shrink cadence); shared {@link Tuning#DEFAULT} outside tests. */
-  private final Tuning tuning;
 
   /**
    * Grows, shrinks and rejections, in an object made by the first of them (idle footprint: a queue
@@ -229,7 +229,7 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E>
    */
   AbstractElasticMpscQueue(
       QueueConfig config, long initialIndex, int sampleInterval, int shrinkStreak) {
-    this.config = Objects.requireNonNull(config, "config");
+    Objects.requireNonNull(config, "config");
     if (initialIndex < 0 || initialIndex > (Long.MAX_VALUE >>> 2)) {
       throw new IllegalArgumentException("initialIndex out of range: " + initialIndex);
     }
@@ -243,15 +243,17 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E>
               + " and "
               + shrinkStreak);
     }
-    this.tuning =
-        initialIndex == 0 && sampleInterval == SAMPLE_INTERVAL && shrinkStreak == SHRINK_STREAK
-            ? Tuning.DEFAULT
-            : new Tuning(initialIndex, sampleInterval, shrinkStreak);
+    this.config =
+        config.withTuning(
+            initialIndex == 0 && sampleInterval == SAMPLE_INTERVAL && shrinkStreak == SHRINK_STREAK
+                ? Tuning.DEFAULT
+                : new Tuning(initialIndex, sampleInterval, shrinkStreak));
   }
 
   /**
-   * The test seams, in one shared immutable object so that they cost a queue one reference. The
-   * consumer counters they bound fit in a {@code short} (the compact layout stores them so).
+   * The test seams, in one shared immutable object reached through the queue's {@link QueueConfig}
+   * (a copy of the policy with them), so that they cost a queue nothing. The consumer counters they
+   * bound fit in a {@code short} (the compact layout stores them so).
    */
   static final class Tuning {
     static final Tuning DEFAULT = new Tuning(0L, SAMPLE_INTERVAL, SHRINK_STREAK);
@@ -768,7 +770,7 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E>
    * holds one buffer unless a resize happened and the consumer has not yet passed its old buffer.
    */
   public final QueueStats stats() {
-    long initialIndex = tuning.initialIndex;
+    long initialIndex = config.tuning.initialIndex;
     long dequeued = consumerIndexAcquire() - initialIndex;
     long enqueued = (producerIndexWordAcquire() >>> 1) - initialIndex;
     int size = size();
@@ -842,7 +844,7 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E>
     int capacity = capacityAcquire();
     int min = config.minCapacity();
     int opsPerSample =
-        Math.min(tuning.sampleInterval + sampleDelay(capacity, min), MAX_OPS_PER_SAMPLE);
+        Math.min(config.tuning.sampleInterval + sampleDelay(capacity, min), MAX_OPS_PER_SAMPLE);
     setOpsToSamplePlain(consumerIndex, opsPerSample); // the next sample, that many operations on
     if (capacity <= min) {
       // Nothing to shrink: skip the read of the producers' word, the one line they write on every
@@ -854,21 +856,29 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E>
     long word = wordIfRead == NO_WORD ? producerIndexWordAcquire() : wordIfRead;
     int size = (int) ((word >>> 1) - consumerIndex);
     notePeak(size);
+    int claimedLowBits = (int) (word >>> 1);
+    boolean claimedSincePrevious = claimedLowBits != sampledProducerIndexPlain();
+    if (claimedSincePrevious) {
+      setSampledProducerIndexPlain(claimedLowBits);
+    }
     if (size > capacity * config.shrinkThreshold()) {
       setLowStreakPlain(0);
       return;
     }
     int streak = lowStreakPlain() + 1;
     setLowStreakPlain(streak);
-    int needed = config.shrinkStreak(capacity, tuning.shrinkStreak, opsPerSample);
+    int needed = config.shrinkStreak(capacity, config.tuning.shrinkStreak, opsPerSample);
     if (streak < needed || (word & RESIZE_BIT) != 0) {
       return;
     }
-    if (size > 0 && consumerBufferAcquire() != producerBufferAcquire()) {
-      // The previous resize's buffer is not reached yet: its array and the consumer's are both
-      // held, and a step now would add a third one that the consumer reaches only after the same
-      // elements (with no producer offering, as in a drain, none of them would ever be used).
-      // The streak stays due, so the step comes at the first sample past that buffer's base.
+    if (size > 0 && (!claimedSincePrevious || consumerBufferAcquire() != producerBufferAcquire())) {
+      // A step links a smaller buffer at the producers' index, which the consumer reaches only
+      // after the elements queued before it. Not yet, then, (a) while no producer has claimed an
+      // index since the previous sample (a drain: no producer would use that buffer, and the
+      // queue, once empty, goes to min in one step), nor (b) while the previous resize's buffer is
+      // not reached (its array and the consumer's are both held; a third would be reached only
+      // after the same elements). The streak stays due, so the step comes at the first sample
+      // that sees a claim and the consumer in the producers' buffer, or an empty queue.
       return;
     }
     Object[] spare = spareFor(capacity, shrinkTarget(capacity, size, min));
@@ -909,7 +919,7 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E>
    * TLA+ model lets the consumer sample at any step.
    */
   private int sampleDelay(int capacity, int min) {
-    int interval = tuning.sampleInterval;
+    int interval = config.tuning.sampleInterval;
     int wanted = capacity <= min ? interval * AT_MIN_INTERVALS : capacity / OPS_PER_SAMPLE_DIVISOR;
     return Math.min(Math.max(0, wanted - interval), MAX_SAMPLE_DELAY);
   }
@@ -1185,6 +1195,15 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E>
   abstract boolean pollWarmPlain();
 
   abstract void setPollWarmPlain(boolean warm);
+
+  /**
+   * The low 32 bits of the producer index that the previous occupancy sample above min read;
+   * consumer-private. A sample compares it with the index it reads to tell whether a producer
+   * claimed anything in between (equal after exactly 2^32 claims: that only delays a step).
+   */
+  abstract int sampledProducerIndexPlain();
+
+  abstract void setSampledProducerIndexPlain(int lowBits);
 
   /**
    * One ring array of the chain and its index range, as a bare {@code Object[]} (idle footprint: no

@@ -75,6 +75,12 @@ public final class CompactElasticMpscQueue<E> extends AbstractElasticMpscQueue<E
   private short lowStreakAndWarm;
 
   /**
+   * Low 32 bits of the producer index the previous occupancy sample above min read;
+   * consumer-private (the 4 bytes the test seams' reference gave up: the object stays 64 bytes).
+   */
+  private int sampledProducerIndex;
+
+  /**
    * Creates an empty queue with {@link QueueConfig#initialCapacity()}; its first array is allocated
    * by the first offer. The queue must be published to other threads safely (a final field, a
    * volatile, a concurrent collection), like any object.
@@ -205,6 +211,16 @@ public final class CompactElasticMpscQueue<E> extends AbstractElasticMpscQueue<E
   void setPollWarmPlain(boolean warm) {
     int streak = lowStreakAndWarm & Short.MAX_VALUE;
     lowStreakAndWarm = (short) (warm ? streak | WARM_BIT : streak);
+  }
+
+  @Override
+  int sampledProducerIndexPlain() {
+    return sampledProducerIndex;
+  }
+
+  @Override
+  void setSampledProducerIndexPlain(int lowBits) {
+    sampledProducerIndex = lowBits;
   }
 
   /** The sign bit of {@link #lowStreakAndWarm}. */

@@ -180,6 +180,8 @@ abstract class ElasticMpscQueueConsumerFields<E> extends ElasticMpscQueuePad1<E>
   private int lowStreak;
   /** The previous poll took an element; consumer-private. */
   private boolean pollWarm;
+  /** Low 32 bits of the producer index the previous sample read; consumer-private. */
+  private int sampledProducerIndex;
 
   ElasticMpscQueueConsumerFields(
       QueueConfig config, long initialIndex, int sampleInterval, int shrinkStreak) {
@@ -241,6 +243,16 @@ abstract class ElasticMpscQueueConsumerFields<E> extends ElasticMpscQueuePad1<E>
   @Override
   final void setPollWarmPlain(boolean warm) {
     pollWarm = warm;
+  }
+
+  @Override
+  final int sampledProducerIndexPlain() {
+    return sampledProducerIndex;
+  }
+
+  @Override
+  final void setSampledProducerIndexPlain(int lowBits) {
+    sampledProducerIndex = lowBits;
   }
 }
 

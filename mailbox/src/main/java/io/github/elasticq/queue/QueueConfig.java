@@ -21,6 +21,14 @@ public final class QueueConfig {
   private final double shrinkThreshold;
   private final boolean burstMemory;
 
+  /**
+   * The lock-free queues' test seams (start index, shrink cadence), carried by the configuration so
+   * that a queue holds one reference for both (the compact queue has no byte to spare); {@code
+   * AbstractElasticMpscQueue.Tuning.DEFAULT} except in the copy a test-seam constructor makes. Not
+   * part of the sizing policy: equals, hashCode, toString and toBuilder ignore it.
+   */
+  final AbstractElasticMpscQueue.Tuning tuning;
+
   private QueueConfig(Builder b) {
     this.initialCapacity = b.initialCapacity;
     this.minCapacity = b.minCapacity;
@@ -28,6 +36,22 @@ public final class QueueConfig {
     this.growthFactor = b.growthFactor;
     this.shrinkThreshold = b.shrinkThreshold;
     this.burstMemory = b.burstMemory;
+    this.tuning = AbstractElasticMpscQueue.Tuning.DEFAULT;
+  }
+
+  private QueueConfig(QueueConfig policy, AbstractElasticMpscQueue.Tuning tuning) {
+    this.initialCapacity = policy.initialCapacity;
+    this.minCapacity = policy.minCapacity;
+    this.maxCapacity = policy.maxCapacity;
+    this.growthFactor = policy.growthFactor;
+    this.shrinkThreshold = policy.shrinkThreshold;
+    this.burstMemory = policy.burstMemory;
+    this.tuning = tuning;
+  }
+
+  /** This policy with {@code tuning}: this instance if it already has it, else a copy. */
+  QueueConfig withTuning(AbstractElasticMpscQueue.Tuning tuning) {
+    return tuning == this.tuning ? this : new QueueConfig(this, tuning);
   }
 
   /** The {@code elasticq} defaults: initial 1024, min 1024, max 65536, growth 2.0, shrink 0.25. */

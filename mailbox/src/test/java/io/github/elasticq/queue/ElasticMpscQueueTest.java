@@ -122,14 +122,22 @@ class ElasticMpscQueueTest {
     for (int i = 0; i < 1024; i++) {
       q.offer(i);
     }
+    // One offer per two polls: a producer claims between samples, so steps are taken while the
+    // queue still holds elements (a drain with no producer waits until it is empty).
     int polled = 0;
-    while (polled < 1024) {
+    int next = 1024;
+    while (q.size() > 0) {
       int sizeBefore = q.size();
       assertThat(q.poll()).isEqualTo(polled);
       polled++;
       assertThat(q.capacity()).isGreaterThanOrEqualTo(Math.max(8, sizeBefore - 1));
       assertThat(q.capacity()).isGreaterThanOrEqualTo(q.size());
+      if (polled % 2 == 0 && next < 2048) {
+        assertThat(q.offer(next++)).isTrue();
+        assertThat(q.capacity()).isGreaterThanOrEqualTo(q.size());
+      }
     }
+    assertThat(q.stats().shrinks()).as("steps while not empty: %s", q.stats()).isGreaterThan(1);
     q.poll();
     assertThat(q.capacity()).isEqualTo(8);
   }
