@@ -29,29 +29,19 @@ public final class QueueConfig {
    */
   final AbstractElasticMpscQueue.Tuning tuning;
 
-  private QueueConfig(Builder b) {
+  private QueueConfig(Builder b, AbstractElasticMpscQueue.Tuning tuning) {
     this.initialCapacity = b.initialCapacity;
     this.minCapacity = b.minCapacity;
     this.maxCapacity = b.maxCapacity;
     this.growthFactor = b.growthFactor;
     this.shrinkThreshold = b.shrinkThreshold;
     this.burstMemory = b.burstMemory;
-    this.tuning = AbstractElasticMpscQueue.Tuning.DEFAULT;
-  }
-
-  private QueueConfig(QueueConfig policy, AbstractElasticMpscQueue.Tuning tuning) {
-    this.initialCapacity = policy.initialCapacity;
-    this.minCapacity = policy.minCapacity;
-    this.maxCapacity = policy.maxCapacity;
-    this.growthFactor = policy.growthFactor;
-    this.shrinkThreshold = policy.shrinkThreshold;
-    this.burstMemory = policy.burstMemory;
     this.tuning = tuning;
   }
 
   /** This policy with {@code tuning}: this instance if it already has it, else a copy. */
   QueueConfig withTuning(AbstractElasticMpscQueue.Tuning tuning) {
-    return tuning == this.tuning ? this : new QueueConfig(this, tuning);
+    return tuning == this.tuning ? this : new QueueConfig(toBuilder(), tuning);
   }
 
   /** The {@code elasticq} defaults: initial 1024, min 1024, max 65536, growth 2.0, shrink 0.25. */
@@ -288,7 +278,7 @@ public final class QueueConfig {
         throw new IllegalArgumentException(
             "shrinkThreshold must be > 0 and < 1, was " + shrinkThreshold);
       }
-      return new QueueConfig(this);
+      return new QueueConfig(this, AbstractElasticMpscQueue.Tuning.DEFAULT);
     }
 
     private static void positive(String field, int value) {
