@@ -38,7 +38,10 @@ public class BurstDrainBenchmark {
    * with {@code largest} only the 32768-slot one, with {@code smaller} only the others. Run with
    * {@code ElasticMpscQueue+burstMemory}, which keeps its ring and allocates nothing, it measures
    * what those allocations alone cost (bench/results/2026-12-04/round21). {@code true}, the
-   * switch's first form, means {@code all}. Unset: nothing. Any other value fails the trial.
+   * switch's first form, means {@code all}. With {@code chunks} it allocates instead what
+   * MpscChunkedArrayQueue allocates per burst: one array of {@link Queues#CHUNK} slots plus its
+   * link slot for every {@link Queues#CHUNK} elements (what a chain of fixed-size chunks would cost
+   * ours, bench/results/2026-12-05/round26). Unset: nothing. Any other value fails the trial.
    */
   private static final String ALLOCATE_GROW_CHAIN =
       System.getProperty("elasticq.bench.allocateGrowChain", "");
@@ -47,7 +50,7 @@ public class BurstDrainBenchmark {
   private static final boolean CHAIN_LARGEST =
       switch (ALLOCATE_GROW_CHAIN) {
         case "all", "true", "largest" -> true;
-        case "", "smaller" -> false;
+        case "", "smaller", "chunks" -> false;
         default ->
             throw new IllegalArgumentException(
                 "elasticq.bench.allocateGrowChain must be all, largest or smaller, was "
@@ -60,6 +63,9 @@ public class BurstDrainBenchmark {
         case "all", "true", "smaller" -> true;
         default -> false;
       };
+
+  /** Whether the switch allocates the peer's chunks instead, read once. */
+  private static final boolean CHUNKS = ALLOCATE_GROW_CHAIN.equals("chunks");
 
   private static final int CHAIN_FIRST = 2048;
   private static final int CHAIN_LAST = 32_768;
@@ -91,6 +97,8 @@ public class BurstDrainBenchmark {
   public int burstThenDrain(Blackhole bh) {
     if (CHAIN_LARGEST || CHAIN_SMALLER) {
       allocateGrowChain(bh);
+    } else if (CHUNKS) {
+      allocateChunks(bh);
     }
     Queue<Object> q = queue;
     for (int i = 0; i < BURST; i++) {
@@ -110,6 +118,12 @@ public class BurstDrainBenchmark {
       if (slots == CHAIN_LAST ? CHAIN_LARGEST : CHAIN_SMALLER) {
         bh.consume(new Object[slots + 1]);
       }
+    }
+  }
+
+  private static void allocateChunks(Blackhole bh) {
+    for (int elements = 0; elements < BURST; elements += Queues.CHUNK) {
+      bh.consume(new Object[Queues.CHUNK + 1]);
     }
   }
 
