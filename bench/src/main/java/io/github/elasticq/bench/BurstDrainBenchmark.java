@@ -38,10 +38,12 @@ public class BurstDrainBenchmark {
    * with {@code largest} only the 32768-slot one, with {@code smaller} only the others. Run with
    * {@code ElasticMpscQueue+burstMemory}, which keeps its ring and allocates nothing, it measures
    * what those allocations alone cost (bench/results/2026-12-04/round21). {@code true}, the
-   * switch's first form, means {@code all}. With {@code chunks} it allocates instead what
+   * switch's first form, means {@code all}. With {@code chunks} it allocates instead about what
    * MpscChunkedArrayQueue allocates per burst: one array of {@link Queues#CHUNK} slots plus its
-   * link slot for every {@link Queues#CHUNK} elements (what a chain of fixed-size chunks would cost
-   * ours, bench/results/2026-12-05/round26). Unset: nothing. Any other value fails the trial.
+   * link slot for every {@link Queues#CHUNK} elements begun, 20 per burst (the peer allocates 19,
+   * its first chunk being the one it already holds: 3.9 bytes per element), i.e. what a chain of
+   * fixed-size chunks would cost ours (bench/results/2026-12-05/round26). Unset: nothing. Any other
+   * value fails the trial.
    */
   private static final String ALLOCATE_GROW_CHAIN =
       System.getProperty("elasticq.bench.allocateGrowChain", "");
@@ -53,7 +55,7 @@ public class BurstDrainBenchmark {
         case "", "smaller", "chunks" -> false;
         default ->
             throw new IllegalArgumentException(
-                "elasticq.bench.allocateGrowChain must be all, largest or smaller, was "
+                "elasticq.bench.allocateGrowChain must be all, largest, smaller or chunks, was "
                     + ALLOCATE_GROW_CHAIN);
       };
 
