@@ -63,7 +63,7 @@ final class BurstMemoryMessageQueue extends ElasticMessageQueue implements IdleT
   public Envelope dequeue() {
     if (trimRequested) {
       trimRequested = false; // before the trim: a later mark schedules another run
-      queue.trimIfEmpty();
+      queue().trimIfEmpty();
     }
     return super.dequeue();
   }
@@ -90,11 +90,11 @@ final class BurstMemoryMessageQueue extends ElasticMessageQueue implements IdleT
     if (nowNanos - checkedNanos < idleNanos) {
       return false;
     }
-    QueueStats s = queue.stats();
+    QueueStats s = queue().stats();
     long taken = s.dequeued() - checkedDequeued;
     checkedDequeued = s.dequeued();
     checkedNanos = nowNanos;
-    if (!idleAboveMin(s, taken, queue.config())) {
+    if (!idleAboveMin(s, taken, queue().config())) {
       return false;
     }
     trimRequested = true;

@@ -18,57 +18,79 @@ import org.apache.pekko.dispatch.Envelope;
 abstract class SingleQueueMessageQueue<Q extends ElasticQueue<Envelope>>
     extends AbstractElasticMessageQueue {
 
-  /** The held queue, typed for the subclass (no second field: every byte counts per actor). */
-  final Q queue;
+  /**
+   * The held queue, or, while {@link ElasticMessageQueue} takes messages in batches, the {@link
+   * ConsumerBatch} that holds it: one field, since every byte counts per actor. Written only by the
+   * consumer (the holder in, the queue back); either value leads a reader to the same queue (the
+   * holder's is a final field), so a racy read on a sender's thread is harmless.
+   */
+  private Object queueOrBatch;
 
   SingleQueueMessageQueue(QueueFamily family, Q queue) {
     super(family);
-    this.queue = queue;
+    this.queueOrBatch = queue;
+  }
+
+  /** The held queue. Any thread. */
+  @SuppressWarnings("unchecked")
+  final Q queue() {
+    Object o = queueOrBatch;
+    return (Q) (o instanceof ConsumerBatch ? ((ConsumerBatch) o).queue : o);
+  }
+
+  /** The queue or its {@link ConsumerBatch}; for the consumer. */
+  final Object queueOrBatch() {
+    return queueOrBatch;
+  }
+
+  /** Consumer only: a {@link ConsumerBatch} of the held queue, or the queue itself again. */
+  final void setQueueOrBatch(Object queueOrBatch) {
+    this.queueOrBatch = queueOrBatch;
   }
 
   @Override
   final boolean offer(Envelope handle) {
-    return queue.offer(handle);
+    return queue().offer(handle);
   }
 
   /** The exact {@code poll}; {@link ElasticMessageQueue} overrides it with the relaxed poll. */
   @Override
   public Envelope dequeue() {
-    return delivered(queue.poll());
+    return delivered(queue().poll());
   }
 
   @Override
-  final Envelope exactDequeue() {
-    return delivered(queue.poll());
+  Envelope exactDequeue() {
+    return delivered(queue().poll());
   }
 
   @Override
-  public final int numberOfMessages() {
-    return queue.size();
+  public int numberOfMessages() {
+    return queue().size();
   }
 
   @Override
   public boolean hasMessages() {
-    return !queue.isEmpty();
+    return !queue().isEmpty();
   }
 
   @Override
   final QueueStats stats() {
-    return queue.stats();
+    return queue().stats();
   }
 
   @Override
   final List<QueueStats> levelStats() {
-    return List.of(queue.stats());
+    return List.of(queue().stats());
   }
 
   @Override
   final int maxCapacity() {
-    return queue.config().maxCapacity();
+    return queue().config().maxCapacity();
   }
 
   @Override
   final int[] takePeakWindows() {
-    return new int[] {queue.takePeakWindow()};
+    return new int[] {queue().takePeakWindow()};
   }
 }

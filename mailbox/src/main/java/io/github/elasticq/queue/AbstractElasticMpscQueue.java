@@ -582,6 +582,82 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E>
   }
 
   /**
+   * Takes up to {@code max} elements at the head into {@code out[0, n)}, in FIFO order, without
+   * releasing them: the queue keeps counting them ({@link #size}, {@link #isEmpty}, the {@code
+   * maxCapacity} bound, the occupancy samples) until the consumer calls {@link #releaseTaken}{@code
+   * (n)}, and no other consumer method may be called in between. Consumer thread only.
+   *
+   * <p>For a consumer that hands elements out one at a time and returns for the next between them
+   * (a Pekko mailbox run: one {@code dequeue} per message): it reads and writes the queue's own
+   * fields once per batch instead of once per element. In the compact layout those fields share the
+   * line every producer CASes, so a consumer that touches them per element makes each claim fetch
+   * the line back (bench/results/2026-12-05/round27).
+   *
+   * <p>Like {@link #relaxedPoll()}, it takes only elements whose store is visible: it stops at the
+   * first empty slot (an element claimed but not stored yet, or the tail), at {@code max}, and at
+   * the end of the consumer's buffer when it already took something (it hops to the successor only
+   * at its first slot, as {@code relaxedPoll} does). A result of 0 changes nothing but that hop;
+   * the caller then polls as usual ({@code relaxedPoll}, {@code poll}) for the empty and claimed
+   * cases.
+   *
+   * <p>Why no element is lost or duplicated: each slot is read with acquire and cleared before the
+   * release, exactly as {@link #poll} does per element; producers never read a slot and never store
+   * into one below the released consumer index plus the capacity, so until the release the cleared
+   * slots are out of their reach and the taken elements are still counted. The pair is the same as
+   * {@code n} polls whose index releases are delayed to the last one (a release only ever makes
+   * more room visible), with the elements read from their slots earlier.
+   *
+   * @param out where the taken elements go, from index 0
+   * @param max how many at most, 1 to {@code out.length}
+   * @return how many were taken; 0 if the head is not visible
+   * @throws IllegalArgumentException if {@code max} is not in [1, out.length]
+   */
+  public final int takeUnreleased(Object[] out, int max) {
+    if (max < 1 || max > out.length) {
+      throw new IllegalArgumentException(
+          "max must be in [1, " + out.length + "] (the array's length), was " + max);
+    }
+    long index = consumerIndexPlain();
+    Object[] buffer = consumerBufferAcquire(); // acquire: the first buffer may just be installed
+    if (buffer == null) {
+      return 0;
+    }
+    int n = 0;
+    while (n < max) {
+      long i = index + n;
+      Object e = Buffer.loadAcquire(buffer, i); // element published before we read it
+      if (e == null) {
+        // At the buffer's end the index lives in the successor. Hop only before the first take:
+        // the consumer's buffer must be the one of its released index when takeUnreleased returns.
+        if (n == 0 && Buffer.endAcquire(buffer) == index) {
+          buffer = advanceConsumerBuffer(buffer);
+          continue;
+        }
+        break;
+      }
+      Buffer.clear(buffer, i);
+      out[n++] = e;
+    }
+    return n;
+  }
+
+  /**
+   * Releases the {@code n} elements of the previous {@link #takeUnreleased}: they leave the queue's
+   * count and their slots become free for producers. Consumer thread only.
+   *
+   * @param n what that call returned, 1 or more
+   * @throws IllegalArgumentException if {@code n} is less than 1
+   */
+  public final void releaseTaken(int n) {
+    if (n < 1) {
+      throw new IllegalArgumentException("n must be >= 1 (what takeUnreleased returned), was " + n);
+    }
+    long index = consumerIndexPlain() + n;
+    setConsumerIndexRelease(index); // slots cleared before producers may reuse them
+    afterConsumerOperation(index);
+  }
+
+  /**
    * {@link #relaxedPoll()} for a scan over several queues ({@link QosQueue}'s levels with burst
    * memory): an empty result counts as one consumer operation towards the next occupancy sample, as
    * a take does, instead of sampling at once as {@code relaxedPoll()} does. A scan visits an empty

@@ -205,8 +205,8 @@ class BurstMemoryMailboxTest {
     assertThat(q.dequeue()).isNull();
     assertThat(q.hasMessages()).isFalse();
     QueueStats s = q.stats();
-    assertThat(s.capacity()).isEqualTo(q.queue.config().minCapacity());
-    assertThat(s.allocatedSlots()).isEqualTo(q.queue.config().minCapacity());
+    assertThat(s.capacity()).isEqualTo(q.queue().config().minCapacity());
+    assertThat(s.allocatedSlots()).isEqualTo(q.queue().config().minCapacity());
     assertThat(s.enqueued()).isEqualTo(1_001);
   }
 

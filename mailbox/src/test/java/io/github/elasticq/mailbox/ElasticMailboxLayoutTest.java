@@ -41,7 +41,7 @@ class ElasticMailboxLayoutTest {
     ElasticMailbox type = (ElasticMailbox) system.mailboxes().lookup("test-elastic-mailbox");
 
     assertThat(type.paddedLayout()).isFalse();
-    assertThat(queueOf("test-elastic-mailbox").queue.getClass())
+    assertThat(queueOf("test-elastic-mailbox").queue().getClass())
         .isEqualTo(CompactElasticMpscQueue.class);
   }
 
@@ -52,8 +52,8 @@ class ElasticMailboxLayoutTest {
     ElasticMessageQueue queue = queueOf("bounded-padded-elastic-mailbox");
 
     assertThat(type.paddedLayout()).isTrue();
-    assertThat(queue.queue.getClass()).isEqualTo(ElasticMpscQueue.class);
-    assertThat(queue.queue.config().maxCapacity()).isEqualTo(100);
+    assertThat(queue.queue().getClass()).isEqualTo(ElasticMpscQueue.class);
+    assertThat(queue.queue().config().maxCapacity()).isEqualTo(100);
   }
 
   @Test

@@ -127,6 +127,11 @@ class ElasticMpscQueueLincheckTest {
       return items.poll();
     }
 
+    /** {@code TakeUnreleasedLincheckTest}'s take, release, else poll: one poll. */
+    public Integer takeThenPoll() {
+      return items.poll();
+    }
+
     /** {@code RelaxedPollLincheckTest}'s relaxedPoll(2)-then-poll: one poll. */
     public Integer spinThenPoll() {
       return items.poll();
