@@ -4,9 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.typesafe.config.ConfigFactory;
 import io.github.elasticq.queue.AbstractElasticMpscQueue;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.pekko.actor.AbstractActor;
+import org.apache.pekko.actor.ActorRef;
 import org.apache.pekko.actor.ActorSystem;
+import org.apache.pekko.actor.DeadLetter;
+import org.apache.pekko.actor.Props;
 import org.apache.pekko.dispatch.Envelope;
 import org.apache.pekko.dispatch.MailboxType;
 import org.apache.pekko.dispatch.UnboundedMailbox;
@@ -164,5 +172,80 @@ class ConsumerBatchTest {
       assertThat(q.queueOrBatch()).isSameAs(q.queue());
     }
     assertThat(q.dequeue()).isNull();
+  }
+
+  /**
+   * An actor that stops itself inside a batch: its clean-up dead-letters every message it was not
+   * handed, once, and the registry's totals count exactly those (not the batch's messages the actor
+   * had already processed, which the queue counts as dequeued only at the release).
+   */
+  @Test
+  void anActorStoppingInsideABatch_deadLettersTheRest_andTheRegistryCountsExactlyThose()
+      throws Exception {
+    CountDownLatch blocked = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    AtomicInteger processed = new AtomicInteger();
+    Props props =
+        Props.create(StopsAtThree.class, () -> new StopsAtThree(blocked, release, processed))
+            .withMailbox("test-elastic-mailbox");
+    ActorRef actor = system.actorOf(props, "stops-inside-a-batch");
+    TestKit probe = new TestKit(system);
+    probe.watch(actor);
+    TestKit deadProbe = new TestKit(system);
+    system.eventStream().subscribe(deadProbe.getRef(), DeadLetter.class);
+    int burst = 200;
+    actor.tell(0, ActorRef.noSender());
+    assertThat(blocked.await(10, TimeUnit.SECONDS)).isTrue();
+    for (int i = 1; i < burst; i++) {
+      actor.tell(i, ActorRef.noSender()); // queued while message 0 blocks: the queue grows
+    }
+    release.countDown();
+    probe.expectTerminated(Duration.ofSeconds(10), actor);
+
+    assertThat(processed.get()).isEqualTo(4); // 0, 1, 2, 3
+    List<Object> dead = new ArrayList<>();
+    for (int i = 4; i < burst; i++) {
+      dead.add(deadProbe.expectMsgClass(Duration.ofSeconds(10), DeadLetter.class).message());
+    }
+    deadProbe.expectNoMessage(Duration.ofMillis(200));
+    for (int i = 0; i < dead.size(); i++) {
+      assertThat(dead.get(i)).isEqualTo(i + 4);
+    }
+    MailboxInfo totals =
+        MailboxRegistry.get(system).stoppedTotals().stream()
+            .filter(info -> info.id().equals("test-elastic-mailbox"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(totals.cleanedUp()).isEqualTo(burst - 4);
+  }
+
+  /** Blocks on message 0 until released, then stops itself after message 3. */
+  static final class StopsAtThree extends AbstractActor {
+    private final CountDownLatch blocked;
+    private final CountDownLatch release;
+    private final AtomicInteger processed;
+
+    StopsAtThree(CountDownLatch blocked, CountDownLatch release, AtomicInteger processed) {
+      this.blocked = blocked;
+      this.release = release;
+      this.processed = processed;
+    }
+
+    @Override
+    public Receive createReceive() {
+      return receiveBuilder()
+          .match(
+              Integer.class,
+              i -> {
+                processed.incrementAndGet();
+                if (i == 0) {
+                  blocked.countDown();
+                  release.await(10, TimeUnit.SECONDS);
+                } else if (i == 3) {
+                  getContext().stop(getSelf());
+                }
+              })
+          .build();
+    }
   }
 }
