@@ -267,9 +267,10 @@ abstract class AbstractElasticMessageQueue implements MessageQueue {
     }
     List<QueueStats> before = r == null ? null : levelStats();
     long beforeAll = r == null ? 0 : stats(before).dequeued();
-    long handedOut = handedOutInBatch(); // processed by the actor, counted as dequeued below
+    long dead = 0;
     for (Envelope e = exactDequeue(); e != null; e = exactDequeue()) {
       deadLetters.enqueue(owner, e);
+      dead++;
     }
     if (r != null) {
       List<QueueStats> after = levelStats();
@@ -278,28 +279,21 @@ abstract class AbstractElasticMessageQueue implements MessageQueue {
       for (int i = 0; i < cleaned.length; i++) {
         cleaned[i] = after.get(i).dequeued() - before.get(i).dequeued();
       }
-      cleaned[0] -= handedOut; // a batch is a one-queue mailbox's: its only level
+      // Dequeued here but not dead-lettered here: the messages of an ElasticMessageQueue batch the
+      // actor had already processed, which the drain released. Only one-queue mailboxes batch, so
+      // they are level 0's; 0 for every other queue.
+      cleaned[0] -= afterAll.dequeued() - beforeAll - dead;
       registry.retire(
           id(),
           mailboxType(),
           afterAll,
           after,
           clampedLevels(),
-          afterAll.dequeued() - beforeAll - handedOut,
+          dead,
           cleaned,
           maxCapacity(),
           levelShed());
     }
-  }
-
-  /**
-   * Messages of a consumer batch in progress already handed to the actor ({@link
-   * ElasticMessageQueue}): the queue counts them as dequeued only when the batch is released, which
-   * {@link #cleanUp} does, so it leaves them out of what it reports as dead-lettered. Consumer
-   * thread.
-   */
-  int handedOutInBatch() {
-    return 0;
   }
 
   @Override

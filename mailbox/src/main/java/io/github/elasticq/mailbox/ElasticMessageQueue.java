@@ -139,12 +139,6 @@ class ElasticMessageQueue extends SingleQueueMessageQueue<AbstractElasticMpscQue
     return delivered(queue().poll());
   }
 
-  @Override
-  int handedOutInBatch() {
-    Object o = queueOrBatch();
-    return o instanceof ConsumerBatch ? ((ConsumerBatch) o).delivered : 0;
-  }
-
   /**
    * The queue's size less the messages of the current batch already handed to the actor (they stay
    * in the queue's count until the batch is released, so they also still count against {@code
@@ -158,8 +152,7 @@ class ElasticMessageQueue extends SingleQueueMessageQueue<AbstractElasticMpscQue
     Object o = queueOrBatch();
     if (o instanceof ConsumerBatch) {
       ConsumerBatch b = (ConsumerBatch) o;
-      int handedOut = b.delivered;
-      return Math.max(0, b.queue.size() - handedOut);
+      return Math.max(0, b.queue.size() - b.delivered);
     }
     return queue().size();
   }

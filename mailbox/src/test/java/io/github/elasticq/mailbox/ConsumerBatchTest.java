@@ -217,6 +217,7 @@ class ConsumerBatchTest {
             .findFirst()
             .orElseThrow();
     assertThat(totals.cleanedUp()).isEqualTo(burst - 4);
+    assertThat(totals.levelCleanedUp()).containsExactly((long) burst - 4); // its only level
   }
 
   /** Blocks on message 0 until released, then stops itself after message 3. */
