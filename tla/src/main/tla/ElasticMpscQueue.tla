@@ -47,6 +47,14 @@
 (* index (P > c), rescheduling itself if it can; a producer, after its     *)
 (* store, schedules the mailbox unless it is already scheduled             *)
 (* (registerForExecution -> setAsScheduled)).                              *)
+(*                                                                         *)
+(* Batch > 0 adds the consumer batch of ElasticMailbox (takeUnreleased /   *)
+(* releaseTaken): a dequeue with no batch held may take up to Batch        *)
+(* published slots from the consumer index on (each a read and a clear,   *)
+(* the index not moved, no end test: the slots past a buffer's end are     *)
+(* cleared ones), then hands them out one per dequeue and releases the     *)
+(* index by the batch's size with the last one. A run may end inside a     *)
+(* batch. Batch = 0 is the consumer without batches.                       *)
 (***************************************************************************)
 EXTENDS Naturals, Sequences, FiniteSets
 
@@ -60,7 +68,8 @@ CONSTANTS
     ShrinkNum,          \* shrinkThreshold = ShrinkNum / ShrinkDen
     ShrinkDen,
     Bug,
-    PollMode
+    PollMode,
+    Batch               \* 0: no batches; else the most slots one batch takes
 
 Bugs == {"None",
          "AdvanceBeforeRead",   \* consumer moves its index, then reads and clears the slot
@@ -73,7 +82,8 @@ Bugs == {"None",
          "LeakResizeBit",       \* a grow that finds nothing to do keeps the resize bit
          "RelaxedSkipsUnpublished", \* relaxedPoll moves past a claimed, unstored index
          "RelaxedNoHop",        \* relaxedPoll returns null at a buffer end instead of hopping
-         "NoRecheck"}           \* mailbox: the run ends without re-checking hasMessages
+         "NoRecheck",           \* mailbox: the run ends without re-checking hasMessages
+         "BatchReleaseAtTake"}  \* the batch moves the index as it takes, not with its last
 
 PollModes == {"exact", "mixed", "mailbox"}
 Relaxed == PollMode # "exact"
@@ -87,6 +97,7 @@ ASSUME /\ Producers \in Nat \ {0}
        /\ ShrinkNum \in Nat \ {0} /\ ShrinkDen \in Nat /\ ShrinkNum < ShrinkDen
        /\ Bug \in Bugs
        /\ PollMode \in PollModes
+       /\ Batch \in Nat
 
 Prods    == 1..Producers
 Total    == Producers * ValuesPerProducer
@@ -129,9 +140,12 @@ VARIABLES
     cpc, ci,                        \* consumer: program counter, local (AdvanceBeforeRead only)
     rz,                             \* the resize in progress (one at a time: the bit)
     sched,                          \* mailbox mode: the Scheduled bit of Pekko's Mailbox status
+    held, hd,                       \* batch: the elements taken, how many of them handed out
     claims, polled                  \* ghosts
 
-vars == <<word, c, capacity, bufs, pb, cb, pc, val, lp, lb, lcap, cpc, ci, rz, sched, claims, polled>>
+vars == <<word, c, capacity, bufs, pb, cb, pc, val, lp, lb, lcap, cpc, ci, rz, sched, held, hd,
+          claims, polled>>
+hvars == <<held, hd>>
 
 P    == word \div 2                 \* indexes claimed so far
 Size == P - c
@@ -182,6 +196,8 @@ Init ==
     /\ ci = 0
     /\ rz = IdleRz
     /\ sched = FALSE
+    /\ held = <<>>
+    /\ hd = 0
     /\ claims = <<>>
     /\ polled = <<>>
 
@@ -289,8 +305,9 @@ CasInstall(pr) ==
     /\ UNCHANGED <<sched, c, capacity, val, cpc, ci, claims, polled>>
 
 Producer(pr) ==
-    \/ ReadWord(pr) \/ ReadBuf(pr) \/ ReadCap(pr) \/ Check(pr)
-    \/ CasClaim(pr) \/ Publish(pr) \/ CasGrow(pr) \/ CasInstall(pr) \/ Schedule(pr)
+    /\ \/ ReadWord(pr) \/ ReadBuf(pr) \/ ReadCap(pr) \/ Check(pr)
+       \/ CasClaim(pr) \/ Publish(pr) \/ CasGrow(pr) \/ CasInstall(pr) \/ Schedule(pr)
+    /\ UNCHANGED hvars
 
 -----------------------------------------------------------------------------
 (* The holder of the resize bit: offerWhenFull / sampleOccupancy, resize.   *)
@@ -361,7 +378,7 @@ RzPublish ==
     /\ ReturnToOwner(bufs, cb, pb)
     /\ UNCHANGED <<sched, c, val, ci, claims, polled>>
 
-Resizer == RzInstall \/ RzDecide \/ RzPublish
+Resizer == (RzInstall \/ RzDecide \/ RzPublish) /\ UNCHANGED hvars
 
 -----------------------------------------------------------------------------
 (* The consumer: ElasticMpscQueue.poll and sampleOccupancy.                 *)
@@ -377,6 +394,7 @@ Cleared(i) == IF Bug = "SkipClear" THEN bufs
 \* one step: no producer can write the slot before the index moves.
 CLoad ==
     /\ cpc = "load"
+    /\ held = <<>>                 \* with a batch held, dequeue hands out the next one
     /\ IF cb = 0
        THEN \/ /\ cpc' = IF P <= c THEN "sampleNull" ELSE "load"
                /\ UNCHANGED <<c, ci, bufs, polled>>
@@ -475,7 +493,7 @@ CSample ==
 \* throughput (or deadline) is reached.
 CThroughput ==
     /\ MailboxMode
-    /\ cpc = "sample"
+    /\ cpc \in {"sample", "handed"}
     /\ cpc' = "endRun"
     /\ UNCHANGED <<sched, word, c, capacity, bufs, pb, cb, pc, val, lp, lb, lcap, ci, rz, claims, polled>>
 
@@ -505,8 +523,72 @@ CUnpark ==
     /\ cpc' = "load"
     /\ UNCHANGED <<sched, word, c, capacity, bufs, pb, cb, pc, val, lp, lb, lcap, ci, rz, claims, polled>>
 
-ConsumerStep == CLoad \/ CLateRead \/ CCheckEnd \/ CSample
-                \/ CThroughput \/ CEndRun \/ CRecheck \/ CUnpark
+\* Batch (ElasticMessageQueue.fromBatch with AbstractElasticMpscQueue.
+\* takeUnreleased / releaseTaken). A dequeue with no batch held may, instead
+\* of CLoad, take the published slot at the consumer index: read and clear,
+\* the index not moved. (The Java hops to the next buffer first if the index
+\* is at its end: here CLoad, CCheckEnd, then this step from "load".)
+TakeIndex == IF Bug = "BatchReleaseAtTake" THEN c ELSE c + Len(held)
+TakeOne ==
+    LET i == TakeIndex IN
+    /\ cb # 0
+    /\ Slot(bufs, cb, i) # Null
+    /\ held' = Append(held, Slot(bufs, cb, i))
+    /\ bufs' = Cleared(i)
+    /\ IF Bug = "BatchReleaseAtTake" THEN c' = c + 1 ELSE UNCHANGED c
+    /\ cpc' = "take"
+    /\ UNCHANGED <<sched, word, capacity, pb, cb, pc, val, lp, lb, lcap, ci, rz, hd, claims, polled>>
+
+CTake ==
+    /\ Batch > 0
+    /\ cpc = "load"
+    /\ held = <<>>
+    /\ TakeOne
+
+\* takeUnreleased goes on to the next slot of the same buffer, up to Batch.
+CTakeMore ==
+    /\ cpc = "take"
+    /\ Len(held) < Batch
+    /\ TakeOne
+
+\* takeUnreleased returns (at a null slot, at Batch, or at a buffer's end:
+\* stopping is always allowed here, a superset); the dequeue goes on to hand
+\* out the first.
+CTakeStop ==
+    /\ cpc = "take"
+    /\ cpc' = "load"
+    /\ UNCHANGED <<sched, word, c, capacity, bufs, pb, cb, pc, val, lp, lb, lcap, ci, rz, held, hd,
+                   claims, polled>>
+
+\* A dequeue with a batch held returns its next element; with the last one
+\* it releases the index by the batch's size (releaseTaken: one release
+\* store, then the occupancy sample of afterConsumerOperation).
+CDeliver ==
+    /\ cpc = "load"
+    /\ hd < Len(held)
+    /\ polled' = Append(polled, held[hd + 1])
+    /\ IF hd + 1 = Len(held)
+       THEN /\ held' = <<>>
+            /\ hd' = 0
+            /\ IF Bug = "BatchReleaseAtTake" THEN UNCHANGED c ELSE c' = c + Len(held)
+            /\ cpc' = "sample"
+       ELSE /\ hd' = hd + 1
+            /\ UNCHANGED <<held, c>>
+            /\ cpc' = "handed"
+    /\ UNCHANGED <<sched, word, capacity, bufs, pb, cb, pc, val, lp, lb, lcap, ci, rz, claims>>
+
+\* After a dequeue that handed out an element of the batch but not its last:
+\* the run goes on (or ends at the throughput, CThroughput).
+CHanded ==
+    /\ cpc = "handed"
+    /\ cpc' = "load"
+    /\ UNCHANGED <<sched, word, c, capacity, bufs, pb, cb, pc, val, lp, lb, lcap, ci, rz, held, hd,
+                   claims, polled>>
+
+ConsumerStep == \/ /\ \/ CLoad \/ CLateRead \/ CCheckEnd \/ CSample
+                      \/ CThroughput \/ CEndRun \/ CRecheck \/ CUnpark
+                   /\ UNCHANGED hvars
+                \/ CTake \/ CTakeMore \/ CTakeStop \/ CDeliver \/ CHanded
 
 -----------------------------------------------------------------------------
 \* Mailbox mode: every producer is done and the mailbox is idle. Nothing can
@@ -560,7 +642,11 @@ TypeOK ==
     /\ val \in [Prods -> 1..ValuesPerProducer + 1]
     /\ lb \in [Prods -> 0..Len(bufs)]
     /\ cpc \in {"load", "lateRead", "checkEnd", "sample", "sampleNull", "resizing",
-                "resizingNull", "endRun", "recheck", "parked"}
+                "resizingNull", "endRun", "recheck", "parked", "take", "handed"}
+    /\ held \in Seq(Elems)
+    /\ Len(held) <= Batch
+    /\ hd \in 0..Batch
+    /\ (held = <<>>) => (hd = 0)
     /\ sched \in BOOLEAN
     /\ rz.phase \in {"idle", "decide", "publish"}
     /\ claims \in Seq(Elems)
@@ -577,6 +663,7 @@ NoLoss ==
         \/ InFlight(e)
         \/ i >= c /\ Slot(bufs, Lookup(bufs, cb, i), i) = e
         \/ cpc = "lateRead" /\ i = ci /\ Slot(bufs, cb, i) = e
+        \/ \E k \in hd + 1..Len(held) : held[k] = e
 
 \* No element is returned twice.
 NoDuplicate ==
@@ -635,10 +722,18 @@ SizeWithinCapacity == Size <= capacity
 \* unless the producer of one of them has yet to make its schedule step
 \* (it is between its claim and its registerForExecution). With a relaxed
 \* dequeue that can stop at a claimed, unstored index, this is what the
-\* hasMessages re-check after setAsIdle buys.
+\* hasMessages re-check after setAsIdle buys. A batch's elements not handed
+\* out yet count too (with a batch, the re-check sees them only because the
+\* index is released with the batch's last element).
 NoStrandedMessage ==
-    (cpc = "parked" /\ ~sched /\ P > c) =>
+    (cpc = "parked" /\ ~sched /\ (P > c \/ hd < Len(held))) =>
         \E pr \in Prods : pc[pr] \in {"publish", "schedule"}
+
+\* Batch: the elements held are those claimed at the consumer index on, in
+\* order (no slot skipped, none read twice, none read before its store), so
+\* they still count in Size (and against the capacity) until released.
+BatchHoldsNextIndexes ==
+    \A k \in 1..Len(held) : c + k <= Len(claims) /\ held[k] = claims[c + k]
 
 -----------------------------------------------------------------------------
 (* Reachability witnesses. Each is expected to be VIOLATED by the correct   *)
@@ -665,6 +760,17 @@ NeverRejects == \A pr \in Prods : \A v \in 1..val[pr] - 1 : <<pr, v>> \in Claime
 
 \* The consumer moved to a successor buffer.
 NeverConsumerHop == cb = 0 \/ bufs[cb].base = 0
+
+\* A batch took two elements.
+NeverBatchOfTwo == Len(held) < 2
+
+\* A run ended inside a batch, with an element taken but not handed out.
+NeverRunEndsInBatch == ~(cpc = "parked" /\ hd < Len(held))
+
+\* A batch took the last slot of a buffer that has a successor (the next
+\* take reads past its end: a cleared slot).
+NeverBatchAtBufferEnd ==
+    ~(cpc = "take" /\ held # <<>> /\ bufs[cb].end = c + Len(held))
 
 -----------------------------------------------------------------------------
 (* Liveness                                                                 *)

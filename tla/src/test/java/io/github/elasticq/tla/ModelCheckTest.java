@@ -66,6 +66,8 @@ class ModelCheckTest {
         pass(MPSC, "ElasticMpscQueue-relaxed.cfg"),
         pass(MPSC, "ElasticMpscQueue-mailbox.cfg"),
         pass(MPSC, "ElasticMpscQueue-mailbox-liveness.cfg"),
+        pass(MPSC, "ElasticMpscQueue-mailbox-batch.cfg"),
+        pass(MPSC, "ElasticMpscQueue-mailbox-batch-liveness.cfg"),
         // a documented limit: shrinkThreshold x growthFactor >= 1 lets size reach capacity + 1
         invariant(MPSC, "ElasticMpscQueue-threshold-overshoot-SizeWithinCapacity.cfg"),
         // negative controls
@@ -86,6 +88,7 @@ class ModelCheckTest {
         invariant(MPSC, "ElasticMpscQueue-bug-NoRecheck-NoStrandedMessage.cfg"),
         temporal(MPSC, "ElasticMpscQueue-bug-NoRecheck-ConsumerProgress.cfg"),
         temporal(MPSC, "ElasticMpscQueue-bug-RelaxedNoHop-ConsumerProgress.cfg"),
+        invariant(MPSC, "ElasticMpscQueue-bug-BatchReleaseAtTake-NoStrandedMessage.cfg"),
         // reachability witnesses
         invariant(MPSC, "ElasticMpscQueue-witness-NeverLookupHop.cfg"),
         invariant(MPSC, "ElasticMpscQueue-witness-NeverStaleCapacityClaim.cfg"),
@@ -93,6 +96,9 @@ class ModelCheckTest {
         invariant(MPSC, "ElasticMpscQueue-witness-NeverResizesInPlace.cfg"),
         invariant(MPSC, "ElasticMpscQueue-witness-NeverRejects.cfg"),
         invariant(MPSC, "ElasticMpscQueue-witness-NeverConsumerHop.cfg"),
+        invariant(MPSC, "ElasticMpscQueue-witness-NeverBatchOfTwo.cfg"),
+        invariant(MPSC, "ElasticMpscQueue-witness-NeverRunEndsInBatch.cfg"),
+        invariant(MPSC, "ElasticMpscQueue-witness-NeverBatchAtBufferEnd.cfg"),
         // QoS scheduler
         pass(QOS, "QosScheduler-strict.cfg"),
         pass(QOS, "QosScheduler-weighted.cfg"),
