@@ -22,7 +22,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
-import scala.Option;
 
 /**
  * {@code burst-memory = on}: a real actor system, an actor that takes bursts. After a burst is
@@ -177,9 +176,7 @@ class BurstMemoryMailboxTest {
    */
   @Test
   void idleCheck_marksOnlyAQuietEmptyQueue_andTheConsumersDequeueTrimsIt() {
-    BurstMemoryMessageQueue q =
-        (BurstMemoryMessageQueue)
-            system.mailboxes().lookup("bursty-mailbox").create(Option.empty(), Option.empty());
+    BurstMemoryMessageQueue q = TestActors.queueOf(system, "bursty-mailbox");
     long t = q.idleNanos();
     for (long i = 0; i < 1_000; i++) {
       q.enqueue(ActorRef.noSender(), new Envelope(i, ActorRef.noSender()));

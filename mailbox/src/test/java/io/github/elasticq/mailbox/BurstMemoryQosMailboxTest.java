@@ -202,9 +202,7 @@ class BurstMemoryQosMailboxTest {
    */
   @Test
   void idleCheck_marksOnlyQuietEmptyLevels_andTheConsumersDequeueTrimsThem() {
-    BurstMemoryQosMessageQueue q =
-        (BurstMemoryQosMessageQueue)
-            system.mailboxes().lookup("manual-qos").create(Option.empty(), Option.empty());
+    BurstMemoryQosMessageQueue q = TestActors.queueOf(system, "manual-qos");
     int min = q.type.queueConfig().minCapacity();
     long t = q.idleNanos();
     send(q, 0, 1_000);

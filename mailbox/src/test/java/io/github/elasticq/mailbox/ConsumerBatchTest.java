@@ -16,7 +16,6 @@ import org.apache.pekko.actor.ActorSystem;
 import org.apache.pekko.actor.DeadLetter;
 import org.apache.pekko.actor.Props;
 import org.apache.pekko.dispatch.Envelope;
-import org.apache.pekko.dispatch.MailboxType;
 import org.apache.pekko.dispatch.UnboundedMailbox;
 import org.apache.pekko.testkit.javadsl.TestKit;
 import org.junit.jupiter.api.AfterAll;
@@ -25,7 +24,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import scala.Option;
 
 /**
  * The consumer batch of {@link ElasticMessageQueue} ({@link ConsumerBatch}), on one thread through
@@ -51,8 +49,7 @@ class ConsumerBatchTest {
   }
 
   private ElasticMessageQueue queueOf(String id) {
-    MailboxType type = system.mailboxes().lookup(id);
-    return (ElasticMessageQueue) type.create(Option.empty(), Option.empty());
+    return TestActors.queueOf(system, id);
   }
 
   private void send(ElasticMessageQueue q, Object message) {

@@ -7,13 +7,11 @@ import io.github.elasticq.queue.CompactElasticMpscQueue;
 import io.github.elasticq.queue.ElasticMpscQueue;
 import org.apache.pekko.actor.ActorSystem;
 import org.apache.pekko.dispatch.Envelope;
-import org.apache.pekko.dispatch.MailboxType;
 import org.apache.pekko.testkit.javadsl.TestKit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import scala.Option;
 
 /** {@code layout}: which queue class an ElasticMailbox section gives its actors. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -32,8 +30,7 @@ class ElasticMailboxLayoutTest {
   }
 
   private ElasticMessageQueue queueOf(String id) {
-    MailboxType type = system.mailboxes().lookup(id);
-    return (ElasticMessageQueue) type.create(Option.empty(), Option.empty());
+    return TestActors.queueOf(system, id);
   }
 
   @Test

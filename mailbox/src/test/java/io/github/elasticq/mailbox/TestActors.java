@@ -9,14 +9,26 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.apache.pekko.actor.AbstractActor;
 import org.apache.pekko.actor.ActorRef;
+import org.apache.pekko.actor.ActorSystem;
 import org.apache.pekko.actor.DeadLetter;
 import org.apache.pekko.actor.Props;
 import org.apache.pekko.dispatch.ControlMessage;
+import org.apache.pekko.dispatch.MessageQueue;
+import scala.Option;
 
-/** Actors and messages shared by the mailbox tests. */
+/** Actors, messages and fixtures shared by the mailbox tests. */
 final class TestActors {
 
   private TestActors() {}
+
+  /**
+   * A message queue of the mailbox type configured at {@code mailboxId}, created as Pekko creates a
+   * shared one (no owner, no system): a queue the test drives by hand, from one thread.
+   */
+  @SuppressWarnings("unchecked")
+  static <Q extends MessageQueue> Q queueOf(ActorSystem system, String mailboxId) {
+    return (Q) system.mailboxes().lookup(mailboxId).create(Option.empty(), Option.empty());
+  }
 
   /** Holds the actor inside its receive until {@code gate} opens; signals {@code entered}. */
   record Block(CountDownLatch entered, CountDownLatch gate) {

@@ -1,8 +1,6 @@
 package io.github.elasticq.queue;
 
-import org.jetbrains.lincheck.datastructures.IntGen;
 import org.jetbrains.lincheck.datastructures.Operation;
-import org.jetbrains.lincheck.datastructures.Param;
 import org.jetbrains.lincheck.datastructures.Validate;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -37,21 +35,12 @@ class TakeUnreleasedLincheckTest {
     ElasticMpscQueueLincheckTest.modelChecking().check(Scenario.class);
   }
 
-  /** The operations Lincheck runs. */
-  @Param(name = "value", gen = IntGen.class, conf = "1:9")
-  public static class Scenario {
-    private final AbstractElasticMpscQueue<Integer> queue = newQueue();
+  /**
+   * The queue operations of {@link ElasticMpscQueueLincheckTest.Scenario} (offer, poll, peek, size,
+   * isEmpty) and the take-then-release.
+   */
+  public static class Scenario extends ElasticMpscQueueLincheckTest.Scenario {
     private final Object[] held = new Object[1];
-
-    /** The queue under test. */
-    protected AbstractElasticMpscQueue<Integer> newQueue() {
-      return new ElasticMpscQueue<>(ElasticMpscQueueLincheckTest.TINY, 0L, 1, 1);
-    }
-
-    @Operation
-    public boolean offer(@Param(name = "value") int value) {
-      return queue.offer(value);
-    }
 
     /** Take one unreleased, then release it; or, with nothing visible, the exact poll. */
     @Operation(nonParallelGroup = "consumer")
@@ -63,21 +52,6 @@ class TakeUnreleasedLincheckTest {
       held[0] = null;
       queue.releaseTaken(1);
       return e;
-    }
-
-    @Operation(nonParallelGroup = "consumer")
-    public Integer poll() {
-      return queue.poll();
-    }
-
-    @Operation
-    public int size() {
-      return queue.size();
-    }
-
-    @Operation
-    public boolean isEmpty() {
-      return queue.isEmpty();
     }
 
     /** Quiescent: batches of two take exactly what the queue counts, then nothing. */
