@@ -607,10 +607,10 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E>
    * {@code n} polls whose index releases are delayed to the last one (a release only ever makes
    * more room visible), with the elements read from their slots earlier. The slot after a buffer's
    * end, which the loop reads when a batch reaches that end, holds an index already taken
-   * (cleared), so the batch stops there. TLC checks all of this in {@code tla/ElasticMpscQueue.tla}
-   * with {@code Batch > 0} (actions {@code CTake} … {@code CDeliver}, invariants {@code NoLoss},
-   * {@code PollsInClaimOrder}, {@code BatchHoldsNextIndexes}, and inside Pekko's mailbox run {@code
-   * NoStrandedMessage}).
+   * (cleared), so the batch stops there. TLC checks all of this in {@code
+   * tla/src/main/tla/ElasticMpscQueue.tla} with {@code Batch > 0} (actions {@code CTake} … {@code
+   * CDeliver}, invariants {@code NoLoss}, {@code PollsInClaimOrder}, {@code BatchHoldsNextIndexes},
+   * and inside Pekko's mailbox run {@code NoStrandedMessage}).
    *
    * @param out where the taken elements go, from index 0
    * @param max how many at most, 1 to {@code out.length}
