@@ -68,6 +68,8 @@ class ModelCheckTest {
         pass(MPSC, "ElasticMpscQueue-mailbox-liveness.cfg"),
         pass(MPSC, "ElasticMpscQueue-mailbox-batch.cfg"),
         pass(MPSC, "ElasticMpscQueue-mailbox-batch-liveness.cfg"),
+        pass(MPSC, "ElasticMpscQueue-mixed-batch.cfg"),
+        pass(MPSC, "ElasticMpscQueue-mixed-batch-liveness.cfg"),
         // a documented limit: shrinkThreshold x growthFactor >= 1 lets size reach capacity + 1
         invariant(MPSC, "ElasticMpscQueue-threshold-overshoot-SizeWithinCapacity.cfg"),
         // negative controls
