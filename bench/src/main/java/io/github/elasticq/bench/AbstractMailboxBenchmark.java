@@ -10,18 +10,24 @@ import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.ActorRef;
 import org.apache.pekko.actor.ActorSystem;
 import org.apache.pekko.actor.Props;
+import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Threads;
 import scala.concurrent.Await;
 import scala.concurrent.duration.Duration;
 
 /**
  * Shared machinery of the mailbox benchmarks: one classic ActorSystem per trial whose {@value
  * Mailboxes#PATH} section selects the mailbox under test, and the two workloads that every mailbox
- * family runs (fan-in with a bounded window per sender, and a burst into one actor).
+ * family runs (fan-in with a bounded window per sender, and a burst into one actor). The two
+ * workloads are {@link Benchmark} methods here; JMH runs them for each concrete subclass under the
+ * subclass's name ({@code MailboxBenchmark.fanIn}, {@code QosMailboxBenchmark.burst}, ...), with
+ * the subclass's {@link #message} and mailbox parameter.
  */
 public abstract class AbstractMailboxBenchmark {
   /** Messages per fan-in batch; each sender keeps at most {@value #WINDOW} batches in flight. */
@@ -78,8 +84,23 @@ public abstract class AbstractMailboxBenchmark {
     final BatchEnd end = new BatchEnd(window);
   }
 
+  /** Four senders, one actor: each sends batches of {@value #BATCH} within its window. */
+  @Benchmark
+  @Threads(4)
+  @OperationsPerInvocation(BATCH)
+  public void fanIn(Sender sender) throws InterruptedException {
+    sendBatch(sender);
+  }
+
+  /** One burst of {@value #BURST} into one actor, until processed. */
+  @Benchmark
+  @OperationsPerInvocation(BURST)
+  public void burst() throws InterruptedException {
+    sendBurst();
+  }
+
   /** Sends one batch from the calling thread, after waiting for a free slot in its window. */
-  final void sendBatch(Sender sender) throws InterruptedException {
+  private void sendBatch(Sender sender) throws InterruptedException {
     sender.window.acquire();
     ActorRef sink = fanInSink;
     for (int i = 0; i < BATCH; i++) {
@@ -89,7 +110,7 @@ public abstract class AbstractMailboxBenchmark {
   }
 
   /** Sends {@value #BURST} messages from the calling thread and waits until all are processed. */
-  final void sendBurst() throws InterruptedException {
+  private void sendBurst() throws InterruptedException {
     ActorRef sink = burstSink;
     CountDownLatch processed = new CountDownLatch(1);
     burstSent += BURST;

@@ -2,7 +2,6 @@ package io.github.elasticq.bench;
 
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
-import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -42,29 +41,11 @@ public class BlockingQueueBenchmark {
     queue = Queues.mpmc(impl);
   }
 
-  /** Per-thread counters that JMH reports as rates: {@code polled} is the throughput. */
-  @AuxCounters(AuxCounters.Type.OPERATIONS)
-  @State(Scope.Thread)
-  public static class Counters {
-    /** Elements accepted. */
-    public long offered;
-
-    /** Elements received. */
-    public long polled;
-
-    /** Resets the counters at the start of each iteration. */
-    @Setup(Level.Iteration)
-    public void reset() {
-      offered = 0;
-      polled = 0;
-    }
-  }
-
   /** Non-blocking producer. */
   @Benchmark
   @Group("offerPoll")
   @GroupThreads(2)
-  public void offer(Counters c) {
+  public void offer(OfferPollCounters c) {
     if (queue.offer(ELEMENT)) {
       c.offered++;
     }
@@ -74,7 +55,7 @@ public class BlockingQueueBenchmark {
   @Benchmark
   @Group("offerPoll")
   @GroupThreads(2)
-  public void poll(Counters c) {
+  public void poll(OfferPollCounters c) {
     if (queue.poll() != null) {
       c.polled++;
     }
@@ -84,7 +65,7 @@ public class BlockingQueueBenchmark {
   @Benchmark
   @Group("timedOfferPoll")
   @GroupThreads(2)
-  public void timedOffer(Counters c) throws InterruptedException {
+  public void timedOffer(OfferPollCounters c) throws InterruptedException {
     if (queue.offer(ELEMENT, 1, TimeUnit.MILLISECONDS)) {
       c.offered++;
     }
@@ -94,7 +75,7 @@ public class BlockingQueueBenchmark {
   @Benchmark
   @Group("timedOfferPoll")
   @GroupThreads(2)
-  public void timedPoll(Counters c) throws InterruptedException {
+  public void timedPoll(OfferPollCounters c) throws InterruptedException {
     if (queue.poll(1, TimeUnit.MILLISECONDS) != null) {
       c.polled++;
     }

@@ -16,7 +16,6 @@ import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.infra.Blackhole;
 import scala.Option;
 
@@ -100,20 +99,5 @@ public class KamonMailboxBenchmark extends AbstractMailboxBenchmark {
     for (int i = 0; i < OFFER_POLL; i++) {
       bh.consume(q.dequeue());
     }
-  }
-
-  /** Four senders, one actor. */
-  @Benchmark
-  @Threads(4)
-  @OperationsPerInvocation(BATCH)
-  public void fanIn(Sender sender) throws InterruptedException {
-    sendBatch(sender);
-  }
-
-  /** One burst into one actor, until processed. */
-  @Benchmark
-  @OperationsPerInvocation(BURST)
-  public void burst() throws InterruptedException {
-    sendBurst();
   }
 }

@@ -16,7 +16,6 @@ import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Threads;
 
 /**
  * ElasticMailbox against Pekko's single-consumer mailboxes, in messages processed per millisecond.
@@ -74,21 +73,6 @@ public class MailboxBenchmark extends AbstractMailboxBenchmark {
       servers[i] = system.actorOf(props, "server-" + i);
       receivers[i] = system.actorOf(props, "receiver-" + i);
     }
-  }
-
-  /** Four senders, one actor. */
-  @Benchmark
-  @Threads(4)
-  @OperationsPerInvocation(BATCH)
-  public void fanIn(Sender sender) throws InterruptedException {
-    sendBatch(sender);
-  }
-
-  /** One burst into one actor, until processed. */
-  @Benchmark
-  @OperationsPerInvocation(BURST)
-  public void burst() throws InterruptedException {
-    sendBurst();
   }
 
   /** Concurrent ping-pong rallies; counts every message (two per round trip). */

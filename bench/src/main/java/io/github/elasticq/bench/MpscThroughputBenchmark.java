@@ -2,7 +2,6 @@ package io.github.elasticq.bench;
 
 import java.util.Queue;
 import java.util.concurrent.TimeUnit;
-import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -68,25 +67,7 @@ public class MpscThroughputBenchmark {
     long limit;
   }
 
-  /** Per-thread counters that JMH reports as rates: {@code polled} is the throughput. */
-  @AuxCounters(AuxCounters.Type.OPERATIONS)
-  @State(Scope.Thread)
-  public static class Counters {
-    /** Elements accepted by {@code offer}. */
-    public long offered;
-
-    /** Elements returned by {@code poll}. */
-    public long polled;
-
-    /** Resets the counters at the start of each iteration. */
-    @Setup(Level.Iteration)
-    public void reset() {
-      offered = 0;
-      polled = 0;
-    }
-  }
-
-  private void produce(ProducerState p, Counters c, int producers) {
+  private void produce(ProducerState p, OfferPollCounters c, int producers) {
     long offered = p.offered;
     if (offered >= p.limit) {
       p.limit = (consumed.getOpaque() + SOFT_BOUND) / producers;
@@ -101,7 +82,7 @@ public class MpscThroughputBenchmark {
     }
   }
 
-  private void consume(Counters c) {
+  private void consume(OfferPollCounters c) {
     if (queue.poll() != null) {
       consumed.increment();
       c.polled++;
@@ -112,7 +93,7 @@ public class MpscThroughputBenchmark {
   @Benchmark
   @Group("p1c1")
   @GroupThreads(1)
-  public void p1c1Offer(ProducerState p, Counters c) {
+  public void p1c1Offer(ProducerState p, OfferPollCounters c) {
     produce(p, c, 1);
   }
 
@@ -120,7 +101,7 @@ public class MpscThroughputBenchmark {
   @Benchmark
   @Group("p1c1")
   @GroupThreads(1)
-  public void p1c1Poll(Counters c) {
+  public void p1c1Poll(OfferPollCounters c) {
     consume(c);
   }
 
@@ -128,7 +109,7 @@ public class MpscThroughputBenchmark {
   @Benchmark
   @Group("p2c1")
   @GroupThreads(2)
-  public void p2c1Offer(ProducerState p, Counters c) {
+  public void p2c1Offer(ProducerState p, OfferPollCounters c) {
     produce(p, c, 2);
   }
 
@@ -136,7 +117,7 @@ public class MpscThroughputBenchmark {
   @Benchmark
   @Group("p2c1")
   @GroupThreads(1)
-  public void p2c1Poll(Counters c) {
+  public void p2c1Poll(OfferPollCounters c) {
     consume(c);
   }
 
@@ -144,7 +125,7 @@ public class MpscThroughputBenchmark {
   @Benchmark
   @Group("p4c1")
   @GroupThreads(4)
-  public void p4c1Offer(ProducerState p, Counters c) {
+  public void p4c1Offer(ProducerState p, OfferPollCounters c) {
     produce(p, c, 4);
   }
 
@@ -152,7 +133,7 @@ public class MpscThroughputBenchmark {
   @Benchmark
   @Group("p4c1")
   @GroupThreads(1)
-  public void p4c1Poll(Counters c) {
+  public void p4c1Poll(OfferPollCounters c) {
     consume(c);
   }
 }

@@ -2,15 +2,12 @@ package io.github.elasticq.bench;
 
 import io.github.elasticq.bench.BenchActors.Msg;
 import java.util.concurrent.TimeUnit;
-import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Threads;
 
 /**
  * QosMailbox (weighted, the default, and strict) against Pekko's UnboundedStablePriorityMailbox
@@ -34,20 +31,5 @@ public class QosMailboxBenchmark extends AbstractMailboxBenchmark {
   @Override
   Msg message(int i) {
     return BenchActors.LEVELS[i % 3];
-  }
-
-  /** Four senders, one actor, mixed levels. */
-  @Benchmark
-  @Threads(4)
-  @OperationsPerInvocation(BATCH)
-  public void fanIn(Sender sender) throws InterruptedException {
-    sendBatch(sender);
-  }
-
-  /** One burst of mixed levels into one actor, until processed. */
-  @Benchmark
-  @OperationsPerInvocation(BURST)
-  public void burst() throws InterruptedException {
-    sendBurst();
   }
 }
