@@ -15,11 +15,12 @@ import java.util.Map;
  * the median ratio, its interval, the goal, median / goal and the verdict) and {@code targets.png}
  * (median / goal with the interval / goal drawn across each bar; 1.0 = goal reached). Each target
  * comes from its own paired run, so the view holds as many machine regimes as runs: it shows where
- * each target stands, not a same-run comparison between targets.
+ * each target stands, not a same-run comparison between targets. {@code max=X} ends the chart's
+ * axis at X (median / goal): longer bars are cut there and labelled with their real value.
  *
  * <pre>
  * java -cp bench/target/benchmarks.jar io.github.elasticq.bench.report.PairedSummary \
- *   out=DIR [title=TEXT] [note=TEXT] a/paired.tsv b/paired.tsv ...
+ *   out=DIR [title=TEXT] [note=TEXT] [max=X] a/paired.tsv b/paired.tsv ...
  * </pre>
  */
 public final class PairedSummary {
@@ -145,17 +146,37 @@ public final class PairedSummary {
 
   /** The chart of median / goal with interval / goal, a red line at 1.0 (goal reached). */
   static void chart(Path file, List<Row> rows, String title) throws IOException {
+    chart(file, rows, title, Double.POSITIVE_INFINITY);
+  }
+
+  /**
+   * The chart with its axis ending at {@code max} (in median / goal): a bar or interval that goes
+   * past it is cut there, and its label says so with the real median / goal, so that one target far
+   * above its goal does not squash the bars near 1.0.
+   */
+  static void chart(Path file, List<Row> rows, String title, double max) throws IOException {
+    BarCharts.writeWithIntervals(
+        file, title, "median / goal, with the interval (1.0 = goal reached)", bars(rows, max), 1.0);
+  }
+
+  /** One bar per row, median / goal, cut at {@code max} (labelled when cut). */
+  static List<BarCharts.IntervalBar> bars(List<Row> rows, double max) {
+    if (!(max > 1.0)) {
+      throw new IllegalArgumentException("max must be above 1.0 (the goal line), was " + max);
+    }
     List<BarCharts.IntervalBar> bars = new ArrayList<>();
     for (Row r : rows) {
+      double value = r.median() / r.goal();
+      double high = r.high() / r.goal();
+      String label = r.label() + String.format(Locale.ROOT, " (goal %.1f×)", r.goal());
+      if (value > max || high > max) {
+        label += String.format(Locale.ROOT, " [median / goal %.2f, cut at %.2f]", value, max);
+      }
       bars.add(
           new BarCharts.IntervalBar(
-              r.label() + String.format(Locale.ROOT, " (goal %.1f×)", r.goal()),
-              r.median() / r.goal(),
-              r.low() / r.goal(),
-              r.high() / r.goal()));
+              label, Math.min(value, max), Math.min(r.low() / r.goal(), max), Math.min(high, max)));
     }
-    BarCharts.writeWithIntervals(
-        file, title, "median / goal, with the interval (1.0 = goal reached)", bars, 1.0);
+    return bars;
   }
 
   public static void main(String[] args) throws IOException {
@@ -165,8 +186,9 @@ public final class PairedSummary {
       int eq = a.indexOf('=');
       if (eq > 0 && !a.endsWith(".tsv")) {
         String key = a.substring(0, eq);
-        if (!List.of("out", "title", "note").contains(key)) {
-          throw new IllegalArgumentException("unknown option " + key + "; known: out, title, note");
+        if (!List.of("out", "title", "note", "max").contains(key)) {
+          throw new IllegalArgumentException(
+              "unknown option " + key + "; known: out, title, note, max");
         }
         options.put(key, a.substring(eq + 1));
         continue;
@@ -175,7 +197,7 @@ public final class PairedSummary {
     }
     if (!options.containsKey("out")) {
       throw new IllegalArgumentException(
-          "missing option out=DIR; usage: out=DIR [title=] [note=] paired.tsv ...");
+          "missing option out=DIR; usage: out=DIR [title=] [note=] [max=] paired.tsv ...");
     }
     if (rows.isEmpty()) {
       throw new IllegalArgumentException("no summary rows: give one or more paired.tsv files");
@@ -185,7 +207,15 @@ public final class PairedSummary {
     String title = options.getOrDefault("title", "Paired rounds: where each target stands");
     String md = render(rows, title, options.getOrDefault("note", ""), dir);
     Files.writeString(dir.resolve("summary.md"), md);
-    chart(dir.resolve("targets.png"), rows, title);
+    double max = Double.POSITIVE_INFINITY;
+    if (options.containsKey("max")) {
+      try {
+        max = Double.parseDouble(options.get("max"));
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("max=" + options.get("max") + " is not a number", e);
+      }
+    }
+    chart(dir.resolve("targets.png"), rows, title, max);
     System.out.print(md);
   }
 }

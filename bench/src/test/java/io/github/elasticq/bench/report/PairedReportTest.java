@@ -133,6 +133,17 @@ class PairedReportTest {
     assertThat(image.getWidth()).isEqualTo(1100);
     assertThat(image.getHeight()).isEqualTo(120 + 2 * 34);
     assertThat(ImageIO.read(dir.resolve("a/paired.png").toFile())).isNotNull();
+
+    // max cuts the bars that reach past it and says so; the others are untouched. Row a: median /
+    // goal 1.095 / 1.1, interval up to 1.15 / 1.1 = 1.045, past 1.02; row b ends at 0.92.
+    List<BarCharts.IntervalBar> cut = PairedSummary.bars(all, 1.02);
+    assertThat(cut.get(0).high()).isEqualTo(1.02);
+    assertThat(cut.get(0).value()).isCloseTo(1.095 / 1.1, within(1e-6));
+    assertThat(cut.get(0).label()).endsWith("[median / goal 1.00, cut at 1.02]");
+    assertThat(cut.get(1).label()).doesNotContain("cut at");
+    assertThat(cut.get(1).high()).isCloseTo(all.get(1).high(), within(1e-9));
+    assertThatThrownBy(() -> PairedSummary.bars(all, 0.9))
+        .hasMessageContaining("max must be above 1.0");
   }
 
   /** What PairedReport's main writes next to {@code md}: the table and the chart. */

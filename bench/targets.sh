@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Every issue 13 JMH target in paired rounds (bench/rounds.sh: one fork of each candidate and of the
+# peer per round, order rotating), one target after the other, then PairedSummary: summary.md and
+# targets.png (each target's median ratio / goal with its interval; 1.0 = goal reached). The
+# paired counterpart of bench/headline.sh (which runs -f 3 per implementation and also the
+# busy-consumer race and the idle-actor footprint, which have no paired form). See bench/README.md,
+# "Every target in paired rounds".
+#
+# Settings (environment variables, defaults in brackets): ROUNDS [4] per target; TARGETS [all]:
+#   space-separated names from the list below, to run a subset; OUT [bench/results/$(date +%F)/targets];
+#   every bench/rounds.sh setting (WI, W, I, R, JVM_ARGS, JAVA, JAR, REBUILD) passes through.
+#   TITLE [Issue 13 targets, <date> (<cores> cores, <CPU>)]: the chart's title; CHART_MAX [2.5]: the
+#   chart's axis ends there (median / goal), longer bars are cut and labelled with their value.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+export ROUNDS=${ROUNDS:-4}
+OUT=${OUT:-bench/results/$(date +%F)/targets}
+JAR=${JAR:-bench/target/benchmarks.jar}
+export JAR
+ALL="p1c1 p2c1 burst-drain buffer buffer-timed mailbox-fanin mailbox-burst qos-burst qos-fanin"
+TARGETS=${TARGETS:-$ALL}
+
+# name -> goal, regex, param, peer, candidates (ours first; the others are reported beside it)
+target() {
+  case $1 in
+    p1c1) echo "1.0|\.MpscThroughputBenchmark\.p1c1$|impl|MpscArrayQueue|ElasticMpscQueue" ;;
+    p2c1) echo "1.0|\.MpscThroughputBenchmark\.p2c1$|impl|MpscChunkedArrayQueue|ElasticMpscQueue" ;;
+    burst-drain) echo "1.0|\.BurstDrainBenchmark\.burstThenDrain$|impl|MpscChunkedArrayQueue|ElasticMpscQueue ElasticMpscQueue+burstMemory" ;;
+    buffer) echo "1.0|\.BlockingQueueBenchmark\.offerPoll$|impl|ArrayBlockingQueue|ElasticBuffer" ;;
+    buffer-timed) echo "1.0|\.BlockingQueueBenchmark\.timedOfferPoll$|impl|ArrayBlockingQueue|ElasticBuffer" ;;
+    mailbox-fanin) echo "1.1|\.MailboxBenchmark\.fanIn$|mailbox|SingleConsumerOnlyUnboundedMailbox|ElasticMailbox ElasticMailbox+layout=padded" ;;
+    mailbox-burst) echo "1.0|\.MailboxBenchmark\.burst$|mailbox|SingleConsumerOnlyUnboundedMailbox|ElasticMailbox ElasticMailbox+layout=padded" ;;
+    qos-burst) echo "3.0|\.QosMailboxBenchmark\.burst$|mailbox|UnboundedStablePriorityMailbox|QosMailbox QosMailbox+layout=padded" ;;
+    qos-fanin) echo "3.0|\.QosMailboxBenchmark\.fanIn$|mailbox|UnboundedStablePriorityMailbox|QosMailbox QosMailbox+layout=padded" ;;
+    *) return 1 ;;
+  esac
+}
+for t in $TARGETS; do
+  target "$t" > /dev/null || { echo "unknown target '$t'; known: $ALL" >&2; exit 2; }
+done
+
+if [ ! -f "$JAR" ] || [ "${REBUILD:-0}" = 1 ]; then
+  ./mvnw -B -ntp -q -pl bench -am package -DskipTests
+  export REBUILD=0
+fi
+mkdir -p "$OUT"
+cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//' || echo "unknown CPU")
+TITLE=${TITLE:-"Issue 13 targets, $(date +%F) ($(nproc) cores, $cpu)"}
+echo "targets: $TARGETS; $ROUNDS rounds each -> $OUT"
+
+tsvs=()
+for t in $TARGETS; do
+  IFS='|' read -r goal regex param peer candidates <<< "$(target "$t")"
+  echo "== $(date +%T) $t"
+  # shellcheck disable=SC2086 # the candidates are words on purpose
+  GOAL=$goal OUT=$OUT/$t bench/rounds.sh "$regex" "$param" "$peer" $candidates
+  tsvs+=("$OUT/$t"/paired-*.tsv)
+done
+
+java -cp "$JAR" io.github.elasticq.bench.report.PairedSummary out="$OUT" title="$TITLE" \
+  max="${CHART_MAX:-2.5}" \
+  note="bench/targets.sh: $ROUNDS paired round(s) per target, $(java -version 2>&1 | head -1)" "${tsvs[@]}"
+echo "wrote $OUT/summary.md and $OUT/targets.png"
