@@ -120,6 +120,7 @@ class ModelCheckTest {
         pass(MPSC, "ElasticMpscQueue-large-threshold.cfg"),
         pass(MPSC, "ElasticMpscQueue-large-liveness.cfg"),
         pass(MPSC, "ElasticMpscQueue-large-batch-liveness.cfg"),
+        pass(MPSC, "ElasticMpscQueue-large-mixed-batch-liveness.cfg"),
         pass(QOS, "QosScheduler-large.cfg"));
   }
 
