@@ -279,11 +279,10 @@ abstract class AbstractElasticMessageQueue implements MessageQueue {
       for (int i = 0; i < cleaned.length; i++) {
         cleaned[i] = after.get(i).dequeued() - before.get(i).dequeued();
       }
-      // Dequeued during the drain but not dead-lettered here: the messages of an
-      // ElasticMessageQueue
-      // batch the actor had already processed, which the drain released, or, for the shared queue,
-      // what other team members took meanwhile. Both happen only in one-queue mailboxes (level 0);
-      // for QoS queues the difference is 0.
+      // Dequeued during the drain but not dead-lettered here: the messages of a batch
+      // (ElasticMessageQueue) the actor had already processed, which the drain released, or, for
+      // the shared queue, what other team members took meanwhile. Both happen only in one-queue
+      // mailboxes (level 0); for QoS queues the difference is 0.
       cleaned[0] -= afterAll.dequeued() - beforeAll - dead;
       registry.retire(
           id(),

@@ -144,15 +144,11 @@ public final class PairedSummary {
     }
   }
 
-  /** The chart of median / goal with interval / goal, a red line at 1.0 (goal reached). */
-  static void chart(Path file, List<Row> rows, String title) throws IOException {
-    chart(file, rows, title, Double.POSITIVE_INFINITY);
-  }
-
   /**
-   * The chart with its axis ending at {@code max} (in median / goal): a bar or interval that goes
-   * past it is cut there, and its label says so with the real median / goal, so that one target far
-   * above its goal does not squash the bars near 1.0.
+   * The chart of median / goal with interval / goal, a red line at 1.0 (goal reached), its axis
+   * ending at {@code max} ({@code Double.POSITIVE_INFINITY}: past the highest interval): a bar or
+   * interval that goes past it is cut there, and its label says so with the real median / goal, so
+   * that one target far above its goal does not squash the bars near 1.0.
    */
   static void chart(Path file, List<Row> rows, String title, double max) throws IOException {
     BarCharts.writeWithIntervals(

@@ -128,7 +128,7 @@ class PairedReportTest {
         .contains("Met (whole interval at or above the goal): 0 of 2.");
 
     Path png = dir.resolve("summary/targets.png");
-    PairedSummary.chart(png, all, "t");
+    PairedSummary.chart(png, all, "t", Double.POSITIVE_INFINITY);
     BufferedImage image = ImageIO.read(png.toFile());
     assertThat(image.getWidth()).isEqualTo(1100);
     assertThat(image.getHeight()).isEqualTo(120 + 2 * 34);
