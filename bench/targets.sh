@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
-# Every issue 13 JMH target in paired rounds (bench/rounds.sh: one fork of each candidate and of the
-# peer per round, order rotating), one target after the other, then PairedSummary: summary.md and
-# targets.png (each target's median ratio / goal with its interval; 1.0 = goal reached). The
-# paired counterpart of bench/headline.sh (which runs -f 3 per implementation and also the
-# busy-consumer race and the idle-actor footprint, which have no paired form). See bench/README.md,
-# "Every target in paired rounds".
+# Every issue 13 target in paired rounds, one target after the other, then PairedSummary: summary.md
+# and targets.png (each target's median ratio / goal with its interval; 1.0 = goal reached). The JMH
+# targets run through bench/rounds.sh (one fork of each candidate and of the peer per round, order
+# rotating); the busy-consumer race runs ROUNDS JVMs of BusyConsumerRace (its rounds alternate the
+# queues inside a JVM: each is a pair) and the idle-actor footprint ROUNDS runs of
+# IdleActorFootprint, both turned into paired reports by PairedHarnesses. The paired counterpart of
+# bench/headline.sh (-f 3 per implementation). See bench/README.md, "Every target in paired rounds".
 #
 # Settings (environment variables, defaults in brackets): ROUNDS [4] per target; TARGETS [all]:
 #   space-separated names from the list below, to run a subset; OUT [bench/results/$(date +%F)/targets];
-#   every bench/rounds.sh setting (WI, W, I, R, JVM_ARGS, JAVA, JAR, REBUILD) passes through.
+#   every bench/rounds.sh setting (WI, W, I, R, JVM_ARGS, JAVA, JAR, REBUILD) passes through;
+#   RACE_ELEMENTS [20000000] and RACE_ROUNDS [5] per race JVM; FOOTPRINT_ACTORS [100000].
 #   TITLE [Issue 13 targets, <date> (<cores> cores, <CPU>)]: the chart's title; CHART_MAX [2.5]: the
 #   chart's axis ends there (median / goal), longer bars are cut and labelled with their value.
 set -euo pipefail
@@ -18,7 +20,7 @@ export ROUNDS=${ROUNDS:-4}
 OUT=${OUT:-bench/results/$(date +%F)/targets}
 JAR=${JAR:-bench/target/benchmarks.jar}
 export JAR
-ALL="p1c1 p2c1 burst-drain buffer buffer-timed mailbox-fanin mailbox-burst qos-burst qos-fanin"
+ALL="p1c1 race p2c1 burst-drain buffer buffer-timed mailbox-fanin mailbox-burst qos-burst qos-fanin footprint"
 TARGETS=${TARGETS:-$ALL}
 
 # name -> goal, regex, param, peer, candidates (ours first; the others are reported beside it)
@@ -33,6 +35,8 @@ target() {
     mailbox-burst) echo "1.0|\.MailboxBenchmark\.burst$|mailbox|SingleConsumerOnlyUnboundedMailbox|ElasticMailbox ElasticMailbox+layout=padded" ;;
     qos-burst) echo "3.0|\.QosMailboxBenchmark\.burst$|mailbox|UnboundedStablePriorityMailbox|QosMailbox QosMailbox+layout=padded" ;;
     qos-fanin) echo "3.0|\.QosMailboxBenchmark\.fanIn$|mailbox|UnboundedStablePriorityMailbox|QosMailbox QosMailbox+layout=padded" ;;
+    race) echo "1.0|BusyConsumerRace|||" ;; # not JMH: see run_race
+    footprint) echo "1.3|IdleActorFootprint|||" ;; # a ceiling on ours / default bytes: run_footprint
     *) return 1 ;;
   esac
 }
@@ -49,10 +53,40 @@ cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//' || echo 
 TITLE=${TITLE:-"Issue 13 targets, $(date +%F) ($(nproc) cores, $cpu)"}
 echo "targets: $TARGETS; $ROUNDS rounds each -> $OUT"
 
+JAVA=${JAVA:-java}
+report() { "$JAVA" -cp "$JAR" io.github.elasticq.bench.report.PairedHarnesses "$@" > /dev/null; }
+# ROUNDS race JVMs; each alternates the queues RACE_ROUNDS times (Agrona needs the export).
+run_race() {
+  local dir=$OUT/race
+  mkdir -p "$dir"
+  for r in $(seq 1 "$ROUNDS"); do
+    "$JAVA" --add-exports=java.base/jdk.internal.misc=ALL-UNNAMED -Xms2g -Xmx2g -cp "$JAR" \
+      io.github.elasticq.bench.BusyConsumerRace "elements=${RACE_ELEMENTS:-20000000}" \
+      "rounds=${RACE_ROUNDS:-5}" "out=$dir/race-r$r.md" > "$dir/race-r$r.log"
+  done
+  report kind=race "out=$dir/paired-ElasticMpscQueue.md" goal="$1" "$dir"/race-r*.json
+}
+# ROUNDS footprint runs (each starts one child JVM per mailbox).
+run_footprint() {
+  local dir=$OUT/footprint
+  mkdir -p "$dir"
+  for r in $(seq 1 "$ROUNDS"); do
+    "$JAVA" -cp "$JAR" io.github.elasticq.bench.IdleActorFootprint \
+      --actors "${FOOTPRINT_ACTORS:-100000}" --out "$dir/footprint-r$r.md" \
+      ElasticMailbox+1msg UnboundedMailbox+1msg > "$dir/footprint-r$r.log"
+  done
+  report kind=footprint "out=$dir/paired-ElasticMailbox+1msg.md" goal="$1" "$dir"/footprint-r*.md
+}
+
 tsvs=()
 for t in $TARGETS; do
   IFS='|' read -r goal regex param peer candidates <<< "$(target "$t")"
   echo "== $(date +%T) $t"
+  if [ "$t" = race ] || [ "$t" = footprint ]; then
+    "run_$t" "$goal"
+    tsvs+=("$OUT/$t"/paired-*.tsv)
+    continue
+  fi
   # shellcheck disable=SC2086 # the candidates are words on purpose
   GOAL=$goal OUT=$OUT/$t bench/rounds.sh "$regex" "$param" "$peer" $candidates
   tsvs+=("$OUT/$t"/paired-*.tsv)

@@ -189,16 +189,29 @@ public final class PairedReport {
   /** The Markdown report of {@code pairs}; {@code machine} describes where they ran. */
   static String render(
       List<Pairs> pairs, String ours, String peer, double goal, String title, String machine) {
+    return render(pairs, ours, peer, goal, title, machine, "one fork each per round, back to back");
+  }
+
+  /** As above; {@code how} says how one round's pair was measured. */
+  static String render(
+      List<Pairs> pairs,
+      String ours,
+      String peer,
+      double goal,
+      String title,
+      String machine,
+      String how) {
     StringBuilder md = new StringBuilder();
     md.append("# ").append(title).append("\n\n");
     md.append(
         String.format(
             Locale.ROOT,
-            "Machine: %s. Ratio = %s / %s, one fork each per round, back to back."
+            "Machine: %s. Ratio = %s / %s, %s."
                 + " Interval: distribution-free (sign test) for the median ratio.%n%n",
             machine,
             ours,
-            peer));
+            peer,
+            how));
     md.append("| benchmark | rounds | median ratio | interval (coverage) | geometric mean |")
         .append(" ours won | goal | verdict |\n|---|---:|---:|---:|---:|---:|---:|---|\n");
     for (Pairs p : pairs) {

@@ -164,7 +164,9 @@ public final class PairedSummary {
     for (Row r : rows) {
       double value = r.median() / r.goal();
       double high = r.high() / r.goal();
-      String label = r.label() + String.format(Locale.ROOT, " (goal %.1f×)", r.goal());
+      // one decimal for the usual goals (1.0, 1.1, 3.0), two for an inverted ceiling (1 / 1.3)
+      String goal = Math.abs(r.goal() * 10 - Math.rint(r.goal() * 10)) < 1e-9 ? "%.1f" : "%.2f";
+      String label = r.label() + String.format(Locale.ROOT, " (goal " + goal + "×)", r.goal());
       if (value > max || high > max) {
         label += String.format(Locale.ROOT, " [median / goal %.2f, cut at %.2f]", value, max);
       }
