@@ -55,27 +55,31 @@ echo "targets: $TARGETS; $ROUNDS rounds each -> $OUT"
 
 JAVA=${JAVA:-java}
 report() { "$JAVA" -cp "$JAR" io.github.elasticq.bench.report.PairedHarnesses "$@" > /dev/null; }
-# ROUNDS race JVMs; each alternates the queues RACE_ROUNDS times (Agrona needs the export).
+# ROUNDS race JVMs; each alternates the queues RACE_ROUNDS times (Agrona needs the export) and is
+# one pair (the median of its rounds). Both functions report the files of this run only, in run
+# order (not a glob: OUT may hold an earlier run's).
 run_race() {
-  local dir=$OUT/race
+  local dir=$OUT/race files=()
   mkdir -p "$dir"
   for r in $(seq 1 "$ROUNDS"); do
     "$JAVA" --add-exports=java.base/jdk.internal.misc=ALL-UNNAMED -Xms2g -Xmx2g -cp "$JAR" \
       io.github.elasticq.bench.BusyConsumerRace "elements=${RACE_ELEMENTS:-20000000}" \
       "rounds=${RACE_ROUNDS:-5}" "out=$dir/race-r$r.md" > "$dir/race-r$r.log"
+    files+=("$dir/race-r$r.json")
   done
-  report kind=race "out=$dir/paired-ElasticMpscQueue.md" goal="$1" "$dir"/race-r*.json
+  report kind=race "out=$dir/paired-ElasticMpscQueue.md" goal="$1" "${files[@]}"
 }
 # ROUNDS footprint runs (each starts one child JVM per mailbox).
 run_footprint() {
-  local dir=$OUT/footprint
+  local dir=$OUT/footprint files=()
   mkdir -p "$dir"
   for r in $(seq 1 "$ROUNDS"); do
     "$JAVA" -cp "$JAR" io.github.elasticq.bench.IdleActorFootprint \
       --actors "${FOOTPRINT_ACTORS:-100000}" --out "$dir/footprint-r$r.md" \
       ElasticMailbox+1msg UnboundedMailbox+1msg > "$dir/footprint-r$r.log"
+    files+=("$dir/footprint-r$r.md")
   done
-  report kind=footprint "out=$dir/paired-ElasticMailbox+1msg.md" goal="$1" "$dir"/footprint-r*.md
+  report kind=footprint "out=$dir/paired-ElasticMailbox+1msg.md" goal="$1" "${files[@]}"
 }
 
 tsvs=()
@@ -92,7 +96,7 @@ for t in $TARGETS; do
   tsvs+=("$OUT/$t"/paired-*.tsv)
 done
 
-java -cp "$JAR" io.github.elasticq.bench.report.PairedSummary out="$OUT" title="$TITLE" \
+"$JAVA" -cp "$JAR" io.github.elasticq.bench.report.PairedSummary out="$OUT" title="$TITLE" \
   max="${CHART_MAX:-2.5}" \
-  note="bench/targets.sh: $ROUNDS paired round(s) per target, $(java -version 2>&1 | head -1)" "${tsvs[@]}"
+  note="bench/targets.sh: $ROUNDS paired round(s) per target, $("$JAVA" -version 2>&1 | head -1)" "${tsvs[@]}"
 echo "wrote $OUT/summary.md and $OUT/targets.png"

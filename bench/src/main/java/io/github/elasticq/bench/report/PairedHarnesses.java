@@ -16,8 +16,9 @@ import java.util.Map;
  *
  * <ul>
  *   <li>{@code kind=race}: {@code BusyConsumerRace} JSON files (one per JVM). Its rounds alternate
- *       the queues inside one JVM, so round i of ElasticMpscQueue and round i of MpscArrayQueue
- *       form a pair; every round of every file is one pair. Goal: ratio ≥ {@code goal} (1.0).
+ *       the queues inside one JVM; each file is one pair, the median of its ElasticMpscQueue rounds
+ *       against the median of its MpscArrayQueue rounds (rounds of one JVM share its JIT and heap,
+ *       so they are not independent samples; JVMs are). Goal: ratio ≥ {@code goal} (1.0).
  *   <li>{@code kind=footprint}: {@code IdleActorFootprint} tables (one per run), each with {@value
  *       #FOOTPRINT_OURS} and {@value #FOOTPRINT_PEER}. The target is a ceiling (ours / default ≤
  *       {@code goal}, 1.3), so the pair is taken as idle actors per MiB, where higher is better:
@@ -43,7 +44,7 @@ public final class PairedHarnesses {
 
   private static final double MIB = 1024.0 * 1024.0;
 
-  /** The race pairs: round i of ours against round i of the peer, file after file. */
+  /** The race pairs: one per file, the median of our rounds against the median of the peer's. */
   static PairedReport.Pairs racePairs(List<Path> files) throws IOException {
     Collected c = new Collected();
     for (Path f : files) {
@@ -63,9 +64,10 @@ public final class PairedHarnesses {
                 + " and "
                 + (p == null ? "none" : p.size()));
       }
-      for (int i = 0; i < o.size(); i++) {
-        c.add(String.format(Locale.ROOT, "run %d round %d", run, i + 1), o.get(i), p.get(i));
-      }
+      c.add(
+          String.format(Locale.ROOT, "run %d (median of %d rounds)", run, o.size()),
+          RaceResult.median(o),
+          RaceResult.median(p));
     }
     return c.pairs("BusyConsumerRace.p1c1");
   }
@@ -125,16 +127,15 @@ public final class PairedHarnesses {
   public static void main(String[] args) throws IOException {
     Map<String, String> options = new LinkedHashMap<>();
     List<Path> files = new ArrayList<>();
+    List<String> known = List.of("kind", "out", "goal", "title");
     for (String a : args) {
       int eq = a.indexOf('=');
-      boolean file = a.endsWith(".json") || a.endsWith(".md");
-      if (eq > 0 && (!file || a.startsWith("out="))) {
-        String key = a.substring(0, eq);
-        if (!List.of("kind", "out", "goal", "title").contains(key)) {
-          throw new IllegalArgumentException(
-              "unknown option " + key + "; known: kind, out, goal, title");
-        }
+      String key = eq > 0 ? a.substring(0, eq) : "";
+      if (known.contains(key)) {
         options.put(key, a.substring(eq + 1));
+      } else if (eq > 0 && key.matches("[A-Za-z-]+")) {
+        throw new IllegalArgumentException(
+            "unknown option " + key + "; known: " + String.join(", ", known));
       } else {
         files.add(Path.of(a));
       }
@@ -147,7 +148,12 @@ public final class PairedHarnesses {
       throw new IllegalArgumentException("missing option out=DIR/paired-NAME.md");
     }
     boolean race = kind.equals("race");
-    double goal = Double.parseDouble(options.getOrDefault("goal", race ? "1.0" : "1.3"));
+    double goal;
+    try {
+      goal = Double.parseDouble(options.getOrDefault("goal", race ? "1.0" : "1.3"));
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("goal=" + options.get("goal") + " is not a number", e);
+    }
     if (!(goal > 0)) {
       throw new IllegalArgumentException("goal must be positive, was " + goal);
     }

@@ -45,16 +45,18 @@ class PairedHarnessesTest {
   }
 
   @Test
-  void raceRounds_pairRoundByRoundAcrossRuns(@TempDir Path dir) throws Exception {
-    Path a = race(dir, "race-r1.json", List.of(20.0, 30.0, 40.0), List.of(10.0, 10.0, 10.0));
+  void raceRuns_areOnePairEach_theMediansOfTheirRounds(@TempDir Path dir) throws Exception {
+    Path a = race(dir, "race-r1.json", List.of(20.0, 30.0, 40.0), List.of(10.0, 12.0, 10.0));
     Path b = race(dir, "race-r2.json", List.of(5.0, 50.0, 6.0), List.of(10.0, 10.0, 10.0));
     PairedReport.Pairs p = PairedHarnesses.racePairs(List.of(a, b));
     assertThat(p.benchmark()).isEqualTo("BusyConsumerRace.p1c1");
-    assertThat(p.rounds()).hasSize(6).startsWith("run 1 round 1").endsWith("run 2 round 3");
-    assertThat(p.ratios()).containsExactly(2.0, 3.0, 4.0, 0.5, 5.0, 0.6);
+    assertThat(p.rounds())
+        .containsExactly("run 1 (median of 3 rounds)", "run 2 (median of 3 rounds)");
+    // run 1: 30 / 10; run 2: 6 / 10 (medians, not round-by-round ratios)
+    assertThat(p.ratios()).containsExactly(3.0, 0.6);
     PairedReport.Summary s = PairedReport.summarize(p);
-    assertThat(s.median()).isCloseTo(2.5, within(1e-12)); // sorted 0.5 0.6 2 3 4 5
-    assertThat(s.won()).isEqualTo(4);
+    assertThat(s.median()).isCloseTo(1.8, within(1e-12));
+    assertThat(s.won()).isEqualTo(1);
   }
 
   @Test
@@ -119,5 +121,10 @@ class PairedHarnessesTest {
                 PairedHarnesses.main(
                     new String[] {"kind=race", "out=" + dir.resolve("p.md"), "goal=0"}))
         .hasMessageContaining("goal must be positive");
+    assertThatThrownBy(
+            () ->
+                PairedHarnesses.main(
+                    new String[] {"kind=race", "out=" + dir.resolve("p.md"), "goal=high"}))
+        .hasMessageContaining("goal=high is not a number");
   }
 }
