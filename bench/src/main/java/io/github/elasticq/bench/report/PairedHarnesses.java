@@ -1,7 +1,6 @@
 package io.github.elasticq.bench.report;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -172,21 +171,20 @@ public final class PairedHarnesses {
                     ours,
                     peer,
                     goal));
-    String machine =
-        String.format(
-            Locale.ROOT, "%d cores (%s), %s", Machine.cores(), Machine.cpuModel(), Machine.jvm());
-    List<PairedReport.Pairs> pairs = List.of(p);
     String how =
         race
             ? "the two queues' rounds alternating inside one JVM per run"
             : "one child JVM per mailbox and run, back to back; values are idle actors per MiB";
-    String md = PairedReport.render(pairs, ours, peer, written, title, machine, how);
-    Path out = Path.of(options.get("out"));
-    Files.createDirectories(out.toAbsolutePath().getParent());
-    Files.writeString(out, md);
-    Files.writeString(
-        PairedReport.sibling(out, ".tsv"), PairedReport.tsv(pairs, ours, peer, written));
-    PairedReport.chart(PairedReport.sibling(out, ".png"), pairs, written, title);
+    String md =
+        PairedReport.write(
+            Path.of(options.get("out")),
+            List.of(p),
+            ours,
+            peer,
+            written,
+            title,
+            PairedReport.thisMachine(),
+            how);
     System.out.print(md);
   }
 }

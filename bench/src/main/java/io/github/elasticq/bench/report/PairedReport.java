@@ -186,13 +186,13 @@ public final class PairedReport {
     return out;
   }
 
-  /** The Markdown report of {@code pairs}; {@code machine} describes where they ran. */
-  static String render(
-      List<Pairs> pairs, String ours, String peer, double goal, String title, String machine) {
-    return render(pairs, ours, peer, goal, title, machine, "one fork each per round, back to back");
-  }
+  /** How a JMH round's pair is measured, for {@link #render}'s {@code how}. */
+  static final String FORKS = "one fork each per round, back to back";
 
-  /** As above; {@code how} says how one round's pair was measured. */
+  /**
+   * The Markdown report of {@code pairs}; {@code machine} describes where they ran and {@code how}
+   * how one round's pair was measured ({@link #FORKS} for JMH rounds).
+   */
   static String render(
       List<Pairs> pairs,
       String ours,
@@ -343,20 +343,37 @@ public final class PairedReport {
     double goal = Double.parseDouble(options.getOrDefault("goal", "1.0"));
     String title = options.getOrDefault("title", "Paired rounds: " + ours + " / " + peer);
     List<Pairs> pairs = pair(byRound, options.get("param"), ours, peer);
-    String machine =
-        options.getOrDefault(
-            "machine",
-            String.format(
-                Locale.ROOT,
-                "%d cores (%s), %s",
-                Machine.cores(),
-                Machine.cpuModel(),
-                Machine.jvm()));
-    String md = render(pairs, ours, peer, goal, title, machine);
-    Path out = Path.of(options.get("out"));
+    String machine = options.getOrDefault("machine", thisMachine());
+    String md = write(Path.of(options.get("out")), pairs, ours, peer, goal, title, machine, FORKS);
+    System.out.print(md);
+  }
+
+  /** This machine as the reports describe it: cores, CPU model, JVM. */
+  static String thisMachine() {
+    return String.format(
+        Locale.ROOT, "%d cores (%s), %s", Machine.cores(), Machine.cpuModel(), Machine.jvm());
+  }
+
+  /**
+   * Writes the report of {@code pairs} to {@code out} ({@code .md}) with its {@code .tsv} and
+   * {@code .png} siblings, creating the folder; returns the Markdown. {@code how} says how one
+   * round's pair was measured.
+   */
+  static String write(
+      Path out,
+      List<Pairs> pairs,
+      String ours,
+      String peer,
+      double goal,
+      String title,
+      String machine,
+      String how)
+      throws IOException {
+    String md = render(pairs, ours, peer, goal, title, machine, how);
+    Files.createDirectories(out.toAbsolutePath().getParent());
     Files.writeString(out, md);
     Files.writeString(sibling(out, ".tsv"), tsv(pairs, ours, peer, goal));
     chart(sibling(out, ".png"), pairs, goal, title);
-    System.out.print(md);
+    return md;
   }
 }

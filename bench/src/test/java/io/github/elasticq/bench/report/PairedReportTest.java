@@ -64,7 +64,7 @@ class PairedReportTest {
     assertThat(p.get(0).rounds())
         .containsExactly("r01", "r02", "r03", "r04", "r05", "r06", "r07", "r08", "r09", "r10");
     assertThat(p.get(0).ratios()[1]).isCloseTo(1.15, within(1e-12));
-    assertThat(PairedReport.render(p, "Ours", "Peer", 1.0, "t", "m"))
+    assertThat(PairedReport.render(p, "Ours", "Peer", 1.0, "t", "m", PairedReport.FORKS))
         .contains("| MailboxBenchmark.burst | 10 |")
         .contains("10 of 10")
         .contains("| met |");
@@ -84,7 +84,8 @@ class PairedReportTest {
         "Peer",
         1.0,
         "t",
-        "m");
+        "m",
+        PairedReport.FORKS);
   }
 
   @Test
