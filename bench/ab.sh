@@ -40,7 +40,10 @@ for which in ("old", "new"):
             except ValueError:
                 continue  # a fork that failed: its round is left out
             for run in runs:
-                scores[(cand, run["benchmark"].rsplit(".", 1)[-1])] = run["primaryMetric"]["score"]
+                # a group benchmark's figure is its polled counter, as in the Java reports (JmhResult)
+                polled = run.get("secondaryMetrics", {}).get("polled")
+                metric = polled if polled is not None else run["primaryMetric"]
+                scores[(cand, run["benchmark"].rsplit(".", 1)[-1])] = metric["score"]
         for (c, b), v in scores.items():
             if c != peer and (peer, b) in scores:
                 res.setdefault((b, c, which), []).append(v / scores[(peer, b)])
