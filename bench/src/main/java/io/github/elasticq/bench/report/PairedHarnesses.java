@@ -3,7 +3,6 @@ package io.github.elasticq.bench.report;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -124,35 +123,16 @@ public final class PairedHarnesses {
   }
 
   public static void main(String[] args) throws IOException {
-    Map<String, String> options = new LinkedHashMap<>();
-    List<Path> files = new ArrayList<>();
-    List<String> known = List.of("kind", "out", "goal", "title");
-    for (String a : args) {
-      int eq = a.indexOf('=');
-      String key = eq > 0 ? a.substring(0, eq) : "";
-      if (known.contains(key)) {
-        options.put(key, a.substring(eq + 1));
-      } else if (eq > 0 && key.matches("[A-Za-z-]+")) {
-        throw new IllegalArgumentException(
-            "unknown option " + key + "; known: " + String.join(", ", known));
-      } else {
-        files.add(Path.of(a));
-      }
-    }
-    String kind = options.get("kind");
+    CommandLine cl = CommandLine.parse(args, List.of("kind", "out", "goal", "title"), ".json");
+    List<Path> files = cl.files();
+    String kind = cl.get("kind");
     if (!"race".equals(kind) && !"footprint".equals(kind)) {
       throw new IllegalArgumentException("kind must be race or footprint, was " + kind);
     }
-    if (!options.containsKey("out")) {
-      throw new IllegalArgumentException("missing option out=DIR/paired-NAME.md");
-    }
+    Path out =
+        Path.of(cl.require("out", "usage: kind= out=DIR/paired-NAME.md [goal=] [title=] files"));
     boolean race = kind.equals("race");
-    double goal;
-    try {
-      goal = Double.parseDouble(options.getOrDefault("goal", race ? "1.0" : "1.3"));
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("goal=" + options.get("goal") + " is not a number", e);
-    }
+    double goal = cl.number("goal", race ? 1.0 : 1.3);
     if (!(goal > 0)) {
       throw new IllegalArgumentException("goal must be positive, was " + goal);
     }
@@ -161,7 +141,7 @@ public final class PairedHarnesses {
     String peer = race ? RACE_PEER : FOOTPRINT_PEER;
     double written = race ? goal : 1 / goal;
     String title =
-        options.getOrDefault(
+        cl.get(
             "title",
             race
                 ? "Busy-consumer race 1 -> 1: " + ours + " / " + peer
@@ -177,14 +157,7 @@ public final class PairedHarnesses {
             : "one child JVM per mailbox and run, back to back; values are idle actors per MiB";
     String md =
         PairedReport.write(
-            Path.of(options.get("out")),
-            List.of(p),
-            ours,
-            peer,
-            written,
-            title,
-            PairedReport.thisMachine(),
-            how);
+            out, List.of(p), ours, peer, written, title, PairedReport.thisMachine(), how);
     System.out.print(md);
   }
 }

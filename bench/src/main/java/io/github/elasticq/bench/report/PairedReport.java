@@ -302,49 +302,35 @@ public final class PairedReport {
   }
 
   public static void main(String[] args) throws IOException {
-    Map<String, String> options = new LinkedHashMap<>();
+    // a result file's name may hold '=' (a JVM setting): .json arguments are always files
+    CommandLine cl =
+        CommandLine.parse(
+            args, List.of("param", "ours", "peer", "out", "goal", "title", "machine"), ".json");
+    String usage = "usage: param= ours= peer= [goal=] [title=] [machine=] out= files";
+    String param = cl.require("param", usage);
+    String ours = cl.require("ours", usage);
+    String peer = cl.require("peer", usage);
+    Path out = Path.of(cl.require("out", usage));
     Map<String, List<JmhResult>> byRound = new TreeMap<>();
-    for (String a : args) {
-      int eq = a.indexOf('=');
-      if (eq > 0 && !a.endsWith(".json")) { // a result file's name may hold '=' (a setting)
-        options.put(a.substring(0, eq), a.substring(eq + 1));
-        continue;
-      }
-      Path f = Path.of(a);
+    for (Path f : cl.files()) {
       String name = f.getFileName().toString();
       int dash = name.indexOf('-');
       if (dash <= 0) {
         throw new IllegalArgumentException(
-            "result file " + a + ": its name must start with its round, e.g. r01-impl.json");
+            "result file " + f + ": its name must start with its round, e.g. r01-impl.json");
       }
       byRound
           .computeIfAbsent(name.substring(0, dash), r -> new ArrayList<>())
           .addAll(JmhResult.read(f));
     }
-    for (String key : List.of("param", "ours", "peer", "out")) {
-      if (!options.containsKey(key)) {
-        throw new IllegalArgumentException(
-            "missing option "
-                + key
-                + "=...; usage: param= ours= peer= [goal=] [title=] out= files");
-      }
-    }
-    for (String key : options.keySet()) {
-      if (!List.of("param", "ours", "peer", "out", "goal", "title", "machine").contains(key)) {
-        throw new IllegalArgumentException(
-            "unknown option " + key + "; known: param, ours, peer, goal, title, machine, out");
-      }
-    }
     if (byRound.isEmpty()) {
       throw new IllegalArgumentException("no JMH result files given");
     }
-    String ours = options.get("ours");
-    String peer = options.get("peer");
-    double goal = Double.parseDouble(options.getOrDefault("goal", "1.0"));
-    String title = options.getOrDefault("title", "Paired rounds: " + ours + " / " + peer);
-    List<Pairs> pairs = pair(byRound, options.get("param"), ours, peer);
-    String machine = options.getOrDefault("machine", thisMachine());
-    String md = write(Path.of(options.get("out")), pairs, ours, peer, goal, title, machine, FORKS);
+    double goal = cl.number("goal", 1.0);
+    String title = cl.get("title", "Paired rounds: " + ours + " / " + peer);
+    List<Pairs> pairs = pair(byRound, param, ours, peer);
+    String machine = cl.get("machine", thisMachine());
+    String md = write(out, pairs, ours, peer, goal, title, machine, FORKS);
     System.out.print(md);
   }
 

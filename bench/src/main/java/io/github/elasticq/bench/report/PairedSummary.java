@@ -4,10 +4,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 /**
  * One view of several paired-rounds results: reads the {@code .tsv} summaries that {@link
@@ -178,41 +176,20 @@ public final class PairedSummary {
   }
 
   public static void main(String[] args) throws IOException {
-    Map<String, String> options = new LinkedHashMap<>();
+    CommandLine cl = CommandLine.parse(args, List.of("out", "title", "note", "max"), ".tsv");
+    Path dir = Path.of(cl.require("out", "usage: out=DIR [title=] [note=] [max=] paired.tsv ..."));
     List<Row> rows = new ArrayList<>();
-    for (String a : args) {
-      int eq = a.indexOf('=');
-      if (eq > 0 && !a.endsWith(".tsv")) {
-        String key = a.substring(0, eq);
-        if (!List.of("out", "title", "note", "max").contains(key)) {
-          throw new IllegalArgumentException(
-              "unknown option " + key + "; known: out, title, note, max");
-        }
-        options.put(key, a.substring(eq + 1));
-        continue;
-      }
-      rows.addAll(read(Path.of(a)));
-    }
-    if (!options.containsKey("out")) {
-      throw new IllegalArgumentException(
-          "missing option out=DIR; usage: out=DIR [title=] [note=] [max=] paired.tsv ...");
+    for (Path f : cl.files()) {
+      rows.addAll(read(f));
     }
     if (rows.isEmpty()) {
       throw new IllegalArgumentException("no summary rows: give one or more paired.tsv files");
     }
-    Path dir = Path.of(options.get("out"));
+    double max = cl.number("max", Double.POSITIVE_INFINITY);
     Files.createDirectories(dir);
-    String title = options.getOrDefault("title", "Paired rounds: where each target stands");
-    String md = render(rows, title, options.getOrDefault("note", ""), dir);
+    String title = cl.get("title", "Paired rounds: where each target stands");
+    String md = render(rows, title, cl.get("note", ""), dir);
     Files.writeString(dir.resolve("summary.md"), md);
-    double max = Double.POSITIVE_INFINITY;
-    if (options.containsKey("max")) {
-      try {
-        max = Double.parseDouble(options.get("max"));
-      } catch (NumberFormatException e) {
-        throw new IllegalArgumentException("max=" + options.get("max") + " is not a number", e);
-      }
-    }
     chart(dir.resolve("targets.png"), rows, title, max);
     System.out.print(md);
   }

@@ -588,22 +588,9 @@ public final class QueueReport {
    * @throws IOException if a file cannot be read or written
    */
   public static void main(String[] args) throws IOException {
-    Map<String, String> options = new LinkedHashMap<>();
-    List<Path> jmhFiles = new ArrayList<>();
-    for (String a : args) {
-      int eq = a.indexOf('=');
-      if (eq > 0) {
-        options.put(a.substring(0, eq), a.substring(eq + 1));
-      } else {
-        jmhFiles.add(Path.of(a));
-      }
-    }
-    for (String key : options.keySet()) {
-      if (!List.of("out-dir", "race", "footprint", "loadavg").contains(key)) {
-        throw new IllegalArgumentException(
-            "unknown option " + key + "; known: out-dir, race, footprint, loadavg");
-      }
-    }
+    CommandLine cl =
+        CommandLine.parse(args, List.of("out-dir", "race", "footprint", "loadavg"), ".json");
+    List<Path> jmhFiles = cl.files();
     List<JmhResult> jmh = new ArrayList<>();
     List<String> sources = new ArrayList<>();
     for (Path f : jmhFiles) {
@@ -611,26 +598,26 @@ public final class QueueReport {
       sources.add(f.getFileName().toString());
     }
     RaceResult race = null;
-    if (options.containsKey("race")) {
-      Path f = Path.of(options.get("race"));
+    if (cl.has("race")) {
+      Path f = Path.of(cl.get("race"));
       race = RaceResult.read(f);
       sources.add(f.getFileName().toString());
     }
     Map<String, Double> footprint = null;
-    if (options.containsKey("footprint")) {
-      Path f = Path.of(options.get("footprint"));
+    if (cl.has("footprint")) {
+      Path f = Path.of(cl.get("footprint"));
       footprint = readFootprint(f);
       sources.add(f.getFileName().toString());
     }
     List<String> load =
-        options.containsKey("loadavg")
-            ? Files.readAllLines(Path.of(options.get("loadavg"))).stream()
+        cl.has("loadavg")
+            ? Files.readAllLines(Path.of(cl.get("loadavg"))).stream()
                 .filter(l -> !l.isBlank())
                 .toList()
             : List.of();
     Path outDir =
         Path.of(
-            options.getOrDefault(
+            cl.get(
                 "out-dir",
                 "bench/results/" + LocalDate.now().format(DateTimeFormatter.ISO_LOCAL_DATE)));
     QueueReport report = new QueueReport(jmh, race, footprint, load, sources, Machine.cores());

@@ -1,0 +1,108 @@
+package io.github.elasticq.bench.report;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The command line of a report's {@code main}: {@code key=value} options and file arguments, in any
+ * order. An argument is an option when the text before its first {@code =} is one of the report's
+ * options. Text before a {@code =} that looks like an option (a word of letters and dashes) but is
+ * none is an error naming it and the known ones, unless the argument ends with one of the report's
+ * file suffixes; everything else is a file, so result files whose names hold a JVM setting ({@code
+ * r1-ElasticBuffer_-Dx=1.json}) stay files.
+ */
+final class CommandLine {
+  private final Map<String, String> options;
+  private final List<Path> files;
+
+  private CommandLine(Map<String, String> options, List<Path> files) {
+    this.options = options;
+    this.files = files;
+  }
+
+  /**
+   * Splits {@code args} into options and files.
+   *
+   * @param known the options the report accepts
+   * @param fileSuffixes endings that make an argument a file even when it looks like an option
+   * @throws IllegalArgumentException naming an option that is not in {@code known}
+   */
+  static CommandLine parse(String[] args, List<String> known, String... fileSuffixes) {
+    Map<String, String> options = new LinkedHashMap<>();
+    List<Path> files = new ArrayList<>();
+    for (String a : args) {
+      int eq = a.indexOf('=');
+      String key = eq > 0 ? a.substring(0, eq) : "";
+      if (known.contains(key)) {
+        options.put(key, a.substring(eq + 1));
+      } else if (key.matches("[A-Za-z][A-Za-z-]*") && !endsWithAny(a, fileSuffixes)) {
+        throw new IllegalArgumentException(
+            "unknown option " + key + "; known: " + String.join(", ", known));
+      } else {
+        files.add(Path.of(a));
+      }
+    }
+    return new CommandLine(options, files);
+  }
+
+  private static boolean endsWithAny(String a, String[] suffixes) {
+    for (String s : suffixes) {
+      if (a.endsWith(s)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The file arguments, in order. */
+  List<Path> files() {
+    return files;
+  }
+
+  boolean has(String key) {
+    return options.containsKey(key);
+  }
+
+  /** The option's value, or null if it was not given. */
+  String get(String key) {
+    return options.get(key);
+  }
+
+  String get(String key, String fallback) {
+    return options.getOrDefault(key, fallback);
+  }
+
+  /**
+   * The option's value.
+   *
+   * @param usage what the error adds after "missing option KEY=...; "
+   * @throws IllegalArgumentException if it was not given
+   */
+  String require(String key, String usage) {
+    String v = options.get(key);
+    if (v == null) {
+      throw new IllegalArgumentException("missing option " + key + "=...; " + usage);
+    }
+    return v;
+  }
+
+  /**
+   * The option as a number, or {@code fallback} if it was not given.
+   *
+   * @throws IllegalArgumentException if it is given and is not a number
+   */
+  double number(String key, double fallback) {
+    String v = options.get(key);
+    if (v == null) {
+      return fallback;
+    }
+    try {
+      return Double.parseDouble(v);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(key + "=" + v + " is not a number", e);
+    }
+  }
+}

@@ -1,0 +1,72 @@
+package io.github.elasticq.bench.report;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class CommandLineTest {
+  private static final List<String> KNOWN = List.of("out", "race", "goal", "out-dir");
+
+  @Test
+  void parse_splitsKnownOptionsFromFilesInAnyOrder() {
+    CommandLine cl =
+        CommandLine.parse(
+            new String[] {"r1-a.json", "out=x/paired.md", "r2-b.json", "out-dir=d"},
+            KNOWN,
+            ".json");
+    assertThat(cl.files()).containsExactly(Path.of("r1-a.json"), Path.of("r2-b.json"));
+    assertThat(cl.get("out")).isEqualTo("x/paired.md");
+    assertThat(cl.get("out-dir")).isEqualTo("d");
+    assertThat(cl.has("race")).isFalse();
+    assertThat(cl.get("race")).isNull();
+    assertThat(cl.get("race", "none")).isEqualTo("none");
+  }
+
+  @Test
+  void parse_knownOptionWhoseValueIsAFile_staysAnOption() {
+    CommandLine cl = CommandLine.parse(new String[] {"race=results/race.json"}, KNOWN, ".json");
+    assertThat(cl.get("race")).isEqualTo("results/race.json");
+    assertThat(cl.files()).isEmpty();
+  }
+
+  @Test
+  void parse_fileNamesHoldingASetting_areFiles() {
+    String[] args = {
+      "r1-ElasticBuffer_-Dx.spins=128.json", // the key holds digits, '_' and '.'
+      "dir/paired-a=b.tsv", // the key holds '/'
+      "paired-a=b.tsv" // a word before '=', but a file suffix
+    };
+    CommandLine cl = CommandLine.parse(args, KNOWN, ".json", ".tsv");
+    assertThat(cl.files()).hasSize(3);
+  }
+
+  @Test
+  void parse_unknownOption_isNamedWithTheKnownOnes() {
+    assertThatThrownBy(() -> CommandLine.parse(new String[] {"colour=red"}, KNOWN, ".json"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("unknown option colour; known: out, race, goal, out-dir");
+  }
+
+  @Test
+  void require_namesTheMissingOptionAndTheUsage() {
+    CommandLine cl = CommandLine.parse(new String[] {"r1-a.json"}, KNOWN, ".json");
+    assertThatThrownBy(() -> cl.require("out", "usage: out= files"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("missing option out=...; usage: out= files");
+  }
+
+  @Test
+  void number_parsesFallsBackAndNamesABadValue() {
+    assertThat(CommandLine.parse(new String[] {"goal=1.3"}, KNOWN).number("goal", 1.0))
+        .isEqualTo(1.3);
+    assertThat(CommandLine.parse(new String[0], KNOWN).number("goal", 1.0)).isEqualTo(1.0);
+    CommandLine bad = CommandLine.parse(new String[] {"goal=high"}, KNOWN);
+    assertThatThrownBy(() -> bad.number("goal", 1.0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("goal=high is not a number")
+        .hasCauseInstanceOf(NumberFormatException.class);
+  }
+}
