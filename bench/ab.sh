@@ -41,7 +41,7 @@ for which in ("old", "new"):
                 continue  # a fork that failed: its round is left out
             for run in runs:
                 # a group benchmark's figure is its polled counter, as in the Java reports (JmhResult)
-                polled = run.get("secondaryMetrics", {}).get("polled")
+                polled = (run.get("secondaryMetrics") or {}).get("polled")
                 metric = polled if polled is not None else run["primaryMetric"]
                 scores[(cand, run["benchmark"].rsplit(".", 1)[-1])] = metric["score"]
         for (c, b), v in scores.items():

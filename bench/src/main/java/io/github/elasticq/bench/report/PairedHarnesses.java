@@ -123,7 +123,8 @@ public final class PairedHarnesses {
   }
 
   public static void main(String[] args) throws IOException {
-    CommandLine cl = CommandLine.parse(args, List.of("kind", "out", "goal", "title"), ".json");
+    CommandLine cl =
+        CommandLine.parse(args, List.of("kind", "out", "goal", "title"), ".json", ".md");
     List<Path> files = cl.files();
     String kind = cl.get("kind");
     if (!"race".equals(kind) && !"footprint".equals(kind)) {

@@ -302,7 +302,7 @@ public final class PairedReport {
   }
 
   public static void main(String[] args) throws IOException {
-    // a result file's name may hold '=' (a JVM setting): .json arguments are always files
+    // a result file's name may hold '=' (a JVM setting, r1-X_-Dy=1.json): it is no option name
     CommandLine cl =
         CommandLine.parse(
             args, List.of("param", "ours", "peer", "out", "goal", "title", "machine"), ".json");
@@ -311,6 +311,7 @@ public final class PairedReport {
     String ours = cl.require("ours", usage);
     String peer = cl.require("peer", usage);
     Path out = Path.of(cl.require("out", usage));
+    double goal = cl.number("goal", 1.0);
     Map<String, List<JmhResult>> byRound = new TreeMap<>();
     for (Path f : cl.files()) {
       String name = f.getFileName().toString();
@@ -326,7 +327,6 @@ public final class PairedReport {
     if (byRound.isEmpty()) {
       throw new IllegalArgumentException("no JMH result files given");
     }
-    double goal = cl.number("goal", 1.0);
     String title = cl.get("title", "Paired rounds: " + ours + " / " + peer);
     List<Pairs> pairs = pair(byRound, param, ours, peer);
     String machine = cl.get("machine", thisMachine());

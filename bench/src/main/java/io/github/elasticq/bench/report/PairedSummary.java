@@ -178,6 +178,7 @@ public final class PairedSummary {
   public static void main(String[] args) throws IOException {
     CommandLine cl = CommandLine.parse(args, List.of("out", "title", "note", "max"), ".tsv");
     Path dir = Path.of(cl.require("out", "usage: out=DIR [title=] [note=] [max=] paired.tsv ..."));
+    double max = cl.number("max", Double.POSITIVE_INFINITY);
     List<Row> rows = new ArrayList<>();
     for (Path f : cl.files()) {
       rows.addAll(read(f));
@@ -185,7 +186,6 @@ public final class PairedSummary {
     if (rows.isEmpty()) {
       throw new IllegalArgumentException("no summary rows: give one or more paired.tsv files");
     }
-    double max = cl.number("max", Double.POSITIVE_INFINITY);
     Files.createDirectories(dir);
     String title = cl.get("title", "Paired rounds: where each target stands");
     String md = render(rows, title, cl.get("note", ""), dir);

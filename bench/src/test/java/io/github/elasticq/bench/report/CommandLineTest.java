@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 class CommandLineTest {
@@ -35,12 +36,24 @@ class CommandLineTest {
   @Test
   void parse_fileNamesHoldingASetting_areFiles() {
     String[] args = {
-      "r1-ElasticBuffer_-Dx.spins=128.json", // the key holds digits, '_' and '.'
-      "dir/paired-a=b.tsv", // the key holds '/'
+      "r1-ElasticBuffer_-Dx.spins=128.json", // digits, '_' and '.' before '='
+      "dir/paired-a=b.tsv", // a '/' before '='
+      "-Dx=1", // a dash first
       "paired-a=b.tsv" // a word before '=', but a file suffix
     };
     CommandLine cl = CommandLine.parse(args, KNOWN, ".json", ".tsv");
-    assertThat(cl.files()).hasSize(3);
+    assertThat(cl.files()).containsExactly(Stream.of(args).map(Path::of).toArray(Path[]::new));
+    for (String key : KNOWN) {
+      assertThat(cl.has(key)).isFalse();
+    }
+  }
+
+  @Test
+  void parse_optionShapedArgumentWithoutAFileSuffix_isAnError() {
+    // the same argument is a file when .tsv is one of the report's suffixes (test above)
+    assertThatThrownBy(() -> CommandLine.parse(new String[] {"paired-a=b.tsv"}, KNOWN, ".json"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("unknown option paired-a;");
   }
 
   @Test
@@ -51,7 +64,9 @@ class CommandLineTest {
   }
 
   @Test
-  void require_namesTheMissingOptionAndTheUsage() {
+  void require_givesTheValueOrNamesTheMissingOptionAndTheUsage() {
+    assertThat(CommandLine.parse(new String[] {"out=o.md"}, KNOWN).require("out", "usage"))
+        .isEqualTo("o.md");
     CommandLine cl = CommandLine.parse(new String[] {"r1-a.json"}, KNOWN, ".json");
     assertThatThrownBy(() -> cl.require("out", "usage: out= files"))
         .isInstanceOf(IllegalArgumentException.class)

@@ -8,6 +8,7 @@ import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -177,6 +178,32 @@ class PairedReportTest {
     assertThat(Files.readString(out))
         .contains("| MailboxBenchmark.burst | 2 |")
         .contains("| MailboxBenchmark.fanIn | 2 |");
+  }
+
+  @Test
+  void badOptions_areErrorsNamingTheOption(@TempDir Path dir) throws Exception {
+    Path jmh =
+        Path.of(PairedReportTest.class.getResource("/report/jmh-mailbox-round.json").toURI());
+    Path r1 = Files.copy(jmh, dir.resolve("r1-ElasticMailbox.json"));
+    String[] base = {
+      "param=mailbox", "ours=ElasticMailbox", "peer=P", "out=" + dir.resolve("p.md")
+    };
+    assertThatThrownBy(() -> PairedReport.main(concat(base, "goal=high", r1.toString())))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("goal=high is not a number");
+    assertThatThrownBy(() -> PairedReport.main(new String[] {"param=mailbox", r1.toString()}))
+        .hasMessageStartingWith("missing option ours=...;");
+    assertThatThrownBy(() -> PairedReport.main(concat(base, "colour=red", r1.toString())))
+        .hasMessageStartingWith("unknown option colour; known: param, ours, peer");
+    assertThatThrownBy(
+            () -> PairedSummary.main(new String[] {"out=" + dir.resolve("s"), "max=abc"}))
+        .hasMessage("max=abc is not a number");
+  }
+
+  private static String[] concat(String[] base, String... more) {
+    String[] all = Arrays.copyOf(base, base.length + more.length);
+    System.arraycopy(more, 0, all, base.length, more.length);
+    return all;
   }
 
   @Test
