@@ -9,6 +9,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.ConnectException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -135,14 +136,22 @@ class TcpProxyTest {
     }
   }
 
+  /**
+   * The target is a port held by a bound socket that does not listen: a connection to it is
+   * refused, and no other socket can be given it while the test runs. The test first used the port
+   * of a closed listener, which the OS may hand to the proxy's own listener (bound to port 0); the
+   * proxy would then connect to itself, the likely cause of one clean-clone CI run in which this
+   * round trip succeeded.
+   */
   @Test
   void targetDown_clientConnectionEndsAtOnce() throws Exception {
-    int port = echo.getLocalPort();
-    echo.close();
-    try (TcpProxy proxy = TcpProxy.to(port);
-        Socket client = connect(proxy)) {
-      assertThatThrownBy(() -> roundTrip(client, "anyone?")).isInstanceOf(IOException.class);
-      assertThat(proxy.connections()).as("not counted: never connected through").isZero();
+    try (Socket holder = new Socket()) {
+      holder.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+      try (TcpProxy proxy = TcpProxy.to(holder.getLocalPort());
+          Socket client = connect(proxy)) {
+        assertThatThrownBy(() -> roundTrip(client, "anyone?")).isInstanceOf(IOException.class);
+        assertThat(proxy.connections()).as("not counted: never connected through").isZero();
+      }
     }
   }
 
