@@ -47,14 +47,46 @@ public final class TcpProxy implements AutoCloseable {
 
   private boolean closed;
 
-  private TcpProxy(String targetHost, int targetPort) throws IOException {
+  private TcpProxy(String targetHost, int targetPort, int listenPort) throws IOException {
     this.targetHost = targetHost;
     this.targetPort = targetPort;
-    ServerSocket s = new ServerSocket();
-    s.setReuseAddress(true); // restore() binds the same port again
-    s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+    ServerSocket s = listen(listenPort);
+    if (s.getLocalPort() == targetPort && isThisMachine(targetHost)) {
+      // The target is down and the OS gave us its port: the proxy would connect to itself, and
+      // every connection it accepted would open another. Take a second port while holding this
+      // one (so it cannot be the same), then let this one go.
+      ServerSocket other = listen(0);
+      closeQuietly(s);
+      s = other;
+    }
     this.port = s.getLocalPort();
     startAccepting(s);
+  }
+
+  /** A listening socket on the loopback interface at {@code listenPort}, 0 for any free one. */
+  private static ServerSocket listen(int listenPort) throws IOException {
+    ServerSocket s = new ServerSocket();
+    try {
+      s.setReuseAddress(true); // restore() binds the same port again
+      s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), listenPort));
+      return s;
+    } catch (IOException e) {
+      closeQuietly(s);
+      throw e;
+    }
+  }
+
+  /**
+   * Whether a connection to {@code host} could reach the proxy's own loopback listener: a loopback
+   * or wildcard address. A name that does not resolve cannot.
+   */
+  private static boolean isThisMachine(String host) {
+    try {
+      InetAddress a = InetAddress.getByName(host);
+      return a.isLoopbackAddress() || a.isAnyLocalAddress();
+    } catch (IOException e) {
+      return false;
+    }
   }
 
   /**
@@ -70,17 +102,29 @@ public final class TcpProxy implements AutoCloseable {
 
   /**
    * A proxy to {@code targetHost:targetPort}, listening on a free loopback port and accepting at
-   * once. The target is connected to when a client connects, so it need not be up yet.
+   * once. The target is connected to when a client connects, so it need not be up yet. If the
+   * target is on this machine and down, the OS may offer the proxy the target's own port; the proxy
+   * then takes another, so that it never connects to itself.
    *
    * @throws IllegalArgumentException if the port is not in 1..65535
    * @throws IOException if no loopback port can be bound
    */
   public static TcpProxy to(String targetHost, int targetPort) throws IOException {
+    return listeningOn(0, targetHost, targetPort);
+  }
+
+  /**
+   * {@link #to(String, int)} that first tries to listen on {@code listenPort} (0: any free port).
+   * For the test of the self-connection guard, which needs the proxy to be offered its target's
+   * port; a proxy is never left listening on its own target's port on this machine.
+   */
+  static TcpProxy listeningOn(int listenPort, String targetHost, int targetPort)
+      throws IOException {
     Objects.requireNonNull(targetHost, "targetHost");
     if (targetPort < 1 || targetPort > 65535) {
       throw new IllegalArgumentException("target port must be in 1..65535, was " + targetPort);
     }
-    return new TcpProxy(targetHost, targetPort);
+    return new TcpProxy(targetHost, targetPort, listenPort);
   }
 
   /** The loopback port clients connect to instead of the target's; the same after a restore. */
@@ -162,10 +206,7 @@ public final class TcpProxy implements AutoCloseable {
     if (server != null) {
       return;
     }
-    ServerSocket s = new ServerSocket();
-    s.setReuseAddress(true);
-    s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
-    startAccepting(s);
+    startAccepting(listen(port));
   }
 
   /** Stops accepting and resets every connection, for good. Idempotent. */

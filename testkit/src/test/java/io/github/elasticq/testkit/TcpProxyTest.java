@@ -155,6 +155,36 @@ class TcpProxyTest {
     }
   }
 
+  /**
+   * The guard against connecting to itself: the proxy is offered the very port of its target, a
+   * loopback port nothing listens on (as the OS may offer it when the target is down). It must take
+   * another port, and a client's connection must end rather than loop back into the proxy.
+   */
+  @Test
+  void offeredItsTargetsPort_listensElsewhere_andDoesNotConnectToItself() throws Exception {
+    for (String host : new String[] {"127.0.0.1", "localhost"}) {
+      int target = freePort();
+      try (TcpProxy proxy = TcpProxy.listeningOn(target, host, target);
+          Socket client = connect(proxy)) {
+        assertThat(proxy.port())
+            .as("listening port, target %s:%d", host, target)
+            .isNotEqualTo(target);
+        assertThatThrownBy(() -> roundTrip(client, "anyone?")).isInstanceOf(IOException.class);
+        assertThat(proxy.connections()).as("not counted: never connected through").isZero();
+      }
+    }
+  }
+
+  @Test
+  void offeredAnotherFreePort_listensThere() throws IOException {
+    int wanted = freePort();
+    try (TcpProxy proxy = TcpProxy.listeningOn(wanted, "127.0.0.1", echo.getLocalPort());
+        Socket client = connect(proxy)) {
+      assertThat(proxy.port()).isEqualTo(wanted);
+      assertThat(roundTrip(client, "hello")).isEqualTo("hello");
+    }
+  }
+
   @Test
   void closed_cannotBeRestored_andBadPortsAreNamed() throws IOException {
     TcpProxy proxy = TcpProxy.to(echo.getLocalPort());
@@ -167,6 +197,13 @@ class TcpProxyTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("was 0");
     assertThatThrownBy(() -> TcpProxy.to(70000)).hasMessageContaining("was 70000");
+  }
+
+  /** A loopback port that was free a moment ago (the OS rarely hands it out again at once). */
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
   }
 
   private static Socket connect(TcpProxy proxy) throws IOException {
