@@ -1,5 +1,6 @@
 package io.github.elasticq.bench;
 
+import io.github.elasticq.bench.report.CommandLine;
 import io.github.elasticq.bench.report.Machine;
 import io.github.elasticq.bench.report.RaceResult;
 import io.github.elasticq.queue.ElasticMpscQueue;
@@ -88,17 +89,14 @@ public final class BusyConsumerRace {
    * @throws Exception if a round is interrupted or the output cannot be written
    */
   public static void main(String[] args) throws Exception {
-    Map<String, String> opts = new LinkedHashMap<>();
-    for (String a : args) {
-      int eq = a.indexOf('=');
-      if (eq <= 0) {
-        throw new IllegalArgumentException("expected key=value, got " + a);
-      }
-      opts.put(a.substring(0, eq), a.substring(eq + 1));
+    CommandLine options = CommandLine.parse(args, List.of("elements", "rounds", "out"));
+    if (!options.files().isEmpty()) {
+      throw new IllegalArgumentException(
+          "expected elements=N rounds=R out=FILE, got " + options.files().get(0));
     }
-    long n = Long.parseLong(opts.getOrDefault("elements", "20000000"));
-    int rounds = Integer.parseInt(opts.getOrDefault("rounds", "5"));
-    String out = opts.get("out");
+    long n = options.count("elements", 20_000_000);
+    int rounds = (int) Math.min(options.count("rounds", 5), Integer.MAX_VALUE);
+    String out = options.get("out");
     Map<String, Supplier<Queue<Object>>> queues = queues();
     Map<String, List<Double>> results = new LinkedHashMap<>();
     for (Map.Entry<String, Supplier<Queue<Object>>> e : queues.entrySet()) {

@@ -15,9 +15,9 @@ import java.util.Map;
  * files whose names hold a JVM setting ({@code r1-ElasticBuffer_-Dx=1.json}, {@code
  * dir/r1-X=1.json}) have digits, {@code _} or {@code /} before the {@code =}. A misspelt option
  * that does not look like one ({@code out_dir=x}) is therefore read as a file and fails as a
- * missing file.
+ * missing file. Public for the benchmark mains outside this package ({@code BusyConsumerRace}).
  */
-final class CommandLine {
+public final class CommandLine {
   private final Map<String, String> options;
   private final List<Path> files;
 
@@ -33,7 +33,7 @@ final class CommandLine {
    * @param fileSuffixes endings that make an argument a file even when it looks like an option
    * @throws IllegalArgumentException naming an option that is not in {@code known}
    */
-  static CommandLine parse(String[] args, List<String> known, String... fileSuffixes) {
+  public static CommandLine parse(String[] args, List<String> known, String... fileSuffixes) {
     Map<String, String> options = new LinkedHashMap<>();
     List<Path> files = new ArrayList<>();
     for (String a : args) {
@@ -61,22 +61,22 @@ final class CommandLine {
   }
 
   /** The file arguments, in order. */
-  List<Path> files() {
+  public List<Path> files() {
     return files;
   }
 
   /** Whether the option was given. */
-  boolean has(String key) {
+  public boolean has(String key) {
     return options.containsKey(key);
   }
 
   /** The option's value, or null if it was not given. */
-  String get(String key) {
+  public String get(String key) {
     return options.get(key);
   }
 
   /** The option's value, or {@code fallback} if it was not given. */
-  String get(String key, String fallback) {
+  public String get(String key, String fallback) {
     return options.getOrDefault(key, fallback);
   }
 
@@ -86,7 +86,7 @@ final class CommandLine {
    * @param usage what the error adds after "missing option KEY=...; "
    * @throws IllegalArgumentException if it was not given
    */
-  String require(String key, String usage) {
+  public String require(String key, String usage) {
     String v = options.get(key);
     if (v == null) {
       throw new IllegalArgumentException("missing option " + key + "=...; " + usage);
@@ -95,11 +95,33 @@ final class CommandLine {
   }
 
   /**
+   * The option as a whole number of at least 1, or {@code fallback} if it was not given.
+   *
+   * @throws IllegalArgumentException if it is given and is not such a number
+   */
+  public long count(String key, long fallback) {
+    String v = options.get(key);
+    if (v == null) {
+      return fallback;
+    }
+    long n;
+    try {
+      n = Long.parseLong(v);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(key + "=" + v + " is not a whole number", e);
+    }
+    if (n < 1) {
+      throw new IllegalArgumentException(key + "=" + v + " must be at least 1");
+    }
+    return n;
+  }
+
+  /**
    * The option as a number, or {@code fallback} if it was not given.
    *
    * @throws IllegalArgumentException if it is given and is not a number
    */
-  double number(String key, double fallback) {
+  public double number(String key, double fallback) {
     String v = options.get(key);
     if (v == null) {
       return fallback;

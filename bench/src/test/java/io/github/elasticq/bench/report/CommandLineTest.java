@@ -84,4 +84,18 @@ class CommandLineTest {
         .hasMessage("goal=high is not a number")
         .hasCauseInstanceOf(NumberFormatException.class);
   }
+
+  @Test
+  void count_parsesFallsBackAndNamesABadValue() {
+    List<String> known = List.of("rounds");
+    assertThat(CommandLine.parse(new String[] {"rounds=7"}, known).count("rounds", 5)).isEqualTo(7);
+    assertThat(CommandLine.parse(new String[0], known).count("rounds", 5)).isEqualTo(5);
+    assertThatThrownBy(
+            () -> CommandLine.parse(new String[] {"rounds=2.5"}, known).count("rounds", 5))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("rounds=2.5 is not a whole number");
+    assertThatThrownBy(() -> CommandLine.parse(new String[] {"rounds=0"}, known).count("rounds", 5))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("rounds=0 must be at least 1");
+  }
 }
