@@ -55,9 +55,12 @@ public final class TcpProxy implements AutoCloseable {
       // The target is down and the OS gave us its port: the proxy would connect to itself, and
       // every connection it accepted would open another. Take a second port while holding this
       // one (so it cannot be the same), then let this one go.
-      ServerSocket other = listen(0);
-      closeQuietly(s);
-      s = other;
+      ServerSocket taken = s;
+      try {
+        s = listen(0);
+      } finally {
+        closeQuietly(taken);
+      }
     }
     this.port = s.getLocalPort();
     startAccepting(s);
@@ -102,9 +105,10 @@ public final class TcpProxy implements AutoCloseable {
 
   /**
    * A proxy to {@code targetHost:targetPort}, listening on a free loopback port and accepting at
-   * once. The target is connected to when a client connects, so it need not be up yet. If the
-   * target is on this machine and down, the OS may offer the proxy the target's own port; the proxy
-   * then takes another, so that it never connects to itself.
+   * once. The target is connected to when a client connects, so it need not be up yet. A target on
+   * this machine that is down makes a client's connection end, as a remote one does: the proxy
+   * takes another port if the OS offers it the target's own to listen on, and drops a connection to
+   * the target that TCP connected to itself (possible when nothing listens on that port).
    *
    * @throws IllegalArgumentException if the port is not in 1..65535
    * @throws IOException if no loopback port can be bound
@@ -114,9 +118,11 @@ public final class TcpProxy implements AutoCloseable {
   }
 
   /**
-   * {@link #to(String, int)} that first tries to listen on {@code listenPort} (0: any free port).
-   * For the test of the self-connection guard, which needs the proxy to be offered its target's
-   * port; a proxy is never left listening on its own target's port on this machine.
+   * {@link #to(String, int)} listening on {@code listenPort} (0: any free port), unless that is its
+   * target's port on this machine, in which case it takes any free one. For the test of that guard,
+   * which needs the proxy to be offered its target's port.
+   *
+   * @throws IOException if {@code listenPort} cannot be bound
    */
   static TcpProxy listeningOn(int listenPort, String targetHost, int targetPort)
       throws IOException {
@@ -243,6 +249,11 @@ public final class TcpProxy implements AutoCloseable {
         abort(client); // the target does not answer: the client's connection ends at once
         continue;
       }
+      if (connectedToItself(upstream)) {
+        abort(upstream); // the target is down, not an echo server: see connectedToItself
+        abort(client);
+        continue;
+      }
       Connection c = new Connection(client, upstream);
       synchronized (this) {
         if (server != s) { // partitioned while this one was being connected
@@ -255,6 +266,16 @@ public final class TcpProxy implements AutoCloseable {
       daemon("elasticq-tcp-proxy-" + port + "-up", () -> pump(c, client, upstream));
       daemon("elasticq-tcp-proxy-" + port + "-down", () -> pump(c, upstream, client));
     }
+  }
+
+  /**
+   * Whether {@code s} is connected to itself: a connection to a port on this machine that nothing
+   * listens on can be given that same port as its own local port, and TCP then connects the socket
+   * to itself (everything written comes back). For the proxy that means its target is down, and
+   * carrying the connection would make a dead target look like an echo server.
+   */
+  static boolean connectedToItself(Socket s) {
+    return s.getLocalPort() == s.getPort() && s.getLocalAddress().equals(s.getInetAddress());
   }
 
   /** Copies {@code from} to {@code to} until either side ends, then ends the connection. */

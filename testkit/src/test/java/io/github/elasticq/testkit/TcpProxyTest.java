@@ -139,9 +139,10 @@ class TcpProxyTest {
   /**
    * The target is a port held by a bound socket that does not listen: a connection to it is
    * refused, and no other socket can be given it while the test runs. The test first used the port
-   * of a closed listener, which the OS may hand to the proxy's own listener (bound to port 0); the
-   * proxy would then connect to itself, the likely cause of one clean-clone CI run in which this
-   * round trip succeeded.
+   * of a closed listener; with nothing holding that port, the proxy's own connection to it can be
+   * given the same port as its local one and TCP connects it to itself, an echo (the likely cause
+   * of one clean-clone CI run in which this round trip succeeded; the proxy now drops such a
+   * connection, see connectedToItself_recognisesASelfConnectedSocketOnly).
    */
   @Test
   void targetDown_clientConnectionEndsAtOnce() throws Exception {
@@ -172,6 +173,26 @@ class TcpProxyTest {
         assertThatThrownBy(() -> roundTrip(client, "anyone?")).isInstanceOf(IOException.class);
         assertThat(proxy.connections()).as("not counted: never connected through").isZero();
       }
+    }
+  }
+
+  /**
+   * A socket bound to a free loopback port and connected to that same port is connected to itself
+   * (TCP simultaneous open): the case the proxy drops instead of carrying, since its target would
+   * then look like an echo server. A real connection to the echo server is not.
+   */
+  @Test
+  void connectedToItself_recognisesASelfConnectedSocketOnly() throws IOException {
+    InetAddress loopback = InetAddress.getLoopbackAddress();
+    int port = freePort();
+    try (Socket self = new Socket()) {
+      self.setReuseAddress(true);
+      self.bind(new InetSocketAddress(loopback, port));
+      self.connect(new InetSocketAddress(loopback, port), 5_000);
+      assertThat(TcpProxy.connectedToItself(self)).isTrue();
+    }
+    try (Socket real = new Socket(loopback, echo.getLocalPort())) {
+      assertThat(TcpProxy.connectedToItself(real)).isFalse();
     }
   }
 
