@@ -112,6 +112,10 @@ public final class ClusterBenchmark {
       String writeLatency,
       String commitLatency) {}
 
+  /** The options this harness reads (see the class comment). */
+  static final List<String> OPTIONS =
+      List.of("runs", "seconds", "warmup", "entities", "in-flight", "dir", "out");
+
   /**
    * Runs every configuration and writes the report.
    *
@@ -119,7 +123,7 @@ public final class ClusterBenchmark {
    * @throws Exception if a run fails
    */
   public static void main(String[] args) throws Exception {
-    new ClusterBenchmark(PersistenceBenchmark.options(args)).run();
+    new ClusterBenchmark(PersistenceBenchmark.options(args, OPTIONS)).run();
     System.exit(0);
   }
 

@@ -52,7 +52,8 @@ import org.apache.pekko.persistence.typed.delivery.EventSourcedProducerQueue;
  * <p>Run (after {@code ./mvnw -pl bench -am package -DskipTests}): {@code java -cp
  * bench/target/benchmarks.jar io.github.elasticq.bench.persistence.DurableMailboxBenchmark
  * [inboxes=1,100] [modes=every-write,no-sync,postgres] [seconds=5] [warmup=2] [in-flight=50]
- * [dir=target/durable-bench] [out=bench/results/durable.md]}. A main program; not thread-safe.
+ * [windows=1,50] [dir=target/durable-bench] [out=bench/results/durable.md]}. A main program; not
+ * thread-safe.
  */
 public final class DurableMailboxBenchmark {
   private final Map<String, String> options;
@@ -99,6 +100,10 @@ public final class DurableMailboxBenchmark {
       double requestsPerMessage,
       long writeP50Micros) {}
 
+  /** The options this harness reads (see the class comment). */
+  static final List<String> OPTIONS =
+      List.of("seconds", "warmup", "in-flight", "windows", "modes", "inboxes", "dir", "out");
+
   /**
    * Runs every combination and writes the report.
    *
@@ -106,7 +111,7 @@ public final class DurableMailboxBenchmark {
    * @throws Exception if a run fails
    */
   public static void main(String[] args) throws Exception {
-    new DurableMailboxBenchmark(PersistenceBenchmark.options(args)).run();
+    new DurableMailboxBenchmark(PersistenceBenchmark.options(args, OPTIONS)).run();
     System.exit(0);
   }
 

@@ -6,6 +6,7 @@ import io.github.elasticq.bench.persistence.BenchActors.AsyncBursts;
 import io.github.elasticq.bench.persistence.BenchActors.Meter;
 import io.github.elasticq.bench.persistence.BenchActors.Recovering;
 import io.github.elasticq.bench.persistence.BenchActors.Sequential;
+import io.github.elasticq.bench.report.CommandLine;
 import io.github.elasticq.bench.report.Machine;
 import io.github.elasticq.bench.report.Target;
 import io.github.elasticq.examples.cluster.PostgresSchema;
@@ -100,21 +101,51 @@ public final class PersistenceBenchmark {
    * @throws Exception if a journal fails; the report is not written then
    */
   public static void main(String[] args) throws Exception {
-    new PersistenceBenchmark(options(args)).run();
+    new PersistenceBenchmark(options(args, OPTIONS)).run();
     System.exit(0);
   }
 
-  /** The {@code key=value} arguments of a benchmark main, in order. */
-  static Map<String, String> options(String[] args) {
-    Map<String, String> options = new LinkedHashMap<>();
-    for (String a : args) {
-      int eq = a.indexOf('=');
-      if (eq < 0) {
-        throw new IllegalArgumentException("expected key=value, got '" + a + "'");
-      }
-      options.put(a.substring(0, eq), a.substring(eq + 1));
+  /** The options this harness reads (see the class comment). */
+  static final List<String> OPTIONS =
+      List.of(
+          "scenarios",
+          "journals",
+          "seconds",
+          "warmup",
+          "payload",
+          "actors",
+          "burst",
+          "replay-events",
+          "jdbc-replay-events",
+          "inmem-replay-events",
+          "replay-rounds",
+          "recovery-bytes",
+          "recovery-ids",
+          "recovery-payload",
+          "recovery-reopens",
+          "index-checkpoint",
+          "dir",
+          "out-dir",
+          "out");
+
+  /**
+   * The {@code key=value} arguments of a benchmark main, in order.
+   *
+   * @param known the keys the main reads
+   * @throws IllegalArgumentException naming an unknown key (with the known ones) or an argument
+   *     that is no {@code key=value}
+   */
+  static Map<String, String> options(String[] args, List<String> known) {
+    CommandLine line = CommandLine.parse(args, known);
+    if (!line.files().isEmpty()) {
+      throw new IllegalArgumentException(
+          "expected key=value with a key of "
+              + String.join(", ", known)
+              + "; got '"
+              + line.files().get(0)
+              + "'");
     }
-    return options;
+    return line.options();
   }
 
   /** A scenario of the harness: runs its rows for the selected journals. */

@@ -2,6 +2,7 @@ package io.github.elasticq.bench.report;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -63,6 +64,11 @@ public final class CommandLine {
   /** The file arguments, in order. */
   public List<Path> files() {
     return files;
+  }
+
+  /** Every option given, in the order given. */
+  public Map<String, String> options() {
+    return Collections.unmodifiableMap(options);
   }
 
   /** Whether the option was given. */
