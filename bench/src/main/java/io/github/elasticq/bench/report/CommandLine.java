@@ -8,15 +8,16 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The command line of a report's {@code main}: {@code key=value} options and file arguments, in any
- * order. An argument is an option when the text before its first {@code =} is one of the report's
- * options. Text before a {@code =} that looks like an option (a letter, then letters and dashes)
- * but is none is an error naming it and the known ones, unless the argument ends with one of the
- * report's file suffixes ({@code paired-a=b.tsv} is a file). Everything else is a file: result
- * files whose names hold a JVM setting ({@code r1-ElasticBuffer_-Dx=1.json}, {@code
- * dir/r1-X=1.json}) have digits, {@code _} or {@code /} before the {@code =}. A misspelt option
- * that does not look like one ({@code out_dir=x}) is therefore read as a file and fails as a
- * missing file. Public for the benchmark mains outside this package ({@code BusyConsumerRace}).
+ * The command line of a benchmark or report {@code main}: {@code key=value} options and file
+ * arguments, in any order. An argument is an option when the text before its first {@code =} is one
+ * of the report's options. Text before a {@code =} that looks like an option (a letter, then
+ * letters and dashes) but is none is an error naming it and the known ones, unless the argument
+ * ends with one of the report's file suffixes ({@code paired-a=b.tsv} is a file). Everything else
+ * is a file: result files whose names hold a JVM setting ({@code r1-ElasticBuffer_-Dx=1.json},
+ * {@code dir/r1-X=1.json}) have digits, {@code _} or {@code /} before the {@code =}. A misspelt
+ * option that does not look like one ({@code out_dir=x}) is therefore read as a file and fails as a
+ * missing file. Public for the benchmark mains outside this package ({@code BusyConsumerRace} and
+ * the persistence harnesses, which take no files and reject any).
  */
 public final class CommandLine {
   private final Map<String, String> options;
