@@ -47,9 +47,23 @@ public final class TcpProxy implements AutoCloseable {
 
   private boolean closed;
 
-  private TcpProxy(String targetHost, int targetPort, int listenPort) throws IOException {
+  /** Opens the proxy's connection to its target for each client. */
+  private final Upstream connector;
+
+  /**
+   * How the proxy connects to its target: {@code new Socket(host, port)}, or, in the test of the
+   * self-connect guard, a socket made to connect to itself.
+   */
+  @FunctionalInterface
+  interface Upstream {
+    Socket open(String host, int port) throws IOException;
+  }
+
+  private TcpProxy(String targetHost, int targetPort, int listenPort, Upstream upstream)
+      throws IOException {
     this.targetHost = targetHost;
     this.targetPort = targetPort;
+    this.connector = upstream;
     ServerSocket s = listen(listenPort);
     if (s.getLocalPort() == targetPort && isThisMachine(targetHost)) {
       // The target is down and the OS gave us its port: the proxy would connect to itself, and
@@ -126,11 +140,22 @@ public final class TcpProxy implements AutoCloseable {
    */
   static TcpProxy listeningOn(int listenPort, String targetHost, int targetPort)
       throws IOException {
+    return listeningOn(listenPort, targetHost, targetPort, Socket::new);
+  }
+
+  /**
+   * {@link #listeningOn(int, String, int)} opening its connections to the target with {@code
+   * upstream}. For the test of the self-connect guard, which needs the proxy's own outgoing socket
+   * to connect to itself.
+   */
+  static TcpProxy listeningOn(int listenPort, String targetHost, int targetPort, Upstream upstream)
+      throws IOException {
     Objects.requireNonNull(targetHost, "targetHost");
+    Objects.requireNonNull(upstream, "upstream");
     if (targetPort < 1 || targetPort > 65535) {
       throw new IllegalArgumentException("target port must be in 1..65535, was " + targetPort);
     }
-    return new TcpProxy(targetHost, targetPort, listenPort);
+    return new TcpProxy(targetHost, targetPort, listenPort, upstream);
   }
 
   /** The loopback port clients connect to instead of the target's; the same after a restore. */
@@ -244,7 +269,7 @@ public final class TcpProxy implements AutoCloseable {
       }
       Socket upstream;
       try {
-        upstream = new Socket(targetHost, targetPort);
+        upstream = connector.open(targetHost, targetPort);
       } catch (IOException e) {
         abort(client); // the target does not answer: the client's connection ends at once
         continue;

@@ -14,6 +14,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -142,7 +143,7 @@ class TcpProxyTest {
    * of a closed listener; with nothing holding that port, the proxy's own connection to it can be
    * given the same port as its local one and TCP connects it to itself, an echo (the likely cause
    * of one clean-clone CI run in which this round trip succeeded; the proxy now drops such a
-   * connection, see connectedToItself_recognisesASelfConnectedSocketOnly).
+   * connection, see upstreamConnectedToItself_isDropped_notCarriedAsAnEcho).
    */
   @Test
   void targetDown_clientConnectionEndsAtOnce() throws Exception {
@@ -193,6 +194,35 @@ class TcpProxyTest {
     }
     try (Socket real = new Socket(loopback, echo.getLocalPort())) {
       assertThat(TcpProxy.connectedToItself(real)).isFalse();
+    }
+  }
+
+  /**
+   * The accept loop's use of that guard, end to end: the proxy's own connection to its target (a
+   * loopback port nothing listens on) is made to connect to itself, as TCP may do by chance. The
+   * client's connection must end instead of coming back to it as an echo.
+   */
+  @Test
+  void upstreamConnectedToItself_isDropped_notCarriedAsAnEcho() throws Exception {
+    InetAddress loopback = InetAddress.getLoopbackAddress();
+    AtomicInteger selfConnected = new AtomicInteger();
+    TcpProxy.Upstream toItself =
+        (host, port) -> {
+          Socket s = new Socket();
+          s.setReuseAddress(true);
+          s.bind(new InetSocketAddress(loopback, port));
+          s.connect(new InetSocketAddress(host, port), 5_000);
+          if (s.getLocalPort() == s.getPort()) {
+            selfConnected.incrementAndGet();
+          }
+          return s;
+        };
+    int target = freePort();
+    try (TcpProxy proxy = TcpProxy.listeningOn(0, "127.0.0.1", target, toItself);
+        Socket client = connect(proxy)) {
+      assertThatThrownBy(() -> roundTrip(client, "anyone?")).isInstanceOf(IOException.class);
+      assertThat(selfConnected).as("the proxy's upstream socket connected to itself").hasValue(1);
+      assertThat(proxy.connections()).as("not counted: never connected through").isZero();
     }
   }
 
