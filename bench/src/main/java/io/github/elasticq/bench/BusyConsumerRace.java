@@ -89,13 +89,9 @@ public final class BusyConsumerRace {
    * @throws Exception if a round is interrupted or the output cannot be written
    */
   public static void main(String[] args) throws Exception {
-    CommandLine options = CommandLine.parse(args, List.of("elements", "rounds", "out"));
-    if (!options.files().isEmpty()) {
-      throw new IllegalArgumentException(
-          "expected elements=N rounds=R out=FILE, got " + options.files().get(0));
-    }
+    CommandLine options = CommandLine.parseOptions(args, List.of("elements", "rounds", "out"));
     long n = options.count("elements", 20_000_000);
-    int rounds = (int) Math.min(options.count("rounds", 5), Integer.MAX_VALUE);
+    int rounds = options.intCount("rounds", 5);
     String out = options.get("out");
     Map<String, Supplier<Queue<Object>>> queues = queues();
     Map<String, List<Double>> results = new LinkedHashMap<>();

@@ -21,6 +21,6 @@ class BusyConsumerRaceTest {
     assertThatThrownBy(() -> BusyConsumerRace.main(new String[] {"rounds=0"}))
         .hasMessage("rounds=0 must be at least 1");
     assertThatThrownBy(() -> BusyConsumerRace.main(new String[] {"1000"}))
-        .hasMessage("expected elements=N rounds=R out=FILE, got 1000");
+        .hasMessage("expected key=value with a key of elements, rounds, out; got '1000'");
   }
 }

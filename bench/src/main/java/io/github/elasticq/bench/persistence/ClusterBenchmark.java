@@ -1,5 +1,6 @@
 package io.github.elasticq.bench.persistence;
 
+import io.github.elasticq.bench.report.CommandLine;
 import io.github.elasticq.bench.report.Machine;
 import io.github.elasticq.examples.cluster.PostgresSchema;
 import java.io.BufferedReader;
@@ -56,7 +57,7 @@ import org.HdrHistogram.Histogram;
 public final class ClusterBenchmark {
   private static final String PG_USER = "postgres";
 
-  private final Map<String, String> options;
+  private final CommandLine options;
   private final Path work;
   private final int entities;
   private final int inFlight;
@@ -64,13 +65,13 @@ public final class ClusterBenchmark {
   private final long measureMillis;
   private final List<Result> results = new ArrayList<>();
 
-  private ClusterBenchmark(Map<String, String> options) {
+  private ClusterBenchmark(CommandLine options) {
     this.options = options;
-    this.work = Path.of(options.getOrDefault("dir", "target/cluster-bench")).toAbsolutePath();
-    this.entities = Integer.parseInt(options.getOrDefault("entities", "30"));
-    this.inFlight = Integer.parseInt(options.getOrDefault("in-flight", "50"));
-    this.warmupMillis = (long) (Double.parseDouble(options.getOrDefault("warmup", "20")) * 1000);
-    this.measureMillis = (long) (Double.parseDouble(options.getOrDefault("seconds", "20")) * 1000);
+    this.work = Path.of(options.get("dir", "target/cluster-bench")).toAbsolutePath();
+    this.entities = options.intCount("entities", 30);
+    this.inFlight = options.intCount("in-flight", 50);
+    this.warmupMillis = (long) (options.nonNegative("warmup", 20) * 1000);
+    this.measureMillis = (long) (options.nonNegative("seconds", 20) * 1000);
   }
 
   /** One run: {@code dm-postgres-w1}, {@code rd-postgres}, {@code dm-embedded-w50}, ... */
@@ -78,14 +79,26 @@ public final class ClusterBenchmark {
     static Run parse(String name) {
       String[] p = name.split("-");
       boolean dm = p[0].equals("dm");
-      if (!dm && !p[0].equals("rd")) {
-        throw new IllegalArgumentException("run '" + name + "': expected dm-... or rd-...");
+      if ((!dm && !p[0].equals("rd")) || p.length < 2 || p.length > (dm ? 3 : 2)) {
+        throw new IllegalArgumentException(
+            "run '" + name + "': expected dm-postgres|embedded[-wN] or rd-postgres|embedded");
       }
       boolean postgres = p[1].equals("postgres");
       if (!postgres && !p[1].equals("embedded")) {
         throw new IllegalArgumentException("run '" + name + "': expected postgres or embedded");
       }
-      int window = dm ? Integer.parseInt(p.length > 2 ? p[2].substring(1) : "1") : 0;
+      int window = dm ? 1 : 0;
+      if (p.length == 3) {
+        try {
+          window = p[2].startsWith("w") ? Integer.parseInt(p[2].substring(1)) : 0;
+        } catch (NumberFormatException e) {
+          window = 0;
+        }
+        if (window < 1) {
+          throw new IllegalArgumentException(
+              "run '" + name + "': expected a window wN with N >= 1, got '" + p[2] + "'");
+        }
+      }
       return new Run(name, dm, postgres, window);
     }
 
@@ -116,6 +129,27 @@ public final class ClusterBenchmark {
   static final List<String> OPTIONS =
       List.of("runs", "seconds", "warmup", "entities", "in-flight", "dir", "out");
 
+  /** The command line, checked before anything starts. */
+  static CommandLine options(String[] args) {
+    CommandLine line =
+        PersistenceBenchmark.options(args, OPTIONS, List.of("entities", "in-flight"));
+    runs(line);
+    return line;
+  }
+
+  /** The runs option: the configurations to measure, in order. */
+  private static List<Run> runs(CommandLine options) {
+    return Arrays.stream(
+            options
+                .get(
+                    "runs",
+                    "dm-postgres-w1,dm-postgres-w50,rd-postgres,dm-embedded-w1,dm-embedded-w50")
+                .split(","))
+        .map(String::trim)
+        .map(Run::parse)
+        .toList();
+  }
+
   /**
    * Runs every configuration and writes the report.
    *
@@ -123,21 +157,12 @@ public final class ClusterBenchmark {
    * @throws Exception if a run fails
    */
   public static void main(String[] args) throws Exception {
-    new ClusterBenchmark(PersistenceBenchmark.options(args, OPTIONS)).run();
+    new ClusterBenchmark(options(args)).run();
     System.exit(0);
   }
 
   private void run() throws Exception {
-    List<Run> runs =
-        Arrays.stream(
-                options
-                    .getOrDefault(
-                        "runs",
-                        "dm-postgres-w1,dm-postgres-w50,rd-postgres,dm-embedded-w1,dm-embedded-w50")
-                    .split(","))
-            .map(String::trim)
-            .map(Run::parse)
-            .toList();
+    List<Run> runs = runs(options);
     PersistenceBenchmark.deleteRecursively(work);
     String started = LocalDateTime.now().format(DateTimeFormatter.ISO_LOCAL_DATE_TIME);
     String loadBefore = Machine.loadAverage();
@@ -149,7 +174,7 @@ public final class ClusterBenchmark {
     }
     String report = report(started.substring(0, 16), loadBefore, Machine.loadAverage());
     System.out.println(report);
-    Path out = Path.of(options.getOrDefault("out", "bench/results/cluster-3node.md"));
+    Path out = Path.of(options.get("out", "bench/results/cluster-3node.md"));
     if (out.getParent() != null) {
       Files.createDirectories(out.getParent());
     }
@@ -351,7 +376,7 @@ public final class ClusterBenchmark {
         .append(" / ")
         .append(loadAfter)
         .append(", options `")
-        .append(options.isEmpty() ? "(defaults)" : options.toString())
+        .append(options.options().isEmpty() ? "(defaults)" : options.options().toString())
         .append("`: 3 node JVMs (")
         .append(String.join(" ", Node.JVM_OPTIONS))
         .append(") on 127.0.0.1, ")

@@ -3,6 +3,7 @@ package io.github.elasticq.bench.persistence;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
+import io.github.elasticq.bench.report.CommandLine;
 import io.github.elasticq.bench.report.Machine;
 import io.github.elasticq.examples.cluster.PostgresSchema;
 import io.github.elasticq.persistence.durable.DurableMailbox;
@@ -17,7 +18,6 @@ import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -56,7 +56,7 @@ import org.apache.pekko.persistence.typed.delivery.EventSourcedProducerQueue;
  * thread-safe.
  */
 public final class DurableMailboxBenchmark {
-  private final Map<String, String> options;
+  private final CommandLine options;
   private final Path work;
   private final long warmupMillis;
   private final long measureMillis;
@@ -64,17 +64,13 @@ public final class DurableMailboxBenchmark {
   private final List<Integer> windows;
   private final List<Row> rows = new ArrayList<>();
 
-  private DurableMailboxBenchmark(Map<String, String> options) {
+  private DurableMailboxBenchmark(CommandLine options) {
     this.options = options;
-    this.work = Path.of(options.getOrDefault("dir", "target/durable-bench")).toAbsolutePath();
-    this.warmupMillis = (long) (Double.parseDouble(options.getOrDefault("warmup", "2")) * 1000);
-    this.measureMillis = (long) (Double.parseDouble(options.getOrDefault("seconds", "5")) * 1000);
-    this.inFlight = Integer.parseInt(options.getOrDefault("in-flight", "50"));
-    this.windows =
-        Arrays.stream(options.getOrDefault("windows", "1,50").split(","))
-            .map(String::trim)
-            .map(Integer::valueOf)
-            .toList();
+    this.work = Path.of(options.get("dir", "target/durable-bench")).toAbsolutePath();
+    this.warmupMillis = (long) (options.nonNegative("warmup", 2) * 1000);
+    this.measureMillis = (long) (options.nonNegative("seconds", 5) * 1000);
+    this.inFlight = options.intCount("in-flight", 50);
+    this.windows = options.intCounts("windows", "1,50");
   }
 
   enum Impl {
@@ -104,6 +100,14 @@ public final class DurableMailboxBenchmark {
   static final List<String> OPTIONS =
       List.of("seconds", "warmup", "in-flight", "windows", "modes", "inboxes", "dir", "out");
 
+  /** The command line, checked before anything starts. */
+  static CommandLine options(String[] args) {
+    CommandLine line = PersistenceBenchmark.options(args, OPTIONS, List.of("in-flight"));
+    line.intCounts("windows", "1");
+    line.intCounts("inboxes", "1");
+    return line;
+  }
+
   /**
    * Runs every combination and writes the report.
    *
@@ -111,19 +115,15 @@ public final class DurableMailboxBenchmark {
    * @throws Exception if a run fails
    */
   public static void main(String[] args) throws Exception {
-    new DurableMailboxBenchmark(PersistenceBenchmark.options(args, OPTIONS)).run();
+    new DurableMailboxBenchmark(options(args)).run();
     System.exit(0);
   }
 
   private void run() throws Exception {
     PersistenceBenchmark.deleteRecursively(work);
     String loadBefore = Machine.loadAverage();
-    List<String> modes = List.of(options.getOrDefault("modes", "every-write,no-sync").split(","));
-    List<Integer> inboxCounts =
-        Arrays.stream(options.getOrDefault("inboxes", "1,100").split(","))
-            .map(String::trim)
-            .map(Integer::valueOf)
-            .toList();
+    List<String> modes = List.of(options.get("modes", "every-write,no-sync").split(","));
+    List<Integer> inboxCounts = options.intCounts("inboxes", "1,100");
     int runId = 0;
     for (String mode : modes) {
       for (int inboxes : inboxCounts) {
@@ -141,7 +141,7 @@ public final class DurableMailboxBenchmark {
     System.out.println(report);
     Path out =
         Path.of(
-            options.getOrDefault(
+            options.get(
                 "out",
                 "bench/results/durable-"
                     + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmm"))
@@ -395,7 +395,7 @@ public final class DurableMailboxBenchmark {
         .append(" / ")
         .append(loadAfter)
         .append(", options `")
-        .append(options.isEmpty() ? "(defaults)" : options.toString())
+        .append(options.options().isEmpty() ? "(defaults)" : options.options().toString())
         .append("`, warmup ")
         .append(warmupMillis / 1000.0)
         .append(" s, measured ")

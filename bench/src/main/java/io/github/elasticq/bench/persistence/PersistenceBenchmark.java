@@ -64,7 +64,7 @@ import org.apache.pekko.persistence.jdbc.testkit.javadsl.SchemaUtils;
  * program.
  */
 public final class PersistenceBenchmark {
-  private final Map<String, String> options;
+  private final CommandLine options;
   private final Path work;
   private final int payload;
   private final long warmupMillis;
@@ -86,12 +86,12 @@ public final class PersistenceBenchmark {
       double p99Micros,
       String detail) {}
 
-  private PersistenceBenchmark(Map<String, String> options) {
+  private PersistenceBenchmark(CommandLine options) {
     this.options = options;
-    this.work = Path.of(options.getOrDefault("dir", "target/persistence-bench")).toAbsolutePath();
-    this.payload = Integer.parseInt(options.getOrDefault("payload", "100"));
-    this.warmupMillis = (long) (Double.parseDouble(options.getOrDefault("warmup", "2")) * 1000);
-    this.measureMillis = (long) (Double.parseDouble(options.getOrDefault("seconds", "5")) * 1000);
+    this.work = Path.of(options.get("dir", "target/persistence-bench")).toAbsolutePath();
+    this.payload = options.intCount("payload", 100);
+    this.warmupMillis = (long) (options.nonNegative("warmup", 2) * 1000);
+    this.measureMillis = (long) (options.nonNegative("seconds", 5) * 1000);
   }
 
   /**
@@ -101,17 +101,13 @@ public final class PersistenceBenchmark {
    * @throws Exception if a journal fails; the report is not written then
    */
   public static void main(String[] args) throws Exception {
-    new PersistenceBenchmark(options(args, OPTIONS)).run();
+    new PersistenceBenchmark(options(args)).run();
     System.exit(0);
   }
 
-  /** The options this harness reads (see the class comment). */
-  static final List<String> OPTIONS =
+  /** The options this harness reads as whole numbers of at least 1. */
+  static final List<String> COUNTS =
       List.of(
-          "scenarios",
-          "journals",
-          "seconds",
-          "warmup",
           "payload",
           "actors",
           "burst",
@@ -119,33 +115,55 @@ public final class PersistenceBenchmark {
           "jdbc-replay-events",
           "inmem-replay-events",
           "replay-rounds",
-          "recovery-bytes",
           "recovery-ids",
           "recovery-payload",
-          "recovery-reopens",
-          "index-checkpoint",
-          "dir",
-          "out-dir",
-          "out");
+          "recovery-reopens");
+
+  /** The options this harness reads (see the class comment). */
+  static final List<String> OPTIONS =
+      Stream.of(
+              List.of("scenarios", "journals", "seconds", "warmup"),
+              COUNTS,
+              List.of("recovery-bytes", "index-checkpoint", "dir", "out-dir", "out"))
+          .flatMap(List::stream)
+          .toList();
 
   /**
-   * The {@code key=value} arguments of a benchmark main, in order.
-   *
-   * @param known the keys the main reads
-   * @throws IllegalArgumentException naming an unknown key (with the known ones) or an argument
-   *     that is no {@code key=value}
+   * This harness's command line, every value checked (see {@link #options(String[], List, List)}).
    */
-  static Map<String, String> options(String[] args, List<String> known) {
-    CommandLine line = CommandLine.parse(args, known);
-    if (!line.files().isEmpty()) {
-      throw new IllegalArgumentException(
-          "expected key=value with a key of "
-              + String.join(", ", known)
-              + "; got '"
-              + line.files().get(0)
-              + "'");
+  static CommandLine options(String[] args) {
+    CommandLine line = options(args, OPTIONS, COUNTS);
+    String bytes = line.get("recovery-bytes");
+    if (bytes != null) {
+      try {
+        if (parseBytes(bytes) < 1) {
+          throw new NumberFormatException();
+        }
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException(
+            "recovery-bytes=" + bytes + " is not a size of at least 1 byte (such as 512m or 1g)",
+            e);
+      }
     }
-    return line.options();
+    return line;
+  }
+
+  /**
+   * The {@code key=value} arguments of a benchmark main, checked before anything starts: the keys
+   * against {@code known}, {@code counts} as whole numbers from 1 to {@link Integer#MAX_VALUE},
+   * {@code seconds} and {@code warmup} as numbers of at least 0.
+   *
+   * @throws IllegalArgumentException naming an unknown key (with the known ones), an argument that
+   *     is no {@code key=value}, or a value that is not a number of the kind its key takes
+   */
+  static CommandLine options(String[] args, List<String> known, List<String> counts) {
+    CommandLine line = CommandLine.parseOptions(args, known);
+    for (String k : counts) {
+      line.intCount(k, 1);
+    }
+    line.nonNegative("seconds", 0);
+    line.nonNegative("warmup", 0);
+    return line;
   }
 
   /** A scenario of the harness: runs its rows for the selected journals. */
@@ -156,8 +174,8 @@ public final class PersistenceBenchmark {
 
   /** The scenarios by option name, in report order. */
   private Map<String, Scenario> scenarios() {
-    int actors = Integer.parseInt(options.getOrDefault("actors", "100"));
-    int burst = Integer.parseInt(options.getOrDefault("burst", "1000"));
+    int actors = options.intCount("actors", 100);
+    int burst = options.intCount("burst", 1000);
     Map<String, Scenario> all = new LinkedHashMap<>();
     all.put("single", this::single);
     all.put(
@@ -171,9 +189,9 @@ public final class PersistenceBenchmark {
     all.put(
         "replay",
         journals -> {
-          long n = Long.parseLong(options.getOrDefault("replay-events", "1000000"));
-          long jdbcN = Long.parseLong(options.getOrDefault("jdbc-replay-events", "200000"));
-          long memN = Long.parseLong(options.getOrDefault("inmem-replay-events", "20000"));
+          long n = options.count("replay-events", 1_000_000L);
+          long jdbcN = options.count("jdbc-replay-events", 200_000L);
+          long memN = options.count("inmem-replay-events", 20_000L);
           boolean anyOurs = journals.stream().anyMatch(j -> j.ours);
           for (Journal j :
               List.of(
@@ -187,15 +205,14 @@ public final class PersistenceBenchmark {
             }
           }
         });
-    all.put(
-        "recovery", journals -> recovery(parseBytes(options.getOrDefault("recovery-bytes", "1g"))));
+    all.put("recovery", journals -> recovery(parseBytes(options.get("recovery-bytes", "1g"))));
     return all;
   }
 
   private void run() throws Exception {
     Map<String, Scenario> all = scenarios();
     List<String> selected =
-        Arrays.stream(options.getOrDefault("scenarios", String.join(",", all.keySet())).split(","))
+        Arrays.stream(options.get("scenarios", String.join(",", all.keySet())).split(","))
             .map(String::trim)
             .toList();
     for (String name : selected) {
@@ -207,7 +224,7 @@ public final class PersistenceBenchmark {
     List<Journal> journals =
         Arrays.stream(
                 options
-                    .getOrDefault(
+                    .get(
                         "journals",
                         "ELASTICQ_EVERY_WRITE,ELASTICQ_PERIODIC,ELASTICQ_NO_SYNC,"
                             + "JDBC_H2,IN_MEMORY")
@@ -227,10 +244,10 @@ public final class PersistenceBenchmark {
     String report = report(loadBefore, loadAfter, minutes);
     System.out.println(report);
     Path outDir =
-        options.containsKey("out")
+        options.has("out")
             ? null
             : Path.of(
-                options.getOrDefault(
+                options.get(
                     "out-dir",
                     "bench/results/" + LocalDate.now().format(DateTimeFormatter.ISO_DATE)));
     Path out = outDir == null ? Path.of(options.get("out")) : outDir.resolve("persistence.md");
@@ -408,8 +425,8 @@ public final class PersistenceBenchmark {
   private void replay(Journal journal, long events) throws Exception {
     String scenario = "replay (persistent actor recovery)";
     Path dir = runDir("replay", journal);
-    int burst = Integer.parseInt(options.getOrDefault("burst", "1000"));
-    int rounds = Integer.parseInt(options.getOrDefault("replay-rounds", "3"));
+    int burst = options.intCount("burst", 1000);
+    int rounds = options.intCount("replay-rounds", 3);
     // The replay ceilings store nothing: they replay `events` events from memory, no writer.
     boolean ceiling = journal.replayCeiling();
     Config readerConfig =
@@ -617,11 +634,11 @@ public final class PersistenceBenchmark {
 
   private void recovery(long bytes) throws Exception {
     Path dir = work.resolve("recovery").resolve("journal");
-    int ids = Integer.parseInt(options.getOrDefault("recovery-ids", "1000"));
-    int recordPayload = Integer.parseInt(options.getOrDefault("recovery-payload", "1000"));
+    int ids = options.intCount("recovery-ids", 1000);
+    int recordPayload = options.intCount("recovery-payload", 1000);
     // The journal's own default (off) unless index-checkpoint=on: the log is opened directly here,
     // not through the ActorSystem's configuration.
-    boolean checkpoints = "on".equals(options.getOrDefault("index-checkpoint", "off"));
+    boolean checkpoints = "on".equals(options.get("index-checkpoint", "off"));
     LargeJournalRecovery.Built built =
         LargeJournalRecovery.build(dir, bytes, ids, recordPayload, checkpoints);
     String size = String.format("%.2f GiB", built.bytes() / (double) (1L << 30));
@@ -633,7 +650,7 @@ public final class PersistenceBenchmark {
                     + " disk and is bounded by its read bandwidth.",
                 size, built.events(), recordPayload, ids, built.writeSeconds())
             + (checkpoints ? " Index checkpoints on." : " Index checkpoints off (the default)."));
-    int reopens = Integer.parseInt(options.getOrDefault("recovery-reopens", "3"));
+    int reopens = options.intCount("recovery-reopens", 3);
     LargeJournalRecovery.Opened opened =
         LargeJournalRecovery.openAndReplay(dir, ids, reopens, checkpoints);
     if (!opened.openReport().isEmpty()) {
@@ -887,7 +904,7 @@ public final class PersistenceBenchmark {
         .append(loadAfter)
         .append(" |\n");
     sb.append("| options | `")
-        .append(options.isEmpty() ? "(defaults)" : String.join(" ", optionList()))
+        .append(options.options().isEmpty() ? "(defaults)" : String.join(" ", optionList()))
         .append("`, payload ")
         .append(payload)
         .append(" B, warmup ")
@@ -955,7 +972,7 @@ public final class PersistenceBenchmark {
   }
 
   private List<String> optionList() {
-    return options.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList();
+    return options.options().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList();
   }
 
   private List<Target> targets() {

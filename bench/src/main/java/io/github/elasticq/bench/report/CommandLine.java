@@ -53,6 +53,26 @@ public final class CommandLine {
     return new CommandLine(options, files);
   }
 
+  /**
+   * {@link #parse} for a main that takes options only: every argument must be a {@code key=value}
+   * of a known key.
+   *
+   * @throws IllegalArgumentException naming an option that is not in {@code known}, or the first
+   *     argument that is no {@code key=value}
+   */
+  public static CommandLine parseOptions(String[] args, List<String> known) {
+    CommandLine line = parse(args, known);
+    if (!line.files.isEmpty()) {
+      throw new IllegalArgumentException(
+          "expected key=value with a key of "
+              + String.join(", ", known)
+              + "; got '"
+              + line.files.get(0)
+              + "'");
+    }
+    return line;
+  }
+
   private static boolean endsWithAny(String a, String[] suffixes) {
     for (String s : suffixes) {
       if (a.endsWith(s)) {
@@ -108,19 +128,79 @@ public final class CommandLine {
    */
   public long count(String key, long fallback) {
     String v = options.get(key);
-    if (v == null) {
-      return fallback;
-    }
+    return v == null ? fallback : countOf(key, v, v);
+  }
+
+  /** {@code key=value}, and the item of a list if it is only a part of the value. */
+  private static String describe(String key, String value, String item) {
+    return key + "=" + value + (item.equals(value) ? "" : ": '" + item + "'");
+  }
+
+  /**
+   * {@code item} (all of option {@code key}'s {@code value}, or one of its comma-separated parts)
+   * as a whole number of at least 1.
+   */
+  private static long countOf(String key, String value, String item) {
+    String what = describe(key, value, item);
     long n;
     try {
-      n = Long.parseLong(v);
+      n = Long.parseLong(item);
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(key + "=" + v + " is not a whole number", e);
+      throw new IllegalArgumentException(what + " is not a whole number", e);
     }
     if (n < 1) {
-      throw new IllegalArgumentException(key + "=" + v + " must be at least 1");
+      throw new IllegalArgumentException(what + " must be at least 1");
     }
     return n;
+  }
+
+  /**
+   * The option as a whole number from 1 to {@link Integer#MAX_VALUE}, or {@code fallback} if it was
+   * not given.
+   *
+   * @throws IllegalArgumentException if it is given and is not such a number
+   */
+  public int intCount(String key, int fallback) {
+    String v = options.get(key);
+    return v == null ? fallback : intOf(key, v, v);
+  }
+
+  /**
+   * The option as a comma-separated list of whole numbers from 1 to {@link Integer#MAX_VALUE}
+   * ({@code 1,50}), or {@code fallback}'s if it was not given.
+   *
+   * @throws IllegalArgumentException naming the option and the item that is not such a number
+   */
+  public List<Integer> intCounts(String key, String fallback) {
+    String v = options.getOrDefault(key, fallback);
+    List<Integer> out = new ArrayList<>();
+    for (String item : v.split(",", -1)) {
+      out.add(intOf(key, v, item.trim()));
+    }
+    return out;
+  }
+
+  private static int intOf(String key, String value, String item) {
+    long n = countOf(key, value, item);
+    if (n > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException(
+          describe(key, value, item) + " must be at most " + Integer.MAX_VALUE);
+    }
+    return (int) n;
+  }
+
+  /**
+   * The option as a number of at least 0 (a duration in seconds, say), or {@code fallback} if it
+   * was not given.
+   *
+   * @throws IllegalArgumentException if it is given and is not such a number
+   */
+  public double nonNegative(String key, double fallback) {
+    double d = number(key, fallback);
+    if (!(d >= 0) || Double.isInfinite(d)) {
+      throw new IllegalArgumentException(key + "=" + options.get(key) + " must be a number >= 0");
+    }
+    return d;
   }
 
   /**

@@ -7,8 +7,9 @@ import static org.assertj.core.api.Assertions.entry;
 import org.junit.jupiter.api.Test;
 
 /**
- * The persistence harnesses' command lines: a misspelt option fails before any ActorSystem starts,
- * naming the known ones, instead of being ignored while the run takes its default.
+ * The persistence harnesses' command lines: a misspelt option or a value that is not a number of
+ * the kind its key takes fails before any ActorSystem starts, naming what was wrong, instead of
+ * being ignored while the run takes its default or failing minutes into the run.
  */
 class HarnessOptionsTest {
 
@@ -16,38 +17,59 @@ class HarnessOptionsTest {
   void knownOptions_areReadInOrder() {
     assertThat(
             PersistenceBenchmark.options(
-                new String[] {"journals=JDBC_H2", "seconds=1", "out-dir=x"},
-                PersistenceBenchmark.OPTIONS))
+                    new String[] {"journals=JDBC_H2", "seconds=1", "out-dir=x", "actors=7"})
+                .options())
         .containsExactly(
-            entry("journals", "JDBC_H2"), entry("seconds", "1"), entry("out-dir", "x"));
+            entry("journals", "JDBC_H2"),
+            entry("seconds", "1"),
+            entry("out-dir", "x"),
+            entry("actors", "7"));
   }
 
   @Test
   void misspeltOption_isNamedWithTheKnownOnes() {
-    assertThatThrownBy(
-            () ->
-                PersistenceBenchmark.options(
-                    new String[] {"journal=JDBC_H2"}, PersistenceBenchmark.OPTIONS))
+    assertThatThrownBy(() -> PersistenceBenchmark.options(new String[] {"journal=JDBC_H2"}))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith("unknown option journal; known: scenarios, journals,");
-    assertThatThrownBy(
-            () -> PersistenceBenchmark.options(new String[] {"window=5"}, ClusterBenchmark.OPTIONS))
+    assertThatThrownBy(() -> ClusterBenchmark.options(new String[] {"window=5"}))
         .hasMessage(
             "unknown option window; known: runs, seconds, warmup, entities, in-flight, dir, out");
-    assertThatThrownBy(
-            () ->
-                PersistenceBenchmark.options(
-                    new String[] {"inbox=1"}, DurableMailboxBenchmark.OPTIONS))
+    assertThatThrownBy(() -> DurableMailboxBenchmark.options(new String[] {"inbox=1"}))
         .hasMessageStartingWith("unknown option inbox;");
   }
 
   @Test
   void argumentThatIsNoOption_isNamed() {
-    assertThatThrownBy(
-            () ->
-                PersistenceBenchmark.options(
-                    new String[] {"seconds=1", "5"}, DurableMailboxBenchmark.OPTIONS))
+    assertThatThrownBy(() -> DurableMailboxBenchmark.options(new String[] {"seconds=1", "5"}))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageEndingWith("; got '5'");
+  }
+
+  @Test
+  void badNumbers_areNamedBeforeAnythingRuns() {
+    assertThatThrownBy(() -> PersistenceBenchmark.options(new String[] {"actors=many"}))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("actors=many is not a whole number");
+    assertThatThrownBy(() -> PersistenceBenchmark.options(new String[] {"replay-rounds=0"}))
+        .hasMessage("replay-rounds=0 must be at least 1");
+    assertThatThrownBy(() -> PersistenceBenchmark.options(new String[] {"seconds=-1"}))
+        .hasMessage("seconds=-1 must be a number >= 0");
+    assertThatThrownBy(() -> PersistenceBenchmark.options(new String[] {"recovery-bytes=lots"}))
+        .hasMessageStartingWith("recovery-bytes=lots is not a size");
+    assertThatThrownBy(() -> DurableMailboxBenchmark.options(new String[] {"windows=1,x"}))
+        .hasMessage("windows=1,x: 'x' is not a whole number");
+    assertThatThrownBy(() -> DurableMailboxBenchmark.options(new String[] {"in-flight=9999999999"}))
+        .hasMessage("in-flight=9999999999 must be at most 2147483647");
+    assertThatThrownBy(() -> ClusterBenchmark.options(new String[] {"runs=dm-postgres-wx"}))
+        .hasMessage("run 'dm-postgres-wx': expected a window wN with N >= 1, got 'wx'");
+    assertThatThrownBy(() -> ClusterBenchmark.options(new String[] {"runs=rd"}))
+        .hasMessageStartingWith("run 'rd': expected dm-postgres|embedded[-wN]");
+    assertThat(
+            PersistenceBenchmark.options(new String[] {"recovery-bytes=512m"})
+                .get("recovery-bytes"))
+        .isEqualTo("512m");
+    assertThat(
+            ClusterBenchmark.options(new String[] {"runs=dm-embedded-w50,rd-postgres"}).has("runs"))
+        .isTrue();
   }
 }

@@ -98,4 +98,50 @@ class CommandLineTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("rounds=0 must be at least 1");
   }
+
+  @Test
+  void intCounts_parseEveryItemAndNameTheBadOne() {
+    List<String> known = List.of("windows", "in-flight");
+    CommandLine cl = CommandLine.parse(new String[] {"windows=1, 50"}, known);
+    assertThat(cl.intCounts("windows", "7")).containsExactly(1, 50);
+    assertThat(cl.intCounts("inboxes", "1,100")).containsExactly(1, 100);
+    assertThat(cl.intCount("in-flight", 50)).isEqualTo(50);
+    assertThatThrownBy(
+            () -> CommandLine.parse(new String[] {"windows=1,,2"}, known).intCounts("windows", "1"))
+        .hasMessage("windows=1,,2: '' is not a whole number");
+    assertThatThrownBy(
+            () -> CommandLine.parse(new String[] {"windows=1,-2"}, known).intCounts("windows", "1"))
+        .hasMessage("windows=1,-2: '-2' must be at least 1");
+    assertThatThrownBy(
+            () ->
+                CommandLine.parse(new String[] {"in-flight=3000000000"}, known)
+                    .intCount("in-flight", 50))
+        .hasMessage("in-flight=3000000000 must be at most 2147483647");
+  }
+
+  @Test
+  void nonNegative_acceptsZeroAndNamesANegativeOrInfiniteValue() {
+    List<String> known = List.of("seconds");
+    assertThat(CommandLine.parse(new String[] {"seconds=0"}, known).nonNegative("seconds", 5))
+        .isZero();
+    assertThat(CommandLine.parse(new String[0], known).nonNegative("seconds", 5)).isEqualTo(5);
+    for (String bad : new String[] {"-0.5", "NaN", "Infinity"}) {
+      assertThatThrownBy(
+              () ->
+                  CommandLine.parse(new String[] {"seconds=" + bad}, known)
+                      .nonNegative("seconds", 5))
+          .hasMessage("seconds=" + bad + " must be a number >= 0");
+    }
+  }
+
+  @Test
+  void parseOptions_namesTheFirstArgumentThatIsNoOption() {
+    List<String> known = List.of("rounds", "out");
+    assertThat(CommandLine.parseOptions(new String[] {"rounds=2"}, known).get("rounds"))
+        .isEqualTo("2");
+    assertThatThrownBy(
+            () -> CommandLine.parseOptions(new String[] {"rounds=2", "x.json", "y"}, known))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("expected key=value with a key of rounds, out; got 'x.json'");
+  }
 }
