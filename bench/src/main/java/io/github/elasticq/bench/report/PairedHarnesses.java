@@ -158,7 +158,9 @@ public final class PairedHarnesses {
             : "one child JVM per mailbox and run, back to back; values are idle actors per MiB";
     String md =
         PairedReport.write(
-            out, List.of(p), ours, peer, written, title, PairedReport.thisMachine(), how);
+            out,
+            List.of(p),
+            new PairedReport.Heading(ours, peer, written, title, PairedReport.thisMachine(), how));
     System.out.print(md);
   }
 }

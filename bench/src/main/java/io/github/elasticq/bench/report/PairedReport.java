@@ -186,32 +186,32 @@ public final class PairedReport {
     return out;
   }
 
-  /** How a JMH round's pair is measured, for {@link #render}'s {@code how}. */
+  /** How a JMH round's pair is measured, for {@link Heading#how}. */
   static final String FORKS = "one fork each per round, back to back";
 
   /**
-   * The Markdown report of {@code pairs}; {@code machine} describes where they ran and {@code how}
-   * how one round's pair was measured ({@link #FORKS} for JMH rounds).
+   * What a report says around its figures: the two sides' names, the goal for {@code ours / peer},
+   * the title, the machine the rounds ran on and how one round's pair was measured ({@link #FORKS}
+   * for JMH rounds).
    */
-  static String render(
-      List<Pairs> pairs,
-      String ours,
-      String peer,
-      double goal,
-      String title,
-      String machine,
-      String how) {
+  record Heading(String ours, String peer, double goal, String title, String machine, String how) {}
+
+  /** The Markdown report of {@code pairs} under {@code h}. */
+  static String render(List<Pairs> pairs, Heading h) {
+    String ours = h.ours();
+    String peer = h.peer();
+    double goal = h.goal();
     StringBuilder md = new StringBuilder();
-    md.append("# ").append(title).append("\n\n");
+    md.append("# ").append(h.title()).append("\n\n");
     md.append(
         String.format(
             Locale.ROOT,
             "Machine: %s. Ratio = %s / %s, %s."
                 + " Interval: distribution-free (sign test) for the median ratio.%n%n",
-            machine,
+            h.machine(),
             ours,
             peer,
-            how));
+            h.how()));
     md.append("| benchmark | rounds | median ratio | interval (coverage) | geometric mean |")
         .append(" ours won | goal | verdict |\n|---|---:|---:|---:|---:|---:|---:|---|\n");
     for (Pairs p : pairs) {
@@ -330,7 +330,7 @@ public final class PairedReport {
     String title = cl.get("title", "Paired rounds: " + ours + " / " + peer);
     List<Pairs> pairs = pair(byRound, param, ours, peer);
     String machine = cl.get("machine", thisMachine());
-    String md = write(out, pairs, ours, peer, goal, title, machine, FORKS);
+    String md = write(out, pairs, new Heading(ours, peer, goal, title, machine, FORKS));
     System.out.print(md);
   }
 
@@ -342,24 +342,14 @@ public final class PairedReport {
 
   /**
    * Writes the report of {@code pairs} to {@code out} ({@code .md}) with its {@code .tsv} and
-   * {@code .png} siblings, creating the folder; returns the Markdown. {@code how} says how one
-   * round's pair was measured.
+   * {@code .png} siblings, creating the folder; returns the Markdown.
    */
-  static String write(
-      Path out,
-      List<Pairs> pairs,
-      String ours,
-      String peer,
-      double goal,
-      String title,
-      String machine,
-      String how)
-      throws IOException {
-    String md = render(pairs, ours, peer, goal, title, machine, how);
+  static String write(Path out, List<Pairs> pairs, Heading h) throws IOException {
+    String md = render(pairs, h);
     Files.createDirectories(out.toAbsolutePath().getParent());
     Files.writeString(out, md);
-    Files.writeString(sibling(out, ".tsv"), tsv(pairs, ours, peer, goal));
-    chart(sibling(out, ".png"), pairs, goal, title);
+    Files.writeString(sibling(out, ".tsv"), tsv(pairs, h.ours(), h.peer(), h.goal()));
+    chart(sibling(out, ".png"), pairs, h.goal(), h.title());
     return md;
   }
 }

@@ -65,7 +65,7 @@ class PairedReportTest {
     assertThat(p.get(0).rounds())
         .containsExactly("r01", "r02", "r03", "r04", "r05", "r06", "r07", "r08", "r09", "r10");
     assertThat(p.get(0).ratios()[1]).isCloseTo(1.15, within(1e-12));
-    assertThat(PairedReport.render(p, "Ours", "Peer", 1.0, "t", "m", PairedReport.FORKS))
+    assertThat(PairedReport.render(p, HEADING))
         .contains("| MailboxBenchmark.burst | 10 |")
         .contains("10 of 10")
         .contains("| met |");
@@ -77,16 +77,13 @@ class PairedReportTest {
     assertThat(report(behind, peer)).contains("| missed |").contains("0 of 10");
   }
 
+  private static final PairedReport.Heading HEADING =
+      new PairedReport.Heading("Ours", "Peer", 1.0, "t", "m", PairedReport.FORKS);
+
   /** The Markdown report of these rounds against the goal 1.0. */
   private static String report(double[] ours, double[] peer) {
     return PairedReport.render(
-        PairedReport.pair(rounds(ours, peer), "mailbox", "Ours", "Peer"),
-        "Ours",
-        "Peer",
-        1.0,
-        "t",
-        "m",
-        PairedReport.FORKS);
+        PairedReport.pair(rounds(ours, peer), "mailbox", "Ours", "Peer"), HEADING);
   }
 
   @Test
