@@ -48,22 +48,22 @@ public final class TcpProxy implements AutoCloseable {
   private boolean closed;
 
   /** Opens the proxy's connection to its target for each client. */
-  private final Upstream connector;
+  private final Connector connector;
 
   /**
    * How the proxy connects to its target: {@code new Socket(host, port)}, or, in the test of the
    * self-connect guard, a socket made to connect to itself.
    */
   @FunctionalInterface
-  interface Upstream {
+  interface Connector {
     Socket open(String host, int port) throws IOException;
   }
 
-  private TcpProxy(String targetHost, int targetPort, int listenPort, Upstream upstream)
+  private TcpProxy(String targetHost, int targetPort, int listenPort, Connector connector)
       throws IOException {
     this.targetHost = targetHost;
     this.targetPort = targetPort;
-    this.connector = upstream;
+    this.connector = connector;
     ServerSocket s = listen(listenPort);
     if (s.getLocalPort() == targetPort && isThisMachine(targetHost)) {
       // The target is down and the OS gave us its port: the proxy would connect to itself, and
@@ -145,17 +145,17 @@ public final class TcpProxy implements AutoCloseable {
 
   /**
    * {@link #listeningOn(int, String, int)} opening its connections to the target with {@code
-   * upstream}. For the test of the self-connect guard, which needs the proxy's own outgoing socket
+   * connector}. For the test of the self-connect guard, which needs the proxy's own outgoing socket
    * to connect to itself.
    */
-  static TcpProxy listeningOn(int listenPort, String targetHost, int targetPort, Upstream upstream)
-      throws IOException {
+  static TcpProxy listeningOn(
+      int listenPort, String targetHost, int targetPort, Connector connector) throws IOException {
     Objects.requireNonNull(targetHost, "targetHost");
-    Objects.requireNonNull(upstream, "upstream");
+    Objects.requireNonNull(connector, "connector");
     if (targetPort < 1 || targetPort > 65535) {
       throw new IllegalArgumentException("target port must be in 1..65535, was " + targetPort);
     }
-    return new TcpProxy(targetHost, targetPort, listenPort, upstream);
+    return new TcpProxy(targetHost, targetPort, listenPort, connector);
   }
 
   /** The loopback port clients connect to instead of the target's; the same after a restore. */

@@ -204,14 +204,19 @@ class TcpProxyTest {
    */
   @Test
   void upstreamConnectedToItself_isDropped_notCarriedAsAnEcho() throws Exception {
-    InetAddress loopback = InetAddress.getLoopbackAddress();
     AtomicInteger selfConnected = new AtomicInteger();
-    TcpProxy.Upstream toItself =
+    TcpProxy.Connector toItself =
         (host, port) -> {
+          InetAddress address = InetAddress.getByName(host);
           Socket s = new Socket();
-          s.setReuseAddress(true);
-          s.bind(new InetSocketAddress(loopback, port));
-          s.connect(new InetSocketAddress(host, port), 5_000);
+          try {
+            s.setReuseAddress(true);
+            s.bind(new InetSocketAddress(address, port));
+            s.connect(new InetSocketAddress(address, port), 5_000);
+          } catch (IOException e) {
+            s.close();
+            throw e;
+          }
           if (s.getLocalPort() == s.getPort()) {
             selfConnected.incrementAndGet();
           }

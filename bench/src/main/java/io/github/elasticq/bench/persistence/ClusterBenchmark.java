@@ -71,17 +71,17 @@ public final class ClusterBenchmark {
     this.entities = options.intCount("entities", 30);
     this.inFlight = options.intCount("in-flight", 50);
     this.warmupMillis = (long) (options.nonNegative("warmup", 20) * 1000);
-    this.measureMillis = (long) (options.nonNegative("seconds", 20) * 1000);
+    this.measureMillis = (long) (options.positive("seconds", 20) * 1000);
   }
 
   /** One run: {@code dm-postgres-w1}, {@code rd-postgres}, {@code dm-embedded-w50}, ... */
   record Run(String name, boolean durableMailbox, boolean postgres, int window) {
     static Run parse(String name) {
-      String[] p = name.split("-");
+      String[] p = name.split("-", -1);
       boolean dm = p[0].equals("dm");
       if ((!dm && !p[0].equals("rd")) || p.length < 2 || p.length > (dm ? 3 : 2)) {
         throw new IllegalArgumentException(
-            "run '" + name + "': expected dm-postgres|embedded[-wN] or rd-postgres|embedded");
+            "run '" + name + "': expected dm-{postgres|embedded}[-wN] or rd-{postgres|embedded}");
       }
       boolean postgres = p[1].equals("postgres");
       if (!postgres && !p[1].equals("embedded")) {
@@ -89,14 +89,14 @@ public final class ClusterBenchmark {
       }
       int window = dm ? 1 : 0;
       if (p.length == 3) {
-        try {
-          window = p[2].startsWith("w") ? Integer.parseInt(p[2].substring(1)) : 0;
-        } catch (NumberFormatException e) {
-          window = 0;
-        }
+        window = p[2].matches("w[0-9]{1,9}") ? Integer.parseInt(p[2].substring(1)) : 0;
         if (window < 1) {
           throw new IllegalArgumentException(
-              "run '" + name + "': expected a window wN with N >= 1, got '" + p[2] + "'");
+              "run '"
+                  + name
+                  + "': expected a window wN with N from 1 to 999999999, got '"
+                  + p[2]
+                  + "'");
         }
       }
       return new Run(name, dm, postgres, window);

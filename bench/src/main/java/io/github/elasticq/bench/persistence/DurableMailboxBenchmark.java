@@ -12,6 +12,7 @@ import io.github.elasticq.persistence.durable.DurableMailbox.Reply;
 import io.github.elasticq.persistence.durable.DurableMailbox.Stored;
 import io.github.elasticq.persistence.durable.DurableMailboxSettings;
 import io.github.elasticq.persistence.journal.WalRegistry;
+import io.github.elasticq.persistence.wal.SyncMode;
 import io.github.elasticq.persistence.wal.WalStats;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,8 +53,8 @@ import org.apache.pekko.persistence.typed.delivery.EventSourcedProducerQueue;
  * <p>Run (after {@code ./mvnw -pl bench -am package -DskipTests}): {@code java -cp
  * bench/target/benchmarks.jar io.github.elasticq.bench.persistence.DurableMailboxBenchmark
  * [inboxes=1,100] [modes=every-write,no-sync,postgres] [seconds=5] [warmup=2] [in-flight=50]
- * [windows=1,50] [dir=target/durable-bench] [out=bench/results/durable.md]}. A main program; not
- * thread-safe.
+ * [windows=1,50] [dir=target/durable-bench] [out=bench/results/durable-<yyyyMMdd-HHmm>.md]}. A main
+ * program; not thread-safe.
  */
 public final class DurableMailboxBenchmark {
   private final CommandLine options;
@@ -68,9 +69,9 @@ public final class DurableMailboxBenchmark {
     this.options = options;
     this.work = Path.of(options.get("dir", "target/durable-bench")).toAbsolutePath();
     this.warmupMillis = (long) (options.nonNegative("warmup", 2) * 1000);
-    this.measureMillis = (long) (options.nonNegative("seconds", 5) * 1000);
+    this.measureMillis = (long) (options.positive("seconds", 5) * 1000);
     this.inFlight = options.intCount("in-flight", 50);
-    this.windows = options.intCounts("windows", "1,50");
+    this.windows = options.intCounts("windows", WINDOWS);
   }
 
   enum Impl {
@@ -100,12 +101,39 @@ public final class DurableMailboxBenchmark {
   static final List<String> OPTIONS =
       List.of("seconds", "warmup", "in-flight", "windows", "modes", "inboxes", "dir", "out");
 
+  /** The defaults of the list options. */
+  private static final String WINDOWS = "1,50", INBOXES = "1,100", MODES = "every-write,no-sync";
+
   /** The command line, checked before anything starts. */
   static CommandLine options(String[] args) {
     CommandLine line = PersistenceBenchmark.options(args, OPTIONS, List.of("in-flight"));
-    line.intCounts("windows", "1");
-    line.intCounts("inboxes", "1");
+    line.intCounts("windows", WINDOWS);
+    line.intCounts("inboxes", INBOXES);
+    modes(line);
     return line;
+  }
+
+  /** The modes option: {@code postgres} or a sync mode of {@code elasticq.journal}, in order. */
+  private static List<String> modes(CommandLine options) {
+    List<String> modes = new ArrayList<>();
+    for (String m : options.get("modes", MODES).split(",")) {
+      String mode = m.trim();
+      if (!mode.equals("postgres")) {
+        try {
+          SyncMode.fromConfigName(mode);
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException(
+              "modes="
+                  + options.get("modes")
+                  + ": '"
+                  + mode
+                  + "' is neither postgres nor a sync-mode",
+              e);
+        }
+      }
+      modes.add(mode);
+    }
+    return modes;
   }
 
   /**
@@ -122,8 +150,8 @@ public final class DurableMailboxBenchmark {
   private void run() throws Exception {
     PersistenceBenchmark.deleteRecursively(work);
     String loadBefore = Machine.loadAverage();
-    List<String> modes = List.of(options.get("modes", "every-write,no-sync").split(","));
-    List<Integer> inboxCounts = options.intCounts("inboxes", "1,100");
+    List<String> modes = modes(options);
+    List<Integer> inboxCounts = options.intCounts("inboxes", INBOXES);
     int runId = 0;
     for (String mode : modes) {
       for (int inboxes : inboxCounts) {

@@ -33,6 +33,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.HdrHistogram.Histogram;
 import org.apache.pekko.actor.ActorSystem;
@@ -58,10 +59,10 @@ import org.apache.pekko.persistence.jdbc.testkit.javadsl.SchemaUtils;
  * [scenarios=single,concurrent,async,replay,recovery] [journals=ELASTICQ_EVERY_WRITE,...]
  * [seconds=5] [warmup=2] [payload=100] [actors=100] [burst=1000] [replay-events=1000000]
  * [jdbc-replay-events=200000] [inmem-replay-events=20000] [replay-rounds=3] [recovery-bytes=1g]
- * [recovery-reopens=3] [dir=target/persistence-bench] [out-dir=bench/results/<yyyy-MM-dd>]}: writes
- * {@code persistence.md} and PNG bar charts of the ratios ({@link ResultCharts}) into {@code
- * out-dir}; {@code out=<file.md>} writes only the markdown file instead. Not thread-safe; a main
- * program.
+ * [recovery-ids=1000] [recovery-payload=1000] [recovery-reopens=3] [index-checkpoint=off|on]
+ * [dir=target/persistence-bench] [out-dir=bench/results/<yyyy-MM-dd>]}: writes {@code
+ * persistence.md} and PNG bar charts of the ratios ({@link ResultCharts}) into {@code out-dir};
+ * {@code out=<file.md>} writes only the markdown file instead. Not thread-safe; a main program.
  */
 public final class PersistenceBenchmark {
   private final CommandLine options;
@@ -91,7 +92,7 @@ public final class PersistenceBenchmark {
     this.work = Path.of(options.get("dir", "target/persistence-bench")).toAbsolutePath();
     this.payload = options.intCount("payload", 100);
     this.warmupMillis = (long) (options.nonNegative("warmup", 2) * 1000);
-    this.measureMillis = (long) (options.nonNegative("seconds", 5) * 1000);
+    this.measureMillis = (long) (options.positive("seconds", 5) * 1000);
   }
 
   /**
@@ -105,7 +106,7 @@ public final class PersistenceBenchmark {
     System.exit(0);
   }
 
-  /** The options this harness reads as whole numbers of at least 1. */
+  /** The options this harness reads as whole numbers from 1 to {@link Integer#MAX_VALUE}. */
   static final List<String> COUNTS =
       List.of(
           "payload",
@@ -129,10 +130,17 @@ public final class PersistenceBenchmark {
           .toList();
 
   /**
-   * This harness's command line, every value checked (see {@link #options(String[], List, List)}).
+   * This harness's command line, checked before anything starts: the keys, numbers and seconds as
+   * {@link #options(String[], List, List)} checks them, the journals, {@code recovery-bytes} and
+   * {@code index-checkpoint} (the scenarios are checked by {@code run} before it starts any).
    */
   static CommandLine options(String[] args) {
     CommandLine line = options(args, OPTIONS, COUNTS);
+    journals(line);
+    String checkpoint = line.get("index-checkpoint", "off");
+    if (!checkpoint.equals("on") && !checkpoint.equals("off")) {
+      throw new IllegalArgumentException("index-checkpoint=" + checkpoint + ": expected on or off");
+    }
     String bytes = line.get("recovery-bytes");
     if (bytes != null) {
       try {
@@ -148,10 +156,33 @@ public final class PersistenceBenchmark {
     return line;
   }
 
+  /** The journals option: the journals to measure, in order. */
+  private static List<Journal> journals(CommandLine options) {
+    List<Journal> out = new ArrayList<>();
+    for (String name :
+        options
+            .get(
+                "journals",
+                "ELASTICQ_EVERY_WRITE,ELASTICQ_PERIODIC,ELASTICQ_NO_SYNC,JDBC_H2,IN_MEMORY")
+            .split(",")) {
+      try {
+        out.add(Journal.valueOf(name.trim()));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(
+            "unknown journal '"
+                + name.trim()
+                + "'; known: "
+                + Arrays.stream(Journal.values()).map(Enum::name).collect(Collectors.joining(", ")),
+            e);
+      }
+    }
+    return out;
+  }
+
   /**
    * The {@code key=value} arguments of a benchmark main, checked before anything starts: the keys
    * against {@code known}, {@code counts} as whole numbers from 1 to {@link Integer#MAX_VALUE},
-   * {@code seconds} and {@code warmup} as numbers of at least 0.
+   * {@code seconds} as a number above 0 and {@code warmup} as one of at least 0.
    *
    * @throws IllegalArgumentException naming an unknown key (with the known ones), an argument that
    *     is no {@code key=value}, or a value that is not a number of the kind its key takes
@@ -161,7 +192,7 @@ public final class PersistenceBenchmark {
     for (String k : counts) {
       line.intCount(k, 1);
     }
-    line.nonNegative("seconds", 0);
+    line.positive("seconds", 1);
     line.nonNegative("warmup", 0);
     return line;
   }
@@ -189,9 +220,9 @@ public final class PersistenceBenchmark {
     all.put(
         "replay",
         journals -> {
-          long n = options.count("replay-events", 1_000_000L);
-          long jdbcN = options.count("jdbc-replay-events", 200_000L);
-          long memN = options.count("inmem-replay-events", 20_000L);
+          long n = options.intCount("replay-events", 1_000_000);
+          long jdbcN = options.intCount("jdbc-replay-events", 200_000);
+          long memN = options.intCount("inmem-replay-events", 20_000);
           boolean anyOurs = journals.stream().anyMatch(j -> j.ours);
           for (Journal j :
               List.of(
@@ -221,17 +252,7 @@ public final class PersistenceBenchmark {
             "unknown scenario '" + name + "'; known: " + String.join(",", all.keySet()));
       }
     }
-    List<Journal> journals =
-        Arrays.stream(
-                options
-                    .get(
-                        "journals",
-                        "ELASTICQ_EVERY_WRITE,ELASTICQ_PERIODIC,ELASTICQ_NO_SYNC,"
-                            + "JDBC_H2,IN_MEMORY")
-                    .split(","))
-            .map(String::trim)
-            .map(Journal::valueOf)
-            .toList();
+    List<Journal> journals = journals(options);
     deleteRecursively(work);
     Files.createDirectories(work);
     String loadBefore = Machine.loadAverage();

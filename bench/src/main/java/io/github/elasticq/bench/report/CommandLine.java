@@ -15,9 +15,10 @@ import java.util.Map;
  * ends with one of the report's file suffixes ({@code paired-a=b.tsv} is a file). Everything else
  * is a file: result files whose names hold a JVM setting ({@code r1-ElasticBuffer_-Dx=1.json},
  * {@code dir/r1-X=1.json}) have digits, {@code _} or {@code /} before the {@code =}. A misspelt
- * option that does not look like one ({@code out_dir=x}) is therefore read as a file and fails as a
- * missing file. Public for the benchmark mains outside this package ({@code BusyConsumerRace} and
- * the persistence harnesses, which take no files and reject any).
+ * option that does not look like one ({@code out_dir=x}) is therefore read as a file by a report
+ * and fails as a missing file; {@link #parseOptions}, for the mains that take no files, names it as
+ * an unknown option. Public for those mains outside this package ({@code BusyConsumerRace} and the
+ * persistence harnesses).
  */
 public final class CommandLine {
   private final Map<String, String> options;
@@ -57,18 +58,22 @@ public final class CommandLine {
    * {@link #parse} for a main that takes options only: every argument must be a {@code key=value}
    * of a known key.
    *
-   * @throws IllegalArgumentException naming an option that is not in {@code known}, or the first
-   *     argument that is no {@code key=value}
+   * @throws IllegalArgumentException naming an option that is not in {@code known} (whatever its
+   *     key looks like), or the first argument that is no {@code key=value}
    */
   public static CommandLine parseOptions(String[] args, List<String> known) {
     CommandLine line = parse(args, known);
     if (!line.files.isEmpty()) {
+      String a = line.files.get(0).toString();
+      int eq = a.indexOf('=');
       throw new IllegalArgumentException(
-          "expected key=value with a key of "
-              + String.join(", ", known)
-              + "; got '"
-              + line.files.get(0)
-              + "'");
+          eq > 0
+              ? "unknown option " + a.substring(0, eq) + "; known: " + String.join(", ", known)
+              : "expected key=value with a key of "
+                  + String.join(", ", known)
+                  + "; got '"
+                  + a
+                  + "'");
     }
     return line;
   }
@@ -199,6 +204,20 @@ public final class CommandLine {
     double d = number(key, fallback);
     if (!(d >= 0) || Double.isInfinite(d)) {
       throw new IllegalArgumentException(key + "=" + options.get(key) + " must be a number >= 0");
+    }
+    return d;
+  }
+
+  /**
+   * The option as a number above 0 (a measured duration in seconds, say), or {@code fallback} if it
+   * was not given.
+   *
+   * @throws IllegalArgumentException if it is given and is not such a number
+   */
+  public double positive(String key, double fallback) {
+    double d = number(key, fallback);
+    if (!(d > 0) || Double.isInfinite(d)) {
+      throw new IllegalArgumentException(key + "=" + options.get(key) + " must be a number > 0");
     }
     return d;
   }

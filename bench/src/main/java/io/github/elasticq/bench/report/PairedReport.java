@@ -186,7 +186,7 @@ public final class PairedReport {
     return out;
   }
 
-  /** How a JMH round's pair is measured, for {@link Heading#how}. */
+  /** How a JMH round's pair is measured, for {@link Heading#how()}. */
   static final String FORKS = "one fork each per round, back to back";
 
   /**

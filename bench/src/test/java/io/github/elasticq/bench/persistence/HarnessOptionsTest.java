@@ -52,18 +52,31 @@ class HarnessOptionsTest {
         .hasMessage("actors=many is not a whole number");
     assertThatThrownBy(() -> PersistenceBenchmark.options(new String[] {"replay-rounds=0"}))
         .hasMessage("replay-rounds=0 must be at least 1");
-    assertThatThrownBy(() -> PersistenceBenchmark.options(new String[] {"seconds=-1"}))
-        .hasMessage("seconds=-1 must be a number >= 0");
+    assertThatThrownBy(() -> PersistenceBenchmark.options(new String[] {"seconds=0"}))
+        .hasMessage("seconds=0 must be a number > 0");
+    assertThatThrownBy(() -> ClusterBenchmark.options(new String[] {"warmup=-1"}))
+        .hasMessage("warmup=-1 must be a number >= 0");
+    assertThatThrownBy(() -> PersistenceBenchmark.options(new String[] {"index-checkpoint=true"}))
+        .hasMessage("index-checkpoint=true: expected on or off");
+    assertThatThrownBy(
+            () -> DurableMailboxBenchmark.options(new String[] {"modes=every-write,nosync"}))
+        .hasMessage("modes=every-write,nosync: 'nosync' is neither postgres nor a sync-mode");
     assertThatThrownBy(() -> PersistenceBenchmark.options(new String[] {"recovery-bytes=lots"}))
         .hasMessageStartingWith("recovery-bytes=lots is not a size");
+    assertThatThrownBy(
+            () -> PersistenceBenchmark.options(new String[] {"journals=JDBC_H2, SQLITE"}))
+        .hasMessageStartingWith("unknown journal 'SQLITE'; known: ELASTICQ_EVERY_WRITE, ");
     assertThatThrownBy(() -> DurableMailboxBenchmark.options(new String[] {"windows=1,x"}))
         .hasMessage("windows=1,x: 'x' is not a whole number");
     assertThatThrownBy(() -> DurableMailboxBenchmark.options(new String[] {"in-flight=9999999999"}))
         .hasMessage("in-flight=9999999999 must be at most 2147483647");
     assertThatThrownBy(() -> ClusterBenchmark.options(new String[] {"runs=dm-postgres-wx"}))
-        .hasMessage("run 'dm-postgres-wx': expected a window wN with N >= 1, got 'wx'");
+        .hasMessage(
+            "run 'dm-postgres-wx': expected a window wN with N from 1 to 999999999, got 'wx'");
+    assertThatThrownBy(() -> ClusterBenchmark.options(new String[] {"runs=dm-postgres-w1-"}))
+        .hasMessageStartingWith("run 'dm-postgres-w1-': expected dm-{postgres|embedded}[-wN]");
     assertThatThrownBy(() -> ClusterBenchmark.options(new String[] {"runs=rd"}))
-        .hasMessageStartingWith("run 'rd': expected dm-postgres|embedded[-wN]");
+        .hasMessageStartingWith("run 'rd': expected dm-{postgres|embedded}[-wN]");
     assertThat(
             PersistenceBenchmark.options(new String[] {"recovery-bytes=512m"})
                 .get("recovery-bytes"))

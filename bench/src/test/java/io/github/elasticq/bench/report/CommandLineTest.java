@@ -143,5 +143,20 @@ class CommandLineTest {
             () -> CommandLine.parseOptions(new String[] {"rounds=2", "x.json", "y"}, known))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("expected key=value with a key of rounds, out; got 'x.json'");
+    assertThatThrownBy(() -> CommandLine.parseOptions(new String[] {"out_dir=x"}, known))
+        .hasMessage("unknown option out_dir; known: rounds, out");
+  }
+
+  @Test
+  void positive_namesZeroNegativeAndInfinite() {
+    List<String> known = List.of("seconds");
+    assertThat(CommandLine.parse(new String[] {"seconds=0.5"}, known).positive("seconds", 5))
+        .isEqualTo(0.5);
+    for (String bad : new String[] {"0", "-1", "Infinity", "NaN"}) {
+      assertThatThrownBy(
+              () ->
+                  CommandLine.parse(new String[] {"seconds=" + bad}, known).positive("seconds", 5))
+          .hasMessage("seconds=" + bad + " must be a number > 0");
+    }
   }
 }
