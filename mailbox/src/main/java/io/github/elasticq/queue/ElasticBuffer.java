@@ -11,6 +11,8 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Objects;
+import java.util.Spliterator;
+import java.util.Spliterators;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -237,6 +239,7 @@ public final class ElasticBuffer<E> extends AbstractQueue<E>
       while ((outcome = insertLocked(e)) == FULL) {
         notFull.await();
       }
+      passOnSpaceLocked(outcome);
     } finally {
       lock.unlock();
     }
@@ -265,6 +268,7 @@ public final class ElasticBuffer<E> extends AbstractQueue<E>
         }
         nanos = notFull.awaitNanos(nanos);
       }
+      passOnSpaceLocked(outcome);
     } finally {
       lock.unlock();
     }
@@ -742,6 +746,18 @@ public final class ElasticBuffer<E> extends AbstractQueue<E>
     return new SnapshotIterator(toArray());
   }
 
+  /**
+   * A spliterator over the {@link #iterator() snapshot}: {@code ORDERED}, {@code NONNULL} and
+   * {@code CONCURRENT}, not {@code SIZED}. The inherited one is sized from {@link #size()}, read at
+   * another moment than the snapshot, so a {@code stream().toArray()} while other threads offer or
+   * poll failed with "End size ... is less than fixed size ...".
+   */
+  @Override
+  public Spliterator<E> spliterator() {
+    return Spliterators.spliterator(
+        this, Spliterator.ORDERED | Spliterator.NONNULL | Spliterator.CONCURRENT);
+  }
+
   // ---------------------------------------------------------------- internals (lock held)
 
   /**
@@ -792,6 +808,19 @@ public final class ElasticBuffer<E> extends AbstractQueue<E>
         return FULL;
       }
       ring = allocateUnlocked(grow);
+    }
+  }
+
+  /**
+   * After a blocking or timed insertion, lock held: if it handed its element to a pending take, the
+   * space it may have been woken for is still free (pending takes exist only while the queue is
+   * empty), so the next blocked producer is woken for it. Without this, a consumer's one {@code
+   * notFull} signal could be spent on a producer that then left the space unused, and another
+   * producer stayed blocked with the queue below {@code maxCapacity}.
+   */
+  private void passOnSpaceLocked(Object outcome) {
+    if (outcome != STORED && count < maxCapacity) {
+      notFull.signal();
     }
   }
 
@@ -950,7 +979,12 @@ public final class ElasticBuffer<E> extends AbstractQueue<E>
     return served == null && shrinkTo == 0 ? null : new AfterUnlock<>(served, shrinkTo);
   }
 
-  /** Moves pending puts into the freed space; returns those claimed, to complete after unlock. */
+  /**
+   * Moves pending puts into the freed space; returns those claimed, to complete after unlock. Each
+   * element moved in wakes one blocked taker: the consumer operation that freed the space may
+   * itself have been woken by the signal of the element it took, so without its own signal a
+   * refilled element could sit in the queue while a {@code take} stayed blocked.
+   */
   private List<PutWaiter<E>> refillFromPutsLocked(int removed) {
     List<PutWaiter<E>> served = null;
     while (pendingPuts != 0 && count < maxCapacity) {
@@ -959,6 +993,7 @@ public final class ElasticBuffer<E> extends AbstractQueue<E>
       if (w.claim()) {
         ensureRoomLocked(1);
         enqueueLocked(w.element);
+        notEmpty.signal(); // one blocked taker per element refilled (see above)
         if (served == null) {
           served = new ArrayList<>(Math.min(removed, 16));
         }
@@ -1031,19 +1066,25 @@ public final class ElasticBuffer<E> extends AbstractQueue<E>
 
   /**
    * Allocates the smaller ring without the lock, then takes the lock to install it: the consumer
-   * operation that completed the streak already returned its result under the lock.
+   * operation that completed the streak already took its result under the lock. An {@link
+   * OutOfMemoryError} of that allocation skips the step (the streak starts again).
    */
   private void shrinkUnlocked(int length) {
-    Object[] ring = null;
+    Object[] ring;
     try {
       ring = ringAllocator.apply(length);
+    } catch (OutOfMemoryError e) {
+      ring = null; // skip the step, see below
+    }
+    lock.lock();
+    try {
+      completeShrinkLocked(ring);
+    } catch (OutOfMemoryError e) {
+      // A shrink step only returns memory: when its ring cannot be allocated (here or under the
+      // lock, before anything moved) the step is skipped, and the consumer operation that completed
+      // the streak still returns the element it took instead of losing it to the error.
     } finally {
-      lock.lock();
-      try {
-        completeShrinkLocked(ring);
-      } finally {
-        lock.unlock();
-      }
+      lock.unlock();
     }
   }
 
