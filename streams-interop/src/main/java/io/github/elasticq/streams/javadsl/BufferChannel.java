@@ -143,7 +143,8 @@ public final class BufferChannel<T> {
    * receive takes nothing).
    *
    * @throws ChannelClosedException once the channel is closed and drained
-   * @throws InterruptedException if interrupted while waiting (nothing is taken)
+   * @throws InterruptedException if interrupted while waiting (nothing is taken; an element claimed
+   *     for this receive as the interrupt came is returned instead, with the interrupt status set)
    * @throws NullPointerException if {@code timeout} is null
    */
   public Optional<T> receive(Duration timeout) throws InterruptedException {

@@ -67,7 +67,9 @@ public final class ElasticSinkQueue<T> {
    * completed and everything was pulled; a timed-out poll takes nothing.
    *
    * @throws CompletionException carrying the stream's failure, once it is reached
-   * @throws InterruptedException if interrupted while waiting (then nothing is taken)
+   * @throws InterruptedException if interrupted while waiting (then nothing is taken; an element
+   *     claimed for this poll as the interrupt came is returned instead, with the interrupt status
+   *     set)
    * @throws NullPointerException if {@code timeout} is null
    */
   public Optional<T> poll(Duration timeout) throws InterruptedException {

@@ -119,7 +119,11 @@ final class PendingTakes<T> {
 
   /**
    * Blocks up to {@code timeout} for the next element. Empty on timeout or after a normal end;
-   * throws {@link CompletionException} with the failure after a failed end.
+   * throws {@link CompletionException} with the failure after a failed end. Interrupted (also
+   * before the call) while nothing was claimed for it, it withdraws the take and throws {@link
+   * InterruptedException}; if an element was claimed for it at that moment, it returns the element
+   * with the thread's interrupt status set again, as a {@code BlockingQueue} does when the
+   * interrupt comes after the wake-up, rather than leave the element with a take nobody reads.
    */
   Optional<T> poll(Duration timeout) throws InterruptedException {
     Objects.requireNonNull(timeout, "timeout");
@@ -133,6 +137,12 @@ final class PendingTakes<T> {
       return f.join(); // an element (or the end) was claimed for it just now
     } catch (ExecutionException ee) {
       throw new CompletionException(ee.getCause());
+    } catch (InterruptedException ie) {
+      if (withdraw(f)) {
+        throw ie; // nothing was claimed for it
+      }
+      Thread.currentThread().interrupt();
+      return f.join(); // an element (or the end) was claimed for it: returned, not lost
     }
   }
 

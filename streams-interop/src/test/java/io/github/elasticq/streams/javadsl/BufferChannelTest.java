@@ -2,6 +2,7 @@ package io.github.elasticq.streams.javadsl;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -170,5 +171,40 @@ class BufferChannelTest extends StreamTestSupport {
     ch.close();
     assertThatThrownBy(() -> result(Source.single(1).runWith(ch.asSink(), system)))
         .hasCauseInstanceOf(ChannelClosedException.class);
+  }
+
+  /**
+   * An interrupted timed receive (before the call, and while it waits) takes nothing: the next
+   * element sent reaches the next receive instead of a take nobody reads.
+   */
+  @Test
+  void timedReceive_interruptedBeforeOrWhileWaiting_takesNothing() throws Exception {
+    BufferChannel<Integer> ch = BufferChannel.create(config(1, 4));
+    Thread.currentThread().interrupt();
+    assertThatThrownBy(() -> ch.receive(Duration.ofSeconds(30)))
+        .isInstanceOf(InterruptedException.class);
+    List<Throwable> thrown = new ArrayList<>();
+    Thread receiver =
+        new Thread(
+            () -> {
+              try {
+                ch.receive(Duration.ofSeconds(30));
+              } catch (InterruptedException e) {
+                synchronized (thrown) {
+                  thrown.add(e);
+                }
+              }
+            });
+    receiver.start();
+    await().until(() -> receiver.getState() == Thread.State.TIMED_WAITING);
+    receiver.interrupt();
+    receiver.join(10_000);
+    synchronized (thrown) {
+      assertThat(thrown).hasSize(1);
+    }
+    assertThat(ch.trySend(7)).isTrue();
+    assertThat(ch.trySend(8)).isTrue();
+    assertThat(ch.receive(Duration.ofSeconds(10))).contains(7);
+    assertThat(ch.receive(Duration.ofSeconds(10))).contains(8);
   }
 }

@@ -205,4 +205,36 @@ class ElasticSinkTest extends StreamTestSupport {
     assertThat(result(b.pull())).contains(2);
     assertThat(result(b.pull())).contains(3);
   }
+
+  /**
+   * An interrupted poll (before the call, and while it waits) takes nothing: the next element
+   * offered reaches the next poll instead of a take nobody reads.
+   */
+  @Test
+  void poll_interruptedBeforeOrWhileWaiting_takesNothing() throws Exception {
+    Pair<ElasticSourceQueue<Integer>, ElasticSinkQueue<Integer>> p = pipe(64);
+    ElasticSinkQueue<Integer> out = p.second();
+    Thread.currentThread().interrupt();
+    assertThatThrownBy(() -> out.poll(Duration.ofSeconds(30)))
+        .isInstanceOf(InterruptedException.class);
+    AtomicInteger interrupted = new AtomicInteger();
+    Thread poller =
+        new Thread(
+            () -> {
+              try {
+                out.poll(Duration.ofSeconds(30));
+              } catch (InterruptedException e) {
+                interrupted.incrementAndGet();
+              }
+            });
+    poller.start();
+    await().until(() -> poller.getState() == Thread.State.TIMED_WAITING);
+    poller.interrupt();
+    poller.join(10_000);
+    assertThat(interrupted).hasValue(1);
+    assertThat(p.first().offer(42)).isEqualTo(QueueOfferResult.enqueued());
+    assertThat(p.first().offer(43)).isEqualTo(QueueOfferResult.enqueued());
+    assertThat(out.poll(Duration.ofSeconds(10))).contains(42);
+    assertThat(out.poll(Duration.ofSeconds(10))).contains(43);
+  }
 }
