@@ -32,9 +32,12 @@ import org.apache.pekko.stream.javadsl.Source;
  * ch.asSource().runWith(Sink.foreach(System.out::println), system);
  * }</pre>
  *
- * <p><b>Threads and ordering.</b> Every method may be called from any thread. Sending an element
- * happens-before the receive that returns it; elements of one sender are received in the order that
- * sender's sends were accepted (waiting sends are admitted in FIFO order).
+ * <p><b>Threads and ordering.</b> Every method may be called from any thread, also from a callback
+ * of a send's or receive's result (a receive callback may close the channel or receive again).
+ * Sending an element happens-before the receive that returns it; elements of one sender are
+ * received in the order that sender's sends were accepted (waiting sends are admitted in FIFO
+ * order). A receive that waits and is handed an element by a send completes on the sender's thread
+ * at the end of that send, after the send left the channel's close guard.
  *
  * <p><b>Close.</b> After {@link #close()}: sends are refused ({@link ChannelClosedException});
  * sends still waiting for space fail with it and their elements are not inserted; receivers get
@@ -89,6 +92,7 @@ public final class BufferChannel<T> {
     if (!enterSend()) {
       return CompletableFuture.failedStage(closedOnSend());
     }
+    SendScope scope = SendScope.enter();
     try {
       CompletableFuture<Void> put = buffer.putAsync(element);
       if (put.isDone()) {
@@ -108,6 +112,7 @@ public final class BufferChannel<T> {
       return result.minimalCompletionStage();
     } finally {
       exitSend();
+      scope.exit(); // a receive handed the element completes only now, outside the guard
     }
   }
 
@@ -122,10 +127,12 @@ public final class BufferChannel<T> {
     if (!enterSend()) {
       return false;
     }
+    SendScope scope = SendScope.enter();
     try {
       return buffer.offer(element);
     } finally {
       exitSend();
+      scope.exit(); // a receive handed the element completes only now, outside the guard
     }
   }
 

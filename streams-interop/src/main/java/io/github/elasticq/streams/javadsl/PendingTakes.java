@@ -95,7 +95,8 @@ final class PendingTakes<T> {
         (element, ex) -> {
           pending.remove(t);
           if (ex == null) {
-            result.complete(Optional.of(element));
+            // handed by a send on this thread: completed once that send left the channel's guard
+            SendScope.runOrHold(() -> result.complete(Optional.of(element)));
           } else if (result.claimForEnd()) {
             // cancelled by end(): the buffer gave it nothing; what is left is drained first
             afterEnd(end)

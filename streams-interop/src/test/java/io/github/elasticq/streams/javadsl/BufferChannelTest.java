@@ -8,9 +8,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
 import org.junit.jupiter.api.Test;
@@ -206,5 +210,69 @@ class BufferChannelTest extends StreamTestSupport {
     assertThat(ch.trySend(8)).isTrue();
     assertThat(ch.receive(Duration.ofSeconds(10))).contains(7);
     assertThat(ch.receive(Duration.ofSeconds(10))).contains(8);
+  }
+
+  /**
+   * A receive callback that closes the channel (a poison-pill consumer) used to hang its sender.
+   */
+  @Test
+  void receiveCallbackThatCloses_letsTheSenderReturn() throws Exception {
+    BufferChannel<Integer> ch = BufferChannel.create(config(1, 4));
+    CompletionStage<Void> closedByCallback = ch.receive().thenAccept(x -> ch.close());
+    Thread sender = new Thread(() -> ch.trySend(1), "sender");
+    sender.setDaemon(true);
+    sender.start();
+    sender.join(10_000);
+    assertThat(sender.isAlive()).as("trySend returned").isFalse();
+    closedByCallback.toCompletableFuture().get(10, TimeUnit.SECONDS);
+    assertThat(ch.isClosed()).isTrue();
+    assertThat(ch.trySend(2)).isFalse();
+  }
+
+  /**
+   * An asynchronous receive loop (the callback receives again) racing close() from another thread
+   * used to leave both threads spinning: the closer waited for the send, the send's callback for
+   * the close.
+   */
+  @Test
+  void receiveLoopRacingClose_bothFinish() throws Exception {
+    BufferChannel<Integer> ch = BufferChannel.create(config(1, 4));
+    CountDownLatch inCallback = new CountDownLatch(1);
+    CountDownLatch closerStarted = new CountDownLatch(1);
+    CompletableFuture<Throwable> next = new CompletableFuture<>();
+    ch.receive()
+        .thenAccept(
+            x -> {
+              inCallback.countDown();
+              try {
+                closerStarted.await(10, TimeUnit.SECONDS);
+                Thread.sleep(100); // the closer is now waiting, if it waits for this send
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+              ch.receive().whenComplete((v, ex) -> next.complete(ex));
+            });
+    Thread sender = new Thread(() -> ch.trySend(1), "sender");
+    sender.setDaemon(true);
+    sender.start();
+    assertThat(inCallback.await(10, TimeUnit.SECONDS)).isTrue();
+    Thread closer =
+        new Thread(
+            () -> {
+              closerStarted.countDown();
+              ch.close();
+            },
+            "closer");
+    closer.setDaemon(true);
+    closer.start();
+    sender.join(10_000);
+    closer.join(10_000);
+    assertThat(sender.isAlive()).as("sender finished").isFalse();
+    assertThat(closer.isAlive()).as("closer finished").isFalse();
+    assertThat(unwrap(next.get(10, TimeUnit.SECONDS))).isInstanceOf(ChannelClosedException.class);
+  }
+
+  private static Throwable unwrap(Throwable t) {
+    return t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
   }
 }
