@@ -54,7 +54,9 @@ import org.apache.pekko.stream.QueueOfferResult;
  * TERMINATED, drains too. The same Dekker argument shows that at least one of them sees the element;
  * the drain is serialized by a work-in-progress counter (drainWip: whoever raises it from 0 drains,
  * the others only make it loop again), so the queue keeps exactly one consumer at a time and every
- * accepted element is either emitted or handed to the handler and counted, exactly once.
+ * accepted element is either emitted or handed to the handler and counted, exactly once. The
+ * completion future waits for the drain and serve passes in progress (completeIfSettled), so when
+ * it completes the leftovers were handed over even if a producer's pass did it.
  *
  * Waiting offers (offerAsync). At max, an offerAsync becomes a Waiter in a FIFO; at most
  * maxConcurrentOffers of them exist (waiterCount), beyond which the call fails at once. Waiters are
@@ -275,6 +277,7 @@ final class SourceQueueCore<T> {
       }
       missed = (int) SERVE_WIP.getAndAdd(this, -missed) - missed;
       if (missed == 0) {
+        completeIfSettled();
         return;
       }
     }
@@ -396,10 +399,39 @@ final class SourceQueueCore<T> {
     }
     drainUndelivered();
     serveWaiters();
-    if (cause == null) {
+    outcome = cause == null ? NORMAL : cause;
+    completeIfSettled();
+  }
+
+  /** {@link #outcome} of a normal end. */
+  private static final Object NORMAL = new Object();
+
+  /**
+   * Null until {@link #terminate} has run its own drain and serve passes, then {@link #NORMAL} or
+   * the cause the completion future fails with.
+   */
+  private volatile Object outcome;
+
+  /**
+   * Completes the completion future once {@link #terminate} ran its passes and no drain or serve
+   * pass is running: terminate's own passes return at once when a producer's pass holds drainWip or
+   * serveWip, and that producer hands the leftovers to the handler (or completes the waiting
+   * offers) after terminate returned, so the future must wait for it. Called by terminate after it
+   * set {@code outcome}, and by every drain or serve pass as it ends; one of the two sees the other
+   * (a volatile write then reads, against a getAndAdd then a read), and completing twice is
+   * harmless.
+   */
+  private void completeIfSettled() {
+    Object o = outcome;
+    if (o == null
+        || (int) DRAIN_WIP.getVolatile(this) != 0
+        || (int) SERVE_WIP.getVolatile(this) != 0) {
+      return;
+    }
+    if (o == NORMAL) {
       completion.complete(Done.getInstance());
     } else {
-      completion.completeExceptionally(cause);
+      completion.completeExceptionally((Throwable) o);
     }
   }
 
@@ -423,6 +455,7 @@ final class SourceQueueCore<T> {
       }
       missed = (int) DRAIN_WIP.getAndAdd(this, -missed) - missed;
       if (missed == 0) {
+        completeIfSettled();
         return;
       }
     }

@@ -7,7 +7,16 @@ import io.github.elasticq.queue.QueueConfig;
 import io.github.elasticq.queue.QueueStats;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.pekko.stream.QueueOfferResult;
 import org.junit.jupiter.api.Test;
 
@@ -18,6 +27,134 @@ import org.junit.jupiter.api.Test;
 class SourceQueueCoreTest {
 
   private static final QueueConfig CONFIG = StreamTestSupport.config(2, 16);
+
+  /**
+   * watchCompletion completes only after every leftover went to the undelivered handler: a producer
+   * whose offer races the termination may take over the drain (terminate's own drain then returns
+   * at once), and the completion used to come before that producer had handed the leftovers over.
+   * Checked at the moment the future completes, over many racing trials.
+   */
+  @Test
+  void watchCompletion_waitsForAProducersDrainOfTheLeftovers() throws Exception {
+    int preload = 50;
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    int producerDrains = 0;
+    for (int trial = 0; trial < 3_000 && System.nanoTime() < end; trial++) {
+      AtomicIntegerArray handled = new AtomicIntegerArray(preload);
+      AtomicReference<Thread> producerThread = new AtomicReference<>();
+      AtomicBoolean producerDrained = new AtomicBoolean();
+      SourceQueueCore<Integer> core =
+          new SourceQueueCore<>(
+              SourceBuffer.elastic(StreamTestSupport.config(64, 1 << 20)),
+              4,
+              e -> {
+                if (Thread.currentThread() == producerThread.get()) {
+                  producerDrained.set(true);
+                  Thread.onSpinWait();
+                }
+                if (e < preload) {
+                  handled.set(e, 1);
+                }
+              });
+      core.attach(() -> {});
+      for (int i = 0; i < preload; i++) {
+        core.offer(i, 0);
+      }
+      AtomicInteger missingAtCompletion = new AtomicInteger(-1);
+      CompletableFuture<Void> checked =
+          core.watchCompletion()
+              .thenRun(
+                  () -> {
+                    int missing = 0;
+                    for (int i = 0; i < preload; i++) {
+                      missing += 1 - handled.get(i);
+                    }
+                    missingAtCompletion.set(missing);
+                  })
+              .toCompletableFuture();
+      Thread producer =
+          terminateWhile(
+              core,
+              () -> {
+                producerThread.set(Thread.currentThread());
+                int x = 1_000_000;
+                while (core.offer(x++, 0) == QueueOfferResult.enqueued()) {
+                  Thread.onSpinWait();
+                }
+              },
+              200);
+      checked.get(10, TimeUnit.SECONDS);
+      producer.join();
+      producerDrains += producerDrained.get() ? 1 : 0;
+      assertThat(missingAtCompletion)
+          .as("trial %d: leftovers not handed over when watchCompletion completed", trial)
+          .hasValue(0);
+      assertThat(core.undeliveredCount()).isGreaterThanOrEqualTo(preload);
+    }
+    System.out.println("producer drains: " + producerDrains);
+  }
+
+  /** watchCompletion completes only after every waiting offerAsync was completed. */
+  @Test
+  void watchCompletion_waitsForTheWaitingOffers() throws Exception {
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    for (int trial = 0; trial < 1_000 && System.nanoTime() < end; trial++) {
+      SourceQueueCore<Integer> core =
+          new SourceQueueCore<>(
+              SourceBuffer.elastic(StreamTestSupport.config(1, 1)), 1 << 20, null);
+      core.attach(() -> {});
+      assertThat(core.offer(0, 0)).isEqualTo(QueueOfferResult.enqueued()); // full: offers wait
+      Queue<CompletableFuture<QueueOfferResult>> returned = new ConcurrentLinkedQueue<>();
+      for (int i = 0; i < 200; i++) {
+        returned.add(core.offerAsync(i + 1, 0).toCompletableFuture());
+      }
+      AtomicInteger pendingAtCompletion = new AtomicInteger(-1);
+      CompletableFuture<Void> checked =
+          core.watchCompletion()
+              .thenRun(
+                  () ->
+                      pendingAtCompletion.set(
+                          (int) returned.stream().filter(f -> !f.isDone()).count()))
+              .toCompletableFuture();
+      Thread producer =
+          terminateWhile(
+              core,
+              () -> {
+                int x = 1_000_000;
+                while (!core.isClosed()) {
+                  returned.add(core.offerAsync(x++, 0).toCompletableFuture());
+                }
+              },
+              2_000);
+      checked.get(10, TimeUnit.SECONDS);
+      producer.join();
+      assertThat(pendingAtCompletion)
+          .as("trial %d: waiting offers still pending when watchCompletion completed", trial)
+          .hasValue(0);
+    }
+  }
+
+  /**
+   * Starts a producer running {@code offers}, lets it run a random number (below {@code maxSpins})
+   * of spin waits, then terminates {@code core} as the stage's postStop does; returns the producer.
+   */
+  private static Thread terminateWhile(SourceQueueCore<Integer> core, Runnable offers, int maxSpins)
+      throws InterruptedException {
+    CountDownLatch started = new CountDownLatch(1);
+    Thread producer =
+        new Thread(
+            () -> {
+              started.countDown();
+              offers.run();
+            });
+    producer.start();
+    started.await();
+    for (int i = ThreadLocalRandom.current().nextInt(maxSpins); i > 0; i--) {
+      Thread.onSpinWait();
+    }
+    core.terminate(null);
+    return producer;
+  }
 
   @Test
   void offerAndComplete_betweenTheStagesEmptyPollAndItsStateRead_isEmittedNotDiscarded() {
