@@ -1070,21 +1070,30 @@ public final class ElasticBuffer<E> extends AbstractQueue<E>
    * OutOfMemoryError} of that allocation skips the step (the streak starts again).
    */
   private void shrinkUnlocked(int length) {
-    Object[] ring;
+    Object[] ring = null;
+    Throwable failed = null;
     try {
       ring = ringAllocator.apply(length);
     } catch (OutOfMemoryError e) {
-      ring = null; // skip the step, see below
+      // skip the step, see below
+    } catch (RuntimeException | Error e) {
+      failed = e; // the streak is still reset below, then it propagates
     }
     lock.lock();
     try {
-      completeShrinkLocked(ring);
+      completeShrinkLocked(ring); // a null ring resets the streak: the policy starts again
     } catch (OutOfMemoryError e) {
       // A shrink step only returns memory: when its ring cannot be allocated (here or under the
       // lock, before anything moved) the step is skipped, and the consumer operation that completed
       // the streak still returns the element it took instead of losing it to the error.
     } finally {
       lock.unlock();
+    }
+    if (failed instanceof RuntimeException) {
+      throw (RuntimeException) failed;
+    }
+    if (failed != null) {
+      throw (Error) failed;
     }
   }
 

@@ -89,10 +89,18 @@ public final class BufferChannel<T> {
    */
   public CompletionStage<Void> send(T element) {
     Objects.requireNonNull(element, "element");
+    SendScope scope = SendScope.enter(); // before the guard: exit() must follow any enterSend()
+    try {
+      return sendInScope(element);
+    } finally {
+      scope.exit(); // a receive handed the element completes only now, outside the guard
+    }
+  }
+
+  private CompletionStage<Void> sendInScope(T element) {
     if (!enterSend()) {
       return CompletableFuture.failedStage(closedOnSend());
     }
-    SendScope scope = SendScope.enter();
     try {
       CompletableFuture<Void> put = buffer.putAsync(element);
       if (put.isDone()) {
@@ -112,7 +120,6 @@ public final class BufferChannel<T> {
       return result.minimalCompletionStage();
     } finally {
       exitSend();
-      scope.exit(); // a receive handed the element completes only now, outside the guard
     }
   }
 
@@ -124,14 +131,17 @@ public final class BufferChannel<T> {
    */
   public boolean trySend(T element) {
     Objects.requireNonNull(element, "element");
-    if (!enterSend()) {
-      return false;
-    }
-    SendScope scope = SendScope.enter();
+    SendScope scope = SendScope.enter(); // before the guard: exit() must follow any enterSend()
     try {
-      return buffer.offer(element);
+      if (!enterSend()) {
+        return false;
+      }
+      try {
+        return buffer.offer(element);
+      } finally {
+        exitSend();
+      }
     } finally {
-      exitSend();
       scope.exit(); // a receive handed the element completes only now, outside the guard
     }
   }
@@ -150,8 +160,9 @@ public final class BufferChannel<T> {
    * receive takes nothing).
    *
    * @throws ChannelClosedException once the channel is closed and drained
-   * @throws InterruptedException if interrupted while waiting (nothing is taken; an element claimed
-   *     for this receive as the interrupt came is returned instead, with the interrupt status set)
+   * @throws InterruptedException if interrupted while waiting (nothing is taken; if an element or
+   *     the close was claimed for this receive as the interrupt came, the receive returns or throws
+   *     as for it instead, with the interrupt status set)
    * @throws NullPointerException if {@code timeout} is null
    */
   public Optional<T> receive(Duration timeout) throws InterruptedException {
@@ -178,10 +189,13 @@ public final class BufferChannel<T> {
     while (guard.get() != CLOSED) {
       Thread.onSpinWait(); // sends that saw the channel open finish their insert (no blocking)
     }
+    // The receivers' end first: a failing send's callback may receive, and a receive on a closed
+    // channel waits for this end. Safe before the sends fail: waiting sends exist only while the
+    // channel is full, so no receiver can see it drained while one of them is still waiting.
+    takes.end(new ChannelClosedException("BufferChannel is closed and drained"));
     for (CompletableFuture<Void> put : pendingSends) {
       put.cancel(false); // withdrawn unless a receiver made room and admitted it first
     }
-    takes.end(new ChannelClosedException("BufferChannel is closed and drained"));
   }
 
   /** Whether {@link #close()} was called. */

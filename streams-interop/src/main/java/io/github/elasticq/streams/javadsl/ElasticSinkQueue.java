@@ -67,9 +67,9 @@ public final class ElasticSinkQueue<T> {
    * completed and everything was pulled; a timed-out poll takes nothing.
    *
    * @throws CompletionException carrying the stream's failure, once it is reached
-   * @throws InterruptedException if interrupted while waiting (then nothing is taken; an element
-   *     claimed for this poll as the interrupt came is returned instead, with the interrupt status
-   *     set)
+   * @throws InterruptedException if interrupted while waiting (then nothing is taken; if an element
+   *     or the end was claimed for this poll as the interrupt came, the poll returns or throws as
+   *     for it instead, with the interrupt status set)
    * @throws NullPointerException if {@code timeout} is null
    */
   public Optional<T> poll(Duration timeout) throws InterruptedException {

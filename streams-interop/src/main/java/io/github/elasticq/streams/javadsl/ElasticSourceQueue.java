@@ -80,7 +80,9 @@ public final class ElasticSourceQueue<T> {
   /**
    * Completes with {@code Done} when the stream completed or was cancelled, or fails with the
    * stream's failure; by then every leftover element went to the undelivered handler and every
-   * waiting offer was completed.
+   * waiting offer was completed (an offer still running as the stream stopped hands its own element
+   * over before it returns, possibly just after). Its callbacks run on the stream's thread or, when
+   * a producer was handing leftovers over at that moment, on that producer's thread.
    */
   public CompletionStage<Done> watchCompletion() {
     return core.watchCompletion();

@@ -95,7 +95,7 @@ final class PendingTakes<T> {
         (element, ex) -> {
           pending.remove(t);
           if (ex == null) {
-            // handed by a send on this thread: completed once that send left the channel's guard
+            // if handed by a send on this thread, completed once that send left the channel's guard
             SendScope.runOrHold(() -> result.complete(Optional.of(element)));
           } else if (result.claimForEnd()) {
             // cancelled by end(): the buffer gave it nothing; what is left is drained first
@@ -132,18 +132,31 @@ final class PendingTakes<T> {
     try {
       return f.get(Math.max(0L, timeout.toNanos()), TimeUnit.NANOSECONDS);
     } catch (TimeoutException te) {
-      if (withdraw(f)) {
-        return Optional.empty(); // withdrawn: no element was claimed for it
-      }
-      return f.join(); // an element (or the end) was claimed for it just now
+      Optional<T> claimed = withdraw(f) ? null : claimedDespiteWithdraw(f);
+      return claimed == null ? Optional.empty() : claimed; // null: nothing was claimed for it
     } catch (ExecutionException ee) {
       throw new CompletionException(ee.getCause());
     } catch (InterruptedException ie) {
-      if (withdraw(f)) {
+      Optional<T> claimed = withdraw(f) ? null : claimedDespiteWithdraw(f);
+      if (claimed == null) {
         throw ie; // nothing was claimed for it
       }
       Thread.currentThread().interrupt();
-      return f.join(); // an element (or the end) was claimed for it: returned, not lost
+      return claimed; // an element (or the end) was claimed for it: returned, not lost
+    }
+  }
+
+  /**
+   * The outcome of a take whose withdrawal failed: the element or end outcome claimed for it, or
+   * null if {@link #end} cancelled it at the same moment (the cancellation wins the buffer's claim,
+   * the withdrawal wins the take's state, and the take completes with that cancellation: nothing
+   * was claimed for it).
+   */
+  private static <T> Optional<T> claimedDespiteWithdraw(CompletableFuture<Optional<T>> f) {
+    try {
+      return f.join();
+    } catch (CancellationException c) {
+      return null;
     }
   }
 

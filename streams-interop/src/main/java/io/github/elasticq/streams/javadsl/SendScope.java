@@ -39,12 +39,25 @@ final class SendScope {
     if (--depth != 0) {
       return;
     }
+    Throwable first = null;
     while (held != null) {
       List<Runnable> runs = held;
       held = null;
       for (Runnable r : runs) {
-        r.run(); // may send again: a nested scope holds and runs its own completions
+        try {
+          r.run(); // may send again: a nested scope holds and runs its own completions
+        } catch (RuntimeException | Error e) { // the others still complete; the first is rethrown
+          if (first == null) {
+            first = e;
+          }
+        }
       }
+    }
+    if (first instanceof RuntimeException) {
+      throw (RuntimeException) first;
+    }
+    if (first != null) {
+      throw (Error) first;
     }
   }
 

@@ -56,7 +56,9 @@ import org.apache.pekko.stream.QueueOfferResult;
  * the others only make it loop again), so the queue keeps exactly one consumer at a time and every
  * accepted element is either emitted or handed to the handler and counted, exactly once. The
  * completion future waits for the drain and serve passes in progress (completeIfSettled), so when
- * it completes the leftovers were handed over even if a producer's pass did it.
+ * it completes the leftovers were handed over even if a producer's pass did it. An offer that read
+ * state before CLOSED and inserts after that can still drain its own element after the completion
+ * (counted, before that offer returns): closing that gap would cost every offer a counter.
  *
  * Waiting offers (offerAsync). At max, an offerAsync becomes a Waiter in a FIFO; at most
  * maxConcurrentOffers of them exist (waiterCount), beyond which the call fails at once. Waiters are
@@ -386,7 +388,9 @@ final class SourceQueueCore<T> {
 
   /**
    * Stage postStop: no more emission. Drains what is left into the undelivered handler, completes
-   * every waiting offer and the completion future ({@code cause} null: completed or cancelled).
+   * every waiting offer, and completes the completion future ({@code cause} null: completed or
+   * cancelled) here or, if a producer's drain or serve pass is still running, at the end of that
+   * pass (on the producer's thread).
    */
   void terminate(Throwable cause) {
     int s;
@@ -397,10 +401,18 @@ final class SourceQueueCore<T> {
     if (cause != null) {
       FAILURE.compareAndSet(this, null, cause);
     }
-    drainUndelivered();
+    Error fatal = null;
+    try {
+      drainUndelivered();
+    } catch (Error handlerError) { // the drain finished; the waiters and the future come first
+      fatal = handlerError;
+    }
     serveWaiters();
     outcome = cause == null ? NORMAL : cause;
     completeIfSettled();
+    if (fatal != null) {
+      throw fatal;
+    }
   }
 
   /** {@link #outcome} of a normal end. */
@@ -441,6 +453,7 @@ final class SourceQueueCore<T> {
       return;
     }
     int missed = 1;
+    Error fatal = null; // an Error of the handler: rethrown once the pass is over
     while (true) {
       T e;
       while ((e = buffer.poll()) != null) {
@@ -450,12 +463,17 @@ final class SourceQueueCore<T> {
             undeliveredHandler.accept(e);
           } catch (RuntimeException ignored) {
             // the handler's own failure must not stop the drain; the element is counted
+          } catch (Error err) {
+            fatal = fatal == null ? err : fatal; // neither: the pass ends and completes first
           }
         }
       }
       missed = (int) DRAIN_WIP.getAndAdd(this, -missed) - missed;
       if (missed == 0) {
         completeIfSettled();
+        if (fatal != null) {
+          throw fatal;
+        }
         return;
       }
     }

@@ -185,8 +185,12 @@ class BufferChannelTest extends StreamTestSupport {
   void timedReceive_interruptedBeforeOrWhileWaiting_takesNothing() throws Exception {
     BufferChannel<Integer> ch = BufferChannel.create(config(1, 4));
     Thread.currentThread().interrupt();
-    assertThatThrownBy(() -> ch.receive(Duration.ofSeconds(30)))
-        .isInstanceOf(InterruptedException.class);
+    try {
+      assertThatThrownBy(() -> ch.receive(Duration.ofSeconds(30)))
+          .isInstanceOf(InterruptedException.class);
+    } finally {
+      Thread.interrupted(); // never leak the flag into other tests, even if this fails
+    }
     List<Throwable> thrown = new ArrayList<>();
     Thread receiver =
         new Thread(
@@ -238,17 +242,14 @@ class BufferChannelTest extends StreamTestSupport {
   void receiveLoopRacingClose_bothFinish() throws Exception {
     BufferChannel<Integer> ch = BufferChannel.create(config(1, 4));
     CountDownLatch inCallback = new CountDownLatch(1);
-    CountDownLatch closerStarted = new CountDownLatch(1);
     CompletableFuture<Throwable> next = new CompletableFuture<>();
     ch.receive()
         .thenAccept(
             x -> {
               inCallback.countDown();
-              try {
-                closerStarted.await(10, TimeUnit.SECONDS);
-                Thread.sleep(100); // the closer is now waiting, if it waits for this send
-              } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+              long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+              while (!ch.isClosed() && System.nanoTime() < deadline) {
+                Thread.onSpinWait(); // the closer has closed: it now waits, if it waits for us
               }
               ch.receive().whenComplete((v, ex) -> next.complete(ex));
             });
@@ -256,13 +257,7 @@ class BufferChannelTest extends StreamTestSupport {
     sender.setDaemon(true);
     sender.start();
     assertThat(inCallback.await(10, TimeUnit.SECONDS)).isTrue();
-    Thread closer =
-        new Thread(
-            () -> {
-              closerStarted.countDown();
-              ch.close();
-            },
-            "closer");
+    Thread closer = new Thread(ch::close, "closer");
     closer.setDaemon(true);
     closer.start();
     sender.join(10_000);
@@ -270,6 +265,37 @@ class BufferChannelTest extends StreamTestSupport {
     assertThat(sender.isAlive()).as("sender finished").isFalse();
     assertThat(closer.isAlive()).as("closer finished").isFalse();
     assertThat(unwrap(next.get(10, TimeUnit.SECONDS))).isInstanceOf(ChannelClosedException.class);
+  }
+
+  /**
+   * A waiting send fails when the channel closes, on the closing thread; its callback may receive
+   * (here: the element that filled the channel, then the close). close() used to fail the sends
+   * before it ended the receivers, so that receive waited for an end that came after it.
+   */
+  @Test
+  void failedSendCallbackThatReceives_letsCloseReturn() throws Exception {
+    BufferChannel<Integer> ch = BufferChannel.create(config(1, 1));
+    assertThat(ch.trySend(1)).isTrue();
+    CompletableFuture<Optional<Integer>> receivedInCallback = new CompletableFuture<>();
+    CompletionStage<Void> waiting = ch.send(2);
+    waiting.whenComplete(
+        (v, ex) -> {
+          try {
+            receivedInCallback.complete(ch.receive(Duration.ofSeconds(5)));
+          } catch (Exception e) {
+            receivedInCallback.completeExceptionally(e);
+          }
+        });
+    Thread closer = new Thread(ch::close, "closer");
+    closer.setDaemon(true);
+    closer.start();
+    closer.join(10_000);
+    assertThat(closer.isAlive()).as("close returned").isFalse();
+    assertThat(receivedInCallback.get(10, TimeUnit.SECONDS)).contains(1);
+    assertThatThrownBy(() -> waiting.toCompletableFuture().join())
+        .hasCauseInstanceOf(ChannelClosedException.class);
+    assertThatThrownBy(() -> ch.receive(Duration.ofSeconds(1)))
+        .isInstanceOf(ChannelClosedException.class);
   }
 
   private static Throwable unwrap(Throwable t) {

@@ -215,8 +215,12 @@ class ElasticSinkTest extends StreamTestSupport {
     Pair<ElasticSourceQueue<Integer>, ElasticSinkQueue<Integer>> p = pipe(64);
     ElasticSinkQueue<Integer> out = p.second();
     Thread.currentThread().interrupt();
-    assertThatThrownBy(() -> out.poll(Duration.ofSeconds(30)))
-        .isInstanceOf(InterruptedException.class);
+    try {
+      assertThatThrownBy(() -> out.poll(Duration.ofSeconds(30)))
+          .isInstanceOf(InterruptedException.class);
+    } finally {
+      Thread.interrupted(); // never leak the flag into other tests, even if this fails
+    }
     AtomicInteger interrupted = new AtomicInteger();
     Thread poller =
         new Thread(

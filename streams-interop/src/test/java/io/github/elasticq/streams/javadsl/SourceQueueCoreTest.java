@@ -1,6 +1,7 @@
 package io.github.elasticq.streams.javadsl;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.elasticq.queue.QosQueue;
 import io.github.elasticq.queue.QueueConfig;
@@ -132,6 +133,36 @@ class SourceQueueCoreTest {
           .as("trial %d: waiting offers still pending when watchCompletion completed", trial)
           .hasValue(0);
     }
+  }
+
+  /**
+   * An Error thrown by the undelivered handler does not stop the drain or leave watchCompletion
+   * pending: every leftover is counted and handed on, the future completes, then the Error
+   * propagates.
+   */
+  @Test
+  void handlerError_finishesTheDrainAndTheCompletion_thenPropagates() {
+    List<Integer> handed = new ArrayList<>();
+    SourceQueueCore<Integer> core =
+        new SourceQueueCore<>(
+            SourceBuffer.elastic(CONFIG),
+            4,
+            e -> {
+              handed.add(e);
+              if (e == 1) {
+                throw new AssertionError("handler failed on " + e);
+              }
+            });
+    core.attach(() -> {});
+    for (int i = 0; i < 5; i++) {
+      assertThat(core.offer(i, 0)).isEqualTo(QueueOfferResult.enqueued());
+    }
+    assertThatThrownBy(() -> core.terminate(null))
+        .isInstanceOf(AssertionError.class)
+        .hasMessage("handler failed on 1");
+    assertThat(handed).containsExactly(0, 1, 2, 3, 4);
+    assertThat(core.undeliveredCount()).isEqualTo(5);
+    assertThat(core.watchCompletion().toCompletableFuture()).isCompleted();
   }
 
   /**
