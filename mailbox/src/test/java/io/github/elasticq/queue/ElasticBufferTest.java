@@ -42,7 +42,7 @@ class ElasticBufferTest {
   /** growth 1.5 so that capacities are not powers of two: 2, 3, 5, 8, 12, 18, 20. */
   private static final QueueConfig ODD = config(2, 2, 20, 1.5, 0.25);
 
-  private static QueueConfig config(int min, int initial, int max, double growth, double shrink) {
+  static QueueConfig config(int min, int initial, int max, double growth, double shrink) {
     return QueueConfig.builder()
         .minCapacity(min)
         .initialCapacity(initial)
@@ -60,7 +60,7 @@ class ElasticBufferTest {
     return b;
   }
 
-  private static Thread startThread(String name, ThrowingRunnable body, AtomicReference<?> sink) {
+  static Thread startThread(String name, ThrowingRunnable body, AtomicReference<?> sink) {
     Thread t =
         new Thread(
             () -> {
@@ -77,11 +77,11 @@ class ElasticBufferTest {
     return t;
   }
 
-  private interface ThrowingRunnable {
+  interface ThrowingRunnable {
     void run() throws Exception;
   }
 
-  private static void awaitParked(Thread t) {
+  static void awaitParked(Thread t) {
     await()
         .atMost(1, TimeUnit.MINUTES)
         .until(

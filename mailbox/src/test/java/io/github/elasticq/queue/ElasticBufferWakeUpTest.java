@@ -1,7 +1,6 @@
 package io.github.elasticq.queue;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import java.lang.reflect.Field;
 import java.util.ArrayList;
@@ -11,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Timeout;
 class ElasticBufferWakeUpTest {
 
   private static QueueConfig config(int min, int initial, int max) {
-    return QueueConfig.builder().minCapacity(min).initialCapacity(initial).maxCapacity(max).build();
+    return ElasticBufferTest.config(min, initial, max, 2.0, 0.25);
   }
 
   /**
@@ -37,39 +37,15 @@ class ElasticBufferWakeUpTest {
     return (ReentrantLock) f.get(b);
   }
 
-  private interface Body {
-    void run() throws Exception;
-  }
-
-  private static Thread start(String name, Body body, AtomicReference<Object> out) {
-    Thread t =
-        new Thread(
-            () -> {
-              try {
-                body.run();
-              } catch (Throwable e) {
-                out.set(e);
-              }
-            },
-            name);
-    t.setDaemon(true);
-    t.start();
-    return t;
-  }
-
-  private static void awaitWaiting(Thread t) {
-    await().atMost(1, TimeUnit.MINUTES).until(() -> t.getState() == Thread.State.WAITING);
-  }
-
   @Test
   void elementRefilledFromAPendingPutAsync_wakesABlockedTaker() throws Exception {
     ElasticBuffer<Integer> b = new ElasticBuffer<>(config(1, 1, 1));
     AtomicReference<Object> r1 = new AtomicReference<>();
     AtomicReference<Object> r2 = new AtomicReference<>();
-    Thread t1 = start("take-1", () -> r1.set(b.take()), r1);
-    awaitWaiting(t1);
-    Thread t2 = start("take-2", () -> r2.set(b.take()), r2);
-    awaitWaiting(t2);
+    Thread t1 = ElasticBufferTest.startThread("take-1", () -> r1.set(b.take()), r1);
+    ElasticBufferTest.awaitParked(t1);
+    Thread t2 = ElasticBufferTest.startThread("take-2", () -> r2.set(b.take()), r2);
+    ElasticBufferTest.awaitParked(t2);
     CompletableFuture<Void> put;
     ReentrantLock lock = lockOf(b);
     lock.lock();
@@ -96,10 +72,10 @@ class ElasticBufferWakeUpTest {
     assertThat(b.offer(0)).isTrue();
     AtomicReference<Object> f1 = new AtomicReference<>();
     AtomicReference<Object> f2 = new AtomicReference<>();
-    Thread p1 = start("put-1", () -> b.put(1), f1);
-    awaitWaiting(p1);
-    Thread p2 = start("put-2", () -> b.put(2), f2);
-    awaitWaiting(p2);
+    Thread p1 = ElasticBufferTest.startThread("put-1", () -> b.put(1), f1);
+    ElasticBufferTest.awaitParked(p1);
+    Thread p2 = ElasticBufferTest.startThread("put-2", () -> b.put(2), f2);
+    ElasticBufferTest.awaitParked(p2);
     CompletableFuture<Integer> first;
     ReentrantLock lock = lockOf(b);
     lock.lock();
@@ -125,91 +101,90 @@ class ElasticBufferWakeUpTest {
   /** The first wake-up under real interleavings: blocked takers, putAsync producers. */
   @Test
   void blockedTakers_putAsyncProducers_allFinish() throws Exception {
-    for (int round = 0; round < 20; round++) {
-      ElasticBuffer<Integer> b = new ElasticBuffer<>(config(1, 1, 1));
-      List<Thread> threads = new ArrayList<>();
-      for (int p = 0; p < 4; p++) {
-        int base = p * PER_THREAD;
-        threads.add(
-            daemon(
-                () -> {
-                  CompletableFuture<Void> last = null;
-                  for (int i = 0; i < PER_THREAD; i++) {
-                    last = b.putAsync(base + i);
-                    if ((i & 7) == 0) {
-                      last.join();
-                    }
-                  }
-                  last.join();
-                }));
-      }
-      runRound(round, b, threads, b::take);
-    }
+    rounds(
+        (b, base) -> {
+          CompletableFuture<Void> last = null;
+          for (int i = 0; i < PER_THREAD; i++) {
+            last = b.putAsync(base + i);
+            if ((i & 7) == 0) {
+              last.join();
+            }
+          }
+          last.join();
+        },
+        b -> b::take);
   }
 
   /** The second wake-up under real interleavings: blocked putters, takeAsync consumers. */
   @Test
   void blockedPutters_takeAsyncConsumers_allFinish() throws Exception {
-    for (int round = 0; round < 20; round++) {
-      ElasticBuffer<Integer> b = new ElasticBuffer<>(config(1, 1, 1));
-      List<Thread> threads = new ArrayList<>();
-      for (int p = 0; p < 4; p++) {
-        int base = p * PER_THREAD;
-        threads.add(
-            daemon(
-                () -> {
-                  for (int i = 0; i < PER_THREAD; i++) {
-                    b.put(base + i);
-                  }
-                }));
-      }
-      runRound(round, b, threads, () -> b.takeAsync().get());
-    }
+    rounds(
+        (b, base) -> {
+          for (int i = 0; i < PER_THREAD; i++) {
+            b.put(base + i);
+          }
+        },
+        b -> () -> b.takeAsync().get());
   }
 
   private static final int PER_THREAD = 2_000;
+
+  /** One producer's work: {@code PER_THREAD} elements from {@code base} into the buffer. */
+  private interface Produce {
+    void run(ElasticBuffer<Integer> b, int base) throws Exception;
+  }
 
   private interface Take {
     int next() throws Exception;
   }
 
   /**
-   * Starts 4 consumers of {@code PER_THREAD} elements each beside the 4 producers in {@code
-   * threads}, waits up to 20 s, and checks that nobody is left blocked and every element arrived.
+   * 20 rounds on a buffer of max 1: 4 producers running {@code produce} beside 4 consumers of
+   * {@code PER_THREAD} elements each; every round waits up to 20 s and checks that nobody is left
+   * blocked and every element arrived.
    */
-  private static void runRound(int round, ElasticBuffer<Integer> b, List<Thread> threads, Take take)
+  private static void rounds(Produce produce, Function<ElasticBuffer<Integer>, Take> consumer)
       throws InterruptedException {
-    AtomicLong taken = new AtomicLong();
-    AtomicLong sum = new AtomicLong();
-    for (int c = 0; c < 4; c++) {
-      threads.add(
-          daemon(
-              () -> {
-                for (int i = 0; i < PER_THREAD; i++) {
-                  sum.addAndGet(take.next());
-                  taken.incrementAndGet();
-                }
-              }));
+    for (int round = 0; round < 20; round++) {
+      ElasticBuffer<Integer> b = new ElasticBuffer<>(config(1, 1, 1));
+      Take take = consumer.apply(b);
+      List<Thread> threads = new ArrayList<>();
+      AtomicLong taken = new AtomicLong();
+      AtomicLong sum = new AtomicLong();
+      for (int p = 0; p < 4; p++) {
+        int base = p * PER_THREAD;
+        threads.add(daemon(() -> produce.run(b, base)));
+      }
+      for (int c = 0; c < 4; c++) {
+        threads.add(
+            daemon(
+                () -> {
+                  for (int i = 0; i < PER_THREAD; i++) {
+                    sum.addAndGet(take.next());
+                    taken.incrementAndGet();
+                  }
+                }));
+      }
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+      for (Thread t : threads) {
+        t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+      }
+      long stuck = threads.stream().filter(Thread::isAlive).count();
+      int left = b.size();
+      threads.forEach(Thread::interrupt);
+      long n = 4L * PER_THREAD;
+      assertThat(stuck)
+          .as(
+              "round %d: %d threads still blocked, size %d, taken %d of %d",
+              round, stuck, left, taken.get(), n)
+          .isZero();
+      assertThat(sum.get())
+          .as("round %d: sum of the elements taken", round)
+          .isEqualTo(n * (n - 1) / 2);
     }
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    for (Thread t : threads) {
-      t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
-    }
-    long stuck = threads.stream().filter(Thread::isAlive).count();
-    int left = b.size();
-    threads.forEach(Thread::interrupt);
-    long n = 4L * PER_THREAD;
-    assertThat(stuck)
-        .as(
-            "round %d: %d threads still blocked, size %d, taken %d of %d",
-            round, stuck, left, taken.get(), n)
-        .isZero();
-    assertThat(sum.get())
-        .as("round %d: sum of the elements taken", round)
-        .isEqualTo(n * (n - 1) / 2);
   }
 
-  private static Thread daemon(Body body) {
+  private static Thread daemon(ElasticBufferTest.ThrowingRunnable body) {
     Thread t =
         new Thread(
             () -> {
@@ -233,7 +208,7 @@ class ElasticBufferWakeUpTest {
     AtomicReference<Object> failed = new AtomicReference<>();
     AtomicReference<Boolean> stop = new AtomicReference<>(false);
     Thread producer =
-        start(
+        ElasticBufferTest.startThread(
             "producer",
             () -> {
               int i = 0;

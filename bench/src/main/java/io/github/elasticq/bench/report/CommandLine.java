@@ -201,11 +201,7 @@ public final class CommandLine {
    * @throws IllegalArgumentException if it is given and is not such a number
    */
   public double nonNegative(String key, double fallback) {
-    double d = number(key, fallback);
-    if (!(d >= 0) || Double.isInfinite(d)) {
-      throw new IllegalArgumentException(key + "=" + options.get(key) + " must be a number >= 0");
-    }
-    return d;
+    return atLeast(key, fallback, true);
   }
 
   /**
@@ -215,9 +211,15 @@ public final class CommandLine {
    * @throws IllegalArgumentException if it is given and is not such a number
    */
   public double positive(String key, double fallback) {
+    return atLeast(key, fallback, false);
+  }
+
+  /** The option as a finite number of at least 0 ({@code zero} allowed) or above 0. */
+  private double atLeast(String key, double fallback, boolean zero) {
     double d = number(key, fallback);
-    if (!(d > 0) || Double.isInfinite(d)) {
-      throw new IllegalArgumentException(key + "=" + options.get(key) + " must be a number > 0");
+    if (!(zero ? d >= 0 : d > 0) || Double.isInfinite(d)) {
+      throw new IllegalArgumentException(
+          key + "=" + options.get(key) + " must be a number " + (zero ? ">= 0" : "> 0"));
     }
     return d;
   }
