@@ -532,7 +532,8 @@ public final class ElasticBuffer<E> extends AbstractQueue<E>
   /**
    * Removes up to {@code maxElements} elements from the head and adds them to {@code sink}, in FIFO
    * order, under the lock. If {@code sink.add} throws, the element it refused and those after it
-   * stay in this queue. Any thread may call it; it counts as one consumer operation.
+   * stay in this queue. Any thread may call it; it counts as one consumer operation, also when
+   * {@code maxElements} is zero or negative (then nothing moves).
    *
    * @return the number of elements transferred
    * @throws IllegalArgumentException if {@code sink} is this queue
@@ -544,10 +545,7 @@ public final class ElasticBuffer<E> extends AbstractQueue<E>
     if (sink == this) {
       throw new IllegalArgumentException("drainTo: cannot drain a queue into itself");
     }
-    if (maxElements <= 0) {
-      return 0;
-    }
-    int moved = 0;
+    int moved = 0; // maxElements <= 0 moves nothing but still counts, as pollBatch(0) does
     lock.lock();
     try {
       int n = Math.min(maxElements, count);

@@ -10,6 +10,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -23,6 +24,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -897,6 +899,39 @@ class ElasticBufferTest {
       b.poll();
     }
     assertThat(b.capacity()).as("never below min").isEqualTo(2);
+  }
+
+  /**
+   * Every consumer operation counts towards the shrink streak, also one that moves nothing: four of
+   * one kind on a drained buffer (streak length 4) take it one step down. {@code drainTo(c, 0)}
+   * used to return before it counted, unlike {@code pollBatch(0)}.
+   */
+  @Test
+  void shrink_everyConsumerOperationCounts_evenOneThatMovesNothing() {
+    Map<String, Consumer<ElasticBuffer<Integer>>> operations = new LinkedHashMap<>();
+    operations.put("poll()", ElasticBuffer::poll);
+    operations.put("pollBatch(0)", b -> b.pollBatch(0));
+    operations.put("pollBatch(5)", b -> b.pollBatch(5));
+    operations.put("drainTo(c, 0)", b -> b.drainTo(new ArrayList<>(), 0));
+    operations.put("drainTo(c, -1)", b -> b.drainTo(new ArrayList<>(), -1));
+    operations.put("drainTo(c)", b -> b.drainTo(new ArrayList<>()));
+    operations.put("remove(absent)", b -> b.remove(-1));
+    operations.put("clear()", ElasticBuffer::clear);
+    for (Map.Entry<String, Consumer<ElasticBuffer<Integer>>> op : operations.entrySet()) {
+      ElasticBuffer<Integer> b = new ElasticBuffer<>(ODD, 4);
+      for (int i = 0; i < 20; i++) {
+        b.offer(i);
+      }
+      b.clear(); // consumer op 1 of the streak
+      for (int n = 2; n <= 4; n++) {
+        op.getValue().accept(b);
+      }
+      assertThat(b.capacity()).as("after 3 + 1 operations, the last " + op.getKey()).isEqualTo(14);
+      for (int n = 1; n <= 4; n++) {
+        op.getValue().accept(b);
+      }
+      assertThat(b.capacity()).as("after 4 more " + op.getKey()).isEqualTo(10);
+    }
   }
 
   @Test
