@@ -38,7 +38,8 @@ public final class QosSourceQueue<T> {
 
   /**
    * Inserts {@code element} at {@code level}, waiting for space; always completes (see {@link
-   * ElasticSourceQueue#offerAsync}). Waiting offers of all levels are admitted in one FIFO.
+   * ElasticSourceQueue#offerAsync}). Each level admits its waiting offers in FIFO order as it gets
+   * room, independently of the other levels: an offer waits only behind offers to its own level.
    *
    * @throws NullPointerException if {@code element} is null
    * @throws IllegalArgumentException if {@code level} is not in {@code [0, levels)}

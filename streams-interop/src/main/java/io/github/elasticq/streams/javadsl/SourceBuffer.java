@@ -32,6 +32,11 @@ interface SourceBuffer<T> {
 
   QueueConfig config();
 
+  /** Levels whose capacities are independent: 1 for one queue (offers' level is then ignored). */
+  default int levels() {
+    return 1;
+  }
+
   /** One {@link ElasticMpscQueue}; the level is ignored. */
   static <T> SourceBuffer<T> elastic(QueueConfig config) {
     ElasticMpscQueue<T> queue = new ElasticMpscQueue<>(config);
@@ -119,6 +124,11 @@ interface SourceBuffer<T> {
       @Override
       public QueueConfig config() {
         return config;
+      }
+
+      @Override
+      public int levels() {
+        return queue.levels();
       }
     };
   }

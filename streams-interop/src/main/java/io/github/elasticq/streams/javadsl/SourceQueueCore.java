@@ -60,8 +60,11 @@ import org.apache.pekko.stream.QueueOfferResult;
  * state before CLOSED and inserts after that can still drain its own element after the completion
  * (counted, before that offer returns): closing that gap would cost every offer a counter.
  *
- * Waiting offers (offerAsync). At max, an offerAsync becomes a Waiter in a FIFO; at most
- * maxConcurrentOffers of them exist (waiterCount), beyond which the call fails at once. Waiters are
+ * Waiting offers (offerAsync). At max, an offerAsync becomes a Waiter in its level's FIFO (one FIFO
+ * per level of a QoS buffer, one in all for an elastic buffer: the levels' capacities are
+ * independent, so a waiting offer must not wait behind another level's, a priority inversion the
+ * single FIFO once had); at most maxConcurrentOffers of them exist in all (waiterCount), beyond
+ * which the call fails at once. Waiters are
  * moved into the queue by serveWaiters, serialized by serveWip the same way, and run by whichever
  * thread may have made progress possible: the stage after each emitted element and before it parks,
  * the registering producer right after it enqueued its waiter (room may have appeared meanwhile, or
@@ -69,8 +72,8 @@ import org.apache.pekko.stream.QueueOfferResult;
  * completes every waiter with QueueClosed (or Failure(cause) after fail), so a waiter can never be
  * stranded: the closer runs serveWaiters after its CAS, the registrant runs it after its enqueue,
  * and one of the two sees the other (Dekker again, the waiter FIFO's CAS against the state CAS).
- * While waiters exist, a new offerAsync queues behind them, so one producer's waiting offers keep
- * their order. The futures complete on the thread that served them (a producer, or the stream's
+ * While a level has waiters, a new offerAsync at that level queues behind them, so one producer's
+ * waiting offers to a level keep their order. The futures complete on the thread that served them (a producer, or the stream's
  * dispatcher): dependent actions should be short or asynchronous.
  */
 
@@ -116,7 +119,10 @@ final class SourceQueueCore<T> {
   private final SourceBuffer<T> buffer;
   private final int maxConcurrentOffers;
   private final Consumer<? super T> undeliveredHandler;
-  private final ConcurrentLinkedQueue<Waiter<T>> waiters = new ConcurrentLinkedQueue<>();
+
+  /** One FIFO of waiting offers per level (index 0 for an elastic buffer, which has no levels). */
+  private final ConcurrentLinkedQueue<Waiter<T>>[] waiters;
+
   private final CompletableFuture<Done> completion = new CompletableFuture<>();
   private final CompletionStage<Done> completionView = completion.minimalCompletionStage();
 
@@ -171,6 +177,12 @@ final class SourceQueueCore<T> {
     this.buffer = buffer;
     this.maxConcurrentOffers = checkMaxConcurrentOffers(maxConcurrentOffers);
     this.undeliveredHandler = undeliveredHandler;
+    @SuppressWarnings({"unchecked", "rawtypes"}) // no generic array creation in Java
+    ConcurrentLinkedQueue<Waiter<T>>[] fifos = new ConcurrentLinkedQueue[buffer.levels()];
+    for (int i = 0; i < fifos.length; i++) {
+      fifos[i] = new ConcurrentLinkedQueue<>();
+    }
+    this.waiters = fifos;
   }
 
   static int checkMaxConcurrentOffers(int maxConcurrentOffers) {
@@ -231,9 +243,12 @@ final class SourceQueueCore<T> {
     if ((stateVolatile() & CLOSED) != 0) {
       return closedStage();
     }
-    // Queue behind existing waiters (keeps one producer's waiting offers in order); the size check
-    // keeps a full queue's rejected counter for real drops.
-    if (waiterCountVolatile() == 0 && buffer.hasRoom(level) && buffer.offer(element, level)) {
+    // Queue behind the level's waiters (keeps one producer's waiting offers in order); the size
+    // check keeps a full queue's rejected counter for real drops.
+    ConcurrentLinkedQueue<Waiter<T>> fifo = waiters[waiters.length == 1 ? 0 : level];
+    if ((waiterCountVolatile() == 0 || fifo.isEmpty())
+        && buffer.hasRoom(level)
+        && buffer.offer(element, level)) {
       afterInsert();
       return ENQUEUED_STAGE;
     }
@@ -246,14 +261,15 @@ final class SourceQueueCore<T> {
                   + ") offers are already waiting for space"));
     }
     Waiter<T> waiter = new Waiter<>(element, level);
-    waiters.add(waiter);
+    fifo.add(waiter);
     serveWaiters(); // room may have appeared, or the queue closed, since the check above
     return waiter.result.minimalCompletionStage();
   }
 
   /**
-   * Moves waiting offers into the queue while there is room, or completes them all once CLOSED. Any
-   * thread; serialized by serveWip (one server at a time, the others make it loop again).
+   * Moves waiting offers into the queue while their level has room, or completes them all once
+   * CLOSED. Any thread; serialized by serveWip (one server at a time, the others make it loop
+   * again).
    */
   void serveWaiters() {
     if ((int) SERVE_WIP.getAndAdd(this, 1) != 0) {
@@ -261,26 +277,33 @@ final class SourceQueueCore<T> {
     }
     int missed = 1;
     while (true) {
-      Waiter<T> w;
-      while ((w = waiters.peek()) != null) {
-        if ((stateVolatile() & CLOSED) == 0) {
-          if (!buffer.hasRoom(w.level) || !buffer.offer(w.element, w.level)) {
-            break; // full: the stage's next emitted element serves it
-          }
-          waiters.poll();
-          WAITER_COUNT.getAndAdd(this, -1);
-          afterInsert();
-          w.result.complete(QueueOfferResult.enqueued());
-        } else {
-          waiters.poll();
-          WAITER_COUNT.getAndAdd(this, -1);
-          w.result.complete(closedResult());
-        }
+      for (int i = waiters.length - 1; i >= 0; i--) { // the highest level first
+        serveLevel(waiters[i]);
       }
       missed = (int) SERVE_WIP.getAndAdd(this, -missed) - missed;
       if (missed == 0) {
         completeIfSettled();
         return;
+      }
+    }
+  }
+
+  /** One level's FIFO, in order, while its level has room; serveWaiters' pass only. */
+  private void serveLevel(ConcurrentLinkedQueue<Waiter<T>> fifo) {
+    Waiter<T> w;
+    while ((w = fifo.peek()) != null) {
+      if ((stateVolatile() & CLOSED) == 0) {
+        if (!buffer.hasRoom(w.level) || !buffer.offer(w.element, w.level)) {
+          return; // full: the stage's next emitted element serves it
+        }
+        fifo.poll();
+        WAITER_COUNT.getAndAdd(this, -1);
+        afterInsert();
+        w.result.complete(QueueOfferResult.enqueued());
+      } else {
+        fifo.poll();
+        WAITER_COUNT.getAndAdd(this, -1);
+        w.result.complete(closedResult());
       }
     }
   }

@@ -271,6 +271,54 @@ class SourceQueueCoreTest {
     assertThat(undelivered).isEmpty();
   }
 
+  /**
+   * The levels' capacities are independent, so a waiting offer waits only behind waiting offers to
+   * its own level. With one FIFO for all levels, an offer to the high level, which had room, waited
+   * behind the low level's waiters (a priority inversion: it got in only after the stage had
+   * emitted enough low-priority elements to admit every waiter ahead of it).
+   */
+  @Test
+  void waitingOffers_ofOneLevel_doNotHoldBackAnotherLevels() {
+    QueueConfig two = StreamTestSupport.config(1, 2);
+    SourceQueueCore<Integer> core =
+        new SourceQueueCore<>(
+            SourceBuffer.qos(new QosQueue<>(2, QosQueue.Fairness.STRICT, null, two), two),
+            16,
+            null);
+    QueueOfferResult enqueued = QueueOfferResult.enqueued();
+    assertThat(core.offer(1, 0)).isEqualTo(enqueued);
+    assertThat(core.offer(2, 0)).isEqualTo(enqueued);
+    CompletableFuture<QueueOfferResult> low3 = core.offerAsync(3, 0).toCompletableFuture();
+    CompletableFuture<QueueOfferResult> low4 = core.offerAsync(4, 0).toCompletableFuture();
+    assertThat(low3).isNotDone();
+
+    assertThat(core.offerAsync(10, 1).toCompletableFuture())
+        .as("level 1 has room: in at once, not behind level 0's waiters")
+        .isCompletedWithValue(enqueued);
+    assertThat(core.offer(11, 1)).isEqualTo(enqueued);
+    CompletableFuture<QueueOfferResult> high12 = core.offerAsync(12, 1).toCompletableFuture();
+    assertThat(high12).isNotDone();
+    assertThat(core.waitingOffers()).isEqualTo(3);
+
+    assertThat(core.pollOrPark()).isEqualTo(10); // the highest level first
+    core.afterEmit();
+    assertThat(high12)
+        .as("a slot of level 1 admits its waiter while level 0 is still full")
+        .isCompletedWithValue(enqueued);
+    assertThat(low3).isNotDone();
+
+    List<Integer> emitted = new ArrayList<>();
+    Integer e;
+    while ((e = core.pollOrPark()) != null) {
+      emitted.add(e);
+      core.afterEmit();
+    }
+    assertThat(emitted).containsExactly(11, 12, 1, 2, 3, 4);
+    assertThat(low3).isCompletedWithValue(enqueued);
+    assertThat(low4).isCompletedWithValue(enqueued);
+    assertThat(core.waitingOffers()).isZero();
+  }
+
   @Test
   void offerBetweenTheEmptyPollAndThePark_wakesOrIsFoundByTheRecheck() {
     AtomicInteger wakeUps = new AtomicInteger();
@@ -338,6 +386,11 @@ class SourceQueueCoreTest {
     @Override
     public QueueConfig config() {
       return delegate.config();
+    }
+
+    @Override
+    public int levels() {
+      return delegate.levels();
     }
   }
 }
