@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import org.apache.pekko.actor.AbstractExtensionId;
 import org.apache.pekko.actor.ActorPath;
@@ -89,6 +90,9 @@ public final class MailboxRegistry implements Extension {
   /** Entries not deregistered and not reported collected: {@link #size()}. */
   private final AtomicInteger liveCount = new AtomicInteger();
 
+  /** How many times the time-in-mailbox listener threw (see {@link #setTimeInMailboxListener}). */
+  private final AtomicLong listenerFailures = new AtomicLong();
+
   /** Removed entries (about) still linked; a sweep runs when they outnumber the live ones. */
   private final AtomicInteger removedCount = new AtomicInteger();
 
@@ -148,7 +152,9 @@ public final class MailboxRegistry implements Extension {
 
   /**
    * Receives every sampled time in mailbox, on the consumer thread of the mailbox (keep it short
-   * and non-blocking); null stops the reports. Any thread.
+   * and non-blocking); null stops the reports. A listener that throws does not disturb the mailbox:
+   * the message is delivered all the same, and the first failure is logged as a warning. Any
+   * thread.
    */
   public void setTimeInMailboxListener(TimeInMailboxListener listener) {
     this.timeListener = listener;
@@ -420,8 +426,26 @@ public final class MailboxRegistry implements Extension {
         path = owner == null ? "" : owner.toString();
         r.ownerString = path; // benign race: every thread computes the same string
       }
-      l.timeInMailbox(q.id(), q.mailboxType(), path, nanos);
+      try {
+        l.timeInMailbox(q.id(), q.mailboxType(), path, nanos);
+      } catch (RuntimeException e) {
+        // the message is already out of the queue: a failing listener must not lose it
+        if (listenerFailures.getAndIncrement() == 0) {
+          system
+              .log()
+              .warning(
+                  "time-in-mailbox listener {} threw {}; the message is delivered, later failures"
+                      + " are counted, not logged",
+                  l,
+                  e);
+        }
+      }
     }
+  }
+
+  /** How many times the time-in-mailbox listener threw; for tests. */
+  long listenerFailures() {
+    return listenerFailures.get();
   }
 
   @Override

@@ -1,5 +1,6 @@
 package io.github.elasticq.mailbox;
 
+import io.github.elasticq.queue.AbstractElasticMpscQueue;
 import io.github.elasticq.queue.CompactElasticMpscQueue;
 import io.github.elasticq.queue.QosQueue;
 import io.github.elasticq.queue.QueueStats;
@@ -34,14 +35,14 @@ class QosMessageQueue extends AbstractElasticMessageQueue implements QosMessageQ
     try {
       CONTROL =
           MethodHandles.lookup()
-              .findVarHandle(QosMessageQueue.class, "control", CompactElasticMpscQueue.class);
+              .findVarHandle(QosMessageQueue.class, "control", AbstractElasticMpscQueue.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
   }
 
   /** Pekko control messages; null until the first one. Set once, through {@link #CONTROL}. */
-  private volatile CompactElasticMpscQueue<Envelope> control;
+  private volatile AbstractElasticMpscQueue<Envelope> control;
 
   /**
    * The mailbox type: its validated settings (config, classifier, levels, shedding) are read from
@@ -83,7 +84,7 @@ class QosMessageQueue extends AbstractElasticMessageQueue implements QosMessageQ
   boolean offer(Envelope handle) {
     Object message = payload(handle);
     if (message instanceof ControlMessage) {
-      CompactElasticMpscQueue<Envelope> c = control;
+      AbstractElasticMpscQueue<Envelope> c = control;
       return (c != null ? c : createControl()).offer(handle);
     }
     int level = levelOf(message);
@@ -113,11 +114,11 @@ class QosMessageQueue extends AbstractElasticMessageQueue implements QosMessageQ
 
   /** The control queue, installed by the first control message; the loser of a race uses it. */
   @SuppressWarnings("unchecked")
-  private CompactElasticMpscQueue<Envelope> createControl() {
-    CompactElasticMpscQueue<Envelope> created =
+  private AbstractElasticMpscQueue<Envelope> createControl() {
+    AbstractElasticMpscQueue<Envelope> created =
         new CompactElasticMpscQueue<>(type.controlQueueConfig());
     Object witness = CONTROL.compareAndExchange(this, null, created); // queue built before seen
-    return witness == null ? created : (CompactElasticMpscQueue<Envelope>) witness;
+    return witness == null ? created : (AbstractElasticMpscQueue<Envelope>) witness;
   }
 
   private int levelOf(Object message) {
@@ -144,21 +145,26 @@ class QosMessageQueue extends AbstractElasticMessageQueue implements QosMessageQ
 
   /**
    * The relaxed polls of the control queue and the levels ({@link
-   * CompactElasticMpscQueue#relaxedPoll}, {@link QosQueue#relaxedPoll}): a message whose sender has
-   * claimed its index but not stored it within a short wait ({@link #CLAIMED_SPINS}; the user
-   * levels only) is not seen by this call. It is not stranded: {@link #hasMessages} counts it by
-   * index, and Pekko's mailbox run re-checks {@code hasMessages} after it sets itself idle (the
-   * argument is written out at {@code ElasticMessageQueue.dequeue}). A control message that is not
-   * yet stored is not yet sent, so serving a user message before it breaks no order a sender could
-   * observe.
+   * AbstractElasticMpscQueue#relaxedPoll}, {@link QosQueue#relaxedPoll(int)}): a message whose
+   * sender has claimed its index but not stored it within a short wait ({@link #CLAIMED_SPINS}) is
+   * not taken by this call. It is not stranded: {@link #hasMessages} counts it by index, and
+   * Pekko's mailbox run re-checks {@code hasMessages} after it sets itself idle (the argument is
+   * written out at {@code ElasticMessageQueue.dequeue}). While it waits, nothing behind it goes
+   * first: a later message of the same queue may already be stored and its sender may have sent a
+   * user message (or a lower level's) since, so a control queue whose head is claimed, and with
+   * strict fairness a level whose head is claimed, end the call with null rather than let a lower
+   * one be served.
    */
   @Override
   public Envelope dequeue() {
-    CompactElasticMpscQueue<Envelope> c = control;
+    AbstractElasticMpscQueue<Envelope> c = control;
     if (c != null) {
       Envelope e = c.relaxedPoll();
       if (e != null) {
         return delivered(e);
+      }
+      if (!c.isEmpty()) { // claimed, not stored yet: no user message before it
+        return delivered(c.relaxedPoll(CLAIMED_SPINS));
       }
     }
     return delivered(queue.relaxedPoll(CLAIMED_SPINS));
@@ -166,7 +172,7 @@ class QosMessageQueue extends AbstractElasticMessageQueue implements QosMessageQ
 
   @Override
   Envelope exactDequeue() {
-    CompactElasticMpscQueue<Envelope> c = control;
+    AbstractElasticMpscQueue<Envelope> c = control;
     if (c != null) {
       Envelope e = c.poll();
       if (e != null) {
@@ -178,13 +184,13 @@ class QosMessageQueue extends AbstractElasticMessageQueue implements QosMessageQ
 
   @Override
   public int numberOfMessages() {
-    CompactElasticMpscQueue<Envelope> c = control;
+    AbstractElasticMpscQueue<Envelope> c = control;
     return (c == null ? 0 : c.size()) + queue.size();
   }
 
   @Override
   public boolean hasMessages() {
-    CompactElasticMpscQueue<Envelope> c = control;
+    AbstractElasticMpscQueue<Envelope> c = control;
     return (c != null && !c.isEmpty()) || !queue.isEmpty();
   }
 
@@ -201,7 +207,7 @@ class QosMessageQueue extends AbstractElasticMessageQueue implements QosMessageQ
     for (int level = 0; level < levels; level++) {
       peaks[level] = queue.takePeakWindow(level);
     }
-    CompactElasticMpscQueue<Envelope> c = control;
+    AbstractElasticMpscQueue<Envelope> c = control;
     peaks[levels] = c == null ? 0 : c.takePeakWindow();
     return peaks;
   }
@@ -215,7 +221,7 @@ class QosMessageQueue extends AbstractElasticMessageQueue implements QosMessageQ
   @Override
   QueueStats stats() {
     List<QueueStats> all = new ArrayList<>(queue.levelStats());
-    CompactElasticMpscQueue<Envelope> c = control;
+    AbstractElasticMpscQueue<Envelope> c = control;
     all.add(
         c != null
             ? c.stats()
@@ -227,7 +233,7 @@ class QosMessageQueue extends AbstractElasticMessageQueue implements QosMessageQ
   @Override
   QueueStats stats(List<QueueStats> levels) {
     List<QueueStats> all = new ArrayList<>(levels);
-    CompactElasticMpscQueue<Envelope> c = control;
+    AbstractElasticMpscQueue<Envelope> c = control;
     all.add(
         c != null
             ? c.stats()

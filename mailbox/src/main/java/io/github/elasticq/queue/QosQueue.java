@@ -250,28 +250,39 @@ public final class QosQueue<E> {
    * empty. Single consumer thread only.
    */
   public E poll() {
-    return fairness == Fairness.STRICT ? pollStrict(false) : pollWeighted(false);
+    return fairness == Fairness.STRICT ? pollStrict() : pollWeighted(false);
   }
 
   /**
-   * {@link #poll()} with each level read by {@link AbstractElasticMpscQueue#relaxedPoll}: a level
-   * whose next element is claimed by a producer but not yet stored counts as empty for this call,
-   * so null does not mean every level was empty at some moment (see {@code relaxedPoll} for the
-   * exact contract and when it may be used: where a later {@link #isEmpty} decides whether to poll
-   * again). The fairness policy is that of {@code poll()} over the elements this call can see.
-   * Single consumer thread only.
+   * {@link #poll()} with each level read by {@link AbstractElasticMpscQueue#relaxedPoll}: an
+   * element claimed by a producer but not yet stored is not taken by this call, so null does not
+   * mean every level was empty at some moment (see {@code relaxedPoll} for the exact contract and
+   * when it may be used: where a later {@link #isEmpty} decides whether to poll again). The
+   * fairness policy is that of {@code poll()} over the elements this call can see; with {@link
+   * Fairness#STRICT} a level whose next element is claimed but not stored ends the call with null,
+   * as {@link #relaxedPoll(int)} with no wait. Single consumer thread only.
    */
   public E relaxedPoll() {
-    return fairness == Fairness.STRICT ? pollStrict(true) : pollWeighted(true);
+    return relaxedPoll(0);
   }
 
   /**
-   * {@link #relaxedPoll()}, and when it finds nothing, a wait of up to {@code spins} for a claimed
-   * element: the highest level whose next index is claimed (not empty by index) is polled with
-   * {@link AbstractElasticMpscQueue#relaxedPoll(int)}, which waits for its producer's store within
-   * that bound. The element so taken is outside the round of {@link Fairness#WEIGHTED} (as {@link
-   * #poll(int)}; the scan that found nothing has just reset the round). Single consumer thread
-   * only.
+   * {@link #relaxedPoll()} with a wait of up to {@code spins} for a claimed element: the level
+   * whose next index is claimed (not empty by index) but not yet stored is polled with {@link
+   * AbstractElasticMpscQueue#relaxedPoll(int)}, which waits for its producer's store within that
+   * bound. Single consumer thread only.
+   *
+   * <p>{@link Fairness#STRICT}: the scan stops at the highest level that is not empty by index. If
+   * its next element is claimed but not stored (its producer may be descheduled between the two),
+   * the call waits for it and otherwise returns null: it never takes a lower level's element
+   * instead, because a later element of that level may already be stored and its sender may have
+   * sent the lower one since (strict priority between two sends of one sender). It reads the
+   * producers' index word of a level only when that level's slot is empty.
+   *
+   * <p>{@link Fairness#WEIGHTED}: the round skips a level whose next element is not stored yet;
+   * only when no level has a visible element does it wait, at the highest level that is not empty
+   * by index. The element so taken is outside the round (as {@link #poll(int)}; the scan that found
+   * nothing has just reset the round).
    *
    * @param spins as for {@code AbstractElasticMpscQueue.relaxedPoll(int)}; 0: {@code relaxedPoll()}
    * @throws IllegalArgumentException if {@code spins} is negative
@@ -280,7 +291,10 @@ public final class QosQueue<E> {
     if (spins < 0) {
       throw new IllegalArgumentException("spins must be >= 0, was " + spins);
     }
-    E e = relaxedPoll();
+    if (fairness == Fairness.STRICT) {
+      return relaxedPollStrict(spins);
+    }
+    E e = pollWeighted(true);
     if (e != null || spins == 0) {
       return e;
     }
@@ -288,6 +302,23 @@ public final class QosQueue<E> {
       AbstractElasticMpscQueue<E> q = levelAcquire(level);
       if (q != null && !q.isEmpty()) {
         return q.relaxedPoll(spins);
+      }
+    }
+    return null;
+  }
+
+  /** The strict scan of {@link #relaxedPoll(int)}: no level below a claimed head goes first. */
+  private E relaxedPollStrict(int spins) {
+    for (int level = queues.length - 1; level >= 0; level--) {
+      AbstractElasticMpscQueue<E> q = levelAcquire(level);
+      if (q != null) {
+        E e = pollLevel(q, true);
+        if (e != null) {
+          return e;
+        }
+        if (!q.isEmpty()) {
+          return spins == 0 ? null : q.relaxedPoll(spins); // claimed here, not stored yet
+        }
       }
     }
     return null;
@@ -305,11 +336,11 @@ public final class QosQueue<E> {
   }
 
   /** Highest non-empty level first (TLA+ invariant StrictServesHighest, QosScheduler.tla). */
-  private E pollStrict(boolean relaxed) {
+  private E pollStrict() {
     for (int level = queues.length - 1; level >= 0; level--) {
       AbstractElasticMpscQueue<E> q = levelAcquire(level);
       if (q != null) {
-        E e = pollLevel(q, relaxed);
+        E e = q.pollWithoutWait(); // waits for a claimed element: exact
         if (e != null) {
           return e;
         }

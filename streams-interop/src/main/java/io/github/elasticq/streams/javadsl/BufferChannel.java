@@ -247,7 +247,9 @@ public final class BufferChannel<T> {
    * It can be materialized many times; the materializations compete for elements (each element is
    * emitted by one of them). When the stream is cancelled while a receive is in flight and an
    * element was already claimed for it, that element is sent back to the channel (at the tail):
-   * nothing is lost.
+   * nothing is lost. If the channel was closed and drained before that (the other receivers already
+   * saw it closed), the element still goes back: {@link #size()} counts it and a later receive
+   * returns it.
    */
   public Source<T, NotUsed> asSource() {
     return Source.fromGraph(new ChannelSourceStage<>(this, takes, buffer));

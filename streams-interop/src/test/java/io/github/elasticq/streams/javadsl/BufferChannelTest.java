@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.github.elasticq.queue.ElasticBuffer;
+import java.lang.reflect.Field;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -167,6 +169,28 @@ class BufferChannelTest extends StreamTestSupport {
     List<Integer> all = new ArrayList<>(taken);
     all.addAll(rest);
     assertThat(all).hasSize(400).doesNotHaveDuplicates();
+  }
+
+  /**
+   * A cancelled source puts an element claimed for it back with the buffer's putAsync (what
+   * ChannelSourceStage.postStop does); if the channel was closed and drained before that, the
+   * element is still counted by size() and a later receive returns it, then the channel reads
+   * closed again.
+   */
+  @Test
+  void elementPutBackAfterTheCloseAndDrain_isReceivedByALaterReceive() throws Exception {
+    BufferChannel<Integer> ch = BufferChannel.create(config(1, 4));
+    ch.close();
+    assertThatThrownBy(() -> ch.receive(Duration.ofSeconds(5)))
+        .isInstanceOf(ChannelClosedException.class);
+    Field field = BufferChannel.class.getDeclaredField("buffer");
+    field.setAccessible(true);
+    @SuppressWarnings("unchecked")
+    ElasticBuffer<Integer> buffer = (ElasticBuffer<Integer>) field.get(ch);
+    assertThat(buffer.putAsync(5)).isCompleted();
+    assertThat(ch.size()).isEqualTo(1);
+    assertThat(result(ch.receive())).isEqualTo(5);
+    assertThatThrownBy(() -> result(ch.receive())).hasCauseInstanceOf(ChannelClosedException.class);
   }
 
   @Test
