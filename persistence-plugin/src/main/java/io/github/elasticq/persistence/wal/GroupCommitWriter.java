@@ -6,6 +6,7 @@ import static io.github.elasticq.persistence.wal.SegmentRecordDescriptor.TYPE_EV
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -71,6 +72,13 @@ final class GroupCommitWriter {
 
   /** Segments sealed by the current batch: checkpointed once the batch is published. */
   private final List<Segment> sealed = new ArrayList<>();
+
+  /**
+   * No-sync mode: the segments this writer sealed without forcing them, forced by {@link
+   * WriteAheadLog#close()} (no-sync is never forced except at close). Writer thread; read after it
+   * stopped.
+   */
+  private final List<Segment> sealedUnforced = new ArrayList<>();
 
   private ByteBuffer out = ByteBuffer.allocateDirect(1 << 20);
 
@@ -144,12 +152,19 @@ final class GroupCommitWriter {
         interrupted = true;
       }
     }
-    interrupted |= WriteAheadLog.shutdown(syncScheduler);
+    // without an interrupt: it would close the active segment's channel under a running fsync, and
+    // close() would then fail before its own final force
+    interrupted |= WriteAheadLog.shutdownWithoutInterrupt(syncScheduler);
     interrupted |= WriteAheadLog.shutdownWithoutInterrupt(extender);
     if (interrupted) {
       Thread.currentThread().interrupt();
     }
     return true;
+  }
+
+  /** The segments sealed without a force (no-sync mode); after {@link #close()} only. */
+  List<Segment> sealedUnforced() {
+    return sealedUnforced;
   }
 
   /** Whether the writer is in a failed state that the next batch must repair first. */
@@ -257,6 +272,8 @@ final class GroupCommitWriter {
             seg.trimPreallocation();
             if (syncMode != SyncMode.NO_SYNC) {
               store.forceCounted(seg);
+            } else {
+              sealedUnforced.add(seg);
             }
             sealed.add(seg);
             seg = roll();
@@ -417,7 +434,17 @@ final class GroupCommitWriter {
 
   private Segment roll() throws IOException {
     boolean sync = syncMode != SyncMode.NO_SYNC;
-    Segment s = Segment.create(dir, store.nextSegmentId++, sync, store.preallocateTo());
+    long id = store.nextSegmentId;
+    Segment s;
+    try {
+      s = Segment.create(dir, id, sync, store.preallocateTo());
+    } catch (IOException | RuntimeException e) {
+      if (Files.exists(dir.resolve(Segment.fileName(id)))) {
+        store.nextSegmentId = id + 1; // left behind (not deletable): the next roll takes a new id
+      }
+      throw e;
+    }
+    store.nextSegmentId = id + 1;
     if (sync) {
       store.fsyncs.incrementAndGet();
       store.syncDirectory();
@@ -453,8 +480,9 @@ final class GroupCommitWriter {
         lastSyncedRecords = records;
         store.notifyListener(l -> l.recordsSynced(synced));
       }
-    } catch (IOException | RuntimeException e) {
-      lastWriteFailure = e;
+    } catch (IOException | RuntimeException | Error e) {
+      // an Error too: escaping, it would cancel every later periodic sync, silently
+      lastWriteFailure = e instanceof Exception ex ? ex : new IOException(e);
       logger.log(
           Level.ERROR, "write-ahead log " + dir + ": periodic sync failed, will retry: " + e);
     }

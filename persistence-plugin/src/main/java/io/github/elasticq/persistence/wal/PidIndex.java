@@ -18,8 +18,11 @@ import java.util.Arrays;
  * young collection scan the whole index.
  *
  * <p>Invariant HighestNeverLowered: {@link #highest()} only grows, through appends and tombstones;
- * since a tombstone's sequence number is the highest sequence number when it was written, and the
- * latest tombstone survives compaction, it also holds across compaction and restart.
+ * it also holds across compaction and restart, because compaction keeps a record that carries it: a
+ * live event, the latest tombstone (its sequence number is the highest when it was written), or,
+ * when a rewrite superseded the event holding the highest, that superseded event's record (the
+ * highest holder, kept until a later append or tombstone reaches the highest; a restart replays it
+ * before the rewrite, which supersedes it again, so it is never replayed to a reader).
  */
 final class PidIndex {
   final String persistenceId;
@@ -39,6 +42,12 @@ final class PidIndex {
   private Segment tombSeg;
   private int tombOff;
   private int tombLen;
+
+  /** The highest holder: a superseded event whose sequence number is {@link #highest}; or null. */
+  private Segment highSeg;
+
+  private int highOff;
+  private int highLen;
 
   PidIndex(String persistenceId) {
     this.persistenceId = persistenceId;
@@ -70,7 +79,16 @@ final class PidIndex {
   synchronized void append(long seq, Segment seg, int off, int len) {
     while (end > start && seqs[end - 1] >= seq) {
       end--;
-      table[slots[end]].addDead(lens[end]);
+      if (seqs[end] == highest && highSeg == null && seq < highest) {
+        highSeg = table[slots[end]]; // superseded, but the only record left that carries highest
+        highOff = offs[end];
+        highLen = lens[end];
+      } else {
+        table[slots[end]].addDead(lens[end]);
+      }
+    }
+    if (seq >= highest) {
+      releaseHighestHolder(); // this event carries the highest now
     }
     highest = Math.max(highest, seq);
     if (seq <= deletedTo) {
@@ -99,6 +117,9 @@ final class PidIndex {
     tombOff = off;
     tombLen = len;
     deletedTo = to;
+    if (to >= highest) {
+      releaseHighestHolder(); // the tombstone carries the highest now
+    }
     highest = Math.max(highest, to);
     while (start < end && seqs[start] <= to) {
       table[slots[start]].addDead(lens[start]);
@@ -119,6 +140,18 @@ final class PidIndex {
     return tombSeg == seg && tombOff == off;
   }
 
+  /** Whether the event record at {@code off} of {@code seg} is the highest holder (compaction). */
+  synchronized boolean isHighestHolder(Segment seg, long off) {
+    return highSeg == seg && highOff == off;
+  }
+
+  private void releaseHighestHolder() {
+    if (highSeg != null) {
+      highSeg.addDead(highLen);
+      highSeg = null;
+    }
+  }
+
   /** Moves an entry compaction copied; false if it is no longer live (then it is dead bytes). */
   synchronized boolean relocate(
       byte type, long seq, Segment from, long fromOff, Segment to, int toOff) {
@@ -134,6 +167,11 @@ final class PidIndex {
     if (i < end && seqs[i] == seq && table[slots[i]] == from && offs[i] == fromOff) {
       slots[i] = slotOf(to);
       offs[i] = toOff;
+      return true;
+    }
+    if (highSeg == from && highOff == fromOff) {
+      highSeg = to;
+      highOff = toOff;
       return true;
     }
     return false;
@@ -174,6 +212,10 @@ final class PidIndex {
     sb.append(" highest=").append(highest).append(" deletedTo=").append(deletedTo);
     sb.append(" tombstone=");
     sb.append(tombSeg == null ? "none" : tombSeg.id + "@" + tombOff + "+" + tombLen);
+    if (highSeg != null) {
+      sb.append(" highestHolder=").append(highSeg.id).append('@').append(highOff);
+      sb.append('+').append(highLen);
+    }
     for (int i = start; i < end; i++) {
       sb.append(' ').append(seqs[i]).append(':').append(table[slots[i]].id);
       sb.append('@').append(offs[i]).append('+').append(lens[i]);

@@ -4,6 +4,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -81,7 +82,8 @@ final class Segment {
   /**
    * Creates a new segment file with its header followed by zeros up to {@code preallocateTo} (if
    * that is beyond the header); forces it if {@code sync} ({@code force(true)} when preallocated,
-   * so that the zeros count as durable).
+   * so that the zeros count as durable). If that fails (a full disk), the file is deleted again: a
+   * file without its header in front of later segments would stop the next recovery.
    */
   static Segment create(Path dir, long id, boolean sync, long preallocateTo) throws IOException {
     Path path = dir.resolve(fileName(id));
@@ -112,6 +114,11 @@ final class Segment {
       return s;
     } catch (IOException | RuntimeException e) {
       ch.close();
+      try {
+        Files.deleteIfExists(path);
+      } catch (IOException notDeleted) {
+        e.addSuppressed(notDeleted); // the caller moves on to the next id (GroupCommitWriter.roll)
+      }
       throw e;
     }
   }

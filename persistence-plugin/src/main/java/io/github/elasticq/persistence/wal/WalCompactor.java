@@ -48,6 +48,9 @@ final class WalCompactor {
     int done = 0;
     long below = store.compactableBelow;
     for (Segment seg : List.copyOf(store.segments.values())) {
+      if (store.closed.get()) {
+        break; // close() waits for this pass (no interrupt): it ends after the current segment
+      }
       if (seg.id < below && seg.deadRatio() >= minDeadRatio) {
         compactSegment(seg);
         done++;
@@ -102,7 +105,8 @@ final class WalCompactor {
             idx != null
                 && (e.header().type() == TYPE_TOMBSTONE
                     ? idx.isLatestTombstone(seg, e.offset())
-                    : idx.isLiveEvent(e.header().sequenceNr(), seg, e.offset()));
+                    : idx.isLiveEvent(e.header().sequenceNr(), seg, e.offset())
+                        || idx.isHighestHolder(seg, e.offset()));
         if (live) {
           kept.add(e);
         }

@@ -123,7 +123,7 @@ final class WalStore {
     if (l != NO_LISTENER) {
       try {
         event.accept(l);
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | Error e) { // ignored, as WalListener says; never the caller's
         logger.log(Level.DEBUG, "write-ahead log " + dir + ": listener failed: " + e);
       }
     }

@@ -12,7 +12,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -85,6 +87,15 @@ import java.util.function.Consumer;
 public final class WriteAheadLog implements AutoCloseable {
   private static final String LOCK_FILE = "LOCK";
 
+  /**
+   * The directories (real paths) of the logs open in this JVM. A second open of one is refused
+   * here, before it opens the lock file: closing a channel of a file drops every lock the process
+   * holds on it (POSIX record locks), so a refused second open that opened and closed its own
+   * channel used to release the first log's lock, and another process could then open the directory
+   * beside it.
+   */
+  private static final Set<Path> OPEN_IN_THIS_JVM = ConcurrentHashMap.newKeySet();
+
   private final WalStore store;
   private final FileChannel lockChannel;
   private final FileLock lock;
@@ -94,7 +105,11 @@ public final class WriteAheadLog implements AutoCloseable {
   private final SegmentIndexer indexer;
   private final ScheduledExecutorService compactionScheduler;
 
-  private WriteAheadLog(WalSettings settings) throws IOException {
+  /** This log's entry in {@link #OPEN_IN_THIS_JVM}, removed by {@link #close()}. */
+  private final Path openKey;
+
+  private WriteAheadLog(WalSettings settings, Path openKey) throws IOException {
+    this.openKey = openKey;
     this.store = new WalStore(settings);
     Path dir = store.dir;
     Files.createDirectories(dir);
@@ -105,9 +120,9 @@ public final class WriteAheadLog implements AutoCloseable {
     try {
       fl = lc.tryLock();
     } catch (OverlappingFileLockException e) {
+      // not through OPEN_IN_THIS_JVM: other code of this JVM locked the file; closing lc drops it
       lc.close();
-      throw new WalLockedException(
-          dir, "it is already open in this JVM (another ActorSystem or WriteAheadLog instance)");
+      throw new WalLockedException(dir, "other code in this JVM holds the lock on " + lockPath);
     } catch (IOException | RuntimeException e) {
       lc.close();
       throw e;
@@ -160,7 +175,19 @@ public final class WriteAheadLog implements AutoCloseable {
    * @throws IOException on any other I/O error
    */
   public static WriteAheadLog open(WalSettings settings) throws IOException {
-    return new WriteAheadLog(settings);
+    Path dir = settings.dir().toAbsolutePath().normalize();
+    Files.createDirectories(dir);
+    Path key = dir.toRealPath();
+    if (!OPEN_IN_THIS_JVM.add(key)) {
+      throw new WalLockedException(
+          dir, "it is already open in this JVM (another ActorSystem or WriteAheadLog instance)");
+    }
+    try {
+      return new WriteAheadLog(settings, key);
+    } catch (IOException | RuntimeException | Error e) {
+      OPEN_IN_THIS_JVM.remove(key);
+      throw e;
+    }
   }
 
   /** The settings this log was opened with. */
@@ -319,7 +346,9 @@ public final class WriteAheadLog implements AutoCloseable {
     if (!writer.close()) {
       return;
     }
-    boolean interrupted = shutdown(compactionScheduler);
+    // no interrupt: it would close the channel of a segment being compacted, which the final
+    // forces below may need; the pass in progress stops after its segment (store.closed is set)
+    boolean interrupted = shutdownWithoutInterrupt(compactionScheduler);
     interrupted |= indexer.close();
     compactor.exclusive(
         () -> {
@@ -327,6 +356,15 @@ public final class WriteAheadLog implements AutoCloseable {
             if (!writer.failed()) {
               store.active.trimPreallocation();
               store.forceCounted(store.active);
+              List<Segment> unforced = writer.sealedUnforced();
+              for (Segment s : unforced) {
+                if (store.segments.get(s.id) == s) { // not replaced or dropped by compaction
+                  store.forceCounted(s);
+                }
+              }
+              if (!unforced.isEmpty()) {
+                store.syncDirectory(); // their files' entries (no-sync rolls do not sync it)
+              }
             }
           } finally {
             store.closeSegmentsQuietly();
@@ -334,7 +372,11 @@ public final class WriteAheadLog implements AutoCloseable {
             try {
               lock.release();
             } finally {
-              lockChannel.close();
+              try {
+                lockChannel.close();
+              } finally {
+                OPEN_IN_THIS_JVM.remove(openKey); // after the lock is gone: a new open may lock
+              }
             }
           }
         });
@@ -371,34 +413,17 @@ public final class WriteAheadLog implements AutoCloseable {
   }
 
   /**
-   * Stops {@code s} (if not null), interrupting its running task and dropping the queued ones, and
-   * waits for it.
-   *
-   * @return whether the wait was interrupted
-   */
-  static boolean shutdown(ScheduledExecutorService s) {
-    return stop(s, true);
-  }
-
-  /**
    * Stops {@code s} (if not null) without interrupting its running task, and waits for it and the
-   * queued ones: an interrupt would close the {@code FileChannel} the task is using.
+   * queued ones (a scheduled executor drops its periodic tasks): an interrupt would close the
+   * {@code FileChannel} the task is using.
    *
    * @return whether the wait was interrupted
    */
   static boolean shutdownWithoutInterrupt(ExecutorService s) {
-    return stop(s, false);
-  }
-
-  private static boolean stop(ExecutorService s, boolean interrupt) {
     if (s == null) {
       return false;
     }
-    if (interrupt) {
-      s.shutdownNow();
-    } else {
-      s.shutdown();
-    }
+    s.shutdown();
     try {
       s.awaitTermination(1, TimeUnit.MINUTES);
       return false;

@@ -109,7 +109,37 @@ class PidIndexTest {
     idx.append(6, b, 16, 30);
     assertThat(entries(idx, 1, Long.MAX_VALUE))
         .containsExactly("1@1:100", "2@1:200", "3@1:300", "4@1:400", "5@1:500", "6@2:16");
+    // 6..9 are dead; the old 10 still carries the highest, so compaction keeps its record
+    assertThat(a.deadBytes()).isEqualTo(4 * 100);
+    assertThat(idx.highest()).isEqualTo(10);
+    assertThat(idx.isHighestHolder(a, 1000)).isTrue();
+    assertThat(idx.isLiveEvent(10, a, 1000)).isFalse();
+    for (int i = 7; i <= 10; i++) {
+      idx.append(i, b, 16 + (i - 6) * 30, 30);
+    }
+    assertThat(idx.isHighestHolder(a, 1000)).as("a new 10 carries the highest").isFalse();
     assertThat(a.deadBytes()).isEqualTo(5 * 100);
+    assertThat(idx.highest()).isEqualTo(10);
+  }
+
+  @Test
+  void highestHolder_isReleasedByATombstoneReachingTheHighest_andMovesWithCompaction()
+      throws Exception {
+    PidIndex idx = new PidIndex("p");
+    Segment a = segment(1);
+    Segment b = segment(2);
+    Segment c = segment(3);
+    for (int i = 1; i <= 10; i++) {
+      idx.append(i, a, i * 100, 100);
+    }
+    idx.append(3, b, 0, 50); // supersedes 3..10; the old 10 holds the highest
+    assertThat(idx.relocate(SegmentRecordDescriptor.TYPE_EVENT, 10, a, 1000, c, 8)).isTrue();
+    assertThat(idx.isHighestHolder(c, 8)).isTrue();
+    idx.tombstone(5, b, 50, 20); // below the highest: the holder is still needed
+    assertThat(idx.isHighestHolder(c, 8)).isTrue();
+    idx.tombstone(10, b, 70, 20);
+    assertThat(idx.isHighestHolder(c, 8)).isFalse();
+    assertThat(c.deadBytes()).isEqualTo(100);
     assertThat(idx.highest()).isEqualTo(10);
   }
 }

@@ -204,6 +204,41 @@ class WriteAheadLogTest {
     }
   }
 
+  /**
+   * A rewrite of sequence numbers 21 – 25 supersedes 21 – 30; compaction then used to drop the old
+   * 26 – 30 and a restart found the highest at 25 (found by an audit). Compaction now keeps the
+   * superseded record that carries the highest until a later write reaches it; it is never
+   * replayed.
+   */
+  @Test
+  void highest_afterARewrite_survivesCompactionAndRestart() throws Exception {
+    WalSettings s = settings(dir).segmentSize(4096).build();
+    String indexBefore;
+    try (WriteAheadLog wal = WriteAheadLog.open(s)) {
+      wal.append(write("p", 1, 30)).get();
+      wal.append(write("p", 21, 25)).get(); // a second incarnation rewrites 21..25
+      for (int i = 1; i <= 100; i++) {
+        wal.append(write("f", i, i)).get(); // seals the segments holding p
+      }
+      assertThat(wal.compact(0.01)).isPositive();
+      assertThat(wal.highestSequenceNr("p")).isEqualTo(30);
+      assertThat(seqs(wal, "p", 1, Long.MAX_VALUE, Long.MAX_VALUE)).isEqualTo(range(1, 25));
+      indexBefore = wal.describeIndexForTesting();
+    }
+    try (WriteAheadLog wal = WriteAheadLog.open(s)) {
+      assertThat(wal.highestSequenceNr("p")).as("after compaction and restart").isEqualTo(30);
+      assertThat(seqs(wal, "p", 1, Long.MAX_VALUE, Long.MAX_VALUE)).isEqualTo(range(1, 25));
+      assertThat(wal.describeIndexForTesting()).isEqualTo(indexBefore);
+      wal.append(write("p", 26, 31)).get(); // reaches the highest: the holder is dead bytes now
+      wal.compact(0.01);
+    }
+    try (WriteAheadLog wal = WriteAheadLog.open(s)) {
+      assertThat(wal.highestSequenceNr("p")).isEqualTo(31);
+      assertThat(seqs(wal, "p", 1, Long.MAX_VALUE, Long.MAX_VALUE)).isEqualTo(range(1, 31));
+      assertThat(wal.describeIndexForTesting()).doesNotContain("highestHolder");
+    }
+  }
+
   private static long totalSize(WriteAheadLog wal) throws IOException {
     long total = 0;
     for (Path p : wal.segmentFiles()) {
@@ -394,6 +429,27 @@ class WriteAheadLogTest {
     }
     // released on close
     WriteAheadLog.open(settings(dir).build()).close();
+  }
+
+  /**
+   * A refused second open in this JVM leaves the first log's lock in place: it used to open and
+   * close its own channel of the lock file, which dropped the process's lock, and a second process
+   * could then open the directory while the first log was still writing (found by an audit).
+   */
+  @Test
+  void lock_refusedSecondOpenInSameJvm_keepsOtherProcessesOut() throws Exception {
+    try (WriteAheadLog wal = WriteAheadLog.open(settings(dir).build())) {
+      assertThatThrownBy(() -> WriteAheadLog.open(settings(dir).build()))
+          .isInstanceOf(WalLockedException.class);
+      assertThatThrownBy(() -> WriteAheadLog.open(settings(dir.resolve(".")).build()))
+          .as("the same directory under another name")
+          .isInstanceOf(WalLockedException.class);
+      assertThat(runProbe(dir))
+          .as("another process after the refused opens")
+          .startsWith("LOCKED")
+          .contains(wal.directory().toString());
+    }
+    assertThat(runProbe(dir)).startsWith("OPENED");
   }
 
   @Test

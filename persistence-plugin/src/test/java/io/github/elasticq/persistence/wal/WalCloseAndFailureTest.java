@@ -1,0 +1,168 @@
+package io.github.elasticq.persistence.wal;
+
+import static io.github.elasticq.persistence.wal.WriteAheadLogTest.write;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Close and failure paths of the write-ahead log found by an audit: close racing a periodic fsync,
+ * a listener's Error in the periodic sync, the final force of a no-sync log, and a full disk at a
+ * segment roll (on a real 1 MiB tmpfs in a child JVM).
+ */
+class WalCloseAndFailureTest {
+  @TempDir Path dir;
+
+  /**
+   * close() used to stop the periodic sync with an interrupt, which closed the active segment's
+   * channel under a running fsync: close then threw ClosedChannelException before its final force
+   * (41 of 150 trials). Writes keep coming while it closes.
+   */
+  @Test
+  void periodicLog_closedUnderLoad_forcesAndDoesNotThrow() throws Exception {
+    for (int t = 0; t < 60; t++) {
+      RecordingLogger log = new RecordingLogger();
+      WriteAheadLog wal =
+          WriteAheadLog.open(
+              WriteAheadLogTest.settings(dir.resolve("t" + t))
+                  .syncMode(SyncMode.PERIODIC)
+                  .syncInterval(Duration.ofMillis(1))
+                  .logger(log)
+                  .build());
+      AtomicBoolean stop = new AtomicBoolean();
+      Thread app =
+          new Thread(
+              () -> {
+                for (long seq = 1; !stop.get(); seq++) {
+                  try {
+                    wal.append(write("a", seq, seq)).get();
+                  } catch (Exception closed) {
+                    return;
+                  }
+                }
+              });
+      app.start();
+      Thread.sleep(20);
+      long before = wal.stats().fsyncs();
+      try {
+        wal.close();
+      } finally {
+        stop.set(true);
+        app.join();
+      }
+      assertThat(wal.stats().fsyncs()).as("trial %d: the final force", t).isGreaterThan(before);
+      assertThat(log.all()).as("trial %d", t).doesNotContain("ClosedByInterruptException");
+    }
+  }
+
+  /**
+   * An Error thrown by a listener during the periodic sync used to escape the scheduled task, which
+   * cancelled every later periodic fsync, silently. WalListener promises its exceptions are
+   * ignored.
+   */
+  @Test
+  void periodicSync_goesOnAfterAListenerError() throws Exception {
+    try (WriteAheadLog wal =
+        WriteAheadLog.open(
+            WriteAheadLogTest.settings(dir)
+                .syncMode(SyncMode.PERIODIC)
+                .syncInterval(Duration.ofMillis(5))
+                .logger(new RecordingLogger())
+                .build())) {
+      AtomicBoolean thrown = new AtomicBoolean();
+      wal.setListener(
+          new WalListener() {
+            @Override
+            public void recordsSynced(long records) {
+              if (thrown.compareAndSet(false, true)) {
+                throw new AssertionError("listener bug");
+              }
+            }
+          });
+      wal.append(write("a", 1, 1)).get();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (!thrown.get() && System.nanoTime() < deadline) {
+        Thread.sleep(5);
+      }
+      assertThat(thrown).as("the listener was called").isTrue();
+      long fsyncs = wal.stats().fsyncs();
+      wal.append(write("a", 2, 2)).get();
+      while (wal.stats().fsyncs() == fsyncs && System.nanoTime() < deadline) {
+        Thread.sleep(5);
+      }
+      assertThat(wal.stats().fsyncs()).as("a periodic fsync after the Error").isGreaterThan(fsyncs);
+    }
+  }
+
+  /**
+   * A no-sync log is forced at close: every segment it sealed, not only the active one (close used
+   * to make one fsync for any number of segments).
+   */
+  @Test
+  void noSyncLog_closeForcesEverySealedSegment() throws Exception {
+    WriteAheadLog wal =
+        WriteAheadLog.open(
+            WriteAheadLogTest.settings(dir).syncMode(SyncMode.NO_SYNC).segmentSize(4096).build());
+    for (int i = 1; i <= 300; i++) {
+      wal.append(write("a", i, i)).get();
+    }
+    int segments = wal.segmentFiles().size();
+    assertThat(segments).isGreaterThan(3);
+    assertThat(wal.stats().fsyncs()).as("no-sync: nothing forced before close").isZero();
+    wal.close();
+    assertThat(wal.stats().fsyncs()).as("forces at close").isGreaterThanOrEqualTo(segments);
+  }
+
+  /**
+   * A full disk at a segment roll used to leave a new segment file without its header, and once
+   * later rolls put segments after it, the next open refused the log as corrupt. Run in a child JVM
+   * in its own mount namespace on a 1 MiB tmpfs (needs unshare and mount: skipped where the machine
+   * does not allow them).
+   */
+  @Test
+  void diskFullAtARoll_leavesNoHeaderlessSegment_andTheLogReopens() throws Exception {
+    Path mnt = Files.createDirectories(dir.resolve("small"));
+    Assumptions.assumeTrue(
+        run("unshare", "-m", "sh", "-c", "mount -t tmpfs -o size=1m tmpfs \"$0\"", mnt.toString())
+            .startsWith("rc=0"),
+        "unshare -m and mount -t tmpfs are not allowed here");
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    String out =
+        run(
+            "unshare",
+            "-m",
+            "sh",
+            "-c",
+            "mount -t tmpfs -o size=1m tmpfs \"$0\" && exec \"$1\" -cp \"$2\" \"$3\" \"$0\"",
+            mnt.toString(),
+            java,
+            System.getProperty("java.class.path"),
+            DiskFullProbe.class.getName());
+    assertThat(out).contains("FIRST-FAILURE java.").contains("EMPTY-SEGMENTS 0");
+    assertThat(out).contains("REOPENED highest=").doesNotContain("FAILED");
+    String highest = out.replaceAll("(?s).*REOPENED highest=(\\d+) appended=(\\d+).*", "$1 $2");
+    String[] pair = highest.split(" ");
+    assertThat(pair[0])
+        .as("highest after reopen, against what was appended: " + out)
+        .isEqualTo(pair[1]);
+  }
+
+  private static String run(String... command) throws IOException, InterruptedException {
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (!p.waitFor(2, TimeUnit.MINUTES)) {
+      p.destroyForcibly();
+      throw new AssertionError("timed out: " + String.join(" ", command) + "\n" + out);
+    }
+    return "rc=" + p.exitValue() + "\n" + out;
+  }
+}
