@@ -30,6 +30,7 @@ import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.SnapshotAdapter;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
 import org.apache.pekko.persistence.typed.javadsl.Effect;
+import org.apache.pekko.persistence.typed.javadsl.EffectBuilder;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
 import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
@@ -48,7 +49,11 @@ import scala.util.Try;
  * sends the actor a {@link FlushStores}. Pekko stashes every command while a write is in flight, so
  * by the time {@code FlushStores} is handled, every message that arrived meanwhile is pending, and
  * all of them (up to {@code max-store-batch}) go into one atomic write. A pending message is not
- * accepted yet: its {@code Stored} reply and its delivery wait for the write.
+ * accepted yet: its {@code Stored} reply and its delivery wait for the write. The mailbox's own
+ * commands are stashed and, with a full stash, dropped like any other, so a timer repeats {@code
+ * FlushStores} every {@code confirm-flush-interval} while messages are pending; a message that the
+ * stored format cannot hold is rejected as it is accepted, never in its batch's write; and the last
+ * write before a stop stores what is pending.
  *
  * <p>Delivering: persisted messages are offered, in order, to the current child's {@link Channel}
  * ({@code offeredUpTo} only grows, except that a new child starts again at {@code processedUpTo +
@@ -68,6 +73,16 @@ final class DurableMailboxBehavior<T>
 
   /** Write the messages accepted so far. */
   private enum FlushStores {
+    INSTANCE
+  }
+
+  /**
+   * The key of the timer that repeats {@link FlushStores} while messages are pending: the mailbox's
+   * own commands are stashed during a write like any other, and dropped like them when the stash is
+   * full; a dropped FlushStores used to leave every later message pending until {@code
+   * max-store-batch} of them piled up (no write, no reply, no delivery).
+   */
+  private enum FlushStoresRetry {
     INSTANCE
   }
 
@@ -228,6 +243,7 @@ final class DurableMailboxBehavior<T>
     SerializedMessage serialized;
     try {
       serialized = serialize(message);
+      DurableMailboxSerializer.checkStorable(serialized);
     } catch (Exception e) {
       String reason = "not serializable: " + e;
       ctx.getLog()
@@ -246,6 +262,10 @@ final class DurableMailboxBehavior<T>
     if (!flushStoresSent) {
       flushStoresSent = true;
       ctx.getSelf().tell(FlushStores.INSTANCE);
+      if (!timers.isTimerActive(FlushStoresRetry.INSTANCE)) {
+        timers.startTimerWithFixedDelay(
+            FlushStoresRetry.INSTANCE, FlushStores.INSTANCE, settings.confirmFlushInterval());
+      }
     }
     return Effect().none();
   }
@@ -280,17 +300,38 @@ final class DurableMailboxBehavior<T>
     if (pendingStores.isEmpty()) {
       return confirm(state, false);
     }
-    List<DurableMailboxEvent> events = new ArrayList<>(pendingStores.size() + 1);
+    return writePending(state)
+        .thenRun(
+            (DurableMailboxState s) -> {
+              afterConfirmation(s);
+              offer(s);
+            });
+  }
+
+  /**
+   * One atomic write of the pending messages (then their {@code Stored} replies) and, riding along
+   * for free, the confirmation of what the child processed; null if there is nothing to write.
+   * Clears {@link #pendingStores}.
+   */
+  private EffectBuilder<DurableMailboxEvent, DurableMailboxState> writePending(
+      DurableMailboxState state) {
     List<Pending> batch = List.copyOf(pendingStores);
     pendingStores.clear();
+    // the next pending message sends a FlushStores (and starts the retry) again: one sent before
+    // may still be stashed, or dropped
+    flushStoresSent = false;
+    timers.cancel(FlushStoresRetry.INSTANCE);
+    List<DurableMailboxEvent> events = new ArrayList<>(batch.size() + 1);
     for (Pending p : batch) {
       events.add(p.event());
     }
     long confirmedBefore = state.confirmedUpTo();
     long confirmingUpTo = processedUpTo(state);
     if (confirmingUpTo > confirmedBefore) {
-      // a confirmation rides along for free
       events.add(new Confirmed(confirmingUpTo));
+    }
+    if (events.isEmpty()) {
+      return null;
     }
     return Effect()
         .persist(events)
@@ -304,8 +345,6 @@ final class DurableMailboxBehavior<T>
                   p.replyTo().tell(new Stored(p.event().seqNr()));
                 }
               }
-              afterConfirmation(s);
-              offer(s);
             });
   }
 
@@ -408,18 +447,15 @@ final class DurableMailboxBehavior<T>
         .thenRun((DurableMailboxState s) -> startChild(s, processedUpTo, redeliverUpTo()));
   }
 
+  /**
+   * Stops the mailbox after one last write: the messages accepted but not yet stored (each sender
+   * of an {@code Enqueue} gets its {@code Stored}; a later start delivers them) and the
+   * confirmation of what the child processed. Pending messages used to be dropped here silently.
+   */
   private Effect<DurableMailboxEvent, DurableMailboxState> stopAfterConfirming(
       DurableMailboxState state) {
-    long confirmedBefore = state.confirmedUpTo();
-    long processedUpTo = processedUpTo(state);
-    if (processedUpTo > confirmedBefore) {
-      long upTo = processedUpTo;
-      return Effect()
-          .persist(new Confirmed(upTo))
-          .thenRun((DurableMailboxState s) -> counters.confirmed += upTo - confirmedBefore)
-          .thenStop();
-    }
-    return Effect().stop();
+    EffectBuilder<DurableMailboxEvent, DurableMailboxState> write = writePending(state);
+    return write == null ? Effect().stop() : write.thenStop();
   }
 
   /** Messages the last child had moved into its mailbox (or that count as delivered before). */

@@ -194,6 +194,29 @@ public final class DurableMailboxSerializer extends SerializerWithStringManifest
         serializer.identifier(), Serializers.manifestFor(serializer, message), payload);
   }
 
+  /**
+   * Checks that {@code m} fits the stored format: its manifest is written as modified UTF-8 of at
+   * most 65 535 bytes. The durable mailbox checks this when it accepts a message, so that one
+   * message that could not be written is rejected on its own instead of failing the journal write
+   * of its whole batch (which stopped the mailbox and left the batch unanswered).
+   *
+   * @throws IllegalArgumentException naming the manifest's size
+   */
+  static void checkStorable(SerializedMessage m) {
+    String manifest = m.manifest();
+    long bytes = 0;
+    for (int i = 0; i < manifest.length(); i++) {
+      char c = manifest.charAt(i);
+      bytes += c >= 0x0001 && c <= 0x007F ? 1 : c <= 0x07FF ? 2 : 3;
+    }
+    if (bytes > 65_535) {
+      throw new IllegalArgumentException(
+          "its serializer manifest is "
+              + bytes
+              + " bytes (modified UTF-8); a durable mailbox stores at most 65535");
+    }
+  }
+
   private static void writeMessage(DataOutputStream out, SerializedMessage m) throws IOException {
     out.writeInt(m.serializerId());
     out.writeUTF(m.manifest());

@@ -1,0 +1,276 @@
+package io.github.elasticq.persistence.durable;
+
+import static io.github.elasticq.persistence.durable.DurableTestSupport.TIMEOUT;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.github.elasticq.persistence.durable.DurableMailbox.Enqueue;
+import io.github.elasticq.persistence.durable.DurableMailbox.Rejected;
+import io.github.elasticq.persistence.durable.DurableMailbox.Reply;
+import io.github.elasticq.persistence.durable.DurableMailbox.Stored;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.serialization.SerializerWithStringManifest;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Four ways the durable mailbox used to lose track of accepted messages or stop (found by an audit;
+ * each test fails without its fix): its own FlushStores dropped by a full stash, the inner behavior
+ * stopping while messages wait for their write, a failure of the inner behavior outside a message
+ * handler, and a message whose stored form the journal cannot write.
+ */
+class DurableMailboxRobustnessTest {
+  @TempDir Path dir;
+
+  private final List<ActorTestKit> kits = new ArrayList<>();
+
+  private static final String GATED =
+      String.join(
+          "\n",
+          "pekko.persistence.journal.plugin = \"gated-journal\"",
+          "gated-journal.class = \"io.github.elasticq.persistence.durable.GatedTestJournal\"",
+          "gated-journal.plugin-dispatcher = \"pekko.actor.default-dispatcher\"");
+
+  /** A message whose Jackson serialization (done by the mailbox as it accepts it) can block. */
+  public static final class Slow implements JsonMessage {
+    static volatile int blockOn = -1;
+    static final CountDownLatch ENTERED = new CountDownLatch(1);
+    static final CountDownLatch RELEASE = new CountDownLatch(1);
+    private final int n;
+
+    @JsonCreator
+    public Slow(@JsonProperty("n") int n) {
+      this.n = n;
+    }
+
+    @JsonProperty("n")
+    public int getN() throws InterruptedException {
+      if (n == blockOn) {
+        blockOn = -1;
+        ENTERED.countDown();
+        RELEASE.await(30, TimeUnit.SECONDS);
+      }
+      return n;
+    }
+  }
+
+  /** Bound to {@link LongManifestSerializer}, whose manifest for it is 70 000 characters. */
+  public record LongManifest(int n) {}
+
+  /** A serializer with a manifest too long for the stored format (modified UTF-8, 65 535 bytes). */
+  public static final class LongManifestSerializer extends SerializerWithStringManifest {
+    @Override
+    public int identifier() {
+      return 48_151_623;
+    }
+
+    @Override
+    public String manifest(Object o) {
+      return "m".repeat(70_000);
+    }
+
+    @Override
+    public byte[] toBinary(Object o) {
+      return Integer.toString(((LongManifest) o).n()).getBytes(StandardCharsets.US_ASCII);
+    }
+
+    @Override
+    public Object fromBinary(byte[] bytes, String manifest) {
+      return new LongManifest(Integer.parseInt(new String(bytes, StandardCharsets.US_ASCII)));
+    }
+  }
+
+  @AfterEach
+  void shutdown() {
+    kits.forEach(ActorTestKit::shutdownTestKit);
+    GatedTestJournal.reset();
+  }
+
+  private ActorTestKit kit(String name, String extra) {
+    ActorTestKit k =
+        ActorTestKit.create(name, DurableTestSupport.config(dir, "every-write", extra));
+    kits.add(k);
+    return k;
+  }
+
+  private static Behavior<Object> reportSeqNr(ActorRef<Long> seen) {
+    return Behaviors.receiveMessage(
+        m -> {
+          seen.tell(DurableMailbox.deliverySeqNr());
+          return Behaviors.same();
+        });
+  }
+
+  /**
+   * A full stash drops the mailbox's own FlushStores along with user messages; the messages then
+   * pending used to wait for {@code max-store-batch} more (never, here): no write, no reply. The
+   * FlushStores is now repeated by a timer while messages are pending.
+   */
+  @Test
+  void flushStoresDroppedByAFullStash_isRepeated_laterMessagesAreStored() throws Exception {
+    GatedTestJournal.reset();
+    ActorTestKit kit = kit("dropped-flush", GATED);
+    TestProbe<Long> seen = kit.createTestProbe();
+    TestProbe<Reply> replies = kit.createTestProbe();
+    DurableMailboxSettings s =
+        DurableMailboxSettings.builder()
+            .maxStoreBatch(3)
+            .stashCapacity(4)
+            .confirmFlushInterval(Duration.ofMillis(200))
+            .build();
+    ActorRef<Object> mb =
+        kit.spawn(DurableMailbox.create("dropped-flush", reportSeqNr(seen.ref()), s));
+    GatedTestJournal.PERMITS.drainPermits();
+    mb.tell(new Work(1));
+    await().atMost(TIMEOUT).until(() -> GatedTestJournal.WRITES_STARTED.get() == 1);
+    Slow.blockOn = 2;
+    mb.tell(new Slow(2)); // stashed; blocks the mailbox's thread when it is accepted
+    for (int i = 3; i <= 5; i++) {
+      mb.tell(new Work(i)); // stashed: the stash (4) is full
+    }
+    Thread.sleep(200);
+    GatedTestJournal.PERMITS.release(1); // write 1 completes, unstashing starts
+    assertThat(Slow.ENTERED.await(10, TimeUnit.SECONDS)).isTrue();
+    for (int i = 6; i <= 10; i++) {
+      mb.tell(new Work(i)); // ahead of the FlushStores the mailbox is about to send itself
+    }
+    Slow.RELEASE.countDown(); // Work 4 fills a batch: a write starts, the stash fills again
+    await().atMost(TIMEOUT).until(() -> GatedTestJournal.WRITES_STARTED.get() == 2);
+    Thread.sleep(300); // Work 9, Work 10 and the FlushStores are dropped meanwhile
+    GatedTestJournal.PERMITS.release(1000);
+    // the stash drains: Work 5 - 7 fill a batch (write 3); Work 8 is left pending
+    await().atMost(TIMEOUT).until(() -> GatedTestJournal.WRITES_STARTED.get() >= 3);
+    Thread.sleep(300);
+    mb.tell(new Enqueue<>(new Work(11), replies.ref()));
+    assertThat(replies.receiveMessage(Duration.ofSeconds(10))).isInstanceOf(Stored.class);
+  }
+
+  /**
+   * The inner behavior stops by itself while an Enqueue waits for its write: the mailbox used to
+   * stop without writing it (no reply, no dead letter). Now its last write stores it ({@code
+   * Stored}; a later start delivers it) along with the confirmation.
+   */
+  @Test
+  void innerStopsWhileMessagesWaitForTheirWrite_theyAreStoredBeforeTheStop() throws Exception {
+    GatedTestJournal.reset();
+    ActorTestKit kit = kit("stop-pending", GATED);
+    TestProbe<Reply> replies = kit.createTestProbe();
+    CountDownLatch inHandler = new CountDownLatch(1);
+    CountDownLatch releaseInner = new CountDownLatch(1);
+    CountDownLatch innerStopped = new CountDownLatch(1);
+    Behavior<Object> inner =
+        Behaviors.receiveMessage(
+            m -> {
+              if (m instanceof Work w && w.n() == 1) {
+                inHandler.countDown();
+                releaseInner.await(30, TimeUnit.SECONDS);
+                return Behaviors.stopped(innerStopped::countDown);
+              }
+              return Behaviors.same();
+            });
+    ActorRef<Object> mb =
+        kit.spawn(DurableMailbox.create("stop-pending", inner, DurableMailboxSettings.defaults()));
+    mb.tell(new Work(1));
+    assertThat(inHandler.await(10, TimeUnit.SECONDS)).isTrue();
+    GatedTestJournal.PERMITS.drainPermits();
+    mb.tell(new Work(2));
+    await().atMost(TIMEOUT).until(() -> GatedTestJournal.WRITES_STARTED.get() == 2);
+    mb.tell(new Enqueue<>(new Work(3), replies.ref())); // stashed during write 2
+    releaseInner.countDown(); // the inner stops: its termination notice is stashed after Work 3
+    assertThat(innerStopped.await(10, TimeUnit.SECONDS)).isTrue();
+    Thread.sleep(300);
+    GatedTestJournal.PERMITS.release(1000);
+    kit.createTestProbe().expectTerminated(mb, TIMEOUT);
+    assertThat(replies.receiveMessage(Duration.ofSeconds(5))).isEqualTo(new Stored(3));
+    assertThat(GatedTestJournal.STORE.get("stop-pending"))
+        .anyMatch(
+            r ->
+                r.payload() instanceof DurableMailboxEvent.MessageStored m
+                    && new Work(3).equals(m.message()));
+  }
+
+  /**
+   * The inner behavior watches a helper that stops and does not handle Terminated: Pekko fails it
+   * with a DeathPactException outside any message handler. The mailbox used to take that for a
+   * voluntary stop and stop itself; now it starts a new child and goes on delivering.
+   */
+  @Test
+  void innerFailingOutsideAMessageHandler_isRestarted_notStopped() {
+    ActorTestKit kit = kit("signal-failure", "");
+    TestProbe<Long> seen = kit.createTestProbe();
+    TestProbe<Reply> replies = kit.createTestProbe();
+    Behavior<Object> inner =
+        Behaviors.setup(
+            ctx ->
+                Behaviors.receiveMessage(
+                    m -> {
+                      if (m instanceof Work w && w.n() == 1) {
+                        ActorRef<String> helper =
+                            ctx.spawnAnonymous(Behaviors.receiveMessage(x -> Behaviors.stopped()));
+                        ctx.watch(helper);
+                        helper.tell("stop");
+                      }
+                      seen.tell(DurableMailbox.deliverySeqNr());
+                      return Behaviors.same();
+                    }));
+    ActorRef<Object> mb =
+        kit.spawn(
+            DurableMailbox.create("signal-failure", inner, DurableMailboxSettings.defaults()));
+    mb.tell(new Work(1));
+    assertThat(seen.receiveMessage(TIMEOUT)).isEqualTo(1L);
+    mb.tell(new Enqueue<>(new Work(2), replies.ref()));
+    assertThat(replies.receiveMessage(TIMEOUT)).isEqualTo(new Stored(2));
+    assertThat(seen.receiveMessage(TIMEOUT)).isEqualTo(2L);
+  }
+
+  /**
+   * A message whose stored form the journal cannot write (a serializer manifest over 65 535 bytes)
+   * used to fail the atomic write of its whole batch: the mailbox stopped and none of the batch got
+   * a reply. It is now rejected on its own as it is accepted; its neighbours are stored.
+   */
+  @Test
+  void messageTheJournalCannotStore_isRejectedAlone_itsNeighboursAreStored() {
+    ActorTestKit kit =
+        kit(
+            "long-manifest",
+            String.join(
+                "\n",
+                "pekko.actor.serializers.long-manifest = \""
+                    + LongManifestSerializer.class.getName()
+                    + "\"",
+                "pekko.actor.serialization-bindings {",
+                "  \"" + LongManifest.class.getName() + "\" = long-manifest",
+                "}"));
+    TestProbe<Long> seen = kit.createTestProbe();
+    TestProbe<Reply> replies = kit.createTestProbe();
+    ActorRef<Object> mb =
+        kit.spawn(
+            DurableMailbox.create(
+                "long-manifest", reportSeqNr(seen.ref()), DurableMailboxSettings.defaults()));
+    mb.tell(new Enqueue<>(new Work(1), replies.ref()));
+    mb.tell(new Enqueue<>(new LongManifest(2), replies.ref()));
+    mb.tell(new Enqueue<>(new Work(3), replies.ref()));
+    List<Reply> got = replies.receiveSeveralMessages(3, TIMEOUT); // Rejected comes at once
+    assertThat(got).contains(new Stored(1), new Stored(2));
+    assertThat(got)
+        .filteredOn(r -> r instanceof Rejected)
+        .singleElement()
+        .satisfies(r -> assertThat(((Rejected) r).reason()).contains("70000 bytes"));
+    assertThat(List.of(seen.receiveMessage(TIMEOUT), seen.receiveMessage(TIMEOUT)))
+        .containsExactly(1L, 2L);
+  }
+}
