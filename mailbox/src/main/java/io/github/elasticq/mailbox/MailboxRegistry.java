@@ -428,7 +428,7 @@ public final class MailboxRegistry implements Extension {
       }
       try {
         l.timeInMailbox(q.id(), q.mailboxType(), path, nanos);
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | Error e) {
         // the message is already out of the queue: a failing listener must not lose it
         if (listenerFailures.getAndIncrement() == 0) {
           system

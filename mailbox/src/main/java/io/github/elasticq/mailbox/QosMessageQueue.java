@@ -159,12 +159,13 @@ class QosMessageQueue extends AbstractElasticMessageQueue implements QosMessageQ
   public Envelope dequeue() {
     AbstractElasticMpscQueue<Envelope> c = control;
     if (c != null) {
-      Envelope e = c.relaxedPoll();
+      // reads the producers' word only on an empty slot; null at once if nothing is claimed
+      Envelope e = c.relaxedPoll(CLAIMED_SPINS);
       if (e != null) {
         return delivered(e);
       }
-      if (!c.isEmpty()) { // claimed, not stored yet: no user message before it
-        return delivered(c.relaxedPoll(CLAIMED_SPINS));
+      if (!c.isEmpty()) {
+        return null; // claimed, not stored within the wait: no user message before it
       }
     }
     return delivered(queue.relaxedPoll(CLAIMED_SPINS));

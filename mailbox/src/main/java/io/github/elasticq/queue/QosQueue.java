@@ -276,8 +276,10 @@ public final class QosQueue<E> {
    * its next element is claimed but not stored (its producer may be descheduled between the two),
    * the call waits for it and otherwise returns null: it never takes a lower level's element
    * instead, because a later element of that level may already be stored and its sender may have
-   * sent the lower one since (strict priority between two sends of one sender). It reads the
-   * producers' index word of a level only when that level's slot is empty.
+   * sent the lower one since. It reads the producers' index word of a level only when that level's
+   * slot is empty. The scan is not atomic (as {@link #poll()} and Pekko's control-aware mailbox are
+   * not): a higher element offered after the scan passed its level, and a lower one offered before
+   * the scan reaches theirs, are taken lower first, even when one producer offered both.
    *
    * <p>{@link Fairness#WEIGHTED}: the round skips a level whose next element is not stored yet;
    * only when no level has a visible element does it wait, at the highest level that is not empty

@@ -6,6 +6,7 @@ import com.typesafe.config.ConfigFactory;
 import io.github.elasticq.mailbox.TestActors.Recorder;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.actor.ActorRef;
 import org.apache.pekko.actor.ActorSystem;
 import org.apache.pekko.testkit.javadsl.TestKit;
@@ -30,8 +31,12 @@ class TimeInMailboxListenerTest {
                 .withFallback(ConfigFactory.load("application-test")));
     try {
       MailboxRegistry registry = MailboxRegistry.get(system);
+      AtomicInteger calls = new AtomicInteger();
       registry.setTimeInMailboxListener(
           (id, type, owner, nanos) -> {
+            if (calls.incrementAndGet() % 2 == 0) {
+              throw new AssertionError("listener bug"); // an Error as well
+            }
             throw new IllegalStateException("listener bug");
           });
       TestKit probe = new TestKit(system);
@@ -44,6 +49,7 @@ class TimeInMailboxListenerTest {
           .containsExactlyElementsOf(
               List.of(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19));
       assertThat(registry.listenerFailures()).as("the listener was called and threw").isPositive();
+      assertThat(calls.get()).as("both kinds thrown").isGreaterThan(1);
     } finally {
       TestKit.shutdownActorSystem(system);
     }

@@ -5,10 +5,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.BehaviorInterceptor;
-import org.apache.pekko.actor.typed.DeathPactException;
 import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.Signal;
-import org.apache.pekko.actor.typed.Terminated;
 import org.apache.pekko.actor.typed.TypedActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
@@ -140,29 +138,24 @@ final class DeliveryInterceptor extends BehaviorInterceptor<Object, Object> {
   }
 
   /**
-   * A throw while the inner behavior handles a signal, or a {@code Terminated} it leaves unhandled
-   * (Pekko then throws a {@code DeathPactException}), is a failure like one in a message handler:
-   * the mailbox starts a new child, which gets the unprocessed deliveries again. Without this
-   * report the mailbox took the child's death for a voluntary stop and stopped itself. A throw from
-   * {@code PostStop} is not reported: the child is stopping anyway.
+   * A throw while the inner behavior handles a signal (also the {@code DeathPactException} of a
+   * {@code Terminated} it leaves unhandled) is a failure like one in a message handler: the mailbox
+   * starts a new child, which gets the unprocessed deliveries again. Without this report the
+   * mailbox took the child's death for a voluntary stop and stopped itself. A throw from {@code
+   * PostStop} is not reported: the child is stopping anyway.
    */
   @Override
   public Behavior<Object> aroundSignal(
       TypedActorContext<Object> ctx, Signal signal, SignalTarget<Object> target) {
-    Behavior<Object> next;
     try {
-      next = target.apply(ctx, signal);
+      // an unhandled Terminated throws its DeathPactException in here (Behavior.interpretSignal)
+      return target.apply(ctx, signal);
     } catch (Throwable e) { // also a checked exception: the Java DSL lets handlers throw them
       if (signal != PostStop.instance()) {
         mailbox.tell(new InnerFailed(incarnation, 0, e));
       }
       throw e;
     }
-    if (signal instanceof Terminated t && Behavior.isUnhandled(next)) {
-      // Pekko throws the DeathPactException after we return: report it first
-      mailbox.tell(new InnerFailed(incarnation, 0, new DeathPactException(t.ref())));
-    }
-    return next;
   }
 
   @Override

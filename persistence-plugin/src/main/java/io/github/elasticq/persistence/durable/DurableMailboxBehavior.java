@@ -51,9 +51,11 @@ import scala.util.Try;
  * all of them (up to {@code max-store-batch}) go into one atomic write. A pending message is not
  * accepted yet: its {@code Stored} reply and its delivery wait for the write. The mailbox's own
  * commands are stashed and, with a full stash, dropped like any other, so a timer repeats {@code
- * FlushStores} every {@code confirm-flush-interval} while messages are pending; a message that the
- * stored format cannot hold is rejected as it is accepted, never in its batch's write; and the last
- * write before a stop stores what is pending.
+ * FlushStores} every {@code confirm-flush-interval} while messages are pending (its other commands,
+ * {@code InnerFailed}, {@code InnerTerminated}, {@code ConfirmHint}, can still be dropped by a full
+ * stash: keep producers within it); a message whose serializer manifest the stored format cannot
+ * hold is rejected as it is accepted, not in its batch's write; and when the inner behavior stops,
+ * the last write stores what is pending.
  *
  * <p>Delivering: persisted messages are offered, in order, to the current child's {@link Channel}
  * ({@code offeredUpTo} only grows, except that a new child starts again at {@code processedUpTo +
@@ -114,6 +116,16 @@ final class DurableMailboxBehavior<T>
 
   /** The failure the current child reported before it stopped; null if none. */
   private InnerFailed failure;
+
+  /**
+   * Children in a row that failed outside the stored messages (on a message of their own or a
+   * signal) with {@code processedUpTo} at {@link #ownFailuresAt}: past {@code max-redeliveries} the
+   * mailbox stops instead of restarting a child that dies at once (a child that watches a stopped
+   * actor and does not handle Terminated would otherwise be restarted forever).
+   */
+  private int ownFailures;
+
+  private long ownFailuresAt = -1;
 
   DurableMailboxBehavior(
       PersistenceId persistenceId,
@@ -409,7 +421,19 @@ final class DurableMailboxBehavior<T>
       return stopAfterConfirming(state);
     }
     if (failed.seqNr() == 0) {
-      // failed on a message of its own: a new child gets the unprocessed deliveries again
+      // failed on a message or a signal of its own: a new child gets the unprocessed deliveries
+      ownFailures = processedUpTo == ownFailuresAt ? ownFailures + 1 : 1;
+      ownFailuresAt = processedUpTo;
+      if (ownFailures > settings.maxRedeliveries()) {
+        ctx.getLog()
+            .error(
+                "Durable mailbox [{}]: inner behavior failed {} times in a row without processing"
+                    + " a message, stopping: {}",
+                persistenceIdString,
+                ownFailures,
+                failed.cause().toString());
+        return stopAfterConfirming(state);
+      }
       startChild(state, processedUpTo, redeliverUpTo());
       return Effect().none();
     }

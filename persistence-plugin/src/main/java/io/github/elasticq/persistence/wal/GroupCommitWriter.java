@@ -73,13 +73,6 @@ final class GroupCommitWriter {
   /** Segments sealed by the current batch: checkpointed once the batch is published. */
   private final List<Segment> sealed = new ArrayList<>();
 
-  /**
-   * No-sync mode: the segments this writer sealed without forcing them, forced by {@link
-   * WriteAheadLog#close()} (no-sync is never forced except at close). Writer thread; read after it
-   * stopped.
-   */
-  private final List<Segment> sealedUnforced = new ArrayList<>();
-
   private ByteBuffer out = ByteBuffer.allocateDirect(1 << 20);
 
   /** Periodic sync state; sync scheduler thread only. */
@@ -160,11 +153,6 @@ final class GroupCommitWriter {
       Thread.currentThread().interrupt();
     }
     return true;
-  }
-
-  /** The segments sealed without a force (no-sync mode); after {@link #close()} only. */
-  List<Segment> sealedUnforced() {
-    return sealedUnforced;
   }
 
   /** Whether the writer is in a failed state that the next batch must repair first. */
@@ -271,9 +259,7 @@ final class GroupCommitWriter {
             flush(seg, pos);
             seg.trimPreallocation();
             if (syncMode != SyncMode.NO_SYNC) {
-              store.forceCounted(seg);
-            } else {
-              sealedUnforced.add(seg);
+              store.forceCounted(seg); // no-sync: WriteAheadLog.close() forces every segment
             }
             sealed.add(seg);
             seg = roll();

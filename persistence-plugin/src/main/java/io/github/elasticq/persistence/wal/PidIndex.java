@@ -1,5 +1,6 @@
 package io.github.elasticq.persistence.wal;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 
 /**
@@ -21,8 +22,16 @@ import java.util.Arrays;
  * it also holds across compaction and restart, because compaction keeps a record that carries it: a
  * live event, the latest tombstone (its sequence number is the highest when it was written), or,
  * when a rewrite superseded the event holding the highest, that superseded event's record (the
- * highest holder, kept until a later append or tombstone reaches the highest; a restart replays it
- * before the rewrite, which supersedes it again, so it is never replayed to a reader).
+ * highest holder, kept until a later append or tombstone reaches the highest).
+ *
+ * <p>Invariant NoResurrection: a superseded event never becomes live again after a restart. A
+ * restart replays the records in file order, and a rewrite's first record (one whose append
+ * superseded live entries: a "superseder") is what supersedes the older records again; so
+ * compaction keeps every superseder, even one deleted or superseded since (a few bytes per rewrite,
+ * which Pekko makes only after a failed or concurrent incarnation), for as long as the older
+ * records it superseded may still be on disk, which this index does not track: always. Without it,
+ * compacting the segment of a deleted rewrite while the older segment stayed made the older events
+ * live again; and the highest holder, replayed before its superseder, is superseded again.
  */
 final class PidIndex {
   final String persistenceId;
@@ -48,6 +57,22 @@ final class PidIndex {
 
   private int highOff;
   private int highLen;
+
+  /** The superseders (see the class comment), in append order; null until the first rewrite. */
+  private ArrayList<Kept> superseders;
+
+  /** A record compaction keeps and relocates although it is not live. */
+  private static final class Kept {
+    Segment seg;
+    int off;
+    final int len;
+
+    Kept(Segment seg, int off, int len) {
+      this.seg = seg;
+      this.off = off;
+      this.len = len;
+    }
+  }
 
   PidIndex(String persistenceId) {
     this.persistenceId = persistenceId;
@@ -77,6 +102,7 @@ final class PidIndex {
   }
 
   synchronized void append(long seq, Segment seg, int off, int len) {
+    boolean supersedes = end > start && seqs[end - 1] >= seq;
     while (end > start && seqs[end - 1] >= seq) {
       end--;
       if (seqs[end] == highest && highSeg == null && seq < highest) {
@@ -84,15 +110,23 @@ final class PidIndex {
         highOff = offs[end];
         highLen = lens[end];
       } else {
-        table[slots[end]].addDead(lens[end]);
+        addDeadUnlessKept(table[slots[end]], offs[end], lens[end]);
       }
+    }
+    if (supersedes) {
+      if (superseders == null) {
+        superseders = new ArrayList<>(2);
+      }
+      superseders.add(new Kept(seg, off, len));
     }
     if (seq >= highest) {
       releaseHighestHolder(); // this event carries the highest now
     }
     highest = Math.max(highest, seq);
     if (seq <= deletedTo) {
-      seg.addDead(len);
+      if (!supersedes) {
+        seg.addDead(len);
+      }
       return;
     }
     if (end == seqs.length) {
@@ -122,7 +156,7 @@ final class PidIndex {
     }
     highest = Math.max(highest, to);
     while (start < end && seqs[start] <= to) {
-      table[slots[start]].addDead(lens[start]);
+      addDeadUnlessKept(table[slots[start]], offs[start], lens[start]);
       start++;
     }
     if (start == end) {
@@ -145,9 +179,34 @@ final class PidIndex {
     return highSeg == seg && highOff == off;
   }
 
+  /**
+   * Whether compaction must keep the event record at {@code off} of {@code seg} although it is not
+   * live: the highest holder or a superseder.
+   */
+  synchronized boolean mustKeep(Segment seg, long off) {
+    return isHighestHolder(seg, off) || isSuperseder(seg, off);
+  }
+
+  private boolean isSuperseder(Segment seg, long off) {
+    if (superseders != null) {
+      for (Kept k : superseders) {
+        if (k.seg == seg && k.off == off) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  private void addDeadUnlessKept(Segment seg, int off, int len) {
+    if (!isSuperseder(seg, off)) {
+      seg.addDead(len);
+    }
+  }
+
   private void releaseHighestHolder() {
     if (highSeg != null) {
-      highSeg.addDead(highLen);
+      addDeadUnlessKept(highSeg, highOff, highLen);
       highSeg = null;
     }
   }
@@ -163,18 +222,28 @@ final class PidIndex {
       }
       return false;
     }
+    boolean kept = false; // a live event may also be a superseder: every reference moves
     int i = find(seq);
     if (i < end && seqs[i] == seq && table[slots[i]] == from && offs[i] == fromOff) {
       slots[i] = slotOf(to);
       offs[i] = toOff;
-      return true;
+      kept = true;
     }
     if (highSeg == from && highOff == fromOff) {
       highSeg = to;
       highOff = toOff;
-      return true;
+      kept = true;
     }
-    return false;
+    if (superseders != null) {
+      for (Kept k : superseders) {
+        if (k.seg == from && k.off == fromOff) {
+          k.seg = to;
+          k.off = toOff;
+          kept = true;
+        }
+      }
+    }
+    return kept;
   }
 
   /**
@@ -215,6 +284,12 @@ final class PidIndex {
     if (highSeg != null) {
       sb.append(" highestHolder=").append(highSeg.id).append('@').append(highOff);
       sb.append('+').append(highLen);
+    }
+    if (superseders != null) {
+      for (Kept k : superseders) {
+        sb.append(" superseder=").append(k.seg.id).append('@').append(k.off).append('+');
+        sb.append(k.len);
+      }
     }
     for (int i = start; i < end; i++) {
       sb.append(' ').append(seqs[i]).append(':').append(table[slots[i]].id);

@@ -106,7 +106,7 @@ final class WalCompactor {
                 && (e.header().type() == TYPE_TOMBSTONE
                     ? idx.isLatestTombstone(seg, e.offset())
                     : idx.isLiveEvent(e.header().sequenceNr(), seg, e.offset())
-                        || idx.isHighestHolder(seg, e.offset()));
+                        || idx.mustKeep(seg, e.offset()));
         if (live) {
           kept.add(e);
         }

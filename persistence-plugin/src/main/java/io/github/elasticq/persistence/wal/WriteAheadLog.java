@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -88,13 +89,13 @@ public final class WriteAheadLog implements AutoCloseable {
   private static final String LOCK_FILE = "LOCK";
 
   /**
-   * The directories (real paths) of the logs open in this JVM. A second open of one is refused
-   * here, before it opens the lock file: closing a channel of a file drops every lock the process
-   * holds on it (POSIX record locks), so a refused second open that opened and closed its own
-   * channel used to release the first log's lock, and another process could then open the directory
-   * beside it.
+   * The directories (file keys, else real paths) of the logs open in this JVM. A second open of one
+   * is refused here, before it opens the lock file: closing a channel of a file drops every lock
+   * the process holds on it (POSIX record locks), so a refused second open that opened and closed
+   * its own channel used to release the first log's lock, and another process could then open the
+   * directory beside it.
    */
-  private static final Set<Path> OPEN_IN_THIS_JVM = ConcurrentHashMap.newKeySet();
+  private static final Set<Object> OPEN_IN_THIS_JVM = ConcurrentHashMap.newKeySet();
 
   private final WalStore store;
   private final FileChannel lockChannel;
@@ -106,9 +107,9 @@ public final class WriteAheadLog implements AutoCloseable {
   private final ScheduledExecutorService compactionScheduler;
 
   /** This log's entry in {@link #OPEN_IN_THIS_JVM}, removed by {@link #close()}. */
-  private final Path openKey;
+  private final Object openKey;
 
-  private WriteAheadLog(WalSettings settings, Path openKey) throws IOException {
+  private WriteAheadLog(WalSettings settings, Object openKey) throws IOException {
     this.openKey = openKey;
     this.store = new WalStore(settings);
     Path dir = store.dir;
@@ -141,27 +142,58 @@ public final class WriteAheadLog implements AutoCloseable {
               (ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII)),
           0);
       toCheckpoint = WalRecovery.recover(store);
-    } catch (IOException | RuntimeException e) {
-      store.closeSegmentsQuietly();
-      fl.release();
-      lc.close();
+    } catch (IOException | RuntimeException | Error e) {
+      releaseAfterFailedOpen(fl, lc, null, null);
       throw e;
     }
-    this.waiters = new AppendWaiters(() -> store.closed.get() ? store.closedException() : null);
-    this.compactor = new WalCompactor(store);
-    this.indexer = new SegmentIndexer(store, compactor);
-    this.writer = new GroupCommitWriter(store, waiters, indexer);
-    for (Segment s : toCheckpoint) {
-      indexer.submit(s);
+    GroupCommitWriter w = null;
+    SegmentIndexer ix = null;
+    try {
+      this.waiters = new AppendWaiters(() -> store.closed.get() ? store.closedException() : null);
+      this.compactor = new WalCompactor(store);
+      ix = new SegmentIndexer(store, compactor);
+      this.indexer = ix;
+      w = new GroupCommitWriter(store, waiters, indexer);
+      this.writer = w;
+      for (Segment s : toCheckpoint) {
+        indexer.submit(s);
+      }
+      if (settings.compactionEnabled()) {
+        long ms = Math.max(1, settings.compactionInterval().toMillis());
+        compactionScheduler =
+            Executors.newSingleThreadScheduledExecutor(daemon("elasticq-wal-compaction"));
+        compactionScheduler.scheduleWithFixedDelay(
+            compactor::compactInBackground, ms, ms, TimeUnit.MILLISECONDS);
+      } else {
+        compactionScheduler = null;
+      }
+    } catch (RuntimeException | Error e) { // a thread that cannot start, a direct buffer, ...
+      releaseAfterFailedOpen(fl, lc, w, ix);
+      throw e;
     }
-    if (settings.compactionEnabled()) {
-      long ms = Math.max(1, settings.compactionInterval().toMillis());
-      compactionScheduler =
-          Executors.newSingleThreadScheduledExecutor(daemon("elasticq-wal-compaction"));
-      compactionScheduler.scheduleWithFixedDelay(
-          compactor::compactInBackground, ms, ms, TimeUnit.MILLISECONDS);
-    } else {
-      compactionScheduler = null;
+  }
+
+  /**
+   * A failed open stops what it started and releases the directory lock, so that open() may forget
+   * the directory (OPEN_IN_THIS_JVM) without a later open in this JVM dropping a lock that is still
+   * held (see there).
+   */
+  private void releaseAfterFailedOpen(
+      FileLock fl, FileChannel lc, GroupCommitWriter w, SegmentIndexer ix) throws IOException {
+    try {
+      if (w != null) {
+        w.close();
+      }
+      if (ix != null) {
+        ix.close();
+      }
+    } finally {
+      store.closeSegmentsQuietly();
+      try {
+        fl.release();
+      } finally {
+        lc.close();
+      }
     }
   }
 
@@ -177,7 +209,12 @@ public final class WriteAheadLog implements AutoCloseable {
   public static WriteAheadLog open(WalSettings settings) throws IOException {
     Path dir = settings.dir().toAbsolutePath().normalize();
     Files.createDirectories(dir);
-    Path key = dir.toRealPath();
+    // the file system's identity of the directory (device and inode), so that one directory
+    // reached through two mounts is one key; its real path where the file system has none
+    Object key = Files.readAttributes(dir, BasicFileAttributes.class).fileKey();
+    if (key == null) {
+      key = dir.toRealPath();
+    }
     if (!OPEN_IN_THIS_JVM.add(key)) {
       throw new WalLockedException(
           dir, "it is already open in this JVM (another ActorSystem or WriteAheadLog instance)");
@@ -343,26 +380,41 @@ public final class WriteAheadLog implements AutoCloseable {
    */
   @Override
   public void close() throws IOException {
+    // the forces below must not run with the interrupt status set: an interrupted FileChannel
+    // operation closes the channel (ClosedByInterruptException) and the final force is lost
+    boolean wasInterrupted = Thread.interrupted();
+    try {
+      closeUninterrupted();
+    } finally {
+      if (wasInterrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private void closeUninterrupted() throws IOException {
     if (!writer.close()) {
       return;
     }
     // no interrupt: it would close the channel of a segment being compacted, which the final
     // forces below may need; the pass in progress stops after its segment (store.closed is set)
-    boolean interrupted = shutdownWithoutInterrupt(compactionScheduler);
+    boolean interrupted = Thread.interrupted(); // writer.close() may have set it again
+    interrupted |= shutdownWithoutInterrupt(compactionScheduler);
     interrupted |= indexer.close();
+    interrupted |= Thread.interrupted();
     compactor.exclusive(
         () -> {
           try {
             if (!writer.failed()) {
               store.active.trimPreallocation();
               store.forceCounted(store.active);
-              List<Segment> unforced = writer.sealedUnforced();
-              for (Segment s : unforced) {
-                if (store.segments.get(s.id) == s) { // not replaced or dropped by compaction
-                  store.forceCounted(s);
+              if (store.settings.syncMode() == SyncMode.NO_SYNC) {
+                // no-sync seals segments without a force: the whole log is forced now
+                for (Segment s : store.segments.values()) {
+                  if (s != store.active) {
+                    store.forceCounted(s);
+                  }
                 }
-              }
-              if (!unforced.isEmpty()) {
                 store.syncDirectory(); // their files' entries (no-sync rolls do not sync it)
               }
             }

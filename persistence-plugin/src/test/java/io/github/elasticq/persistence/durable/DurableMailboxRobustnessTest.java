@@ -48,8 +48,8 @@ class DurableMailboxRobustnessTest {
   /** A message whose Jackson serialization (done by the mailbox as it accepts it) can block. */
   public static final class Slow implements JsonMessage {
     static volatile int blockOn = -1;
-    static final CountDownLatch ENTERED = new CountDownLatch(1);
-    static final CountDownLatch RELEASE = new CountDownLatch(1);
+    static volatile CountDownLatch entered = new CountDownLatch(1);
+    static volatile CountDownLatch release = new CountDownLatch(1);
     private final int n;
 
     @JsonCreator
@@ -61,8 +61,8 @@ class DurableMailboxRobustnessTest {
     public int getN() throws InterruptedException {
       if (n == blockOn) {
         blockOn = -1;
-        ENTERED.countDown();
-        RELEASE.await(30, TimeUnit.SECONDS);
+        entered.countDown();
+        release.await(30, TimeUnit.SECONDS);
       }
       return n;
     }
@@ -137,6 +137,8 @@ class DurableMailboxRobustnessTest {
     GatedTestJournal.PERMITS.drainPermits();
     mb.tell(new Work(1));
     await().atMost(TIMEOUT).until(() -> GatedTestJournal.WRITES_STARTED.get() == 1);
+    Slow.entered = new CountDownLatch(1); // fresh latches: a rerun in the same JVM blocks again
+    Slow.release = new CountDownLatch(1);
     Slow.blockOn = 2;
     mb.tell(new Slow(2)); // stashed; blocks the mailbox's thread when it is accepted
     for (int i = 3; i <= 5; i++) {
@@ -144,11 +146,11 @@ class DurableMailboxRobustnessTest {
     }
     Thread.sleep(200);
     GatedTestJournal.PERMITS.release(1); // write 1 completes, unstashing starts
-    assertThat(Slow.ENTERED.await(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(Slow.entered.await(10, TimeUnit.SECONDS)).isTrue();
     for (int i = 6; i <= 10; i++) {
       mb.tell(new Work(i)); // ahead of the FlushStores the mailbox is about to send itself
     }
-    Slow.RELEASE.countDown(); // Work 4 fills a batch: a write starts, the stash fills again
+    Slow.release.countDown(); // Work 4 fills a batch: a write starts, the stash fills again
     await().atMost(TIMEOUT).until(() -> GatedTestJournal.WRITES_STARTED.get() == 2);
     Thread.sleep(300); // Work 9, Work 10 and the FlushStores are dropped meanwhile
     GatedTestJournal.PERMITS.release(1000);
@@ -235,6 +237,37 @@ class DurableMailboxRobustnessTest {
     mb.tell(new Enqueue<>(new Work(2), replies.ref()));
     assertThat(replies.receiveMessage(TIMEOUT)).isEqualTo(new Stored(2));
     assertThat(seen.receiveMessage(TIMEOUT)).isEqualTo(2L);
+  }
+
+  /**
+   * A child that dies at once, every time (it watches an actor that has stopped and does not handle
+   * Terminated): restarting it forever would spin; after {@code max-redeliveries} children in a row
+   * without progress the mailbox stops.
+   */
+  @Test
+  void innerThatFailsAtOnceEveryTime_isNotRestartedForever() {
+    ActorTestKit kit = kit("failing-at-once", "");
+    TestProbe<String> started = kit.createTestProbe();
+    ActorRef<String> gone = kit.spawn(Behaviors.receiveMessage(x -> Behaviors.stopped()));
+    TestProbe<Object> watcher = kit.createTestProbe();
+    gone.tell("stop");
+    watcher.expectTerminated(gone, TIMEOUT);
+    Behavior<Object> inner =
+        Behaviors.setup(
+            ctx -> {
+              started.tell("child");
+              ctx.watch(gone); // Terminated at once, unhandled: DeathPactException
+              return Behaviors.receiveMessage(m -> Behaviors.same());
+            });
+    ActorRef<Object> mb =
+        kit.spawn(
+            DurableMailbox.create(
+                "failing-at-once",
+                inner,
+                DurableMailboxSettings.builder().maxRedeliveries(2).build()));
+    watcher.expectTerminated(mb, TIMEOUT);
+    assertThat(started.receiveSeveralMessages(3, TIMEOUT)).hasSize(3); // the first, 2 restarts
+    started.expectNoMessage(Duration.ofMillis(200));
   }
 
   /**

@@ -65,6 +65,33 @@ class WalCloseAndFailureTest {
   }
 
   /**
+   * close() called on a thread whose interrupt status is set (a shutdown hook, an interrupted actor
+   * system's thread): the final forces must not run with it set, or the channel is closed by the
+   * interrupt and the force is lost; the status is set again when close returns.
+   */
+  @Test
+  void close_onAnInterruptedThread_forcesAndKeepsTheInterrupt() throws Exception {
+    WriteAheadLog wal =
+        WriteAheadLog.open(
+            WriteAheadLogTest.settings(dir).syncMode(SyncMode.NO_SYNC).segmentSize(4096).build());
+    for (int i = 1; i <= 100; i++) {
+      wal.append(write("a", i, i)).get();
+    }
+    long before = wal.stats().fsyncs();
+    Thread.currentThread().interrupt();
+    try {
+      wal.close();
+      assertThat(Thread.currentThread().isInterrupted()).as("the status is kept").isTrue();
+    } finally {
+      Thread.interrupted(); // never leak the flag into other tests
+    }
+    assertThat(wal.stats().fsyncs() - before).as("forces at close").isGreaterThan(1);
+    try (WriteAheadLog reopened = WriteAheadLog.open(WriteAheadLogTest.settings(dir).build())) {
+      assertThat(reopened.highestSequenceNr("a")).isEqualTo(100);
+    }
+  }
+
+  /**
    * An Error thrown by a listener during the periodic sync used to escape the scheduled task, which
    * cancelled every later periodic fsync, silently. WalListener promises its exceptions are
    * ignored.
