@@ -254,17 +254,27 @@ public final class MailboxRegistry implements Extension {
   }
 
   /**
-   * The mailbox owned by {@code actor}, if it is a live ElasticQ mailbox. Any thread; O(mailboxes).
+   * The mailbox owned by {@code actor}, if it is a live ElasticQ mailbox: that incarnation's, so a
+   * reference to a stopped actor whose name was taken again finds nothing. Any thread;
+   * O(mailboxes).
    */
   public Optional<MailboxInfo> find(ActorRef actor) {
-    return find(actor.path());
+    return find(actor.path(), actor.path().uid());
   }
 
-  /** The mailbox owned by the actor at {@code path}. Any thread; O(mailboxes). */
+  /**
+   * The mailbox owned by the actor at {@code path} (whichever incarnation lives there now, unless
+   * the path carries a uid). Any thread; O(mailboxes).
+   */
   public Optional<MailboxInfo> find(ActorPath path) {
+    return find(path, path.uid());
+  }
+
+  private Optional<MailboxInfo> find(ActorPath path, int uid) {
     expunge();
     for (Registration r = headAcquire(); r != null; r = r.next) {
-      if (path.equals(r.owner)) {
+      // ActorPath.equals ignores the uid: 0 (undefined) matches any incarnation
+      if (path.equals(r.owner) && (uid == 0 || r.owner.uid() == uid)) {
         MailboxInfo info = r.info(); // null once the queue is cleaned up or collected
         if (info != null) {
           return Optional.of(info);

@@ -16,6 +16,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.pekko.actor.AbstractActor;
+import org.apache.pekko.actor.ActorPaths;
 import org.apache.pekko.actor.ActorRef;
 import org.apache.pekko.actor.ActorSystem;
 import org.apache.pekko.actor.Props;
@@ -44,6 +45,36 @@ class MailboxRegistryTest {
   @AfterAll
   void stop() {
     TestKit.shutdownActorSystem(system);
+  }
+
+  /**
+   * find(ActorRef) finds that incarnation's mailbox only: ActorPath.equals ignores the uid, so a
+   * reference to a stopped actor used to find the mailbox of the new actor with the same name.
+   */
+  @Test
+  void find_byAStaleRef_findsNothing_byTheNewRefOrPath_findsTheNewMailbox() {
+    MailboxRegistry registry = MailboxRegistry.get(system);
+    TestKit probe = new TestKit(system);
+    ActorRef first =
+        system.actorOf(Recorder.props(probe.getRef()).withMailbox("test-elastic-mailbox"), "again");
+    first.tell("ping", ActorRef.noSender()); // a mailbox registers with its first message
+    probe.expectMsg(WAIT, "ping");
+    assertThat(registry.find(first)).isPresent();
+    probe.watch(first);
+    system.stop(first);
+    probe.expectTerminated(WAIT, first);
+    ActorRef second =
+        system.actorOf(Recorder.props(probe.getRef()).withMailbox("test-elastic-mailbox"), "again");
+    second.tell("ping", ActorRef.noSender());
+    probe.expectMsg(WAIT, "ping");
+    assertThat(second.path()).isEqualTo(first.path()); // equal paths: the uid differs
+    assertThat(registry.find(first)).as("a stale ref").isEmpty();
+    assertThat(registry.find(second)).isPresent();
+    assertThat(registry.find(second.path())).isPresent();
+    assertThat(registry.find(ActorPaths.fromString(second.path().toString())))
+        .as("a path without a uid: whichever incarnation lives there")
+        .isPresent();
+    system.stop(second);
   }
 
   @Test
