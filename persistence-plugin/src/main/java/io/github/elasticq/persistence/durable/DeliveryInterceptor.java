@@ -77,6 +77,12 @@ final class DeliveryInterceptor extends BehaviorInterceptor<Object, Object> {
     /** Deliveries up to this sequence number count as redeliveries. */
     final long redeliverUpTo;
 
+    /**
+     * The first failure the child reported, also told to the mailbox as a command, which a full
+     * stash may drop; the mailbox reads this after the child's stop. Written by the child only.
+     */
+    volatile InnerFailed failure;
+
     /** The mailbox's figures; the child counts processed and redelivered deliveries. */
     final DurableMailboxRegistry.Counters counters;
 
@@ -132,7 +138,7 @@ final class DeliveryInterceptor extends BehaviorInterceptor<Object, Object> {
     try {
       return target.start(ctx);
     } catch (Throwable e) { // also a checked exception: the Java DSL lets handlers throw them
-      mailbox.tell(new InnerFailed(incarnation, -1, e));
+      reportFailure(-1, e);
       throw e;
     }
   }
@@ -152,7 +158,7 @@ final class DeliveryInterceptor extends BehaviorInterceptor<Object, Object> {
       return target.apply(ctx, signal);
     } catch (Throwable e) { // also a checked exception: the Java DSL lets handlers throw them
       if (signal != PostStop.instance()) {
-        mailbox.tell(new InnerFailed(incarnation, 0, e));
+        reportFailure(0, e);
       }
       throw e;
     }
@@ -169,7 +175,7 @@ final class DeliveryInterceptor extends BehaviorInterceptor<Object, Object> {
       try {
         return target.apply(ctx, msg);
       } catch (Throwable e) { // also a checked exception: the Java DSL lets handlers throw them
-        mailbox.tell(new InnerFailed(incarnation, 0, e));
+        reportFailure(0, e);
         throw e;
       }
     }
@@ -177,7 +183,7 @@ final class DeliveryInterceptor extends BehaviorInterceptor<Object, Object> {
       IllegalStateException e =
           new IllegalStateException(
               "stored message " + d.seqNr() + " cannot be deserialized: " + u.reason());
-      mailbox.tell(new InnerFailed(incarnation, d.seqNr(), e));
+      reportFailure(d.seqNr(), e);
       throw e;
     }
     long[] current = CURRENT.get();
@@ -186,7 +192,7 @@ final class DeliveryInterceptor extends BehaviorInterceptor<Object, Object> {
     try {
       next = target.apply(ctx, d.message());
     } catch (Throwable e) { // also a checked exception: the Java DSL lets handlers throw them
-      mailbox.tell(new InnerFailed(incarnation, d.seqNr(), e));
+      reportFailure(d.seqNr(), e);
       throw e;
     } finally {
       current[0] = 0;
@@ -200,6 +206,15 @@ final class DeliveryInterceptor extends BehaviorInterceptor<Object, Object> {
     }
     fill(ctx);
     return next;
+  }
+
+  /** Tells the mailbox; the channel keeps the first failure in case the command is dropped. */
+  private void reportFailure(long seqNr, Throwable e) {
+    InnerFailed f = new InnerFailed(incarnation, seqNr, e);
+    if (channel.failure == null) {
+      channel.failure = f; // before the child stops: read by the mailbox after the stop
+    }
+    mailbox.tell(f);
   }
 
   /** Moves ready deliveries into our own mailbox up to the window, or goes idle. */

@@ -21,6 +21,7 @@ import org.apache.pekko.actor.DeadLetter;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.Terminated;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -51,11 +52,13 @@ import scala.util.Try;
  * all of them (up to {@code max-store-batch}) go into one atomic write. A pending message is not
  * accepted yet: its {@code Stored} reply and its delivery wait for the write. The mailbox's own
  * commands are stashed and, with a full stash, dropped like any other, so a timer repeats {@code
- * FlushStores} every {@code confirm-flush-interval} while messages are pending (its other commands,
- * {@code InnerFailed}, {@code InnerTerminated}, {@code ConfirmHint}, can still be dropped by a full
- * stash: keep producers within it); a message whose serializer manifest the stored format cannot
- * hold is rejected as it is accepted, not in its batch's write; and when the inner behavior stops,
- * the last write stores what is pending.
+ * FlushStores} every {@code confirm-flush-interval} while messages are pending; a child's stop
+ * comes as a death watch signal (never stashed) and is handled through a command repeated the same
+ * way, with the failure the child reported read from its channel (the {@code InnerFailed} command
+ * may be dropped; a dropped {@code ConfirmHint} only delays a confirmation to the flush timer); a
+ * message whose serializer manifest the stored format cannot hold is rejected as it is accepted,
+ * not in its batch's write; and when the inner behavior stops, the last write stores what is
+ * pending.
  *
  * <p>Delivering: persisted messages are offered, in order, to the current child's {@link Channel}
  * ({@code offeredUpTo} only grows, except that a new child starts again at {@code processedUpTo +
@@ -95,6 +98,14 @@ final class DurableMailboxBehavior<T>
 
   /** The child of {@code incarnation} terminated. */
   private record InnerTerminated(int incarnation) {}
+
+  /**
+   * The key of the timer that repeats {@link InnerTerminated} until it is handled: the notice is a
+   * command, and a full stash drops commands (a lost notice left offers going to a dead child).
+   */
+  private enum InnerTerminatedRetry {
+    INSTANCE
+  }
 
   /** A message waiting for its store write. */
   private record Pending(MessageStored event, ActorRef<Reply> replyTo) {}
@@ -193,6 +204,7 @@ final class DurableMailboxBehavior<T>
   public SignalHandler<DurableMailboxState> signalHandler() {
     return newSignalHandlerBuilder()
         .onSignal(RecoveryCompleted.instance(), this::onRecoveryCompleted)
+        .onSignal(Terminated.class, (state, t) -> onChildTerminated(t))
         .onSignal(PostStop.instance(), state -> onPostStop())
         .build();
   }
@@ -398,12 +410,27 @@ final class DurableMailboxBehavior<T>
     }
   }
 
+  /**
+   * The death watch signal of a child (not stashed, unlike commands): the current child's stop is
+   * handled as the command {@link InnerTerminated}, sent now and repeated every {@code
+   * confirm-flush-interval} until handled.
+   */
+  private void onChildTerminated(Terminated t) {
+    if (child != null && t.getRef().equals(child)) {
+      InnerTerminated notice = new InnerTerminated(incarnation);
+      ctx.getSelf().tell(notice);
+      timers.startTimerWithFixedDelay(
+          InnerTerminatedRetry.INSTANCE, notice, settings.confirmFlushInterval());
+    }
+  }
+
   private Effect<DurableMailboxEvent, DurableMailboxState> onInnerTerminated(
       DurableMailboxState state, InnerTerminated t) {
-    if (t.incarnation() != incarnation) {
-      return Effect().none();
+    if (t.incarnation() != incarnation || child == null) {
+      return Effect().none(); // an older child's, or a repeat of one handled already
     }
-    InnerFailed failed = failure;
+    timers.cancel(InnerTerminatedRetry.INSTANCE);
+    InnerFailed failed = failure != null ? failure : channel.failure; // the notice may be dropped
     failure = null;
     child = null;
     long processedUpTo = processedUpTo(state);
@@ -506,7 +533,7 @@ final class DurableMailboxBehavior<T>
     channel = ch;
     offeredUpTo = processedUpTo;
     child = ctx.spawn(wrapped, "inner-" + current);
-    ctx.watchWith(child, new InnerTerminated(current));
+    ctx.watch(child); // onChildTerminated: a signal, never dropped by a full stash
     offer(state);
   }
 

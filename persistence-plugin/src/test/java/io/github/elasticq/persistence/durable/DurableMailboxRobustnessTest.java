@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -203,6 +204,94 @@ class DurableMailboxRobustnessTest {
             r ->
                 r.payload() instanceof DurableMailboxEvent.MessageStored m
                     && new Work(3).equals(m.message()));
+  }
+
+  /**
+   * The child stops while a write is in flight and the stash is full: the notice of its stop used
+   * to be a command (watchWith), dropped like the user messages, and the mailbox went on offering
+   * to a dead child and never stopped. The stop now comes as a signal and its notice is repeated
+   * until handled: the mailbox stores what is pending and stops.
+   */
+  @Test
+  void childStopsWhileTheStashIsFull_theMailboxStillStops() throws Exception {
+    GatedTestJournal.reset();
+    ActorTestKit kit = kit("stop-full-stash", GATED);
+    CountDownLatch inHandler = new CountDownLatch(1);
+    CountDownLatch releaseInner = new CountDownLatch(1);
+    Behavior<Object> inner =
+        Behaviors.receiveMessage(
+            m -> {
+              if (m instanceof Work w && w.n() == 1) {
+                inHandler.countDown();
+                releaseInner.await(30, TimeUnit.SECONDS);
+                return Behaviors.stopped();
+              }
+              return Behaviors.same();
+            });
+    DurableMailboxSettings s =
+        DurableMailboxSettings.builder()
+            .stashCapacity(2)
+            .confirmFlushInterval(Duration.ofMillis(100))
+            .build();
+    ActorRef<Object> mb = kit.spawn(DurableMailbox.create("stop-full-stash", inner, s));
+    mb.tell(new Work(1));
+    assertThat(inHandler.await(10, TimeUnit.SECONDS)).isTrue();
+    GatedTestJournal.PERMITS.drainPermits();
+    mb.tell(new Work(2));
+    await().atMost(TIMEOUT).until(() -> GatedTestJournal.WRITES_STARTED.get() == 2);
+    mb.tell(new Work(3));
+    mb.tell(new Work(4)); // the stash (2) is full
+    releaseInner.countDown(); // the child stops; the notice of its stop finds the stash full
+    Thread.sleep(500);
+    GatedTestJournal.PERMITS.release(1000);
+    kit.createTestProbe().expectTerminated(mb, TIMEOUT);
+    assertThat(GatedTestJournal.STORE.get("stop-full-stash"))
+        .filteredOn(r -> r.payload() instanceof DurableMailboxEvent.MessageStored)
+        .hasSize(4);
+  }
+
+  /**
+   * The child fails on a delivery while the stash is full: its failure report (a command) is
+   * dropped along with the user messages. The mailbox reads the failure from the child's channel
+   * after the stop, so it restarts the child and redelivers instead of taking the death for a
+   * voluntary stop and stopping.
+   */
+  @Test
+  void childFailsWhileTheStashIsFull_isRestartedAndRedelivers() throws Exception {
+    GatedTestJournal.reset();
+    ActorTestKit kit = kit("fail-full-stash", GATED);
+    TestProbe<Long> seen = kit.createTestProbe();
+    CountDownLatch inHandler = new CountDownLatch(1);
+    CountDownLatch releaseInner = new CountDownLatch(1);
+    AtomicBoolean first = new AtomicBoolean(true);
+    Behavior<Object> inner =
+        Behaviors.receiveMessage(
+            m -> {
+              seen.tell(DurableMailbox.deliverySeqNr());
+              if (m instanceof Work w && w.n() == 1 && first.compareAndSet(true, false)) {
+                inHandler.countDown();
+                releaseInner.await(30, TimeUnit.SECONDS);
+                throw new IllegalStateException("test: fails on its first delivery");
+              }
+              return Behaviors.same();
+            });
+    DurableMailboxSettings s =
+        DurableMailboxSettings.builder()
+            .stashCapacity(2)
+            .confirmFlushInterval(Duration.ofMillis(100))
+            .build();
+    ActorRef<Object> mb = kit.spawn(DurableMailbox.create("fail-full-stash", inner, s));
+    mb.tell(new Work(1));
+    assertThat(inHandler.await(10, TimeUnit.SECONDS)).isTrue();
+    GatedTestJournal.PERMITS.drainPermits();
+    mb.tell(new Work(2));
+    await().atMost(TIMEOUT).until(() -> GatedTestJournal.WRITES_STARTED.get() == 2);
+    mb.tell(new Work(3));
+    mb.tell(new Work(4)); // the stash (2) is full
+    releaseInner.countDown(); // the child throws; its report finds the stash full
+    Thread.sleep(500);
+    GatedTestJournal.PERMITS.release(1000);
+    assertThat(seen.receiveSeveralMessages(5, TIMEOUT)).containsExactly(1L, 1L, 2L, 3L, 4L);
   }
 
   /**
