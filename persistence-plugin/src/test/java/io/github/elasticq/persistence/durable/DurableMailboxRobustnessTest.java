@@ -22,6 +22,7 @@ import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.serialization.SerializerWithStringManifest;
 import org.junit.jupiter.api.AfterEach;
@@ -218,20 +219,22 @@ class DurableMailboxRobustnessTest {
     ActorTestKit kit = kit("stop-full-stash", GATED);
     CountDownLatch inHandler = new CountDownLatch(1);
     CountDownLatch releaseInner = new CountDownLatch(1);
+    CountDownLatch childStopped = new CountDownLatch(1);
     Behavior<Object> inner =
         Behaviors.receiveMessage(
             m -> {
               if (m instanceof Work w && w.n() == 1) {
                 inHandler.countDown();
                 releaseInner.await(30, TimeUnit.SECONDS);
-                return Behaviors.stopped();
+                return Behaviors.stopped(childStopped::countDown);
               }
               return Behaviors.same();
             });
+    // a long flush interval: no timer message may take a stash slot before Work 3 and 4 arrive
     DurableMailboxSettings s =
         DurableMailboxSettings.builder()
             .stashCapacity(2)
-            .confirmFlushInterval(Duration.ofMillis(100))
+            .confirmFlushInterval(Duration.ofSeconds(2))
             .build();
     ActorRef<Object> mb = kit.spawn(DurableMailbox.create("stop-full-stash", inner, s));
     mb.tell(new Work(1));
@@ -242,7 +245,8 @@ class DurableMailboxRobustnessTest {
     mb.tell(new Work(3));
     mb.tell(new Work(4)); // the stash (2) is full
     releaseInner.countDown(); // the child stops; the notice of its stop finds the stash full
-    Thread.sleep(500);
+    assertThat(childStopped.await(10, TimeUnit.SECONDS)).isTrue();
+    Thread.sleep(300);
     GatedTestJournal.PERMITS.release(1000);
     kit.createTestProbe().expectTerminated(mb, TIMEOUT);
     assertThat(GatedTestJournal.STORE.get("stop-full-stash"))
@@ -264,21 +268,31 @@ class DurableMailboxRobustnessTest {
     CountDownLatch inHandler = new CountDownLatch(1);
     CountDownLatch releaseInner = new CountDownLatch(1);
     AtomicBoolean first = new AtomicBoolean(true);
+    CountDownLatch childStopped = new CountDownLatch(1);
     Behavior<Object> inner =
-        Behaviors.receiveMessage(
-            m -> {
-              seen.tell(DurableMailbox.deliverySeqNr());
-              if (m instanceof Work w && w.n() == 1 && first.compareAndSet(true, false)) {
-                inHandler.countDown();
-                releaseInner.await(30, TimeUnit.SECONDS);
-                throw new IllegalStateException("test: fails on its first delivery");
-              }
-              return Behaviors.same();
-            });
+        Behaviors.receive(Object.class)
+            .onAnyMessage(
+                m -> {
+                  seen.tell(DurableMailbox.deliverySeqNr());
+                  if (m instanceof Work w && w.n() == 1 && first.compareAndSet(true, false)) {
+                    inHandler.countDown();
+                    releaseInner.await(30, TimeUnit.SECONDS);
+                    throw new IllegalStateException("test: fails on its first delivery");
+                  }
+                  return Behaviors.same();
+                })
+            .onSignal(
+                PostStop.class,
+                stop -> {
+                  childStopped.countDown();
+                  return Behaviors.same();
+                })
+            .build();
+    // a long flush interval: no timer message may take a stash slot before Work 3 and 4 arrive
     DurableMailboxSettings s =
         DurableMailboxSettings.builder()
             .stashCapacity(2)
-            .confirmFlushInterval(Duration.ofMillis(100))
+            .confirmFlushInterval(Duration.ofSeconds(2))
             .build();
     ActorRef<Object> mb = kit.spawn(DurableMailbox.create("fail-full-stash", inner, s));
     mb.tell(new Work(1));
@@ -289,7 +303,8 @@ class DurableMailboxRobustnessTest {
     mb.tell(new Work(3));
     mb.tell(new Work(4)); // the stash (2) is full
     releaseInner.countDown(); // the child throws; its report finds the stash full
-    Thread.sleep(500);
+    assertThat(childStopped.await(10, TimeUnit.SECONDS)).isTrue();
+    Thread.sleep(300);
     GatedTestJournal.PERMITS.release(1000);
     assertThat(seen.receiveSeveralMessages(5, TIMEOUT)).containsExactly(1L, 1L, 2L, 3L, 4L);
   }
