@@ -208,6 +208,40 @@ class DurableMailboxRobustnessTest {
   }
 
   /**
+   * Starts a mailbox (stash 2) whose child holds Work 1 in its handler until {@code releaseInner};
+   * with write 2 held in flight, Work 3 and 4 fill the stash; then the child ends (stops or throws:
+   * the notice of it finds the stash full), and the journal is released. Returns the mailbox.
+   */
+  private static ActorRef<Object> childEndsWhileTheStashIsFull(
+      ActorTestKit kit,
+      String id,
+      Behavior<Object> inner,
+      CountDownLatch inHandler,
+      CountDownLatch releaseInner,
+      CountDownLatch childStopped)
+      throws InterruptedException {
+    // a long flush interval: no timer message may take a stash slot before Work 3 and 4 arrive
+    DurableMailboxSettings s =
+        DurableMailboxSettings.builder()
+            .stashCapacity(2)
+            .confirmFlushInterval(Duration.ofSeconds(2))
+            .build();
+    ActorRef<Object> mb = kit.spawn(DurableMailbox.create(id, inner, s));
+    mb.tell(new Work(1));
+    assertThat(inHandler.await(10, TimeUnit.SECONDS)).isTrue();
+    GatedTestJournal.PERMITS.drainPermits();
+    mb.tell(new Work(2));
+    await().atMost(TIMEOUT).until(() -> GatedTestJournal.WRITES_STARTED.get() == 2);
+    mb.tell(new Work(3));
+    mb.tell(new Work(4)); // the stash (2) is full
+    releaseInner.countDown();
+    assertThat(childStopped.await(10, TimeUnit.SECONDS)).isTrue();
+    Thread.sleep(300);
+    GatedTestJournal.PERMITS.release(1000);
+    return mb;
+  }
+
+  /**
    * The child stops while a write is in flight and the stash is full: the notice of its stop used
    * to be a command (watchWith), dropped like the user messages, and the mailbox went on offering
    * to a dead child and never stopped. The stop now comes as a signal and its notice is repeated
@@ -230,24 +264,9 @@ class DurableMailboxRobustnessTest {
               }
               return Behaviors.same();
             });
-    // a long flush interval: no timer message may take a stash slot before Work 3 and 4 arrive
-    DurableMailboxSettings s =
-        DurableMailboxSettings.builder()
-            .stashCapacity(2)
-            .confirmFlushInterval(Duration.ofSeconds(2))
-            .build();
-    ActorRef<Object> mb = kit.spawn(DurableMailbox.create("stop-full-stash", inner, s));
-    mb.tell(new Work(1));
-    assertThat(inHandler.await(10, TimeUnit.SECONDS)).isTrue();
-    GatedTestJournal.PERMITS.drainPermits();
-    mb.tell(new Work(2));
-    await().atMost(TIMEOUT).until(() -> GatedTestJournal.WRITES_STARTED.get() == 2);
-    mb.tell(new Work(3));
-    mb.tell(new Work(4)); // the stash (2) is full
-    releaseInner.countDown(); // the child stops; the notice of its stop finds the stash full
-    assertThat(childStopped.await(10, TimeUnit.SECONDS)).isTrue();
-    Thread.sleep(300);
-    GatedTestJournal.PERMITS.release(1000);
+    ActorRef<Object> mb =
+        childEndsWhileTheStashIsFull(
+            kit, "stop-full-stash", inner, inHandler, releaseInner, childStopped);
     kit.createTestProbe().expectTerminated(mb, TIMEOUT);
     assertThat(GatedTestJournal.STORE.get("stop-full-stash"))
         .filteredOn(r -> r.payload() instanceof DurableMailboxEvent.MessageStored)
@@ -288,24 +307,8 @@ class DurableMailboxRobustnessTest {
                   return Behaviors.same();
                 })
             .build();
-    // a long flush interval: no timer message may take a stash slot before Work 3 and 4 arrive
-    DurableMailboxSettings s =
-        DurableMailboxSettings.builder()
-            .stashCapacity(2)
-            .confirmFlushInterval(Duration.ofSeconds(2))
-            .build();
-    ActorRef<Object> mb = kit.spawn(DurableMailbox.create("fail-full-stash", inner, s));
-    mb.tell(new Work(1));
-    assertThat(inHandler.await(10, TimeUnit.SECONDS)).isTrue();
-    GatedTestJournal.PERMITS.drainPermits();
-    mb.tell(new Work(2));
-    await().atMost(TIMEOUT).until(() -> GatedTestJournal.WRITES_STARTED.get() == 2);
-    mb.tell(new Work(3));
-    mb.tell(new Work(4)); // the stash (2) is full
-    releaseInner.countDown(); // the child throws; its report finds the stash full
-    assertThat(childStopped.await(10, TimeUnit.SECONDS)).isTrue();
-    Thread.sleep(300);
-    GatedTestJournal.PERMITS.release(1000);
+    childEndsWhileTheStashIsFull(
+        kit, "fail-full-stash", inner, inHandler, releaseInner, childStopped);
     assertThat(seen.receiveSeveralMessages(5, TIMEOUT)).containsExactly(1L, 1L, 2L, 3L, 4L);
   }
 
