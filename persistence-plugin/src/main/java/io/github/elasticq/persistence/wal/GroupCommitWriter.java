@@ -65,8 +65,15 @@ final class GroupCommitWriter {
   /** Last storage failure of the writer; cleared by a successful repair. Writer thread only. */
   private Exception failure;
 
-  /** The failure of the last group commit (or periodic sync), until one succeeds; for health. */
+  /** The failure of the last group commit, until one writes records; for health. */
   private volatile Exception lastWriteFailure;
+
+  /**
+   * The failure of the last periodic sync, until a later one succeeds; for health. Kept apart from
+   * {@link #lastWriteFailure}: a group commit that reaches the page cache does not make anything
+   * durable in periodic mode, so it must not hide a failing fsync.
+   */
+  private volatile Exception syncFailure;
 
   private final List<Touched> touched = new ArrayList<>();
 
@@ -161,7 +168,8 @@ final class GroupCommitWriter {
   }
 
   Exception lastWriteFailure() {
-    return lastWriteFailure;
+    Exception write = lastWriteFailure;
+    return write != null ? write : syncFailure;
   }
 
   private void writerLoop() {
@@ -464,11 +472,19 @@ final class GroupCommitWriter {
         lastSyncedBytes = written;
         long synced = records - lastSyncedRecords;
         lastSyncedRecords = records;
+        syncFailure = null;
         store.notifyListener(l -> l.recordsSynced(synced));
       }
     } catch (IOException | RuntimeException | Error e) {
       // an Error too: escaping, it would cancel every later periodic sync, silently
-      lastWriteFailure = e instanceof Exception ex ? ex : new IOException(e);
+      syncFailure =
+          new IOException(
+              "write-ahead log "
+                  + dir
+                  + ": periodic sync failed (records acknowledged since the"
+                  + " last successful sync may not be durable): "
+                  + e,
+              e);
       logger.log(
           Level.ERROR, "write-ahead log " + dir + ": periodic sync failed, will retry: " + e);
     }

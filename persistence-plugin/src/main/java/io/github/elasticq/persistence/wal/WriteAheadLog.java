@@ -438,9 +438,11 @@ public final class WriteAheadLog implements AutoCloseable {
   }
 
   /**
-   * The failure of the most recent group commit (or periodic sync), or null once a later group
-   * commit has written records: non-null means the log is not accepting writes right now (a full
-   * disk, an I/O error). Any thread; never blocks.
+   * Why the log is not accepting durable writes right now (a full disk, an I/O error), or null: the
+   * failure of the most recent group commit until a later one writes records, else the failure of
+   * the most recent periodic sync until a later periodic sync succeeds. A group commit does not
+   * clear a sync failure: in periodic mode it only reaches the page cache, and after a failed fsync
+   * the kernel may have dropped what was written before it. Any thread; never blocks.
    */
   public Exception lastWriteFailure() {
     return writer.lastWriteFailure();

@@ -158,22 +158,9 @@ class WalCloseAndFailureTest {
   @Test
   void diskFullAtARoll_leavesNoHeaderlessSegment_andTheLogReopens() throws Exception {
     Path mnt = Files.createDirectories(dir.resolve("small"));
-    Assumptions.assumeTrue(
-        run("unshare", "-m", "sh", "-c", "mount -t tmpfs -o size=1m tmpfs \"$0\"", mnt.toString())
-            .startsWith("rc=0"),
-        "unshare -m and mount -t tmpfs are not allowed here");
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     String out =
-        run(
-            "unshare",
-            "-m",
-            "sh",
-            "-c",
-            "mount -t tmpfs -o size=1m tmpfs \"$0\" && exec \"$1\" -cp \"$2\" \"$3\" \"$0\"",
-            mnt.toString(),
-            java,
-            System.getProperty("java.class.path"),
-            DiskFullProbe.class.getName());
+        runProbeInMountNamespace(
+            "mount -t tmpfs -o size=1m tmpfs \"$0\"", mnt, "$0", DiskFullProbe.class);
     assertThat(out).contains("FIRST-FAILURE java.").contains("EMPTY-SEGMENTS 0");
     assertThat(out).contains("REOPENED highest=").doesNotContain("FAILED");
     String highest = out.replaceAll("(?s).*REOPENED highest=(\\d+) appended=(\\d+).*", "$1 $2");
@@ -181,6 +168,53 @@ class WalCloseAndFailureTest {
     assertThat(pair[0])
         .as("highest after reopen, against what was appended: " + out)
         .isEqualTo(pair[1]);
+  }
+
+  /**
+   * A failed periodic fsync used to be reported by the health check only until the next group
+   * commit, a few milliseconds later: in periodic mode that commit only reaches the page cache, so
+   * the log reported itself healthy while nothing was being made durable. Run in a child JVM on a
+   * real failing fsync: ext4 on a loop image larger than the tmpfs under it (needs unshare, mount,
+   * a loop device and mkfs.ext4: skipped where the machine does not allow them).
+   */
+  @Test
+  void failedPeriodicSync_isStillReportedAfterAWriteSucceeds() throws Exception {
+    Path root = Files.createDirectories(dir.resolve("loop"));
+    Files.createDirectories(root.resolve("back"));
+    Files.createDirectories(root.resolve("fs"));
+    String mountLoop =
+        "mount -t tmpfs -o size=4m tmpfs \"$0/back\" && truncate -s 64M \"$0/back/img\""
+            + " && mkfs.ext4 -q -O ^has_journal \"$0/back/img\""
+            + " && mount -o loop \"$0/back/img\" \"$0/fs\"";
+    String out = runProbeInMountNamespace(mountLoop, root, "$0/fs", SyncFailureProbe.class);
+    assertThat(out).as(out).contains("SYNC-FAILURE java.io.IOException").contains("periodic sync");
+    assertThat(out).as(out).contains("APPEND-AFTER ok");
+    assertThat(out)
+        .as("the health right after a write that reached the page cache: " + out)
+        .containsPattern("FAILURE-AFTER-APPEND java.io.IOException: write-ahead log .* periodic");
+  }
+
+  /**
+   * Runs {@code setup} (a shell command given the directory as $0) in a new mount namespace, then
+   * {@code probe}'s main in a child JVM in that namespace with {@code probeArg} (shell-expanded);
+   * skips the test where the machine does not allow the setup.
+   */
+  private static String runProbeInMountNamespace(
+      String setup, Path root, String probeArg, Class<?> probe) throws Exception {
+    Assumptions.assumeTrue(
+        run("unshare", "-m", "sh", "-c", setup, root.toString()).startsWith("rc=0"),
+        "not allowed or not installed here: " + setup);
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    return run(
+        "unshare",
+        "-m",
+        "sh",
+        "-c",
+        setup + " && exec \"$1\" -cp \"$2\" \"$3\" \"" + probeArg + "\"",
+        root.toString(),
+        java,
+        System.getProperty("java.class.path"),
+        probe.getName());
   }
 
   private static String run(String... command) throws IOException, InterruptedException {
