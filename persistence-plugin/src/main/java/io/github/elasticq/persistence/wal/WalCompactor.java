@@ -22,8 +22,10 @@ import java.util.List;
  * (events still indexed, the latest tombstone of each id) to a temporary file, which is forced,
  * atomically renamed over the segment and followed by a directory fsync; a segment with nothing
  * live is deleted. A crash at any point leaves either the old or the new file, both complete;
- * {@link WalRecovery} deletes leftover temporary files. Record frames are copied byte for byte
- * (metadata trailers included); only the batch-continues flag is cleared and the CRC redone.
+ * {@link WalRecovery} deletes leftover temporary files. Before a pass changes a segment, the
+ * records that made its records dead are forced, so that a power loss cannot take them and keep the
+ * removal. Record frames are copied byte for byte (metadata trailers included); only the
+ * batch-continues flag is cleared and the CRC redone.
  *
  * <p>Compactions run one at a time (under this object's lock), concurrently with the writer and
  * replays: only segments below {@link WalStore#compactableBelow} are touched, and readers hold a
@@ -52,11 +54,34 @@ final class WalCompactor {
         break; // close() waits for this pass (no interrupt): it ends after the current segment
       }
       if (seg.id < below && seg.deadRatio() >= minDeadRatio) {
+        if (done == 0) {
+          forceNewerThan(seg.id);
+        }
         compactSegment(seg);
         done++;
       }
     }
     return done;
+  }
+
+  /**
+   * Makes durable every record that can have made a record of segment {@code id} or later dead (a
+   * tombstone, a rewrite's first record): compaction removes dead records durably, and a power loss
+   * that took the record which killed them would lose both (a deleted id's highest sequence number
+   * would go down). Every-write forced all of them already; periodic forced each sealed segment at
+   * its seal but maybe not the active one; no-sync forced none.
+   */
+  private void forceNewerThan(long id) throws IOException {
+    SyncMode mode = store.settings.syncMode();
+    if (mode == SyncMode.EVERY_WRITE) {
+      return;
+    }
+    Segment active = store.active;
+    for (Segment s : List.copyOf(store.segments.values())) {
+      if (s.id > id && (mode == SyncMode.NO_SYNC || s == active)) {
+        store.forceCounted(s);
+      }
+    }
   }
 
   /** Scheduled compaction: logs instead of throwing. */
