@@ -7,6 +7,7 @@ import org.apache.pekko.actor.ActorRef;
 import org.apache.pekko.actor.ActorSystem;
 import org.apache.pekko.actor.ExtendedActorSystem;
 import org.apache.pekko.persistence.PersistentRepr;
+import org.apache.pekko.persistence.journal.Tagged;
 import org.apache.pekko.serialization.Serialization;
 import org.apache.pekko.serialization.Serialization$;
 import org.apache.pekko.serialization.SerializationExtension;
@@ -18,7 +19,8 @@ import scala.util.DynamicVariable;
 /**
  * INTERNAL API: converts between Pekko {@link PersistentRepr}s and stored {@link WalEvent}s with
  * Pekko Serialization (the serializer bound to the payload's class, its id and manifest), payload
- * and {@code PersistentRepr.metadata} alike.
+ * and {@code PersistentRepr.metadata} alike. A {@link Tagged} payload is stored as the event it
+ * wraps; its tags are dropped.
  *
  * <p>Every serializer call runs inside Pekko's transport-information scope ({@code
  * Serialization.currentTransportInformation} set to this system's), as Pekko's own {@code
@@ -71,7 +73,9 @@ public final class EventCodec {
   }
 
   private WalEvent encode(PersistentRepr repr) throws Exception {
-    Object payload = repr.payload();
+    // Pekko Persistence Typed wraps the event of a behavior with tags (tagsFor, withTagger) in
+    // Tagged: the event is stored, the tags are not (this journal has no eventsByTag query).
+    Object payload = repr.payload() instanceof Tagged tagged ? tagged.payload() : repr.payload();
     Serializer serializer = serialization.findSerializerFor(payload);
     String manifest = Serializers.manifestFor(serializer, payload);
     byte[] bytes = serializer.toBinary(payload);
