@@ -47,8 +47,9 @@ import scala.concurrent.Promise;
  *   <li>A write or delete not completed within {@code write-timeout} fails with a {@code
  *       TimeoutException} (Pekko's per-call circuit-breaker timer is switched off in {@code
  *       reference.conf}).
- *   <li>Replays run on the plugin dispatcher ({@code elasticq.journal.dispatcher}), never on the
- *       default dispatcher; the highest sequence number comes from the in-memory index.
+ *   <li>Replays run on {@code replay-dispatcher} ({@code elasticq.journal.replay-pool}), never on
+ *       the default dispatcher nor on the plugin's own (many recoveries at once cannot delay the
+ *       replies of writes); the highest sequence number comes from the in-memory index.
  * </ul>
  *
  * <p>Instantiated by Pekko; the instance is an actor and confined to it. The log itself is owned by
@@ -88,7 +89,7 @@ public final class WalJournal extends AsyncWriteJournal {
     ActorSystem system = context().system();
     this.wal = WalRegistry.get(system).logFor(configPath, config);
     this.codec = new EventCodec(system);
-    this.io = system.dispatchers().lookup(config.getString("plugin-dispatcher"));
+    this.io = system.dispatchers().lookup(config.getString("replay-dispatcher"));
     this.dispatcher = context().dispatcher();
     long timeoutNanos = config.getDuration("write-timeout").toNanos();
     if (timeoutNanos < 0) {

@@ -44,7 +44,7 @@ import org.apache.pekko.stream.javadsl.Source;
  * earlier.
  *
  * <p>Thread-safe; every returned {@code Source} may be materialized any number of times. Log reads
- * run on the journal's plugin dispatcher.
+ * run on the journal's replay-dispatcher.
  */
 public final class WalReadJournal
     implements EventsByPersistenceIdQuery,
@@ -101,7 +101,7 @@ public final class WalReadJournal
     this.codec = new EventCodec(system);
     String dispatcher;
     try {
-      dispatcher = system.settings().config().getConfig(writePlugin).getString("plugin-dispatcher");
+      dispatcher = system.settings().config().getConfig(writePlugin).getString("replay-dispatcher");
     } catch (ConfigException e) {
       throw new IllegalArgumentException(
           configPath + ".write-plugin: no journal plugin section '" + writePlugin + "'", e);
