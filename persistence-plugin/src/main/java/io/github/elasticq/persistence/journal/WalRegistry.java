@@ -5,6 +5,7 @@ import io.github.elasticq.persistence.wal.WalSettings;
 import io.github.elasticq.persistence.wal.WriteAheadLog;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
+import java.time.Duration;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -38,6 +39,7 @@ public final class WalRegistry implements Extension {
   private final LoggingAdapter log;
   private final ConcurrentHashMap<String, WriteAheadLog> logs = new ConcurrentHashMap<>();
   private final Set<String> opening = ConcurrentHashMap.newKeySet();
+  private final ConcurrentHashMap<String, Long> openFailedAt = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, RuntimeException> openFailures =
       new ConcurrentHashMap<>();
 
@@ -92,9 +94,11 @@ public final class WalRegistry implements Extension {
                         + e.getMessage(),
                     e);
             openFailures.put(id, failure);
+            openFailedAt.put(id, System.nanoTime());
             throw failure;
           } catch (RuntimeException e) {
             openFailures.put(id, e);
+            openFailedAt.put(id, System.nanoTime());
             throw e;
           } finally {
             opening.remove(id);
@@ -121,6 +125,17 @@ public final class WalRegistry implements Extension {
    */
   public Optional<RuntimeException> openFailure(String pluginId) {
     return Optional.ofNullable(openFailures.get(pluginId));
+  }
+
+  /**
+   * How long ago the last attempt to open the log of {@code pluginId} failed, if it did and no
+   * later attempt succeeded. Any thread; never blocks.
+   */
+  public Optional<Duration> sinceOpenFailure(String pluginId) {
+    Long at = openFailedAt.get(pluginId);
+    return openFailure(pluginId).isEmpty() || at == null
+        ? Optional.empty()
+        : Optional.of(Duration.ofNanos(System.nanoTime() - at));
   }
 
   /**

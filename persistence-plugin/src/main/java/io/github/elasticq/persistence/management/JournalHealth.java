@@ -6,6 +6,7 @@ import io.github.elasticq.persistence.journal.WalJournal;
 import io.github.elasticq.persistence.journal.WalRegistry;
 import io.github.elasticq.persistence.wal.WriteAheadLog;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -24,6 +25,9 @@ import org.apache.pekko.actor.ActorSystem;
 final class JournalHealth {
 
   static final String PATH = "elasticq.management";
+
+  /** Least time between two attempts of the checks to open a log whose opening failed. */
+  static final Duration REOPEN_INTERVAL = Duration.ofSeconds(5);
 
   /** A journal's state as the checks and the route report it. */
   enum State {
@@ -169,12 +173,27 @@ final class JournalHealth {
         }
         case RECOVERING -> problems.add("journal [" + id + "] has not finished recovery");
         case CLOSED -> problems.add("journal [" + id + "]: write-ahead log is closed");
-        case FAILED ->
-            problems.add(
-                "journal ["
-                    + id
-                    + "] failed to start: "
-                    + openFailure(id).orElseThrow().getMessage());
+        case FAILED -> {
+          // A failure can pass (the previous process on the volume still holds the lock, a full
+          // disk): try again, at most every REOPEN_INTERVAL, or the node would stay not ready
+          // (no traffic, so no persistent actor ever opens the log).
+          boolean retry =
+              registry
+                  .sinceOpenFailure(id)
+                  .map(d -> d.compareTo(REOPEN_INTERVAL) >= 0)
+                  .orElse(true);
+          if (retry) {
+            startOpening(id);
+          }
+          problems.add(
+              "journal ["
+                  + id
+                  + "] failed to start: "
+                  + openFailure(id).map(Throwable::getMessage).orElse("(no longer known)")
+                  + (retry
+                      ? " (trying again now)"
+                      : " (trying again at a probe after " + REOPEN_INTERVAL.toSeconds() + " s)"));
+        }
       }
     }
     return problems.isEmpty() ? null : String.join("; ", problems);
