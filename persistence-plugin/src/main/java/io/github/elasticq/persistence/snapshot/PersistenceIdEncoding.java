@@ -1,6 +1,6 @@
 package io.github.elasticq.persistence.snapshot;
 
-import java.nio.charset.StandardCharsets;
+import io.github.elasticq.persistence.wal.Utf8;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 
@@ -49,9 +49,10 @@ final class PersistenceIdEncoding {
    * {@link #MAX_NAME_LENGTH} characters.
    *
    * @throws NullPointerException if {@code persistenceId} is null
+   * @throws IllegalArgumentException if it holds an unpaired surrogate ({@link Utf8#encode})
    */
   static String directoryName(String persistenceId) {
-    byte[] utf8 = persistenceId.getBytes(StandardCharsets.UTF_8);
+    byte[] utf8 = Utf8.encode(persistenceId, "persistence id");
     StringBuilder escaped = new StringBuilder(utf8.length + 16);
     for (byte b : utf8) {
       int c = b & 0xFF;

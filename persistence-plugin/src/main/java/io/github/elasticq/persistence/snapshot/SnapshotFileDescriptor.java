@@ -1,5 +1,6 @@
 package io.github.elasticq.persistence.snapshot;
 
+import io.github.elasticq.persistence.wal.Utf8;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -98,12 +99,12 @@ final class SnapshotFileDescriptor {
    * @throws IllegalArgumentException if the file would exceed the largest Java array
    */
   static byte[] encode(SnapshotRecord record) {
-    byte[] pid = record.persistenceId().getBytes(StandardCharsets.UTF_8);
-    byte[] manifest = record.snapshot().manifest().getBytes(StandardCharsets.UTF_8);
+    byte[] pid = Utf8.encode(record.persistenceId(), "persistence id");
+    byte[] manifest = Utf8.encode(record.snapshot().manifest(), "snapshot serializer manifest");
     byte[] payload = record.snapshot().bytes();
     SerializedObject meta = record.metadata();
     byte[] metaManifest =
-        meta == null ? new byte[0] : meta.manifest().getBytes(StandardCharsets.UTF_8);
+        meta == null ? new byte[0] : Utf8.encode(meta.manifest(), "metadata serializer manifest");
     byte[] metaPayload = meta == null ? new byte[0] : meta.bytes();
 
     long total =

@@ -5,7 +5,6 @@ import static io.github.elasticq.persistence.wal.SegmentRecordDescriptor.*;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
@@ -243,7 +242,7 @@ public final class WalWrite {
   }
 
   private static byte[] utf8(String s, String what) {
-    byte[] b = s.getBytes(StandardCharsets.UTF_8);
+    byte[] b = Utf8.encode(s, what);
     if (b.length > 0xFFFF) {
       throw new IllegalArgumentException(
           what + " is " + b.length + " UTF-8 bytes, above the limit 65535");

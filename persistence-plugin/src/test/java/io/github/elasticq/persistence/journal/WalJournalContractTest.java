@@ -167,6 +167,30 @@ class WalJournalContractTest {
     assertThat(replay("p", 1, Long.MAX_VALUE, Long.MAX_VALUE, 4)).containsExactly("e-1", "e-4");
   }
 
+  /**
+   * A persistence id with an unpaired surrogate has no UTF-8 form: it used to be stored as {@code
+   * order-?}, so after a restart its events belonged to that other id.
+   */
+  @Test
+  void persistenceIdWithAnUnpairedSurrogate_isRejected_anotherIdKeepsItsEvents() {
+    ActorRef ref = probe.getRef();
+    journal.tell(
+        new JournalProtocol.WriteMessages(
+            seq(
+                atomic(repr("e-1", 1, "order-\uD800", ref)),
+                atomic(repr("e-1", 1, "order-?", ref))),
+            ref,
+            1),
+        ActorRef.noSender());
+    probe.expectMsg(TIMEOUT, JournalProtocol.WriteMessagesSuccessful$.MODULE$);
+    assertThat(probe.expectMsgClass(TIMEOUT, JournalProtocol.WriteMessageRejected.class).cause())
+        .hasMessageContaining("persistence id [order-\\uD800]")
+        .hasMessageContaining("unpaired UTF-16 surrogate");
+    probe.expectMsgClass(TIMEOUT, JournalProtocol.WriteMessageSuccess.class);
+    restartSystem();
+    assertThat(replay("order-?", 1, Long.MAX_VALUE, Long.MAX_VALUE, 1)).containsExactly("e-1");
+  }
+
   @Test
   void atomicWrite_multiEvent_isReplayedWhole() {
     ActorRef ref = probe.getRef();

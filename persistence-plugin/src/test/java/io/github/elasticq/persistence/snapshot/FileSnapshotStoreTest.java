@@ -112,6 +112,18 @@ class FileSnapshotStoreTest {
     assertThat(allFiles()).hasSize(3).noneMatch(f -> f.toString().endsWith(".tmp"));
   }
 
+  /**
+   * A persistence id with an unpaired surrogate has no UTF-8 form: its snapshots used to go to the
+   * directory of {@code order-?}, where a load of that other id found them.
+   */
+  @Test
+  void save_ofAnIdWithAnUnpairedSurrogate_failsNamingIt_anotherIdGetsNothing() {
+    assertThat(fixture.saveExpectingFailure("order-\uD800", 5, "odd").cause())
+        .hasMessageContaining("persistence id [order-\\uD800]")
+        .hasMessageContaining("unpaired UTF-16 surrogate");
+    assertThat(fixture.loadLatest("order-?")).isEmpty();
+  }
+
   @Test
   void load_whenNothingSaved_returnsEmpty() {
     assertThat(fixture.loadLatest("never-saved")).isEmpty();
