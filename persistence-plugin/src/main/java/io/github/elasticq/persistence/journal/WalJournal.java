@@ -198,8 +198,16 @@ public final class WalJournal extends AsyncWriteJournal {
                               try {
                                 replayCallback.accept(codec.toRepr(e));
                               } catch (Throwable t) {
+                                // not a bare CompletionException: unwrap() would drop its message
                                 throw new CompletionException(
-                                    "cannot deserialize " + e + " of " + persistenceId, t);
+                                    new IllegalStateException(
+                                        "cannot deserialize "
+                                            + e
+                                            + " of "
+                                            + persistenceId
+                                            + ": "
+                                            + t,
+                                        t));
                               }
                             }));
               } catch (CompletionException e) {

@@ -20,12 +20,8 @@ import org.apache.pekko.testkit.javadsl.TestKit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/**
- * Many recoveries at once (slow to deserialize) must not delay the reply of another actor's write:
- * replays ran on the plugin's dispatcher, the one of the journal actor and of the write
- * completions, so with its threads held by replays a stored write failed with write-timeout.
- */
-class ReplayIsolationTest {
+/** Replays of the journal actor: how they share threads with writes, and how they fail. */
+class WalJournalReplayTest {
   private static final Duration T = Duration.ofSeconds(30);
   private static final int IDS = 8;
   private static final int EVENTS = 80;
@@ -65,6 +61,39 @@ class ReplayIsolationTest {
     }
   }
 
+  /** An event whose deserialization fails ("boom"). */
+  public record Unreadable(String s) {}
+
+  /** Bound to {@link Unreadable}. */
+  public static final class UnreadableSerializer extends SerializerWithStringManifest {
+    public UnreadableSerializer(ExtendedActorSystem system) {}
+
+    @Override
+    public int identifier() {
+      return 771_781;
+    }
+
+    @Override
+    public String manifest(Object o) {
+      return "U";
+    }
+
+    @Override
+    public byte[] toBinary(Object o) {
+      return ((Unreadable) o).s().getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public Object fromBinary(byte[] bytes, String manifest) {
+      throw new IllegalStateException("boom");
+    }
+  }
+
+  /**
+   * Many recoveries at once (slow to deserialize) must not delay the reply of another actor's
+   * write: replays ran on the plugin's dispatcher, the one of the journal actor and of the write
+   * completions, so with its threads held by replays a stored write failed with write-timeout.
+   */
   @Test
   void writeDuringManySlowReplays_isStoredAndAcknowledged() {
     ActorSystem system =
@@ -111,6 +140,50 @@ class ReplayIsolationTest {
           .isEqualTo(JournalProtocol.WriteMessagesSuccessful$.MODULE$);
       // every replay still completes
       recovering.receiveN(IDS * (EVENTS + 1), T);
+    } finally {
+      TestKit.shutdownActorSystem(system);
+    }
+  }
+
+  /**
+   * A replay that cannot deserialize an event names it (id, sequence number, serializer): the
+   * message was on a CompletionException that the journal strips, so only "boom" reached Pekko.
+   */
+  @Test
+  void replayThatCannotDeserialize_failsNamingTheEvent() {
+    ActorSystem system =
+        ActorSystem.create(
+            "unreadable",
+            JournalTestSupport.config(
+                dir,
+                "pekko.actor.serializers.unreadable = \""
+                    + UnreadableSerializer.class.getName()
+                    + "\"\npekko.actor.serialization-bindings { \""
+                    + Unreadable.class.getName()
+                    + "\" = unreadable }\n"));
+    try {
+      ActorRef journal =
+          Persistence.get(system).journalFor("elasticq.journal", ConfigFactory.empty());
+      TestKit probe = new TestKit(system);
+      journal.tell(
+          new JournalProtocol.WriteMessages(
+              seq(atomic(repr(new Unreadable("x"), 1, "the-pid", probe.getRef()))),
+              probe.getRef(),
+              1),
+          ActorRef.noSender());
+      probe.expectMsg(T, JournalProtocol.WriteMessagesSuccessful$.MODULE$);
+      probe.expectMsgClass(T, JournalProtocol.WriteMessageSuccess.class);
+      journal.tell(
+          new JournalProtocol.ReplayMessages(
+              1, Long.MAX_VALUE, Long.MAX_VALUE, "the-pid", probe.getRef()),
+          ActorRef.noSender());
+      Throwable cause =
+          probe.expectMsgClass(T, JournalProtocol.ReplayMessagesFailure.class).cause();
+      assertThat(cause)
+          .hasMessageContaining("cannot deserialize")
+          .hasMessageContaining("the-pid#1")
+          .hasMessageContaining("771781")
+          .hasMessageContaining("boom");
     } finally {
       TestKit.shutdownActorSystem(system);
     }
