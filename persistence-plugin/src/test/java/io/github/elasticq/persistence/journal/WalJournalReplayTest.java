@@ -31,9 +31,12 @@ class WalJournalReplayTest {
   /** An event that takes 25 ms to deserialize (a large event, a slow serializer). */
   public record Slow(String s) {}
 
-  /** Bound to {@link Slow}. */
-  public static final class SlowSerializer extends SerializerWithStringManifest {
-    public SlowSerializer(ExtendedActorSystem system) {}
+  /** An event whose deserialization fails ("boom"). */
+  public record Unreadable(String s) {}
+
+  /** Bound to {@link Slow} and {@link Unreadable}. */
+  public static final class TestEventSerializer extends SerializerWithStringManifest {
+    public TestEventSerializer(ExtendedActorSystem system) {}
 
     @Override
     public int identifier() {
@@ -42,16 +45,20 @@ class WalJournalReplayTest {
 
     @Override
     public String manifest(Object o) {
-      return "S";
+      return o instanceof Slow ? "S" : "U";
     }
 
     @Override
     public byte[] toBinary(Object o) {
-      return ((Slow) o).s().getBytes(StandardCharsets.UTF_8);
+      String s = o instanceof Slow slow ? slow.s() : ((Unreadable) o).s();
+      return s.getBytes(StandardCharsets.UTF_8);
     }
 
     @Override
     public Object fromBinary(byte[] bytes, String manifest) {
+      if (!manifest.equals("S")) {
+        throw new IllegalStateException("boom");
+      }
       try {
         Thread.sleep(25);
       } catch (InterruptedException e) {
@@ -61,32 +68,19 @@ class WalJournalReplayTest {
     }
   }
 
-  /** An event whose deserialization fails ("boom"). */
-  public record Unreadable(String s) {}
-
-  /** Bound to {@link Unreadable}. */
-  public static final class UnreadableSerializer extends SerializerWithStringManifest {
-    public UnreadableSerializer(ExtendedActorSystem system) {}
-
-    @Override
-    public int identifier() {
-      return 771_781;
-    }
-
-    @Override
-    public String manifest(Object o) {
-      return "U";
-    }
-
-    @Override
-    public byte[] toBinary(Object o) {
-      return ((Unreadable) o).s().getBytes(StandardCharsets.UTF_8);
-    }
-
-    @Override
-    public Object fromBinary(byte[] bytes, String manifest) {
-      throw new IllegalStateException("boom");
-    }
+  private static ActorSystem system(String name, Path dir) {
+    return ActorSystem.create(
+        name,
+        JournalTestSupport.config(
+            dir,
+            "elasticq.journal.write-timeout = 1s\n"
+                + "pekko.actor.serializers.test-events = \""
+                + TestEventSerializer.class.getName()
+                + "\"\npekko.actor.serialization-bindings {\n\""
+                + Slow.class.getName()
+                + "\" = test-events\n\""
+                + Unreadable.class.getName()
+                + "\" = test-events\n}\n"));
   }
 
   /**
@@ -96,17 +90,7 @@ class WalJournalReplayTest {
    */
   @Test
   void writeDuringManySlowReplays_isStoredAndAcknowledged() {
-    ActorSystem system =
-        ActorSystem.create(
-            "replay-isolation",
-            JournalTestSupport.config(
-                dir,
-                "elasticq.journal.write-timeout = 1s\n"
-                    + "pekko.actor.serializers.slow = \""
-                    + SlowSerializer.class.getName()
-                    + "\"\npekko.actor.serialization-bindings { \""
-                    + Slow.class.getName()
-                    + "\" = slow }\n"));
+    ActorSystem system = system("replay-isolation", dir);
     try {
       ActorRef journal =
           Persistence.get(system).journalFor("elasticq.journal", ConfigFactory.empty());
@@ -151,16 +135,7 @@ class WalJournalReplayTest {
    */
   @Test
   void replayThatCannotDeserialize_failsNamingTheEvent() {
-    ActorSystem system =
-        ActorSystem.create(
-            "unreadable",
-            JournalTestSupport.config(
-                dir,
-                "pekko.actor.serializers.unreadable = \""
-                    + UnreadableSerializer.class.getName()
-                    + "\"\npekko.actor.serialization-bindings { \""
-                    + Unreadable.class.getName()
-                    + "\" = unreadable }\n"));
+    ActorSystem system = system("unreadable", dir);
     try {
       ActorRef journal =
           Persistence.get(system).journalFor("elasticq.journal", ConfigFactory.empty());
@@ -182,7 +157,7 @@ class WalJournalReplayTest {
       assertThat(cause)
           .hasMessageContaining("cannot deserialize")
           .hasMessageContaining("the-pid#1")
-          .hasMessageContaining("771781")
+          .hasMessageContaining("771780")
           .hasMessageContaining("boom");
     } finally {
       TestKit.shutdownActorSystem(system);
