@@ -5,69 +5,104 @@ import static io.github.elasticq.persistence.wal.WriteAheadLogTest.write;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Child-process main for the power-loss tests, run on ext4 (no journal) over a loop image on a
  * tmpfs. The device under the file system is the image file: what a crash leaves on disk is what
  * the kernel has written to it, so a copy of the image taken while the log is open (nothing synced
- * since) is the disk after a power loss. Scenarios, each {@code <scenario> <fs> <image> <copy>},
- * copy the image and halt the JVM without closing the log: {@code compaction}: a periodic-sync log
- * (the periodic sync never runs), id {@code a} fills sealed segments, id {@code b} goes on, {@code
- * a} is deleted, a compaction pass runs; {@code every-write}: 500 appends to an every-write log
- * over many segment rolls. {@code read <fs>}: opens the log found there and prints {@code HIGHEST
- * a=<n> b=<n>}.
+ * since) is the disk after a power loss. Each scenario, {@code <scenario> <fs> <image> <copy>},
+ * prints {@code BEFORE-CRASH ...}, copies the image and halts the JVM without closing the log:
+ *
+ * <ul>
+ *   <li>{@code compaction}: a periodic-sync log (whose periodic sync never runs): id {@code a}
+ *       fills sealed segments, id {@code b} goes on, {@code a} is deleted, a compaction pass runs;
+ *   <li>{@code every-write}: 500 appends to an every-write log over many segment rolls;
+ *   <li>{@code periodic}: 100 appends to a periodic-sync log (100 ms), until a periodic sync has
+ *       covered them, then 10 more;
+ *   <li>{@code no-sync}: 100 appends to a no-sync log.
+ * </ul>
+ *
+ * {@code read <fs>}: opens the log found there and prints {@code HIGHEST a=<n> b=<n>}.
  */
 public final class PowerLossProbe {
   private PowerLossProbe() {}
 
   public static void main(String[] args) throws Exception {
-    if (args[0].equals("read")) {
-      try (WriteAheadLog wal = WriteAheadLog.open(settings(Path.of(args[1]), SyncMode.PERIODIC))) {
+    Path fs = Path.of(args[1]);
+    switch (args[0]) {
+      case "read" -> {
+        try (WriteAheadLog wal = WriteAheadLog.open(settings(fs, SyncMode.PERIODIC))) {
+          System.out.println(
+              "HIGHEST a=" + wal.highestSequenceNr("a") + " b=" + wal.highestSequenceNr("b"));
+        }
+        return;
+      }
+      case "compaction" -> {
+        WriteAheadLog wal = WriteAheadLog.open(settings(fs, SyncMode.PERIODIC));
+        append(wal, "a", 1, 200);
+        append(wal, "b", 1, 20);
+        wal.deleteTo("a", 200).get();
+        int compacted = wal.compact(0.5);
         System.out.println(
-            "HIGHEST a=" + wal.highestSequenceNr("a") + " b=" + wal.highestSequenceNr("b"));
+            "BEFORE-CRASH a=" + wal.highestSequenceNr("a") + " compacted=" + compacted);
       }
-      return;
-    }
-    if (args[0].equals("every-write")) {
-      WriteAheadLog wal = WriteAheadLog.open(settings(Path.of(args[1]), SyncMode.EVERY_WRITE));
-      for (long seq = 1; seq <= 500; seq++) {
-        wal.append(write("a", seq, seq)).get();
+      case "every-write" -> {
+        WriteAheadLog wal = WriteAheadLog.open(settings(fs, SyncMode.EVERY_WRITE));
+        append(wal, "a", 1, 500);
+        System.out.println(
+            "BEFORE-CRASH a="
+                + wal.highestSequenceNr("a")
+                + " segments="
+                + wal.segmentFiles().size());
       }
-      System.out.println(
-          "BEFORE-CRASH a="
-              + wal.highestSequenceNr("a")
-              + " segments="
-              + wal.segmentFiles().size());
-      Files.copy(Path.of(args[2]), Path.of(args[3]));
-      System.out.flush();
-      Runtime.getRuntime().halt(0);
+      case "periodic" -> {
+        WriteAheadLog wal =
+            WriteAheadLog.open(settings(fs, SyncMode.PERIODIC, Duration.ofMillis(100)));
+        AtomicLong synced = new AtomicLong();
+        wal.setListener(
+            new WalListener() {
+              @Override
+              public void recordsSynced(long records) {
+                synced.addAndGet(records);
+              }
+            });
+        append(wal, "a", 1, 100);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (synced.get() < 100 && System.nanoTime() < deadline) {
+          Thread.sleep(10);
+        }
+        append(wal, "a", 101, 110);
+        System.out.println("BEFORE-CRASH a=" + wal.highestSequenceNr("a") + " synced=" + synced);
+      }
+      case "no-sync" -> {
+        WriteAheadLog wal = WriteAheadLog.open(settings(fs, SyncMode.NO_SYNC));
+        append(wal, "a", 1, 100);
+        System.out.println("BEFORE-CRASH a=" + wal.highestSequenceNr("a"));
+      }
+      default -> throw new IllegalArgumentException("unknown scenario " + args[0]);
     }
-    WriteAheadLog wal = WriteAheadLog.open(settings(Path.of(args[1]), SyncMode.PERIODIC));
-    for (long seq = 1; seq <= 200; seq++) {
-      wal.append(write("a", seq, seq)).get();
-    }
-    for (long seq = 1; seq <= 20; seq++) {
-      wal.append(write("b", seq, seq)).get();
-    }
-    wal.deleteTo("a", 200).get();
-    int compacted = wal.compact(0.5);
-    System.out.println(
-        "BEFORE-CRASH a="
-            + wal.highestSequenceNr("a")
-            + " compacted="
-            + compacted
-            + " segments="
-            + wal.segmentFiles().size());
     Files.copy(Path.of(args[2]), Path.of(args[3]));
     System.out.flush();
     Runtime.getRuntime().halt(0);
   }
 
+  private static void append(WriteAheadLog wal, String pid, long from, long to) throws Exception {
+    for (long seq = from; seq <= to; seq++) {
+      wal.append(write(pid, seq, seq)).get();
+    }
+  }
+
   private static WalSettings settings(Path fs, SyncMode mode) {
+    return settings(fs, mode, Duration.ofHours(1));
+  }
+
+  private static WalSettings settings(Path fs, SyncMode mode, Duration syncInterval) {
     return WalSettings.builder(fs.resolve("wal"))
         .compactionEnabled(false)
         .syncMode(mode)
-        .syncInterval(Duration.ofHours(1))
+        .syncInterval(syncInterval)
         .segmentSize(4096)
         .build();
   }

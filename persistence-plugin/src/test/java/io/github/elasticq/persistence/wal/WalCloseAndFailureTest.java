@@ -218,6 +218,32 @@ class WalCloseAndFailureTest {
     assertThat(out).as("after the power loss: " + out).contains("HIGHEST a=500 ");
   }
 
+  /**
+   * Periodic's promise: a power loss loses at most what was acknowledged since the last periodic
+   * sync. 100 appends, a sync that covers them, 10 more: at least the 100 are on the disk after.
+   */
+  @Test
+  void periodic_powerLoss_keepsWhatTheLastSyncCovered() throws Exception {
+    String out = afterPowerLoss("periodic");
+    assertThat(out).as(out).containsPattern("BEFORE-CRASH a=110 synced=(10[0-9]|110)");
+    String highest = out.replaceAll("(?s).*HIGHEST a=(\\d+) .*", "$1");
+    assertThat(Long.parseLong(highest)).as("after the power loss: " + out).isBetween(100L, 110L);
+  }
+
+  /**
+   * The harness's negative control: a no-sync log forces nothing, and the disk after the power loss
+   * lacks what was appended (if this failed, the copy would not be a power loss and the tests above
+   * could not fail).
+   */
+  @Test
+  void noSync_powerLoss_losesWhatWasNeverForced() throws Exception {
+    String out = afterPowerLoss("no-sync");
+    assertThat(out).as(out).contains("BEFORE-CRASH a=100");
+    assertThat(out).as("the log opens after the power loss: " + out).contains("HIGHEST a=");
+    String highest = out.replaceAll("(?s).*HIGHEST a=(\\d+) .*", "$1");
+    assertThat(Long.parseLong(highest)).as("after the power loss: " + out).isLessThan(100L);
+  }
+
   /** Runs {@link PowerLossProbe}'s {@code scenario} on a loop-mounted ext4, then reads the copy. */
   private String afterPowerLoss(String scenario) throws Exception {
     Path root = Files.createDirectories(dir.resolve("power"));
