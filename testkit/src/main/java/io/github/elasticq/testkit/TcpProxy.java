@@ -26,8 +26,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       #restore()} accepts again on the same port: a partition, or a server that is down.
  * </ul>
  *
- * <p>Two daemon threads per connection copy the bytes; nothing is buffered beyond one read. The
- * proxy listens on the loopback interface only. Thread-safe; {@link #close()} ends everything.
+ * <p>Two daemon threads per connection copy the bytes; nothing is buffered beyond one read. A
+ * half-close is passed on: when one side shuts down its output, the proxy shuts down its output to
+ * the other side and keeps carrying the other direction until that ends too. The proxy listens on
+ * the loopback interface only. Thread-safe; {@link #close()} ends everything.
  */
 public final class TcpProxy implements AutoCloseable {
   private final String targetHost;
@@ -303,7 +305,12 @@ public final class TcpProxy implements AutoCloseable {
     return s.getLocalPort() == s.getPort() && s.getLocalAddress().equals(s.getInetAddress());
   }
 
-  /** Copies {@code from} to {@code to} until either side ends, then ends the connection. */
+  /**
+   * Copies {@code from} to {@code to}. An end of stream from {@code from} is passed on as a
+   * half-close ({@code shutdownOutput} of {@code to}) and the other direction goes on, so a client
+   * that shuts down its output after a request still gets the answer; the connection ends once both
+   * directions have ended, or at once when either side fails or is reset.
+   */
   private void pump(Connection c, Socket from, Socket to) {
     byte[] chunk = new byte[16384];
     try {
@@ -314,17 +321,40 @@ public final class TcpProxy implements AutoCloseable {
         out.write(chunk, 0, n);
         out.flush();
       }
+      to.shutdownOutput();
+      if (!c.directionEnded()) {
+        return; // the other direction still carries bytes
+      }
     } catch (IOException e) {
-      // cut, or the other direction ended the connection
-    } finally {
-      open.remove(c);
-      closeQuietly(from);
-      closeQuietly(to);
+      // cut, reset by a peer, or the other direction ended the connection
     }
+    open.remove(c);
+    c.close();
   }
 
   /** One proxied connection: the client's socket and the proxy's socket to the target. */
-  private record Connection(Socket client, Socket upstream) {
+  private static final class Connection {
+    private final Socket client;
+    private final Socket upstream;
+
+    /** Directions (client to target, target to client) that have reached their end of stream. */
+    private final AtomicInteger endedDirections = new AtomicInteger();
+
+    Connection(Socket client, Socket upstream) {
+      this.client = client;
+      this.upstream = upstream;
+    }
+
+    /** Counts one direction's end of stream; true for the second, which ends the connection. */
+    boolean directionEnded() {
+      return endedDirections.incrementAndGet() == 2;
+    }
+
+    void close() {
+      closeQuietly(client);
+      closeQuietly(upstream);
+    }
+
     void abort() {
       TcpProxy.abort(client);
       TcpProxy.abort(upstream);

@@ -138,6 +138,38 @@ class TcpProxyTest {
   }
 
   /**
+   * A client that half-closes after its request (shutdownOutput: "that is all of it") still gets
+   * the answer, which a server that reads to the end of the request sends only then. The proxy
+   * passes the half-close on instead of ending the connection (it closed both sockets on the
+   * client's end of stream, and the client read nothing).
+   */
+  @Test
+  void clientHalfClose_isPassedOn_andTheAnswerStillArrives() throws Exception {
+    try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      Thread answering =
+          new Thread(
+              () -> {
+                try (Socket s = server.accept()) {
+                  byte[] request = s.getInputStream().readAllBytes();
+                  s.getOutputStream()
+                      .write(("got " + request.length).getBytes(StandardCharsets.US_ASCII));
+                } catch (IOException e) {
+                  // the test fails on the client's side
+                }
+              });
+      answering.setDaemon(true);
+      answering.start();
+      try (TcpProxy proxy = TcpProxy.to(server.getLocalPort());
+          Socket client = connect(proxy)) {
+        client.getOutputStream().write("hello".getBytes(StandardCharsets.US_ASCII));
+        client.shutdownOutput();
+        byte[] answer = client.getInputStream().readAllBytes();
+        assertThat(new String(answer, StandardCharsets.US_ASCII)).isEqualTo("got 5");
+      }
+    }
+  }
+
+  /**
    * The target is a port held by a bound socket that does not listen: a connection to it is
    * refused, and no other socket can be given it while the test runs. The test first used the port
    * of a closed listener; with nothing holding that port, the proxy's own connection to it can be
