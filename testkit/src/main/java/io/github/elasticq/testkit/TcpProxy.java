@@ -26,17 +26,22 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       #restore()} accepts again on the same port: a partition, or a server that is down.
  * </ul>
  *
- * <p>Two daemon threads per connection copy the bytes; nothing is buffered beyond one read. A
- * half-close is passed on: when one side shuts down its output, the proxy shuts down its output to
- * the other side and keeps carrying the other direction until that ends too. The proxy listens on
- * the loopback interface only. Thread-safe; {@link #close()} ends everything.
+ * <p>The connection to the target is made on the client connection's own thread, with a 10 s
+ * timeout, so a target that does not answer never holds up the proxy; cutting such a connection
+ * aborts the connect. Two daemon threads per connection copy the bytes; nothing is buffered beyond
+ * one read. A half-close is passed on: when one side shuts down its output, the proxy shuts down
+ * its output to the other side and keeps carrying the other direction until that ends too. The
+ * proxy listens on the loopback interface only. Thread-safe; {@link #close()} ends everything.
  */
 public final class TcpProxy implements AutoCloseable {
   private final String targetHost;
   private final int targetPort;
   private final int port;
 
-  /** Every connection carried now, client side and server side. */
+  /** How long the proxy waits for its target to accept a connection before ending the client's. */
+  static final int CONNECT_TIMEOUT_MILLIS = 10_000;
+
+  /** Every connection accepted and not ended, client side and server side. */
   private final Set<Connection> open = ConcurrentHashMap.newKeySet();
 
   private final AtomicInteger accepted = new AtomicInteger();
@@ -53,12 +58,13 @@ public final class TcpProxy implements AutoCloseable {
   private final Connector connector;
 
   /**
-   * How the proxy connects to its target: {@code new Socket(host, port)}, or, in the test of the
-   * self-connect guard, a socket made to connect to itself.
+   * How the proxy connects its socket to the target: a plain connect with a timeout, or, in the
+   * test of the self-connect guard, a socket made to connect to itself. The proxy owns the socket,
+   * so that {@link #cut()} can abort a connect that is still under way by closing it.
    */
   @FunctionalInterface
   interface Connector {
-    Socket open(String host, int port) throws IOException;
+    void connect(Socket unconnected, String host, int port, int timeoutMillis) throws IOException;
   }
 
   private TcpProxy(String targetHost, int targetPort, int listenPort, Connector connector)
@@ -142,7 +148,12 @@ public final class TcpProxy implements AutoCloseable {
    */
   static TcpProxy listeningOn(int listenPort, String targetHost, int targetPort)
       throws IOException {
-    return listeningOn(listenPort, targetHost, targetPort, Socket::new);
+    return listeningOn(
+        listenPort,
+        targetHost,
+        targetPort,
+        (s, host, port, timeoutMillis) ->
+            s.connect(new InetSocketAddress(host, port), timeoutMillis));
   }
 
   /**
@@ -170,13 +181,14 @@ public final class TcpProxy implements AutoCloseable {
     return accepted.get();
   }
 
-  /** Client connections carried now. */
+  /** Client connections carried now, including those whose target is still being connected to. */
   public int openConnections() {
     return open.size();
   }
 
   /**
-   * Resets every connection the proxy carries now, both sides; the proxy keeps accepting.
+   * Resets every connection the proxy carries now, both sides, and aborts the connections to the
+   * target still being made (their clients are reset too); the proxy keeps accepting.
    *
    * @return how many client connections were cut
    */
@@ -192,8 +204,9 @@ public final class TcpProxy implements AutoCloseable {
   }
 
   /**
-   * Stops accepting and resets every connection: once this returns and until {@link #restore()}, a
-   * client's connection attempt is refused.
+   * Stops accepting and resets every connection, aborting those still connecting to the target:
+   * once this returns and until {@link #restore()}, a client's connection attempt is refused. Does
+   * not wait for a target that does not answer.
    *
    * @return how many client connections were cut
    */
@@ -261,6 +274,11 @@ public final class TcpProxy implements AutoCloseable {
     acceptor = daemon("elasticq-tcp-proxy-" + port + "-accept", () -> acceptLoop(s));
   }
 
+  /**
+   * Accepts clients; each one's connection to the target is made on that connection's own thread,
+   * so a target that does not answer never holds up the acceptor (nor {@link #partition()}, which
+   * waits for it).
+   */
   private void acceptLoop(ServerSocket s) {
     while (!s.isClosed()) {
       Socket client;
@@ -269,30 +287,34 @@ public final class TcpProxy implements AutoCloseable {
       } catch (IOException e) {
         return; // partitioned or closed
       }
-      Socket upstream;
-      try {
-        upstream = connector.open(targetHost, targetPort);
-      } catch (IOException e) {
-        abort(client); // the target does not answer: the client's connection ends at once
-        continue;
-      }
-      if (connectedToItself(upstream)) {
-        abort(upstream); // the target is down, not an echo server: see connectedToItself
-        abort(client);
-        continue;
-      }
-      Connection c = new Connection(client, upstream);
-      synchronized (this) {
-        if (server != s) { // partitioned while this one was being connected
-          c.abort();
-          return;
-        }
-        open.add(c);
-      }
-      accepted.incrementAndGet();
-      daemon("elasticq-tcp-proxy-" + port + "-up", () -> pump(c, client, upstream));
-      daemon("elasticq-tcp-proxy-" + port + "-down", () -> pump(c, upstream, client));
+      Connection c = new Connection(client, new Socket());
+      open.add(c); // before partition()'s cut, which waits for this thread to end
+      daemon("elasticq-tcp-proxy-" + port + "-up", () -> connectAndPump(c));
     }
+  }
+
+  /** Connects {@code c} to the target, then carries it: client to target here, back on another. */
+  private void connectAndPump(Connection c) {
+    try {
+      connector.connect(c.upstream, targetHost, targetPort, CONNECT_TIMEOUT_MILLIS);
+    } catch (IOException e) {
+      // the target does not answer, or a cut closed the socket: the client's connection ends
+      open.remove(c);
+      c.abort();
+      return;
+    }
+    if (connectedToItself(c.upstream)) {
+      open.remove(c); // the target is down, not an echo server: see connectedToItself
+      c.abort();
+      return;
+    }
+    if (!open.contains(c)) {
+      c.abort(); // cut just after the connect succeeded
+      return;
+    }
+    accepted.incrementAndGet();
+    daemon("elasticq-tcp-proxy-" + port + "-down", () -> pump(c, c.upstream, c.client));
+    pump(c, c.client, c.upstream);
   }
 
   /**

@@ -12,7 +12,10 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -190,6 +193,77 @@ class TcpProxyTest {
   }
 
   /**
+   * A target that does not answer (its accept queue is full, so the proxy's connection attempt
+   * hangs): partition() aborts that pending connect and resets its client, and no thread of the
+   * proxy is left behind. The acceptor made the connect itself, without a timeout: partition()
+   * waited 5 s for it in vain, cut nothing (the connection was not carried yet) and the acceptor
+   * stayed blocked after close().
+   */
+  @Test
+  void partition_whileTheTargetDoesNotAnswer_abortsTheConnect_andLeavesNoThread() throws Exception {
+    try (ServerSocket target = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      List<Socket> queued = fillAcceptQueue(target);
+      try {
+        TcpProxy proxy = TcpProxy.to(target.getLocalPort());
+        try (Socket client = connect(proxy)) {
+          long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+          while (proxy.openConnections() == 0 && System.nanoTime() < deadline) {
+            Thread.sleep(10); // the proxy takes the client and starts connecting to the target
+          }
+
+          assertThat(proxy.partition()).as("client connections cut").isEqualTo(1);
+          assertThat(readEnds(client))
+              .as("the client's connection ends, not a read timeout")
+              .isTrue();
+        } finally {
+          proxy.close();
+        }
+        String prefix = "elasticq-tcp-proxy-" + proxy.port() + "-";
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+          if (t.getName().startsWith(prefix)) {
+            t.join(5_000); // well below the connect timeout: only an aborted connect ends so soon
+            assertThat(t.isAlive()).as("%s after close()", t.getName()).isFalse();
+          }
+        }
+      } finally {
+        for (Socket s : queued) {
+          s.close();
+        }
+      }
+    }
+  }
+
+  /**
+   * Connections to {@code target} until its accept queue is full: a further connection attempt then
+   * hangs, as to a host that does not answer.
+   */
+  private static List<Socket> fillAcceptQueue(ServerSocket target) throws IOException {
+    List<Socket> queued = new ArrayList<>();
+    for (int i = 0; i < 16; i++) {
+      Socket s = new Socket();
+      try {
+        s.connect(target.getLocalSocketAddress(), 300);
+        queued.add(s);
+      } catch (SocketTimeoutException e) {
+        s.close();
+        return queued;
+      }
+    }
+    throw new IllegalStateException("the accept queue took 16 connections: " + queued.size());
+  }
+
+  /** Whether reading {@code s} finds its end or a reset (false on a read timeout). */
+  private static boolean readEnds(Socket s) {
+    try {
+      return s.getInputStream().read() < 0;
+    } catch (SocketTimeoutException e) {
+      return false;
+    } catch (IOException e) {
+      return true;
+    }
+  }
+
+  /**
    * The guard against connecting to itself: the proxy is offered the very port of its target, a
    * loopback port nothing listens on (as the OS may offer it when the target is down). It must take
    * another port, and a client's connection must end rather than loop back into the proxy.
@@ -238,21 +312,14 @@ class TcpProxyTest {
   void upstreamConnectedToItself_isDropped_notCarriedAsAnEcho() throws Exception {
     AtomicInteger selfConnected = new AtomicInteger();
     TcpProxy.Connector toItself =
-        (host, port) -> {
+        (s, host, port, timeoutMillis) -> {
           InetAddress address = InetAddress.getByName(host);
-          Socket s = new Socket();
-          try {
-            s.setReuseAddress(true);
-            s.bind(new InetSocketAddress(address, port));
-            s.connect(new InetSocketAddress(address, port), 5_000);
-          } catch (IOException e) {
-            s.close();
-            throw e;
-          }
+          s.setReuseAddress(true);
+          s.bind(new InetSocketAddress(address, port));
+          s.connect(new InetSocketAddress(address, port), timeoutMillis);
           if (s.getLocalPort() == s.getPort()) {
             selfConnected.incrementAndGet();
           }
-          return s;
         };
     int target = freePort();
     try (TcpProxy proxy = TcpProxy.listeningOn(0, "127.0.0.1", target, toItself);
