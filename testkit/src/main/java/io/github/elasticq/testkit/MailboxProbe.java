@@ -41,13 +41,13 @@ public final class MailboxProbe {
 
   private final MailboxRegistry registry;
   private final Duration timeout;
-  private final Map<String, Long> rejectedAtMark;
+  private final Map<String, Long> droppedAtMark;
 
   private MailboxProbe(
-      MailboxRegistry registry, Duration timeout, Map<String, Long> rejectedAtMark) {
+      MailboxRegistry registry, Duration timeout, Map<String, Long> droppedAtMark) {
     this.registry = registry;
     this.timeout = timeout;
-    this.rejectedAtMark = rejectedAtMark;
+    this.droppedAtMark = droppedAtMark;
   }
 
   /**
@@ -77,7 +77,7 @@ public final class MailboxProbe {
     if (timeout.isNegative() || timeout.isZero()) {
       throw new IllegalArgumentException("timeout must be positive, was " + timeout);
     }
-    return new MailboxProbe(registry, timeout, rejectedAtMark);
+    return new MailboxProbe(registry, timeout, droppedAtMark);
   }
 
   /** How long the {@code await...} methods wait. */
@@ -218,20 +218,22 @@ public final class MailboxProbe {
   // Drops
 
   /**
-   * Takes the drop baseline: {@link #assertNoDrops()} counts only messages rejected after this
-   * call. The JUnit extension calls it before each test. Any thread.
+   * Takes the drop baseline: {@link #assertNoDrops()} counts only messages dropped after this call.
+   * The JUnit extension calls it before each test. Any thread.
    */
   public void mark() {
-    rejectedAtMark.clear();
+    droppedAtMark.clear();
     for (MailboxInfo m : registry.mailboxes()) {
-      rejectedAtMark.put(key(m), m.stats().rejected());
+      droppedAtMark.put(key(m), dropped(m));
     }
   }
 
   /**
-   * Asserts that no live ElasticQ mailbox rejected a message (overflow at {@code max-capacity},
-   * sent to dead letters) since {@link #mark()}; a mailbox created since counts from zero.
-   * Mailboxes of actors that have stopped are no longer listed, so assert before stopping them.
+   * Asserts that no live ElasticQ mailbox dropped a message since {@link #mark()}: rejected it at
+   * {@code max-capacity} or, for a {@code QosMailbox}, shed it under overload ({@code
+   * shedding.threshold}); either sends it to dead letters. A mailbox created since counts from
+   * zero. Mailboxes of actors that have stopped are no longer listed, so assert before stopping
+   * them.
    *
    * @throws AssertionError naming every mailbox that dropped, with its figures
    */
@@ -251,7 +253,8 @@ public final class MailboxProbe {
   }
 
   /**
-   * Asserts that {@code actor}'s mailbox rejected no message since {@link #mark()}.
+   * Asserts that {@code actor}'s mailbox dropped (rejected or shed) no message since {@link
+   * #mark()}.
    *
    * @throws AssertionError with the mailbox's figures if it did
    */
@@ -264,13 +267,18 @@ public final class MailboxProbe {
     }
   }
 
-  /** Messages {@code actor}'s mailbox rejected since {@link #mark()}. */
+  /** Messages {@code actor}'s mailbox dropped (rejected or shed) since {@link #mark()}. */
   public long dropsSinceMark(ActorRef<?> actor) {
     return dropsSinceMark(mailboxOf(actor));
   }
 
   private long dropsSinceMark(MailboxInfo m) {
-    return m.stats().rejected() - rejectedAtMark.getOrDefault(key(m), 0L);
+    return dropped(m) - droppedAtMark.getOrDefault(key(m), 0L);
+  }
+
+  /** Messages {@code m} sent to dead letters instead of queueing: overflow and QoS shedding. */
+  private static long dropped(MailboxInfo m) {
+    return m.stats().rejected() + m.shed();
   }
 
   // ------------------------------------------------------------------------------------------
@@ -302,8 +310,9 @@ public final class MailboxProbe {
 
   /**
    * One line with every figure of {@code m}: {@code mailbox [id] of [owner] (Type): size=..,
-   * capacity=.., max=.., peak=.., enqueued=.., dequeued=.., rejected=.., grows=.., shrinks=..} and,
-   * for QoS, the same per level.
+   * capacity=.., max=.., peak=.., enqueued=.., dequeued=.., rejected=.., grows=.., shrinks=..},
+   * {@code shed=..} per level when a QoS mailbox shed messages, and, for QoS, the figures per
+   * level.
    */
   public static String describe(MailboxInfo m) {
     StringBuilder sb = new StringBuilder("mailbox [").append(m.id()).append(']');
@@ -314,6 +323,9 @@ public final class MailboxProbe {
     sb.append(" (").append(type.substring(type.lastIndexOf('.') + 1)).append("): ");
     figures(sb, m.stats());
     sb.append(", max=").append(m.maxCapacity());
+    if (m.shed() > 0) {
+      sb.append(", shed=").append(m.shed()).append(' ').append(m.levelShed());
+    }
     if (m.levelStats().size() > 1) {
       sb.append(", levels=[");
       for (int i = 0; i < m.levelStats().size(); i++) {

@@ -21,7 +21,10 @@ import org.junit.jupiter.api.Test;
       "tiny-mailbox { mailbox-type = \"io.github.elasticq.mailbox.ElasticMailbox\","
           + " initial-capacity = 4, min-capacity = 4, max-capacity = 4 }",
       "qos-mailbox { mailbox-type = \"io.github.elasticq.mailbox.QosMailbox\","
-          + " initial-capacity = 4, min-capacity = 4 }"
+          + " initial-capacity = 4, min-capacity = 4 }",
+      "shedding-mailbox { mailbox-type = \"io.github.elasticq.mailbox.QosMailbox\","
+          + " initial-capacity = 4, min-capacity = 4, max-capacity = 10,"
+          + " shedding { threshold = 0.5, below-level = 1 } }"
     })
 class MailboxProbeTest {
 
@@ -138,6 +141,39 @@ class MailboxProbeTest {
     probe.assertNoDrops();
     hold.release();
     kit.stop(actor);
+  }
+
+  /**
+   * A QoS mailbox that sheds under overload sends the shed messages to dead letters without
+   * counting them as rejected: they are drops all the same (assertNoDrops passed, counting only
+   * {@code rejected}).
+   */
+  @Test
+  void assertNoDrops_failsOnceAQosMailboxSheds() throws Exception {
+    ActorRef<Holder.Msg> actor = spawn("shedding-mailbox");
+    Holder.Hold hold = hold(actor);
+    try {
+      for (int i = 0; i < 20; i++) {
+        actor.tell(new Holder.Prio(0)); // level 0, shed once the mailbox is half full
+      }
+      MailboxInfo m = probe.mailboxOf(actor);
+      assertThat(m.shed()).as("shed").isPositive();
+      assertThat(m.stats().rejected()).as("rejected").isZero();
+      assertThat(probe.dropsSinceMark(actor)).isEqualTo(m.shed());
+      assertThatThrownBy(probe::assertNoDrops)
+          .isInstanceOf(AssertionError.class)
+          .hasMessageContaining(m.shed() + " dropped by mailbox [shedding-mailbox]")
+          .hasMessageContaining("shed=" + m.shed());
+      assertThatThrownBy(() -> probe.assertNoDrops(actor))
+          .isInstanceOf(AssertionError.class)
+          .hasMessageContaining(m.shed() + " dropped by mailbox [shedding-mailbox]");
+
+      probe.mark();
+      probe.assertNoDrops();
+    } finally {
+      hold.release();
+      kit.stop(actor);
+    }
   }
 
   @Test
