@@ -232,8 +232,8 @@ public final class MailboxProbe {
    * Asserts that no live ElasticQ mailbox dropped a message since {@link #mark()}: rejected it at
    * {@code max-capacity} or, for a {@code QosMailbox}, shed it under overload ({@code
    * shedding.threshold}); either sends it to dead letters. A mailbox created since counts from
-   * zero. Mailboxes of actors that have stopped are no longer listed, so assert before stopping
-   * them.
+   * zero, also that of an actor started again under the name of one that stopped. Mailboxes of
+   * actors that have stopped are no longer listed, so assert before stopping them.
    *
    * @throws AssertionError naming every mailbox that dropped, with its figures
    */
@@ -273,7 +273,8 @@ public final class MailboxProbe {
   }
 
   private long dropsSinceMark(MailboxInfo m) {
-    return dropped(m) - droppedAtMark.getOrDefault(key(m), 0L);
+    // never negative, should a baseline ever belong to another queue (a shared one has no owner)
+    return Math.max(0L, dropped(m) - droppedAtMark.getOrDefault(key(m), 0L));
   }
 
   /** Messages {@code m} sent to dead letters instead of queueing: overflow and QoS shedding. */
@@ -370,8 +371,13 @@ public final class MailboxProbe {
     return mailboxes.size() + " " + names + (mailboxes.size() > 10 ? "..." : "");
   }
 
+  /**
+   * A mailbox's baseline key: its id and its owner's incarnation (path and uid), so an actor
+   * started again under the same name after {@link #mark()} counts from zero instead of inheriting
+   * the baseline of the one it replaced.
+   */
   private static String key(MailboxInfo m) {
-    return m.id() + '\u0000' + m.ownerPath();
+    return m.id() + '\u0000' + m.ownerPath() + '#' + m.ownerUid();
   }
 
   private static void sleep() {

@@ -144,6 +144,41 @@ class MailboxProbeTest {
   }
 
   /**
+   * An actor started again under the name of one that stopped after {@link MailboxProbe#mark()}
+   * counts its drops from zero: the baseline belongs to the old incarnation (keyed by path alone,
+   * the new one inherited it, dropsSinceMark went negative and assertNoDrops passed).
+   */
+  @Test
+  void assertNoDrops_seesTheDropsOfANewIncarnationAtTheSamePath() throws Exception {
+    ActorRef<Holder.Msg> first =
+        kit.spawn(Holder.create(), "reborn", MailboxSelector.fromConfig("tiny-mailbox"));
+    Holder.Hold firstHold = hold(first);
+    send(first, 20); // 16 rejected before the mark, as by a fixture actor
+    probe.awaitSize(first, 4);
+    probe.mark();
+    firstHold.release();
+    kit.stop(first);
+
+    ActorRef<Holder.Msg> second =
+        kit.spawn(Holder.create(), "reborn", MailboxSelector.fromConfig("tiny-mailbox"));
+    Holder.Hold secondHold = hold(second);
+    try {
+      send(second, 6);
+      probe.awaitSize(second, 4);
+      assertThat(probe.dropsSinceMark(second)).isEqualTo(2);
+      assertThatThrownBy(() -> probe.assertNoDrops(second))
+          .isInstanceOf(AssertionError.class)
+          .hasMessageContaining("2 dropped by mailbox [tiny-mailbox] of [" + second.path() + "]");
+      assertThatThrownBy(probe::assertNoDrops)
+          .isInstanceOf(AssertionError.class)
+          .hasMessageContaining("2 dropped by mailbox [tiny-mailbox]");
+    } finally {
+      secondHold.release();
+      kit.stop(second);
+    }
+  }
+
+  /**
    * A QoS mailbox that sheds under overload sends the shed messages to dead letters without
    * counting them as rejected: they are drops all the same (assertNoDrops passed, counting only
    * {@code rejected}).
