@@ -14,6 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
 import org.apache.pekko.actor.ActorPath;
 import org.apache.pekko.actor.ClassicActorSystemProvider;
+import org.apache.pekko.actor.testkit.typed.TestKitSettings;
 import org.apache.pekko.actor.typed.ActorRef;
 
 /**
@@ -31,9 +32,10 @@ import org.apache.pekko.actor.typed.ActorRef;
  * mailboxes.assertNoDrops();                // no overflow to dead letters since mark()
  * </pre>
  *
- * <p>Waits poll every 10 ms up to the probe's timeout (default: {@code
- * pekko.actor.testkit.typed.single-expect-default}, 3 s in Pekko's reference). Any thread; the
- * probe holds only the drop baseline, so call {@link #mark()} while no drop assertion runs.
+ * <p>Waits poll every 10 ms up to the probe's timeout (default: as for Pekko's own test probes,
+ * {@code pekko.actor.testkit.typed.single-expect-default}, 3 s in Pekko's reference, dilated by
+ * {@code pekko.actor.testkit.typed.timefactor}). Any thread; the probe holds only the drop
+ * baseline, so call {@link #mark()} while no drop assertion runs.
  */
 public final class MailboxProbe {
 
@@ -57,9 +59,11 @@ public final class MailboxProbe {
    * @return the probe
    */
   public static MailboxProbe create(ClassicActorSystemProvider system) {
-    String key = "pekko.actor.testkit.typed.single-expect-default";
-    com.typesafe.config.Config config = system.classicSystem().settings().config();
-    Duration timeout = config.hasPath(key) ? config.getDuration(key) : Duration.ofSeconds(3);
+    // Pekko's own probes' default: single-expect-default dilated by the timefactor
+    TestKitSettings settings =
+        TestKitSettings.create(
+            system.classicSystem().settings().config().getConfig("pekko.actor.testkit.typed"));
+    Duration timeout = Duration.ofNanos(settings.SingleExpectDefaultTimeout().toNanos());
     MailboxProbe probe =
         new MailboxProbe(MailboxRegistry.get(system), timeout, new ConcurrentHashMap<>());
     probe.mark();

@@ -3,6 +3,8 @@ package io.github.elasticq.testkit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
 import io.github.elasticq.mailbox.MailboxInfo;
 import java.time.Duration;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
@@ -246,6 +248,21 @@ class MailboxProbeTest {
         .hasMessageContaining("expected a grown mailbox within 200 ms")
         .hasMessageContaining("grows=0");
     kit.stop(actor);
+  }
+
+  /**
+   * The default timeout is Pekko's probes' own, single-expect-default scaled by the timefactor that
+   * a slow CI machine sets (it read single-expect-default raw: 1 s here instead of 3 s).
+   */
+  @Test
+  void timeout_isSingleExpectDefaultDilatedByTheTimefactor() {
+    Config slow =
+        ConfigFactory.parseString(
+            "pekko.actor.testkit.typed { timefactor = 3.0, single-expect-default = 1s }");
+    try (ElasticQTestKit dilated = ElasticQTestKit.create("Dilated", slow)) {
+      assertThat(dilated.mailboxProbe().timeout()).isEqualTo(Duration.ofSeconds(3));
+    }
+    assertThat(probe.timeout()).as("Pekko's reference: 3 s, timefactor 1").hasSeconds(3);
   }
 
   @Test
