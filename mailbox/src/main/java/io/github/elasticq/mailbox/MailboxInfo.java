@@ -26,6 +26,9 @@ import java.util.List;
  * @param levelShed messages refused per level, lowest first, by a {@link QosMailbox}'s overload
  *     shedding ({@code shedding.threshold}); sent to dead letters like an overflow but not counted
  *     in {@code rejected}; all zero for other mailboxes
+ * @param ownerUid the owning actor's uid ({@code ActorPath.uid()}), which tells its incarnation
+ *     apart from an actor started later under the same {@code ownerPath}; 0 for a shared queue or
+ *     stopped totals
  */
 public record MailboxInfo(
     String id,
@@ -37,7 +40,8 @@ public record MailboxInfo(
     int maxCapacity,
     long cleanedUp,
     List<Long> levelCleanedUp,
-    List<Long> levelShed) {
+    List<Long> levelShed,
+    int ownerUid) {
 
   /** Copies the lists so the record stays immutable. */
   public MailboxInfo {
@@ -46,7 +50,7 @@ public record MailboxInfo(
     levelShed = List.copyOf(levelShed);
   }
 
-  /** A description without shed counts (zero). */
+  /** A description without shed counts and owner uid (zero). */
   public MailboxInfo(
       String id,
       String ownerPath,
@@ -67,7 +71,8 @@ public record MailboxInfo(
         maxCapacity,
         cleanedUp,
         levelCleanedUp,
-        java.util.Collections.nCopies(levelStats.size(), 0L));
+        java.util.Collections.nCopies(levelStats.size(), 0L),
+        0);
   }
 
   /** Messages refused by overload shedding, all levels. */

@@ -98,6 +98,7 @@ class MailboxRegistryEntriesTest {
     assertThat(ia.id()).isEqualTo("test-elastic-mailbox");
     assertThat(ia.mailboxType()).isEqualTo(ElasticMailbox.class.getName());
     assertThat(ia.ownerPath()).isEqualTo(a.getRef().path().toString());
+    assertThat(ia.ownerUid()).as("the owner's incarnation").isEqualTo(a.getRef().path().uid());
     MailboxInfo ib = registry.find(b.getRef()).orElseThrow();
     assertThat(ib.id()).isEqualTo("qos-strict-mailbox");
     assertThat(ib.mailboxType()).isEqualTo(QosMailbox.class.getName());
@@ -209,6 +210,7 @@ class MailboxRegistryEntriesTest {
     assertThat(info).isPresent();
     assertThat(info.get().id()).isEqualTo("test-elastic-mailbox");
     assertThat(info.get().mailboxType()).isEqualTo(ElasticMailbox.class.getName());
+    assertThat(info.get().ownerUid()).as("no owner, no uid").isZero();
     assertThat(info.get().stats().enqueued()).isEqualTo(1);
 
     cleanUp(q);

@@ -12,7 +12,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * Runs a test class with an {@link ElasticQTestKit}: one Pekko {@code ActorTestKit} per test class,
  * whose {@code elasticq.journal} and {@code elasticq.snapshot-store} live in a fresh temporary
  * directory; shut down and deleted after the class. Works with both {@code @TestInstance}
- * lifecycles, because the kit belongs to the class, not to a test instance.
+ * lifecycles, because the kit belongs to the class, not to a test instance. A {@code @Nested} class
+ * uses its enclosing class's kit, unless it carries its own {@code @ElasticQTest}, which gives it a
+ * kit of its own built from that annotation.
  *
  * <p>Test constructors, lifecycle methods and test methods receive {@link ElasticQTestKit}, {@code
  * ActorTestKit}, the typed {@code ActorSystem} or {@link MailboxProbe} as parameters. The probe's

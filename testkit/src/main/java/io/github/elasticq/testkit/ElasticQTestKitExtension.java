@@ -2,6 +2,7 @@ package io.github.elasticq.testkit;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import java.util.Optional;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.junit.jupiter.api.extension.AfterAllCallback;
@@ -21,8 +22,9 @@ import org.junit.platform.commons.support.AnnotationSupport;
  * <p>Unlike a testkit held in a field of the test instance (Pekko's {@code TestKitJUnit5Extension},
  * which with the default per-method lifecycle shuts down only the last instance's kit), the kit
  * lives in the class's {@link ExtensionContext.Store}, so both {@code @TestInstance} lifecycles get
- * exactly one system per class and it is always shut down. {@code @Nested} classes share their
- * enclosing class's kit.
+ * exactly one system per class and it is always shut down. A {@code @Nested} class shares its
+ * enclosing class's kit, unless it carries its own {@link ElasticQTest}: then it gets its own kit,
+ * with its own configuration and system name, closed after that nested class.
  *
  * <p>Resolves parameters of type {@link ElasticQTestKit}, {@link ActorTestKit}, {@link ActorSystem}
  * and {@link MailboxProbe}. Before each test it resets the probe's drop baseline ({@link
@@ -45,8 +47,9 @@ public final class ElasticQTestKitExtension
 
   @Override
   public void afterAll(ExtensionContext context) {
-    ElasticQTestKit kit =
-        classContext(context).getStore(NAMESPACE).remove(KEY, ElasticQTestKit.class);
+    ExtensionContext c = classContext(context);
+    // only in the store of the class that owns a kit: a nested class sharing one finds nothing
+    ElasticQTestKit kit = c.getStore(NAMESPACE).remove(key(c), ElasticQTestKit.class);
     if (kit != null) {
       kit.close();
     }
@@ -82,12 +85,46 @@ public final class ElasticQTestKitExtension
     throw new ParameterResolutionException("cannot resolve " + parameter.getParameter());
   }
 
-  /** The kit of the class (or of an enclosing class, for {@code @Nested}), created if absent. */
+  /**
+   * The kit of the class, or of the enclosing class for a {@code @Nested} one without its own
+   * {@link ElasticQTest}; created if absent.
+   */
   private static ElasticQTestKit kit(ExtensionContext context) {
-    ExtensionContext owner = classContext(context);
+    ExtensionContext owner = kitOwner(classContext(context));
+    // keyed by its owner: a store lookup also searches the enclosing classes' stores, and with one
+    // key for all a configured nested class was handed its enclosing class's kit
     return owner
         .getStore(NAMESPACE)
-        .getOrComputeIfAbsent(KEY, k -> create(owner), ElasticQTestKit.class);
+        .getOrComputeIfAbsent(key(owner), k -> create(owner), ElasticQTestKit.class);
+  }
+
+  /** The store key of the kit owned by {@code classContext}. */
+  private static String key(ExtensionContext classContext) {
+    return KEY + ' ' + classContext.getUniqueId();
+  }
+
+  /**
+   * The class context whose kit {@code classContext} uses: the nearest of itself and its enclosing
+   * classes that carries {@link ElasticQTest}, else (the extension registered with {@code
+   * ExtendWith}) the outermost class.
+   */
+  private static ExtensionContext kitOwner(ExtensionContext classContext) {
+    ExtensionContext c = classContext;
+    while (!isAnnotated(c)) {
+      Optional<ExtensionContext> parent = c.getParent();
+      if (parent.isEmpty() || parent.get().getTestClass().isEmpty()) {
+        return c;
+      }
+      c = parent.get();
+    }
+    return c;
+  }
+
+  private static boolean isAnnotated(ExtensionContext classContext) {
+    return classContext
+        .getTestClass()
+        .map(t -> AnnotationSupport.isAnnotated(t, ElasticQTest.class))
+        .orElse(false);
   }
 
   /** The class-level context: a method context's parent. */

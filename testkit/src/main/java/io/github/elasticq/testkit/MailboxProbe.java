@@ -14,6 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
 import org.apache.pekko.actor.ActorPath;
 import org.apache.pekko.actor.ClassicActorSystemProvider;
+import org.apache.pekko.actor.testkit.typed.TestKitSettings;
 import org.apache.pekko.actor.typed.ActorRef;
 
 /**
@@ -31,9 +32,10 @@ import org.apache.pekko.actor.typed.ActorRef;
  * mailboxes.assertNoDrops();                // no overflow to dead letters since mark()
  * </pre>
  *
- * <p>Waits poll every 10 ms up to the probe's timeout (default: {@code
- * pekko.actor.testkit.typed.single-expect-default}, 3 s in Pekko's reference). Any thread; the
- * probe holds only the drop baseline, so call {@link #mark()} while no drop assertion runs.
+ * <p>Waits poll every 10 ms up to the probe's timeout (default: as for Pekko's own test probes,
+ * {@code pekko.actor.testkit.typed.single-expect-default}, 3 s in Pekko's reference, dilated by
+ * {@code pekko.actor.testkit.typed.timefactor}). Any thread; the probe holds only the drop
+ * baseline, so call {@link #mark()} while no drop assertion runs.
  */
 public final class MailboxProbe {
 
@@ -41,13 +43,13 @@ public final class MailboxProbe {
 
   private final MailboxRegistry registry;
   private final Duration timeout;
-  private final Map<String, Long> rejectedAtMark;
+  private final Map<String, Long> droppedAtMark;
 
   private MailboxProbe(
-      MailboxRegistry registry, Duration timeout, Map<String, Long> rejectedAtMark) {
+      MailboxRegistry registry, Duration timeout, Map<String, Long> droppedAtMark) {
     this.registry = registry;
     this.timeout = timeout;
-    this.rejectedAtMark = rejectedAtMark;
+    this.droppedAtMark = droppedAtMark;
   }
 
   /**
@@ -57,9 +59,11 @@ public final class MailboxProbe {
    * @return the probe
    */
   public static MailboxProbe create(ClassicActorSystemProvider system) {
-    String key = "pekko.actor.testkit.typed.single-expect-default";
-    com.typesafe.config.Config config = system.classicSystem().settings().config();
-    Duration timeout = config.hasPath(key) ? config.getDuration(key) : Duration.ofSeconds(3);
+    // Pekko's own probes' default: single-expect-default dilated by the timefactor
+    TestKitSettings settings =
+        TestKitSettings.create(
+            system.classicSystem().settings().config().getConfig("pekko.actor.testkit.typed"));
+    Duration timeout = Duration.ofNanos(settings.SingleExpectDefaultTimeout().toNanos());
     MailboxProbe probe =
         new MailboxProbe(MailboxRegistry.get(system), timeout, new ConcurrentHashMap<>());
     probe.mark();
@@ -77,7 +81,7 @@ public final class MailboxProbe {
     if (timeout.isNegative() || timeout.isZero()) {
       throw new IllegalArgumentException("timeout must be positive, was " + timeout);
     }
-    return new MailboxProbe(registry, timeout, rejectedAtMark);
+    return new MailboxProbe(registry, timeout, droppedAtMark);
   }
 
   /** How long the {@code await...} methods wait. */
@@ -218,20 +222,22 @@ public final class MailboxProbe {
   // Drops
 
   /**
-   * Takes the drop baseline: {@link #assertNoDrops()} counts only messages rejected after this
-   * call. The JUnit extension calls it before each test. Any thread.
+   * Takes the drop baseline: {@link #assertNoDrops()} counts only messages dropped after this call.
+   * The JUnit extension calls it before each test. Any thread.
    */
   public void mark() {
-    rejectedAtMark.clear();
+    droppedAtMark.clear();
     for (MailboxInfo m : registry.mailboxes()) {
-      rejectedAtMark.put(key(m), m.stats().rejected());
+      droppedAtMark.put(key(m), dropped(m));
     }
   }
 
   /**
-   * Asserts that no live ElasticQ mailbox rejected a message (overflow at {@code max-capacity},
-   * sent to dead letters) since {@link #mark()}; a mailbox created since counts from zero.
-   * Mailboxes of actors that have stopped are no longer listed, so assert before stopping them.
+   * Asserts that no live ElasticQ mailbox dropped a message since {@link #mark()}: rejected it at
+   * {@code max-capacity} or, for a {@code QosMailbox}, shed it under overload ({@code
+   * shedding.threshold}); either sends it to dead letters. A mailbox created since counts from
+   * zero, also that of an actor started again under the name of one that stopped. Mailboxes of
+   * actors that have stopped are no longer listed, so assert before stopping them.
    *
    * @throws AssertionError naming every mailbox that dropped, with its figures
    */
@@ -251,7 +257,8 @@ public final class MailboxProbe {
   }
 
   /**
-   * Asserts that {@code actor}'s mailbox rejected no message since {@link #mark()}.
+   * Asserts that {@code actor}'s mailbox dropped (rejected or shed) no message since {@link
+   * #mark()}.
    *
    * @throws AssertionError with the mailbox's figures if it did
    */
@@ -264,13 +271,19 @@ public final class MailboxProbe {
     }
   }
 
-  /** Messages {@code actor}'s mailbox rejected since {@link #mark()}. */
+  /** Messages {@code actor}'s mailbox dropped (rejected or shed) since {@link #mark()}. */
   public long dropsSinceMark(ActorRef<?> actor) {
     return dropsSinceMark(mailboxOf(actor));
   }
 
   private long dropsSinceMark(MailboxInfo m) {
-    return m.stats().rejected() - rejectedAtMark.getOrDefault(key(m), 0L);
+    // never negative, should a baseline ever belong to another queue (a shared one has no owner)
+    return Math.max(0L, dropped(m) - droppedAtMark.getOrDefault(key(m), 0L));
+  }
+
+  /** Messages {@code m} sent to dead letters instead of queueing: overflow and QoS shedding. */
+  private static long dropped(MailboxInfo m) {
+    return m.stats().rejected() + m.shed();
   }
 
   // ------------------------------------------------------------------------------------------
@@ -302,8 +315,9 @@ public final class MailboxProbe {
 
   /**
    * One line with every figure of {@code m}: {@code mailbox [id] of [owner] (Type): size=..,
-   * capacity=.., max=.., peak=.., enqueued=.., dequeued=.., rejected=.., grows=.., shrinks=..} and,
-   * for QoS, the same per level.
+   * capacity=.., max=.., peak=.., enqueued=.., dequeued=.., rejected=.., grows=.., shrinks=..},
+   * {@code shed=..} per level when a QoS mailbox shed messages, and, for QoS, the figures per
+   * level.
    */
   public static String describe(MailboxInfo m) {
     StringBuilder sb = new StringBuilder("mailbox [").append(m.id()).append(']');
@@ -314,6 +328,9 @@ public final class MailboxProbe {
     sb.append(" (").append(type.substring(type.lastIndexOf('.') + 1)).append("): ");
     figures(sb, m.stats());
     sb.append(", max=").append(m.maxCapacity());
+    if (m.shed() > 0) {
+      sb.append(", shed=").append(m.shed()).append(' ').append(m.levelShed());
+    }
     if (m.levelStats().size() > 1) {
       sb.append(", levels=[");
       for (int i = 0; i < m.levelStats().size(); i++) {
@@ -358,8 +375,13 @@ public final class MailboxProbe {
     return mailboxes.size() + " " + names + (mailboxes.size() > 10 ? "..." : "");
   }
 
+  /**
+   * A mailbox's baseline key: its id and its owner's incarnation (path and uid), so an actor
+   * started again under the same name after {@link #mark()} counts from zero instead of inheriting
+   * the baseline of the one it replaced.
+   */
   private static String key(MailboxInfo m) {
-    return m.id() + '\u0000' + m.ownerPath();
+    return m.id() + '\u0000' + m.ownerPath() + '#' + m.ownerUid();
   }
 
   private static void sleep() {

@@ -26,7 +26,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       #restore()} accepts again on the same port: a partition, or a server that is down.
  * </ul>
  *
- * <p>Two daemon threads per connection copy the bytes; nothing is buffered beyond one read. The
+ * <p>The connection to the target is made on the client connection's own thread, with a 10 s
+ * timeout, so a target that does not answer never holds up the proxy; cutting such a connection
+ * aborts the connect. Two daemon threads per connection copy the bytes; nothing is buffered beyond
+ * one read. A half-close is passed on: when one side shuts down its output, the proxy shuts down
+ * its output to the other side and keeps carrying the other direction until that ends too. The
  * proxy listens on the loopback interface only. Thread-safe; {@link #close()} ends everything.
  */
 public final class TcpProxy implements AutoCloseable {
@@ -34,7 +38,10 @@ public final class TcpProxy implements AutoCloseable {
   private final int targetPort;
   private final int port;
 
-  /** Every connection carried now, client side and server side. */
+  /** How long the proxy waits for its target to accept a connection before ending the client's. */
+  static final int CONNECT_TIMEOUT_MILLIS = 10_000;
+
+  /** Every connection accepted and not ended, client side and server side. */
   private final Set<Connection> open = ConcurrentHashMap.newKeySet();
 
   private final AtomicInteger accepted = new AtomicInteger();
@@ -51,12 +58,13 @@ public final class TcpProxy implements AutoCloseable {
   private final Connector connector;
 
   /**
-   * How the proxy connects to its target: {@code new Socket(host, port)}, or, in the test of the
-   * self-connect guard, a socket made to connect to itself.
+   * How the proxy connects its socket to the target: a plain connect with a timeout, or, in the
+   * test of the self-connect guard, a socket made to connect to itself. The proxy owns the socket,
+   * so that {@link #cut()} can abort a connect that is still under way by closing it.
    */
   @FunctionalInterface
   interface Connector {
-    Socket open(String host, int port) throws IOException;
+    void connect(Socket unconnected, String host, int port, int timeoutMillis) throws IOException;
   }
 
   private TcpProxy(String targetHost, int targetPort, int listenPort, Connector connector)
@@ -140,7 +148,12 @@ public final class TcpProxy implements AutoCloseable {
    */
   static TcpProxy listeningOn(int listenPort, String targetHost, int targetPort)
       throws IOException {
-    return listeningOn(listenPort, targetHost, targetPort, Socket::new);
+    return listeningOn(
+        listenPort,
+        targetHost,
+        targetPort,
+        (s, host, port, timeoutMillis) ->
+            s.connect(new InetSocketAddress(host, port), timeoutMillis));
   }
 
   /**
@@ -168,13 +181,14 @@ public final class TcpProxy implements AutoCloseable {
     return accepted.get();
   }
 
-  /** Client connections carried now. */
+  /** Client connections carried now, including those whose target is still being connected to. */
   public int openConnections() {
     return open.size();
   }
 
   /**
-   * Resets every connection the proxy carries now, both sides; the proxy keeps accepting.
+   * Resets every connection the proxy carries now, both sides, and aborts the connections to the
+   * target still being made (their clients are reset too); the proxy keeps accepting.
    *
    * @return how many client connections were cut
    */
@@ -190,8 +204,9 @@ public final class TcpProxy implements AutoCloseable {
   }
 
   /**
-   * Stops accepting and resets every connection: once this returns and until {@link #restore()}, a
-   * client's connection attempt is refused.
+   * Stops accepting and resets every connection, aborting those still connecting to the target:
+   * once this returns and until {@link #restore()}, a client's connection attempt is refused. Does
+   * not wait for a target that does not answer.
    *
    * @return how many client connections were cut
    */
@@ -259,6 +274,11 @@ public final class TcpProxy implements AutoCloseable {
     acceptor = daemon("elasticq-tcp-proxy-" + port + "-accept", () -> acceptLoop(s));
   }
 
+  /**
+   * Accepts clients; each one's connection to the target is made on that connection's own thread,
+   * so a target that does not answer never holds up the acceptor (nor {@link #partition()}, which
+   * waits for it).
+   */
   private void acceptLoop(ServerSocket s) {
     while (!s.isClosed()) {
       Socket client;
@@ -267,30 +287,34 @@ public final class TcpProxy implements AutoCloseable {
       } catch (IOException e) {
         return; // partitioned or closed
       }
-      Socket upstream;
-      try {
-        upstream = connector.open(targetHost, targetPort);
-      } catch (IOException e) {
-        abort(client); // the target does not answer: the client's connection ends at once
-        continue;
-      }
-      if (connectedToItself(upstream)) {
-        abort(upstream); // the target is down, not an echo server: see connectedToItself
-        abort(client);
-        continue;
-      }
-      Connection c = new Connection(client, upstream);
-      synchronized (this) {
-        if (server != s) { // partitioned while this one was being connected
-          c.abort();
-          return;
-        }
-        open.add(c);
-      }
-      accepted.incrementAndGet();
-      daemon("elasticq-tcp-proxy-" + port + "-up", () -> pump(c, client, upstream));
-      daemon("elasticq-tcp-proxy-" + port + "-down", () -> pump(c, upstream, client));
+      Connection c = new Connection(client, new Socket());
+      open.add(c); // before partition()'s cut, which waits for this thread to end
+      daemon("elasticq-tcp-proxy-" + port + "-up", () -> connectAndPump(c));
     }
+  }
+
+  /** Connects {@code c} to the target, then carries it: client to target here, back on another. */
+  private void connectAndPump(Connection c) {
+    try {
+      connector.connect(c.upstream, targetHost, targetPort, CONNECT_TIMEOUT_MILLIS);
+    } catch (IOException e) {
+      // the target does not answer, or a cut closed the socket: the client's connection ends
+      open.remove(c);
+      c.abort();
+      return;
+    }
+    if (connectedToItself(c.upstream)) {
+      open.remove(c); // the target is down, not an echo server: see connectedToItself
+      c.abort();
+      return;
+    }
+    if (!open.contains(c)) {
+      c.abort(); // cut just after the connect succeeded
+      return;
+    }
+    accepted.incrementAndGet();
+    daemon("elasticq-tcp-proxy-" + port + "-down", () -> pump(c, c.upstream, c.client));
+    pump(c, c.client, c.upstream);
   }
 
   /**
@@ -303,7 +327,12 @@ public final class TcpProxy implements AutoCloseable {
     return s.getLocalPort() == s.getPort() && s.getLocalAddress().equals(s.getInetAddress());
   }
 
-  /** Copies {@code from} to {@code to} until either side ends, then ends the connection. */
+  /**
+   * Copies {@code from} to {@code to}. An end of stream from {@code from} is passed on as a
+   * half-close ({@code shutdownOutput} of {@code to}) and the other direction goes on, so a client
+   * that shuts down its output after a request still gets the answer; the connection ends once both
+   * directions have ended, or at once when either side fails or is reset.
+   */
   private void pump(Connection c, Socket from, Socket to) {
     byte[] chunk = new byte[16384];
     try {
@@ -314,17 +343,40 @@ public final class TcpProxy implements AutoCloseable {
         out.write(chunk, 0, n);
         out.flush();
       }
+      to.shutdownOutput();
+      if (!c.directionEnded()) {
+        return; // the other direction still carries bytes
+      }
     } catch (IOException e) {
-      // cut, or the other direction ended the connection
-    } finally {
-      open.remove(c);
-      closeQuietly(from);
-      closeQuietly(to);
+      // cut, reset by a peer, or the other direction ended the connection
     }
+    open.remove(c);
+    c.close();
   }
 
   /** One proxied connection: the client's socket and the proxy's socket to the target. */
-  private record Connection(Socket client, Socket upstream) {
+  private static final class Connection {
+    private final Socket client;
+    private final Socket upstream;
+
+    /** Directions (client to target, target to client) that have reached their end of stream. */
+    private final AtomicInteger endedDirections = new AtomicInteger();
+
+    Connection(Socket client, Socket upstream) {
+      this.client = client;
+      this.upstream = upstream;
+    }
+
+    /** Counts one direction's end of stream; true for the second, which ends the connection. */
+    boolean directionEnded() {
+      return endedDirections.incrementAndGet() == 2;
+    }
+
+    void close() {
+      closeQuietly(client);
+      closeQuietly(upstream);
+    }
+
     void abort() {
       TcpProxy.abort(client);
       TcpProxy.abort(upstream);

@@ -15,7 +15,7 @@ import org.junit.platform.testkit.engine.EngineTestKit;
 /**
  * Runs example classes through the JUnit engine and checks what they saw: one kit per class in both
  * lifecycles (the trap of holding the kit in a test-instance field), shared by {@code @Nested}
- * classes, shut down and deleted afterwards.
+ * classes unless they carry their own {@code @ElasticQTest}, shut down and deleted afterwards.
  */
 class LifecycleTest {
 
@@ -51,6 +51,30 @@ class LifecycleTest {
     assertThat(seen).hasSize(2);
     assertThat(seen.get(1)).isSameAs(seen.get(0));
     assertClosed(seen.get(0));
+  }
+
+  /**
+   * A nested class with its own {@code @ElasticQTest} gets its own kit, built from its own
+   * configuration, and closes it after itself (it was handed the enclosing class's kit, because a
+   * store lookup also searches the enclosing class's store, so its configuration was ignored).
+   */
+  @Test
+  void nestedClassWithItsOwnAnnotation_getsItsOwnKit() {
+    List<ElasticQTestKit> seen = run(ConfiguredNestedExample.class, 3);
+    assertThat(seen).hasSize(3);
+    ElasticQTestKit outer = seen.get(0); // the outer class's tests run before its nested classes
+    assertThat(outer.system().name()).isEqualTo("Outer");
+    List<ElasticQTestKit> configured =
+        seen.stream().filter(k -> k.system().name().equals("Configured")).toList();
+    assertThat(configured).hasSize(1);
+    assertThat(configured.get(0).system().settings().config().getString("nested-marker"))
+        .isEqualTo("configured");
+    assertThat(seen)
+        .as("a nested class without its own annotation shares the outer kit")
+        .filteredOn(k -> k != configured.get(0))
+        .containsExactly(outer, outer);
+    assertClosed(outer);
+    assertClosed(configured.get(0));
   }
 
   private static List<ElasticQTestKit> run(Class<?> example, int tests) {
@@ -100,6 +124,32 @@ class LifecycleTest {
     @Test
     void b(ElasticQTestKit kit) {
       SEEN.add(kit);
+    }
+  }
+
+  @ElasticQTest(systemName = "Outer")
+  static class ConfiguredNestedExample {
+    @Test
+    void outer(ElasticQTestKit kit) {
+      SEEN.add(kit);
+    }
+
+    @Nested
+    @ElasticQTest(systemName = "Configured", config = "nested-marker = configured")
+    class Configured {
+      @Test
+      void inner(ElasticQTestKit kit) {
+        SEEN.add(kit);
+      }
+    }
+
+    @Nested
+    class Plain {
+      @Test
+      void inner(ElasticQTestKit kit) {
+        assertThat(kit.isClosed()).isFalse();
+        SEEN.add(kit);
+      }
     }
   }
 

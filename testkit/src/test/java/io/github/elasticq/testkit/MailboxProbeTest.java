@@ -3,6 +3,8 @@ package io.github.elasticq.testkit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
 import io.github.elasticq.mailbox.MailboxInfo;
 import java.time.Duration;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
@@ -21,7 +23,10 @@ import org.junit.jupiter.api.Test;
       "tiny-mailbox { mailbox-type = \"io.github.elasticq.mailbox.ElasticMailbox\","
           + " initial-capacity = 4, min-capacity = 4, max-capacity = 4 }",
       "qos-mailbox { mailbox-type = \"io.github.elasticq.mailbox.QosMailbox\","
-          + " initial-capacity = 4, min-capacity = 4 }"
+          + " initial-capacity = 4, min-capacity = 4 }",
+      "shedding-mailbox { mailbox-type = \"io.github.elasticq.mailbox.QosMailbox\","
+          + " initial-capacity = 4, min-capacity = 4, max-capacity = 10,"
+          + " shedding { threshold = 0.5, below-level = 1 } }"
     })
 class MailboxProbeTest {
 
@@ -140,6 +145,74 @@ class MailboxProbeTest {
     kit.stop(actor);
   }
 
+  /**
+   * An actor started again under the name of one that stopped after {@link MailboxProbe#mark()}
+   * counts its drops from zero: the baseline belongs to the old incarnation (keyed by path alone,
+   * the new one inherited it, dropsSinceMark went negative and assertNoDrops passed).
+   */
+  @Test
+  void assertNoDrops_seesTheDropsOfANewIncarnationAtTheSamePath() throws Exception {
+    ActorRef<Holder.Msg> first =
+        kit.spawn(Holder.create(), "reborn", MailboxSelector.fromConfig("tiny-mailbox"));
+    Holder.Hold firstHold = hold(first);
+    send(first, 20); // 16 rejected before the mark, as by a fixture actor
+    probe.awaitSize(first, 4);
+    probe.mark();
+    firstHold.release();
+    kit.stop(first);
+
+    ActorRef<Holder.Msg> second =
+        kit.spawn(Holder.create(), "reborn", MailboxSelector.fromConfig("tiny-mailbox"));
+    Holder.Hold secondHold = hold(second);
+    try {
+      send(second, 6);
+      probe.awaitSize(second, 4);
+      assertThat(probe.dropsSinceMark(second)).isEqualTo(2);
+      assertThatThrownBy(() -> probe.assertNoDrops(second))
+          .isInstanceOf(AssertionError.class)
+          .hasMessageContaining("2 dropped by mailbox [tiny-mailbox] of [" + second.path() + "]");
+      assertThatThrownBy(probe::assertNoDrops)
+          .isInstanceOf(AssertionError.class)
+          .hasMessageContaining("2 dropped by mailbox [tiny-mailbox]");
+    } finally {
+      secondHold.release();
+      kit.stop(second);
+    }
+  }
+
+  /**
+   * A QoS mailbox that sheds under overload sends the shed messages to dead letters without
+   * counting them as rejected: they are drops all the same (assertNoDrops passed, counting only
+   * {@code rejected}).
+   */
+  @Test
+  void assertNoDrops_failsOnceAQosMailboxSheds() throws Exception {
+    ActorRef<Holder.Msg> actor = spawn("shedding-mailbox");
+    Holder.Hold hold = hold(actor);
+    try {
+      for (int i = 0; i < 20; i++) {
+        actor.tell(new Holder.Prio(0)); // level 0, shed once the mailbox is half full
+      }
+      MailboxInfo m = probe.mailboxOf(actor);
+      assertThat(m.shed()).as("shed").isPositive();
+      assertThat(m.stats().rejected()).as("rejected").isZero();
+      assertThat(probe.dropsSinceMark(actor)).isEqualTo(m.shed());
+      assertThatThrownBy(probe::assertNoDrops)
+          .isInstanceOf(AssertionError.class)
+          .hasMessageContaining(m.shed() + " dropped by mailbox [shedding-mailbox]")
+          .hasMessageContaining("shed=" + m.shed());
+      assertThatThrownBy(() -> probe.assertNoDrops(actor))
+          .isInstanceOf(AssertionError.class)
+          .hasMessageContaining(m.shed() + " dropped by mailbox [shedding-mailbox]");
+
+      probe.mark();
+      probe.assertNoDrops();
+    } finally {
+      hold.release();
+      kit.stop(actor);
+    }
+  }
+
   @Test
   void levels_countPerQosLevel() throws Exception {
     ActorRef<Holder.Msg> actor = spawn("qos-mailbox");
@@ -175,6 +248,21 @@ class MailboxProbeTest {
         .hasMessageContaining("expected a grown mailbox within 200 ms")
         .hasMessageContaining("grows=0");
     kit.stop(actor);
+  }
+
+  /**
+   * The default timeout is Pekko's probes' own, single-expect-default scaled by the timefactor that
+   * a slow CI machine sets (it read single-expect-default raw: 1 s here instead of 3 s).
+   */
+  @Test
+  void timeout_isSingleExpectDefaultDilatedByTheTimefactor() {
+    Config slow =
+        ConfigFactory.parseString(
+            "pekko.actor.testkit.typed { timefactor = 3.0, single-expect-default = 1s }");
+    try (ElasticQTestKit dilated = ElasticQTestKit.create("Dilated", slow)) {
+      assertThat(dilated.mailboxProbe().timeout()).isEqualTo(Duration.ofSeconds(3));
+    }
+    assertThat(probe.timeout()).as("Pekko's reference: 3 s, timefactor 1").hasSeconds(3);
   }
 
   @Test

@@ -12,7 +12,10 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -138,6 +141,38 @@ class TcpProxyTest {
   }
 
   /**
+   * A client that half-closes after its request (shutdownOutput: "that is all of it") still gets
+   * the answer, which a server that reads to the end of the request sends only then. The proxy
+   * passes the half-close on instead of ending the connection (it closed both sockets on the
+   * client's end of stream, and the client read nothing).
+   */
+  @Test
+  void clientHalfClose_isPassedOn_andTheAnswerStillArrives() throws Exception {
+    try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      Thread answering =
+          new Thread(
+              () -> {
+                try (Socket s = server.accept()) {
+                  byte[] request = s.getInputStream().readAllBytes();
+                  s.getOutputStream()
+                      .write(("got " + request.length).getBytes(StandardCharsets.US_ASCII));
+                } catch (IOException e) {
+                  // the test fails on the client's side
+                }
+              });
+      answering.setDaemon(true);
+      answering.start();
+      try (TcpProxy proxy = TcpProxy.to(server.getLocalPort());
+          Socket client = connect(proxy)) {
+        client.getOutputStream().write("hello".getBytes(StandardCharsets.US_ASCII));
+        client.shutdownOutput();
+        byte[] answer = client.getInputStream().readAllBytes();
+        assertThat(new String(answer, StandardCharsets.US_ASCII)).isEqualTo("got 5");
+      }
+    }
+  }
+
+  /**
    * The target is a port held by a bound socket that does not listen: a connection to it is
    * refused, and no other socket can be given it while the test runs. The test first used the port
    * of a closed listener; with nothing holding that port, the proxy's own connection to it can be
@@ -154,6 +189,77 @@ class TcpProxyTest {
         assertThatThrownBy(() -> roundTrip(client, "anyone?")).isInstanceOf(IOException.class);
         assertThat(proxy.connections()).as("not counted: never connected through").isZero();
       }
+    }
+  }
+
+  /**
+   * A target that does not answer (its accept queue is full, so the proxy's connection attempt
+   * hangs): partition() aborts that pending connect and resets its client, and no thread of the
+   * proxy is left behind. The acceptor made the connect itself, without a timeout: partition()
+   * waited 5 s for it in vain, cut nothing (the connection was not carried yet) and the acceptor
+   * stayed blocked after close().
+   */
+  @Test
+  void partition_whileTheTargetDoesNotAnswer_abortsTheConnect_andLeavesNoThread() throws Exception {
+    try (ServerSocket target = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      List<Socket> queued = fillAcceptQueue(target);
+      try {
+        TcpProxy proxy = TcpProxy.to(target.getLocalPort());
+        try (Socket client = connect(proxy)) {
+          long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+          while (proxy.openConnections() == 0 && System.nanoTime() < deadline) {
+            Thread.sleep(10); // the proxy takes the client and starts connecting to the target
+          }
+
+          assertThat(proxy.partition()).as("client connections cut").isEqualTo(1);
+          assertThat(readEnds(client))
+              .as("the client's connection ends, not a read timeout")
+              .isTrue();
+        } finally {
+          proxy.close();
+        }
+        String prefix = "elasticq-tcp-proxy-" + proxy.port() + "-";
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+          if (t.getName().startsWith(prefix)) {
+            t.join(5_000); // well below the connect timeout: only an aborted connect ends so soon
+            assertThat(t.isAlive()).as("%s after close()", t.getName()).isFalse();
+          }
+        }
+      } finally {
+        for (Socket s : queued) {
+          s.close();
+        }
+      }
+    }
+  }
+
+  /**
+   * Connections to {@code target} until its accept queue is full: a further connection attempt then
+   * hangs, as to a host that does not answer.
+   */
+  private static List<Socket> fillAcceptQueue(ServerSocket target) throws IOException {
+    List<Socket> queued = new ArrayList<>();
+    for (int i = 0; i < 16; i++) {
+      Socket s = new Socket();
+      try {
+        s.connect(target.getLocalSocketAddress(), 300);
+        queued.add(s);
+      } catch (SocketTimeoutException e) {
+        s.close();
+        return queued;
+      }
+    }
+    throw new IllegalStateException("the accept queue took 16 connections: " + queued.size());
+  }
+
+  /** Whether reading {@code s} finds its end or a reset (false on a read timeout). */
+  private static boolean readEnds(Socket s) {
+    try {
+      return s.getInputStream().read() < 0;
+    } catch (SocketTimeoutException e) {
+      return false;
+    } catch (IOException e) {
+      return true;
     }
   }
 
@@ -206,21 +312,14 @@ class TcpProxyTest {
   void upstreamConnectedToItself_isDropped_notCarriedAsAnEcho() throws Exception {
     AtomicInteger selfConnected = new AtomicInteger();
     TcpProxy.Connector toItself =
-        (host, port) -> {
+        (s, host, port, timeoutMillis) -> {
           InetAddress address = InetAddress.getByName(host);
-          Socket s = new Socket();
-          try {
-            s.setReuseAddress(true);
-            s.bind(new InetSocketAddress(address, port));
-            s.connect(new InetSocketAddress(address, port), 5_000);
-          } catch (IOException e) {
-            s.close();
-            throw e;
-          }
+          s.setReuseAddress(true);
+          s.bind(new InetSocketAddress(address, port));
+          s.connect(new InetSocketAddress(address, port), timeoutMillis);
           if (s.getLocalPort() == s.getPort()) {
             selfConnected.incrementAndGet();
           }
-          return s;
         };
     int target = freePort();
     try (TcpProxy proxy = TcpProxy.listeningOn(0, "127.0.0.1", target, toItself);

@@ -25,7 +25,8 @@ class MailboxJsonShedTest {
             100,
             0,
             List.of(0L, 0L, 0L),
-            List.of(920L, 1000L, 0L));
+            List.of(920L, 1000L, 0L),
+            1);
 
     String json = MailboxJson.list("s", 1, List.of(info));
 
