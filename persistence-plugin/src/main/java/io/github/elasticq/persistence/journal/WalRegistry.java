@@ -39,6 +39,7 @@ public final class WalRegistry implements Extension {
   private final LoggingAdapter log;
   private final ConcurrentHashMap<String, WriteAheadLog> logs = new ConcurrentHashMap<>();
   private final Set<String> opening = ConcurrentHashMap.newKeySet();
+  private volatile boolean terminated;
   private final ConcurrentHashMap<String, Long> openFailedAt = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, RuntimeException> openFailures =
       new ConcurrentHashMap<>();
@@ -64,7 +65,8 @@ public final class WalRegistry implements Extension {
    *
    * @throws IllegalArgumentException if the configuration is invalid (names the key)
    * @throws IllegalStateException if the log cannot be opened (locked directory, corruption, I/O
-   *     error); the message names the plugin and the cause names the directory or file
+   *     error; the message names the plugin and the cause names the directory or file) or the actor
+   *     system has terminated (its logs were closed and none opens again)
    */
   public WriteAheadLog logFor(String pluginId, Config pluginConfig) {
     WriteAheadLog existing = logs.get(pluginId);
@@ -77,11 +79,16 @@ public final class WalRegistry implements Extension {
           if (current != null && !current.isClosed()) {
             return current;
           }
+          checkNotTerminated(id);
           opening.add(id);
           try {
             WalSettings settings =
                 WalSettings.fromConfig(pluginConfig, id).withLogger(this::logToPekko);
             WriteAheadLog wal = WriteAheadLog.open(settings);
+            if (terminated) {
+              closeQuietly(id, wal); // the system terminated while this opened it
+              checkNotTerminated(id);
+            }
             openFailures.remove(id);
             log.info("Journal [{}] opened {}", id, settings);
             return wal;
@@ -163,15 +170,34 @@ public final class WalRegistry implements Extension {
   }
 
   private void closeAll() {
-    for (String id : List.copyOf(logs.keySet())) {
-      WriteAheadLog wal = logs.remove(id);
-      if (wal != null) {
-        try {
-          wal.close();
-        } catch (IOException | RuntimeException e) {
-          log.error(e, "Journal [{}] failed to close its write-ahead log", id);
+    terminated = true;
+    while (!logs.isEmpty()) {
+      for (String id : List.copyOf(logs.keySet())) {
+        WriteAheadLog wal = logs.remove(id);
+        if (wal != null) {
+          closeQuietly(id, wal);
         }
       }
+    }
+  }
+
+  private void closeQuietly(String id, WriteAheadLog wal) {
+    try {
+      wal.close();
+    } catch (IOException | RuntimeException e) {
+      log.error(e, "Journal [{}] failed to close its write-ahead log", id);
+    }
+  }
+
+  /**
+   * After the system terminated no log opens again (a read-journal stream or a health probe that
+   * runs late would otherwise hold the directory lock and a writer thread until the JVM exits, and
+   * a new system in this JVM could not open the directory).
+   */
+  private void checkNotTerminated(String id) {
+    if (terminated) {
+      throw new IllegalStateException(
+          "Journal plugin [" + id + "]: actor system [" + system.name() + "] has terminated");
     }
   }
 

@@ -275,6 +275,24 @@ class WalJournalContractTest {
     }
   }
 
+  /**
+   * A log asked for after its system terminated (a late read-journal stream step, a health probe)
+   * used to open again and hold the directory until the JVM exited: the next system in this JVM
+   * could not open it.
+   */
+  @Test
+  void afterTermination_noLogOpensAgain_andTheNextSystemOpensTheDirectory() {
+    writeEvents("p", 1, 3);
+    ActorSystem terminated = system;
+    TestKit.shutdownActorSystem(terminated);
+    assertThatThrownBy(() -> WalRegistry.get(terminated).logFor("elasticq.journal"))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("elasticq.journal")
+        .hasMessageContaining("terminated");
+    startSystem();
+    assertThat(replay("p", 1, Long.MAX_VALUE, Long.MAX_VALUE, 3)).isEqualTo(payloads(1, 3));
+  }
+
   @Test
   void invalidConfiguration_failsNamingTheKey() {
     com.typesafe.config.Config bad =
