@@ -19,6 +19,7 @@ import org.apache.pekko.actor.ActorSystem;
 import org.apache.pekko.actor.Cancellable;
 import org.apache.pekko.dispatch.Batchable;
 import org.apache.pekko.dispatch.Futures;
+import org.apache.pekko.event.Logging;
 import org.apache.pekko.persistence.AtomicWrite;
 import org.apache.pekko.persistence.PersistentRepr;
 import org.apache.pekko.persistence.journal.japi.AsyncWriteJournal;
@@ -56,7 +57,12 @@ import scala.concurrent.Promise;
  * {@link WalRegistry} and shared with the read journal.
  */
 public final class WalJournal extends AsyncWriteJournal {
-  private final WriteAheadLog wal;
+  private final String configPath;
+  private final Config config;
+
+  /** The log; null until it could be opened (see {@link #log()}). Actor thread. */
+  private WriteAheadLog wal;
+
   private final EventCodec codec;
   private final Executor io;
 
@@ -80,14 +86,27 @@ public final class WalJournal extends AsyncWriteJournal {
   private final Drain drain = new Drain();
 
   /**
-   * Called by Pekko with the plugin's configuration section and its path.
+   * Called by Pekko with the plugin's configuration section and its path. If the log cannot be
+   * opened (a locked directory, an I/O error, corruption) the journal still starts: every request
+   * tries to open it again and, until one succeeds, fails with the reason (naming the directory or
+   * the file).
    *
    * @throws IllegalArgumentException if a setting is invalid (names the key)
-   * @throws IllegalStateException if the log cannot be opened (names the directory or the file)
    */
   public WalJournal(Config config, String configPath) {
     ActorSystem system = context().system();
-    this.wal = WalRegistry.get(system).logFor(configPath, config);
+    this.configPath = configPath;
+    this.config = config;
+    try {
+      this.wal = WalRegistry.get(system).logFor(configPath, config);
+    } catch (IllegalStateException e) {
+      // The directory may be held by the previous process on the volume for a while: throwing here
+      // would stop this plugin actor for good (Pekko keeps handing out the dead actor). Each later
+      // request tries again and fails with this reason until the log opens.
+      Logging.getLogger(system, this)
+          .error("{} (requests fail until a later one opens it)", e.getMessage());
+      this.wal = null;
+    }
     this.codec = new EventCodec(system);
     this.io = system.dispatchers().lookup(config.getString("replay-dispatcher"));
     this.dispatcher = context().dispatcher();
@@ -136,9 +155,15 @@ public final class WalJournal extends AsyncWriteJournal {
     // One promise per call, completed from the group commit through complete(): no intermediate
     // futures between the log and AsyncWriteJournal's callbacks.
     Iterable<Optional<Exception>> done = results;
+    WriteAheadLog log;
+    try {
+      log = log();
+    } catch (RuntimeException e) {
+      return Futures.failed(e);
+    }
     Promise<Iterable<Optional<Exception>>> promise = Futures.promise();
     timeouts.track(promise, System.nanoTime());
-    wal.append(writes).whenComplete((v, e) -> complete(() -> settle(promise, done, e)));
+    log.append(writes).whenComplete((v, e) -> complete(() -> settle(promise, done, e)));
     return promise.future();
   }
 
@@ -173,7 +198,11 @@ public final class WalJournal extends AsyncWriteJournal {
 
   @Override
   public Future<Void> doAsyncDeleteMessagesTo(String persistenceId, long toSequenceNr) {
-    return toScala(wal.deleteTo(persistenceId, toSequenceNr), true);
+    try {
+      return toScala(log().deleteTo(persistenceId, toSequenceNr), true);
+    } catch (RuntimeException e) {
+      return Futures.failed(e);
+    }
   }
 
   @Override
@@ -183,20 +212,27 @@ public final class WalJournal extends AsyncWriteJournal {
       long toSequenceNr,
       long max,
       Consumer<PersistentRepr> replayCallback) {
+    WriteAheadLog log;
+    try {
+      log = log();
+    } catch (RuntimeException e) {
+      return Futures.failed(e);
+    }
     return toScala(
         CompletableFuture.runAsync(
             () -> {
               try {
                 codec.withTransportInformation(
                     () ->
-                        wal.replay(
+                        log.replay(
                             persistenceId,
                             fromSequenceNr,
                             toSequenceNr,
                             max,
                             e -> {
+                              PersistentRepr repr;
                               try {
-                                replayCallback.accept(codec.toRepr(e));
+                                repr = codec.toRepr(e);
                               } catch (Throwable t) {
                                 // not a bare CompletionException: unwrap() would drop its message
                                 throw new CompletionException(
@@ -209,6 +245,7 @@ public final class WalJournal extends AsyncWriteJournal {
                                             + t,
                                         t));
                               }
+                              replayCallback.accept(repr);
                             }));
               } catch (CompletionException e) {
                 throw e;
@@ -224,7 +261,26 @@ public final class WalJournal extends AsyncWriteJournal {
 
   @Override
   public Future<Long> doAsyncReadHighestSequenceNr(String persistenceId, long fromSequenceNr) {
-    return Futures.successful(wal.highestSequenceNr(persistenceId));
+    try {
+      return Futures.successful(log().highestSequenceNr(persistenceId));
+    } catch (RuntimeException e) {
+      return Futures.failed(e);
+    }
+  }
+
+  /**
+   * The log, opened now if it could not be before (the constructor's attempt failed, e.g. the
+   * previous process still held the directory). Actor thread.
+   *
+   * @throws IllegalStateException why it cannot be opened
+   */
+  private WriteAheadLog log() {
+    WriteAheadLog w = wal;
+    if (w == null || w.isClosed()) {
+      w = WalRegistry.get(context().system()).logFor(configPath, config);
+      wal = w;
+    }
+    return w;
   }
 
   /**

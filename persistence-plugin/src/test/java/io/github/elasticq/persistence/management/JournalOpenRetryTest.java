@@ -8,11 +8,19 @@ import io.github.elasticq.persistence.wal.WalSettings;
 import io.github.elasticq.persistence.wal.WriteAheadLog;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.ActorRef;
 import org.apache.pekko.actor.ActorSystem;
+import org.apache.pekko.persistence.AtomicWrite;
+import org.apache.pekko.persistence.JournalProtocol;
+import org.apache.pekko.persistence.Persistence;
+import org.apache.pekko.persistence.PersistentEnvelope;
+import org.apache.pekko.persistence.PersistentRepr;
 import org.apache.pekko.testkit.javadsl.TestKit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import scala.jdk.javaapi.CollectionConverters;
 
 /**
  * The journal checks leave "failed to start" once the cause has passed: they used to report the
@@ -20,22 +28,13 @@ import org.junit.jupiter.api.io.TempDir;
  * opened the log and the node stayed not ready.
  */
 class JournalOpenRetryTest {
+  private static final Duration T = Duration.ofSeconds(15);
   @TempDir Path dir;
 
   @Test
   void startupAndReadiness_passOnceTheDirectoryLockIsReleased() throws Exception {
     Path journal = dir.resolve("journal");
-    ActorSystem system =
-        ActorSystem.create(
-            "journal-open-retry",
-            ConfigFactory.parseString(
-                    "pekko.persistence.journal.plugin = \"elasticq.journal\"\n"
-                        + "pekko.loglevel = OFF\n"
-                        + "elasticq.journal.compaction.enabled = off\n"
-                        + "elasticq.journal.dir = \""
-                        + journal.toString().replace("\\", "/")
-                        + "\"\n")
-                .withFallback(ConfigFactory.load()));
+    ActorSystem system = system(journal);
     try {
       JournalStartupCheck startup = new JournalStartupCheck(system);
       JournalReadinessCheck ready = new JournalReadinessCheck(system);
@@ -57,11 +56,61 @@ class JournalOpenRetryTest {
     }
   }
 
+  private static ActorSystem system(Path journal) {
+    return ActorSystem.create(
+        "journal-open-retry",
+        ConfigFactory.parseString(
+                "pekko.persistence.journal.plugin = \"elasticq.journal\"\n"
+                    + "pekko.loglevel = OFF\n"
+                    + "elasticq.journal.compaction.enabled = off\n"
+                    + "elasticq.journal.dir = \""
+                    + journal.toString().replace("\\", "/")
+                    + "\"\n")
+            .withFallback(ConfigFactory.load()));
+  }
+
   private static String outcome(CompletionStage<Boolean> stage) {
     try {
       return String.valueOf(stage.toCompletableFuture().join());
     } catch (RuntimeException e) {
       return "failed: " + e.getCause().getMessage();
     }
+  }
+
+  /**
+   * The journal actor itself recovers once the directory is free: its constructor used to throw
+   * when the log could not be opened, which stopped the plugin actor for good (Pekko keeps handing
+   * out the dead actor), so no write or recovery was ever answered, even after the checks passed.
+   */
+  @Test
+  void journalStartedWhileTheDirectoryIsHeld_answersOnceItIsReleased() throws Exception {
+    Path journal = dir.resolve("journal");
+    ActorSystem system = system(journal);
+    try {
+      TestKit probe = new TestKit(system);
+      ActorRef plugin;
+      try (WriteAheadLog previous = WriteAheadLog.open(WalSettings.builder(journal).build())) {
+        assertThat(previous.isClosed()).isFalse();
+        plugin = Persistence.get(system).journalFor("elasticq.journal", ConfigFactory.empty());
+        plugin.tell(write("p", 1, probe.getRef()), ActorRef.noSender());
+        JournalProtocol.WriteMessagesFailed failed =
+            probe.expectMsgClass(T, JournalProtocol.WriteMessagesFailed.class);
+        assertThat(failed.cause()).hasMessageContaining("elasticq.journal");
+        probe.expectMsgClass(T, JournalProtocol.WriteMessageFailure.class);
+      }
+      plugin.tell(write("p", 1, probe.getRef()), ActorRef.noSender());
+      probe.expectMsg(T, JournalProtocol.WriteMessagesSuccessful$.MODULE$);
+      probe.expectMsgClass(T, JournalProtocol.WriteMessageSuccess.class);
+    } finally {
+      TestKit.shutdownActorSystem(system);
+    }
+  }
+
+  private static JournalProtocol.WriteMessages write(String pid, long seq, ActorRef sender) {
+    PersistentRepr repr = PersistentRepr.apply("e-" + seq, seq, pid, "", false, sender, "w");
+    AtomicWrite atomic = new AtomicWrite(CollectionConverters.asScala(List.of(repr)).toList());
+    List<PersistentEnvelope> writes = List.of(atomic);
+    return new JournalProtocol.WriteMessages(
+        CollectionConverters.asScala(writes).toList(), sender, 1);
   }
 }
