@@ -12,7 +12,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import org.apache.pekko.actor.AbstractExtensionId;
 import org.apache.pekko.actor.ActorSystem;
 import org.apache.pekko.actor.ExtendedActorSystem;
@@ -40,9 +42,21 @@ public final class WalRegistry implements Extension {
   private final ConcurrentHashMap<String, WriteAheadLog> logs = new ConcurrentHashMap<>();
   private final Set<String> opening = ConcurrentHashMap.newKeySet();
   private volatile boolean terminated;
-  private final ConcurrentHashMap<String, Long> openFailedAt = new ConcurrentHashMap<>();
-  private final ConcurrentHashMap<String, RuntimeException> openFailures =
-      new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, OpenFailure> openFailures = new ConcurrentHashMap<>();
+  private final Set<String> openRequested = ConcurrentHashMap.newKeySet();
+
+  /** The last failed attempt to open a log, the how-manieth in a row, and when the next may run. */
+  private record OpenFailure(RuntimeException error, int inARow, long retryAtNanos) {
+    boolean retryDue() {
+      return System.nanoTime() - retryAtNanos >= 0;
+    }
+  }
+
+  /** Wait before the first new attempt after a failed opening; doubles per failure in a row. */
+  static final Duration FIRST_RETRY = Duration.ofSeconds(5);
+
+  /** Longest wait between two attempts to open a log that keeps failing. */
+  static final Duration MAX_RETRY = Duration.ofSeconds(60);
 
   private WalRegistry(ExtendedActorSystem system) {
     this.system = system;
@@ -80,6 +94,10 @@ public final class WalRegistry implements Extension {
             return current;
           }
           checkNotTerminated(id);
+          OpenFailure last = openFailures.get(id);
+          if (last != null && !last.retryDue()) {
+            throw last.error(); // no recovery scan per request while the cause lasts
+          }
           opening.add(id);
           try {
             WalSettings settings =
@@ -100,12 +118,10 @@ public final class WalRegistry implements Extension {
                         + "] cannot open its write-ahead log: "
                         + e.getMessage(),
                     e);
-            openFailures.put(id, failure);
-            openFailedAt.put(id, System.nanoTime());
+            openFailed(id, failure, last);
             throw failure;
           } catch (RuntimeException e) {
-            openFailures.put(id, e);
-            openFailedAt.put(id, System.nanoTime());
+            openFailed(id, e, last);
             throw e;
           } finally {
             opening.remove(id);
@@ -131,18 +147,52 @@ public final class WalRegistry implements Extension {
    * succeeded. Any thread; never blocks.
    */
   public Optional<RuntimeException> openFailure(String pluginId) {
-    return Optional.ofNullable(openFailures.get(pluginId));
+    OpenFailure f = openFailures.get(pluginId);
+    return f == null ? Optional.empty() : Optional.of(f.error());
   }
 
   /**
-   * How long ago the last attempt to open the log of {@code pluginId} failed, if it did and no
-   * later attempt succeeded. Any thread; never blocks.
+   * After a failed opening, whether a new attempt may run now: the first after {@link
+   * #FIRST_RETRY}, each further one after twice the wait before it, at most {@link #MAX_RETRY} (a
+   * lock the previous process still holds passes in seconds; corruption does not, and each attempt
+   * is a recovery scan). Until then {@link #logFor} fails at once with the last failure. Any
+   * thread; never blocks.
    */
-  public Optional<Duration> sinceOpenFailure(String pluginId) {
-    Long at = openFailedAt.get(pluginId);
-    return openFailure(pluginId).isEmpty() || at == null
-        ? Optional.empty()
-        : Optional.of(Duration.ofNanos(System.nanoTime() - at));
+  public boolean openRetryDue(String pluginId) {
+    OpenFailure f = openFailures.get(pluginId);
+    return f == null || f.retryDue();
+  }
+
+  /**
+   * Opens the log of {@code pluginId} on {@code executor} unless an opening is already requested or
+   * running, or a failed one may not be retried yet ({@link #openRetryDue}). Any thread.
+   */
+  public void openInBackground(String pluginId, Executor executor) {
+    if (!openRetryDue(pluginId) || !openRequested.add(pluginId)) {
+      return;
+    }
+    try {
+      CompletableFuture.runAsync(
+          () -> {
+            try {
+              logFor(pluginId);
+            } catch (RuntimeException kept) {
+              // kept by openFailure(pluginId) for the checks
+            } finally {
+              openRequested.remove(pluginId);
+            }
+          },
+          executor);
+    } catch (RuntimeException rejected) {
+      openRequested.remove(pluginId);
+      throw rejected;
+    }
+  }
+
+  private void openFailed(String id, RuntimeException error, OpenFailure last) {
+    int inARow = last == null ? 1 : last.inARow() + 1;
+    long wait = Math.min(FIRST_RETRY.toNanos() << Math.min(inARow - 1, 20), MAX_RETRY.toNanos());
+    openFailures.put(id, new OpenFailure(error, inARow, System.nanoTime() + wait));
   }
 
   /**

@@ -6,13 +6,11 @@ import io.github.elasticq.persistence.journal.WalJournal;
 import io.github.elasticq.persistence.journal.WalRegistry;
 import io.github.elasticq.persistence.wal.WriteAheadLog;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import org.apache.pekko.ConfigurationException;
 import org.apache.pekko.actor.ActorSystem;
@@ -25,9 +23,6 @@ import org.apache.pekko.actor.ActorSystem;
 final class JournalHealth {
 
   static final String PATH = "elasticq.management";
-
-  /** Least time between two attempts of the checks to open a log whose opening failed. */
-  static final Duration REOPEN_INTERVAL = Duration.ofSeconds(5);
 
   /** A journal's state as the checks and the route report it. */
   enum State {
@@ -147,14 +142,15 @@ final class JournalHealth {
   /**
    * Starts opening the log of {@code id} on its plugin dispatcher, as the journal actor would, so
    * that recovery runs before the first persistent actor needs it. Idempotent: the registry opens
-   * each log once; a failure is kept by the registry for {@link #openFailure}.
+   * each log once, one opening at a time, and after a failure (kept for {@link #openFailure}) only
+   * when its backoff allows.
    */
   void startOpening(String id) {
     Executor io =
         system
             .dispatchers()
             .lookup(system.settings().config().getString(id + ".plugin-dispatcher"));
-    CompletableFuture.runAsync(() -> registry.logFor(id), io);
+    registry.openInBackground(id, io);
   }
 
   /**
@@ -175,13 +171,9 @@ final class JournalHealth {
         case CLOSED -> problems.add("journal [" + id + "]: write-ahead log is closed");
         case FAILED -> {
           // A failure can pass (the previous process on the volume still holds the lock, a full
-          // disk): try again, at most every REOPEN_INTERVAL, or the node would stay not ready
-          // (no traffic, so no persistent actor ever opens the log).
-          boolean retry =
-              registry
-                  .sinceOpenFailure(id)
-                  .map(d -> d.compareTo(REOPEN_INTERVAL) >= 0)
-                  .orElse(true);
+          // disk): try again when the registry's backoff allows, or the node would stay not
+          // ready (no traffic, so no persistent actor would ever open the log).
+          boolean retry = registry.openRetryDue(id);
           if (retry) {
             startOpening(id);
           }
@@ -190,9 +182,7 @@ final class JournalHealth {
                   + id
                   + "] failed to start: "
                   + openFailure(id).map(Throwable::getMessage).orElse("(no longer known)")
-                  + (retry
-                      ? " (trying again now)"
-                      : " (trying again at a probe after " + REOPEN_INTERVAL.toSeconds() + " s)"));
+                  + (retry ? " (trying again now)" : " (trying again later)"));
         }
       }
     }

@@ -11,8 +11,9 @@ import org.apache.pekko.actor.ActorSystem;
  * finished. A journal nobody has started yet is started by the first probe, on its own plugin
  * dispatcher, exactly as the journal actor would open it. Until then, and if opening failed (a
  * locked directory, corruption), the stage fails with a message naming the journal and the reason.
- * A failed opening is tried again by a later probe, at most every 5 s: a lock still held by the
- * previous process on the volume, or a disk that was full, passes.
+ * A failed opening is tried again by a later probe after the registry's backoff (5 s, doubling up
+ * to 60 s; see {@code WalRegistry.openRetryDue}): a lock still held by the previous process on the
+ * volume, or a disk that was full, passes.
  *
  * <p>Watched journals: {@code elasticq.management.journals}, or, when that list is empty, the
  * default journal ({@code pekko.persistence.journal.plugin}) and the {@code auto-start-journals}

@@ -1,9 +1,11 @@
 package io.github.elasticq.persistence.management;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.awaitility.Awaitility.await;
 
 import com.typesafe.config.ConfigFactory;
+import io.github.elasticq.persistence.journal.WalRegistry;
 import io.github.elasticq.persistence.wal.WalSettings;
 import io.github.elasticq.persistence.wal.WriteAheadLog;
 import java.nio.file.Path;
@@ -98,9 +100,44 @@ class JournalOpenRetryTest {
         assertThat(failed.cause()).hasMessageContaining("elasticq.journal");
         probe.expectMsgClass(T, JournalProtocol.WriteMessageFailure.class);
       }
-      plugin.tell(write("p", 1, probe.getRef()), ActorRef.noSender());
-      probe.expectMsg(T, JournalProtocol.WriteMessagesSuccessful$.MODULE$);
+      // the registry's backoff (5 s after the first failure) decides when the journal tries again;
+      // meanwhile every write fails at once with the last failure (one a second: 10 failures in a
+      // row would open Pekko's circuit breaker for its reset-timeout)
+      long deadline = System.nanoTime() + Duration.ofSeconds(40).toNanos();
+      Object reply;
+      do {
+        Thread.sleep(1000);
+        plugin.tell(write("p", 1, probe.getRef()), ActorRef.noSender());
+        reply = probe.receiveOne(T);
+        if (reply instanceof JournalProtocol.WriteMessagesFailed) {
+          probe.expectMsgClass(T, JournalProtocol.WriteMessageFailure.class);
+        }
+      } while (!(reply instanceof JournalProtocol.WriteMessagesSuccessful$)
+          && System.nanoTime() < deadline);
+      assertThat(reply).isEqualTo(JournalProtocol.WriteMessagesSuccessful$.MODULE$);
       probe.expectMsgClass(T, JournalProtocol.WriteMessageSuccess.class);
+    } finally {
+      TestKit.shutdownActorSystem(system);
+    }
+  }
+
+  /**
+   * Each attempt to open a log is a recovery scan: after a failure the registry answers with it at
+   * once until its backoff allows a new attempt (a corrupt log would otherwise be scanned again at
+   * every request of every persistent actor and at every probe).
+   */
+  @Test
+  void failedOpening_isAnsweredFromTheLastFailure_untilTheBackoffAllowsAnAttempt()
+      throws Exception {
+    Path journal = dir.resolve("journal");
+    ActorSystem system = system(journal);
+    try (WriteAheadLog previous = WriteAheadLog.open(WalSettings.builder(journal).build())) {
+      assertThat(previous.isClosed()).isFalse();
+      WalRegistry registry = WalRegistry.get(system);
+      Throwable first = catchThrowable(() -> registry.logFor("elasticq.journal"));
+      assertThat(first).isInstanceOf(IllegalStateException.class).hasMessageContaining("journal");
+      assertThat(registry.openRetryDue("elasticq.journal")).isFalse();
+      assertThat(catchThrowable(() -> registry.logFor("elasticq.journal"))).isSameAs(first);
     } finally {
       TestKit.shutdownActorSystem(system);
     }
