@@ -12,6 +12,13 @@ import java.util.Locale;
  */
 public final class QueueConfig {
 
+  /**
+   * The largest capacity {@link Builder#build()} accepts for the initial, min and max capacity:
+   * 2<sup>30</sup>, the largest power of two an {@code int} holds (the lock-free queues round their
+   * arrays up to a power of two).
+   */
+  public static final int CAPACITY_LIMIT = 1 << 30;
+
   private static final QueueConfig DEFAULTS = builder().build();
 
   private final int initialCapacity;
@@ -191,13 +198,16 @@ public final class QueueConfig {
       return this;
     }
 
-    /** Lower bound for shrinking; must be &gt; 0. */
+    /** Lower bound for shrinking; must be &gt; 0 and at most {@link QueueConfig#CAPACITY_LIMIT}. */
     public Builder minCapacity(int minCapacity) {
       this.minCapacity = minCapacity;
       return this;
     }
 
-    /** Upper bound on the number of elements held; must be &gt; 0. */
+    /**
+     * Upper bound on the number of elements held; must be &gt; 0 and at most {@link
+     * QueueConfig#CAPACITY_LIMIT}.
+     */
     public Builder maxCapacity(int maxCapacity) {
       this.maxCapacity = maxCapacity;
       return this;
@@ -247,9 +257,9 @@ public final class QueueConfig {
      * @throws IllegalArgumentException naming the first field that is out of range, and its value
      */
     public QueueConfig build() {
-      positive("initialCapacity", initialCapacity);
-      positive("minCapacity", minCapacity);
-      positive("maxCapacity", maxCapacity);
+      capacity("initialCapacity", initialCapacity);
+      capacity("minCapacity", minCapacity);
+      capacity("maxCapacity", maxCapacity);
       if (minCapacity > maxCapacity) {
         throw new IllegalArgumentException(
             "minCapacity (" + minCapacity + ") must be <= maxCapacity (" + maxCapacity + ")");
@@ -281,9 +291,13 @@ public final class QueueConfig {
       return new QueueConfig(this, AbstractElasticMpscQueue.Tuning.DEFAULT);
     }
 
-    private static void positive(String field, int value) {
+    private static void capacity(String field, int value) {
       if (value <= 0) {
         throw new IllegalArgumentException(field + " must be > 0, was " + value);
+      }
+      if (value > CAPACITY_LIMIT) {
+        throw new IllegalArgumentException(
+            field + " must be <= " + CAPACITY_LIMIT + " (2^30), was " + value);
       }
     }
   }

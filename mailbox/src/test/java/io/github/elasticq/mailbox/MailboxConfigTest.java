@@ -39,6 +39,9 @@ class MailboxConfigTest {
             bad-growth { mailbox-type = ${E}, growth-factor = 1.0 }
             bad-shrink { mailbox-type = ${E}, shrink-threshold = 1.5 }
             bad-number { mailbox-type = ${E}, max-capacity = lots }
+            huge-max { mailbox-type = ${E}, max-capacity = 2000000000 }
+            huge-qos-max { mailbox-type = ${Q}, max-capacity = 1073741825 }
+            huge-shared-max { mailbox-type = "io.github.elasticq.mailbox.ElasticSharedMailbox", max-capacity = 2000000000 }
             bad-layout { mailbox-type = ${E}, layout = diagonal }
             bad-burst-memory { mailbox-type = ${E}, burst-memory = sometimes }
             bad-idle-shrink { mailbox-type = ${E}, burst-memory = on, idle-shrink-after = 0s }
@@ -85,6 +88,9 @@ class MailboxConfigTest {
     "bad-growth, growth-factor, was 1.0",
     "bad-shrink, shrink-threshold, was 1.5",
     "bad-number, max-capacity, STRING",
+    "huge-max, max-capacity, was 2000000000",
+    "huge-qos-max, max-capacity, was 1073741825",
+    "huge-shared-max, max-capacity, was 2000000000",
     "bad-layout, layout, diagonal",
     "bad-burst-memory, burst-memory, sometimes",
     "bad-idle-shrink, idle-shrink-after, was 0s",
