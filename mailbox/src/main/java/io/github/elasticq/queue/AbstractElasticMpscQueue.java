@@ -52,7 +52,9 @@ import java.util.function.Consumer;
  * more (AT_MIN_INTERVALS intervals at min; see sampleDelay), it samples the occupancy; after SHRINK_STREAK
  * consecutive samples at or below shrinkThreshold x capacity it takes the resize bit (its only
  * CAS, never retried in a loop) and divides the capacity by the growth factor, never below min
- * or the current size; when the queue is empty it applies all the steps down to min at once.
+ * or the current size (a step that the size would bound is skipped: it would leave the queue
+ * full, to grow again at the next offer; see QueueConfig.shrinkStepBoundedBySize); when the queue
+ * is empty it applies all the steps down to min at once.
  * After a step the occupancy is about growthFactor x shrinkThreshold (0.5 by default), far from
  * both the next grow (1.0) and the next shrink: that gap is the hysteresis.
  * While the queue is not empty a step is taken only when the consumer is in the producers' buffer
@@ -966,7 +968,11 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E>
     if (claimedSincePrevious) {
       setSampledProducerIndexPlain(claimedLowBits);
     }
-    if (size > capacity * config.shrinkThreshold()) {
+    if (size > capacity * config.shrinkThreshold()
+        || config.shrinkStepBoundedBySize(capacity, size)) {
+      // Not underused, or one step would leave the queue full for the next offer to grow it again
+      // (threshold x growth >= 1). Only fewer shrinks: the model's CSample may shrink at any low
+      // sample, this one included.
       setLowStreakPlain(0);
       return;
     }

@@ -140,6 +140,18 @@ public final class QueueConfig {
     return Math.max(Math.max(next, minCapacity), size);
   }
 
+  /**
+   * Whether one shrink step from {@code capacity} would land at {@code size} or below, so that only
+   * the size bound of {@link #shrunkCapacity} keeps it above: the queue is not underused relative
+   * to one step, and the step would leave it full, for the next offer to grow it again. Possible
+   * only with {@code shrinkThreshold × growthFactor >= 1} (or with the one-slot step of a growth
+   * factor below 2 at a small capacity). The queues' consumers skip such a step, so a steady size
+   * does not grow and shrink on every cycle; the size bound stays as the safety net.
+   */
+  boolean shrinkStepBoundedBySize(int capacity, int size) {
+    return size > 0 && shrunkCapacity(capacity, 0) <= size;
+  }
+
   @Override
   public boolean equals(Object o) {
     if (this == o) {
@@ -222,10 +234,13 @@ public final class QueueConfig {
     /**
      * Shrink threshold; must lie strictly between 0 and 1. Keep {@code shrinkThreshold ×
      * growthFactor < 1} (the defaults give 0.5): then the occupancy right after a shrink stays
-     * below the next grow, which is the hysteresis. With a product at or above 1 a shrink can land
-     * exactly at the current size, the next offer grows again, and one producer that read the
-     * capacity before the shrink may claim one element beyond the new logical capacity (never
-     * beyond {@code maxCapacity}; found by TLC, tla/ElasticMpscQueue-large-threshold.cfg).
+     * below the next grow, which is the hysteresis. With a product at or above 1 one shrink step
+     * can reach the current size; the queues skip such a step (it would leave the queue full, and
+     * the next offer would grow it again: a steady size would resize on every cycle), so the queue
+     * shrinks only when the occupancy falls below one step. Taking that step is what let one
+     * producer that read the capacity before the shrink claim one element beyond the new logical
+     * capacity in the TLA+ model (never beyond {@code maxCapacity}; found by TLC,
+     * tla/ElasticMpscQueue-threshold-overshoot-SizeWithinCapacity.cfg).
      */
     public Builder shrinkThreshold(double shrinkThreshold) {
       this.shrinkThreshold = shrinkThreshold;
