@@ -72,7 +72,9 @@ public final class ElasticMailbox extends AbstractElasticMailboxType
   private ElasticMailbox(MailboxSettings s, boolean burstMemory) {
     super(s, burstMemory ? s.queueConfig().toBuilder().burstMemory(true).build() : s.queueConfig());
     this.padded = s.paddedLayout();
-    this.idleShrinkNanos = burstMemory ? s.idleShrinkAfter().toNanos() : 0L;
+    // Read with burst memory off too: an invalid value fails now, not when burst memory is on.
+    long idleShrink = s.idleShrinkAfter().toNanos();
+    this.idleShrinkNanos = burstMemory ? idleShrink : 0L;
   }
 
   /** Whether this type's queues use the padded layout ({@code layout = padded}). Any thread. */

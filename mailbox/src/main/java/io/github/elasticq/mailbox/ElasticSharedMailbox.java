@@ -13,7 +13,9 @@ import org.apache.pekko.dispatch.ProducesMessageQueue;
  * {@link ElasticSharedMessageQueueSemantics} (a {@code MultipleConsumerSemantics}), for {@code
  * BalancingPool} routees and {@code BalancingDispatcher}s, where all actors of the pool share one
  * queue. Same sizing keys and overflow rule as {@link ElasticMailbox}; keys a section does not set
- * fall back to {@code elasticq.mailbox}.
+ * fall back to {@code elasticq.mailbox}. Of the ElasticMailbox-only keys, {@code burst-memory = on}
+ * and {@code layout = padded} in the section itself are errors, and any invalid value it sets
+ * itself ({@code layout}, {@code idle-shrink-after}) too.
  *
  * <pre>
  * pekko.actor.deployment./workers {
@@ -43,10 +45,12 @@ public final class ElasticSharedMailbox extends AbstractElasticMailboxType
   }
 
   /**
-   * Rejects {@code burst-memory = on} set in the section itself: the shared queue has many
-   * consumers and no owning actor whose run could trim it, so the setting would be ignored; an
-   * error says so instead. A {@code burst-memory = on} in the defaults ({@code elasticq.mailbox},
-   * meant for the ElasticMailbox sections) does not apply here and is ignored.
+   * Validates the keys of the ElasticMailbox sections that the section sets itself, although this
+   * type does not use them, so that a typo fails as it would there. Rejects {@code burst-memory =
+   * on} and {@code layout = padded} set in the section itself: the shared queue has many consumers
+   * and no owning actor whose run could trim it, and one lock-based layout, so the setting would be
+   * ignored; an error says so instead. The same keys in the defaults ({@code elasticq.mailbox},
+   * meant for the ElasticMailbox sections) do not apply here and are ignored.
    */
   private static MailboxSettings checked(MailboxSettings s) {
     if (s.setsItself("burst-memory") && s.burstMemory()) {
@@ -54,6 +58,15 @@ public final class ElasticSharedMailbox extends AbstractElasticMailboxType
           "burst-memory",
           "is not supported by ElasticSharedMailbox (ElasticMailbox and QosMailbox have it); set"
               + " it off");
+    }
+    if (s.setsItself("layout") && s.paddedLayout()) {
+      throw s.invalid(
+          "layout",
+          "padded is not supported by ElasticSharedMailbox (its queue has one layout; ElasticMailbox"
+              + " and QosMailbox have it); set it compact");
+    }
+    if (s.setsItself("idle-shrink-after")) {
+      s.idleShrinkAfter(); // unused without burst memory, but an invalid value is still an error
     }
     return s;
   }

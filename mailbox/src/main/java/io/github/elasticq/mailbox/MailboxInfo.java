@@ -50,6 +50,32 @@ public record MailboxInfo(
     levelShed = List.copyOf(levelShed);
   }
 
+  /** A description without the owner's uid (zero): the form before {@code ownerUid} was added. */
+  public MailboxInfo(
+      String id,
+      String ownerPath,
+      String mailboxType,
+      QueueStats stats,
+      List<QueueStats> levelStats,
+      long clampedLevels,
+      int maxCapacity,
+      long cleanedUp,
+      List<Long> levelCleanedUp,
+      List<Long> levelShed) {
+    this(
+        id,
+        ownerPath,
+        mailboxType,
+        stats,
+        levelStats,
+        clampedLevels,
+        maxCapacity,
+        cleanedUp,
+        levelCleanedUp,
+        levelShed,
+        0);
+  }
+
   /** A description without shed counts and owner uid (zero). */
   public MailboxInfo(
       String id,

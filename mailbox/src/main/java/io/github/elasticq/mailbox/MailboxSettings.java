@@ -59,9 +59,9 @@ final class MailboxSettings {
   }
 
   QueueConfig queueConfig() {
-    int max = positiveInt("max-capacity");
-    int min = positiveInt("min-capacity");
-    int initial = positiveInt("initial-capacity");
+    int max = capacity("max-capacity");
+    int min = capacity("min-capacity");
+    int initial = capacity("initial-capacity");
     // Defaults that the user did not set follow a smaller max-capacity instead of failing.
     if (!explicit.hasPath("min-capacity")) {
       min = Math.min(min, max);
@@ -291,10 +291,13 @@ final class MailboxSettings {
     return context != null ? context : MailboxSettings.class.getClassLoader();
   }
 
-  private int positiveInt(String key) {
+  private int capacity(String key) {
     int value = integer(key);
     if (value <= 0) {
       throw invalid(key, "must be > 0, was " + value);
+    }
+    if (value > QueueConfig.CAPACITY_LIMIT) {
+      throw invalid(key, "must be <= " + QueueConfig.CAPACITY_LIMIT + " (2^30), was " + value);
     }
     return value;
   }

@@ -88,7 +88,9 @@ public final class QosMailbox implements MailboxType, ProducesMessageQueue<QosMe
     this.controlQueueConfig = s.queueConfig();
     this.queueConfig =
         burstMemory ? controlQueueConfig.toBuilder().burstMemory(true).build() : controlQueueConfig;
-    this.idleShrinkNanos = burstMemory ? s.idleShrinkAfter().toNanos() : 0L;
+    // Read with burst memory off too: an invalid value fails now, not when burst memory is on.
+    long idleShrink = s.idleShrinkAfter().toNanos();
+    this.idleShrinkNanos = burstMemory ? idleShrink : 0L;
     this.levels = s.levels();
     this.defaultLevel = s.defaultLevel(levels);
     this.fairness = s.fairness();

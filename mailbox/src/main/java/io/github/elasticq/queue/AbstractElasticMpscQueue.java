@@ -48,11 +48,13 @@ import java.util.function.Consumer;
  * producer between its CAS and its store, which the consumer waits out (as JCTools does).
  *
  * Shrinking is driven by the consumer on its own operations. On every poll that finds the queue
- * empty, and otherwise every SAMPLE_INTERVAL operations or about every capacity / 64, whichever is
+ * empty (without burstMemory, below), and otherwise every SAMPLE_INTERVAL operations or about every capacity / 64, whichever is
  * more (AT_MIN_INTERVALS intervals at min; see sampleDelay), it samples the occupancy; after SHRINK_STREAK
  * consecutive samples at or below shrinkThreshold x capacity it takes the resize bit (its only
  * CAS, never retried in a loop) and divides the capacity by the growth factor, never below min
- * or the current size; when the queue is empty it applies all the steps down to min at once.
+ * or the current size (a step that the size would bound is skipped: it would leave the queue
+ * full, to grow again at the next offer; see QueueConfig.shrinkStepBoundedBySize); when the queue
+ * is empty it applies all the steps down to min at once.
  * After a step the occupancy is about growthFactor x shrinkThreshold (0.5 by default), far from
  * both the next grow (1.0) and the next shrink: that gap is the hysteresis.
  * While the queue is not empty a step is taken only when the consumer is in the producers' buffer
@@ -65,9 +67,10 @@ import java.util.function.Consumer;
  * (DrainFootprintTest). The streak stays due, so the step comes at the first sample that sees a
  * claim past that buffer's base; with producers offering that is within capacity operations.
  * With QueueConfig.burstMemory the streak must also cover about capacity consumer operations
- * (capacity / operations-per-sample samples, each empty poll one sample), so recurring bursts keep their
- * capacity. It changes only when a shrink is decided, never how: the resize protocol, and every
- * invariant below, are the same.
+ * (capacity / operations-per-sample samples), so recurring bursts keep their capacity; an empty
+ * poll then counts as one operation instead of sampling at once (a mailbox run ends with one: a
+ * trickle of one-message runs must not count a sample per message). It changes only when a
+ * shrink is decided, never how: the resize protocol, and every invariant below, are the same.
  *
  * Lazy first buffer (idle footprint: one queue per actor, most actors idle). A new queue holds
  * no array: producerBuffer and consumerBuffer are null. The first offer that finds
@@ -899,16 +902,39 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E>
    * move, so the next sample comes one operation closer instead.
    */
   private void afterEmptyScan(long consumerIndex) {
+    countEmptyOperation(consumerIndex, NO_WORD);
+  }
+
+  /**
+   * Consumer bookkeeping after an empty poll; {@code word} is the producer index word the poll just
+   * read (no second read), or {@link #NO_WORD}. Without burst memory it samples at once, which is
+   * what takes a drained queue back to min within a few polls. With {@link
+   * QueueConfig#burstMemory()} each sample stands for the operations since the previous one, so an
+   * empty poll counts as one operation, as in {@link #afterEmptyScan}: a Pekko mailbox run ends
+   * with an empty poll, and if each of them sampled, a trickle of one-message runs between bursts
+   * would take a shrink step after capacity / operations-per-sample runs instead of about capacity
+   * operations (64 one-message runs for a 65 536-slot queue).
+   */
+  private void onEmptyPoll(long consumerIndex, long word) {
+    if (config.burstMemory()) {
+      countEmptyOperation(consumerIndex, word);
+    } else {
+      sampleWhenEmpty(consumerIndex, word);
+    }
+  }
+
+  /** One empty operation towards the next sample; samples when it is due. */
+  private void countEmptyOperation(long consumerIndex, long word) {
     int left = opsToSamplePlain(consumerIndex) - 1;
     if (left <= 0) {
-      onEmptyPoll(consumerIndex, NO_WORD); // sets the next sample's index
+      sampleWhenEmpty(consumerIndex, word); // sets the next sample's index
     } else {
       setOpsToSamplePlain(consumerIndex, left);
     }
   }
 
-  /** {@code word} is the producer index word the empty poll just read (no second read). */
-  private void onEmptyPoll(long consumerIndex, long word) {
+  /** The occupancy sample of an empty poll, then the hop past a buffer it closed here. */
+  private void sampleWhenEmpty(long consumerIndex, long word) {
     sampleOccupancy(consumerIndex, word); // restarts the count
     // A shrink that just closed the buffer here lets the consumer drop the big array right away.
     Object[] buffer = consumerBufferAcquire();
@@ -942,7 +968,11 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E>
     if (claimedSincePrevious) {
       setSampledProducerIndexPlain(claimedLowBits);
     }
-    if (size > capacity * config.shrinkThreshold()) {
+    if (size > capacity * config.shrinkThreshold()
+        || config.shrinkStepBoundedBySize(capacity, size)) {
+      // Not underused, or one step would leave the queue full for the next offer to grow it again
+      // (threshold x growth >= 1). Only fewer shrinks: the model's CSample may shrink at any low
+      // sample, this one included.
       setLowStreakPlain(0);
       return;
     }
@@ -992,12 +1022,12 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E>
    * Consumer operations the next occupancy sample waits beyond the sample interval. A sample reads
    * the capacity, and above min the producers' index word: the line every offer CASes, so with
    * producers on other cores each sample is a transfer of that line. How often it is needed depends
-   * on the capacity: at min a sample only notices a grow (an empty poll samples at once anyway), so
-   * it comes every {@value #AT_MIN_INTERVALS} intervals; above min about every capacity / {@value
-   * #OPS_PER_SAMPLE_DIVISOR} operations, so a shrink decision takes the same share of the capacity
-   * in operations for a queue of any size (with the default interval and streak, a 65 536-slot
-   * queue is sampled every 1 024 operations instead of every 16). Only the cadence changes, and the
-   * TLA+ model lets the consumer sample at any step.
+   * on the capacity: at min a sample only notices a grow (an empty poll samples at once anyway,
+   * without burst memory), so it comes every {@value #AT_MIN_INTERVALS} intervals; above min about
+   * every capacity / {@value #OPS_PER_SAMPLE_DIVISOR} operations, so a shrink decision takes the
+   * same share of the capacity in operations for a queue of any size (with the default interval and
+   * streak, a 65 536-slot queue is sampled every 1 024 operations instead of every 16). Only the
+   * cadence changes, and the TLA+ model lets the consumer sample at any step.
    */
   private int sampleDelay(int capacity, int min) {
     int interval = config.tuning.sampleInterval;

@@ -12,6 +12,13 @@ import java.util.Locale;
  */
 public final class QueueConfig {
 
+  /**
+   * The largest capacity {@link Builder#build()} accepts for the initial, min and max capacity:
+   * 2<sup>30</sup>, the largest power of two an {@code int} holds (the lock-free queues round their
+   * arrays up to a power of two).
+   */
+  public static final int CAPACITY_LIMIT = 1 << 30;
+
   private static final QueueConfig DEFAULTS = builder().build();
 
   private final int initialCapacity;
@@ -133,6 +140,18 @@ public final class QueueConfig {
     return Math.max(Math.max(next, minCapacity), size);
   }
 
+  /**
+   * Whether one shrink step from {@code capacity} would land at {@code size} or below, so that only
+   * the size bound of {@link #shrunkCapacity} keeps it above: the queue is not underused relative
+   * to one step, and the step would leave it full, for the next offer to grow it again. Possible
+   * only with {@code shrinkThreshold × growthFactor >= 1} (or with the one-slot step of a growth
+   * factor below 2 at a small capacity). The queues' consumers skip such a step, so a steady size
+   * does not grow and shrink on every cycle; the size bound stays as the safety net.
+   */
+  boolean shrinkStepBoundedBySize(int capacity, int size) {
+    return size > 0 && shrunkCapacity(capacity, 0) <= size;
+  }
+
   @Override
   public boolean equals(Object o) {
     if (this == o) {
@@ -191,13 +210,16 @@ public final class QueueConfig {
       return this;
     }
 
-    /** Lower bound for shrinking; must be &gt; 0. */
+    /** Lower bound for shrinking; must be &gt; 0 and at most {@link QueueConfig#CAPACITY_LIMIT}. */
     public Builder minCapacity(int minCapacity) {
       this.minCapacity = minCapacity;
       return this;
     }
 
-    /** Upper bound on the number of elements held; must be &gt; 0. */
+    /**
+     * Upper bound on the number of elements held; must be &gt; 0 and at most {@link
+     * QueueConfig#CAPACITY_LIMIT}.
+     */
     public Builder maxCapacity(int maxCapacity) {
       this.maxCapacity = maxCapacity;
       return this;
@@ -212,10 +234,13 @@ public final class QueueConfig {
     /**
      * Shrink threshold; must lie strictly between 0 and 1. Keep {@code shrinkThreshold ×
      * growthFactor < 1} (the defaults give 0.5): then the occupancy right after a shrink stays
-     * below the next grow, which is the hysteresis. With a product at or above 1 a shrink can land
-     * exactly at the current size, the next offer grows again, and one producer that read the
-     * capacity before the shrink may claim one element beyond the new logical capacity (never
-     * beyond {@code maxCapacity}; found by TLC, tla/ElasticMpscQueue-large-threshold.cfg).
+     * below the next grow, which is the hysteresis. With a product at or above 1 one shrink step
+     * can reach the current size; the queues skip such a step (it would leave the queue full, and
+     * the next offer would grow it again: a steady size would resize on every cycle), so the queue
+     * shrinks only when the occupancy falls below one step. Taking that step is what let one
+     * producer that read the capacity before the shrink claim one element beyond the new logical
+     * capacity in the TLA+ model (never beyond {@code maxCapacity}; found by TLC,
+     * tla/ElasticMpscQueue-threshold-overshoot-SizeWithinCapacity.cfg).
      */
     public Builder shrinkThreshold(double shrinkThreshold) {
       this.shrinkThreshold = shrinkThreshold;
@@ -247,9 +272,9 @@ public final class QueueConfig {
      * @throws IllegalArgumentException naming the first field that is out of range, and its value
      */
     public QueueConfig build() {
-      positive("initialCapacity", initialCapacity);
-      positive("minCapacity", minCapacity);
-      positive("maxCapacity", maxCapacity);
+      capacity("initialCapacity", initialCapacity);
+      capacity("minCapacity", minCapacity);
+      capacity("maxCapacity", maxCapacity);
       if (minCapacity > maxCapacity) {
         throw new IllegalArgumentException(
             "minCapacity (" + minCapacity + ") must be <= maxCapacity (" + maxCapacity + ")");
@@ -281,9 +306,13 @@ public final class QueueConfig {
       return new QueueConfig(this, AbstractElasticMpscQueue.Tuning.DEFAULT);
     }
 
-    private static void positive(String field, int value) {
+    private static void capacity(String field, int value) {
       if (value <= 0) {
         throw new IllegalArgumentException(field + " must be > 0, was " + value);
+      }
+      if (value > CAPACITY_LIMIT) {
+        throw new IllegalArgumentException(
+            field + " must be <= " + CAPACITY_LIMIT + " (2^30), was " + value);
       }
     }
   }

@@ -39,6 +39,9 @@ class MailboxConfigTest {
             bad-growth { mailbox-type = ${E}, growth-factor = 1.0 }
             bad-shrink { mailbox-type = ${E}, shrink-threshold = 1.5 }
             bad-number { mailbox-type = ${E}, max-capacity = lots }
+            huge-max { mailbox-type = ${E}, max-capacity = 2000000000 }
+            huge-qos-max { mailbox-type = ${Q}, max-capacity = 1073741825 }
+            huge-shared-max { mailbox-type = "io.github.elasticq.mailbox.ElasticSharedMailbox", max-capacity = 2000000000 }
             bad-layout { mailbox-type = ${E}, layout = diagonal }
             bad-burst-memory { mailbox-type = ${E}, burst-memory = sometimes }
             bad-idle-shrink { mailbox-type = ${E}, burst-memory = on, idle-shrink-after = 0s }
@@ -46,6 +49,11 @@ class MailboxConfigTest {
             bad-shared { mailbox-type = "io.github.elasticq.mailbox.ElasticSharedMailbox", max-capacity = -1 }
             shared-burst-memory { mailbox-type = "io.github.elasticq.mailbox.ElasticSharedMailbox", burst-memory = on }
             bad-qos-idle-shrink { mailbox-type = ${Q}, burst-memory = on, idle-shrink-after = -1s }
+            idle-shrink-without-burst-memory { mailbox-type = ${E}, idle-shrink-after = soon }
+            qos-idle-shrink-without-burst-memory { mailbox-type = ${Q}, idle-shrink-after = 0s }
+            shared-bad-layout { mailbox-type = "io.github.elasticq.mailbox.ElasticSharedMailbox", layout = diagonal }
+            shared-padded { mailbox-type = "io.github.elasticq.mailbox.ElasticSharedMailbox", layout = padded }
+            shared-bad-idle-shrink { mailbox-type = "io.github.elasticq.mailbox.ElasticSharedMailbox", idle-shrink-after = -5s }
             bad-weights { mailbox-type = ${Q}, weights = [1, 2] }
             bad-weight-value { mailbox-type = ${Q}, weights = [1, 0, 4] }
             bad-fairness { mailbox-type = ${Q}, fairness = sideways }
@@ -85,12 +93,20 @@ class MailboxConfigTest {
     "bad-growth, growth-factor, was 1.0",
     "bad-shrink, shrink-threshold, was 1.5",
     "bad-number, max-capacity, STRING",
+    "huge-max, max-capacity, was 2000000000",
+    "huge-qos-max, max-capacity, was 1073741825",
+    "huge-shared-max, max-capacity, was 2000000000",
     "bad-layout, layout, diagonal",
     "bad-burst-memory, burst-memory, sometimes",
     "bad-idle-shrink, idle-shrink-after, was 0s",
     "bad-idle-shrink-unit, idle-shrink-after, soon",
     "shared-burst-memory, burst-memory, not supported by ElasticSharedMailbox",
     "bad-qos-idle-shrink, idle-shrink-after, was -1s",
+    "idle-shrink-without-burst-memory, idle-shrink-after, soon",
+    "qos-idle-shrink-without-burst-memory, idle-shrink-after, was 0s",
+    "shared-bad-layout, layout, diagonal",
+    "shared-padded, layout, not supported by ElasticSharedMailbox",
+    "shared-bad-idle-shrink, idle-shrink-after, was -5s",
     "bad-shared, max-capacity, was -1",
     "bad-weights, weights, '[1, 2]'",
     "bad-weight-value, weights, '[1, 0, 4]'",
@@ -138,7 +154,8 @@ class MailboxConfigTest {
    * A global {@code elasticq.mailbox.burst-memory = on} (in application.conf, merged before the
    * reference config is resolved, as {@code ConfigFactory.load} does): ElasticMailbox and
    * QosMailbox sections that do not set the key get it; an ElasticSharedMailbox section ignores it
-   * (it rejects only its own {@code burst-memory = on}).
+   * (it rejects only its own {@code burst-memory = on}), and a global {@code layout = padded} too;
+   * its own valid {@code layout = compact} and {@code idle-shrink-after} are accepted.
    */
   @Test
   void globalBurstMemory_appliesToElasticAndQos_sharedIgnoresIt() {
@@ -146,9 +163,15 @@ class MailboxConfigTest {
         ConfigFactory.parseString(
                 """
                 elasticq.mailbox.burst-memory = on
+                elasticq.mailbox.layout = padded
                 elastic-section.mailbox-type = "io.github.elasticq.mailbox.ElasticMailbox"
                 qos-section.mailbox-type = "io.github.elasticq.mailbox.QosMailbox"
                 shared-section.mailbox-type = "io.github.elasticq.mailbox.ElasticSharedMailbox"
+                shared-own {
+                  mailbox-type = "io.github.elasticq.mailbox.ElasticSharedMailbox"
+                  layout = compact
+                  idle-shrink-after = 2s
+                }
                 """)
             .withFallback(ConfigFactory.parseResources("application-test.conf"))
             .withFallback(ConfigFactory.defaultReferenceUnresolved())
@@ -161,6 +184,7 @@ class MailboxConfigTest {
       ElasticSharedMailbox shared =
           (ElasticSharedMailbox) other.mailboxes().lookup("shared-section");
       assertThat(shared.queueConfig().burstMemory()).isFalse();
+      assertThat(other.mailboxes().lookup("shared-own")).isInstanceOf(ElasticSharedMailbox.class);
     } finally {
       TestKit.shutdownActorSystem(other);
     }

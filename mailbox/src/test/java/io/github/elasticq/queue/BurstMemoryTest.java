@@ -65,6 +65,21 @@ class BurstMemoryTest {
     assertThat(q.poll()).isNull();
   }
 
+  /** One burst, drained; returns the capacity it left, above min. */
+  private static int capacityAfterABurst(Queue<Integer> q) {
+    burstThenDrain(q);
+    int big = capacity(q);
+    assertThat(big).isGreaterThan(MIN);
+    return big;
+  }
+
+  /** What a mailbox run with one message does: offer, take it, then the closing empty poll. */
+  private static void oneMessageRun(Queue<Integer> q, int message) {
+    assertThat(q.offer(message)).isTrue();
+    assertThat(q.poll()).isEqualTo(message);
+    assertThat(q.poll()).isNull();
+  }
+
   /** {@code bursts} bursts, each drained; returns the stats after the last. */
   private static QueueStats afterBursts(Queue<Integer> q, int bursts) {
     for (int b = 0; b < bursts; b++) {
@@ -102,9 +117,7 @@ class BurstMemoryTest {
   void drainedQueue_stillReturnsToMin_whileTheConsumerPolls(
       String name, Function<QueueConfig, Queue<Integer>> make) {
     Queue<Integer> q = make.apply(config(true));
-    burstThenDrain(q);
-    int big = capacity(q);
-    assertThat(big).isGreaterThan(MIN);
+    int big = capacityAfterABurst(q);
     // A few empty polls are not enough: that is the memory.
     for (int i = 0; i < 8; i++) {
       assertThat(q.poll()).isNull();
@@ -121,6 +134,32 @@ class BurstMemoryTest {
     assertThat(capacity(q)).as("capacity after %d more empty polls", polls).isEqualTo(MIN);
     assertThat(polls).isLessThanOrEqualTo(2 * MAX);
     assertThat(stats(q).allocatedSlots()).as("memory follows capacity").isLessThanOrEqualTo(MIN);
+  }
+
+  /**
+   * A trickle between bursts, as a Pekko mailbox sees it: one message per run, and each run ends
+   * with an empty poll. Every one of those empty polls was a whole occupancy sample, so the burst
+   * capacity went after 64 runs (128 consumer operations at 1024 slots; after 47 runs at 65 536)
+   * instead of about {@code capacity} operations.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("queues")
+  void trickleBetweenBursts_keepsTheCapacity_forAboutCapacityOperations(
+      String name, Function<QueueConfig, Queue<Integer>> make) {
+    Queue<Integer> q = make.apply(config(true));
+    int big = capacityAfterABurst(q);
+    int runs = big / 4; // half of capacity in consumer operations: two per run
+    for (int i = 0; i < runs; i++) {
+      oneMessageRun(q, i);
+    }
+    assertThat(capacity(q)).as("capacity after %d one-message runs", runs).isEqualTo(big);
+    // Still bounded: the trickle keeps the occupancy low, so the steps come within a few capacity
+    // operations more.
+    int more = 0;
+    while (capacity(q) > MIN && more < 4 * MAX) {
+      oneMessageRun(q, more++);
+    }
+    assertThat(capacity(q)).as("capacity after %d more one-message runs", more).isEqualTo(MIN);
   }
 
   @Test

@@ -35,6 +35,23 @@ class QueueConfigTest {
             "min above max", b -> b.minCapacity(100).initialCapacity(100), "minCapacity", "100"),
         invalid("initial below min", b -> b.initialCapacity(4), "initialCapacity", "4"),
         invalid("initial above max", b -> b.initialCapacity(65), "initialCapacity", "65"),
+        // above 2^30 the power-of-two array size overflows: the first offer threw
+        // NegativeArraySizeException
+        invalid(
+            "initialCapacity above 2^30",
+            b -> b.initialCapacity((1 << 30) + 1).maxCapacity(Integer.MAX_VALUE),
+            "initialCapacity",
+            "was 1073741825"),
+        invalid(
+            "minCapacity above 2^30",
+            b -> b.minCapacity(Integer.MAX_VALUE),
+            "minCapacity",
+            "was 2147483647"),
+        invalid(
+            "maxCapacity above 2^30",
+            b -> b.maxCapacity((1 << 30) + 1),
+            "maxCapacity",
+            "was 1073741825"),
         // the message also states the bound "> 1.0": ask for the value as reported
         invalid("growthFactor one", b -> b.growthFactor(1.0), "growthFactor", "was 1.0"),
         invalid("growthFactor below one", b -> b.growthFactor(0.5), "growthFactor", "0.5"),
@@ -105,6 +122,14 @@ class QueueConfigTest {
             .shrinkThreshold(0.999)
             .build();
     assertThat(c.maxCapacity()).isEqualTo(1);
+    QueueConfig largest =
+        QueueConfig.builder()
+            .initialCapacity(QueueConfig.CAPACITY_LIMIT)
+            .minCapacity(QueueConfig.CAPACITY_LIMIT)
+            .maxCapacity(QueueConfig.CAPACITY_LIMIT)
+            .build();
+    assertThat(largest.maxCapacity()).isEqualTo(1 << 30);
+    assertThat(AbstractElasticMpscQueue.tableSizeFor(largest.maxCapacity())).isEqualTo(1 << 30);
   }
 
   @Test
