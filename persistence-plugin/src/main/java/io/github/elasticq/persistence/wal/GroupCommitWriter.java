@@ -68,13 +68,6 @@ final class GroupCommitWriter {
   /** The failure of the last group commit, until one writes records; for health. */
   private volatile Exception lastWriteFailure;
 
-  /**
-   * The failure of the last periodic sync, until a later one succeeds; for health. Kept apart from
-   * {@link #lastWriteFailure}: a group commit that reaches the page cache does not make anything
-   * durable in periodic mode, so it must not hide a failing fsync.
-   */
-  private volatile Exception syncFailure;
-
   private final List<Touched> touched = new ArrayList<>();
 
   /** Segments sealed by the current batch: checkpointed once the batch is published. */
@@ -169,7 +162,7 @@ final class GroupCommitWriter {
 
   Exception lastWriteFailure() {
     Exception write = lastWriteFailure;
-    return write != null ? write : syncFailure;
+    return write != null ? write : store.syncFailure();
   }
 
   private void writerLoop() {
@@ -267,7 +260,7 @@ final class GroupCommitWriter {
             flush(seg, pos);
             seg.trimPreallocation();
             if (syncMode != SyncMode.NO_SYNC) {
-              store.forceCounted(seg); // no-sync: WriteAheadLog.close() forces every segment
+              forceSealed(seg); // no-sync: WriteAheadLog.close() forces every segment
             }
             sealed.add(seg);
             seg = roll();
@@ -441,11 +434,34 @@ final class GroupCommitWriter {
     store.nextSegmentId = id + 1;
     if (sync) {
       store.fsyncs.incrementAndGet();
-      store.syncDirectory();
+      try {
+        store.syncDirectory();
+      } catch (IOException | RuntimeException e) {
+        if (syncMode == SyncMode.PERIODIC) {
+          store.syncFailed("the directory fsync after creating " + s.path, e);
+        }
+        throw e;
+      }
     }
     store.segments.put(s.id, s);
     store.active = s;
     return s;
+  }
+
+  /**
+   * Forces a segment being sealed. In periodic mode it holds records acknowledged since the last
+   * periodic sync, so its failure is a sync failure (reported until the log is reopened), not only
+   * this batch's.
+   */
+  private void forceSealed(Segment seg) throws IOException {
+    try {
+      store.forceCounted(seg);
+    } catch (IOException | RuntimeException e) {
+      if (syncMode == SyncMode.PERIODIC) {
+        store.syncFailed("the fsync of sealed segment " + seg.path, e);
+      }
+      throw e;
+    }
   }
 
   /** After a failed write: cut every touched segment back to where this batch began. */
@@ -472,19 +488,11 @@ final class GroupCommitWriter {
         lastSyncedBytes = written;
         long synced = records - lastSyncedRecords;
         lastSyncedRecords = records;
-        syncFailure = null;
         store.notifyListener(l -> l.recordsSynced(synced));
       }
     } catch (IOException | RuntimeException | Error e) {
       // an Error too: escaping, it would cancel every later periodic sync, silently
-      syncFailure =
-          new IOException(
-              "write-ahead log "
-                  + dir
-                  + ": periodic sync failed (records acknowledged since the"
-                  + " last successful sync may not be durable): "
-                  + e,
-              e);
+      store.syncFailed("the periodic sync", e);
       logger.log(
           Level.ERROR, "write-ahead log " + dir + ": periodic sync failed, will retry: " + e);
     }

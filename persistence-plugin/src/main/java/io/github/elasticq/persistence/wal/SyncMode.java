@@ -16,7 +16,9 @@ import java.util.Locale;
  *   <li>{@link #PERIODIC}: the writes acknowledged during the last {@code sync-interval} (plus the
  *       duration of one {@code force}); a background task forces the log every interval.
  *   <li>{@link #NO_SYNC}: everything the kernel had not yet written back on its own; no bound. The
- *       log is forced only on an orderly {@link WriteAheadLog#close()}.
+ *       log is forced only on an orderly {@link WriteAheadLog#close()}, and by compaction, which
+ *       forces the segments holding the tombstones it relies on before it removes what they
+ *       deleted.
  * </ul>
  */
 public enum SyncMode {
@@ -24,7 +26,7 @@ public enum SyncMode {
   EVERY_WRITE("every-write"),
   /** Acknowledge after the write; force every {@code sync-interval} in the background. */
   PERIODIC("periodic"),
-  /** Acknowledge after the write; never force (except on close). */
+  /** Acknowledge after the write; never force (except on close and before compaction). */
   NO_SYNC("no-sync");
 
   private final String configName;

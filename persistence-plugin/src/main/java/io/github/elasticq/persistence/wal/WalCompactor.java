@@ -48,15 +48,13 @@ final class WalCompactor {
       throw store.closedException();
     }
     int done = 0;
+    killersForcedAt = -1;
     long below = store.compactableBelow;
     for (Segment seg : List.copyOf(store.segments.values())) {
       if (store.closed.get()) {
         break; // close() waits for this pass (no interrupt): it ends after the current segment
       }
       if (seg.id < below && seg.deadRatio() >= minDeadRatio) {
-        if (done == 0) {
-          forceNewerThan(seg.id);
-        }
         compactSegment(seg);
         done++;
       }
@@ -65,23 +63,38 @@ final class WalCompactor {
   }
 
   /**
-   * Makes durable every record that can have made a record of segment {@code id} or later dead (a
-   * tombstone, a rewrite's first record): compaction removes dead records durably, and a power loss
-   * that took the record which killed them would lose both (a deleted id's highest sequence number
-   * would go down). Every-write forced all of them already; periodic forced each sealed segment at
-   * its seal but maybe not the active one; no-sync forced none.
+   * {@code bytesWritten} when {@link #forceKillers} last forced in this pass; -1: not yet. A force
+   * covers every segment newer than the one it was made for, and segments are compacted in
+   * ascending order, so while nothing new is written one force serves the rest of the pass.
    */
-  private void forceNewerThan(long id) throws IOException {
+  private long killersForcedAt;
+
+  /**
+   * Makes durable every record that made a record of segment {@code id} dead (a tombstone, a
+   * rewrite's first record): called after the segment's records were judged and before they are
+   * removed, durably. A power loss that took the record which killed them would otherwise lose both
+   * (a deleted id's highest sequence number would go down). Every-write forced all records already;
+   * periodic forced each sealed segment at its seal but maybe not the active one; no-sync forced
+   * none. A failure is a sync failure: it is reported until the log is reopened.
+   */
+  private void forceKillers(long id) throws IOException {
     SyncMode mode = store.settings.syncMode();
-    if (mode == SyncMode.EVERY_WRITE) {
+    long written = store.bytesWritten.get();
+    if (mode == SyncMode.EVERY_WRITE || written == killersForcedAt) {
       return;
     }
     Segment active = store.active;
-    for (Segment s : List.copyOf(store.segments.values())) {
-      if (s.id > id && (mode == SyncMode.NO_SYNC || s == active)) {
-        store.forceCounted(s);
+    for (Segment s : List.copyOf(store.segments.tailMap(id, false).values())) {
+      if (mode == SyncMode.NO_SYNC || s == active) {
+        try {
+          store.forceCounted(s);
+        } catch (IOException | RuntimeException e) {
+          store.syncFailed("compaction's fsync of " + s.path, e);
+          throw e;
+        }
       }
     }
+    killersForcedAt = written;
   }
 
   /** Scheduled compaction: logs instead of throwing. */
@@ -137,6 +150,7 @@ final class WalCompactor {
         }
       }
       size = r.fileSize();
+      forceKillers(seg.id);
       if (kept.isEmpty()) {
         store.segments.remove(seg.id, seg);
         SegmentIndexCheckpoint.delete(dir, seg.id);

@@ -138,6 +138,35 @@ final class WalStore {
     notifyListener(l -> l.fsyncCompleted(nanos));
   }
 
+  /**
+   * The first fsync that failed where records were already acknowledged without being durable (a
+   * periodic sync, the seal of a segment or the directory at a roll in periodic mode, a
+   * compaction's force); null if none. Kept until the log is closed: after a failed fsync the
+   * kernel may have dropped the pages it could not write, so a later fsync that succeeds does not
+   * bring them back.
+   */
+  private volatile IOException syncFailure;
+
+  IOException syncFailure() {
+    return syncFailure;
+  }
+
+  /** Records that {@code what} failed with {@code e} (the first such failure is kept). */
+  void syncFailed(String what, Throwable e) {
+    if (syncFailure == null) {
+      syncFailure =
+          new IOException(
+              "write-ahead log "
+                  + dir
+                  + ": "
+                  + what
+                  + " failed; records acknowledged before it may not be durable (the log reports"
+                  + " this until it is reopened, which recovers what is on disk): "
+                  + e,
+              e);
+    }
+  }
+
   void syncDirectory() throws IOException {
     try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
       d.force(true);

@@ -439,10 +439,12 @@ public final class WriteAheadLog implements AutoCloseable {
 
   /**
    * Why the log is not accepting durable writes right now (a full disk, an I/O error), or null: the
-   * failure of the most recent group commit until a later one writes records, else the failure of
-   * the most recent periodic sync until a later periodic sync succeeds. A group commit does not
-   * clear a sync failure: in periodic mode it only reaches the page cache, and after a failed fsync
-   * the kernel may have dropped what was written before it. Any thread; never blocks.
+   * failure of the most recent group commit until a later one writes records, else the first failed
+   * fsync of records already acknowledged without being durable (a periodic sync, the seal of a
+   * segment or the directory at a roll in periodic mode, a compaction's force) until the log is
+   * reopened: after a failed fsync the kernel may have dropped the pages it could not write, so
+   * neither a later write nor a later successful fsync makes them durable. Reopening (restarting
+   * the journal) recovers what is on disk. Any thread; never blocks.
    */
   public Exception lastWriteFailure() {
     return writer.lastWriteFailure();

@@ -1,8 +1,11 @@
 package io.github.elasticq.persistence.wal;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Child-process main for the failed-fsync test, run on an ext4 file system (no journal) whose loop
@@ -10,6 +13,9 @@ import java.util.List;
  * them back fails. Appends to a periodic-sync log until a periodic sync fails, then appends once
  * more and prints {@code SYNC-FAILURE <e>}, {@code APPEND-AFTER ok|<e>} and {@code
  * FAILURE-AFTER-APPEND <e>|null} (the health read right after that append), or {@code NO-FAILURE}.
+ * Then deletes the filler file given as the second argument (room on the tmpfs again), appends,
+ * waits for a periodic sync that succeeds and prints {@code SYNCED-AGAIN true|false} and {@code
+ * FAILURE-AFTER-SYNC <e>|null}.
  */
 public final class SyncFailureProbe {
   private SyncFailureProbe() {}
@@ -48,6 +54,23 @@ public final class SyncFailureProbe {
       Exception after = wal.lastWriteFailure();
       System.out.println("APPEND-AFTER " + append);
       System.out.println("FAILURE-AFTER-APPEND " + after);
+      // room again: later periodic syncs succeed, but what the kernel dropped stays dropped
+      Files.delete(Path.of(args[1]));
+      AtomicLong synced = new AtomicLong();
+      wal.setListener(
+          new WalListener() {
+            @Override
+            public void recordsSynced(long records) {
+              synced.incrementAndGet();
+            }
+          });
+      wal.append(WalWrite.of(List.of(WalEvent.of("a", seq + 1, payload)))).get();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+      while (synced.get() == 0 && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      System.out.println("SYNCED-AGAIN " + (synced.get() > 0));
+      System.out.println("FAILURE-AFTER-SYNC " + wal.lastWriteFailure());
     } catch (Exception closeFailure) {
       // close forces the log, which fails on this file system: not what this probe is about
       System.out.println("CLOSE " + closeFailure);
