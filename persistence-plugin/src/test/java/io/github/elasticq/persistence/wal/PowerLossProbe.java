@@ -24,15 +24,28 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>{@code no-sync}: 100 appends to a no-sync log.
  * </ul>
  *
- * {@code read <fs>}: opens the log found there and prints {@code HIGHEST a=<n> b=<n>}.
+ * Each scenario first writes a canary file that is never forced. {@code read <fs>}: prints {@code
+ * CANARY absent} (or its size, if the kernel wrote it back: then the copy was not a power loss) and
+ * opens the log found there, printing {@code HIGHEST a=<n> b=<n>}.
  */
 public final class PowerLossProbe {
+  private static final String CANARY = "canary";
+
   private PowerLossProbe() {}
 
   public static void main(String[] args) throws Exception {
     Path fs = Path.of(args[1]);
+    if (!args[0].equals("read")) {
+      // written first and never forced: if the copy holds it, the kernel wrote dirty pages back
+      // during the scenario (a sync by another process, memory pressure) and the copy is not the
+      // disk after a power loss
+      Files.write(fs.resolve(CANARY), new byte[64 * 1024]);
+    }
     switch (args[0]) {
       case "read" -> {
+        Path canary = fs.resolve(CANARY);
+        System.out.println(
+            "CANARY " + (Files.exists(canary) ? Files.size(canary) + " bytes" : "absent"));
         try (WriteAheadLog wal = WriteAheadLog.open(settings(fs, SyncMode.PERIODIC))) {
           System.out.println(
               "HIGHEST a=" + wal.highestSequenceNr("a") + " b=" + wal.highestSequenceNr("b"));

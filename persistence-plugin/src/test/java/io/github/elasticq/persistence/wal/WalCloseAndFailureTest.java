@@ -256,8 +256,21 @@ class WalCloseAndFailureTest {
     assertThat(Long.parseLong(highest)).as("after the power loss: " + out).isLessThan(100L);
   }
 
-  /** Runs {@link PowerLossProbe}'s {@code scenario} on a loop-mounted ext4, then reads the copy. */
+  /**
+   * Runs {@link PowerLossProbe}'s {@code scenario} on a loop-mounted ext4, then reads the copy;
+   * aborts the test if the never-forced canary reached the copy (the copy is then no power loss).
+   */
   private String afterPowerLoss(String scenario) throws Exception {
+    String out = runPowerLoss(scenario);
+    Assumptions.assumeTrue(
+        out.contains("CANARY absent"),
+        "the kernel wrote dirty pages back during the scenario, so the copy is not the disk after a"
+            + " power loss: "
+            + out);
+    return out;
+  }
+
+  private String runPowerLoss(String scenario) throws Exception {
     Path root = Files.createDirectories(dir.resolve("power"));
     for (String d : new String[] {"back", "fs", "crash"}) {
       Files.createDirectories(root.resolve(d));
@@ -292,9 +305,12 @@ class WalCloseAndFailureTest {
    */
   private static String runProbeInMountNamespace(
       String setup, Path root, String probeArgs, Class<?> probe) throws Exception {
-    Assumptions.assumeTrue(
-        run("unshare", "-m", "sh", "-c", setup, root.toString()).startsWith("rc=0"),
-        "not allowed or not installed here: " + setup);
+    String tried = run("unshare", "-m", "sh", "-c", setup, root.toString());
+    if ("true".equals(System.getenv("CI"))) {
+      // CI provides them (.ci/run runs as root and installs e2fsprogs): a skip would hide a gap
+      assertThat(tried).as("setup under CI=true: " + setup).startsWith("rc=0");
+    }
+    Assumptions.assumeTrue(tried.startsWith("rc=0"), "not allowed or not installed here: " + setup);
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     return run(
         "unshare",
