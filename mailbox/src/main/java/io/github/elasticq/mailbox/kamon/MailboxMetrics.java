@@ -23,8 +23,8 @@ import kamon.tag.TagSet;
 
 /**
  * INTERNAL API: the poller behind {@link ElasticqKamon}. Each poll reads {@link
- * MailboxRegistry#takeMailboxes()} and {@link MailboxRegistry#stoppedTotals()}, sums them per
- * series and sets the gauges and advances the counters.
+ * MailboxRegistry#takeSnapshot()} (live mailboxes and stopped totals, no mailbox in both), sums it
+ * per series and sets the gauges and advances the counters.
  *
  * <p>Series: one per (mailbox id, type), and per QoS level (tag {@code level}: {@code 0..levels-1}
  * and {@code control} for Pekko control messages), summing every actor of the id; an actor whose
@@ -123,7 +123,8 @@ final class MailboxMetrics implements AutoCloseable, MailboxRegistry.TimeInMailb
     }
     Map<SeriesKey, Integer> live = new HashMap<>();
     Set<String> liveActors = new HashSet<>();
-    for (MailboxInfo m : registry.takeMailboxes()) {
+    MailboxRegistry.Snapshot snapshot = registry.takeSnapshot();
+    for (MailboxInfo m : snapshot.live()) {
       String type = simpleName(m.mailboxType());
       live.merge(new SeriesKey(m.id(), type, null, null), 1, Integer::sum);
       String actor = settings.perActor(m.ownerPath()) ? m.ownerPath() : null;
@@ -132,7 +133,7 @@ final class MailboxMetrics implements AutoCloseable, MailboxRegistry.TimeInMailb
       }
       add(m, type, actor, true);
     }
-    for (MailboxInfo m : registry.stoppedTotals()) {
+    for (MailboxInfo m : snapshot.stopped()) {
       add(m, simpleName(m.mailboxType()), null, false);
     }
     for (Iterator<Series> it = series.values().iterator(); it.hasNext(); ) {

@@ -19,12 +19,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import kamon.Kamon;
 import org.apache.pekko.actor.AbstractActor;
 import org.apache.pekko.actor.ActorRef;
 import org.apache.pekko.actor.ActorSystem;
+import org.apache.pekko.actor.PoisonPill;
 import org.apache.pekko.actor.Props;
 import org.apache.pekko.actor.Terminated;
 import org.apache.pekko.dispatch.ControlMessage;
@@ -329,5 +331,46 @@ class KamonMailboxMetricsTest {
     assertThat(gauge(MailboxMetrics.COUNT, id)).isEqualTo(10_000.0);
     assertThat(counter(MailboxMetrics.ENQUEUED, id)).isEqualTo(10_000);
     assertThat(gauge(MailboxMetrics.CAPACITY, id)).isEqualTo(16.0 * 10_000);
+  }
+
+  @Test
+  void pollsRacingActorStops_exportTheTrueTotals() throws Exception {
+    start("");
+    Map<String, String> id = tags("mailbox", "many");
+    long sent = 0;
+    for (int round = 0; round < 3; round++) {
+      AtomicLong processed = new AtomicLong();
+      List<ActorRef> actors = new ArrayList<>();
+      for (int i = 0; i < 3_000; i++) {
+        ActorRef a = counting("many", "racing-" + round + "-" + i, processed);
+        a.tell(i, ActorRef.noSender());
+        actors.add(a);
+      }
+      sent += 2 * actors.size(); // each actor: one message, then the PoisonPill
+      await().atMost(Duration.ofSeconds(30)).until(() -> processed.get() == actors.size());
+      pollNow();
+      // Polls walk 3,000 live mailboxes while they stop, so that stops fall inside a poll.
+      AtomicBoolean stopping = new AtomicBoolean(true);
+      Thread poller =
+          new Thread(
+              () -> {
+                while (stopping.get()) {
+                  pollNow();
+                }
+              });
+      poller.start();
+      for (ActorRef a : actors) {
+        a.tell(PoisonPill.getInstance(), ActorRef.noSender());
+      }
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> MailboxRegistry.get(system).mailboxes().isEmpty());
+      stopping.set(false);
+      poller.join();
+      pollNow();
+      assertThat(counter(MailboxMetrics.ENQUEUED, id))
+          .as("enqueued after round %d (3,000 actors, two messages each, per round)", round)
+          .isEqualTo(sent);
+    }
   }
 }
