@@ -70,7 +70,9 @@ final class MailboxJson {
     figures(
         sb,
         m.stats(),
-        m.levelStats().size() > 1 ? m.maxCapacity() * m.levelStats().size() : m.maxCapacity());
+        m.levelStats().size() > 1
+            ? (long) m.maxCapacity() * m.levelStats().size()
+            : m.maxCapacity());
     if (m.levelStats().size() > 1) {
       sb.append(",\"clampedLevels\":").append(m.clampedLevels());
       sb.append(",\"shed\":").append(m.shed()).append(",\"levels\":[");
