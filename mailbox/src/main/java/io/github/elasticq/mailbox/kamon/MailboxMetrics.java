@@ -32,11 +32,15 @@ import kamon.tag.TagSet;
  * of the id's series while it lives. Counters are exported as deltas of exact totals (live
  * mailboxes plus the totals the registry keeps for stopped ones), never from send-side bookkeeping:
  * {@code enqueued = dequeued + dropped{cleanup} + size} and {@code sent = enqueued +
- * dropped{overflow} + dropped{shed}} hold for every series once the mailboxes are quiet (shed: QoS
- * levels with overload shedding; that series appears with the first shed message). A total may dip
- * for one poll while a stopping mailbox moves from the live list to the stopped totals; counters
- * never go backwards, they wait for the total to catch up. Gauges of a series without live
- * mailboxes are removed; per-actor series are removed entirely when their actor stops.
+ * dropped{overflow} + dropped{shed}} hold, once the mailboxes are quiet, for the sum of the series
+ * of an id (and level) with and without {@code actor} tags, and for every series of an id without
+ * per-actor series (shed: QoS levels with overload shedding; that series appears with the first
+ * shed message). When a per-actor actor stops, its series is removed and what it exported becomes
+ * part of the id series' exported baseline ({@link #handOverStoppedActors}), so that the id's
+ * series exports only the rest of that actor's counters: a sum over every series of an id counts
+ * each message once. A total may dip for one poll while a stopping mailbox moves from the live list
+ * to the stopped totals; counters never go backwards, they wait for the total to catch up. Gauges
+ * of a series without live mailboxes are removed; the counters of an id series stay.
  *
  * <p>Thread-safety: {@link #poll()} is synchronized (the scheduler and {@link
  * ElasticqKamon#pollNow()}); {@link #timeInMailbox} runs on mailbox consumer threads and only reads
@@ -136,6 +140,7 @@ final class MailboxMetrics implements AutoCloseable, MailboxRegistry.TimeInMailb
     for (MailboxInfo m : snapshot.stopped()) {
       add(m, simpleName(m.mailboxType()), null, false);
     }
+    handOverStoppedActors();
     for (Iterator<Series> it = series.values().iterator(); it.hasNext(); ) {
       Series s = it.next();
       if (!s.export()) {
@@ -144,6 +149,27 @@ final class MailboxMetrics implements AutoCloseable, MailboxRegistry.TimeInMailb
     }
     exportCounts(live);
     actorTimers.entrySet().removeIf(e -> !liveActors.contains(e.getKey()) && remove(e.getValue()));
+  }
+
+  /**
+   * Adds what the series of each stopped per-actor actor exported to the exported baseline of its
+   * id's series, whose stopped totals hold (or soon will) that actor's counters: the id's series
+   * then exports only what the actor's series had not, so a sum over every series of an id counts
+   * each message once.
+   */
+  private void handOverStoppedActors() {
+    List<Series> stopped = new ArrayList<>();
+    for (Series s : series.values()) {
+      if (s.key.actor != null && !s.alive) {
+        stopped.add(s);
+      }
+    }
+    for (Series s : stopped) {
+      Series id = series(s.key.id, s.key.type, s.key.level, null);
+      for (int i = 0; i < COUNTERS; i++) {
+        id.exported[i] += s.exported[i];
+      }
+    }
   }
 
   private void add(MailboxInfo m, String type, String actor, boolean alive) {
@@ -342,9 +368,15 @@ final class MailboxMetrics implements AutoCloseable, MailboxRegistry.TimeInMailb
 
     /** Exports this poll; false if the series is gone and must be forgotten. */
     boolean export() {
-      if (!touched || (key.actor != null && !alive)) {
+      if (key.actor != null && !alive) {
         removeAll();
         return false;
+      }
+      if (!touched) {
+        // An id whose mailboxes all stopped but have not all retired into the stopped totals yet:
+        // its counters resume from what was exported (or handed over) once the totals hold them.
+        removeGauges();
+        return true;
       }
       if (alive) {
         if (size == null) {
