@@ -26,6 +26,8 @@ import java.util.List;
  * @param levelShed messages refused per level, lowest first, by a {@link QosMailbox}'s overload
  *     shedding ({@code shedding.threshold}); sent to dead letters like an overflow but not counted
  *     in {@code rejected}; all zero for other mailboxes
+ * @param ownerUid the owning actor's uid, which tells its incarnations apart (a new actor at the
+ *     same path has another); 0 for a shared queue and in the totals of stopped mailboxes
  */
 public record MailboxInfo(
     String id,
@@ -37,7 +39,8 @@ public record MailboxInfo(
     int maxCapacity,
     long cleanedUp,
     List<Long> levelCleanedUp,
-    List<Long> levelShed) {
+    List<Long> levelShed,
+    int ownerUid) {
 
   /** Copies the lists so the record stays immutable. */
   public MailboxInfo {
@@ -46,7 +49,7 @@ public record MailboxInfo(
     levelShed = List.copyOf(levelShed);
   }
 
-  /** A description without shed counts (zero). */
+  /** A description without shed counts (zero) and without the owner's uid (0). */
   public MailboxInfo(
       String id,
       String ownerPath,
@@ -67,7 +70,8 @@ public record MailboxInfo(
         maxCapacity,
         cleanedUp,
         levelCleanedUp,
-        java.util.Collections.nCopies(levelStats.size(), 0L));
+        java.util.Collections.nCopies(levelStats.size(), 0L),
+        0);
   }
 
   /** Messages refused by overload shedding, all levels. */

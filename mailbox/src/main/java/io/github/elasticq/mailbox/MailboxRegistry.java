@@ -532,7 +532,8 @@ public final class MailboxRegistry implements Extension {
           q.maxCapacity(),
           0L,
           Collections.nCopies(levels.size(), 0L),
-          shedList(q.levelShed(), levels.size()));
+          shedList(q.levelShed(), levels.size()),
+          owner == null ? 0 : owner.uid());
     }
 
     /** As {@link #info()} with window peaks (see {@link MailboxRegistry#takeMailboxes()}). */
@@ -670,7 +671,8 @@ public final class MailboxRegistry implements Extension {
           maxCapacity,
           cleanedUp,
           lc,
-          shedList(levelShed, levels.length));
+          shedList(levelShed, levels.length),
+          0);
     }
   }
 

@@ -99,6 +99,7 @@ class MailboxRegistryEntriesTest {
     assertThat(ia.id()).isEqualTo("test-elastic-mailbox");
     assertThat(ia.mailboxType()).isEqualTo(ElasticMailbox.class.getName());
     assertThat(ia.ownerPath()).isEqualTo(a.getRef().path().toString());
+    assertThat(ia.ownerUid()).isEqualTo(a.getRef().path().uid()).isNotZero();
     MailboxInfo ib = registry.find(b.getRef()).orElseThrow();
     assertThat(ib.id()).isEqualTo("qos-strict-mailbox");
     assertThat(ib.mailboxType()).isEqualTo(QosMailbox.class.getName());

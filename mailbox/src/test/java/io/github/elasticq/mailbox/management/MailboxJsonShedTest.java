@@ -29,7 +29,8 @@ class MailboxJsonShedTest {
             maxCapacity,
             0,
             Collections.nCopies(shed.size(), 0L),
-            shed);
+            shed,
+            0);
     return MailboxJson.list("s", 1, List.of(info));
   }
 
