@@ -38,9 +38,11 @@ import kamon.tag.TagSet;
  * shed message). When a per-actor actor stops, its series is removed and what it exported becomes
  * part of the id series' exported baseline ({@link #handOverStoppedActors}), so that the id's
  * series exports only the rest of that actor's counters: a sum over every series of an id counts
- * each message once. A total may dip for one poll while a stopping mailbox moves from the live list
- * to the stopped totals; counters never go backwards, they wait for the total to catch up. Gauges
- * of a series without live mailboxes are removed; the counters of an id series stay.
+ * each message once. An actor stopped and started again under its name between two polls keeps its
+ * series, which hands over the same way and counts the new incarnation from zero. A total may dip
+ * for one poll while a stopping mailbox moves from the live list to the stopped totals; counters
+ * never go backwards, they wait for the total to catch up. Gauges of a series without live
+ * mailboxes are removed; the counters of an id series stay.
  *
  * <p>Thread-safety: {@link #poll()} is synchronized (the scheduler and {@link
  * ElasticqKamon#pollNow()}); {@link #timeInMailbox} runs on mailbox consumer threads and only reads
@@ -165,17 +167,42 @@ final class MailboxMetrics implements AutoCloseable, MailboxRegistry.TimeInMailb
       }
     }
     for (Series s : stopped) {
-      Series id = series(s.key.id, s.key.type, s.key.level, null);
-      for (int i = 0; i < COUNTERS; i++) {
-        id.exported[i] += s.exported[i];
-      }
+      handOver(s);
     }
+  }
+
+  /**
+   * Moves what the per-actor series {@code from} exported into the exported baseline of its id's
+   * series (see {@link #handOverStoppedActors}); {@code from} starts again from zero.
+   */
+  private void handOver(Series from) {
+    Series id = series(from.key.id, from.key.type, from.key.level, null);
+    for (int i = 0; i < COUNTERS; i++) {
+      id.exported[i] += from.exported[i];
+      from.exported[i] = 0;
+    }
+  }
+
+  /**
+   * The series of {@code m} (of one level); for a per-actor series, first hands over what the
+   * previous incarnation of the actor exported if another one lives at its path now (the actor was
+   * stopped and started again under its name between two polls).
+   */
+  private Series series(MailboxInfo m, String type, String level, String actor) {
+    Series s = series(m.id(), type, level, actor);
+    if (actor != null && s.ownerUid != m.ownerUid()) {
+      if (s.ownerUid != 0) {
+        handOver(s);
+      }
+      s.ownerUid = m.ownerUid();
+    }
+    return s;
   }
 
   private void add(MailboxInfo m, String type, String actor, boolean alive) {
     boolean qos = QOS_TYPE.equals(m.mailboxType());
     if (!qos) {
-      series(m.id(), type, null, actor).add(m.stats(), m.maxCapacity(), m.cleanedUp(), alive);
+      series(m, type, null, actor).add(m.stats(), m.maxCapacity(), m.cleanedUp(), alive);
       return;
     }
     List<QueueStats> levels = m.levelStats();
@@ -193,7 +220,7 @@ final class MailboxMetrics implements AutoCloseable, MailboxRegistry.TimeInMailb
     for (int level = 0; level < levels.size(); level++) {
       QueueStats s = levels.get(level);
       long cleaned = m.levelCleanedUp().get(level);
-      series(m.id(), type, Integer.toString(level), actor)
+      series(m, type, Integer.toString(level), actor)
           .add(s, m.maxCapacity(), cleaned, alive)
           .shed(m.levelShed().get(level));
       rest[0] -= s.capacity();
@@ -217,7 +244,7 @@ final class MailboxMetrics implements AutoCloseable, MailboxRegistry.TimeInMailb
             rest[6],
             (int) Math.max(0, rest[7]),
             0);
-    series(m.id(), type, "control", actor).add(control, m.maxCapacity(), restCleaned, alive);
+    series(m, type, "control", actor).add(control, m.maxCapacity(), restCleaned, alive);
   }
 
   private Series series(String id, String type, String level, String actor) {
@@ -326,6 +353,9 @@ final class MailboxMetrics implements AutoCloseable, MailboxRegistry.TimeInMailb
     private long maxSum;
     private boolean alive;
     private boolean touched;
+
+    /** Per-actor series: the uid of the actor incarnation last seen; 0 before. */
+    private int ownerUid;
 
     Series(SeriesKey key) {
       this.key = key;

@@ -407,35 +407,73 @@ class KamonMailboxMetricsTest {
     return sum;
   }
 
+  /** Sends {@code 0..n-1} to each of {@code actors} and waits until they processed them. */
+  private static void tellAndAwait(AtomicLong processed, int n, ActorRef... actors) {
+    long expected = processed.get() + (long) n * actors.length;
+    for (int i = 0; i < n; i++) {
+      for (ActorRef a : actors) {
+        a.tell(i, ActorRef.noSender());
+      }
+    }
+    await().atMost(Duration.ofSeconds(10)).until(() -> processed.get() == expected);
+  }
+
+  /** Starts a system where {@code /user/watched} has its own series, and that actor on "many". */
+  private ActorRef startWatched(AtomicLong processed) {
+    start("elasticq.kamon.per-actor.includes = [\"/user/watched\"]");
+    return counting("many", "watched", processed);
+  }
+
+  /** Polls, then the enqueued counts of the series of {@code match} a reporter tick receives. */
+  private long pollAndTick(Map<String, String> match) {
+    pollNow();
+    return tick(MailboxMetrics.ENQUEUED, match);
+  }
+
+  /** Stops {@code actor} and waits for its termination. */
+  private void stopAndAwait(ActorRef actor) {
+    TestKit probe = new TestKit(system);
+    probe.watch(actor);
+    system.stop(actor);
+    probe.expectTerminated(Duration.ofSeconds(10), actor);
+  }
+
   @Test
   void perActorActorStops_itsMessagesAreReportedOnceOverAllSeriesOfTheId() throws Exception {
-    start("elasticq.kamon.per-actor.includes = [\"/user/watched\"]");
-    Map<String, String> id = tags("mailbox", "many");
     AtomicLong processed = new AtomicLong();
-    ActorRef watched = counting("many", "watched", processed);
+    ActorRef watched = startWatched(processed);
     ActorRef plain = counting("many", "plain", processed);
-    for (int i = 0; i < 10; i++) {
-      watched.tell(i, ActorRef.noSender());
-      plain.tell(i, ActorRef.noSender());
-    }
-    await().atMost(Duration.ofSeconds(10)).until(() -> processed.get() == 20);
-    pollNow();
-    long first = tick(MailboxMetrics.ENQUEUED, id);
-    assertThat(first).as("first tick: both actors, in two series").isEqualTo(20);
-    TestKit probe = new TestKit(system);
-    probe.watch(watched);
-    system.stop(watched);
-    probe.expectTerminated(Duration.ofSeconds(10), watched);
+    Map<String, String> id = tags("mailbox", "many");
+    tellAndAwait(processed, 10, watched, plain);
+    assertThat(pollAndTick(id)).as("first tick: both actors, in two series").isEqualTo(20);
+    stopAndAwait(watched);
     await()
         .atMost(Duration.ofSeconds(10))
         .until(() -> MailboxRegistry.get(system).mailboxes().size() == 1);
-    pollNow();
-    assertThat(tick(MailboxMetrics.ENQUEUED, id))
+    assertThat(pollAndTick(id))
         .as("second tick: the stopped actor's 10 messages are not reported again by the id series")
         .isZero();
-    plain.tell(10, ActorRef.noSender());
-    await().atMost(Duration.ofSeconds(10)).until(() -> processed.get() == 21);
+    tellAndAwait(processed, 1, plain);
+    assertThat(pollAndTick(id)).as("a later message, once").isEqualTo(1);
+  }
+
+  @Test
+  void perActorActorStartedAgainUnderItsName_bothIncarnationsAreReportedOnce() throws Exception {
+    AtomicLong processed = new AtomicLong();
+    ActorRef first = startWatched(processed);
+    tellAndAwait(processed, 10, first);
+    Map<String, String> id = tags("mailbox", "many");
+    assertThat(pollAndTick(id)).isEqualTo(10);
+    stopAndAwait(first);
+    // No poll in between: the next one finds another incarnation at the same path.
+    ActorRef second = counting("many", "watched", processed);
+    tellAndAwait(processed, 3, second);
     pollNow();
-    assertThat(tick(MailboxMetrics.ENQUEUED, id)).as("a later message, once").isEqualTo(1);
+    assertThat(counter(MailboxMetrics.ENQUEUED, with(id, "actor", second.path().toString())))
+        .as("the per-actor series counts the second incarnation's messages")
+        .isEqualTo(3);
+    assertThat(tick(MailboxMetrics.ENQUEUED, id))
+        .as("the second incarnation's 3 messages, and not the first one's 10 again")
+        .isEqualTo(3);
   }
 }
