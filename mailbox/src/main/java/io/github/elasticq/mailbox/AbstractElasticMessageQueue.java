@@ -263,7 +263,7 @@ abstract class AbstractElasticMessageQueue implements MessageQueue {
     }
     MailboxRegistry registry = family.registry; // non-null when r is: set before registering
     if (r != null) {
-      registry.deregister(r); // first: a metrics poll in between sees a dip, never a double count
+      registry.deregister(r); // before retire: MailboxRegistry.takeSnapshot never counts it twice
     }
     List<QueueStats> before = r == null ? null : levelStats();
     long beforeAll = r == null ? 0 : stats(before).dequeued();

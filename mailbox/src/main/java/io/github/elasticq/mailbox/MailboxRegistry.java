@@ -50,10 +50,11 @@ import org.apache.pekko.actor.ExtensionIdProvider;
  * or removed concurrently may or may not appear. The counters of each entry are read when the
  * listing is made.
  *
- * <p>For metrics (read by {@code io.github.elasticq.mailbox.kamon}): {@link #takeMailboxes()} lists
- * the mailboxes with peaks since the previous take, {@link #stoppedTotals()} keeps the final
- * counters of stopped mailboxes per id so that totals never lose what a stopped actor received, and
- * {@link #setTimeInMailboxListener} receives the sampled times in mailbox.
+ * <p>For metrics (read by {@code io.github.elasticq.mailbox.kamon}): {@link #takeSnapshot()} reads,
+ * consistently, the mailboxes with peaks since the previous take ({@link #takeMailboxes()}) and the
+ * final counters of stopped mailboxes per id ({@link #stoppedTotals()}), so that totals never lose
+ * what a stopped actor received and never count it twice; {@link #setTimeInMailboxListener}
+ * receives the sampled times in mailbox.
  */
 public final class MailboxRegistry implements Extension {
 
@@ -179,6 +180,23 @@ public final class MailboxRegistry implements Extension {
   }
 
   /**
+   * {@link #takeMailboxes()} and {@link #stoppedTotals()} read together so that no mailbox is in
+   * both: a mailbox listed live has not been added to the stopped totals of the same snapshot. A
+   * mailbox stopping meanwhile may be in neither; its counters are in the stopped totals of a later
+   * snapshot (sums of live and stopped figures may dip for one snapshot, never exceed the truth).
+   * Reading the two separately can count a mailbox twice: listed live, then stopped and added to
+   * the totals before they are read. Any thread; O(mailboxes + ids).
+   */
+  public Snapshot takeSnapshot() {
+    // Totals first. A clean-up clears its entry before it adds its counters under the totals' lock
+    // (deregister, then retire), so every entry retired into the totals read here is already
+    // cleared
+    // for the walk that follows (lock release/acquire orders the clear before the walk's read).
+    List<MailboxInfo> stoppedNow = stoppedTotals();
+    return new Snapshot(takeMailboxes(), stoppedNow);
+  }
+
+  /**
    * For each mailbox id and type, the counters of every stopped mailbox added together ({@code
    * ownerPath} empty; {@code size}, {@code capacity}, {@code peakSize} and {@code allocatedSlots}
    * zero), with {@code cleanedUp}: what their clean-ups sent to dead letters. Totals only grow. Any
@@ -196,7 +214,8 @@ public final class MailboxRegistry implements Extension {
 
   /**
    * Adds the final counters of a cleaned-up queue to the totals of its id and type; called by the
-   * queue's cleanUp after {@link #deregister}.
+   * queue's cleanUp after {@link #deregister} of its entry, which {@link #takeSnapshot()} relies
+   * on.
    */
   void retire(
       String id,
@@ -560,6 +579,15 @@ public final class MailboxRegistry implements Extension {
     }
     return out;
   }
+
+  /**
+   * One read of the registry for a metrics poller; see {@link #takeSnapshot()}.
+   *
+   * @param live the live mailboxes, as {@link #takeMailboxes()} lists them
+   * @param stopped the totals of the stopped mailboxes per id and type, as {@link #stoppedTotals()}
+   *     lists them, none of them also in {@code live}
+   */
+  public record Snapshot(List<MailboxInfo> live, List<MailboxInfo> stopped) {}
 
   /** Receives sampled times in mailbox; see {@link #setTimeInMailboxListener}. */
   @FunctionalInterface

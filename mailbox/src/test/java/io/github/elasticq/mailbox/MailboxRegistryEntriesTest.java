@@ -11,6 +11,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.pekko.actor.ActorRef;
 import org.apache.pekko.actor.ActorSystem;
@@ -98,7 +99,7 @@ class MailboxRegistryEntriesTest {
     assertThat(ia.id()).isEqualTo("test-elastic-mailbox");
     assertThat(ia.mailboxType()).isEqualTo(ElasticMailbox.class.getName());
     assertThat(ia.ownerPath()).isEqualTo(a.getRef().path().toString());
-    assertThat(ia.ownerUid()).as("the owner's incarnation").isEqualTo(a.getRef().path().uid());
+    assertThat(ia.ownerUid()).isEqualTo(a.getRef().path().uid()).isNotZero();
     MailboxInfo ib = registry.find(b.getRef()).orElseThrow();
     assertThat(ib.id()).isEqualTo("qos-strict-mailbox");
     assertThat(ib.mailboxType()).isEqualTo(QosMailbox.class.getName());
@@ -177,6 +178,63 @@ class MailboxRegistryEntriesTest {
     kept.forEach(MailboxRegistryEntriesTest::cleanUp);
     assertThat(registry.size()).isEqualTo(before);
     assertThat(registry.mailboxes()).hasSize(before);
+  }
+
+  /** Enqueued counters of {@code id} in one snapshot, live and stopped together. */
+  private static long enqueued(MailboxRegistry.Snapshot snapshot, String id) {
+    long sum = 0;
+    for (List<MailboxInfo> part : List.of(snapshot.live(), snapshot.stopped())) {
+      for (MailboxInfo m : part) {
+        if (m.id().equals(id)) {
+          sum += m.stats().enqueued();
+        }
+      }
+    }
+    return sum;
+  }
+
+  @Test
+  void takeSnapshot_whileQueuesAreCleanedUp_neverCountsAQueueTwice() throws Exception {
+    String id = "test-elastic-mailbox";
+    TestKit probe = new TestKit(system);
+    long before = enqueued(registry.takeSnapshot(), id);
+    AtomicLong sent = new AtomicLong();
+    AtomicLong worstExcess = new AtomicLong();
+    AtomicBoolean done = new AtomicBoolean();
+    AtomicReference<Throwable> failure = new AtomicReference<>();
+    Thread reader =
+        new Thread(
+            () -> {
+              try {
+                while (!done.get()) {
+                  long seen = enqueued(registry.takeSnapshot(), id);
+                  // read after the snapshot: an upper bound of what it can truly hold
+                  long excess = seen - before - sent.get();
+                  worstExcess.accumulateAndGet(excess, Math::max);
+                }
+              } catch (Throwable e) {
+                failure.compareAndSet(null, e);
+              }
+            });
+    reader.start();
+    // Many live queues per round, so that a snapshot's walk overlaps their clean-ups.
+    for (int round = 0; round < 20; round++) {
+      List<MessageQueue> batch = new ArrayList<>();
+      for (int i = 0; i < 2_000; i++) {
+        MessageQueue q = newQueue(elastic, probe.getRef());
+        sent.incrementAndGet(); // before the enqueue: the reader's bound is never short
+        q.enqueue(probe.getRef(), new Envelope(i, ActorRef.noSender()));
+        batch.add(q);
+      }
+      batch.forEach(MailboxRegistryEntriesTest::cleanUp);
+    }
+    done.set(true);
+    reader.join();
+    assertThat(failure.get()).isNull();
+    assertThat(worstExcess.get())
+        .as("enqueued in a snapshot beyond what was sent (a queue counted live and stopped)")
+        .isLessThanOrEqualTo(0);
+    assertThat(enqueued(registry.takeSnapshot(), id)).isEqualTo(before + sent.get());
   }
 
   @Test

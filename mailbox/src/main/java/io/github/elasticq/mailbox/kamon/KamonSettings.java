@@ -79,7 +79,12 @@ public final class KamonSettings {
     if (poll.isZero() || poll.isNegative()) {
       throw invalid("poll-interval", poll + " (must be > 0)");
     }
-    if (section.getValue("per-actor.includes").valueType() != ConfigValueType.LIST) {
+    ConfigValueType includesType =
+        read(
+            section,
+            "per-actor.includes",
+            () -> section.getValue("per-actor.includes").valueType());
+    if (includesType != ConfigValueType.LIST) {
       throw invalid("per-actor.includes", "must be a list of actor path patterns");
     }
     List<String> includes =

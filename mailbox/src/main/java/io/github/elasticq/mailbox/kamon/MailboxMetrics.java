@@ -23,8 +23,8 @@ import kamon.tag.TagSet;
 
 /**
  * INTERNAL API: the poller behind {@link ElasticqKamon}. Each poll reads {@link
- * MailboxRegistry#takeMailboxes()} and {@link MailboxRegistry#stoppedTotals()}, sums them per
- * series and sets the gauges and advances the counters.
+ * MailboxRegistry#takeSnapshot()} (live mailboxes and stopped totals, no mailbox in both), sums it
+ * per series and sets the gauges and advances the counters.
  *
  * <p>Series: one per (mailbox id, type), and per QoS level (tag {@code level}: {@code 0..levels-1}
  * and {@code control} for Pekko control messages), summing every actor of the id; an actor whose
@@ -32,11 +32,17 @@ import kamon.tag.TagSet;
  * of the id's series while it lives. Counters are exported as deltas of exact totals (live
  * mailboxes plus the totals the registry keeps for stopped ones), never from send-side bookkeeping:
  * {@code enqueued = dequeued + dropped{cleanup} + size} and {@code sent = enqueued +
- * dropped{overflow} + dropped{shed}} hold for every series once the mailboxes are quiet (shed: QoS
- * levels with overload shedding; that series appears with the first shed message). A total may dip
+ * dropped{overflow} + dropped{shed}} hold, once the mailboxes are quiet, for the sum of the series
+ * of an id (and level) with and without {@code actor} tags, and for every series of an id without
+ * per-actor series (shed: QoS levels with overload shedding; that series appears with the first
+ * shed message). When a per-actor actor stops, its series is removed and what it exported becomes
+ * part of the id series' exported baseline ({@link #handOverStoppedActors}), so that the id's
+ * series exports only the rest of that actor's counters: a sum over every series of an id counts
+ * each message once. An actor stopped and started again under its name between two polls keeps its
+ * series, which hands over the same way and counts the new incarnation from zero. A total may dip
  * for one poll while a stopping mailbox moves from the live list to the stopped totals; counters
  * never go backwards, they wait for the total to catch up. Gauges of a series without live
- * mailboxes are removed; per-actor series are removed entirely when their actor stops.
+ * mailboxes are removed; the counters of an id series stay.
  *
  * <p>Thread-safety: {@link #poll()} is synchronized (the scheduler and {@link
  * ElasticqKamon#pollNow()}); {@link #timeInMailbox} runs on mailbox consumer threads and only reads
@@ -123,7 +129,8 @@ final class MailboxMetrics implements AutoCloseable, MailboxRegistry.TimeInMailb
     }
     Map<SeriesKey, Integer> live = new HashMap<>();
     Set<String> liveActors = new HashSet<>();
-    for (MailboxInfo m : registry.takeMailboxes()) {
+    MailboxRegistry.Snapshot snapshot = registry.takeSnapshot();
+    for (MailboxInfo m : snapshot.live()) {
       String type = simpleName(m.mailboxType());
       live.merge(new SeriesKey(m.id(), type, null, null), 1, Integer::sum);
       String actor = settings.perActor(m.ownerPath()) ? m.ownerPath() : null;
@@ -132,9 +139,10 @@ final class MailboxMetrics implements AutoCloseable, MailboxRegistry.TimeInMailb
       }
       add(m, type, actor, true);
     }
-    for (MailboxInfo m : registry.stoppedTotals()) {
+    for (MailboxInfo m : snapshot.stopped()) {
       add(m, simpleName(m.mailboxType()), null, false);
     }
+    handOverStoppedActors();
     for (Iterator<Series> it = series.values().iterator(); it.hasNext(); ) {
       Series s = it.next();
       if (!s.export()) {
@@ -145,10 +153,56 @@ final class MailboxMetrics implements AutoCloseable, MailboxRegistry.TimeInMailb
     actorTimers.entrySet().removeIf(e -> !liveActors.contains(e.getKey()) && remove(e.getValue()));
   }
 
+  /**
+   * Adds what the series of each stopped per-actor actor exported to the exported baseline of its
+   * id's series, whose stopped totals hold (or soon will) that actor's counters: the id's series
+   * then exports only what the actor's series had not, so a sum over every series of an id counts
+   * each message once.
+   */
+  private void handOverStoppedActors() {
+    List<Series> stopped = new ArrayList<>();
+    for (Series s : series.values()) {
+      if (s.key.actor != null && !s.alive) {
+        stopped.add(s);
+      }
+    }
+    for (Series s : stopped) {
+      handOver(s);
+    }
+  }
+
+  /**
+   * Moves what the per-actor series {@code from} exported into the exported baseline of its id's
+   * series (see {@link #handOverStoppedActors}); {@code from} starts again from zero.
+   */
+  private void handOver(Series from) {
+    Series id = series(from.key.id, from.key.type, from.key.level, null);
+    for (int i = 0; i < COUNTERS; i++) {
+      id.exported[i] += from.exported[i];
+      from.exported[i] = 0;
+    }
+  }
+
+  /**
+   * The series of {@code m} (of one level); for a per-actor series, first hands over what the
+   * previous incarnation of the actor exported if another one lives at its path now (the actor was
+   * stopped and started again under its name between two polls).
+   */
+  private Series series(MailboxInfo m, String type, String level, String actor) {
+    Series s = series(m.id(), type, level, actor);
+    if (actor != null && s.ownerUid != m.ownerUid()) {
+      if (s.ownerUid != 0) {
+        handOver(s);
+      }
+      s.ownerUid = m.ownerUid();
+    }
+    return s;
+  }
+
   private void add(MailboxInfo m, String type, String actor, boolean alive) {
     boolean qos = QOS_TYPE.equals(m.mailboxType());
     if (!qos) {
-      series(m.id(), type, null, actor).add(m.stats(), m.maxCapacity(), m.cleanedUp(), alive);
+      series(m, type, null, actor).add(m.stats(), m.maxCapacity(), m.cleanedUp(), alive);
       return;
     }
     List<QueueStats> levels = m.levelStats();
@@ -166,7 +220,7 @@ final class MailboxMetrics implements AutoCloseable, MailboxRegistry.TimeInMailb
     for (int level = 0; level < levels.size(); level++) {
       QueueStats s = levels.get(level);
       long cleaned = m.levelCleanedUp().get(level);
-      series(m.id(), type, Integer.toString(level), actor)
+      series(m, type, Integer.toString(level), actor)
           .add(s, m.maxCapacity(), cleaned, alive)
           .shed(m.levelShed().get(level));
       rest[0] -= s.capacity();
@@ -190,7 +244,7 @@ final class MailboxMetrics implements AutoCloseable, MailboxRegistry.TimeInMailb
             rest[6],
             (int) Math.max(0, rest[7]),
             0);
-    series(m.id(), type, "control", actor).add(control, m.maxCapacity(), restCleaned, alive);
+    series(m, type, "control", actor).add(control, m.maxCapacity(), restCleaned, alive);
   }
 
   private Series series(String id, String type, String level, String actor) {
@@ -300,6 +354,9 @@ final class MailboxMetrics implements AutoCloseable, MailboxRegistry.TimeInMailb
     private boolean alive;
     private boolean touched;
 
+    /** Per-actor series: the uid of the actor incarnation last seen; 0 before. */
+    private int ownerUid;
+
     Series(SeriesKey key) {
       this.key = key;
       this.tags = tags(key);
@@ -341,9 +398,15 @@ final class MailboxMetrics implements AutoCloseable, MailboxRegistry.TimeInMailb
 
     /** Exports this poll; false if the series is gone and must be forgotten. */
     boolean export() {
-      if (!touched || (key.actor != null && !alive)) {
+      if (key.actor != null && !alive) {
         removeAll();
         return false;
+      }
+      if (!touched) {
+        // An id whose mailboxes all stopped but have not all retired into the stopped totals yet:
+        // its counters resume from what was exported (or handed over) once the totals hold them.
+        removeGauges();
+        return true;
       }
       if (alive) {
         if (size == null) {

@@ -4,12 +4,13 @@ import io.github.elasticq.mailbox.MailboxInfo;
 import io.github.elasticq.mailbox.MailboxRegistry;
 import io.github.elasticq.queue.QueueStats;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import org.apache.pekko.actor.ActorSystem;
 
@@ -26,24 +27,29 @@ import org.apache.pekko.actor.ActorSystem;
  * elasticq-mailboxes = ""} there.
  *
  * <p>Sampling: the figures are read from {@link MailboxRegistry} when Management asks (each probe),
- * so "for saturation-duration" means: saturated at every probe since one at least that long ago.
- * Nothing runs between probes. Each call walks the registry once on the calling thread, takes no
- * lock and never blocks, so it answers well inside Management's {@code check-timeout}.
+ * so "for saturation-duration" means: saturated at every probe since one at least that long ago. A
+ * mailbox is one actor's incarnation: an actor started again at the same path starts afresh.
+ * Nothing runs between probes. Each call walks the registry once on the calling thread, so it
+ * answers well inside Management's {@code check-timeout}.
  *
  * <p>Management constructs one instance per actor system and may call {@link #get} from several
- * threads at once.
+ * threads at once; the probes are serialized (a lock held for one walk), so a probe never drops a
+ * saturation start that a later probe recorded.
  */
 public final class MailboxReadinessCheck implements Supplier<CompletionStage<Boolean>> {
 
   /** Saturated mailboxes named in one message; the rest are counted. */
   private static final int MAX_NAMED = 5;
 
-  private final MailboxRegistry registry;
+  private final Supplier<List<MailboxInfo>> mailboxes;
   private final ManagementSettings settings;
   private final long durationNanos;
 
-  /** When each currently saturated (mailbox, level) was first seen saturated, by key. */
-  private final ConcurrentHashMap<String, Long> saturatedSince = new ConcurrentHashMap<>();
+  /**
+   * When each currently saturated (mailbox incarnation, level) was first seen saturated, by key.
+   * Guarded by this.
+   */
+  private final Map<String, Long> saturatedSince = new HashMap<>();
 
   /**
    * Called by Pekko Management with the classic actor system.
@@ -52,15 +58,20 @@ public final class MailboxReadinessCheck implements Supplier<CompletionStage<Boo
    *     message names the key
    */
   public MailboxReadinessCheck(ActorSystem system) {
-    this.settings = ManagementSettings.of(system.settings().config());
+    this(ManagementSettings.of(system.settings().config()), MailboxRegistry.get(system)::mailboxes);
+  }
+
+  /** A check over the listings of {@code mailboxes}; for tests. */
+  MailboxReadinessCheck(ManagementSettings settings, Supplier<List<MailboxInfo>> mailboxes) {
+    this.settings = settings;
     this.durationNanos = settings.saturationDuration().toNanos();
-    this.registry = MailboxRegistry.get(system);
+    this.mailboxes = mailboxes;
   }
 
   /**
    * Completes with {@code true} when no watched mailbox has been saturated for the configured
    * duration, and fails with a {@link MailboxSaturatedException} naming them otherwise. Any thread;
-   * never blocks.
+   * waits only for a concurrent probe's walk.
    */
   @Override
   public CompletionStage<Boolean> get() {
@@ -74,13 +85,17 @@ public final class MailboxReadinessCheck implements Supplier<CompletionStage<Boo
     }
   }
 
-  /** The failure message, or null when ready. */
-  private String evaluate(long now) {
+  /**
+   * The failure message, or null when ready, for a probe at {@code now} ({@link System#nanoTime}).
+   * Synchronized: a probe that walked an older listing must not drop the saturation start another
+   * probe just recorded (its key missing from the older listing), or saturation would restart.
+   */
+  synchronized String evaluate(long now) {
     double threshold = settings.saturationThreshold();
     Set<String> current = new HashSet<>();
     List<String> overdue = new ArrayList<>();
     int overdueCount = 0;
-    for (MailboxInfo m : registry.mailboxes()) {
+    for (MailboxInfo m : mailboxes.get()) {
       if (!settings.watches(m.id())) {
         continue;
       }
@@ -90,7 +105,7 @@ public final class MailboxReadinessCheck implements Supplier<CompletionStage<Boo
         if (s.size() < threshold * m.maxCapacity()) {
           continue;
         }
-        String key = m.id() + '\u0000' + m.ownerPath() + '\u0000' + level;
+        String key = m.id() + '\u0000' + m.ownerPath() + '\u0000' + m.ownerUid() + '\u0000' + level;
         current.add(key);
         long since = saturatedSince.computeIfAbsent(key, k -> now);
         long held = now - since;

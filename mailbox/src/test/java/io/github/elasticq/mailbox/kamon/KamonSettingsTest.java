@@ -48,6 +48,8 @@ class KamonSettingsTest {
         "elasticq.kamon.poll-interval = soon               | elasticq.kamon.poll-interval",
         "elasticq.kamon.per-actor.includes = \"/user/*\"   | elasticq.kamon.per-actor.includes",
         "elasticq.kamon.per-actor.includes = [\"user/a\"]  | elasticq.kamon.per-actor.includes",
+        "elasticq.kamon.per-actor.includes = null          | elasticq.kamon.per-actor.includes",
+        "elasticq.kamon.poll-interval = null               | elasticq.kamon.poll-interval",
         "elasticq.kamon.time-in-mailbox.sample-every = -1  | elasticq.kamon.time-in-mailbox.sample-every",
         "elasticq.kamon.time-in-mailbox.sample-every = x   | elasticq.kamon.time-in-mailbox.sample-every",
       })
