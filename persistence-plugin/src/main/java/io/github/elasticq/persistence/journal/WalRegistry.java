@@ -42,6 +42,10 @@ public final class WalRegistry implements Extension {
   private final ConcurrentHashMap<String, WriteAheadLog> logs = new ConcurrentHashMap<>();
   private final Set<String> opening = ConcurrentHashMap.newKeySet();
   private volatile boolean terminated;
+
+  /** Ids whose log was ever asked for; closeAll closes each through compute. */
+  private final Set<String> requested = ConcurrentHashMap.newKeySet();
+
   private final ConcurrentHashMap<String, OpenFailure> openFailures = new ConcurrentHashMap<>();
   private final Set<String> openRequested = ConcurrentHashMap.newKeySet();
 
@@ -87,6 +91,7 @@ public final class WalRegistry implements Extension {
     if (existing != null && !existing.isClosed()) {
       return existing;
     }
+    requested.add(pluginId); // before compute: closeAll then waits for this opening
     return logs.compute(
         pluginId,
         (id, current) -> {
@@ -221,13 +226,17 @@ public final class WalRegistry implements Extension {
 
   private void closeAll() {
     terminated = true;
-    while (!logs.isEmpty()) {
-      for (String id : List.copyOf(logs.keySet())) {
-        WriteAheadLog wal = logs.remove(id);
-        if (wal != null) {
-          closeQuietly(id, wal);
-        }
-      }
+    // Every id ever asked for, through compute: it waits for an opening of that id under way
+    // (which saw terminated false) to finish, then closes what it opened.
+    for (String id : List.copyOf(requested)) {
+      logs.compute(
+          id,
+          (key, wal) -> {
+            if (wal != null) {
+              closeQuietly(key, wal);
+            }
+            return null;
+          });
     }
   }
 
