@@ -52,18 +52,19 @@ import java.util.function.Supplier;
  * growth, resets the streak. When the streak reaches 32 operations the ring is reallocated at
  * {@link QueueConfig#shrunkCapacity(int, int)} (capacity divided by the growth factor, rounded up,
  * never below {@code minCapacity} nor the current size) and the streak restarts. An operation after
- * which one step would land at the size (possible only with {@code shrinkThreshold × growthFactor
- * >= 1}) counts as not low: the step would leave the queue full for the next offer to grow it
- * again. A drained queue therefore steps down once every 32 consumer operations until it is back at
- * {@code minCapacity} (a queue nobody polls keeps its capacity). The streak is the hysteresis: a
- * load that crosses the threshold back and forth keeps resetting it and does not resize on every
- * cycle. With {@link QueueConfig#burstMemory()} the streak must also reach the capacity (at most
- * 32,767 operations), so a buffer that takes recurring bursts keeps the capacity they need. The
- * operation that completes the streak allocates the smaller ring after releasing the lock (it has
- * already taken its element), then takes the lock again and installs it if the step is still due:
- * if meanwhile an operation left the occupancy above the threshold, or the ring grew, the streak
- * was reset and the step is dropped. Low-occupancy operations that run during that allocation do
- * not count towards the next step.
+ * which one step would land at the size (mostly with {@code shrinkThreshold × growthFactor >= 1};
+ * see {@link QueueConfig#shrinkThreshold()}) counts as not low, also when it is checked again at
+ * the step itself: the step would leave the queue full for the next offer to grow it again. A
+ * drained queue therefore steps down once every 32 consumer operations until it is back at {@code
+ * minCapacity} (a queue nobody polls keeps its capacity). The streak is the hysteresis: a load that
+ * crosses the threshold back and forth keeps resetting it and does not resize on every cycle. With
+ * {@link QueueConfig#burstMemory()} the streak must also reach the capacity (at most 32,767
+ * operations), so a buffer that takes recurring bursts keeps the capacity they need. The operation
+ * that completes the streak allocates the smaller ring after releasing the lock (it has already
+ * taken its element), then takes the lock again and installs it if the step is still due: if
+ * meanwhile an operation left the occupancy above the threshold, or the ring grew, the streak was
+ * reset and the step is dropped. Low-occupancy operations that run during that allocation do not
+ * count towards the next step.
  *
  * <p><b>Asynchronous waiters.</b> Each waiter is a {@link CompletableFuture} with a private state
  * word ({@code WAITING → CLAIMED} by the queue, or {@code WAITING → ABANDONED} by {@code cancel},
@@ -1042,8 +1043,11 @@ public final class ElasticBuffer<E> extends AbstractQueue<E>
       return;
     }
     lowStreak = 0;
-    if (ring == null || count > shrinkLimit || capacity <= minCapacity) {
-      return;
+    if (ring == null
+        || count > shrinkLimit
+        || capacity <= minCapacity
+        || config.shrinkStepBoundedBySize(capacity, count)) {
+      return; // producers may have raised the count while the ring was allocated
     }
     int next = config.shrunkCapacity(capacity, count);
     if (next < capacity) {
