@@ -45,7 +45,17 @@ final class MailboxSettings {
         systemConfig.hasPath(defaultsPath)
             ? systemConfig.getConfig(defaultsPath)
             : ConfigFactory.defaultReference().getConfig(defaultsPath);
-    return new MailboxSettings(id, section, section.withFallback(defaults));
+    // What the section sets itself: Pekko passes it with pekko.actor.default-mailbox as fallback,
+    // so a key of the default mailbox (layout = padded for every actor) would look set here.
+    Config own = section;
+    if (section.hasPath("id") && systemConfig.hasPath(id)) {
+      try {
+        own = systemConfig.getConfig(id);
+      } catch (ConfigException.WrongType notASection) {
+        // keep the section as passed
+      }
+    }
+    return new MailboxSettings(id, own, section.withFallback(defaults));
   }
 
   /** The mailbox id: the config path of the section. */
@@ -59,7 +69,10 @@ final class MailboxSettings {
   }
 
   QueueConfig queueConfig() {
-    int max = capacity("max-capacity");
+    int max = integer("max-capacity");
+    if (max <= 0) {
+      throw invalid("max-capacity", "must be > 0, was " + max);
+    }
     int min = capacity("min-capacity");
     int initial = capacity("initial-capacity");
     // Defaults that the user did not set follow a smaller max-capacity instead of failing.

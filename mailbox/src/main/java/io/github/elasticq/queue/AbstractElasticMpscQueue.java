@@ -331,7 +331,7 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E>
    * @return false to reject the offer, true to retry it
    */
   private boolean offerWhenFull(long word, long index, long consumerIndex, int capacity) {
-    int max = config.maxCapacity();
+    int max = Math.min(config.maxCapacity(), QueueConfig.CAPACITY_LIMIT);
     if (capacity >= max) {
       // index - consumerIndex >= max with a fresh consumer index: the queue holds max elements.
       incrementRejected();
@@ -340,7 +340,7 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E>
     }
     // The array comes before the bit: every producer waits while the bit is held, and allocating
     // under it took 5 - 100 us in one grow of seven (bench/results/2026-12-04/round22).
-    Object[] spare = spareFor(capacity, config.grownCapacity(capacity));
+    Object[] spare = spareFor(capacity, grownCapacity(capacity));
     if (!casProducerIndexWord(word, word | RESIZE_BIT)) {
       return true; // the word moved on: another claim or resize happened, re-read everything
     }
@@ -349,13 +349,18 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E>
       int size = (int) (index - consumerIndexAcquire());
       notePeak(size);
       if (size >= current && current < max) {
-        resize(index, config.grownCapacity(current), spare);
+        resize(index, grownCapacity(current), spare);
         resizeCounters().incrementGrows();
       }
     } finally {
       setProducerIndexWordRelease(word); // buffer, capacity and end visible before next claim
     }
     return true;
+  }
+
+  /** One growth step, never past {@link QueueConfig#CAPACITY_LIMIT} (the largest array size). */
+  private int grownCapacity(int capacity) {
+    return Math.min(config.grownCapacity(capacity), QueueConfig.CAPACITY_LIMIT);
   }
 
   /**

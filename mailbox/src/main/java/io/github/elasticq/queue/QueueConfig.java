@@ -13,9 +13,11 @@ import java.util.Locale;
 public final class QueueConfig {
 
   /**
-   * The largest capacity {@link Builder#build()} accepts for the initial, min and max capacity:
-   * 2<sup>30</sup>, the largest power of two an {@code int} holds (the lock-free queues round their
-   * arrays up to a power of two).
+   * The largest initial and min capacity {@link Builder#build()} accepts, and the most elements a
+   * lock-free queue ({@link ElasticMpscQueue}, {@link CompactElasticMpscQueue}) holds:
+   * 2<sup>30</sup>, the largest power of two an {@code int} holds (they round their arrays up to a
+   * power of two). A larger max capacity is accepted (e.g. {@code Integer.MAX_VALUE} for "no
+   * bound"); those queues then reject offers at 2<sup>30</sup> elements.
    */
   public static final int CAPACITY_LIMIT = 1 << 30;
 
@@ -217,8 +219,8 @@ public final class QueueConfig {
     }
 
     /**
-     * Upper bound on the number of elements held; must be &gt; 0 and at most {@link
-     * QueueConfig#CAPACITY_LIMIT}.
+     * Upper bound on the number of elements held; must be &gt; 0 (the lock-free queues hold at most
+     * {@link QueueConfig#CAPACITY_LIMIT} whatever it is).
      */
     public Builder maxCapacity(int maxCapacity) {
       this.maxCapacity = maxCapacity;
@@ -240,7 +242,8 @@ public final class QueueConfig {
      * shrinks only when the occupancy falls below one step. Taking that step is what let one
      * producer that read the capacity before the shrink claim one element beyond the new logical
      * capacity in the TLA+ model (never beyond {@code maxCapacity}; found by TLC,
-     * tla/ElasticMpscQueue-threshold-overshoot-SizeWithinCapacity.cfg).
+     * tla/src/main/tla/ElasticMpscQueue-threshold-overshoot-SizeWithinCapacity.cfg). The streams'
+     * {@code ElasticRingBuffer} (under {@code ElasticFlow.buffer}) does not skip such a step.
      */
     public Builder shrinkThreshold(double shrinkThreshold) {
       this.shrinkThreshold = shrinkThreshold;
@@ -274,7 +277,9 @@ public final class QueueConfig {
     public QueueConfig build() {
       capacity("initialCapacity", initialCapacity);
       capacity("minCapacity", minCapacity);
-      capacity("maxCapacity", maxCapacity);
+      if (maxCapacity <= 0) {
+        throw new IllegalArgumentException("maxCapacity must be > 0, was " + maxCapacity);
+      }
       if (minCapacity > maxCapacity) {
         throw new IllegalArgumentException(
             "minCapacity (" + minCapacity + ") must be <= maxCapacity (" + maxCapacity + ")");

@@ -8,6 +8,7 @@ import com.typesafe.config.ConfigFactory;
 import io.github.elasticq.mailbox.TestActors.Recorder;
 import io.github.elasticq.queue.QosQueue;
 import io.github.elasticq.queue.QueueConfig;
+import org.apache.pekko.actor.ActorRef;
 import org.apache.pekko.actor.ActorSystem;
 import org.apache.pekko.testkit.javadsl.TestKit;
 import org.junit.jupiter.api.AfterAll;
@@ -39,9 +40,11 @@ class MailboxConfigTest {
             bad-growth { mailbox-type = ${E}, growth-factor = 1.0 }
             bad-shrink { mailbox-type = ${E}, shrink-threshold = 1.5 }
             bad-number { mailbox-type = ${E}, max-capacity = lots }
-            huge-max { mailbox-type = ${E}, max-capacity = 2000000000 }
-            huge-qos-max { mailbox-type = ${Q}, max-capacity = 1073741825 }
-            huge-shared-max { mailbox-type = "io.github.elasticq.mailbox.ElasticSharedMailbox", max-capacity = 2000000000 }
+            huge-initial { mailbox-type = ${E}, initial-capacity = 2000000000, max-capacity = 2147483647 }
+            huge-qos-min { mailbox-type = ${Q}, min-capacity = 1073741825, initial-capacity = 1073741825, max-capacity = 2147483647 }
+            huge-shared-initial { mailbox-type = "io.github.elasticq.mailbox.ElasticSharedMailbox", initial-capacity = 1073741825, max-capacity = 2147483647 }
+            unbounded-max { mailbox-type = ${E}, max-capacity = 2147483647 }
+            unbounded-qos-max { mailbox-type = ${Q}, max-capacity = 2147483647 }
             bad-layout { mailbox-type = ${E}, layout = diagonal }
             bad-burst-memory { mailbox-type = ${E}, burst-memory = sometimes }
             bad-idle-shrink { mailbox-type = ${E}, burst-memory = on, idle-shrink-after = 0s }
@@ -93,9 +96,9 @@ class MailboxConfigTest {
     "bad-growth, growth-factor, was 1.0",
     "bad-shrink, shrink-threshold, was 1.5",
     "bad-number, max-capacity, STRING",
-    "huge-max, max-capacity, was 2000000000",
-    "huge-qos-max, max-capacity, was 1073741825",
-    "huge-shared-max, max-capacity, was 2000000000",
+    "huge-initial, initial-capacity, was 2000000000",
+    "huge-qos-min, min-capacity, was 1073741825",
+    "huge-shared-initial, initial-capacity, was 1073741825",
     "bad-layout, layout, diagonal",
     "bad-burst-memory, burst-memory, sometimes",
     "bad-idle-shrink, idle-shrink-after, was 0s",
@@ -155,7 +158,10 @@ class MailboxConfigTest {
    * reference config is resolved, as {@code ConfigFactory.load} does): ElasticMailbox and
    * QosMailbox sections that do not set the key get it; an ElasticSharedMailbox section ignores it
    * (it rejects only its own {@code burst-memory = on}), and a global {@code layout = padded} too;
-   * its own valid {@code layout = compact} and {@code idle-shrink-after} are accepted.
+   * its own valid {@code layout = compact} and {@code idle-shrink-after} are accepted. Keys of
+   * {@code pekko.actor.default-mailbox} (ElasticMailbox for every actor, padded, with burst memory)
+   * do not count as the shared section's own: Pekko passes every section with the default mailbox
+   * as fallback, and a balancing pool's shared mailbox used to fail on them.
    */
   @Test
   void globalBurstMemory_appliesToElasticAndQos_sharedIgnoresIt() {
@@ -164,6 +170,11 @@ class MailboxConfigTest {
                 """
                 elasticq.mailbox.burst-memory = on
                 elasticq.mailbox.layout = padded
+                pekko.actor.default-mailbox {
+                  mailbox-type = "io.github.elasticq.mailbox.ElasticMailbox"
+                  layout = padded
+                  burst-memory = on
+                }
                 elastic-section.mailbox-type = "io.github.elasticq.mailbox.ElasticMailbox"
                 qos-section.mailbox-type = "io.github.elasticq.mailbox.QosMailbox"
                 shared-section.mailbox-type = "io.github.elasticq.mailbox.ElasticSharedMailbox"
@@ -201,6 +212,21 @@ class MailboxConfigTest {
     assertThat(c.growthFactor()).isEqualTo(2.0);
     assertThat(c.shrinkThreshold()).isEqualTo(0.25);
     assertThat(type.id()).isEqualTo("test-elastic-mailbox");
+  }
+
+  /**
+   * {@code max-capacity = 2147483647} ("no bound") is accepted and delivers: the 2^30 limit of the
+   * lock-free queues' arrays applies to how far they grow, not to the setting.
+   */
+  @Test
+  void maxCapacityAboveTheArrayLimit_isAccepted_andDelivers() {
+    for (String id : new String[] {"unbounded-max", "unbounded-qos-max"}) {
+      TestKit probe = new TestKit(system);
+      ActorRef a = system.actorOf(Recorder.props(probe.getRef()).withMailbox(id));
+      a.tell("one", ActorRef.noSender());
+      probe.expectMsg("one");
+      system.stop(a);
+    }
   }
 
   @Test

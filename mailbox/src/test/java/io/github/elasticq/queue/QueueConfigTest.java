@@ -47,11 +47,6 @@ class QueueConfigTest {
             b -> b.minCapacity(Integer.MAX_VALUE),
             "minCapacity",
             "was 2147483647"),
-        invalid(
-            "maxCapacity above 2^30",
-            b -> b.maxCapacity((1 << 30) + 1),
-            "maxCapacity",
-            "was 1073741825"),
         // the message also states the bound "> 1.0": ask for the value as reported
         invalid("growthFactor one", b -> b.growthFactor(1.0), "growthFactor", "was 1.0"),
         invalid("growthFactor below one", b -> b.growthFactor(0.5), "growthFactor", "0.5"),
@@ -130,6 +125,14 @@ class QueueConfigTest {
             .build();
     assertThat(largest.maxCapacity()).isEqualTo(1 << 30);
     assertThat(AbstractElasticMpscQueue.tableSizeFor(largest.maxCapacity())).isEqualTo(1 << 30);
+    // "no bound": accepted; the lock-free queues stop growing at CAPACITY_LIMIT
+    QueueConfig unbounded = QueueConfig.builder().maxCapacity(Integer.MAX_VALUE).build();
+    assertThat(unbounded.maxCapacity()).isEqualTo(Integer.MAX_VALUE);
+    ElasticMpscQueue<Integer> q = new ElasticMpscQueue<>(unbounded);
+    for (int i = 0; i < 1000; i++) {
+      assertThat(q.offer(i)).isTrue();
+    }
+    assertThat(q.size()).isEqualTo(1000);
   }
 
   @Test
