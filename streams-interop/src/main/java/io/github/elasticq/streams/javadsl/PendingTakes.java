@@ -30,6 +30,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * the end.
  */
 final class PendingTakes<T> {
+  /** The longest timeout in nanoseconds a long holds; longer ones wait as long as this. */
+  private static final Duration MAX_NANOS = Duration.ofNanos(Long.MAX_VALUE);
 
   private final ElasticBuffer<T> buffer;
   private final Set<CompletableFuture<T>> pending = ConcurrentHashMap.newKeySet();
@@ -128,14 +130,21 @@ final class PendingTakes<T> {
    */
   Optional<T> poll(Duration timeout) throws InterruptedException {
     Objects.requireNonNull(timeout, "timeout");
+    // Before the take: toNanos() overflows above ~292 years (ChronoUnit.FOREVER), and an exception
+    // after take() would leave it registered, to swallow the next element.
+    long nanos =
+        timeout.compareTo(MAX_NANOS) >= 0 ? Long.MAX_VALUE : Math.max(0L, timeout.toNanos());
     CompletableFuture<Optional<T>> f = take();
     try {
-      return f.get(Math.max(0L, timeout.toNanos()), TimeUnit.NANOSECONDS);
+      return f.get(nanos, TimeUnit.NANOSECONDS);
     } catch (TimeoutException te) {
       Optional<T> claimed = withdraw(f) ? null : claimedDespiteWithdraw(f);
       return claimed == null ? Optional.empty() : claimed; // null: nothing was claimed for it
     } catch (ExecutionException ee) {
       throw new CompletionException(ee.getCause());
+    } catch (CancellationException failure) {
+      // a stream failed with a CancellationException: get() throws it as such, not wrapped
+      throw new CompletionException(failure);
     } catch (InterruptedException ie) {
       Optional<T> claimed = withdraw(f) ? null : claimedDespiteWithdraw(f);
       if (claimed == null) {
@@ -188,7 +197,7 @@ final class PendingTakes<T> {
     if (element != null) {
       return CompletableFuture.completedFuture(Optional.of(element));
     }
-    if (e.failure == null || e.failure instanceof CancellationException) {
+    if (e.failure == null) {
       return CompletableFuture.completedFuture(Optional.empty());
     }
     return CompletableFuture.failedFuture(e.failure);

@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -240,5 +242,60 @@ class ElasticSinkTest extends StreamTestSupport {
     assertThat(p.first().offer(43)).isEqualTo(QueueOfferResult.enqueued());
     assertThat(out.poll(Duration.ofSeconds(10))).contains(42);
     assertThat(out.poll(Duration.ofSeconds(10))).contains(43);
+  }
+
+  /**
+   * A timeout longer than a long's nanoseconds (ChronoUnit.FOREVER, "wait forever") used to throw
+   * ArithmeticException after the take was registered: the orphaned take swallowed the next
+   * element. Now it waits, and every element reaches a reader.
+   */
+  @Test
+  void pollWithAnEndlessTimeout_waits_andLosesNothing() throws Exception {
+    Pair<ElasticSourceQueue<Integer>, ElasticSinkQueue<Integer>> p =
+        ElasticSource.<Integer>queue(config(2, 64))
+            .toMat(ElasticSink.queue(config(2, 64)), Keep.both())
+            .run(system);
+    Thread offerer =
+        new Thread(
+            () -> {
+              try {
+                Thread.sleep(200);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+              for (int i = 1; i <= 3; i++) {
+                p.first().offer(i);
+              }
+              p.first().complete();
+            });
+    offerer.start();
+    List<Integer> out = new ArrayList<>();
+    out.add(p.second().poll(ChronoUnit.FOREVER.getDuration()).orElseThrow());
+    Optional<Integer> e;
+    while ((e = p.second().poll(Duration.ofSeconds(10))).isPresent()) {
+      out.add(e.get());
+    }
+    offerer.join();
+    assertThat(out).containsExactly(1, 2, 3);
+  }
+
+  /**
+   * A stream that fails with a CancellationException (Source.completionStage of a cancelled future)
+   * fails the queue's pull and poll like any failure: they used to report a normal end, while
+   * pollBatch threw.
+   */
+  @Test
+  void streamFailedWithACancellation_failsPullAndPoll() {
+    CancellationException boom = new CancellationException("upstream future was cancelled");
+    ElasticSinkQueue<Integer> q =
+        Source.<Integer>failed(boom).runWith(ElasticSink.queue(config(2, 16)), system);
+    assertThatThrownBy(() -> result(q.pull()))
+        .hasRootCauseInstanceOf(CancellationException.class)
+        .hasRootCauseMessage(boom.getMessage());
+    assertThatThrownBy(() -> q.poll(Duration.ofSeconds(5)))
+        .isInstanceOf(CompletionException.class)
+        .hasRootCauseInstanceOf(CancellationException.class)
+        .hasRootCauseMessage(boom.getMessage());
+    assertThatThrownBy(() -> q.pollBatch(10)).hasCause(boom);
   }
 }
