@@ -97,8 +97,7 @@ public record MailboxInfo(
         maxCapacity,
         cleanedUp,
         levelCleanedUp,
-        java.util.Collections.nCopies(levelStats.size(), 0L),
-        0);
+        java.util.Collections.nCopies(levelStats.size(), 0L));
   }
 
   /** Messages refused by overload shedding, all levels. */
