@@ -454,13 +454,10 @@ final class GroupCommitWriter {
    * this batch's.
    */
   private void forceSealed(Segment seg) throws IOException {
-    try {
+    if (syncMode == SyncMode.PERIODIC) {
+      store.forceCountedOrSyncFailed(seg, "the fsync of sealed segment " + seg.path);
+    } else {
       store.forceCounted(seg);
-    } catch (IOException | RuntimeException e) {
-      if (syncMode == SyncMode.PERIODIC) {
-        store.syncFailed("the fsync of sealed segment " + seg.path, e);
-      }
-      throw e;
     }
   }
 

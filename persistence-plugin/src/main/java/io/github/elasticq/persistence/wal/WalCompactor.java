@@ -86,12 +86,7 @@ final class WalCompactor {
     Segment active = store.active;
     for (Segment s : List.copyOf(store.segments.tailMap(id, false).values())) {
       if (mode == SyncMode.NO_SYNC || s == active) {
-        try {
-          store.forceCounted(s);
-        } catch (IOException | RuntimeException e) {
-          store.syncFailed("compaction's fsync of " + s.path, e);
-          throw e;
-        }
+        store.forceCountedOrSyncFailed(s, "compaction's fsync of " + s.path);
       }
     }
     killersForcedAt = written;

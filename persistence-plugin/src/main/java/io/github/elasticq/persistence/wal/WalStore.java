@@ -151,6 +151,19 @@ final class WalStore {
     return syncFailure;
   }
 
+  /**
+   * Forces {@code s} as {@link #forceCounted} does; a failure is also recorded as a sync failure of
+   * {@code what} (see {@link #syncFailed}), then thrown.
+   */
+  void forceCountedOrSyncFailed(Segment s, String what) throws IOException {
+    try {
+      forceCounted(s);
+    } catch (IOException | RuntimeException e) {
+      syncFailed(what, e);
+      throw e;
+    }
+  }
+
   /** Records that {@code what} failed with {@code e} (the first such failure is kept). */
   void syncFailed(String what, Throwable e) {
     if (syncFailure == null) {
