@@ -204,6 +204,60 @@ class WalCloseAndFailureTest {
   }
 
   /**
+   * In periodic mode a segment's seal at a roll forces records acknowledged since the last periodic
+   * sync: its failure is a sync failure, reported until the log is reopened, even after a later
+   * seal succeeded. On the failing fsync of {@link
+   * #failedPeriodicSync_isStillReportedAfterAWriteAndAfterALaterSyncSucceed}, with no periodic sync
+   * within the run, so the first fsync is a seal.
+   */
+  @Test
+  void failedSealAtARoll_isStillReportedAfterALaterSealSucceeds() throws Exception {
+    String out = runSyncFailure("seal");
+    Assumptions.assumeFalse(
+        out.contains("NO-FAILURE"),
+        "in six tries the kernel failed a new segment's creation, never a seal: " + out);
+    assertThat(out)
+        .as("the health after a write that followed the failed seal: " + out)
+        .containsPattern("SYNC-FAILURE java.io.IOException: write-ahead log .* sealed segment");
+    assertThat(out).as(out).contains("SEALED-AGAIN true");
+    assertThat(out)
+        .as("the health after a later seal succeeded: " + out)
+        .containsPattern(
+            "FAILURE-AFTER-SYNC java.io.IOException: write-ahead log .* sealed segment");
+  }
+
+  /**
+   * Compaction forces the segment holding a tombstone before it removes what the tombstone killed;
+   * when that force fails, nothing is removed, and the failure is reported until the log is
+   * reopened (a compaction that succeeds later does not clear it).
+   */
+  @Test
+  void failedCompactionForce_removesNothing_andIsReported() throws Exception {
+    String out = runSyncFailure("compaction");
+    assertThat(out).as(out).contains("APPEND-B ok").contains("COMPACT java.io.IOException");
+    assertThat(out)
+        .as(out)
+        .containsPattern("FAILURE java.io.IOException: write-ahead log .* compaction's fsync");
+    String counts = out.replaceAll("(?s).*SEGMENTS (\\d+) (\\d+).*", "$1 $2");
+    String[] pair = counts.split(" ");
+    assertThat(pair[1]).as("segments after the failed compaction: " + out).isEqualTo(pair[0]);
+    assertThat(out).as(out).containsPattern("COMPACT-AGAIN [1-9]");
+    assertThat(out)
+        .as(out)
+        .containsPattern(
+            "FAILURE-AFTER-COMPACTION java.io.IOException: write-ahead log .* compaction's fsync");
+  }
+
+  /** Runs {@link SyncFailureProbe}'s {@code mode} on ext4 over a loop image on a 16 MiB tmpfs. */
+  private String runSyncFailure(String mode) throws Exception {
+    Path root = Files.createDirectories(dir.resolve("loop-" + mode));
+    Files.createDirectories(root.resolve("back"));
+    Files.createDirectories(root.resolve("fs"));
+    return runProbeInMountNamespace(
+        loopExt4("16m"), root, "\"$0/fs\" \"$0/back/filler\" " + mode, SyncFailureProbe.class);
+  }
+
+  /**
    * Compaction made the records a tombstone had killed durably gone while the tombstone itself was
    * not durable yet (periodic mode, the active segment): a power loss then lost both, and the
    * deleted id's highest sequence number went down (a restarted actor would reuse its numbers). The
