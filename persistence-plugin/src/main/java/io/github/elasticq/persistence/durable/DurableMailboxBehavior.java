@@ -55,10 +55,10 @@ import scala.util.Try;
  * FlushStores} every {@code confirm-flush-interval} while messages are pending; a child's stop
  * comes as a death watch signal (never stashed) and is handled through a command repeated the same
  * way, with the failure the child reported read from its channel (the {@code InnerFailed} command
- * may be dropped; a dropped {@code ConfirmHint} only delays a confirmation to the flush timer); a
- * message whose serializer manifest the stored format cannot hold is rejected as it is accepted,
- * not in its batch's write; and when the inner behavior stops, the last write stores what is
- * pending.
+ * may be dropped; a dropped {@code ConfirmHint} only delays one confirmation to the next written
+ * one, flush timer or store batch, which lets the child hint again); a message whose serializer
+ * manifest the stored format cannot hold is rejected as it is accepted, not in its batch's write;
+ * and when the inner behavior stops, the last write stores what is pending.
  *
  * <p>Delivering: persisted messages are offered, in order, to the current child's {@link Channel}
  * ({@code offeredUpTo} only grows, except that a new child starts again at {@code processedUpTo +
@@ -390,10 +390,15 @@ final class DurableMailboxBehavior<T>
             });
   }
 
-  /** Publishes the new confirmed position; asks for the next batch if the child is ahead. */
+  /**
+   * Publishes the new confirmed position; asks for the next batch if the child is ahead. A written
+   * confirmation answers any hint sent before, also one a full stash dropped, whose flag would
+   * otherwise stop the child from hinting again.
+   */
   private void afterConfirmation(DurableMailboxState state) {
     if (channel != null) {
       channel.confirmedUpTo = state.confirmedUpTo();
+      channel.hintPending.set(false);
       if (channel.processedUpTo - state.confirmedUpTo() >= settings.confirmBatchSize()
           && channel.hintPending.compareAndSet(false, true)) {
         ctx.getSelf().tell(ConfirmHint.INSTANCE);

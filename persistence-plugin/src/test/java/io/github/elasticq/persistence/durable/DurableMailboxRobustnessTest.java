@@ -10,6 +10,7 @@ import io.github.elasticq.persistence.durable.DurableMailbox.Enqueue;
 import io.github.elasticq.persistence.durable.DurableMailbox.Rejected;
 import io.github.elasticq.persistence.durable.DurableMailbox.Reply;
 import io.github.elasticq.persistence.durable.DurableMailbox.Stored;
+import io.github.elasticq.persistence.durable.DurableTestSupport.Seen;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,11 +19,13 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.pekko.actor.Dropped;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.serialization.SerializerWithStringManifest;
 import org.junit.jupiter.api.AfterEach;
@@ -30,10 +33,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Four ways the durable mailbox used to lose track of accepted messages or stop (found by an audit;
- * each test fails without its fix): its own FlushStores dropped by a full stash, the inner behavior
- * stopping while messages wait for their write, a failure of the inner behavior outside a message
- * handler, and a message whose stored form the journal cannot write.
+ * Ways the durable mailbox used to lose track of accepted messages or stop, or delay its work
+ * (found by audits; each test fails without its fix): its own FlushStores dropped by a full stash,
+ * the inner behavior stopping while messages wait for their write, a failure of the inner behavior
+ * outside a message handler, a message whose stored form the journal cannot write, and a
+ * confirmation hint dropped by a full stash.
  */
 class DurableMailboxRobustnessTest {
   @TempDir Path dir;
@@ -412,5 +416,74 @@ class DurableMailboxRobustnessTest {
         .satisfies(r -> assertThat(((Rejected) r).reason()).contains("70000 bytes"));
     assertThat(List.of(seen.receiveMessage(TIMEOUT), seen.receiveMessage(TIMEOUT)))
         .containsExactly(1L, 2L);
+  }
+
+  /**
+   * The child hints at every {@code confirm-batch-size} processed messages and sends no other hint
+   * while one is on its way. A full stash dropped a hint: its flag stayed set, and the child never
+   * hinted again (confirmations came only with store batches and the flush timer, here minutes
+   * away). Now any written confirmation clears the flag, and confirmations follow the batch size
+   * again.
+   */
+  @Test
+  void confirmHintDroppedByAFullStash_laterHintsStillConfirmAtTheBatchSize() throws Exception {
+    GatedTestJournal.reset();
+    ActorTestKit kit = kit("dropped-hint", GATED);
+    TestProbe<Seen> seen = kit.createTestProbe();
+    TestProbe<Reply> replies = kit.createTestProbe();
+    TestProbe<Dropped> dropped = DurableTestSupport.eventStreamProbe(kit, Dropped.class);
+    CountDownLatch inHandler = new CountDownLatch(1);
+    CountDownLatch releaseInner = new CountDownLatch(1);
+    Behavior<Work> inner =
+        DurableTestSupport.reporting(
+            seen.ref(),
+            w -> {
+              if (w.n() == 1) {
+                inHandler.countDown();
+                try {
+                  releaseInner.await(30, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              }
+            });
+    DurableMailboxSettings s =
+        DurableMailboxSettings.builder()
+            .confirmBatchSize(2)
+            .stashCapacity(2)
+            .confirmFlushInterval(Duration.ofMinutes(5))
+            .build();
+    ActorRef<Object> mb = kit.spawn(DurableMailbox.create("dropped-hint", inner, s));
+    for (int i = 1; i <= 8; i++) {
+      mb.tell(new Enqueue<>(new Work(i), replies.ref())); // one at a time: the stash holds 2
+      assertThat(replies.receiveMessage(TIMEOUT)).isEqualTo(new Stored(i));
+    }
+    assertThat(inHandler.await(10, TimeUnit.SECONDS)).isTrue(); // the child holds Work 1
+    GatedTestJournal.PERMITS.drainPermits();
+    int started = GatedTestJournal.WRITES_STARTED.get();
+    mb.tell(new Enqueue<>(new Work(9), replies.ref()));
+    await().atMost(TIMEOUT).until(() -> GatedTestJournal.WRITES_STARTED.get() == started + 1);
+    mb.tell(new Enqueue<>(new Work(10), replies.ref())); // stashed
+    mb.tell(new Enqueue<>(new Work(11), replies.ref())); // stashed: the stash (2) is full
+    releaseInner.countDown(); // the child processes 1 - 8 and hints at 2: the hint is dropped
+    for (int i = 1; i <= 8; i++) {
+      assertThat(seen.receiveMessage(TIMEOUT)).isEqualTo(new Seen(i, i));
+    }
+    // nothing else reaches the mailbox meanwhile (no timer is due): this is the hint
+    Dropped hint = dropped.receiveMessage(TIMEOUT);
+    assertThat(hint.recipient()).isEqualTo(Adapter.toClassic(mb));
+    GatedTestJournal.PERMITS.release(1000);
+    for (int i = 9; i <= 11; i++) {
+      assertThat(seen.receiveMessage(TIMEOUT)).isEqualTo(new Seen(i, i));
+    }
+    // the store batch of Work 10 and 11 confirmed at most 9 (10 was not stored before it); only a
+    // hint confirms more, until the flush timer in five minutes
+    await()
+        .atMost(TIMEOUT)
+        .untilAsserted(
+            () ->
+                assertThat(DurableMailboxRegistry.get(kit.system()).stats("dropped-hint"))
+                    .hasValueSatisfying(
+                        st -> assertThat(st.confirmed()).isGreaterThanOrEqualTo(10)));
   }
 }
