@@ -60,6 +60,10 @@ import scala.util.Try;
  * manifest the stored format cannot hold is rejected as it is accepted, not in its batch's write;
  * and when the inner behavior stops, the last write stores what is pending.
  *
+ * <p>An external stop (the parent, or the actor system's termination) answers every message
+ * accepted and not yet written with {@link Rejected#STOPPED} (dead letters for plain tells); the
+ * messages of a write still in flight are not answered, since the journal may yet store them.
+ *
  * <p>Delivering: persisted messages are offered, in order, to the current child's {@link Channel}
  * ({@code offeredUpTo} only grows, except that a new child starts again at {@code processedUpTo +
  * 1}); the child pulls them itself (see {@link DeliveryInterceptor}) and publishes {@code
@@ -227,7 +231,16 @@ final class DurableMailboxBehavior<T>
     return channel == null ? state.confirmedUpTo() : channel.processedUpTo;
   }
 
+  /**
+   * The mailbox stopped: by itself (its last write stored what was pending), or from outside, which
+   * leaves the accepted messages that wait for their write: they are refused, so that a sender's
+   * ask does not time out in silence.
+   */
   private void onPostStop() {
+    for (Pending p : pendingStores) {
+      reject(p.event().message(), p.replyTo(), Rejected.STOPPED);
+    }
+    pendingStores.clear();
     DurableMailboxRegistry.get(ctx.getSystem()).unregister(counters);
   }
 

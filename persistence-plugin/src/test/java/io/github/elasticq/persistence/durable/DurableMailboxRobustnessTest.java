@@ -36,8 +36,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Ways the durable mailbox used to lose track of accepted messages or stop, or delay its work
  * (found by audits; each test fails without its fix): its own FlushStores dropped by a full stash,
  * the inner behavior stopping while messages wait for their write, a failure of the inner behavior
- * outside a message handler, a message whose stored form the journal cannot write, and a
- * confirmation hint dropped by a full stash.
+ * outside a message handler, a message whose stored form the journal cannot write, a stop from
+ * outside while messages wait for their write, and a confirmation hint dropped by a full stash.
  */
 class DurableMailboxRobustnessTest {
   @TempDir Path dir;
@@ -416,6 +416,52 @@ class DurableMailboxRobustnessTest {
         .satisfies(r -> assertThat(((Rejected) r).reason()).contains("70000 bytes"));
     assertThat(List.of(seen.receiveMessage(TIMEOUT), seen.receiveMessage(TIMEOUT)))
         .containsExactly(1L, 2L);
+  }
+
+  /**
+   * The parent stops the mailbox right after it accepted a message and before that message's write
+   * started: the message used to be dropped without a reply (the sender's ask timed out). It is now
+   * refused with {@link Rejected#STOPPED}.
+   */
+  @Test
+  void stoppedFromOutside_refusesTheMessagesWaitingForTheirWrite() throws Exception {
+    ActorTestKit kit = kit("external-stop", "");
+    TestProbe<Long> seen = kit.createTestProbe();
+    TestProbe<Reply> replies = kit.createTestProbe();
+    TestProbe<ActorRef<Object>> spawned = kit.createTestProbe();
+    TestProbe<String> stopping = kit.createTestProbe();
+    ActorRef<String> parent =
+        kit.spawn(
+            Behaviors.setup(
+                ctx -> {
+                  ActorRef<Object> mb =
+                      ctx.spawn(
+                          DurableMailbox.create(
+                              "external-stop",
+                              reportSeqNr(seen.ref()),
+                              DurableMailboxSettings.defaults()),
+                          "mailbox");
+                  spawned.tell(mb);
+                  return Behaviors.receiveMessage(
+                      cmd -> {
+                        ctx.stop(mb); // the stop is a system message: handled after the current one
+                        stopping.tell(cmd);
+                        return Behaviors.same();
+                      });
+                }));
+    ActorRef<Object> mb = spawned.receiveMessage(TIMEOUT);
+    mb.tell(new Enqueue<>(new Work(1), replies.ref()));
+    assertThat(replies.receiveMessage(TIMEOUT)).isEqualTo(new Stored(1));
+    Slow.entered = new CountDownLatch(1);
+    Slow.release = new CountDownLatch(1);
+    Slow.blockOn = 2;
+    mb.tell(new Enqueue<>(new Slow(2), replies.ref())); // its serialization blocks the mailbox
+    assertThat(Slow.entered.await(10, TimeUnit.SECONDS)).isTrue();
+    parent.tell("stop");
+    assertThat(stopping.receiveMessage(TIMEOUT)).isEqualTo("stop");
+    Slow.release.countDown(); // Slow 2 is accepted, its FlushStores queued; then the stop
+    assertThat(replies.receiveMessage(TIMEOUT)).isEqualTo(new Rejected(Rejected.STOPPED));
+    kit.createTestProbe().expectTerminated(mb, TIMEOUT);
   }
 
   /**
