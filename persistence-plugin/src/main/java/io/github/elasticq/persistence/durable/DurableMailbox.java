@@ -23,6 +23,13 @@ import org.apache.pekko.persistence.typed.PersistenceId;
  *       dead letters. Both kinds of refusal are counted ({@link DurableMailboxStats#rejected()}).
  * </ul>
  *
+ * <p>Messages are written in batches. If the journal rejects a batch's write (it stored none of it,
+ * for example a batch too large for it), each of its messages is refused with the journal's reason,
+ * and the mailbox recovers from the journal (Pekko's restart with backoff, which keeps the commands
+ * that wait, and the inner behavior, running) and goes on: nothing stored before is lost. If a
+ * write fails instead (the journal cannot tell whether it stored it), the same restart follows, and
+ * its messages are answered once the recovery shows whether they are stored.
+ *
  * <p>Stopping the mailbox from outside (its parent stops it, or the actor system terminates)
  * refuses the messages it accepted and had not started writing, with {@link Rejected#STOPPED}; the
  * messages of a write in flight are not answered (the journal may still store them: a later start
@@ -165,7 +172,8 @@ public final class DurableMailbox {
   /**
    * The message was not accepted and will never be delivered.
    *
-   * @param reason {@link #FULL}, {@link #STOPPED}, or why the message could not be serialized
+   * @param reason {@link #FULL}, {@link #STOPPED}, why the message could not be serialized, or why
+   *     the journal rejected (or failed) its write
    */
   public record Rejected(String reason) implements Reply {
     /** The reason when {@code max-unconfirmed} messages are stored and not confirmed. */

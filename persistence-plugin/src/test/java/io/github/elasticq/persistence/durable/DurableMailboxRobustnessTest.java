@@ -19,8 +19,10 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.pekko.actor.DeadLetter;
 import org.apache.pekko.actor.Dropped;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -33,11 +35,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Ways the durable mailbox used to lose track of accepted messages or stop, or delay its work
- * (found by audits; each test fails without its fix): its own FlushStores dropped by a full stash,
- * the inner behavior stopping while messages wait for their write, a failure of the inner behavior
- * outside a message handler, a message whose stored form the journal cannot write, a stop from
- * outside while messages wait for their write, and a confirmation hint dropped by a full stash.
+ * Ways the durable mailbox used to lose track of accepted messages, leave senders unanswered or
+ * stop (found by audits; each test fails without its fix): its own FlushStores dropped by a full
+ * stash, the inner behavior stopping while messages wait for their write, a failure of the inner
+ * behavior outside a message handler, a message whose stored form the journal cannot write, a write
+ * the journal rejects or fails, a stop from outside while messages wait for their write, and a
+ * confirmation hint dropped by a full stash.
  */
 class DurableMailboxRobustnessTest {
   @TempDir Path dir;
@@ -416,6 +419,87 @@ class DurableMailboxRobustnessTest {
         .satisfies(r -> assertThat(((Rejected) r).reason()).contains("70000 bytes"));
     assertThat(List.of(seen.receiveMessage(TIMEOUT), seen.receiveMessage(TIMEOUT)))
         .containsExactly(1L, 2L);
+  }
+
+  /**
+   * Stores Work 1 and 2, then has the journal reject (or fail) the write of the batch Work 3
+   * (Enqueue), 4 (plain tell), 5 (Enqueue), while Work 6 (Enqueue) waits in the stash. Checks that
+   * Work 3 and 5 are refused with a reason that starts with {@code reason} and names the journal's
+   * exception, that Work 4 goes to dead letters, that Work 6 is stored (as number 3: the refused
+   * batch took no number) and delivered, that the child kept running and that the journal holds
+   * exactly Work 1, 2 and 6.
+   */
+  private void troubledWrite(String id, boolean reject, String reason) {
+    GatedTestJournal.reset();
+    ActorTestKit kit = kit(id, GATED);
+    TestProbe<Seen> seen = kit.createTestProbe();
+    TestProbe<Reply> replies = kit.createTestProbe();
+    TestProbe<DeadLetter> deadLetters = DurableTestSupport.eventStreamProbe(kit, DeadLetter.class);
+    ActorRef<Object> mb =
+        kit.spawn(
+            DurableMailbox.create(
+                id, DurableTestSupport.reporting(seen.ref()), DurableMailboxSettings.defaults()));
+    mb.tell(new Enqueue<>(new Work(1), replies.ref()));
+    assertThat(replies.receiveMessage(TIMEOUT)).isEqualTo(new Stored(1));
+    assertThat(seen.receiveMessage(TIMEOUT)).isEqualTo(new Seen(1, 1));
+    GatedTestJournal.PERMITS.drainPermits();
+    int started = GatedTestJournal.WRITES_STARTED.get();
+    mb.tell(new Enqueue<>(new Work(2), replies.ref()));
+    await().atMost(TIMEOUT).until(() -> GatedTestJournal.WRITES_STARTED.get() == started + 1);
+    mb.tell(new Enqueue<>(new Work(3), replies.ref())); // stashed: one batch once write 2 is done
+    mb.tell(new Work(4));
+    mb.tell(new Enqueue<>(new Work(5), replies.ref()));
+    if (reject) {
+      GatedTestJournal.rejectWork = 3;
+    } else {
+      GatedTestJournal.failWork = 3;
+    }
+    GatedTestJournal.PERMITS.release(1000);
+    await().atMost(TIMEOUT).until(() -> GatedTestJournal.TROUBLED_WRITES.get() == 1);
+    mb.tell(new Enqueue<>(new Work(6), replies.ref())); // stashed while the batch is written
+    GatedTestJournal.TROUBLE_GATE.release();
+    assertThat(replies.receiveMessage(TIMEOUT)).isEqualTo(new Stored(2));
+    for (int i = 0; i < 2; i++) {
+      assertThat(replies.receiveMessage(TIMEOUT))
+          .isInstanceOfSatisfying(
+              Rejected.class,
+              r -> assertThat(r.reason()).startsWith(reason).contains("the write of Work 3"));
+    }
+    assertThat(replies.receiveMessage(TIMEOUT)).isEqualTo(new Stored(3));
+    deadLetters.fishForMessage(
+        TIMEOUT,
+        d ->
+            new Work(4).equals(d.message())
+                ? FishingOutcomes.complete()
+                : FishingOutcomes.continueAndIgnore());
+    // the child kept running: it was not offered 1 and 2 again
+    assertThat(List.of(seen.receiveMessage(TIMEOUT), seen.receiveMessage(TIMEOUT)))
+        .containsExactly(new Seen(2, 2), new Seen(3, 6));
+    assertThat(GatedTestJournal.STORE.get(id))
+        .filteredOn(r -> r.payload() instanceof DurableMailboxEvent.MessageStored)
+        .extracting(r -> ((DurableMailboxEvent.MessageStored) r.payload()).message())
+        .containsExactly(new Work(1), new Work(2), new Work(6));
+  }
+
+  /**
+   * The journal rejects the write of a batch (it stored none of it). Pekko stops an event-sourced
+   * actor on a rejection: the mailbox used to stop, its senders unanswered and the commands in its
+   * stash dropped. Now each message of the batch is refused with the journal's reason (dead letters
+   * for a plain tell), the mailbox recovers with its stash and its child, and goes on.
+   */
+  @Test
+  void writeRejectedByTheJournal_refusesItsMessages_andTheMailboxGoesOn() {
+    troubledWrite("rejected-write", true, "rejected by the journal");
+  }
+
+  /**
+   * The journal fails the write of a batch (here it stored none of it): the mailbox used to stop,
+   * its senders unanswered. Now it restarts as after a rejection, and answers the batch's senders
+   * once the recovery shows that their messages are not stored.
+   */
+  @Test
+  void writeFailedByTheJournal_answersItsMessagesAfterTheRecovery_andTheMailboxGoesOn() {
+    troubledWrite("failed-write", false, "the journal failed to write it");
   }
 
   /**
