@@ -62,7 +62,10 @@ final class DeliveryInterceptor extends BehaviorInterceptor<Object, Object> {
     final ConcurrentLinkedQueue<Deliver> ready = new ConcurrentLinkedQueue<>();
     final AtomicBoolean idle = new AtomicBoolean(true);
 
-    /** True while a {@link ConfirmHint} is on its way to the mailbox. */
+    /**
+     * True while a {@link ConfirmHint} is on its way to the mailbox; cleared when the mailbox
+     * handles it or writes any confirmation (a full stash may have dropped the hint).
+     */
     final AtomicBoolean hintPending = new AtomicBoolean();
 
     /** Highest sequence number processed; written by the child only. */

@@ -23,6 +23,19 @@ import org.apache.pekko.persistence.typed.PersistenceId;
  *       dead letters. Both kinds of refusal are counted ({@link DurableMailboxStats#rejected()}).
  * </ul>
  *
+ * <p>Messages are written in batches. If the journal rejects a batch's write (it stored none of it,
+ * for example a batch too large for it), each of its messages is refused with the journal's reason,
+ * and the mailbox recovers from the journal (Pekko's restart with backoff, which keeps the commands
+ * that wait, and the inner behavior, running) and goes on: nothing stored before is lost. If a
+ * write fails instead (the journal cannot tell whether it stored it), the same restart follows, and
+ * its messages are answered once the recovery shows whether they are stored.
+ *
+ * <p>Stopping the mailbox from outside (its parent stops it, or the actor system terminates)
+ * refuses the messages it accepted and had not started writing, with {@link Rejected#STOPPED}; the
+ * messages of a write in flight are not answered (the journal may still store them: a later start
+ * delivers them), and commands Pekko still held in the mailbox or its stash are dropped, as for any
+ * actor. When the inner behavior stops by itself, the last write stores what is pending.
+ *
  * <p>Every message is serialized with Pekko Serialization when it is accepted, so it needs a
  * serializer binding; Jackson ({@code pekko-serialization-jackson}, a dependency of this module) is
  * the documented default: bind a marker interface of your messages to {@code jackson-json} or
@@ -159,10 +172,17 @@ public final class DurableMailbox {
   /**
    * The message was not accepted and will never be delivered.
    *
-   * @param reason {@link #FULL}, or why the message could not be serialized
+   * @param reason {@link #FULL}, {@link #STOPPED}, why the message could not be serialized, or why
+   *     the journal rejected (or failed) its write
    */
   public record Rejected(String reason) implements Reply {
     /** The reason when {@code max-unconfirmed} messages are stored and not confirmed. */
     public static final String FULL = "full";
+
+    /**
+     * The reason when the mailbox was stopped from outside (its parent, the actor system's
+     * termination) after it accepted the message and before the message's write started.
+     */
+    public static final String STOPPED = "stopped before the message was written";
   }
 }

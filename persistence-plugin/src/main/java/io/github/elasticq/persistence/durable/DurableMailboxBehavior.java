@@ -14,21 +14,28 @@ import io.github.elasticq.persistence.durable.DurableMailboxEvent.DeliveryFailed
 import io.github.elasticq.persistence.durable.DurableMailboxEvent.MessageStored;
 import io.github.elasticq.persistence.durable.DurableMailboxEvent.Poisoned;
 import io.github.elasticq.persistence.durable.DurableMailboxRegistry.Counters;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.apache.pekko.actor.DeadLetter;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.BackoffSupervisorStrategy;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.PreRestart;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.Terminated;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.persistence.typed.JournalPersistFailed;
+import org.apache.pekko.persistence.typed.JournalPersistRejected;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.SnapshotAdapter;
+import org.apache.pekko.persistence.typed.internal.JournalFailureException;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
 import org.apache.pekko.persistence.typed.javadsl.Effect;
 import org.apache.pekko.persistence.typed.javadsl.EffectBuilder;
@@ -55,10 +62,28 @@ import scala.util.Try;
  * FlushStores} every {@code confirm-flush-interval} while messages are pending; a child's stop
  * comes as a death watch signal (never stashed) and is handled through a command repeated the same
  * way, with the failure the child reported read from its channel (the {@code InnerFailed} command
- * may be dropped; a dropped {@code ConfirmHint} only delays a confirmation to the flush timer); a
- * message whose serializer manifest the stored format cannot hold is rejected as it is accepted,
- * not in its batch's write; and when the inner behavior stops, the last write stores what is
- * pending.
+ * may be dropped; a dropped {@code ConfirmHint} only delays one confirmation to the next written
+ * one, flush timer or store batch, which lets the child hint again); a message whose serializer
+ * manifest the stored format cannot hold is rejected as it is accepted, not in its batch's write;
+ * and when the inner behavior stops, the last write stores what is pending.
+ *
+ * <p>Journal trouble: Pekko applies an event to the state before it is written, so after a write
+ * the journal rejected or failed, the state is ahead of the journal and only a recovery puts it
+ * right. Pekko stops the actor on a rejection ({@code EventRejectedException}, which no supervisor
+ * can restart without discarding the stashed commands), and on a failure unless {@code
+ * onPersistFailure} is set. The mailbox sets it ({@link #journalRestart}: backoff, the child and
+ * the stash kept) and turns a rejection into the same restart: the {@code JournalPersistRejected}
+ * signal, sent before Pekko throws, answers every message of the rejected batch ({@code Rejected},
+ * dead letters for plain tells; a rejected write stored nothing) and throws the exception Pekko's
+ * restart catches. A failed write's outcome is unknown until the recovery: its messages are
+ * answered then, {@code Stored} if the journal has them, {@code Rejected} if not. During the
+ * restart the state object Pekko reuses is emptied ({@code PreRestart}), the child keeps running,
+ * and the mailbox goes on offering to it where it left off. A rejected or failed write that was to
+ * precede a stop stops the mailbox, as before.
+ *
+ * <p>An external stop (the parent, or the actor system's termination) answers every message
+ * accepted and not yet written with {@link Rejected#STOPPED} (dead letters for plain tells); the
+ * messages of a write still in flight are not answered, since the journal may yet store them.
  *
  * <p>Delivering: persisted messages are offered, in order, to the current child's {@link Channel}
  * ({@code offeredUpTo} only grows, except that a new child starts again at {@code processedUpTo +
@@ -110,6 +135,12 @@ final class DurableMailboxBehavior<T>
   /** A message waiting for its store write. */
   private record Pending(MessageStored event, ActorRef<Reply> replyTo) {}
 
+  /** The first wait of {@link #journalRestart}. */
+  private static final Duration RESTART_MIN_BACKOFF = Duration.ofMillis(200);
+
+  /** The longest wait of {@link #journalRestart}, for a journal that keeps failing. */
+  private static final Duration RESTART_MAX_BACKOFF = Duration.ofSeconds(10);
+
   private final ActorContext<Object> ctx;
   private final TimerScheduler<Object> timers;
   private final Behavior<T> inner;
@@ -120,6 +151,28 @@ final class DurableMailboxBehavior<T>
 
   private final ArrayList<Pending> pendingStores = new ArrayList<>();
   private boolean flushStoresSent;
+
+  /**
+   * The messages of the store write in flight: answered at once if the journal rejects it, after
+   * the recovery if it fails.
+   */
+  private List<Pending> inFlight = List.of();
+
+  /** Why the write of {@link #inFlight} failed; null unless it did. */
+  private Throwable inFlightFailure;
+
+  /** The write in flight is the last one before the mailbox stops. */
+  private boolean stopping;
+
+  /**
+   * The state object Pekko starts every recovery from (it asks for it once): emptied before a
+   * restart, because the events applied to it are the actor's own.
+   */
+  private DurableMailboxState initialState;
+
+  /** The notice of the current child's stop, until handled: a restart cancels its timer. */
+  private InnerTerminated unhandledNotice;
+
   private ActorRef<Object> child;
   private Channel channel;
   private int incarnation;
@@ -144,7 +197,7 @@ final class DurableMailboxBehavior<T>
       TimerScheduler<Object> timers,
       Behavior<T> inner,
       DurableMailboxSettings settings) {
-    super(persistenceId);
+    super(persistenceId, journalRestart(settings));
     this.ctx = ctx;
     this.timers = timers;
     this.inner = inner;
@@ -154,9 +207,21 @@ final class DurableMailboxBehavior<T>
     this.counters = DurableMailboxRegistry.get(ctx.getSystem()).register(persistenceIdString);
   }
 
+  /**
+   * Pekko's restart after a journal failure, also used for rejections ({@link #onWriteRejected}).
+   * The restart recovers the state and keeps the stashed commands; the child is kept too, so that
+   * its own state survives (the recovery goes on offering to it where it left off).
+   */
+  private static BackoffSupervisorStrategy journalRestart(DurableMailboxSettings settings) {
+    return SupervisorStrategy.restartWithBackoff(RESTART_MIN_BACKOFF, RESTART_MAX_BACKOFF, 0.2)
+        .withStopChildren(false)
+        .withStashCapacity(settings.stashCapacity());
+  }
+
   @Override
   public DurableMailboxState emptyState() {
-    return new DurableMailboxState();
+    initialState = new DurableMailboxState();
+    return initialState;
   }
 
   @Override
@@ -205,6 +270,9 @@ final class DurableMailboxBehavior<T>
     return newSignalHandlerBuilder()
         .onSignal(RecoveryCompleted.instance(), this::onRecoveryCompleted)
         .onSignal(Terminated.class, (state, t) -> onChildTerminated(t))
+        .onSignal(JournalPersistRejected.class, (state, r) -> onWriteRejected(r.getFailure()))
+        .onSignal(JournalPersistFailed.class, (state, f) -> onWriteFailed(f.getFailure()))
+        .onSignal(PreRestart.instance(), state -> initialState.clear())
         .onSignal(PostStop.instance(), state -> onPostStop())
         .build();
   }
@@ -218,8 +286,87 @@ final class DurableMailboxBehavior<T>
 
   private void onRecoveryCompleted(DurableMailboxState state) {
     counters.unconfirmed = state.size();
-    // Recovered unconfirmed messages may have been delivered before the restart: count them.
-    startChild(state, state.confirmedUpTo(), state.nextSeqNr() - 1);
+    if (channel == null) {
+      // Recovered unconfirmed messages may have been delivered before the restart: count them.
+      startChild(state, state.confirmedUpTo(), state.nextSeqNr() - 1);
+      return;
+    }
+    // a restart after a rejected or failed write: the timers are cancelled, the child is kept
+    answerFailedWrite(state);
+    if (child == null) {
+      // it stopped, and the write that followed (DeliveryFailed, Poisoned) did not happen
+      startChild(state, processedUpTo(state), redeliverUpTo());
+    } else {
+      afterConfirmation(state);
+      offer(state);
+      if (offeredUpTo > processedUpTo(state)) {
+        startFlushTimer();
+      }
+    }
+    if (unhandledNotice != null) {
+      ctx.getSelf().tell(unhandledNotice);
+      timers.startTimerWithFixedDelay(
+          InnerTerminatedRetry.INSTANCE, unhandledNotice, settings.confirmFlushInterval());
+    }
+  }
+
+  /**
+   * The journal rejected a write: nothing of it is stored. Its messages are refused, and the
+   * mailbox restarts through the exception that Pekko's {@code onPersistFailure} restart catches
+   * (Pekko throws an {@code EventRejectedException} after this signal, which would stop the mailbox
+   * and drop the stashed commands). A write that was to precede a stop lets that stop happen.
+   */
+  private void onWriteRejected(Throwable cause) {
+    String reason = "rejected by the journal: " + cause;
+    ctx.getLog()
+        .error(
+            "Durable mailbox [{}]: the journal rejected a write of {} messages, restarting: {}",
+            persistenceIdString,
+            inFlight.size(),
+            cause.toString());
+    List<Pending> rejected = inFlight;
+    inFlight = List.of();
+    for (Pending p : rejected) {
+      reject(p.event().message(), p.replyTo(), reason);
+    }
+    if (!stopping) {
+      throw new JournalFailureException(
+          "Durable mailbox [" + persistenceIdString + "]: the journal rejected a write", cause);
+    }
+  }
+
+  /**
+   * The journal failed a write: Pekko restarts the mailbox, and the recovery tells which of the
+   * write's messages are stored ({@link #answerFailedWrite}). A write that was to precede a stop
+   * stops the mailbox, as before.
+   */
+  private void onWriteFailed(Throwable cause) {
+    if (stopping) {
+      throw new IllegalStateException(
+          "Durable mailbox [" + persistenceIdString + "]: the last write before the stop failed",
+          cause);
+    }
+    inFlightFailure = cause;
+  }
+
+  /**
+   * After the recovery that followed a failed write: {@code Stored} or {@code Rejected} for each.
+   */
+  private void answerFailedWrite(DurableMailboxState state) {
+    List<Pending> failed = inFlight;
+    Throwable cause = inFlightFailure;
+    inFlight = List.of();
+    inFlightFailure = null;
+    for (Pending p : failed) {
+      if (p.event().seqNr() < state.nextSeqNr()) {
+        counters.stored++;
+        if (p.replyTo() != null) {
+          p.replyTo().tell(new Stored(p.event().seqNr()));
+        }
+      } else {
+        reject(p.event().message(), p.replyTo(), "the journal failed to write it: " + cause);
+      }
+    }
   }
 
   /** How far the current (or last) child got. */
@@ -227,7 +374,16 @@ final class DurableMailboxBehavior<T>
     return channel == null ? state.confirmedUpTo() : channel.processedUpTo;
   }
 
+  /**
+   * The mailbox stopped: by itself (its last write stored what was pending), or from outside, which
+   * leaves the accepted messages that wait for their write: they are refused, so that a sender's
+   * ask does not time out in silence.
+   */
   private void onPostStop() {
+    for (Pending p : pendingStores) {
+      reject(p.event().message(), p.replyTo(), Rejected.STOPPED);
+    }
+    pendingStores.clear();
     DurableMailboxRegistry.get(ctx.getSystem()).unregister(counters);
   }
 
@@ -357,10 +513,12 @@ final class DurableMailboxBehavior<T>
     if (events.isEmpty()) {
       return null;
     }
+    inFlight = batch;
     return Effect()
         .persist(events)
         .thenRun(
             (DurableMailboxState s) -> {
+              inFlight = List.of();
               counters.stored += batch.size();
               counters.confirmed += Math.max(0, confirmingUpTo - confirmedBefore);
               counters.unconfirmed = s.size();
@@ -390,10 +548,15 @@ final class DurableMailboxBehavior<T>
             });
   }
 
-  /** Publishes the new confirmed position; asks for the next batch if the child is ahead. */
+  /**
+   * Publishes the new confirmed position; asks for the next batch if the child is ahead. A written
+   * confirmation answers any hint sent before, also one a full stash dropped, whose flag would
+   * otherwise stop the child from hinting again.
+   */
   private void afterConfirmation(DurableMailboxState state) {
     if (channel != null) {
       channel.confirmedUpTo = state.confirmedUpTo();
+      channel.hintPending.set(false);
       if (channel.processedUpTo - state.confirmedUpTo() >= settings.confirmBatchSize()
           && channel.hintPending.compareAndSet(false, true)) {
         ctx.getSelf().tell(ConfirmHint.INSTANCE);
@@ -418,6 +581,7 @@ final class DurableMailboxBehavior<T>
   private void onChildTerminated(Terminated t) {
     if (child != null && t.getRef().equals(child)) {
       InnerTerminated notice = new InnerTerminated(incarnation);
+      unhandledNotice = notice;
       ctx.getSelf().tell(notice);
       timers.startTimerWithFixedDelay(
           InnerTerminatedRetry.INSTANCE, notice, settings.confirmFlushInterval());
@@ -430,6 +594,7 @@ final class DurableMailboxBehavior<T>
       return Effect().none(); // an older child's, or a repeat of one handled already
     }
     timers.cancel(InnerTerminatedRetry.INSTANCE);
+    unhandledNotice = null;
     InnerFailed failed = failure != null ? failure : channel.failure; // the notice may be dropped
     failure = null;
     child = null;
@@ -505,6 +670,7 @@ final class DurableMailboxBehavior<T>
    */
   private Effect<DurableMailboxEvent, DurableMailboxState> stopAfterConfirming(
       DurableMailboxState state) {
+    stopping = true;
     EffectBuilder<DurableMailboxEvent, DurableMailboxState> write = writePending(state);
     return write == null ? Effect().stop() : write.thenStop();
   }

@@ -130,6 +130,15 @@ final class DurableMailboxState {
     }
   }
 
+  /** Back to the empty state, for a recovery that starts again from this object. */
+  void clear() {
+    nextSeqNr = 1;
+    confirmedUpTo = 0;
+    ring = new Entry[16];
+    head = 0;
+    size = 0;
+  }
+
   /** An immutable copy for the snapshot store. Actor thread. */
   Snapshot toSnapshot() {
     List<SnapshotEntry> entries = new ArrayList<>(size);

@@ -19,7 +19,6 @@ import org.apache.pekko.actor.DeadLetter;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -52,11 +51,7 @@ class DurableMailboxRejectionTest {
     ActorTestKit kit = start("capacity");
     TestProbe<Seen> seen = kit.createTestProbe();
     TestProbe<Reply> replies = kit.createTestProbe();
-    TestProbe<DeadLetter> deadLetters = kit.createTestProbe();
-    // subscribe synchronously (the typed EventStream.Subscribe message could arrive too late)
-    Adapter.toClassic(kit.system())
-        .getEventStream()
-        .subscribe(Adapter.toClassic(deadLetters.ref()), DeadLetter.class);
+    TestProbe<DeadLetter> deadLetters = DurableTestSupport.eventStreamProbe(kit, DeadLetter.class);
     // the inner behavior blocks on its first message until released: nothing is confirmed
     CountDownLatch release = new CountDownLatch(1);
     DurableMailboxSettings settings = DurableMailboxSettings.builder().maxUnconfirmed(3).build();

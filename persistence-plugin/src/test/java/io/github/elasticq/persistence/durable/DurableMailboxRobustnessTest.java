@@ -10,6 +10,7 @@ import io.github.elasticq.persistence.durable.DurableMailbox.Enqueue;
 import io.github.elasticq.persistence.durable.DurableMailbox.Rejected;
 import io.github.elasticq.persistence.durable.DurableMailbox.Reply;
 import io.github.elasticq.persistence.durable.DurableMailbox.Stored;
+import io.github.elasticq.persistence.durable.DurableTestSupport.Seen;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,11 +19,15 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.pekko.actor.DeadLetter;
+import org.apache.pekko.actor.Dropped;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.serialization.SerializerWithStringManifest;
 import org.junit.jupiter.api.AfterEach;
@@ -30,10 +35,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Four ways the durable mailbox used to lose track of accepted messages or stop (found by an audit;
- * each test fails without its fix): its own FlushStores dropped by a full stash, the inner behavior
- * stopping while messages wait for their write, a failure of the inner behavior outside a message
- * handler, and a message whose stored form the journal cannot write.
+ * Ways the durable mailbox used to lose track of accepted messages, leave senders unanswered or
+ * stop (found by audits; each test fails without its fix): its own FlushStores dropped by a full
+ * stash, the inner behavior stopping while messages wait for their write, a failure of the inner
+ * behavior outside a message handler, a message whose stored form the journal cannot write, a write
+ * the journal rejects or fails, a stop from outside while messages wait for their write, and a
+ * confirmation hint dropped by a full stash.
  */
 class DurableMailboxRobustnessTest {
   @TempDir Path dir;
@@ -412,5 +419,201 @@ class DurableMailboxRobustnessTest {
         .satisfies(r -> assertThat(((Rejected) r).reason()).contains("70000 bytes"));
     assertThat(List.of(seen.receiveMessage(TIMEOUT), seen.receiveMessage(TIMEOUT)))
         .containsExactly(1L, 2L);
+  }
+
+  /**
+   * Stores Work 1 and 2, then has the journal reject (or fail) the write of the batch Work 3
+   * (Enqueue), 4 (plain tell), 5 (Enqueue), while Work 6 (Enqueue) waits in the stash. Checks that
+   * Work 3 and 5 are refused with a reason that starts with {@code reason} and names the journal's
+   * exception, that Work 4 goes to dead letters, that Work 6 is stored (as number 3: the refused
+   * batch took no number) and delivered, that the child kept running and that the journal holds
+   * exactly Work 1, 2 and 6.
+   */
+  private void troubledWrite(String id, boolean reject, String reason) {
+    GatedTestJournal.reset();
+    ActorTestKit kit = kit(id, GATED);
+    TestProbe<Seen> seen = kit.createTestProbe();
+    TestProbe<Reply> replies = kit.createTestProbe();
+    TestProbe<DeadLetter> deadLetters = DurableTestSupport.eventStreamProbe(kit, DeadLetter.class);
+    ActorRef<Object> mb =
+        kit.spawn(
+            DurableMailbox.create(
+                id, DurableTestSupport.reporting(seen.ref()), DurableMailboxSettings.defaults()));
+    mb.tell(new Enqueue<>(new Work(1), replies.ref()));
+    assertThat(replies.receiveMessage(TIMEOUT)).isEqualTo(new Stored(1));
+    assertThat(seen.receiveMessage(TIMEOUT)).isEqualTo(new Seen(1, 1));
+    GatedTestJournal.PERMITS.drainPermits();
+    int started = GatedTestJournal.WRITES_STARTED.get();
+    mb.tell(new Enqueue<>(new Work(2), replies.ref()));
+    await().atMost(TIMEOUT).until(() -> GatedTestJournal.WRITES_STARTED.get() == started + 1);
+    mb.tell(new Enqueue<>(new Work(3), replies.ref())); // stashed: one batch once write 2 is done
+    mb.tell(new Work(4));
+    mb.tell(new Enqueue<>(new Work(5), replies.ref()));
+    if (reject) {
+      GatedTestJournal.rejectWork = 3;
+    } else {
+      GatedTestJournal.failWork = 3;
+    }
+    GatedTestJournal.PERMITS.release(1000);
+    await().atMost(TIMEOUT).until(() -> GatedTestJournal.TROUBLED_WRITES.get() == 1);
+    mb.tell(new Enqueue<>(new Work(6), replies.ref())); // stashed while the batch is written
+    GatedTestJournal.TROUBLE_GATE.release();
+    assertThat(replies.receiveMessage(TIMEOUT)).isEqualTo(new Stored(2));
+    for (int i = 0; i < 2; i++) {
+      assertThat(replies.receiveMessage(TIMEOUT))
+          .isInstanceOfSatisfying(
+              Rejected.class,
+              r -> assertThat(r.reason()).startsWith(reason).contains("the write of Work 3"));
+    }
+    assertThat(replies.receiveMessage(TIMEOUT)).isEqualTo(new Stored(3));
+    deadLetters.fishForMessage(
+        TIMEOUT,
+        d ->
+            new Work(4).equals(d.message())
+                ? FishingOutcomes.complete()
+                : FishingOutcomes.continueAndIgnore());
+    // the child kept running: it was not offered 1 and 2 again
+    assertThat(List.of(seen.receiveMessage(TIMEOUT), seen.receiveMessage(TIMEOUT)))
+        .containsExactly(new Seen(2, 2), new Seen(3, 6));
+    assertThat(GatedTestJournal.STORE.get(id))
+        .filteredOn(r -> r.payload() instanceof DurableMailboxEvent.MessageStored)
+        .extracting(r -> ((DurableMailboxEvent.MessageStored) r.payload()).message())
+        .containsExactly(new Work(1), new Work(2), new Work(6));
+  }
+
+  /**
+   * The journal rejects the write of a batch (it stored none of it). Pekko stops an event-sourced
+   * actor on a rejection: the mailbox used to stop, its senders unanswered and the commands in its
+   * stash dropped. Now each message of the batch is refused with the journal's reason (dead letters
+   * for a plain tell), the mailbox recovers with its stash and its child, and goes on.
+   */
+  @Test
+  void writeRejectedByTheJournal_refusesItsMessages_andTheMailboxGoesOn() {
+    troubledWrite("rejected-write", true, "rejected by the journal");
+  }
+
+  /**
+   * The journal fails the write of a batch (here it stored none of it): the mailbox used to stop,
+   * its senders unanswered. Now it restarts as after a rejection, and answers the batch's senders
+   * once the recovery shows that their messages are not stored.
+   */
+  @Test
+  void writeFailedByTheJournal_answersItsMessagesAfterTheRecovery_andTheMailboxGoesOn() {
+    troubledWrite("failed-write", false, "the journal failed to write it");
+  }
+
+  /**
+   * The parent stops the mailbox right after it accepted a message and before that message's write
+   * started: the message used to be dropped without a reply (the sender's ask timed out). It is now
+   * refused with {@link Rejected#STOPPED}.
+   */
+  @Test
+  void stoppedFromOutside_refusesTheMessagesWaitingForTheirWrite() throws Exception {
+    ActorTestKit kit = kit("external-stop", "");
+    TestProbe<Long> seen = kit.createTestProbe();
+    TestProbe<Reply> replies = kit.createTestProbe();
+    TestProbe<ActorRef<Object>> spawned = kit.createTestProbe();
+    TestProbe<String> stopping = kit.createTestProbe();
+    ActorRef<String> parent =
+        kit.spawn(
+            Behaviors.setup(
+                ctx -> {
+                  ActorRef<Object> mb =
+                      ctx.spawn(
+                          DurableMailbox.create(
+                              "external-stop",
+                              reportSeqNr(seen.ref()),
+                              DurableMailboxSettings.defaults()),
+                          "mailbox");
+                  spawned.tell(mb);
+                  return Behaviors.receiveMessage(
+                      cmd -> {
+                        ctx.stop(mb); // the stop is a system message: handled after the current one
+                        stopping.tell(cmd);
+                        return Behaviors.same();
+                      });
+                }));
+    ActorRef<Object> mb = spawned.receiveMessage(TIMEOUT);
+    mb.tell(new Enqueue<>(new Work(1), replies.ref()));
+    assertThat(replies.receiveMessage(TIMEOUT)).isEqualTo(new Stored(1));
+    Slow.entered = new CountDownLatch(1);
+    Slow.release = new CountDownLatch(1);
+    Slow.blockOn = 2;
+    mb.tell(new Enqueue<>(new Slow(2), replies.ref())); // its serialization blocks the mailbox
+    assertThat(Slow.entered.await(10, TimeUnit.SECONDS)).isTrue();
+    parent.tell("stop");
+    assertThat(stopping.receiveMessage(TIMEOUT)).isEqualTo("stop");
+    Slow.release.countDown(); // Slow 2 is accepted, its FlushStores queued; then the stop
+    assertThat(replies.receiveMessage(TIMEOUT)).isEqualTo(new Rejected(Rejected.STOPPED));
+    kit.createTestProbe().expectTerminated(mb, TIMEOUT);
+  }
+
+  /**
+   * The child hints at every {@code confirm-batch-size} processed messages and sends no other hint
+   * while one is on its way. A full stash dropped a hint: its flag stayed set, and the child never
+   * hinted again (confirmations came only with store batches and the flush timer, here minutes
+   * away). Now any written confirmation clears the flag, and confirmations follow the batch size
+   * again.
+   */
+  @Test
+  void confirmHintDroppedByAFullStash_laterHintsStillConfirmAtTheBatchSize() throws Exception {
+    GatedTestJournal.reset();
+    ActorTestKit kit = kit("dropped-hint", GATED);
+    TestProbe<Seen> seen = kit.createTestProbe();
+    TestProbe<Reply> replies = kit.createTestProbe();
+    TestProbe<Dropped> dropped = DurableTestSupport.eventStreamProbe(kit, Dropped.class);
+    CountDownLatch inHandler = new CountDownLatch(1);
+    CountDownLatch releaseInner = new CountDownLatch(1);
+    Behavior<Work> inner =
+        DurableTestSupport.reporting(
+            seen.ref(),
+            w -> {
+              if (w.n() == 1) {
+                inHandler.countDown();
+                try {
+                  releaseInner.await(30, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              }
+            });
+    DurableMailboxSettings s =
+        DurableMailboxSettings.builder()
+            .confirmBatchSize(2)
+            .stashCapacity(2)
+            .confirmFlushInterval(Duration.ofMinutes(5))
+            .build();
+    ActorRef<Object> mb = kit.spawn(DurableMailbox.create("dropped-hint", inner, s));
+    for (int i = 1; i <= 8; i++) {
+      mb.tell(new Enqueue<>(new Work(i), replies.ref())); // one at a time: the stash holds 2
+      assertThat(replies.receiveMessage(TIMEOUT)).isEqualTo(new Stored(i));
+    }
+    assertThat(inHandler.await(10, TimeUnit.SECONDS)).isTrue(); // the child holds Work 1
+    GatedTestJournal.PERMITS.drainPermits();
+    int started = GatedTestJournal.WRITES_STARTED.get();
+    mb.tell(new Enqueue<>(new Work(9), replies.ref()));
+    await().atMost(TIMEOUT).until(() -> GatedTestJournal.WRITES_STARTED.get() == started + 1);
+    mb.tell(new Enqueue<>(new Work(10), replies.ref())); // stashed
+    mb.tell(new Enqueue<>(new Work(11), replies.ref())); // stashed: the stash (2) is full
+    releaseInner.countDown(); // the child processes 1 - 8 and hints at 2: the hint is dropped
+    for (int i = 1; i <= 8; i++) {
+      assertThat(seen.receiveMessage(TIMEOUT)).isEqualTo(new Seen(i, i));
+    }
+    // nothing else reaches the mailbox meanwhile (no timer is due): this is the hint
+    Dropped hint = dropped.receiveMessage(TIMEOUT);
+    assertThat(hint.recipient()).isEqualTo(Adapter.toClassic(mb));
+    GatedTestJournal.PERMITS.release(1000);
+    for (int i = 9; i <= 11; i++) {
+      assertThat(seen.receiveMessage(TIMEOUT)).isEqualTo(new Seen(i, i));
+    }
+    // the store batch of Work 10 and 11 confirmed at most 9 (10 was not stored before it); only a
+    // hint confirms more, until the flush timer in five minutes
+    await()
+        .atMost(TIMEOUT)
+        .untilAsserted(
+            () ->
+                assertThat(DurableMailboxRegistry.get(kit.system()).stats("dropped-hint"))
+                    .hasValueSatisfying(
+                        st -> assertThat(st.confirmed()).isGreaterThanOrEqualTo(10)));
   }
 }

@@ -7,8 +7,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.function.Consumer;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
 /** Actor systems on the embedded journal and snapshot store in a directory, and test behaviors. */
@@ -47,6 +49,18 @@ final class DurableTestSupport {
 
   static ActorTestKit testKit(String name, Path dir) {
     return ActorTestKit.create(name, config(dir, "every-write", ""));
+  }
+
+  /**
+   * A probe of the classic event stream's {@code type} (dead letters, dropped messages), subscribed
+   * synchronously: the typed EventStream.Subscribe message could arrive too late.
+   */
+  static <E> TestProbe<E> eventStreamProbe(ActorTestKit kit, Class<E> type) {
+    TestProbe<E> probe = kit.createTestProbe();
+    Adapter.toClassic(kit.system())
+        .getEventStream()
+        .subscribe(Adapter.toClassic(probe.ref()), type);
+    return probe;
   }
 
   /** Reports every {@link Work} with its delivery sequence number to {@code probe}. */

@@ -19,18 +19,44 @@ import scala.jdk.javaapi.FutureConverters;
 
 /**
  * An in-memory journal for the durable mailbox tests whose writes wait for permits ({@link
- * #PERMITS}): a test holds a write in flight, so that commands are stashed, and releases it.
+ * #PERMITS}): a test holds a write in flight, so that commands are stashed, and releases it. A test
+ * can also have the write that holds a chosen {@link Work} rejected ({@link #rejectWork}: the
+ * journal's answer for that atomic write is an exception, nothing of it is stored) or failed
+ * ({@link #failWork}: the whole call fails, nothing is stored); that write is counted in {@link
+ * #TROUBLED_WRITES} and then waits for a permit of {@link #TROUBLE_GATE}.
  */
 public class GatedTestJournal extends AsyncWriteJournal {
   static final Map<String, List<PersistentRepr>> STORE = new ConcurrentHashMap<>();
   static final Semaphore PERMITS = new Semaphore(Integer.MAX_VALUE / 2);
   static final AtomicInteger WRITES_STARTED = new AtomicInteger();
 
+  /** The {@code n} of the Work whose atomic write is rejected; -1: none. */
+  static volatile int rejectWork = -1;
+
+  /** The {@code n} of the Work whose write fails; -1: none. */
+  static volatile int failWork = -1;
+
+  static final AtomicInteger TROUBLED_WRITES = new AtomicInteger();
+  static final Semaphore TROUBLE_GATE = new Semaphore(0);
+
   static void reset() {
     STORE.clear();
     PERMITS.drainPermits();
     PERMITS.release(Integer.MAX_VALUE / 2);
     WRITES_STARTED.set(0);
+    rejectWork = -1;
+    failWork = -1;
+    TROUBLED_WRITES.set(0);
+    TROUBLE_GATE.drainPermits();
+  }
+
+  private static boolean holds(List<PersistentRepr> reprs, int n) {
+    Work work = new Work(n);
+    return reprs.stream()
+        .anyMatch(
+            r ->
+                r.payload() instanceof DurableMailboxEvent.MessageStored m
+                    && work.equals(m.message()));
   }
 
   @Override
@@ -43,6 +69,20 @@ public class GatedTestJournal extends AsyncWriteJournal {
               List<Optional<Exception>> out = new ArrayList<>();
               for (AtomicWrite w : writes) {
                 List<PersistentRepr> reprs = CollectionConverters.asJava(w.payload());
+                if (holds(reprs, failWork) || holds(reprs, rejectWork)) {
+                  TROUBLED_WRITES.incrementAndGet();
+                  TROUBLE_GATE.acquireUninterruptibly();
+                }
+                if (holds(reprs, failWork)) {
+                  throw new IllegalStateException("test: fails the write of Work " + failWork);
+                }
+                if (holds(reprs, rejectWork)) {
+                  out.add(
+                      Optional.of(
+                          new IllegalArgumentException(
+                              "test: rejects the write of Work " + rejectWork)));
+                  continue;
+                }
                 STORE
                     .computeIfAbsent(w.persistenceId(), k -> new CopyOnWriteArrayList<>())
                     .addAll(reprs);
