@@ -147,10 +147,15 @@ public final class QueueConfig {
    * the size bound of {@link #shrunkCapacity} keeps it above: the queue is not underused relative
    * to one step, and the step would leave it full, for the next offer to grow it again. Possible
    * only with {@code shrinkThreshold × growthFactor >= 1} (or with the one-slot step of a growth
-   * factor below 2 at a small capacity). The queues' consumers skip such a step, so a steady size
-   * does not grow and shrink on every cycle; the size bound stays as the safety net.
+   * factor below 2 at a small capacity). The queues' consumers (and the streams' ring buffer) skip
+   * such a step, so a steady size does not grow and shrink on every cycle; the size bound stays as
+   * the safety net.
+   *
+   * @param capacity the capacity a step would start from
+   * @param size the size (or recent peak) the step would have to hold
+   * @return true if the step would be bounded by {@code size} (never for an empty queue)
    */
-  boolean shrinkStepBoundedBySize(int capacity, int size) {
+  public boolean shrinkStepBoundedBySize(int capacity, int size) {
     return size > 0 && shrunkCapacity(capacity, 0) <= size;
   }
 
@@ -243,7 +248,7 @@ public final class QueueConfig {
      * producer that read the capacity before the shrink claim one element beyond the new logical
      * capacity in the TLA+ model (never beyond {@code maxCapacity}; found by TLC,
      * tla/src/main/tla/ElasticMpscQueue-threshold-overshoot-SizeWithinCapacity.cfg). The streams'
-     * {@code ElasticRingBuffer} (under {@code ElasticFlow.buffer}) does not skip such a step.
+     * {@code ElasticRingBuffer} (under {@code ElasticFlow.buffer}) skips such a step too.
      */
     public Builder shrinkThreshold(double shrinkThreshold) {
       this.shrinkThreshold = shrinkThreshold;

@@ -28,10 +28,14 @@ import java.lang.invoke.VarHandle;
  * - StandingBacklog: a ring that does not empty but whose occupancy, sampled at every poll,
  *   stayed at or below shrinkThreshold x capacity for a whole window of `capacity` polls is
  *   copied into a smaller array: capacity / growthFactor, repeated while the window's peak (and
- *   the current size) would still sit at or below the threshold, never below min. The copy moves
- *   at most threshold x capacity elements after `capacity` polls (amortized O(1)); afterwards the
- *   occupancy is at most growthFactor x shrinkThreshold (0.5 by default) of the new capacity, away
- *   from both the next grow and the next shrink (the hysteresis of the MPSC queue).
+ *   the current size) would still sit at or below the threshold, never below min, and only while
+ *   a step would not land at the peak or below (QueueConfig.shrinkStepBoundedBySize, skipped as
+ *   by the mailbox queues: mostly with shrinkThreshold x growthFactor >= 1, such a step left a
+ *   steady size filling the ring, the next add() grew it and the next window shrank it again).
+ *   The copy moves at most threshold x capacity elements after `capacity` polls (amortized
+ *   O(1)); afterwards the occupancy is at most growthFactor x shrinkThreshold (0.5 by default) of
+ *   the new capacity, away from both the next grow and the next shrink (the hysteresis of the
+ *   MPSC queue).
  *
  * Observers: size, capacity, allocated slots, grows and shrinks are written by the owner with
  * opaque stores and read by any thread with opaque loads (the package's tests): each read returns
@@ -229,7 +233,7 @@ final class ElasticRingBuffer<E> {
     int peak = Math.max(windowPeak, n);
     double threshold = config.shrinkThreshold();
     int target = capacity;
-    while (peak <= threshold * target) {
+    while (peak <= threshold * target && !config.shrinkStepBoundedBySize(target, peak)) {
       int next = config.shrunkCapacity(target, peak); // never below min nor below peak
       if (next >= target) {
         break;
