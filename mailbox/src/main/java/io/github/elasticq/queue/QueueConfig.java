@@ -13,11 +13,11 @@ import java.util.Locale;
 public final class QueueConfig {
 
   /**
-   * The largest initial and min capacity {@link Builder#build()} accepts, and the most elements a
-   * lock-free queue ({@link ElasticMpscQueue}, {@link CompactElasticMpscQueue}) holds:
-   * 2<sup>30</sup>, the largest power of two an {@code int} holds (they round their arrays up to a
-   * power of two). A larger max capacity is accepted (e.g. {@code Integer.MAX_VALUE} for "no
-   * bound"); those queues then reject offers at 2<sup>30</sup> elements.
+   * The largest initial and min capacity {@link Builder#build()} accepts, and the most elements any
+   * elastic queue holds: 2<sup>30</sup>, the largest power of two an {@code int} holds (the
+   * lock-free queues round their arrays up to a power of two, and no array may reach 2<sup>31</sup>
+   * slots). A larger max capacity is accepted (e.g. {@code Integer.MAX_VALUE} for "no bound"); the
+   * queues then grow no further than 2<sup>30</sup> ({@link #grownCapacity}) and are full there.
    */
   public static final int CAPACITY_LIMIT = 1 << 30;
 
@@ -121,13 +121,16 @@ public final class QueueConfig {
   }
 
   /**
-   * The capacity after one growth step from {@code capacity}: {@code min(max, ceil(capacity ×
-   * growthFactor))}, and always at least one more than {@code capacity} while below max.
+   * The capacity after one growth step from {@code capacity}: {@code min(bound, ceil(capacity ×
+   * growthFactor))}, and always at least one more than {@code capacity} while below the bound,
+   * which is {@code maxCapacity} or {@link #CAPACITY_LIMIT}, whichever is smaller (no queue
+   * allocates an array beyond that limit: with a larger max capacity, growth stops there).
    */
   public int grownCapacity(int capacity) {
+    int bound = Math.min(maxCapacity, CAPACITY_LIMIT);
     double grown = Math.ceil(capacity * growthFactor);
-    long next = grown >= maxCapacity ? maxCapacity : Math.max((long) grown, capacity + 1L);
-    return (int) Math.min(next, maxCapacity);
+    long next = grown >= bound ? bound : Math.max((long) grown, capacity + 1L);
+    return (int) Math.min(next, bound);
   }
 
   /**
@@ -224,8 +227,8 @@ public final class QueueConfig {
     }
 
     /**
-     * Upper bound on the number of elements held; must be &gt; 0 (the lock-free queues hold at most
-     * {@link QueueConfig#CAPACITY_LIMIT} whatever it is).
+     * Upper bound on the number of elements held; must be &gt; 0 (the queues hold at most {@link
+     * QueueConfig#CAPACITY_LIMIT} whatever it is).
      */
     public Builder maxCapacity(int maxCapacity) {
       this.maxCapacity = maxCapacity;

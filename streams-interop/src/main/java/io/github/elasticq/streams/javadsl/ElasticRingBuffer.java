@@ -18,7 +18,9 @@ import java.lang.invoke.VarHandle;
  * Growing: add() into a full ring below max copies the elements, in order, into an array of
  * config.grownCapacity(capacity): each element is copied 1 / (growthFactor - 1) times on average
  * (once with the default 2.0), as in any growing array. The stage never adds at max (it stops
- * pulling), which add() checks.
+ * pulling), which add() checks. A max above QueueConfig.CAPACITY_LIMIT (2^30, "no bound" is
+ * accepted) counts as that limit, the largest array this may allocate: grownCapacity stops there
+ * and hasRoom() is false there, so the stage backpressures at 2^30 elements.
  *
  * Shrinking, on the owner's own polls (no clock, no other thread):
  * - DrainedReleasesArray: the poll that empties a ring whose capacity is above min drops the
@@ -116,7 +118,7 @@ final class ElasticRingBuffer<E> {
   ElasticRingBuffer(QueueConfig config) {
     this.config = config;
     this.min = config.minCapacity();
-    this.max = config.maxCapacity();
+    this.max = Math.min(config.maxCapacity(), QueueConfig.CAPACITY_LIMIT);
     this.capacity = config.initialCapacity();
     this.windowPolls = capacity;
   }
@@ -126,7 +128,10 @@ final class ElasticRingBuffer<E> {
     return size == 0;
   }
 
-  /** Whether another element may be added: fewer than {@code maxCapacity} held. Owner only. */
+  /**
+   * Whether another element may be added: fewer than {@code maxCapacity} (at most {@link
+   * QueueConfig#CAPACITY_LIMIT}) held. Owner only.
+   */
   boolean hasRoom() {
     return size < max;
   }
