@@ -60,48 +60,102 @@ class MailboxReadinessCheckTest {
         .contains("mailbox [m] of [pekko://s/user/a]");
   }
 
-  @Test
-  void probeOverAnOlderListing_keepsTheStartAConcurrentProbeRecorded() throws Exception {
-    List<MailboxInfo> saturated = List.of(mailbox(1, 95));
-    AtomicReference<Thread> newer = new AtomicReference<>();
-    AtomicReference<MailboxReadinessCheck> holder = new AtomicReference<>();
-    // The older probe's listing (nothing saturated) lets a newer probe run to its end, or until it
-    // waits for the older one, after the older one has walked it and before it finishes.
-    List<MailboxInfo> older =
-        new AbstractList<>() {
-          @Override
-          public MailboxInfo get(int index) {
-            throw new IndexOutOfBoundsException(index);
-          }
+  /**
+   * An empty listing whose walk starts {@code probe} on another thread and lets it run until it
+   * ends or blocks (waiting for the walking probe), then goes on; {@code started} receives that
+   * thread and {@code seen} the state it was in when the walk went on. Only the first walk of it
+   * does so.
+   */
+  private static List<MailboxInfo> listingThatProbesDuringItsWalk(
+      Runnable probe, AtomicReference<Thread> started, AtomicReference<Thread.State> seen) {
+    return new AbstractList<>() {
+      @Override
+      public MailboxInfo get(int index) {
+        throw new IndexOutOfBoundsException(index);
+      }
 
-          @Override
-          public int size() {
-            if (newer.get() != null) {
-              return 0;
-            }
-            Thread t = new Thread(() -> holder.get().evaluate(SECOND));
-            newer.set(t);
-            t.start();
-            while (t.getState() != Thread.State.TERMINATED
-                && t.getState() != Thread.State.BLOCKED) {
-              Thread.onSpinWait();
-            }
-            return 0;
-          }
-        };
-    AtomicReference<List<MailboxInfo>> listing = new AtomicReference<>(older);
+      @Override
+      public int size() {
+        if (started.get() != null) {
+          return 0;
+        }
+        Thread t = new Thread(probe);
+        started.set(t);
+        t.start();
+        Thread.State state;
+        while ((state = t.getState()) != Thread.State.TERMINATED && state != Thread.State.BLOCKED) {
+          Thread.onSpinWait();
+        }
+        seen.set(state);
+        return 0;
+      }
+    };
+  }
+
+  /**
+   * A check whose first probe walks {@code first}, every later one {@code then}; {@code holder}
+   * receives the check (for a probe started by the first listing).
+   */
+  private static MailboxReadinessCheck checkOver(
+      List<MailboxInfo> first,
+      List<MailboxInfo> then,
+      AtomicReference<MailboxReadinessCheck> holder) {
+    AtomicReference<List<MailboxInfo>> listing = new AtomicReference<>(first);
     MailboxReadinessCheck check =
         check(
             () -> {
               List<MailboxInfo> l = listing.get();
-              listing.set(saturated); // every later probe sees the mailbox saturated
+              listing.set(then);
               return l;
             });
     holder.set(check);
+    return check;
+  }
+
+  @Test
+  void probeOverAnOlderListing_keepsTheStartAConcurrentProbeRecorded() throws Exception {
+    AtomicReference<Thread> newer = new AtomicReference<>();
+    AtomicReference<MailboxReadinessCheck> holder = new AtomicReference<>();
+    // The older probe's listing (nothing saturated) lets a newer probe (which sees the mailbox
+    // saturated, as every later probe does) run to its end, or until it waits for the older one,
+    // after the older one has walked it and before it finishes.
+    MailboxReadinessCheck check =
+        checkOver(
+            listingThatProbesDuringItsWalk(
+                () -> holder.get().evaluate(SECOND), newer, new AtomicReference<>()),
+            List.of(mailbox(1, 95)),
+            holder);
     assertThat(check.evaluate(0)).isNull();
     newer.get().join();
     assertThat(check.evaluate(7 * SECOND))
         .as("saturated at every probe since the one at 1 s, which saw it first")
         .contains("mailbox [m] of [pekko://s/user/a]");
+  }
+
+  /**
+   * Probes do not queue behind one another's registry walk: a probe started while another walks the
+   * registry runs to its end (before: it blocked on the lock that the walking probe held for its
+   * whole walk). No timing: the started probe's thread either ends or blocks, and which one is the
+   * outcome.
+   */
+  @Test
+  void probeDuringAnotherProbesWalk_runsToItsEnd() throws Exception {
+    AtomicReference<Thread> second = new AtomicReference<>();
+    AtomicReference<Thread.State> duringTheWalk = new AtomicReference<>();
+    AtomicReference<String> secondResult = new AtomicReference<>("not run");
+    AtomicReference<MailboxReadinessCheck> holder = new AtomicReference<>();
+    MailboxReadinessCheck check =
+        checkOver(
+            listingThatProbesDuringItsWalk(
+                () -> secondResult.set(holder.get().evaluate(6 * SECOND)), second, duringTheWalk),
+            List.of(mailbox(1, 95)),
+            holder);
+    assertThat(check.evaluate(0)).isNull();
+    second.get().join();
+    assertThat(secondResult.get()).as("first seen saturated at 6 s: ready").isNull();
+    assertThat(check.evaluate(11 * SECOND)).contains("mailbox [m] of [pekko://s/user/a]");
+    assertThat(duringTheWalk.get())
+        .as("the second probe, while the first walked")
+        .isEqualTo(Thread.State.TERMINATED);
   }
 }
