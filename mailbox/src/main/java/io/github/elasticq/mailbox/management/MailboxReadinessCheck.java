@@ -29,9 +29,10 @@ import org.apache.pekko.actor.ActorSystem;
  *
  * <p>Sampling: the figures are read from {@link MailboxRegistry} when Management asks (each probe),
  * so "for saturation-duration" means: saturated at every probe since one at least that long ago. A
- * mailbox is one actor's incarnation: an actor started again at the same path starts afresh.
- * Nothing runs between probes. Each call walks the registry once on the calling thread, so it
- * answers well inside Management's {@code check-timeout}.
+ * mailbox is one actor's incarnation: an actor started again at the same path starts afresh, and so
+ * does a shared queue (balancing pool) of the same id as another. Nothing runs between probes. Each
+ * call walks the registry once on the calling thread, so it answers well inside Management's {@code
+ * check-timeout}.
  *
  * <p>Management constructs one instance per actor system and may call {@link #get} from several
  * threads at once. Probes walk the registry concurrently and hold a lock only to merge what they
@@ -115,8 +116,7 @@ public final class MailboxReadinessCheck implements Supplier<CompletionStage<Boo
       List<QueueStats> levels = m.levelStats();
       for (int level = 0; level < levels.size(); level++) {
         if (levels.get(level).size() >= threshold * m.maxCapacity()) {
-          String key =
-              m.id() + '\u0000' + m.ownerPath() + '\u0000' + m.ownerUid() + '\u0000' + level;
+          String key = key(m, level);
           saturated.add(new Saturated(key, m, level));
         }
       }
@@ -165,6 +165,23 @@ public final class MailboxReadinessCheck implements Supplier<CompletionStage<Boo
       sb.append("; and ").append(overdueCount - MAX_NAMED).append(" more");
     }
     return sb.toString();
+  }
+
+  /**
+   * A saturation clock's key: the mailbox's id and which queue it is (its owner's path and
+   * incarnation, or a shared queue's serial, since several shared queues can have one id), and the
+   * level.
+   */
+  private static String key(MailboxInfo m, int level) {
+    return m.id()
+        + '\u0000'
+        + m.ownerPath()
+        + '\u0000'
+        + m.ownerUid()
+        + '\u0000'
+        + m.sharedQueueSerial()
+        + '\u0000'
+        + level;
   }
 
   private static String describe(MailboxInfo m, int level, QueueStats s, long heldNanos) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.typesafe.config.ConfigFactory;
 import io.github.elasticq.mailbox.ElasticMailbox;
+import io.github.elasticq.mailbox.ElasticSharedMailbox;
 import io.github.elasticq.mailbox.MailboxInfo;
 import io.github.elasticq.queue.QueueStats;
 import java.util.AbstractList;
@@ -30,11 +31,20 @@ class MailboxReadinessCheckTest {
 
   /** A mailbox of {@code /user/a} in incarnation {@code uid}, holding {@code size} of max 100. */
   private static MailboxInfo mailbox(int uid, int size) {
+    return info("pekko://s/user/a", ElasticMailbox.class, uid, 0, size);
+  }
+
+  /** A shared queue (no owner) of id {@code m} with registry serial {@code serial}, of max 100. */
+  private static MailboxInfo sharedQueue(long serial, int size) {
+    return info("", ElasticSharedMailbox.class, 0, serial, size);
+  }
+
+  private static MailboxInfo info(String owner, Class<?> type, int uid, long serial, int size) {
     QueueStats s = new QueueStats(128, size, size, 0, 0, 0, 0, size, 128);
     return new MailboxInfo(
         "m",
-        "pekko://s/user/a",
-        ElasticMailbox.class.getName(),
+        owner,
+        type.getName(),
         s,
         List.of(s),
         0,
@@ -42,7 +52,26 @@ class MailboxReadinessCheckTest {
         0,
         List.of(0L),
         List.of(0L),
-        uid);
+        uid,
+        serial);
+  }
+
+  /**
+   * Two balancing pools on one mailbox section have two shared queues of the same id, neither with
+   * an owner: each has its own saturation clock (keyed by id, owner and uid alone, the second pool
+   * inherited the first one's start and was reported saturated for 6 s at its first probe).
+   */
+  @Test
+  void secondSharedQueueOfTheSameId_startsItsOwnSaturationClock() {
+    AtomicReference<List<MailboxInfo>> listing = new AtomicReference<>(List.of(sharedQueue(1, 95)));
+    MailboxReadinessCheck check = check(listing::get);
+    assertThat(check.evaluate(0)).isNull();
+    listing.set(List.of(sharedQueue(1, 95), sharedQueue(2, 95)));
+    assertThat(check.evaluate(6 * SECOND))
+        .as("only the first queue has been saturated for 6 s")
+        .startsWith("ElasticQ mailbox saturation: 1 mailbox holds");
+    assertThat(check.evaluate(12 * SECOND))
+        .startsWith("ElasticQ mailbox saturation: 2 mailboxes hold");
   }
 
   @Test
