@@ -29,6 +29,11 @@ import java.util.List;
  * @param ownerUid the owning actor's uid ({@code ActorPath.uid()}), which tells its incarnation
  *     apart from an actor started later under the same {@code ownerPath}; 0 for a shared queue or
  *     stopped totals
+ * @param sharedQueueSerial for a queue without an owner ({@code ownerPath} empty: the shared queue
+ *     of a balancing dispatcher), the number its registry gave it when it registered, unique within
+ *     the actor system and never reused, which tells it apart from another shared queue of the same
+ *     {@code id} (two balancing pools on one mailbox section); 0 for a mailbox with an owner (its
+ *     {@code ownerUid} tells incarnations apart) and for stopped totals
  */
 public record MailboxInfo(
     String id,
@@ -41,13 +46,45 @@ public record MailboxInfo(
     long cleanedUp,
     List<Long> levelCleanedUp,
     List<Long> levelShed,
-    int ownerUid) {
+    int ownerUid,
+    long sharedQueueSerial) {
 
   /** Copies the lists so the record stays immutable. */
   public MailboxInfo {
     levelStats = List.copyOf(levelStats);
     levelCleanedUp = List.copyOf(levelCleanedUp);
     levelShed = List.copyOf(levelShed);
+  }
+
+  /**
+   * A description without a shared queue's serial (zero): the form before {@code sharedQueueSerial}
+   * was added.
+   */
+  public MailboxInfo(
+      String id,
+      String ownerPath,
+      String mailboxType,
+      QueueStats stats,
+      List<QueueStats> levelStats,
+      long clampedLevels,
+      int maxCapacity,
+      long cleanedUp,
+      List<Long> levelCleanedUp,
+      List<Long> levelShed,
+      int ownerUid) {
+    this(
+        id,
+        ownerPath,
+        mailboxType,
+        stats,
+        levelStats,
+        clampedLevels,
+        maxCapacity,
+        cleanedUp,
+        levelCleanedUp,
+        levelShed,
+        ownerUid,
+        0L);
   }
 
   /** A description without the owner's uid (zero): the form before {@code ownerUid} was added. */

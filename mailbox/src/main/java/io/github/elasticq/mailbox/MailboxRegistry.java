@@ -94,6 +94,9 @@ public final class MailboxRegistry implements Extension {
   /** How many times the time-in-mailbox listener threw (see {@link #setTimeInMailboxListener}). */
   private final AtomicLong listenerFailures = new AtomicLong();
 
+  /** The last {@link MailboxInfo#sharedQueueSerial()} given to an entry without an owner. */
+  private final AtomicLong sharedQueueSerials = new AtomicLong();
+
   /** Removed entries (about) still linked; a sweep runs when they outnumber the live ones. */
   private final AtomicInteger removedCount = new AtomicInteger();
 
@@ -309,7 +312,10 @@ public final class MailboxRegistry implements Extension {
    */
   Registration register(AbstractElasticMessageQueue queue, ActorPath owner) {
     expunge();
-    Registration r = new Registration(queue, cleared, owner);
+    Registration r =
+        owner != null
+            ? new Registration(queue, cleared, owner)
+            : new SharedRegistration(queue, cleared, sharedQueueSerials.incrementAndGet());
     liveCount.incrementAndGet();
     Registration h;
     do {
@@ -486,9 +492,11 @@ public final class MailboxRegistry implements Extension {
    * One entry: a weak reference to its queue (which holds, in its family, the id and type the
    * listing reads), the owner's path and the link of the registry's list. Identity equality. It
    * fills the 40 bytes a weak reference with two more fields takes anyway, so the owner costs the
-   * entry nothing and the queue (one per actor) 4 bytes less.
+   * entry nothing and the queue (one per actor) 4 bytes less. An entry without an owner is a {@link
+   * SharedRegistration}, which adds the serial that tells its queue apart.
    */
-  static final class Registration extends WeakReference<AbstractElasticMessageQueue> {
+  static sealed class Registration extends WeakReference<AbstractElasticMessageQueue>
+      permits SharedRegistration {
     /** The next older entry; written before the push's CAS, then only by the sweeper. */
     volatile Registration next;
 
@@ -509,6 +517,11 @@ public final class MailboxRegistry implements Extension {
     /** An entry of no registry and no queue: the queues' "not registered yet" marker. */
     static Registration pending() {
       return new Registration(null, null, null);
+    }
+
+    /** See {@link MailboxInfo#sharedQueueSerial()}: 0 for an owned queue. */
+    long sharedQueueSerial() {
+      return 0L;
     }
 
     MailboxInfo info() {
@@ -533,7 +546,8 @@ public final class MailboxRegistry implements Extension {
           0L,
           Collections.nCopies(levels.size(), 0L),
           shedList(q.levelShed(), levels.size()),
-          owner == null ? 0 : owner.uid());
+          owner == null ? 0 : owner.uid(),
+          sharedQueueSerial());
     }
 
     /** As {@link #info()} with window peaks (see {@link MailboxRegistry#takeMailboxes()}). */
@@ -569,6 +583,28 @@ public final class MailboxRegistry implements Extension {
           s.shrinks(),
           peak,
           s.allocatedSlots());
+    }
+  }
+
+  /**
+   * The entry of a queue without an owner (the shared queue of a balancing dispatcher): several
+   * such queues can have the same id, and a new one must not be taken for an older one, so each
+   * gets a serial of its registry. A subclass, so that the per-actor entries do not pay for it.
+   */
+  static final class SharedRegistration extends Registration {
+    private final long serial;
+
+    private SharedRegistration(
+        AbstractElasticMessageQueue queue,
+        ReferenceQueue<AbstractElasticMessageQueue> cleared,
+        long serial) {
+      super(queue, cleared, null);
+      this.serial = serial;
+    }
+
+    @Override
+    long sharedQueueSerial() {
+      return serial;
     }
   }
 

@@ -42,7 +42,9 @@ import java.util.function.Supplier;
  * the lock again and decides afresh from the state it finds: it installs the new ring only if the
  * growth policy still picks exactly that length, otherwise it drops it (the queue may have drained,
  * grown or filled to {@code maxCapacity} in the meantime). The elements are copied, and the
- * insertion linearizes, under the lock.
+ * insertion linearizes, under the lock. A {@code maxCapacity} above {@link
+ * QueueConfig#CAPACITY_LIMIT} (2<sup>30</sup>) counts as that limit, the largest ring an array
+ * holds: the buffer grows to it and is full there, as the lock-free queues are.
  *
  * <p><b>Shrink policy.</b> Shrinking is driven by consumer operations (every {@code poll}, {@code
  * take}, {@code pollBatch}, {@code drainTo}, {@code remove(Object)}, {@code clear} and {@code
@@ -108,7 +110,14 @@ public final class ElasticBuffer<E> extends AbstractQueue<E>
   }
 
   private final QueueConfig config;
+
+  /**
+   * {@code config.maxCapacity()}, or {@link QueueConfig#CAPACITY_LIMIT} if that is smaller: the
+   * largest ring an array can hold (a max of {@code Integer.MAX_VALUE}, "no bound", is accepted).
+   * What "at {@code maxCapacity}" means below.
+   */
   private final int maxCapacity;
+
   private final int minCapacity;
   private final int shrinkStreak;
 
@@ -190,7 +199,7 @@ public final class ElasticBuffer<E> extends AbstractQueue<E>
     if (shrinkStreak < 1) {
       throw new IllegalArgumentException("shrinkStreak must be >= 1, was " + shrinkStreak);
     }
-    this.maxCapacity = config.maxCapacity();
+    this.maxCapacity = Math.min(config.maxCapacity(), QueueConfig.CAPACITY_LIMIT);
     this.minCapacity = config.minCapacity();
     this.shrinkStreak = shrinkStreak;
     this.items = new Object[config.initialCapacity()];
@@ -311,7 +320,7 @@ public final class ElasticBuffer<E> extends AbstractQueue<E>
     lock.lock();
     try {
       while (true) {
-        if (count + elements.length > maxCapacity) {
+        if ((long) count + elements.length > maxCapacity) { // no int overflow near the limit
           rejected.add(elements.length);
           return false;
         }

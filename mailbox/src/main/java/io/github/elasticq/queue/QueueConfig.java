@@ -13,11 +13,11 @@ import java.util.Locale;
 public final class QueueConfig {
 
   /**
-   * The largest initial and min capacity {@link Builder#build()} accepts, and the most elements a
-   * lock-free queue ({@link ElasticMpscQueue}, {@link CompactElasticMpscQueue}) holds:
-   * 2<sup>30</sup>, the largest power of two an {@code int} holds (they round their arrays up to a
-   * power of two). A larger max capacity is accepted (e.g. {@code Integer.MAX_VALUE} for "no
-   * bound"); those queues then reject offers at 2<sup>30</sup> elements.
+   * The largest initial and min capacity {@link Builder#build()} accepts, and the most elements any
+   * elastic queue holds: 2<sup>30</sup>, the largest power of two an {@code int} holds (the
+   * lock-free queues round their arrays up to a power of two, and no array may reach 2<sup>31</sup>
+   * slots). A larger max capacity is accepted (e.g. {@code Integer.MAX_VALUE} for "no bound"); the
+   * queues then grow no further than 2<sup>30</sup> ({@link #grownCapacity}) and are full there.
    */
   public static final int CAPACITY_LIMIT = 1 << 30;
 
@@ -121,13 +121,16 @@ public final class QueueConfig {
   }
 
   /**
-   * The capacity after one growth step from {@code capacity}: {@code min(max, ceil(capacity ×
-   * growthFactor))}, and always at least one more than {@code capacity} while below max.
+   * The capacity after one growth step from {@code capacity}: {@code min(bound, ceil(capacity ×
+   * growthFactor))}, and always at least one more than {@code capacity} while below the bound,
+   * which is {@code maxCapacity} or {@link #CAPACITY_LIMIT}, whichever is smaller (no queue
+   * allocates an array beyond that limit: with a larger max capacity, growth stops there).
    */
   public int grownCapacity(int capacity) {
+    int bound = Math.min(maxCapacity, CAPACITY_LIMIT);
     double grown = Math.ceil(capacity * growthFactor);
-    long next = grown >= maxCapacity ? maxCapacity : Math.max((long) grown, capacity + 1L);
-    return (int) Math.min(next, maxCapacity);
+    long next = grown >= bound ? bound : Math.max((long) grown, capacity + 1L);
+    return (int) Math.min(next, bound);
   }
 
   /**
@@ -147,10 +150,15 @@ public final class QueueConfig {
    * the size bound of {@link #shrunkCapacity} keeps it above: the queue is not underused relative
    * to one step, and the step would leave it full, for the next offer to grow it again. Possible
    * only with {@code shrinkThreshold × growthFactor >= 1} (or with the one-slot step of a growth
-   * factor below 2 at a small capacity). The queues' consumers skip such a step, so a steady size
-   * does not grow and shrink on every cycle; the size bound stays as the safety net.
+   * factor below 2 at a small capacity). The queues' consumers (and the streams' ring buffer) skip
+   * such a step, so a steady size does not grow and shrink on every cycle; the size bound stays as
+   * the safety net.
+   *
+   * @param capacity the capacity a step would start from
+   * @param size the size (or recent peak) the step would have to hold
+   * @return true if the step would be bounded by {@code size} (never for an empty queue)
    */
-  boolean shrinkStepBoundedBySize(int capacity, int size) {
+  public boolean shrinkStepBoundedBySize(int capacity, int size) {
     return size > 0 && shrunkCapacity(capacity, 0) <= size;
   }
 
@@ -219,8 +227,8 @@ public final class QueueConfig {
     }
 
     /**
-     * Upper bound on the number of elements held; must be &gt; 0 (the lock-free queues hold at most
-     * {@link QueueConfig#CAPACITY_LIMIT} whatever it is).
+     * Upper bound on the number of elements held; must be &gt; 0 (the queues hold at most {@link
+     * QueueConfig#CAPACITY_LIMIT} whatever it is).
      */
     public Builder maxCapacity(int maxCapacity) {
       this.maxCapacity = maxCapacity;
@@ -243,7 +251,7 @@ public final class QueueConfig {
      * producer that read the capacity before the shrink claim one element beyond the new logical
      * capacity in the TLA+ model (never beyond {@code maxCapacity}; found by TLC,
      * tla/src/main/tla/ElasticMpscQueue-threshold-overshoot-SizeWithinCapacity.cfg). The streams'
-     * {@code ElasticRingBuffer} (under {@code ElasticFlow.buffer}) does not skip such a step.
+     * {@code ElasticRingBuffer} (under {@code ElasticFlow.buffer}) skips such a step too.
      */
     public Builder shrinkThreshold(double shrinkThreshold) {
       this.shrinkThreshold = shrinkThreshold;

@@ -93,6 +93,24 @@ class ElasticBufferTest {
 
   // ------------------------------------------------------------------ BlockingQueue
 
+  /**
+   * A max capacity above CAPACITY_LIMIT ("no bound", accepted) counts as the limit, the largest
+   * ring an array holds: remainingCapacity said Integer.MAX_VALUE, and growing past 2^30 would have
+   * asked for an array the VM refuses (the growth arithmetic: QueueConfigTest
+   * grownCapacity_withAMaxAboveTheLimit_stopsAtTheLimit). Being full at 2^30 itself is not tested:
+   * it needs a 4 GiB ring.
+   */
+  @Test
+  void maxCapacityAboveTheArrayLimit_countsAsTheLimit() {
+    ElasticBuffer<Integer> b =
+        new ElasticBuffer<>(QueueConfig.builder().maxCapacity(Integer.MAX_VALUE).build());
+    assertThat(b.remainingCapacity()).isEqualTo(QueueConfig.CAPACITY_LIMIT);
+    assertThat(b.offerAll(List.of(1, 2, 3))).isTrue();
+    assertThat(b.remainingCapacity()).isEqualTo(QueueConfig.CAPACITY_LIMIT - 3);
+    assertThat(b.config().maxCapacity()).as("the config as given").isEqualTo(Integer.MAX_VALUE);
+    assertThat(b.pollBatch(10)).containsExactly(1, 2, 3);
+  }
+
   @Test
   void put_whenFullAtMax_blocksUntilTake() throws Exception {
     ElasticBuffer<Integer> b = full(TINY);

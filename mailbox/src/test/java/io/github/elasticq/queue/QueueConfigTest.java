@@ -158,6 +158,31 @@ class QueueConfigTest {
     assertThat(slow.grownCapacity(3)).as("always at least one more below max").isEqualTo(4);
   }
 
+  /**
+   * A max capacity above CAPACITY_LIMIT ("no bound") is accepted, but no queue may grow past the
+   * limit: 2^31 slots is beyond what an array holds. ElasticBuffer and the streams' ring grew to
+   * grownCapacity, which went up to the max (1.5 x 2^29 = 805,306,368 -> 1,610,612,736; 2^30 ->
+   * Integer.MAX_VALUE, an array the VM refuses). Only the arithmetic is tested: a queue at 2^30
+   * elements needs a 4 GiB array.
+   */
+  @Test
+  void grownCapacity_withAMaxAboveTheLimit_stopsAtTheLimit() {
+    QueueConfig unbounded = QueueConfig.builder().maxCapacity(Integer.MAX_VALUE).build();
+    int limit = QueueConfig.CAPACITY_LIMIT;
+    assertThat(unbounded.grownCapacity(1 << 28)).isEqualTo(1 << 29);
+    assertThat(unbounded.grownCapacity(1 << 29)).isEqualTo(limit);
+    assertThat(unbounded.grownCapacity(3 << 28)).as("2 x 1.5 x 2^28").isEqualTo(limit);
+    assertThat(unbounded.grownCapacity(limit - 1)).isEqualTo(limit);
+    assertThat(unbounded.grownCapacity(limit)).as("no step past the limit").isEqualTo(limit);
+    QueueConfig slow =
+        QueueConfig.builder().maxCapacity(Integer.MAX_VALUE).growthFactor(1.000001).build();
+    assertThat(slow.grownCapacity(limit - 1)).isEqualTo(limit);
+    assertThat(slow.grownCapacity(limit)).isEqualTo(limit);
+    QueueConfig justAbove = QueueConfig.builder().maxCapacity(limit + 1).build();
+    assertThat(justAbove.grownCapacity(1 << 29)).isEqualTo(limit);
+    assertThat(justAbove.grownCapacity(limit)).isEqualTo(limit);
+  }
+
   @Test
   void shrunkCapacity_neverBelowMinOrSize() {
     QueueConfig c =

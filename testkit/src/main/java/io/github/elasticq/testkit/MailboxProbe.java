@@ -236,8 +236,9 @@ public final class MailboxProbe {
    * Asserts that no live ElasticQ mailbox dropped a message since {@link #mark()}: rejected it at
    * {@code max-capacity} or, for a {@code QosMailbox}, shed it under overload ({@code
    * shedding.threshold}); either sends it to dead letters. A mailbox created since counts from
-   * zero, also that of an actor started again under the name of one that stopped. Mailboxes of
-   * actors that have stopped are no longer listed, so assert before stopping them.
+   * zero, also that of an actor started again under the name of one that stopped and a shared queue
+   * of a balancing pool started on the same mailbox section as another. Mailboxes of actors that
+   * have stopped are no longer listed, so assert before stopping them.
    *
    * @throws AssertionError naming every mailbox that dropped, with its figures
    */
@@ -277,8 +278,8 @@ public final class MailboxProbe {
   }
 
   private long dropsSinceMark(MailboxInfo m) {
-    // never negative, should a baseline ever belong to another queue (a shared one has no owner)
-    return Math.max(0L, dropped(m) - droppedAtMark.getOrDefault(key(m), 0L));
+    // the baseline is this queue's own (see key), and its counters only grow
+    return dropped(m) - droppedAtMark.getOrDefault(key(m), 0L);
   }
 
   /** Messages {@code m} sent to dead letters instead of queueing: overflow and QoS shedding. */
@@ -376,12 +377,14 @@ public final class MailboxProbe {
   }
 
   /**
-   * A mailbox's baseline key: its id and its owner's incarnation (path and uid), so an actor
-   * started again under the same name after {@link #mark()} counts from zero instead of inheriting
-   * the baseline of the one it replaced.
+   * A mailbox's baseline key: its id and which queue it is, its owner's incarnation (path and uid)
+   * or, for a shared queue (no owner), its registry serial. So an actor started again under the
+   * same name after {@link #mark()}, or another shared queue of the same id (a second balancing
+   * pool on the mailbox section), counts from zero instead of inheriting the baseline of another
+   * queue.
    */
   private static String key(MailboxInfo m) {
-    return m.id() + '\u0000' + m.ownerPath() + '#' + m.ownerUid();
+    return m.id() + '\u0000' + m.ownerPath() + '#' + m.ownerUid() + '#' + m.sharedQueueSerial();
   }
 
   private static void sleep() {

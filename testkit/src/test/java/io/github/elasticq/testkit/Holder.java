@@ -26,6 +26,14 @@ final class Holder {
     void release() {
       released.countDown();
     }
+
+    /** Run by the actor: signals that it entered, then blocks until released. */
+    void block() throws InterruptedException {
+      entered.countDown();
+      if (!released.await(60, TimeUnit.SECONDS)) {
+        throw new IllegalStateException("never released");
+      }
+    }
   }
 
   /** Any payload. */
@@ -38,10 +46,7 @@ final class Holder {
     return Behaviors.receiveMessage(
         msg -> {
           if (msg instanceof Hold h) {
-            h.entered.countDown();
-            if (!h.released.await(60, TimeUnit.SECONDS)) {
-              throw new IllegalStateException("never released");
-            }
+            h.block();
           }
           return Behaviors.same();
         });

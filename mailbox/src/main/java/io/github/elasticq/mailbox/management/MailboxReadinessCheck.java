@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.apache.pekko.actor.ActorSystem;
 
@@ -28,13 +29,16 @@ import org.apache.pekko.actor.ActorSystem;
  *
  * <p>Sampling: the figures are read from {@link MailboxRegistry} when Management asks (each probe),
  * so "for saturation-duration" means: saturated at every probe since one at least that long ago. A
- * mailbox is one actor's incarnation: an actor started again at the same path starts afresh.
- * Nothing runs between probes. Each call walks the registry once on the calling thread, so it
- * answers well inside Management's {@code check-timeout}.
+ * mailbox is one actor's incarnation: an actor started again at the same path starts afresh, and so
+ * does a shared queue (balancing pool) of the same id as another. Nothing runs between probes. Each
+ * call walks the registry once on the calling thread, so it answers well inside Management's {@code
+ * check-timeout}.
  *
  * <p>Management constructs one instance per actor system and may call {@link #get} from several
- * threads at once; the probes are serialized (a lock held for one walk), so a probe never drops a
- * saturation start that a later probe recorded.
+ * threads at once. Probes walk the registry concurrently and hold a lock only to merge what they
+ * saw into the saturation starts. A probe that started its walk before the last one merged saw an
+ * older listing: it judges by the starts as they are and changes none, so it never drops a start
+ * that a later probe recorded.
  */
 public final class MailboxReadinessCheck implements Supplier<CompletionStage<Boolean>> {
 
@@ -50,6 +54,12 @@ public final class MailboxReadinessCheck implements Supplier<CompletionStage<Boo
    * Guarded by this.
    */
   private final Map<String, Long> saturatedSince = new HashMap<>();
+
+  /** Probes that started their walk, in order: a probe's number, taken before it walks. */
+  private final AtomicLong walks = new AtomicLong();
+
+  /** The number of the newest probe that merged its walk into {@link #saturatedSince}. */
+  private long mergedWalk; // guarded by this
 
   /**
    * Called by Pekko Management with the classic actor system.
@@ -71,7 +81,7 @@ public final class MailboxReadinessCheck implements Supplier<CompletionStage<Boo
   /**
    * Completes with {@code true} when no watched mailbox has been saturated for the configured
    * duration, and fails with a {@link MailboxSaturatedException} naming them otherwise. Any thread;
-   * waits only for a concurrent probe's walk.
+   * waits only for a concurrent probe's merge (never for its walk).
    */
   @Override
   public CompletionStage<Boolean> get() {
@@ -85,38 +95,59 @@ public final class MailboxReadinessCheck implements Supplier<CompletionStage<Boo
     }
   }
 
+  /** One (mailbox incarnation, level) a probe's walk found saturated. */
+  private record Saturated(String key, MailboxInfo mailbox, int level) {}
+
   /**
    * The failure message, or null when ready, for a probe at {@code now} ({@link System#nanoTime}).
-   * Synchronized: a probe that walked an older listing must not drop the saturation start another
-   * probe just recorded (its key missing from the older listing), or saturation would restart.
+   * The registry walk runs without the lock; only the merge into {@link #saturatedSince} holds it.
+   * A probe whose walk is older than the last merged one (numbered before it) changes nothing: its
+   * listing may lack a key a newer probe recorded, and dropping that start would restart the
+   * saturation clock.
    */
-  synchronized String evaluate(long now) {
+  String evaluate(long now) {
+    long walk = walks.incrementAndGet(); // before the walk: a later number walked a later listing
     double threshold = settings.saturationThreshold();
-    Set<String> current = new HashSet<>();
-    List<String> overdue = new ArrayList<>();
-    int overdueCount = 0;
+    List<Saturated> saturated = new ArrayList<>();
     for (MailboxInfo m : mailboxes.get()) {
       if (!settings.watches(m.id())) {
         continue;
       }
       List<QueueStats> levels = m.levelStats();
       for (int level = 0; level < levels.size(); level++) {
-        QueueStats s = levels.get(level);
-        if (s.size() < threshold * m.maxCapacity()) {
-          continue;
-        }
-        String key = m.id() + '\u0000' + m.ownerPath() + '\u0000' + m.ownerUid() + '\u0000' + level;
-        current.add(key);
-        long since = saturatedSince.computeIfAbsent(key, k -> now);
-        long held = now - since;
-        if (held >= durationNanos) {
-          if (++overdueCount <= MAX_NAMED) {
-            overdue.add(describe(m, levels.size() > 1 ? level : -1, s, held));
-          }
+        if (levels.get(level).size() >= threshold * m.maxCapacity()) {
+          String key = key(m, level);
+          saturated.add(new Saturated(key, m, level));
         }
       }
     }
-    saturatedSince.keySet().retainAll(current);
+    long[] held = new long[saturated.size()];
+    synchronized (this) {
+      if (walk > mergedWalk) {
+        mergedWalk = walk;
+        Set<String> current = new HashSet<>();
+        for (Saturated s : saturated) {
+          current.add(s.key());
+          saturatedSince.putIfAbsent(s.key(), now);
+        }
+        saturatedSince.keySet().retainAll(current);
+      }
+      for (int i = 0; i < held.length; i++) {
+        Long since = saturatedSince.get(saturated.get(i).key());
+        held[i] = since == null ? -1 : now - since; // null: a newer walk saw it below
+      }
+    }
+    List<String> overdue = new ArrayList<>();
+    int overdueCount = 0;
+    for (int i = 0; i < held.length; i++) {
+      if (held[i] >= durationNanos && ++overdueCount <= MAX_NAMED) {
+        Saturated s = saturated.get(i);
+        List<QueueStats> levels = s.mailbox().levelStats();
+        overdue.add(
+            describe(
+                s.mailbox(), levels.size() > 1 ? s.level() : -1, levels.get(s.level()), held[i]));
+      }
+    }
     if (overdueCount == 0) {
       return null;
     }
@@ -134,6 +165,23 @@ public final class MailboxReadinessCheck implements Supplier<CompletionStage<Boo
       sb.append("; and ").append(overdueCount - MAX_NAMED).append(" more");
     }
     return sb.toString();
+  }
+
+  /**
+   * A saturation clock's key: the mailbox's id and which queue it is (its owner's path and
+   * incarnation, or a shared queue's serial, since several shared queues can have one id), and the
+   * level.
+   */
+  private static String key(MailboxInfo m, int level) {
+    return m.id()
+        + '\u0000'
+        + m.ownerPath()
+        + '\u0000'
+        + m.ownerUid()
+        + '\u0000'
+        + m.sharedQueueSerial()
+        + '\u0000'
+        + level;
   }
 
   private static String describe(MailboxInfo m, int level, QueueStats s, long heldNanos) {

@@ -18,7 +18,9 @@ import java.lang.invoke.VarHandle;
  * Growing: add() into a full ring below max copies the elements, in order, into an array of
  * config.grownCapacity(capacity): each element is copied 1 / (growthFactor - 1) times on average
  * (once with the default 2.0), as in any growing array. The stage never adds at max (it stops
- * pulling), which add() checks.
+ * pulling), which add() checks. A max above QueueConfig.CAPACITY_LIMIT (2^30, "no bound" is
+ * accepted) counts as that limit, the largest array this may allocate: grownCapacity stops there
+ * and hasRoom() is false there, so the stage backpressures at 2^30 elements.
  *
  * Shrinking, on the owner's own polls (no clock, no other thread):
  * - DrainedReleasesArray: the poll that empties a ring whose capacity is above min drops the
@@ -28,10 +30,14 @@ import java.lang.invoke.VarHandle;
  * - StandingBacklog: a ring that does not empty but whose occupancy, sampled at every poll,
  *   stayed at or below shrinkThreshold x capacity for a whole window of `capacity` polls is
  *   copied into a smaller array: capacity / growthFactor, repeated while the window's peak (and
- *   the current size) would still sit at or below the threshold, never below min. The copy moves
- *   at most threshold x capacity elements after `capacity` polls (amortized O(1)); afterwards the
- *   occupancy is at most growthFactor x shrinkThreshold (0.5 by default) of the new capacity, away
- *   from both the next grow and the next shrink (the hysteresis of the MPSC queue).
+ *   the current size) would still sit at or below the threshold, never below min, and only while
+ *   a step would not land at the peak or below (QueueConfig.shrinkStepBoundedBySize, skipped as
+ *   by the mailbox queues: mostly with shrinkThreshold x growthFactor >= 1, such a step left a
+ *   steady size filling the ring, the next add() grew it and the next window shrank it again).
+ *   The copy moves at most threshold x capacity elements after `capacity` polls (amortized
+ *   O(1)); afterwards the occupancy is at most growthFactor x shrinkThreshold (0.5 by default) of
+ *   the new capacity, away from both the next grow and the next shrink (the hysteresis of the
+ *   MPSC queue).
  *
  * Observers: size, capacity, allocated slots, grows and shrinks are written by the owner with
  * opaque stores and read by any thread with opaque loads (the package's tests): each read returns
@@ -112,7 +118,7 @@ final class ElasticRingBuffer<E> {
   ElasticRingBuffer(QueueConfig config) {
     this.config = config;
     this.min = config.minCapacity();
-    this.max = config.maxCapacity();
+    this.max = Math.min(config.maxCapacity(), QueueConfig.CAPACITY_LIMIT);
     this.capacity = config.initialCapacity();
     this.windowPolls = capacity;
   }
@@ -122,7 +128,10 @@ final class ElasticRingBuffer<E> {
     return size == 0;
   }
 
-  /** Whether another element may be added: fewer than {@code maxCapacity} held. Owner only. */
+  /**
+   * Whether another element may be added: fewer than {@code maxCapacity} (at most {@link
+   * QueueConfig#CAPACITY_LIMIT}) held. Owner only.
+   */
   boolean hasRoom() {
     return size < max;
   }
@@ -229,7 +238,7 @@ final class ElasticRingBuffer<E> {
     int peak = Math.max(windowPeak, n);
     double threshold = config.shrinkThreshold();
     int target = capacity;
-    while (peak <= threshold * target) {
+    while (peak <= threshold * target && !config.shrinkStepBoundedBySize(target, peak)) {
       int next = config.shrunkCapacity(target, peak); // never below min nor below peak
       if (next >= target) {
         break;

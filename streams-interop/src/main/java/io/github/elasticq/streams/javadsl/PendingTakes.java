@@ -124,9 +124,10 @@ final class PendingTakes<T> {
    * Blocks up to {@code timeout} for the next element. Empty on timeout or after a normal end;
    * throws {@link CompletionException} with the failure after a failed end. Interrupted (also
    * before the call) while nothing was claimed for it, it withdraws the take and throws {@link
-   * InterruptedException}; if an element was claimed for it at that moment, it returns the element
-   * with the thread's interrupt status set again, as a {@code BlockingQueue} does when the
-   * interrupt comes after the wake-up, rather than leave the element with a take nobody reads.
+   * InterruptedException}; if an element or the end was claimed for it at that moment, it returns
+   * the element (or empty, or throws the failure) with the thread's interrupt status set again, as
+   * a {@code BlockingQueue} does when the interrupt comes after the wake-up, rather than leave the
+   * element with a take nobody reads.
    */
   Optional<T> poll(Duration timeout) throws InterruptedException {
     Objects.requireNonNull(timeout, "timeout");
@@ -146,13 +147,34 @@ final class PendingTakes<T> {
       // a stream failed with a CancellationException: get() throws it as such, not wrapped
       throw new CompletionException(failure);
     } catch (InterruptedException ie) {
-      Optional<T> claimed = withdraw(f) ? null : claimedDespiteWithdraw(f);
-      if (claimed == null) {
-        throw ie; // nothing was claimed for it
-      }
-      Thread.currentThread().interrupt();
-      return claimed; // an element (or the end) was claimed for it: returned, not lost
+      return interrupted(f, ie);
     }
+  }
+
+  /**
+   * What a {@link #poll} whose wait on its take {@code f} was interrupted returns or throws: {@code
+   * ie} if nothing was claimed for the take (it is withdrawn); otherwise what was claimed for it,
+   * the element or the end (empty, or the failure thrown as {@link CompletionException}), with the
+   * thread's interrupt status set again, since {@code get} cleared it and the poll then does not
+   * throw {@link InterruptedException}.
+   */
+  Optional<T> interrupted(CompletableFuture<Optional<T>> f, InterruptedException ie)
+      throws InterruptedException {
+    if (withdraw(f)) {
+      throw ie; // nothing was claimed for it
+    }
+    Optional<T> claimed;
+    try {
+      claimed = claimedDespiteWithdraw(f);
+    } catch (RuntimeException failure) {
+      Thread.currentThread().interrupt(); // the failure was claimed for it: reported, not lost
+      throw failure;
+    }
+    if (claimed == null) {
+      throw ie; // end() cancelled it at that moment: nothing was claimed for it
+    }
+    Thread.currentThread().interrupt();
+    return claimed; // an element (or the end) was claimed for it: returned, not lost
   }
 
   /**

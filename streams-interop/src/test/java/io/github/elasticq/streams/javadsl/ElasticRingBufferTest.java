@@ -13,6 +13,16 @@ import org.junit.jupiter.api.Test;
 /** The stage-owned ring, driven from the test thread as its only owner. */
 class ElasticRingBufferTest {
 
+  /** shrinkThreshold x growthFactor = 1.2: one shrink step can land at the size. */
+  private static final QueueConfig WIDE_THRESHOLD =
+      QueueConfig.builder()
+          .initialCapacity(16)
+          .minCapacity(16)
+          .maxCapacity(1024)
+          .growthFactor(2.0)
+          .shrinkThreshold(0.6)
+          .build();
+
   private static QueueConfig config(int initial, int min, int max, double growth) {
     return QueueConfig.builder()
         .initialCapacity(initial)
@@ -154,5 +164,58 @@ class ElasticRingBufferTest {
     }
     assertThat(ring.capacity()).isEqualTo(1024);
     assertThat(ring.shrinks()).isZero();
+  }
+
+  /**
+   * With shrinkThreshold x growthFactor >= 1 a steady backlog does not resize at every change (the
+   * mailbox queues' ShrinkBoundTest case): a backlog of about 70 is low at 128 (peak 71 <= 0.6 x
+   * 128), but one step (64) is bounded by it. Before the fix the ring shrank to exactly its
+   * window's peak (71), which left it full at that peak, so each time the backlog crept up by one
+   * the ring grew (to twice the peak) and the next window shrank it back to the new peak: a grow
+   * and a shrink, two copies of the backlog, per step (9 grows here against 3).
+   */
+  @Test
+  void steadySize_withThresholdTimesGrowthAboveOne_doesNotResizeOnEveryChange() {
+    ElasticRingBuffer<Integer> ring = new ElasticRingBuffer<>(WIDE_THRESHOLD);
+    int next = 0;
+    int head = 0;
+    while (next < 70) {
+      ring.add(next++);
+    }
+    assertThat(ring.capacity()).isEqualTo(128);
+    long grows = ring.grows();
+    for (int i = 1; i <= 100_000; i++) {
+      ring.add(next++);
+      if (i % 5_000 == 0 && ring.size() <= 76) {
+        ring.add(next++); // the backlog creeps up by one
+      }
+      assertThat(ring.poll()).isEqualTo(head++);
+    }
+    assertThat(ring.size()).isEqualTo(76);
+    assertThat(ring.grows()).as("grows at a steady size").isEqualTo(grows);
+    assertThat(ring.shrinks()).as("shrinks at a steady size").isZero();
+    assertThat(ring.capacity()).isEqualTo(128);
+  }
+
+  /** A step that the size does not bound is still taken with such a configuration. */
+  @Test
+  void standingLowBacklog_withThresholdTimesGrowthAboveOne_stillShrinksWhereAStepFits() {
+    ElasticRingBuffer<Integer> ring = new ElasticRingBuffer<>(WIDE_THRESHOLD);
+    int next = 0;
+    while (next < 1_000) {
+      ring.add(next++);
+    }
+    assertThat(ring.capacity()).isEqualTo(1024);
+    int head = 0;
+    while (ring.size() > 70) {
+      assertThat(ring.poll()).isEqualTo(head++);
+    }
+    for (int i = 0; i < 3 * 1024 && ring.shrinks() == 0; i++) {
+      ring.add(next++);
+      assertThat(ring.poll()).isEqualTo(head++);
+    }
+    // peak 71: 1024 -> 512 -> 256 -> 128 in one copy; 128 -> 64 would be bounded by 71
+    assertThat(ring.shrinks()).isEqualTo(1);
+    assertThat(ring.capacity()).isEqualTo(128);
   }
 }

@@ -4,12 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.github.elasticq.queue.ElasticBuffer;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -206,6 +208,42 @@ class ElasticSinkTest extends StreamTestSupport {
     assertThat(result(a.pull())).isEmpty();
     assertThat(result(b.pull())).contains(2);
     assertThat(result(b.pull())).contains(3);
+  }
+
+  /**
+   * A poll interrupted just as the stream's failure is claimed for its take reports the failure and
+   * keeps the interrupt: get() cleared the status when it threw, and the poll, throwing the failure
+   * instead of InterruptedException, must set it again (before the fix the failure escaped from the
+   * claimed take's join with the status lost; a BufferChannel receive interrupted as the channel
+   * closes took the same path). The moment is a race between end() and the interrupt; the test
+   * fixes its order: the take is pending, end() claims it for the failure, then the take goes to
+   * the poll's interrupt handler as it does when get() throws.
+   */
+  @Test
+  void poll_interruptedAsTheFailureIsClaimed_reportsItAndKeepsTheInterrupt() throws Exception {
+    PendingTakes<Integer> takes = new PendingTakes<>(new ElasticBuffer<>(config(2, 16)));
+    CompletableFuture<Optional<Integer>> take = takes.take();
+    assertThat(take).as("nothing to take yet").isNotDone();
+    IllegalStateException failure = new IllegalStateException("stream failed");
+    takes.end(failure); // claims the pending take for the failure
+    try {
+      assertThatThrownBy(() -> takes.interrupted(take, new InterruptedException()))
+          .isInstanceOf(CompletionException.class)
+          .hasCause(failure);
+      assertThat(Thread.currentThread().isInterrupted()).as("interrupt status kept").isTrue();
+    } finally {
+      Thread.interrupted(); // never leak the flag into other tests
+    }
+    // the same for a normal end claimed at the interrupt (worked before)
+    PendingTakes<Integer> completed = new PendingTakes<>(new ElasticBuffer<>(config(2, 16)));
+    CompletableFuture<Optional<Integer>> pending = completed.take();
+    completed.end(null);
+    try {
+      assertThat(completed.interrupted(pending, new InterruptedException())).isEmpty();
+      assertThat(Thread.currentThread().isInterrupted()).as("interrupt status kept").isTrue();
+    } finally {
+      Thread.interrupted();
+    }
   }
 
   /**
