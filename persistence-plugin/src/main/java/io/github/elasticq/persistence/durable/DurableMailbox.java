@@ -127,7 +127,8 @@ public final class DurableMailbox {
         ctx ->
             Behaviors.withTimers(
                 timers ->
-                    new DurableMailboxBehavior<>(persistenceId, ctx, timers, inner, settings)));
+                    new DurableMailboxBehavior<>(persistenceId, ctx, timers, inner, settings)
+                        .withStopHandling()));
   }
 
   /**

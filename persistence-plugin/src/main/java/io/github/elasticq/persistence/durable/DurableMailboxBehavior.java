@@ -22,10 +22,13 @@ import org.apache.pekko.actor.DeadLetter;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.BackoffSupervisorStrategy;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.BehaviorInterceptor;
 import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.PreRestart;
+import org.apache.pekko.actor.typed.Signal;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.Terminated;
+import org.apache.pekko.actor.typed.TypedActorContext;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -60,12 +63,14 @@ import scala.util.Try;
  * accepted yet: its {@code Stored} reply and its delivery wait for the write. The mailbox's own
  * commands are stashed and, with a full stash, dropped like any other, so a timer repeats {@code
  * FlushStores} every {@code confirm-flush-interval} while messages are pending; a child's stop
- * comes as a death watch signal (never stashed) and is handled through a command repeated the same
- * way, with the failure the child reported read from its channel (the {@code InnerFailed} command
- * may be dropped; a dropped {@code ConfirmHint} only delays one confirmation to the next written
- * one, flush timer or store batch, which lets the child hint again); a message whose serializer
- * manifest the stored format cannot hold is rejected as it is accepted, not in its batch's write;
- * and when the inner behavior stops, the last write stores what is pending.
+ * comes as a death watch signal (never stashed by the event-sourced actor; Pekko's restart
+ * supervisor stashes and may drop it during a backoff, so a recovery also asks whether the child
+ * still lives) and is handled through a command repeated the same way, with the failure the child
+ * reported read from its channel (the {@code InnerFailed} command may be dropped; a dropped {@code
+ * ConfirmHint} only delays one confirmation to the next written one, flush timer or store batch,
+ * which lets the child hint again); a message whose serializer manifest the stored format cannot
+ * hold is rejected as it is accepted, not in its batch's write; and when the inner behavior stops,
+ * the last write stores what is pending.
  *
  * <p>Journal trouble: Pekko applies an event to the state before it is written, so after a write
  * the journal rejected or failed, the state is ahead of the journal and only a recovery puts it
@@ -78,8 +83,12 @@ import scala.util.Try;
  * restart catches. A failed write's outcome is unknown until the recovery: its messages are
  * answered then, {@code Stored} if the journal has them, {@code Rejected} if not. During the
  * restart the state object Pekko reuses is emptied ({@code PreRestart}), the child keeps running,
- * and the mailbox goes on offering to it where it left off. A rejected or failed write that was to
- * precede a stop stops the mailbox, as before.
+ * and the mailbox goes on offering to it where it left off (a new child, if it stopped, starts
+ * after what the recovery shows confirmed: a failed {@code Poisoned} write may be stored, and then
+ * its handler runs). The restart cancels the timers: the flush timer starts again if a confirmation
+ * is owed. A rejected or failed write that was to precede a stop stops the mailbox, as before. A
+ * stop during the backoff gives {@code PostStop} to Pekko's restart supervisor, which stashes it:
+ * {@link #withStopHandling} runs the cleanup before it.
  *
  * <p>An external stop (the parent, or the actor system's termination) answers every message
  * accepted and not yet written with {@link Rejected#STOPPED} (dead letters for plain tells); the
@@ -135,6 +144,9 @@ final class DurableMailboxBehavior<T>
   /** A message waiting for its store write. */
   private record Pending(MessageStored event, ActorRef<Reply> replyTo) {}
 
+  /** A {@code Poisoned} event being written: what its handler gets once it is stored. */
+  private record Poisoning(PoisonedMessage notice, long confirmedBefore) {}
+
   /** The first wait of {@link #journalRestart}. */
   private static final Duration RESTART_MIN_BACKOFF = Duration.ofMillis(200);
 
@@ -169,6 +181,12 @@ final class DurableMailboxBehavior<T>
    * restart, because the events applied to it are the actor's own.
    */
   private DurableMailboxState initialState;
+
+  /**
+   * The {@code Poisoned} write in flight; after a restart its handler runs if the recovery shows it
+   * stored (a failed write may have been).
+   */
+  private Poisoning poisoning;
 
   /** The notice of the current child's stop, until handled: a restart cancels its timer. */
   private InnerTerminated unhandledNotice;
@@ -205,6 +223,41 @@ final class DurableMailboxBehavior<T>
     this.serialization = SerializationExtension.get(Adapter.toClassic(ctx.getSystem()));
     this.persistenceIdString = persistenceId.id();
     this.counters = DurableMailboxRegistry.get(ctx.getSystem()).register(persistenceIdString);
+  }
+
+  /**
+   * This behavior, with {@link #onPostStop} run at every stop. A stop during the backoff of a
+   * restart ({@link #journalRestart}) gives {@code PostStop} to Pekko's restart supervisor, which
+   * stashes it instead of passing it to the signal handler: the registry kept the stopped mailbox's
+   * counters. The interceptor sees the signal before that supervisor.
+   */
+  Behavior<Object> withStopHandling() {
+    return Behaviors.intercept(() -> new StopInterceptor(this::onPostStop), this);
+  }
+
+  /** Runs an action when {@code PostStop} comes, then passes the signal on. */
+  private static final class StopInterceptor extends BehaviorInterceptor<Object, Object> {
+    private final Runnable onStop;
+
+    StopInterceptor(Runnable onStop) {
+      super(Object.class);
+      this.onStop = onStop;
+    }
+
+    @Override
+    public Behavior<Object> aroundReceive(
+        TypedActorContext<Object> ctx, Object msg, ReceiveTarget<Object> target) {
+      return target.apply(ctx, msg);
+    }
+
+    @Override
+    public Behavior<Object> aroundSignal(
+        TypedActorContext<Object> ctx, Signal signal, SignalTarget<Object> target) {
+      if (signal == PostStop.instance()) {
+        onStop.run();
+      }
+      return target.apply(ctx, signal);
+    }
   }
 
   /**
@@ -294,19 +347,29 @@ final class DurableMailboxBehavior<T>
     // a restart after a rejected or failed write: the timers are cancelled, the child is kept
     answerFailedWrite(state);
     if (child == null) {
-      // it stopped, and the write that followed (DeliveryFailed, Poisoned) did not happen
-      startChild(state, processedUpTo(state), redeliverUpTo());
+      // It stopped, and the write that followed (DeliveryFailed, Poisoned) was rejected or failed.
+      // A failed Poisoned write may be stored all the same: it confirmed the message after the
+      // child's last processed one.
+      Poisoning p = poisoning;
+      poisoning = null;
+      if (p != null && state.confirmedUpTo() >= p.notice().seqNr()) {
+        poisoned(p);
+      }
+      startChild(state, Math.max(processedUpTo(state), state.confirmedUpTo()), redeliverUpTo());
     } else {
       afterConfirmation(state);
       offer(state);
-      if (offeredUpTo > processedUpTo(state)) {
-        startFlushTimer();
+      if (unhandledNotice == null && ctx.getChild(child.path().name()).isEmpty()) {
+        // It stopped during the backoff, whose supervisor stashes signals and drops them when its
+        // stash is full: its Terminated may be lost.
+        unhandledNotice = new InnerTerminated(incarnation);
       }
     }
+    if (offeredUpTo > processedUpTo(state) || processedUpTo(state) > state.confirmedUpTo()) {
+      startFlushTimer(); // also for a confirmation the rejected or failed write carried
+    }
     if (unhandledNotice != null) {
-      ctx.getSelf().tell(unhandledNotice);
-      timers.startTimerWithFixedDelay(
-          InnerTerminatedRetry.INSTANCE, unhandledNotice, settings.confirmFlushInterval());
+      sendNotice(unhandledNotice);
     }
   }
 
@@ -380,6 +443,7 @@ final class DurableMailboxBehavior<T>
    * ask does not time out in silence.
    */
   private void onPostStop() {
+    // runs once or twice (withStopHandling and the signal handler): the second finds nothing
     for (Pending p : pendingStores) {
       reject(p.event().message(), p.replyTo(), Rejected.STOPPED);
     }
@@ -580,12 +644,33 @@ final class DurableMailboxBehavior<T>
    */
   private void onChildTerminated(Terminated t) {
     if (child != null && t.getRef().equals(child)) {
-      InnerTerminated notice = new InnerTerminated(incarnation);
-      unhandledNotice = notice;
-      ctx.getSelf().tell(notice);
-      timers.startTimerWithFixedDelay(
-          InnerTerminatedRetry.INSTANCE, notice, settings.confirmFlushInterval());
+      unhandledNotice = new InnerTerminated(incarnation);
+      sendNotice(unhandledNotice);
     }
+  }
+
+  /**
+   * A {@code Poisoned} event is stored: counts it, logs it and hands the message to the handler.
+   */
+  private void poisoned(Poisoning p) {
+    PoisonedMessage notice = p.notice();
+    counters.poisoned++;
+    counters.confirmed += notice.seqNr() - p.confirmedBefore();
+    ctx.getLog()
+        .warn(
+            "Durable mailbox [{}]: message {} failed {} times, poisoned: {}",
+            persistenceIdString,
+            notice.seqNr(),
+            notice.failures(),
+            notice.lastFailure().toString());
+    settings.poisonHandler().handle(ctx, notice);
+  }
+
+  /** Sends the notice of a child's stop, and repeats it until handled (a full stash drops it). */
+  private void sendNotice(InnerTerminated notice) {
+    ctx.getSelf().tell(notice);
+    timers.startTimerWithFixedDelay(
+        InnerTerminatedRetry.INSTANCE, notice, settings.confirmFlushInterval());
   }
 
   private Effect<DurableMailboxEvent, DurableMailboxState> onInnerTerminated(
@@ -633,28 +718,19 @@ final class DurableMailboxBehavior<T>
     DurableMailboxState.Entry entry = state.entry(seqNr);
     int failures = entry.failures + 1;
     if (failures > settings.maxRedeliveries()) {
-      Object message = entry.message;
-      long confirmedBefore = state.confirmedUpTo();
+      poisoning =
+          new Poisoning(
+              new PoisonedMessage(
+                  persistenceIdString, seqNr, entry.message, failures, failed.cause()),
+              state.confirmedUpTo());
       return Effect()
           .persist(new Poisoned(seqNr))
           .thenRun(
               (DurableMailboxState s) -> {
-                counters.poisoned++;
-                counters.confirmed += seqNr - confirmedBefore;
+                Poisoning p = poisoning;
+                poisoning = null;
                 counters.unconfirmed = s.size();
-                ctx.getLog()
-                    .warn(
-                        "Durable mailbox [{}]: message {} failed {} times, poisoned: {}",
-                        persistenceIdString,
-                        seqNr,
-                        failures,
-                        failed.cause().toString());
-                settings
-                    .poisonHandler()
-                    .handle(
-                        ctx,
-                        new PoisonedMessage(
-                            persistenceIdString, seqNr, message, failures, failed.cause()));
+                poisoned(p);
                 startChild(s, seqNr, redeliverUpTo());
               });
     }

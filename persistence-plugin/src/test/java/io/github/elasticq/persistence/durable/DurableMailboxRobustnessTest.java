@@ -47,13 +47,6 @@ class DurableMailboxRobustnessTest {
 
   private final List<ActorTestKit> kits = new ArrayList<>();
 
-  private static final String GATED =
-      String.join(
-          "\n",
-          "pekko.persistence.journal.plugin = \"gated-journal\"",
-          "gated-journal.class = \"io.github.elasticq.persistence.durable.GatedTestJournal\"",
-          "gated-journal.plugin-dispatcher = \"pekko.actor.default-dispatcher\"");
-
   /** A message whose Jackson serialization (done by the mailbox as it accepts it) can block. */
   public static final class Slow implements JsonMessage {
     static volatile int blockOn = -1;
@@ -132,7 +125,7 @@ class DurableMailboxRobustnessTest {
   @Test
   void flushStoresDroppedByAFullStash_isRepeated_laterMessagesAreStored() throws Exception {
     GatedTestJournal.reset();
-    ActorTestKit kit = kit("dropped-flush", GATED);
+    ActorTestKit kit = kit("dropped-flush", DurableTestSupport.GATED_JOURNAL);
     TestProbe<Long> seen = kit.createTestProbe();
     TestProbe<Reply> replies = kit.createTestProbe();
     DurableMailboxSettings s =
@@ -178,7 +171,7 @@ class DurableMailboxRobustnessTest {
   @Test
   void innerStopsWhileMessagesWaitForTheirWrite_theyAreStoredBeforeTheStop() throws Exception {
     GatedTestJournal.reset();
-    ActorTestKit kit = kit("stop-pending", GATED);
+    ActorTestKit kit = kit("stop-pending", DurableTestSupport.GATED_JOURNAL);
     TestProbe<Reply> replies = kit.createTestProbe();
     CountDownLatch inHandler = new CountDownLatch(1);
     CountDownLatch releaseInner = new CountDownLatch(1);
@@ -257,7 +250,7 @@ class DurableMailboxRobustnessTest {
   @Test
   void childStopsWhileTheStashIsFull_theMailboxStillStops() throws Exception {
     GatedTestJournal.reset();
-    ActorTestKit kit = kit("stop-full-stash", GATED);
+    ActorTestKit kit = kit("stop-full-stash", DurableTestSupport.GATED_JOURNAL);
     CountDownLatch inHandler = new CountDownLatch(1);
     CountDownLatch releaseInner = new CountDownLatch(1);
     CountDownLatch childStopped = new CountDownLatch(1);
@@ -289,7 +282,7 @@ class DurableMailboxRobustnessTest {
   @Test
   void childFailsWhileTheStashIsFull_isRestartedAndRedelivers() throws Exception {
     GatedTestJournal.reset();
-    ActorTestKit kit = kit("fail-full-stash", GATED);
+    ActorTestKit kit = kit("fail-full-stash", DurableTestSupport.GATED_JOURNAL);
     TestProbe<Long> seen = kit.createTestProbe();
     CountDownLatch inHandler = new CountDownLatch(1);
     CountDownLatch releaseInner = new CountDownLatch(1);
@@ -431,7 +424,7 @@ class DurableMailboxRobustnessTest {
    */
   private void troubledWrite(String id, boolean reject, String reason) {
     GatedTestJournal.reset();
-    ActorTestKit kit = kit(id, GATED);
+    ActorTestKit kit = kit(id, DurableTestSupport.GATED_JOURNAL);
     TestProbe<Seen> seen = kit.createTestProbe();
     TestProbe<Reply> replies = kit.createTestProbe();
     TestProbe<DeadLetter> deadLetters = DurableTestSupport.eventStreamProbe(kit, DeadLetter.class);
@@ -558,7 +551,7 @@ class DurableMailboxRobustnessTest {
   @Test
   void confirmHintDroppedByAFullStash_laterHintsStillConfirmAtTheBatchSize() throws Exception {
     GatedTestJournal.reset();
-    ActorTestKit kit = kit("dropped-hint", GATED);
+    ActorTestKit kit = kit("dropped-hint", DurableTestSupport.GATED_JOURNAL);
     TestProbe<Seen> seen = kit.createTestProbe();
     TestProbe<Reply> replies = kit.createTestProbe();
     TestProbe<Dropped> dropped = DurableTestSupport.eventStreamProbe(kit, Dropped.class);

@@ -17,6 +17,14 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 final class DurableTestSupport {
   static final Duration TIMEOUT = Duration.ofSeconds(30);
 
+  /** Config text that makes {@link GatedTestJournal} the journal (for {@link #config}'s extra). */
+  static final String GATED_JOURNAL =
+      String.join(
+          "\n",
+          "pekko.persistence.journal.plugin = \"gated-journal\"",
+          "gated-journal.class = \"io.github.elasticq.persistence.durable.GatedTestJournal\"",
+          "gated-journal.plugin-dispatcher = \"pekko.actor.default-dispatcher\"");
+
   private DurableTestSupport() {}
 
   /** What the inner behavior saw: the delivery sequence number and the message's number. */

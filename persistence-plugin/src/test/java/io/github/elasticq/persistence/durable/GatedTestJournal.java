@@ -23,7 +23,9 @@ import scala.jdk.javaapi.FutureConverters;
  * can also have the write that holds a chosen {@link Work} rejected ({@link #rejectWork}: the
  * journal's answer for that atomic write is an exception, nothing of it is stored) or failed
  * ({@link #failWork}: the whole call fails, nothing is stored); that write is counted in {@link
- * #TROUBLED_WRITES} and then waits for a permit of {@link #TROUBLE_GATE}.
+ * #TROUBLED_WRITES} and then waits for a permit of {@link #TROUBLE_GATE}. And it can store a write
+ * and then report it failed, as a journal whose connection broke after its commit does ({@link
+ * #storeThenFailWork}, {@link #storeThenFailPoisoned}).
  */
 public class GatedTestJournal extends AsyncWriteJournal {
   static final Map<String, List<PersistentRepr>> STORE = new ConcurrentHashMap<>();
@@ -36,6 +38,12 @@ public class GatedTestJournal extends AsyncWriteJournal {
   /** The {@code n} of the Work whose write fails; -1: none. */
   static volatile int failWork = -1;
 
+  /** The {@code n} of the Work whose write is stored, then reported failed; -1: none. */
+  static volatile int storeThenFailWork = -1;
+
+  /** The next write holding a {@code Poisoned} event is stored, then reported failed. */
+  static volatile boolean storeThenFailPoisoned;
+
   static final AtomicInteger TROUBLED_WRITES = new AtomicInteger();
   static final Semaphore TROUBLE_GATE = new Semaphore(0);
 
@@ -46,6 +54,8 @@ public class GatedTestJournal extends AsyncWriteJournal {
     WRITES_STARTED.set(0);
     rejectWork = -1;
     failWork = -1;
+    storeThenFailWork = -1;
+    storeThenFailPoisoned = false;
     TROUBLED_WRITES.set(0);
     TROUBLE_GATE.drainPermits();
   }
@@ -86,6 +96,16 @@ public class GatedTestJournal extends AsyncWriteJournal {
                 STORE
                     .computeIfAbsent(w.persistenceId(), k -> new CopyOnWriteArrayList<>())
                     .addAll(reprs);
+                if (storeThenFailPoisoned
+                    && reprs.stream()
+                        .anyMatch(r -> r.payload() instanceof DurableMailboxEvent.Poisoned)) {
+                  storeThenFailPoisoned = false;
+                  throw new IllegalStateException("test: stored, then fails a Poisoned write");
+                }
+                if (holds(reprs, storeThenFailWork)) {
+                  throw new IllegalStateException(
+                      "test: stored, then fails the write of Work " + storeThenFailWork);
+                }
                 out.add(Optional.empty());
               }
               return (Iterable<Optional<Exception>>) out;
