@@ -98,7 +98,11 @@ abstract class AbstractElasticMessageQueue implements MessageQueue {
     return levels.get(0);
   }
 
-  /** The bound of each level's queue ({@code max-capacity}). Any thread. */
+  /**
+   * The bound of each level's queue: {@code max-capacity}, at most {@link
+   * io.github.elasticq.queue.QueueConfig#CAPACITY_LIMIT} ({@link
+   * io.github.elasticq.queue.QueueConfig#heldAtMost}). Any thread.
+   */
   abstract int maxCapacity();
 
   /**

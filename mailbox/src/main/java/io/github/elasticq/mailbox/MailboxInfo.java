@@ -16,8 +16,8 @@ import java.util.List;
  *     {@code max-capacity}
  * @param levelStats counters per level, lowest first; a single element for single-level mailboxes
  * @param clampedLevels classification results that were out of range and clamped (QoS only)
- * @param maxCapacity {@code max-capacity} of the mailbox's queue (of each level for QoS); 0 when
- *     unknown
+ * @param maxCapacity {@code max-capacity} of the mailbox's queue (of each level for QoS), at most
+ *     2^30 (a larger one counts as that limit, the most a queue holds); 0 when unknown
  * @param cleanedUp messages sent to dead letters by the clean-up of a stopped actor (counted in
  *     {@code stats.dequeued}); always 0 for a live mailbox, see {@link
  *     MailboxRegistry#stoppedTotals()}

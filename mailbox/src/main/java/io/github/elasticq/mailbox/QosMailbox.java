@@ -102,7 +102,7 @@ public final class QosMailbox implements MailboxType, ProducesMessageQueue<QosMe
     this.shedAt =
         threshold == 0.0
             ? Integer.MAX_VALUE
-            : (int) Math.max(1, Math.ceil(threshold * queueConfig.maxCapacity()));
+            : (int) Math.max(1, Math.ceil(threshold * queueConfig.heldAtMost()));
   }
 
   /**

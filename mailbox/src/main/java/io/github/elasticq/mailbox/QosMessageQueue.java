@@ -197,7 +197,7 @@ class QosMessageQueue extends AbstractElasticMessageQueue implements QosMessageQ
 
   @Override
   int maxCapacity() {
-    return type.queueConfig().maxCapacity();
+    return type.queueConfig().heldAtMost();
   }
 
   /** One element per level, then the control queue's. */

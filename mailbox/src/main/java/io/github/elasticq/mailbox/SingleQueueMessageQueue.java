@@ -86,7 +86,7 @@ abstract class SingleQueueMessageQueue<Q extends ElasticQueue<Envelope>>
 
   @Override
   final int maxCapacity() {
-    return queue().config().maxCapacity();
+    return queue().config().heldAtMost();
   }
 
   @Override

@@ -331,7 +331,7 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E>
    * @return false to reject the offer, true to retry it
    */
   private boolean offerWhenFull(long word, long index, long consumerIndex, int capacity) {
-    int max = Math.min(config.maxCapacity(), QueueConfig.CAPACITY_LIMIT);
+    int max = config.heldAtMost();
     if (capacity >= max) {
       // index - consumerIndex >= max with a fresh consumer index: the queue holds max elements.
       incrementRejected();

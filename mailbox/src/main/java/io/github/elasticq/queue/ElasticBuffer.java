@@ -199,7 +199,7 @@ public final class ElasticBuffer<E> extends AbstractQueue<E>
     if (shrinkStreak < 1) {
       throw new IllegalArgumentException("shrinkStreak must be >= 1, was " + shrinkStreak);
     }
-    this.maxCapacity = Math.min(config.maxCapacity(), QueueConfig.CAPACITY_LIMIT);
+    this.maxCapacity = config.heldAtMost();
     this.minCapacity = config.minCapacity();
     this.shrinkStreak = shrinkStreak;
     this.items = new Object[config.initialCapacity()];

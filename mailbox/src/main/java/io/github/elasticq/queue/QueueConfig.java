@@ -121,13 +121,23 @@ public final class QueueConfig {
   }
 
   /**
+   * The most elements a queue of this configuration holds: {@code maxCapacity}, or {@link
+   * #CAPACITY_LIMIT} if that is smaller (a larger max capacity means "no bound" and counts as the
+   * limit: no queue allocates an array beyond it). Management's saturation and the QoS shedding
+   * threshold are fractions of this.
+   */
+  public int heldAtMost() {
+    return Math.min(maxCapacity, CAPACITY_LIMIT);
+  }
+
+  /**
    * The capacity after one growth step from {@code capacity}: {@code min(bound, ceil(capacity ×
    * growthFactor))}, and always at least one more than {@code capacity} while below the bound,
    * which is {@code maxCapacity} or {@link #CAPACITY_LIMIT}, whichever is smaller (no queue
    * allocates an array beyond that limit: with a larger max capacity, growth stops there).
    */
   public int grownCapacity(int capacity) {
-    int bound = Math.min(maxCapacity, CAPACITY_LIMIT);
+    int bound = heldAtMost();
     double grown = Math.ceil(capacity * growthFactor);
     long next = grown >= bound ? bound : Math.max((long) grown, capacity + 1L);
     return (int) Math.min(next, bound);

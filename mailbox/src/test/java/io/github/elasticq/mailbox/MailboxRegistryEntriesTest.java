@@ -119,6 +119,41 @@ class MailboxRegistryEntriesTest {
         .contains("test-elastic-mailbox", "qos-strict-mailbox", "test-shared-mailbox");
   }
 
+  /**
+   * A max-capacity above the largest array ("no bound": 2147483647) is listed as what the queue can
+   * hold, 2^30: management's saturation (a fraction of it) and the QoS shedding threshold would
+   * otherwise never be reached by a queue that overflows at 2^30.
+   */
+  @Test
+  void maxCapacityAboveTheArrayLimit_isListedAsTheLimit() {
+    ActorSystem unbounded =
+        ActorSystem.create(
+            "MailboxRegistryEntriesTestUnbounded",
+            ConfigFactory.parseString(
+                    """
+                    unbounded-elastic { mailbox-type = "io.github.elasticq.mailbox.ElasticMailbox"
+                                        max-capacity = 2147483647 }
+                    unbounded-qos { mailbox-type = "io.github.elasticq.mailbox.QosMailbox"
+                                    max-capacity = 2147483647 }
+                    """)
+                .withFallback(ConfigFactory.load("application-test")));
+    try {
+      for (String id : List.of("unbounded-elastic", "unbounded-qos")) {
+        TestKit owner = new TestKit(unbounded);
+        MessageQueue q =
+            unbounded
+                .mailboxes()
+                .lookup(id)
+                .create(Option.apply(owner.getRef()), Option.apply(unbounded));
+        MailboxInfo info = MailboxRegistry.get(unbounded).find(owner.getRef()).orElseThrow();
+        assertThat(info.maxCapacity()).as(id).isEqualTo(QueueConfig.CAPACITY_LIMIT);
+        cleanUp(q);
+      }
+    } finally {
+      TestKit.shutdownActorSystem(unbounded);
+    }
+  }
+
   @Test
   void concurrentRegistrationsAndCleanUps_leaveExactlyTheKeptQueuesListed() throws Exception {
     TestKit probe = new TestKit(system);

@@ -181,6 +181,12 @@ class QueueConfigTest {
     QueueConfig justAbove = QueueConfig.builder().maxCapacity(limit + 1).build();
     assertThat(justAbove.grownCapacity(1 << 29)).isEqualTo(limit);
     assertThat(justAbove.grownCapacity(limit)).isEqualTo(limit);
+    assertThat(unbounded.heldAtMost()).isEqualTo(limit);
+    assertThat(justAbove.heldAtMost()).isEqualTo(limit);
+    assertThat(QueueConfig.builder().maxCapacity(limit).build().heldAtMost()).isEqualTo(limit);
+    QueueConfig small =
+        QueueConfig.builder().initialCapacity(16).minCapacity(16).maxCapacity(100).build();
+    assertThat(small.heldAtMost()).isEqualTo(100);
   }
 
   @Test

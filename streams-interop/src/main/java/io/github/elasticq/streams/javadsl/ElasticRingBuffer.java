@@ -118,7 +118,7 @@ final class ElasticRingBuffer<E> {
   ElasticRingBuffer(QueueConfig config) {
     this.config = config;
     this.min = config.minCapacity();
-    this.max = Math.min(config.maxCapacity(), QueueConfig.CAPACITY_LIMIT);
+    this.max = config.heldAtMost();
     this.capacity = config.initialCapacity();
     this.windowPolls = capacity;
   }
