@@ -55,7 +55,7 @@ public final class MailboxReadinessCheck implements Supplier<CompletionStage<Boo
    */
   private final Map<String, Long> saturatedSince = new HashMap<>();
 
-  /** Probes that started their walk, in order: a probe's number, taken before it walks. */
+  /** Probes whose listing is complete, in order: a probe's number, taken after its listing. */
   private final AtomicLong walks = new AtomicLong();
 
   /** The number of the newest probe that merged its walk into {@link #saturatedSince}. */
@@ -101,15 +101,19 @@ public final class MailboxReadinessCheck implements Supplier<CompletionStage<Boo
   /**
    * The failure message, or null when ready, for a probe at {@code now} ({@link System#nanoTime}).
    * The registry walk runs without the lock; only the merge into {@link #saturatedSince} holds it.
-   * A probe whose walk is older than the last merged one (numbered before it) changes nothing: its
-   * listing may lack a key a newer probe recorded, and dropping that start would restart the
-   * saturation clock.
+   * Probes are numbered as their listings are complete: a probe whose listing completed before the
+   * last merged one's changes nothing (its listing may lack a key a newer probe recorded, and
+   * dropping that start would restart the saturation clock; or show a mailbox saturated that the
+   * newer one read below). Numbering at the start of the walk instead let a stalled listing, read
+   * after a newer probe's, lose its readings. Two overlapping listings may still read one mailbox
+   * in the other order; the clock then errs by at most one listing's duration.
    */
   String evaluate(long now) {
-    long walk = walks.incrementAndGet(); // before the walk: a later number walked a later listing
+    List<MailboxInfo> listing = mailboxes.get();
+    long walk = walks.incrementAndGet(); // after the listing: a later number, a later listing
     double threshold = settings.saturationThreshold();
     List<Saturated> saturated = new ArrayList<>();
-    for (MailboxInfo m : mailboxes.get()) {
+    for (MailboxInfo m : listing) {
       if (!settings.watches(m.id())) {
         continue;
       }

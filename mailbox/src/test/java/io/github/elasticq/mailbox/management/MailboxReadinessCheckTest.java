@@ -187,4 +187,41 @@ class MailboxReadinessCheckTest {
         .as("the second probe, while the first walked")
         .isEqualTo(Thread.State.TERMINATED);
   }
+
+  /**
+   * A probe whose listing is read after a newer-started probe's listing has the newer reading: here
+   * the mailbox below the threshold at 3 s, after a probe at 3 s read it saturated. Probes numbered
+   * when their walk started dropped that reading (the older number did not merge), and the probe at
+   * 5 s reported it saturated for 5 s although it was below at 3 s.
+   */
+  @Test
+  void probeWhoseListingIsReadAfterANewerProbes_keepsItsReading() throws Exception {
+    AtomicReference<MailboxReadinessCheck> holder = new AtomicReference<>();
+    AtomicReference<String> innerResult = new AtomicReference<>("not run");
+    int[] calls = new int[1];
+    MailboxReadinessCheck check =
+        check(
+            () -> {
+              if (++calls[0] == 2) {
+                // this probe's listing stalls; another probe reads it saturated and merges first
+                Thread t = new Thread(() -> innerResult.set(holder.get().evaluate(3 * SECOND)));
+                t.start();
+                try {
+                  t.join();
+                } catch (InterruptedException e) {
+                  throw new IllegalStateException(e);
+                }
+                return List.of(mailbox(1, 10)); // read after that probe's: below
+              }
+              return List.of(mailbox(1, 95));
+            });
+    holder.set(check);
+    assertThat(check.evaluate(0)).as("first seen saturated at 0 s").isNull();
+    assertThat(check.evaluate(3 * SECOND)).as("below at the newest reading of 3 s").isNull();
+    assertThat(innerResult.get()).isNull();
+    assertThat(check.evaluate(5 * SECOND))
+        .as("saturated again from 5 s only: below at the newest reading of 3 s")
+        .isNull();
+    assertThat(check.evaluate(10 * SECOND)).contains("mailbox [m] of [pekko://s/user/a]");
+  }
 }
