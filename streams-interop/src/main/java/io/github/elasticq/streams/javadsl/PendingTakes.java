@@ -178,15 +178,20 @@ final class PendingTakes<T> {
   }
 
   /**
-   * The outcome of a take whose withdrawal failed: the element or end outcome claimed for it, or
-   * null if {@link #end} cancelled it at the same moment (the cancellation wins the buffer's claim,
-   * the withdrawal wins the take's state, and the take completes with that cancellation: nothing
-   * was claimed for it).
+   * The outcome of a take whose withdrawal failed: the element or end outcome claimed for it (a
+   * failure thrown as {@link CompletionException}), or null if {@link #end} cancelled it at the
+   * same moment (the cancellation wins the buffer's claim, the withdrawal wins the take's state,
+   * and the take completes with that cancellation: nothing was claimed for it). A stream failure
+   * that is itself a {@link CancellationException} is told from that cancellation by identity.
    */
-  private static <T> Optional<T> claimedDespiteWithdraw(CompletableFuture<Optional<T>> f) {
+  private Optional<T> claimedDespiteWithdraw(CompletableFuture<Optional<T>> f) {
     try {
       return f.join();
     } catch (CancellationException c) {
+      End e = end;
+      if (e != null && e.failure == c) {
+        throw new CompletionException(c); // the failure was claimed for it: join throws it bare
+      }
       return null;
     }
   }

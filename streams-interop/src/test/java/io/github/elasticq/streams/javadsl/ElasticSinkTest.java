@@ -234,6 +234,20 @@ class ElasticSinkTest extends StreamTestSupport {
     } finally {
       Thread.interrupted(); // never leak the flag into other tests
     }
+    // a failure that is itself a CancellationException (a cancelled upstream future) is the
+    // failure too, not end()'s cancellation of the take (before: InterruptedException, status lost)
+    PendingTakes<Integer> cancelled = new PendingTakes<>(new ElasticBuffer<>(config(2, 16)));
+    CompletableFuture<Optional<Integer>> waiting = cancelled.take();
+    CancellationException cancellation = new CancellationException("upstream future cancelled");
+    cancelled.end(cancellation);
+    try {
+      assertThatThrownBy(() -> cancelled.interrupted(waiting, new InterruptedException()))
+          .isInstanceOf(CompletionException.class)
+          .hasCause(cancellation);
+      assertThat(Thread.currentThread().isInterrupted()).as("interrupt status kept").isTrue();
+    } finally {
+      Thread.interrupted();
+    }
     // the same for a normal end claimed at the interrupt (worked before)
     PendingTakes<Integer> completed = new PendingTakes<>(new ElasticBuffer<>(config(2, 16)));
     CompletableFuture<Optional<Integer>> pending = completed.take();
