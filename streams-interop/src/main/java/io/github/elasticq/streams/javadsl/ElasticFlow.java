@@ -19,7 +19,7 @@ public final class ElasticFlow {
   private ElasticFlow() {}
 
   /**
-   * A buffer that grows with its occupancy up to {@code config.maxCapacity()}, then backpressures
+   * A buffer that grows with its occupancy up to {@code config.heldAtMost()}, then backpressures
    * upstream, and shrinks back towards {@code minCapacity} once drained. Pekko's {@code buffer(n,
    * backpressure)} allocates its {@code n} slots when the stream starts and keeps them for the life
    * of the stream; this one holds no array until an element has to wait, and gives its array back

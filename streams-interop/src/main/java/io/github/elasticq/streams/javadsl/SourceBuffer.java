@@ -48,7 +48,7 @@ interface SourceBuffer<T> {
 
       @Override
       public boolean hasRoom(int level) {
-        return queue.size() < config.maxCapacity();
+        return queue.size() < config.heldAtMost();
       }
 
       @Override
@@ -93,7 +93,7 @@ interface SourceBuffer<T> {
 
       @Override
       public boolean hasRoom(int level) {
-        return queue.size(level) < config.maxCapacity();
+        return queue.size(level) < config.heldAtMost();
       }
 
       @Override
