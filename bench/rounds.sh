@@ -73,10 +73,16 @@ for r in $(seq -w 1 "$ROUNDS"); do
   done
 done
 
+# This run's files only, not a glob: OUT may hold an earlier run's rounds (more of them).
+this_run() { for r in $(seq -w 1 "$ROUNDS"); do echo "$OUT/r$r-$1.json"; done; }
+peer_files=()
+while IFS= read -r file; do peer_files+=("$file"); done < <(this_run "$(label "$PEER")")
 for c in "${CANDIDATES[@]}"; do
   f=$(label "$c")
+  ours_files=()
+  while IFS= read -r file; do ours_files+=("$file"); done < <(this_run "$f")
   "$JAVA" -cp "$JAR" io.github.elasticq.bench.report.PairedReport \
     "param=$PARAM" "ours=$(value "$c")" "peer=$PEER" "goal=$GOAL" \
     "title=Rounds: $REGEX, $c / $PEER" "out=$OUT/${REPORT:-paired-$f.md}" \
-    "$OUT"/r*-"$f".json "$OUT"/r*-"$PEER".json
+    "${ours_files[@]}" "${peer_files[@]}"
 done

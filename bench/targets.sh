@@ -93,7 +93,9 @@ for t in $TARGETS; do
   fi
   # shellcheck disable=SC2086 # the candidates are words on purpose
   GOAL=$goal OUT=$OUT/$t bench/rounds.sh "$regex" "$param" "$peer" $candidates
-  tsvs+=("$OUT/$t"/paired-*.tsv)
+  for c in $candidates; do # this run's reports (not a glob: OUT may hold an earlier run's)
+    tsvs+=("$OUT/$t/paired-$(echo "$c" | sed 's/[^A-Za-z0-9+=._-]/_/g').tsv")
+  done
 done
 
 "$JAVA" -cp "$JAR" io.github.elasticq.bench.report.PairedSummary out="$OUT" title="$TITLE" \
