@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -254,7 +255,26 @@ public final class GatewayDemo implements Callable<Integer> {
         if (bridge != null) {
           bridge.close();
         }
+        closed.countDown(); // a Ctrl-C hook waits for it
       }
+    }
+  }
+
+  /** Counted down once the run reported and closed; the Ctrl-C hook waits for it. */
+  private final CountDownLatch closed = new CountDownLatch(1);
+
+  /**
+   * What Ctrl-C (or SIGTERM) runs: stops the publishers, then waits until the run has drained,
+   * reported and closed the gateway, at most {@code 150 s} (the drain's 120 s and the report). The
+   * JVM ends when its shutdown hooks return: a hook that only stopped the publishers ended the
+   * process before the drain and the summary (found by an audit).
+   */
+  private void onShutdown(Gateway gateway) {
+    gateway.stopPublishers();
+    try {
+      closed.await(150, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
@@ -280,7 +300,7 @@ public final class GatewayDemo implements Callable<Integer> {
       throws Exception {
     CapacityTimeline timeline = new CapacityTimeline(options.topics());
     LiveView view = new LiveView(gateway, out, options.terminal());
-    Thread ctrlC = new Thread(gateway::stopPublishers);
+    Thread ctrlC = new Thread(() -> onShutdown(gateway), "gateway-ctrl-c");
     Runtime.getRuntime().addShutdownHook(ctrlC);
     gateway.startPublishers();
     ScheduledExecutorService monitor =
@@ -477,12 +497,14 @@ public final class GatewayDemo implements Callable<Integer> {
     long storedAll = 0;
     long gaps = 0;
     long notProcessed = 0;
+    long fromTheJournal = 0;
     for (int t = 0; t < o.topics(); t++) {
       for (int q = 1; q < Gateway.LEVELS; q++) {
         Ledger l = g.ledger(t, q);
         storedAll = Math.max(storedAll, 0) + l.acceptedMax();
         gaps += l.gaps();
         notProcessed += Math.max(0, l.acceptedMax() - l.last());
+        fromTheJournal += l.lostFromTheJournal();
       }
     }
     long recovered =
@@ -508,13 +530,20 @@ public final class GatewayDemo implements Callable<Integer> {
     if (gaps > 0 || notProcessed > 0) {
       problems.add(gaps + notProcessed + " stored QoS 1/2 messages were never processed (lost)");
     }
+    if (fromTheJournal > 0) {
+      problems.add(
+          fromTheJournal
+              + " QoS 1/2 messages acknowledged as stored in an earlier run are gone from the"
+              + " journal (their sequence numbers were given to new messages)");
+    }
     lines.add(
         String.format(
             Locale.ROOT,
             "Durable: %d QoS 1/2 messages stored and acknowledged over all runs of this data"
-                + " directory; lost: %d (ledgers 1..n without gaps)",
+                + " directory; lost: %d (ledgers 1..n without gaps, no acknowledged number given"
+                + " again)",
             storedAll,
-            gaps + notProcessed));
+            gaps + notProcessed + fromTheJournal));
     if (g.streamDropped.get() > 0) {
       problems.add(g.streamDropped.get() + " results dropped by the stream source");
     }
@@ -545,6 +574,18 @@ public final class GatewayDemo implements Callable<Integer> {
         DurationConverter.format(o.duration()));
   }
 
+  /**
+   * A time option above 0 and within what the publishers' clock counts ({@code toNanos}: about 292
+   * years; beyond it their threads failed with "long overflow" and the run sent nothing).
+   */
+  private static void positiveTime(String option, Duration value) throws BadInputException {
+    if (value.isZero() || value.isNegative() || value.compareTo(MAX_TIME) > 0) {
+      throw new BadInputException(option + " must be > 0 and at most 1000000h, was " + value);
+    }
+  }
+
+  private static final Duration MAX_TIME = Duration.ofHours(1_000_000);
+
   private GatewayOptions validate() throws BadInputException {
     if (topics < 1 || topics > 64) {
       throw new BadInputException("--topics must be between 1 and 64, was " + topics);
@@ -556,8 +597,11 @@ public final class GatewayDemo implements Callable<Integer> {
               + " and 64 (0 only with --mqtt), was "
               + publishers);
     }
-    if (rate < 0 || burstSize < 0) {
-      throw new BadInputException("--rate and --burst-size must be >= 0");
+    if (rate < 0) {
+      throw new BadInputException("--rate must be >= 0, was " + rate);
+    }
+    if (burstSize < 0) {
+      throw new BadInputException("--burst-size must be >= 0, was " + burstSize);
     }
     if (qosMix.length != 3 || qosMix[0] < 0 || qosMix[1] < 0 || qosMix[2] < 0) {
       throw new BadInputException("--qos-mix takes three percentages, e.g. 60,30,10");
@@ -566,12 +610,8 @@ public final class GatewayDemo implements Callable<Integer> {
       throw new BadInputException(
           "--qos-mix must add up to 100, was " + (qosMix[0] + qosMix[1] + qosMix[2]));
     }
-    if (duration.isZero()
-        || duration.isNegative()
-        || burstEvery.isZero()
-        || burstEvery.isNegative()) {
-      throw new BadInputException("--duration and --burst-every must be > 0");
-    }
+    positiveTime("--duration", duration);
+    positiveTime("--burst-every", burstEvery);
     if (workMicros < 0 || workMicros > 100_000) {
       throw new BadInputException("--work-us must be between 0 and 100000, was " + workMicros);
     }
@@ -585,6 +625,17 @@ public final class GatewayDemo implements Callable<Integer> {
               + max / 2
               + "), was "
               + (long) inflight * publishers);
+    }
+    if (mqttTopic.isEmpty()
+        || mqttTopic.contains("+")
+        || mqttTopic.contains("#")
+        || mqttTopic.indexOf('\u0000') >= 0) {
+      // the bridge subscribes to <prefix>/in/# and publishes on <prefix>/out/<topic>: a wildcard
+      // in the prefix failed the subscription, or every result's publish
+      throw new BadInputException(
+          "--mqtt-topic must be a topic name without the wildcards + and #, was '"
+              + mqttTopic
+              + "'");
     }
     if (mqttIdle != null && (mqtt == null || mqttIdle.isZero() || mqttIdle.isNegative())) {
       throw new BadInputException("--mqtt-idle takes a time > 0 and needs --mqtt");

@@ -32,6 +32,9 @@ final class Ledger implements AutoCloseable {
   private volatile long acceptedMax;
   private volatile long gaps;
 
+  /** The lowest sequence number acknowledged in this run; 0 before the first. */
+  private long firstAcceptedThisRun; // guarded by this
+
   Ledger(Path dir, String persistenceId) throws IOException {
     Files.createDirectories(dir);
     this.file = dir.resolve(persistenceId + ".processed");
@@ -112,8 +115,24 @@ final class Ledger implements AutoCloseable {
     last = seqNr;
   }
 
+  /**
+   * Acknowledged messages of earlier runs that the journal no longer has: the inbox numbers a new
+   * message after the last one its journal holds, so a number already acknowledged before this run
+   * given to a new message means the journal lost every acknowledged message from that number on
+   * (an fsync that never reached the disk, a journal file cut short). Sequence numbers alone cannot
+   * show it otherwise: the new messages fill the numbers of the lost ones.
+   */
+  synchronized long lostFromTheJournal() {
+    return firstAcceptedThisRun == 0
+        ? 0
+        : Math.max(0, acceptedAtStart - (firstAcceptedThisRun - 1));
+  }
+
   /** Records that the inbox acknowledged {@code seqNr} as stored. Only the ack actor calls it. */
   synchronized void accepted(long seqNr) throws IOException {
+    if (firstAcceptedThisRun == 0 || seqNr < firstAcceptedThisRun) {
+      firstAcceptedThisRun = seqNr;
+    }
     if (seqNr <= acceptedMax) {
       return;
     }

@@ -8,12 +8,14 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -78,6 +80,46 @@ class GatewayDemoTest {
     assertThat(Files.readString(data.resolve("summary.txt"))).contains("RESULT: OK");
   }
 
+  /**
+   * Ctrl-C (here SIGTERM, which runs the same shutdown hook) stops the publishers and still drains
+   * and reports: the hook used to return at once, and the JVM ended before the summary.
+   */
+  @Test
+  void terminatedMidRun_drainsAndReports() throws Exception {
+    Path data = tmp.resolve("data");
+    Path log = Files.createTempFile(tmp, "child", ".log");
+    List<String> args =
+        List.of(
+            "--data",
+            data.toString(),
+            "--metrics-port",
+            "0",
+            "--management-port",
+            "0",
+            "--publishers",
+            "2",
+            "--rate",
+            "300",
+            "--duration",
+            "120s",
+            "--refresh",
+            "1s");
+    Process p = GatewayProcess.start(log, args);
+    try {
+      Awaitility.await()
+          .atMost(Duration.ofMinutes(2))
+          .until(() -> Files.readString(log).contains("data "));
+      Thread.sleep(2000); // publishing for a while
+      p.destroy(); // SIGTERM
+      assertThat(p.waitFor(3, TimeUnit.MINUTES)).as("exited").isTrue();
+    } finally {
+      p.destroyForcibly();
+    }
+    String output = Files.readString(log);
+    assertThat(output).as(output).contains("RESULT: OK");
+    assertThat(data.resolve("summary.txt")).isNotEmptyFile();
+  }
+
   @Test
   void unknownFlag_oneLineError_exit2_nothingWritten() throws IOException {
     Path data = tmp.resolve("data");
@@ -127,6 +169,19 @@ class GatewayDemoTest {
     assertThat(inProcess("--duration", "soon").err).contains("'soon' is not a duration");
     assertThat(inProcess("--topics", "0").code).isEqualTo(2);
     assertThat(inProcess("--mqtt-idle", "3s").err).contains("--mqtt-idle").contains("needs --mqtt");
+    assertThat(inProcess("--rate", "-1").err).contains("--rate must be >= 0, was -1");
+    assertThat(inProcess("--burst-size", "-5").err).contains("--burst-size must be >= 0, was -5");
+    assertThat(inProcess("--burst-every", "0s").err).contains("--burst-every must be > 0");
+    // beyond the publishers' nanosecond clock: their threads failed and the run sent nothing
+    Outcome forever = inProcess("--duration", "3000000h");
+    assertThat(forever.code).isEqualTo(2);
+    assertThat(forever.err).contains("--duration must be > 0 and at most 1000000h");
+    // a wildcard in the prefix failed the bridge's subscription or every result's publish
+    for (String prefix : List.of("x/+", "x/#", "")) {
+      Outcome o = inProcess("--mqtt-topic", prefix);
+      assertThat(o.code).as(prefix).isEqualTo(2);
+      assertThat(o.err).as(prefix).contains("--mqtt-topic must be a topic name without");
+    }
   }
 
   @Test
