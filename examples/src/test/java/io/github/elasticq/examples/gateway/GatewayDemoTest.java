@@ -88,22 +88,7 @@ class GatewayDemoTest {
   void terminatedMidRun_drainsAndReports() throws Exception {
     Path data = tmp.resolve("data");
     Path log = Files.createTempFile(tmp, "child", ".log");
-    List<String> args =
-        List.of(
-            "--data",
-            data.toString(),
-            "--metrics-port",
-            "0",
-            "--management-port",
-            "0",
-            "--publishers",
-            "2",
-            "--rate",
-            "300",
-            "--duration",
-            "120s",
-            "--refresh",
-            "1s");
+    List<String> args = childArgs(data, "--duration", "120s");
     Process p = GatewayProcess.start(log, args);
     try {
       Awaitility.await()
@@ -210,6 +195,18 @@ class GatewayDemoTest {
 
   /** The demo in a child JVM with small loads and free ports; waits for it to exit. */
   private Child run(Path data, String... extra) throws Exception {
+    List<String> args = childArgs(data, extra);
+    Path log = Files.createTempFile(tmp, "child", ".log");
+    Process p = GatewayProcess.start(log, args);
+    if (!p.waitFor(5, TimeUnit.MINUTES)) {
+      p.destroyForcibly().waitFor();
+      throw new AssertionError("the demo did not exit within 5 minutes:\n" + Files.readString(log));
+    }
+    return new Child(p.exitValue(), Files.readString(log));
+  }
+
+  /** The arguments of a child demo with small loads and free ports, then {@code extra}. */
+  private static List<String> childArgs(Path data, String... extra) {
     List<String> args =
         new ArrayList<>(
             List.of(
@@ -232,12 +229,6 @@ class GatewayDemoTest {
                 "--refresh",
                 "2s"));
     args.addAll(List.of(extra));
-    Path log = Files.createTempFile(tmp, "child", ".log");
-    Process p = GatewayProcess.start(log, args);
-    if (!p.waitFor(5, TimeUnit.MINUTES)) {
-      p.destroyForcibly().waitFor();
-      throw new AssertionError("the demo did not exit within 5 minutes:\n" + Files.readString(log));
-    }
-    return new Child(p.exitValue(), Files.readString(log));
+    return args;
   }
 }
