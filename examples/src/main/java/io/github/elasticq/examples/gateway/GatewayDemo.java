@@ -223,6 +223,8 @@ public final class GatewayDemo implements Callable<Integer> {
   public Integer call() throws Exception {
     GatewayOptions options = validate();
     Files.createDirectories(options.dataDir());
+    Files.writeString(
+        options.dataDir().resolve(TOPICS_FILE), Integer.toString(options.topics()) + "\n");
     out.println("ElasticQ gateway demo: " + describe(options));
     MqttBridge bridge = mqtt == null ? null : new MqttBridge(mqtt, mqttTopic, options.dataDir());
     Gateway gateway;
@@ -641,6 +643,7 @@ public final class GatewayDemo implements Callable<Integer> {
       throw new BadInputException("--mqtt-idle takes a time > 0 and needs --mqtt");
     }
     checkDataDir(data);
+    checkTopicsOfTheDataDir(data, topics);
     if (mqtt != null) {
       MqttBridge.probe(mqtt);
     }
@@ -694,6 +697,37 @@ public final class GatewayDemo implements Callable<Integer> {
       Files.delete(Files.createTempFile(existing, ".gateway-", ".probe"));
     } catch (IOException e) {
       throw new BadInputException("--data " + dir + ": " + existing + " is not writable");
+    }
+  }
+
+  /** The file in the data directory that keeps the {@code --topics} it was run with. */
+  static final String TOPICS_FILE = "topics";
+
+  /**
+   * A data directory holds the ledgers and durable inboxes of the topics it was run with: a
+   * recovery with another {@code --topics} left the stored messages of the inboxes it does not
+   * start undelivered and uncounted (the run could report OK), so it is refused.
+   */
+  static void checkTopicsOfTheDataDir(Path dir, int topics) throws BadInputException {
+    Path file = dir.resolve(TOPICS_FILE);
+    if (!Files.isRegularFile(file)) {
+      return; // a new directory, or one of a version that did not keep it
+    }
+    String before;
+    try {
+      before = Files.readString(file).strip();
+    } catch (IOException e) {
+      throw new BadInputException("--data " + dir + ": cannot read " + file + ": " + e);
+    }
+    if (!before.equals(Integer.toString(topics))) {
+      throw new BadInputException(
+          "--topics "
+              + topics
+              + " differs from the "
+              + before
+              + " topics --data "
+              + dir
+              + " was run with: a recovery needs the same --topics (or another --data)");
     }
   }
 

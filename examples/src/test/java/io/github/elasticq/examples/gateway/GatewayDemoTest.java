@@ -42,6 +42,12 @@ class GatewayDemoTest {
     assertThat(crashed.output).contains("halting the JVM now (Runtime.halt)");
     assertThat(Files.exists(data.resolve("summary.txt"))).isFalse();
 
+    // the crashed run's inboxes are those of its topics: a recovery with others is refused
+    Outcome otherTopics = inProcess("--data", data.toString(), "--topics", "2");
+    assertThat(otherTopics.code).as(otherTopics.err).isEqualTo(2);
+    assertThat(otherTopics.err)
+        .contains("--topics 2 differs from the 3 topics --data " + data + " was run with");
+
     Child recovered = run(data, "--duration", "4s");
     assertThat(recovered.exitCode).as(recovered.output).isZero();
     assertThat(recovered.output).contains("recovering:").contains("RESULT: OK");
