@@ -18,11 +18,13 @@ import java.util.TreeMap;
  * by half between two runs of the same jar) the spread of these samples is the honest error bar,
  * where JMH's error within one run is not.
  *
- * <p>Reported per benchmark: every round, the median ratio, the geometric mean, the rounds ours
- * won, and a distribution-free confidence interval for the median (order statistics of the sign
- * test, no assumption about the shape of the spread), with its exact coverage. The verdict against
- * {@code goal}: met when the whole interval is at or above it, missed when the whole interval is
- * below it, otherwise not distinguishable from it with this many rounds.
+ * <p>Reported per benchmark: every round, the median ratio, the geometric mean, the rounds whose
+ * ratio is at or above {@code goal} (and, apart, those at or above 1.0: ours at least as fast as
+ * the peer, which is not the goal when the goal is, say, 3.0), and a distribution-free confidence
+ * interval for the median (order statistics of the sign test, no assumption about the shape of the
+ * spread), with its exact coverage. The verdict against {@code goal}: met when the whole interval
+ * is at or above it, missed when the whole interval is below it, otherwise not distinguishable from
+ * it with this many rounds.
  *
  * <p>Usage: {@code PairedReport param=NAME ours=IMPL peer=IMPL [goal=1.0] [title=TEXT]
  * [machine=TEXT] out=FILE rNN-*.json ...}; a file's round is the part of its name before the first
@@ -93,8 +95,10 @@ public final class PairedReport {
 
   /**
    * What the report says about one benchmark's rounds: the median ratio, its distribution-free
-   * interval {@code [low, high]} with the interval's exact {@code coverage}, the geometric mean and
-   * the number of rounds ours won (ratio at least 1.0).
+   * interval {@code [low, high]} with the interval's exact {@code coverage}, the geometric mean,
+   * the number of rounds whose ratio is at or above the goal ({@code atGoal}; -1 when not known: a
+   * summary from before this count, see {@link PairedSummary}) and the number at or above 1.0
+   * ({@code atOne}: ours at least as fast as the peer, whatever the goal).
    */
   record Summary(
       String benchmark,
@@ -104,7 +108,8 @@ public final class PairedReport {
       double high,
       double coverage,
       double geometricMean,
-      int won) {
+      int atGoal,
+      int atOne) {
     /** Met when the whole interval is at or above the goal, missed when it is all below. */
     String verdict(double goal) {
       return low >= goal ? "met" : high < goal ? "missed" : "not distinguishable from the goal";
@@ -112,9 +117,10 @@ public final class PairedReport {
   }
 
   /**
-   * The summary of {@code p}: the 95 % interval, or the full range when there are too few rounds.
+   * The summary of {@code p} against {@code goal}: the 95 % interval, or the full range when there
+   * are too few rounds.
    */
-  static Summary summarize(Pairs p) {
+  static Summary summarize(Pairs p, double goal) {
     double[] sorted = p.ratios().clone();
     Arrays.sort(sorted);
     int n = sorted.length;
@@ -122,9 +128,11 @@ public final class PairedReport {
     if (k == 0) {
       k = 1; // too few rounds for 95 %: the full range, with its (lower) coverage
     }
-    int won = 0;
+    int atGoal = 0;
+    int atOne = 0;
     for (double r : sorted) {
-      won += r >= 1.0 ? 1 : 0;
+      atGoal += r >= goal ? 1 : 0;
+      atOne += r >= 1.0 ? 1 : 0;
     }
     return new Summary(
         p.benchmark(),
@@ -134,7 +142,8 @@ public final class PairedReport {
         sorted[n - k],
         coverage(n, k),
         geometricMean(sorted),
-        won);
+        atGoal,
+        atOne);
   }
 
   /** Pairs ours with the peer round by round; a round missing either side is an error. */
@@ -212,14 +221,16 @@ public final class PairedReport {
             ours,
             peer,
             h.how()));
-    md.append("| benchmark | rounds | median ratio | interval (coverage) | geometric mean |")
-        .append(" ours won | goal | verdict |\n|---|---:|---:|---:|---:|---:|---:|---|\n");
+    md.append("| benchmark | rounds | median ratio | interval (coverage) | geometric mean | goal |")
+        .append(" rounds ≥ goal | rounds ≥ 1.0× | verdict |\n")
+        .append("|---|---:|---:|---:|---:|---:|---:|---:|---|\n");
     for (Pairs p : pairs) {
-      Summary s = summarize(p);
+      Summary s = summarize(p, goal);
       md.append(
           String.format(
               Locale.ROOT,
-              "| %s | %d | %.3f× | %.3f – %.3f× (%.1f %%) | %.3f× | %d of %d | ≥ %.2f× | %s |%n",
+              "| %s | %d | %.3f× | %.3f – %.3f× (%.1f %%) | %.3f× | ≥ %.2f× | %d of %d |"
+                  + " %d of %d | %s |%n",
               s.benchmark(),
               s.rounds(),
               s.median(),
@@ -227,9 +238,11 @@ public final class PairedReport {
               s.high(),
               100 * s.coverage(),
               s.geometricMean(),
-              s.won(),
-              s.rounds(),
               goal,
+              s.atGoal(),
+              s.rounds(),
+              s.atOne(),
+              s.rounds(),
               s.verdict(goal)));
     }
     for (Pairs p : pairs) {
@@ -255,19 +268,30 @@ public final class PairedReport {
     return md.toString();
   }
 
-  /** The column names of the summary table that {@link PairedSummary} reads. */
+  /**
+   * The column names of the summary table that {@link PairedSummary} reads: {@code at_goal} counts
+   * the rounds at or above the goal, {@code at_1} those at or above 1.0.
+   */
   static final String TSV_HEADER =
+      "benchmark\tours\tpeer\tgoal\trounds\tmedian\tlow\thigh\tcoverage\tgeometric_mean"
+          + "\tat_goal\tat_1";
+
+  /**
+   * The header before {@code at_goal}: its last column, {@code won}, counted the rounds at or above
+   * 1.0 whatever the goal. {@link PairedSummary} still reads such tables (the published ones).
+   */
+  static final String LEGACY_TSV_HEADER =
       "benchmark\tours\tpeer\tgoal\trounds\tmedian\tlow\thigh\tcoverage\tgeometric_mean\twon";
 
   /** The summaries as a tab-separated table, one row per benchmark, for {@link PairedSummary}. */
   static String tsv(List<Pairs> pairs, String ours, String peer, double goal) {
     StringBuilder t = new StringBuilder(TSV_HEADER).append('\n');
     for (Pairs p : pairs) {
-      Summary s = summarize(p);
+      Summary s = summarize(p, goal);
       t.append(
           String.format(
               Locale.ROOT,
-              "%s\t%s\t%s\t%s\t%d\t%.6f\t%.6f\t%.6f\t%.6f\t%.6f\t%d%n",
+              "%s\t%s\t%s\t%s\t%d\t%.6f\t%.6f\t%.6f\t%.6f\t%.6f\t%d\t%d%n",
               s.benchmark(),
               ours,
               peer,
@@ -278,7 +302,8 @@ public final class PairedReport {
               s.high(),
               s.coverage(),
               s.geometricMean(),
-              s.won()));
+              s.atGoal(),
+              s.atOne()));
     }
     return t.toString();
   }
@@ -287,7 +312,7 @@ public final class PairedReport {
   static void chart(Path file, List<Pairs> pairs, double goal, String title) throws IOException {
     List<BarCharts.IntervalBar> bars = new ArrayList<>();
     for (Pairs p : pairs) {
-      Summary s = summarize(p);
+      Summary s = summarize(p, goal);
       bars.add(new BarCharts.IntervalBar(s.benchmark(), s.median(), s.low(), s.high()));
     }
     BarCharts.writeWithIntervals(

@@ -10,11 +10,12 @@ import java.util.Locale;
 /**
  * One view of several paired-rounds results: reads the {@code .tsv} summaries that {@link
  * PairedReport} writes next to each {@code paired.md} and writes {@code summary.md} (every target:
- * the median ratio, its interval, the goal, median / goal and the verdict) and {@code targets.png}
- * (median / goal with the interval / goal drawn across each bar; 1.0 = goal reached). Each target
- * comes from its own paired run, so the view holds as many machine regimes as runs: it shows where
- * each target stands, not a same-run comparison between targets. {@code max=X} ends the chart's
- * axis at X (median / goal): longer bars are cut there and labelled with their real value.
+ * the median ratio, its interval, the goal, median / goal, the rounds at or above the goal and the
+ * verdict) and {@code targets.png} (median / goal with the interval / goal drawn across each bar;
+ * 1.0 = goal reached). Each target comes from its own paired run, so the view holds as many machine
+ * regimes as runs: it shows where each target stands, not a same-run comparison between targets.
+ * {@code max=X} ends the chart's axis at X (median / goal): longer bars are cut there and labelled
+ * with their real value.
  *
  * <pre>
  * java -cp bench/target/benchmarks.jar io.github.elasticq.bench.report.PairedSummary \
@@ -24,7 +25,11 @@ import java.util.Locale;
 public final class PairedSummary {
   private PairedSummary() {}
 
-  /** One row of a {@code paired.tsv}, and the file it came from. */
+  /**
+   * One row of a {@code paired.tsv}, and the file it came from. {@code atGoal} is the number of
+   * rounds at or above the goal, -1 when the table predates that column and the goal is not 1.0
+   * (its {@code won} counted the rounds at or above 1.0, kept as {@code atOne}).
+   */
   record Row(
       String benchmark,
       String ours,
@@ -35,7 +40,8 @@ public final class PairedSummary {
       double low,
       double high,
       double coverage,
-      int won,
+      int atGoal,
+      int atOne,
       Path source) {
     String label() {
       int dot = benchmark.lastIndexOf('.', benchmark.lastIndexOf('.') - 1);
@@ -45,20 +51,25 @@ public final class PairedSummary {
 
     PairedReport.Summary summary() {
       return new PairedReport.Summary(
-          benchmark, rounds, median, low, high, coverage, Double.NaN, won);
+          benchmark, rounds, median, low, high, coverage, Double.NaN, atGoal, atOne);
     }
   }
 
-  /** The rows of one {@code paired.tsv}; a malformed line is an error naming file and line. */
+  /**
+   * The rows of one {@code paired.tsv}, this version's or one from before the {@code at_goal}
+   * column; a malformed line is an error naming file and line.
+   */
   static List<Row> read(Path file) throws IOException {
     List<String> lines = Files.readAllLines(file);
-    if (lines.isEmpty() || !lines.get(0).equals(PairedReport.TSV_HEADER)) {
+    boolean legacy = !lines.isEmpty() && lines.get(0).equals(PairedReport.LEGACY_TSV_HEADER);
+    if (lines.isEmpty() || !(legacy || lines.get(0).equals(PairedReport.TSV_HEADER))) {
       throw new IllegalArgumentException(
           file
               + ": not a PairedReport summary (its first line must be the header \""
               + PairedReport.TSV_HEADER.replace('\t', ' ')
               + "\")");
     }
+    int fields = legacy ? 11 : 12;
     List<Row> rows = new ArrayList<>();
     for (int i = 1; i < lines.size(); i++) {
       String line = lines.get(i);
@@ -66,23 +77,34 @@ public final class PairedSummary {
         continue;
       }
       String[] f = line.split("\t", -1);
-      if (f.length != 11) {
+      if (f.length != fields) {
         throw new IllegalArgumentException(
-            file + ":" + (i + 1) + ": expected 11 tab-separated fields, found " + f.length);
+            file
+                + ":"
+                + (i + 1)
+                + ": expected "
+                + fields
+                + " tab-separated fields, found "
+                + f.length);
       }
       try {
+        double goal = Double.parseDouble(f[3]);
+        int atOne = Integer.parseInt(f[legacy ? 10 : 11]);
+        // a legacy row's won is the count at or above 1.0: the count at the goal when that is 1.0
+        int atGoal = legacy ? (goal == 1.0 ? atOne : -1) : Integer.parseInt(f[10]);
         rows.add(
             new Row(
                 f[0],
                 f[1],
                 f[2],
-                Double.parseDouble(f[3]),
+                goal,
                 Integer.parseInt(f[4]),
                 Double.parseDouble(f[5]),
                 Double.parseDouble(f[6]),
                 Double.parseDouble(f[7]),
                 Double.parseDouble(f[8]),
-                Integer.parseInt(f[10]),
+                atGoal,
+                atOne,
                 file));
       } catch (NumberFormatException e) {
         throw new IllegalArgumentException(
@@ -99,7 +121,8 @@ public final class PairedSummary {
       md.append(note).append("\n\n");
     }
     md.append("| target | rounds | median ratio | interval (coverage) | goal | median / goal |")
-        .append(" verdict | rounds file |\n|---|---:|---:|---:|---:|---:|---|---|\n");
+        .append(" rounds ≥ goal | verdict | rounds file |\n")
+        .append("|---|---:|---:|---:|---:|---:|---:|---|---|\n");
     int met = 0;
     for (Row r : rows) {
       String verdict = r.summary().verdict(r.goal());
@@ -108,7 +131,8 @@ public final class PairedSummary {
       md.append(
           String.format(
               Locale.ROOT,
-              "| %s | %d | %.3f× | %.3f – %.3f× (%.1f %%) | ≥ %.2f× | %.2f | %s | [%s](%s) |%n",
+              "| %s | %d | %.3f× | %.3f – %.3f× (%.1f %%) | ≥ %.2f× | %.2f | %s | %s |"
+                  + " [%s](%s) |%n",
               r.label(),
               r.rounds(),
               r.median(),
@@ -117,6 +141,7 @@ public final class PairedSummary {
               100 * r.coverage(),
               r.goal(),
               r.median() / r.goal(),
+              r.atGoal() < 0 ? "–" : r.atGoal() + " of " + r.rounds(),
               verdict,
               mdFile.getFileName(),
               relative(dir, mdFile)));
@@ -127,6 +152,11 @@ public final class PairedSummary {
             "%nMet (whole interval at or above the goal): %d of %d.%n",
             met,
             rows.size()));
+    if (rows.stream().anyMatch(r -> r.atGoal() < 0)) {
+      md.append(
+          "\nRounds ≥ goal –: a summary written before that count (it counted the rounds at or"
+              + " above 1.0 only).\n");
+    }
     return md.toString();
   }
 

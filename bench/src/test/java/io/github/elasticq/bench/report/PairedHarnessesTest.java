@@ -54,9 +54,10 @@ class PairedHarnessesTest {
         .containsExactly("run 1 (median of 3 rounds)", "run 2 (median of 3 rounds)");
     // run 1: 30 / 10; run 2: 6 / 10 (medians, not round-by-round ratios)
     assertThat(p.ratios()).containsExactly(3.0, 0.6);
-    PairedReport.Summary s = PairedReport.summarize(p);
+    PairedReport.Summary s = PairedReport.summarize(p, 3.0);
     assertThat(s.median()).isCloseTo(1.8, within(1e-12));
-    assertThat(s.won()).isEqualTo(1);
+    assertThat(s.atGoal()).isEqualTo(1); // 3.0 is at the goal 3.0; 0.6 is below it and below 1.0
+    assertThat(s.atOne()).isEqualTo(1);
   }
 
   @Test

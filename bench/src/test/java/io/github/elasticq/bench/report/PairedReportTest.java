@@ -87,6 +87,53 @@ class PairedReportTest {
   }
 
   @Test
+  void roundsAreCountedAgainstTheGoal_notAgainstParity(@TempDir Path dir) throws Exception {
+    // A 3x goal (the QoS rows): every round beats the peer, only three reach the goal.
+    double[] peer = {100, 100, 100, 100, 100, 100};
+    double[] ours = {150, 250, 310, 350, 420, 290}; // 1.5 2.5 3.1 3.5 4.2 2.9
+    List<PairedReport.Pairs> p = PairedReport.pair(rounds(ours, peer), "mailbox", "Ours", "Peer");
+    PairedReport.Heading threeTimes =
+        new PairedReport.Heading("Ours", "Peer", 3.0, "t", "m", PairedReport.FORKS);
+    String md = PairedReport.render(p, threeTimes);
+    assertThat(md)
+        .contains("| rounds ≥ goal | rounds ≥ 1.0× |")
+        .contains("| ≥ 3.00× | 3 of 6 | 6 of 6 | not distinguishable from the goal |");
+    // a round exactly at the goal counts
+    double[] atGoal = {300, 300, 300, 299, 100, 100};
+    assertThat(
+            PairedReport.render(
+                PairedReport.pair(rounds(atGoal, peer), "mailbox", "Ours", "Peer"), threeTimes))
+        .contains("| 3 of 6 | 6 of 6 |");
+
+    // the count reaches PairedSummary through the .tsv, with the goal
+    Path run = dir.resolve("qos/paired.md");
+    writeRun(run, ours, peer, 3.0);
+    List<PairedSummary.Row> rows = PairedSummary.read(dir.resolve("qos/paired.tsv"));
+    assertThat(Files.readString(dir.resolve("qos/paired.tsv"))).endsWith("\t3\t6\n");
+    assertThat(PairedSummary.render(rows, "t", "", dir))
+        .contains("| rounds ≥ goal | verdict |")
+        .contains("| ≥ 3.00× | 1.00 | 3 of 6 | not distinguishable from the goal |");
+  }
+
+  @Test
+  void aSummaryFromBeforeTheGoalCount_isStillRead(@TempDir Path dir) throws Exception {
+    // the published paired.tsv files end in "won", the rounds at or above 1.0
+    Path old = dir.resolve("paired.tsv");
+    Files.writeString(
+        old,
+        PairedReport.LEGACY_TSV_HEADER
+            + "\nB.qos\tO\tP\t3.0\t6\t3.2\t2.9\t4.2\t0.96875\t3.0\t6"
+            + "\nB.p1c1\tO\tP\t1.0\t6\t1.2\t0.9\t1.4\t0.96875\t1.2\t5\n");
+    List<PairedSummary.Row> rows = PairedSummary.read(old);
+    assertThat(rows).extracting(PairedSummary.Row::atOne).containsExactly(6, 5);
+    assertThat(rows).extracting(PairedSummary.Row::atGoal).containsExactly(-1, 5);
+    assertThat(PairedSummary.render(rows, "t", "", dir))
+        .contains("| ≥ 3.00× | 1.07 | – | not distinguishable from the goal |")
+        .contains("| ≥ 1.00× | 1.20 | 5 of 6 | not distinguishable from the goal |")
+        .contains("Rounds ≥ goal –: a summary written before that count");
+  }
+
+  @Test
   void aRoundWithoutOneSide_isAnErrorNamingIt() {
     Map<String, List<JmhResult>> byRound = rounds(new double[] {1, 2}, new double[] {1, 2});
     byRound.put("r03", List.of(row("Ours", 3)));
@@ -213,9 +260,10 @@ class PairedReportTest {
     Path cut = dir.resolve("y.tsv");
     Files.writeString(cut, PairedReport.TSV_HEADER + "\nMailboxBenchmark.burst\tOurs\tPeer\n");
     assertThatThrownBy(() -> PairedSummary.read(cut))
-        .hasMessageContaining("y.tsv:2: expected 11 tab-separated fields, found 3");
+        .hasMessageContaining("y.tsv:2: expected 12 tab-separated fields, found 3");
     Path word = dir.resolve("z.tsv");
-    Files.writeString(word, PairedReport.TSV_HEADER + "\nB.x\tO\tP\tone\t10\t1\t1\t1\t0.9\t1\t5\n");
+    Files.writeString(
+        word, PairedReport.TSV_HEADER + "\nB.x\tO\tP\tone\t10\t1\t1\t1\t0.9\t1\t5\t5\n");
     assertThatThrownBy(() -> PairedSummary.read(word))
         .hasMessageContaining("z.tsv:2: a numeric field is not a number");
   }
