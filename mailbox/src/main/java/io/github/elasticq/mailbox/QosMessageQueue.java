@@ -186,7 +186,9 @@ class QosMessageQueue extends AbstractElasticMessageQueue implements QosMessageQ
   @Override
   public int numberOfMessages() {
     AbstractElasticMpscQueue<Envelope> c = control;
-    return (c == null ? 0 : c.size()) + queue.size();
+    // each part is at most Integer.MAX_VALUE (the levels' sum saturates): so does their sum
+    long n = (long) (c == null ? 0 : c.size()) + queue.size();
+    return (int) Math.min(n, Integer.MAX_VALUE);
   }
 
   @Override
