@@ -71,6 +71,43 @@ public abstract class AbstractMailboxBenchmark {
     return Props.create(Sink.class, Sink::new).withMailbox(Mailboxes.PATH);
   }
 
+  /**
+   * With {@code -Delasticq.bench.resizes=true}: after each iteration, prints the fan-in and burst
+   * sinks' grows and shrinks since the last one (ours only, from the registry), to relate an
+   * iteration's score to its resizing. Off by default; runs outside the measured time.
+   */
+  @TearDown(Level.Iteration)
+  public void printResizes() {
+    if (!Boolean.getBoolean("elasticq.bench.resizes")) {
+      return;
+    }
+    StringBuilder line = new StringBuilder("resizes:");
+    for (ActorRef sink : new ActorRef[] {fanInSink, burstSink}) {
+      io.github.elasticq.mailbox.MailboxRegistry.get(system)
+          .find(sink)
+          .ifPresent(
+              info -> {
+                long g = info.stats().grows();
+                long sh = info.stats().shrinks();
+                String key = sink.path().name();
+                long[] last = lastResizes.computeIfAbsent(key, k -> new long[2]);
+                line.append(' ')
+                    .append(key)
+                    .append(" grows ")
+                    .append(g - last[0])
+                    .append(" shrinks ")
+                    .append(sh - last[1])
+                    .append(" capacity ")
+                    .append(info.stats().capacity());
+                last[0] = g;
+                last[1] = sh;
+              });
+    }
+    System.out.println(line);
+  }
+
+  private final java.util.Map<String, long[]> lastResizes = new java.util.HashMap<>();
+
   /** Stops the actor system. */
   @TearDown(Level.Trial)
   public void stopSystem() throws Exception {
