@@ -18,7 +18,9 @@ import org.apache.pekko.persistence.typed.PersistenceId;
  * <ul>
  *   <li>{@link Enqueue}{@code (message, replyTo)}: once the message is persisted, {@code replyTo}
  *       gets {@link Stored}{@code (seqNr)}; if it is refused, {@link Rejected}{@code (reason)}
- *       ({@link Rejected#FULL} at {@code max-unconfirmed}, or why it could not be serialized).
+ *       ({@link Rejected#FULL} at {@code max-unconfirmed}, {@link Rejected#STASH_FULL} or {@link
+ *       Rejected#RESTARTING} when {@code stash-capacity} commands wait already (see below), or why
+ *       it could not be serialized).
  *   <li>any other message: accepted the same way without a reply; a refused one is published to
  *       dead letters. Both kinds of refusal are counted ({@link DurableMailboxStats#rejected()}).
  * </ul>
@@ -29,6 +31,13 @@ import org.apache.pekko.persistence.typed.PersistenceId;
  * that wait, and the inner behavior, running) and goes on: nothing stored before is lost. If a
  * write fails instead (the journal cannot tell whether it stored it), the same restart follows, and
  * its messages are answered once the recovery shows whether they are stored.
+ *
+ * <p>While a write is in flight, during a recovery and during the backoff of such a restart (200 ms
+ * to 10 s), Pekko holds the commands that arrive (its stash, kept across the restart), up to {@code
+ * stash-capacity} of them. A command beyond that is refused at once: an {@code Enqueue} gets {@link
+ * Rejected#RESTARTING} during the restart (backoff and recovery), {@link Rejected#STASH_FULL}
+ * otherwise; a plain tell goes to dead letters; both are counted, and none is dropped without a
+ * word. The commands held are handled in order once the write or the recovery is done.
  *
  * <p>Stopping the mailbox from outside (its parent stops it, or the actor system terminates)
  * refuses the messages it accepted and had not started writing, with {@link Rejected#STOPPED}; the
@@ -173,12 +182,27 @@ public final class DurableMailbox {
   /**
    * The message was not accepted and will never be delivered.
    *
-   * @param reason {@link #FULL}, {@link #STOPPED}, why the message could not be serialized, or why
-   *     the journal rejected (or failed) its write
+   * @param reason {@link #FULL}, {@link #STASH_FULL}, {@link #RESTARTING}, {@link #STOPPED}, why
+   *     the message could not be serialized, or why the journal rejected (or failed) its write
    */
   public record Rejected(String reason) implements Reply {
     /** The reason when {@code max-unconfirmed} messages are stored and not confirmed. */
     public static final String FULL = "full";
+
+    /**
+     * The reason when {@code stash-capacity} commands already wait for the write in flight or for
+     * the mailbox's recovery (Pekko stashes the commands that come meanwhile).
+     */
+    public static final String STASH_FULL =
+        "stash full: stash-capacity commands wait for a write or the recovery";
+
+    /**
+     * The reason when {@code stash-capacity} commands already wait while the mailbox restarts after
+     * the journal rejected or failed a write (or a recovery): during the backoff (200 ms to 10 s)
+     * and the recovery that follows.
+     */
+    public static final String RESTARTING =
+        "stash full: stash-capacity commands wait for the restart after a journal failure (backoff)";
 
     /**
      * The reason when the mailbox was stopped from outside (its parent, the actor system's

@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.apache.pekko.actor.DeadLetter;
+import org.apache.pekko.actor.Dropped;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.BackoffSupervisorStrategy;
 import org.apache.pekko.actor.typed.Behavior;
@@ -33,11 +34,16 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.persistence.JournalProtocol;
+import org.apache.pekko.persistence.RecoveryPermitter;
+import org.apache.pekko.persistence.SnapshotProtocol;
 import org.apache.pekko.persistence.typed.JournalPersistFailed;
 import org.apache.pekko.persistence.typed.JournalPersistRejected;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.RecoveryFailed;
 import org.apache.pekko.persistence.typed.SnapshotAdapter;
+import org.apache.pekko.persistence.typed.internal.InternalProtocol;
 import org.apache.pekko.persistence.typed.internal.JournalFailureException;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
 import org.apache.pekko.persistence.typed.javadsl.Effect;
@@ -61,16 +67,17 @@ import scala.util.Try;
  * by the time {@code FlushStores} is handled, every message that arrived meanwhile is pending, and
  * all of them (up to {@code max-store-batch}) go into one atomic write. A pending message is not
  * accepted yet: its {@code Stored} reply and its delivery wait for the write. The mailbox's own
- * commands are stashed and, with a full stash, dropped like any other, so a timer repeats {@code
- * FlushStores} every {@code confirm-flush-interval} while messages are pending; a child's stop
- * comes as a death watch signal (never stashed by the event-sourced actor; Pekko's restart
- * supervisor stashes and may drop it during a backoff, so a recovery also asks whether the child
- * still lives) and is handled through a command repeated the same way, with the failure the child
- * reported read from its channel (the {@code InnerFailed} command may be dropped; a dropped {@code
- * ConfirmHint} only delays one confirmation to the next written one, flush timer or store batch,
- * which lets the child hint again); a message whose serializer manifest the stored format cannot
- * hold is rejected as it is accepted, not in its batch's write; and when the inner behavior stops,
- * the last write stores what is pending.
+ * commands are stashed too and, with {@code stash-capacity} commands waiting, dropped ({@link
+ * OuterInterceptor}), so a timer repeats {@code FlushStores} every {@code confirm-flush-interval}
+ * while messages are pending; a child's stop comes as a death watch signal (never stashed by the
+ * event-sourced actor; Pekko's restart supervisor stashes it during a backoff, and would drop it
+ * from a full stash, so a recovery also asks whether the child still lives) and is handled through
+ * a command repeated the same way, with the failure the child reported read from its channel (the
+ * {@code InnerFailed} command may be dropped; a dropped {@code ConfirmHint} only delays one
+ * confirmation to the next written one, flush timer or store batch, which lets the child hint
+ * again); a message whose serializer manifest the stored format cannot hold is rejected as it is
+ * accepted, not in its batch's write; and when the inner behavior stops, the last write stores what
+ * is pending.
  *
  * <p>Journal trouble: Pekko applies an event to the state before it is written, so after a write
  * the journal rejected or failed, the state is ahead of the journal and only a recovery puts it
@@ -89,6 +96,13 @@ import scala.util.Try;
  * is owed. A rejected or failed write that was to precede a stop stops the mailbox, as before. A
  * stop during the backoff gives {@code PostStop} to Pekko's restart supervisor, which stashes it:
  * {@link #withStopHandling} runs the cleanup before it.
+ *
+ * <p>Stash capacity: Pekko holds the commands that arrive during a write, a recovery or a backoff
+ * in its stashes and drops those beyond their capacity, without a reply. {@link OuterInterceptor},
+ * outside the restart supervisor, counts the commands held and refuses those beyond {@code
+ * stash-capacity} itself ({@link Rejected#RESTARTING} during a restart, {@link Rejected#STASH_FULL}
+ * otherwise); Pekko's stashes are larger by the room its other messages need ({@link
+ * #pekkoStashCapacity}), so they never drop a command.
  *
  * <p>An external stop (the parent, or the actor system's termination) answers every message
  * accepted and not yet written with {@link Rejected#STOPPED} (dead letters for plain tells); the
@@ -153,6 +167,9 @@ final class DurableMailboxBehavior<T>
   /** The longest wait of {@link #journalRestart}, for a journal that keeps failing. */
   private static final Duration RESTART_MAX_BACKOFF = Duration.ofSeconds(10);
 
+  /** Room in Pekko's stashes for its snapshot and delete replies and for signals. */
+  private static final int OTHER_MESSAGES_HELD = 64;
+
   private final ActorContext<Object> ctx;
   private final TimerScheduler<Object> timers;
   private final Behavior<T> inner;
@@ -200,6 +217,18 @@ final class DurableMailboxBehavior<T>
   private InnerFailed failure;
 
   /**
+   * Commands passed on by {@link OuterInterceptor} and not yet handled by {@link #onCommand}: those
+   * Pekko holds in its stashes (or hands over right now).
+   */
+  private int heldCommands;
+
+  /** From a rejected or failed write (or recovery) to the end of the recovery that follows. */
+  private boolean restarting;
+
+  /** {@link OuterInterceptor} refused the last user command (logged once per run of refusals). */
+  private boolean refusing;
+
+  /**
    * Children in a row that failed outside the stored messages (on a message of their own or a
    * signal) with {@code processedUpTo} at {@link #ownFailuresAt}: past {@code max-redeliveries} the
    * mailbox stops instead of restarting a child that dies at once (a child that watches a stopped
@@ -226,38 +255,132 @@ final class DurableMailboxBehavior<T>
   }
 
   /**
-   * This behavior, with {@link #onPostStop} run at every stop. A stop during the backoff of a
-   * restart ({@link #journalRestart}) gives {@code PostStop} to Pekko's restart supervisor, which
-   * stashes it instead of passing it to the signal handler: the registry kept the stopped mailbox's
-   * counters. The interceptor sees the signal before that supervisor.
+   * This behavior behind {@link OuterInterceptor}, which sits outside Pekko's restart supervisor
+   * ({@link #journalRestart}): it runs {@link #onPostStop} at every stop, and it refuses the
+   * commands that Pekko could not hold ({@link #heldCommands}).
    */
   Behavior<Object> withStopHandling() {
-    return Behaviors.intercept(() -> new StopInterceptor(this::onPostStop), this);
+    return Behaviors.intercept(OuterInterceptor::new, this);
   }
 
-  /** Runs an action when {@code PostStop} comes, then passes the signal on. */
-  private static final class StopInterceptor extends BehaviorInterceptor<Object, Object> {
-    private final Runnable onStop;
-
-    StopInterceptor(Runnable onStop) {
+  /**
+   * Sees every message and signal before Pekko's restart supervisor does.
+   *
+   * <p>{@code PostStop}: a stop during the backoff of a restart gives it to the supervisor, which
+   * stashes it instead of passing it to the signal handler (the registry kept the stopped mailbox's
+   * counters), so the cleanup runs here.
+   *
+   * <p>Commands: while a write is in flight, during the recovery, and during a restart's backoff,
+   * Pekko stashes the commands (the event-sourced actor's stash, which survives the restart, and
+   * the restart supervisor's own stash during the backoff, which it empties into the former after
+   * the backoff); beyond their capacity Pekko drops them, and the sender of an {@code Enqueue} got
+   * no reply. This interceptor counts the commands it passes on that the command handler has not
+   * handled yet (each one passes here once and reaches the handler once, since Pekko discards none
+   * of them within the capacity, across restarts too), and refuses a user command when {@code
+   * stash-capacity} of them wait: {@link Rejected#RESTARTING} while the mailbox restarts after
+   * journal trouble, else {@link Rejected#STASH_FULL}; dead letters for a plain tell. The mailbox's
+   * own commands count the same and, beyond {@code stash-capacity}, are dropped here as Pekko would
+   * ({@code Dropped}; each of them is repeated or superseded). Pekko's stashes have room for the
+   * other messages they hold too ({@link #pekkoStashCapacity}), so Pekko itself drops nothing and
+   * the count stays exact.
+   */
+  private final class OuterInterceptor extends BehaviorInterceptor<Object, Object> {
+    OuterInterceptor() {
       super(Object.class);
-      this.onStop = onStop;
     }
 
     @Override
     public Behavior<Object> aroundReceive(
-        TypedActorContext<Object> ctx, Object msg, ReceiveTarget<Object> target) {
-      return target.apply(ctx, msg);
+        TypedActorContext<Object> c, Object msg, ReceiveTarget<Object> target) {
+      if (isPekkoInternal(msg)) {
+        return target.apply(c, msg);
+      }
+      if (heldCommands >= settings.stashCapacity()) {
+        if (isOwnCommand(msg)) {
+          // as Pekko's full stash would: each of them is repeated or superseded
+          Adapter.toClassic(ctx.getSystem())
+              .getEventStream()
+              .publish(
+                  new Dropped(
+                      msg,
+                      "stash-capacity commands wait",
+                      org.apache.pekko.actor.ActorRef.noSender(),
+                      Adapter.toClassic(ctx.getSelf())));
+        } else {
+          refuseUnheld(msg);
+        }
+        return Behaviors.same();
+      }
+      if (!isOwnCommand(msg)) {
+        refusing = false;
+      }
+      heldCommands++;
+      return target.apply(c, msg);
     }
 
     @Override
     public Behavior<Object> aroundSignal(
-        TypedActorContext<Object> ctx, Signal signal, SignalTarget<Object> target) {
+        TypedActorContext<Object> c, Signal signal, SignalTarget<Object> target) {
       if (signal == PostStop.instance()) {
-        onStop.run();
+        onPostStop();
       }
-      return target.apply(ctx, signal);
+      return target.apply(c, signal);
     }
+  }
+
+  /**
+   * Messages of Pekko's own protocol that the event-sourced actor does not hand to the command
+   * handler (as its own interceptor tells them apart): journal and snapshot store replies, the
+   * recovery permit, its internal timer ticks.
+   */
+  private static boolean isPekkoInternal(Object msg) {
+    return msg instanceof JournalProtocol.Response
+        || msg instanceof SnapshotProtocol.Response
+        || msg == RecoveryPermitter.RecoveryPermitGranted$.MODULE$
+        || msg instanceof InternalProtocol;
+  }
+
+  /** The mailbox's own commands: a lost one is repeated by a timer, or superseded. */
+  private static boolean isOwnCommand(Object msg) {
+    return msg == ConfirmHint.INSTANCE
+        || msg == FlushStores.INSTANCE
+        || msg == FlushConfirmations.INSTANCE
+        || msg instanceof InnerFailed
+        || msg instanceof InnerTerminated;
+  }
+
+  /** A user command {@link OuterInterceptor} cannot let Pekko hold: refused, counted. */
+  private void refuseUnheld(Object msg) {
+    String reason = restarting ? Rejected.RESTARTING : Rejected.STASH_FULL;
+    if (!refusing) {
+      refusing = true;
+      ctx.getLog()
+          .warn(
+              "Durable mailbox [{}]: {} commands wait {}; refusing more ({})",
+              persistenceIdString,
+              heldCommands,
+              restarting
+                  ? "for the restart after a journal failure"
+                  : "for a write in flight or the recovery",
+              reason);
+    }
+    if (msg instanceof Enqueue<?> e) {
+      reject(e.message(), e.replyTo(), reason);
+    } else {
+      reject(msg, null, reason);
+    }
+  }
+
+  /**
+   * The capacity of Pekko's stashes (the restart supervisor's and the event-sourced actor's):
+   * {@code stash-capacity} commands and room for the rest: the journal's late replies to a failed
+   * or rejected write (one per event, at most {@code max-store-batch} plus a confirmation), a few
+   * snapshot and delete replies, signals.
+   */
+  static int pekkoStashCapacity(DurableMailboxSettings settings) {
+    long capacity =
+        (long) settings.stashCapacity() + settings.maxStoreBatch() + OTHER_MESSAGES_HELD;
+    return (int) Math.min(Integer.MAX_VALUE, capacity);
   }
 
   /**
@@ -268,7 +391,7 @@ final class DurableMailboxBehavior<T>
   private static BackoffSupervisorStrategy journalRestart(DurableMailboxSettings settings) {
     return SupervisorStrategy.restartWithBackoff(RESTART_MIN_BACKOFF, RESTART_MAX_BACKOFF, 0.2)
         .withStopChildren(false)
-        .withStashCapacity(settings.stashCapacity());
+        .withStashCapacity(pekkoStashCapacity(settings));
   }
 
   @Override
@@ -289,7 +412,7 @@ final class DurableMailboxBehavior<T>
 
   @Override
   public Optional<Integer> stashCapacity() {
-    return Optional.of(settings.stashCapacity());
+    return Optional.of(pekkoStashCapacity(settings));
   }
 
   @Override
@@ -325,6 +448,7 @@ final class DurableMailboxBehavior<T>
         .onSignal(Terminated.class, (state, t) -> onChildTerminated(t))
         .onSignal(JournalPersistRejected.class, (state, r) -> onWriteRejected(r.getFailure()))
         .onSignal(JournalPersistFailed.class, (state, f) -> onWriteFailed(f.getFailure()))
+        .onSignal(RecoveryFailed.class, (state, f) -> restarting = true)
         .onSignal(PreRestart.instance(), state -> initialState.clear())
         .onSignal(PostStop.instance(), state -> onPostStop())
         .build();
@@ -338,6 +462,7 @@ final class DurableMailboxBehavior<T>
   // ---------------------------------------------------------------------------------------------
 
   private void onRecoveryCompleted(DurableMailboxState state) {
+    restarting = false;
     counters.unconfirmed = state.size();
     if (channel == null) {
       // Recovered unconfirmed messages may have been delivered before the restart: count them.
@@ -393,6 +518,7 @@ final class DurableMailboxBehavior<T>
       reject(p.event().message(), p.replyTo(), reason);
     }
     if (!stopping) {
+      restarting = true;
       throw new JournalFailureException(
           "Durable mailbox [" + persistenceIdString + "]: the journal rejected a write", cause);
     }
@@ -409,6 +535,7 @@ final class DurableMailboxBehavior<T>
           "Durable mailbox [" + persistenceIdString + "]: the last write before the stop failed",
           cause);
     }
+    restarting = true;
     inFlightFailure = cause;
   }
 
@@ -453,6 +580,7 @@ final class DurableMailboxBehavior<T>
 
   private Effect<DurableMailboxEvent, DurableMailboxState> onCommand(
       DurableMailboxState state, Object command) {
+    heldCommands = Math.max(0, heldCommands - 1);
     if (command == ConfirmHint.INSTANCE) {
       channel.hintPending.set(false);
       return confirm(state, false);

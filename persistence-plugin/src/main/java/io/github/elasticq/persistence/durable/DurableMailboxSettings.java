@@ -195,7 +195,11 @@ public final class DurableMailboxSettings {
     return keepSnapshots;
   }
 
-  /** Capacity of the command stash that holds messages while a write is in flight. */
+  /**
+   * How many commands the mailbox holds while a write is in flight, during a recovery and during
+   * the backoff of a restart after journal trouble; beyond it a command is refused ({@code
+   * Rejected}, dead letters for a plain tell).
+   */
   public int stashCapacity() {
     return stashCapacity;
   }

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -51,6 +52,13 @@ import scala.concurrent.Promise;
  *   <li>Replays run on {@code replay-dispatcher} ({@code elasticq.journal.replay-pool}), never on
  *       the default dispatcher nor on the plugin's own (many recoveries at once cannot delay the
  *       replies of writes); the highest sequence number comes from the in-memory index.
+ *   <li>A recovery waits for the writes of its persistence id still under way in the log: its read
+ *       of the highest sequence number (which Pekko makes before every replay) is answered once
+ *       they are stored or failed. So a write that failed for the persistent actor (after {@code
+ *       write-timeout}) and is stored all the same is replayed to the next incarnation, which
+ *       writes after it; it does not write that sequence number again (the log would let the new
+ *       event replace the stored one for replays, after a live {@code eventsByPersistenceId} had
+ *       emitted the stored one).
  * </ul>
  *
  * <p>Instantiated by Pekko; the instance is an actor and confined to it. The log itself is owned by
@@ -80,6 +88,13 @@ public final class WalJournal extends AsyncWriteJournal {
    * one task submission (one thread wake-up) instead of one per call.
    */
   private final ConcurrentLinkedQueue<Runnable> completions = new ConcurrentLinkedQueue<>();
+
+  /**
+   * Per persistence id, the log's future of its latest append that has not completed yet (writer
+   * FIFO: the earlier ones are done when it is). Put on the actor thread, removed on the writer's.
+   */
+  private final ConcurrentHashMap<String, CompletableFuture<Void>> appending =
+      new ConcurrentHashMap<>();
 
   private final AtomicBoolean drainScheduled = new AtomicBoolean();
   private final ExecutionContextExecutor dispatcher;
@@ -141,11 +156,12 @@ public final class WalJournal extends AsyncWriteJournal {
   public Future<Iterable<Optional<Exception>>> doAsyncWriteMessages(
       Iterable<AtomicWrite> messages) {
     List<Optional<Exception>> results = new ArrayList<>();
+    List<String> pids = new ArrayList<>(1);
     List<WalWrite> writes;
     try {
       // One transport-information scope for the whole call: serializers of events holding an
       // ActorRef need it (see EventCodec).
-      writes = codec.withTransportInformation(() -> encode(messages, results));
+      writes = codec.withTransportInformation(() -> encode(messages, results, pids));
     } catch (Exception e) {
       return Futures.failed(e);
     }
@@ -163,15 +179,27 @@ public final class WalJournal extends AsyncWriteJournal {
     }
     Promise<Iterable<Optional<Exception>>> promise = Futures.promise();
     timeouts.track(promise, System.nanoTime());
-    log.append(writes).whenComplete((v, e) -> complete(() -> settle(promise, done, e)));
+    CompletableFuture<Void> appended = log.append(writes);
+    for (String pid : pids) {
+      appending.put(pid, appended);
+    }
+    appended.whenComplete(
+        (v, e) -> {
+          for (String pid : pids) {
+            appending.remove(pid, appended);
+          }
+          complete(() -> settle(promise, done, e));
+        });
     return promise.future();
   }
 
   /**
    * Serializes every atomic write; one that fails to serialize gets its exception in {@code
-   * results} (a rejection) and is left out of the returned writes.
+   * results} (a rejection) and is left out of the returned writes. The persistence ids of the
+   * returned writes go to {@code pids}, each once.
    */
-  private List<WalWrite> encode(Iterable<AtomicWrite> messages, List<Optional<Exception>> results) {
+  private List<WalWrite> encode(
+      Iterable<AtomicWrite> messages, List<Optional<Exception>> results, List<String> pids) {
     List<WalWrite> writes = new ArrayList<>();
     for (AtomicWrite aw : messages) {
       try {
@@ -189,6 +217,9 @@ public final class WalJournal extends AsyncWriteJournal {
         }
         writes.add(encoder.encode(events));
         results.add(Optional.empty());
+        if (!pids.contains(aw.persistenceId())) {
+          pids.add(aw.persistenceId());
+        }
       } catch (Exception e) {
         results.add(Optional.of(e));
       }
@@ -259,13 +290,35 @@ public final class WalJournal extends AsyncWriteJournal {
         false);
   }
 
+  /**
+   * The highest sequence number, once the writes of {@code persistenceId} that are still under way
+   * in the log are stored or failed (see the class comment); Pekko reads it before every replay.
+   * Not timed: Pekko's {@code recovery-event-timeout} bounds a recovery that waits here.
+   */
   @Override
   public Future<Long> doAsyncReadHighestSequenceNr(String persistenceId, long fromSequenceNr) {
+    WriteAheadLog log;
     try {
-      return Futures.successful(log().highestSequenceNr(persistenceId));
+      log = log();
     } catch (RuntimeException e) {
       return Futures.failed(e);
     }
+    CompletableFuture<Void> pending = appending.get(persistenceId);
+    if (pending == null || pending.isDone()) {
+      return Futures.successful(log.highestSequenceNr(persistenceId));
+    }
+    Promise<Long> promise = Futures.promise();
+    pending.whenComplete(
+        (v, e) ->
+            complete(
+                () -> {
+                  try {
+                    promise.trySuccess(log.highestSequenceNr(persistenceId));
+                  } catch (RuntimeException failure) {
+                    promise.tryFailure(failure);
+                  }
+                }));
+    return promise.future();
   }
 
   /**

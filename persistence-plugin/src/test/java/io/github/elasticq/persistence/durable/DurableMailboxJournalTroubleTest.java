@@ -12,17 +12,20 @@ import io.github.elasticq.persistence.durable.DurableTestSupport.Seen;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.DeadLetter;
 import org.apache.pekko.actor.Dropped;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
-import org.apache.pekko.actor.typed.Terminated;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -99,16 +102,17 @@ class DurableMailboxJournalTroubleTest {
   }
 
   /**
-   * During the backoff Pekko's restart supervisor stashes signals and drops them when its stash is
-   * full: the child's {@code Terminated} was lost, and the mailbox went on offering to a dead child
-   * and never stopped.
+   * During the backoff Pekko's restart supervisor stashes signals with the commands: with its stash
+   * full of commands, the child's {@code Terminated} was dropped, and the mailbox went on offering
+   * to a dead child and never stopped (the recovery now also asks whether the child lives). The
+   * commands beyond {@code stash-capacity} are refused now, so the signal keeps its place; the
+   * mailbox stops either way.
    */
   @Test
-  void childStopsDuringTheBackoff_whileItsTerminatedIsDropped_theMailboxStillStops()
-      throws Exception {
+  void childStopsDuringTheBackoff_withTheStashFull_theMailboxStillStops() throws Exception {
     ActorTestKit kit = kit("terminated-dropped");
     TestProbe<Reply> replies = kit.createTestProbe();
-    TestProbe<Dropped> dropped = DurableTestSupport.eventStreamProbe(kit, Dropped.class);
+    TestProbe<DeadLetter> deadLetters = DurableTestSupport.eventStreamProbe(kit, DeadLetter.class);
     CountDownLatch inHandler = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
     Behavior<Work> inner =
@@ -131,15 +135,22 @@ class DurableMailboxJournalTroubleTest {
     assertThat(inHandler.await(10, TimeUnit.SECONDS)).isTrue();
     rejectOne(mailbox, replies, 2); // in the restart's backoff now (at least 160 ms)
     for (int i = 0; i < 5; i++) {
-      mailbox.tell(new Work(100 + i)); // the supervisor's stash (2) fills up
+      // stash-capacity (2) commands held (the flush timer's command may hold one), the rest refused
+      mailbox.tell(new Work(100 + i));
     }
-    release.countDown(); // the child stops: its Terminated comes during the backoff
-    dropped.fishForMessage(
+    List<Object> refused = new ArrayList<>();
+    deadLetters.fishForMessage(
         TIMEOUT,
-        m ->
-            m.message() instanceof Terminated
-                ? FishingOutcomes.complete()
-                : FishingOutcomes.continueAndIgnore());
+        d -> {
+          if (d.message() instanceof Work w) {
+            refused.add(w);
+          }
+          return refused.contains(new Work(104))
+              ? FishingOutcomes.complete()
+              : FishingOutcomes.continueAndIgnore();
+        });
+    assertThat(refused).contains(new Work(102), new Work(103), new Work(104));
+    release.countDown(); // the child stops: its Terminated comes during the backoff
     kit.createTestProbe().expectTerminated(mailbox, TIMEOUT);
   }
 
@@ -259,5 +270,167 @@ class DurableMailboxJournalTroubleTest {
     assertThat(replies.receiveMessage(TIMEOUT)).isEqualTo(new Stored(6));
     assertThat(seen.receiveMessage(TIMEOUT)).isEqualTo(new Seen(6, 8));
     seen.expectNoMessage(Duration.ofSeconds(1));
+  }
+
+  /**
+   * Sends {@code Enqueue(Work(n))} for each n, each with its own probe (one reply each, checked by
+   * {@link #answers}).
+   */
+  private static Map<Integer, TestProbe<Reply>> enqueue(
+      ActorTestKit kit, ActorRef<Object> mailbox, int from, int to) {
+    Map<Integer, TestProbe<Reply>> probes = new LinkedHashMap<>();
+    for (int n = from; n <= to; n++) {
+      TestProbe<Reply> p = kit.createTestProbe();
+      probes.put(n, p);
+      mailbox.tell(new Enqueue<>(new Work(n), p.ref()));
+    }
+    return probes;
+  }
+
+  /** The one reply each probe gets (no probe may wait in vain, none may get two). */
+  private static Map<Integer, Reply> answers(Map<Integer, TestProbe<Reply>> probes) {
+    Map<Integer, Reply> out = new TreeMap<>();
+    probes.forEach(
+        (n, p) -> {
+          try {
+            out.put(n, p.receiveMessage(TIMEOUT));
+          } catch (AssertionError e) {
+            throw new AssertionError("no reply to Enqueue(Work(" + n + ")): an ask times out", e);
+          }
+        });
+    probes.values().forEach(p -> p.expectNoMessage(Duration.ofMillis(50)));
+    return out;
+  }
+
+  /**
+   * Commands beyond {@code stash-capacity} during the backoff of the restart after a rejected
+   * write: Pekko's restart supervisor dropped them ({@code Dropped}, no reply: an ask timed out),
+   * and also dropped, after the backoff, commands it had held, when it handed them to the
+   * event-sourced actor's stash that still held those of the write in flight. Now every sender is
+   * answered: the first {@code stash-capacity} commands (over the write and the backoff) are stored
+   * and delivered once, each later one is refused at once with {@link Rejected#RESTARTING}.
+   */
+  @Test
+  void beyondStashCapacityDuringTheBackoff_everySenderIsAnswered_storedOnesDeliveredOnce() {
+    ActorTestKit kit = kit("stash-full-backoff");
+    TestProbe<Seen> seen = kit.createTestProbe();
+    TestProbe<Reply> replies = kit.createTestProbe();
+    TestProbe<Dropped> dropped = DurableTestSupport.eventStreamProbe(kit, Dropped.class);
+    ActorRef<Object> mailbox =
+        kit.spawn(
+            DurableMailbox.create(
+                "stash-full-backoff",
+                DurableTestSupport.reporting(seen.ref()),
+                DurableMailboxSettings.builder().stashCapacity(3).build()));
+    mailbox.tell(new Enqueue<>(new Work(1), replies.ref()));
+    assertThat(replies.receiveMessage(TIMEOUT)).isEqualTo(new Stored(1));
+    assertThat(seen.receiveMessage(TIMEOUT)).isEqualTo(new Seen(1, 1));
+    await().atMost(TIMEOUT).until(() -> stats(kit, "stash-full-backoff").processed() == 1);
+
+    GatedTestJournal.rejectWork = 2;
+    mailbox.tell(new Enqueue<>(new Work(2), replies.ref()));
+    await().atMost(TIMEOUT).until(() -> GatedTestJournal.TROUBLED_WRITES.get() == 1);
+    // the write [MessageStored(2), Confirmed(1)] is in flight: these two wait in Pekko's stash
+    Map<Integer, TestProbe<Reply>> probes = enqueue(kit, mailbox, 10, 11);
+    GatedTestJournal.TROUBLE_GATE.release();
+    assertThat(replies.receiveMessage(TIMEOUT)).isInstanceOf(Rejected.class); // Work 2
+    // in the restart's backoff now (at least 160 ms): room for one more, then refusals
+    probes.putAll(enqueue(kit, mailbox, 12, 19));
+
+    Map<Integer, Reply> answers = answers(probes);
+    for (int n = 13; n <= 19; n++) {
+      assertThat(answers.get(n)).as("Work " + n).isEqualTo(new Rejected(Rejected.RESTARTING));
+    }
+    assertThat(answers.get(10)).isEqualTo(new Stored(2));
+    assertThat(answers.get(11)).isEqualTo(new Stored(3));
+    assertThat(answers.get(12)).isEqualTo(new Stored(4));
+    assertThat(
+            List.of(
+                seen.receiveMessage(TIMEOUT),
+                seen.receiveMessage(TIMEOUT),
+                seen.receiveMessage(TIMEOUT)))
+        .containsExactly(new Seen(2, 10), new Seen(3, 11), new Seen(4, 12));
+    seen.expectNoMessage(Duration.ofSeconds(1));
+    dropped.expectNoMessage(Duration.ofMillis(100));
+    assertThat(stats(kit, "stash-full-backoff").rejected()).isEqualTo(1 + 7);
+    // and the mailbox goes on
+    mailbox.tell(new Enqueue<>(new Work(20), replies.ref()));
+    assertThat(replies.receiveMessage(TIMEOUT)).isEqualTo(new Stored(5));
+    assertThat(seen.receiveMessage(TIMEOUT)).isEqualTo(new Seen(5, 20));
+  }
+
+  /**
+   * A write whose outcome the journal cannot tell (it failed) while more commands come than the
+   * stash holds, before and during the backoff: every sender is answered, the failed write's
+   * message after the recovery ({@code Rejected}: the journal does not have it), and the messages
+   * held are stored and delivered once.
+   */
+  @Test
+  void beyondStashCapacityAroundAFailedWrite_everySenderIsAnswered() {
+    ActorTestKit kit = kit("stash-full-failed");
+    TestProbe<Seen> seen = kit.createTestProbe();
+    ActorRef<Object> mailbox =
+        kit.spawn(
+            DurableMailbox.create(
+                "stash-full-failed",
+                DurableTestSupport.reporting(seen.ref()),
+                DurableMailboxSettings.builder().stashCapacity(4).build()));
+    GatedTestJournal.failWork = 1;
+    Map<Integer, TestProbe<Reply>> probes = enqueue(kit, mailbox, 1, 1);
+    await().atMost(TIMEOUT).until(() -> GatedTestJournal.TROUBLED_WRITES.get() == 1);
+    probes.putAll(enqueue(kit, mailbox, 2, 7)); // 4 held during the write, 2 refused
+    GatedTestJournal.TROUBLE_GATE.release();
+    probes.putAll(enqueue(kit, mailbox, 8, 10)); // refused: the 4 still wait
+
+    Map<Integer, Reply> answers = answers(probes);
+    assertThat(answers.get(1)).isInstanceOf(Rejected.class);
+    assertThat(((Rejected) answers.get(1)).reason()).startsWith("the journal failed to write it");
+    for (int n = 2; n <= 5; n++) {
+      assertThat(answers.get(n)).as("Work " + n).isEqualTo(new Stored(n - 1));
+    }
+    for (int n = 6; n <= 10; n++) {
+      assertThat(answers.get(n)).as("Work " + n).isInstanceOf(Rejected.class);
+      assertThat(((Rejected) answers.get(n)).reason())
+          .isIn(Rejected.STASH_FULL, Rejected.RESTARTING);
+    }
+    for (int n = 2; n <= 5; n++) {
+      assertThat(seen.receiveMessage(TIMEOUT)).isEqualTo(new Seen(n - 1, n));
+    }
+    seen.expectNoMessage(Duration.ofSeconds(1));
+  }
+
+  /**
+   * The same while a write is only slow: Pekko's event-sourced stash dropped the commands beyond
+   * {@code stash-capacity} (no reply); now they get {@link Rejected#STASH_FULL} at once, while the
+   * write is still in flight.
+   */
+  @Test
+  void beyondStashCapacityDuringAWrite_isRefusedAtOnce() {
+    ActorTestKit kit = kit("stash-full-write");
+    TestProbe<Seen> seen = kit.createTestProbe();
+    ActorRef<Object> mailbox =
+        kit.spawn(
+            DurableMailbox.create(
+                "stash-full-write",
+                DurableTestSupport.reporting(seen.ref()),
+                DurableMailboxSettings.builder().stashCapacity(2).build()));
+    GatedTestJournal.PERMITS.drainPermits();
+    Map<Integer, TestProbe<Reply>> first = enqueue(kit, mailbox, 1, 1);
+    await().atMost(TIMEOUT).until(() -> GatedTestJournal.WRITES_STARTED.get() == 1);
+    Map<Integer, TestProbe<Reply>> during = enqueue(kit, mailbox, 2, 6);
+    for (int n = 4; n <= 6; n++) {
+      assertThat(during.get(n).receiveMessage(TIMEOUT))
+          .as("Work " + n + ", while the write is held")
+          .isEqualTo(new Rejected(Rejected.STASH_FULL));
+    }
+    GatedTestJournal.PERMITS.release(Integer.MAX_VALUE / 2);
+    assertThat(first.get(1).receiveMessage(TIMEOUT)).isEqualTo(new Stored(1));
+    assertThat(during.get(2).receiveMessage(TIMEOUT)).isEqualTo(new Stored(2));
+    assertThat(during.get(3).receiveMessage(TIMEOUT)).isEqualTo(new Stored(3));
+    for (int n = 1; n <= 3; n++) {
+      assertThat(seen.receiveMessage(TIMEOUT)).isEqualTo(new Seen(n, n));
+    }
+    seen.expectNoMessage(Duration.ofMillis(500));
+    assertThat(stats(kit, "stash-full-write").rejected()).isEqualTo(3);
   }
 }

@@ -43,6 +43,14 @@ import org.apache.pekko.stream.javadsl.Source;
  * number. An event is visible once its write has been acknowledged to the persistent actor, or
  * earlier.
  *
+ * <p>A live stream shows what a replay shows: an emitted event stays the event of its sequence
+ * number, also when its write failed for the persistent actor (a {@code write-timeout}) and was
+ * stored all the same, because the actor's next recovery waits for that write and goes on after it
+ * (see {@code WalJournal}). Only two live incarnations of one persistence id at once, which Pekko
+ * does not support, can write a sequence number again: the journal's replays then return the newer
+ * event (and drop the older incarnation's events after it), while a live stream that had emitted
+ * the older one does not emit the newer.
+ *
  * <p>Thread-safe; every returned {@code Source} may be materialized any number of times. Log reads
  * run on the journal's replay-dispatcher.
  */
