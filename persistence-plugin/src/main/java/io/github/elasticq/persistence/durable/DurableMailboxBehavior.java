@@ -16,8 +16,10 @@ import io.github.elasticq.persistence.durable.DurableMailboxEvent.Poisoned;
 import io.github.elasticq.persistence.durable.DurableMailboxRegistry.Counters;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.apache.pekko.actor.DeadLetter;
 import org.apache.pekko.actor.Dropped;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -222,6 +224,13 @@ final class DurableMailboxBehavior<T>
    */
   private int heldCommands;
 
+  /**
+   * The repeatable own commands among {@link #heldCommands} ({@link #isRepeatable}): a copy that
+   * arrives while one is held is dropped uncounted (the held one is handled), so a notice repeated
+   * by its timer during a long write or recovery does not fill {@code stash-capacity}.
+   */
+  private final Set<Object> heldRepeatable = new HashSet<>();
+
   /** From a rejected or failed write (or recovery) to the end of the recovery that follows. */
   private boolean restarting;
 
@@ -280,7 +289,8 @@ final class DurableMailboxBehavior<T>
    * stash-capacity} of them wait: {@link Rejected#RESTARTING} while the mailbox restarts after
    * journal trouble, else {@link Rejected#STASH_FULL}; dead letters for a plain tell. The mailbox's
    * own commands count the same and, beyond {@code stash-capacity}, are dropped here as Pekko would
-   * ({@code Dropped}; each of them is repeated or superseded). Pekko's stashes have room for the
+   * ({@code Dropped}; each of them is repeated or superseded); a copy of a repeatable one that is
+   * held already is dropped uncounted ({@link #heldRepeatable}). Pekko's stashes have room for the
    * other messages they hold too ({@link #pekkoStashCapacity}), so Pekko itself drops nothing and
    * the count stays exact.
    */
@@ -294,6 +304,9 @@ final class DurableMailboxBehavior<T>
         TypedActorContext<Object> c, Object msg, ReceiveTarget<Object> target) {
       if (isPekkoInternal(msg)) {
         return target.apply(c, msg);
+      }
+      if (isRepeatable(msg) && heldRepeatable.contains(msg)) {
+        return Behaviors.same(); // a copy of a held one, which the handler will see
       }
       if (heldCommands >= settings.stashCapacity()) {
         if (isOwnCommand(msg)) {
@@ -313,6 +326,8 @@ final class DurableMailboxBehavior<T>
       }
       if (!isOwnCommand(msg)) {
         refusing = false;
+      } else if (isRepeatable(msg)) {
+        heldRepeatable.add(msg);
       }
       heldCommands++;
       return target.apply(c, msg);
@@ -346,6 +361,17 @@ final class DurableMailboxBehavior<T>
         || msg == FlushStores.INSTANCE
         || msg == FlushConfirmations.INSTANCE
         || msg instanceof InnerFailed
+        || msg instanceof InnerTerminated;
+  }
+
+  /**
+   * The own commands a timer repeats or that are sent again until handled, each equal to its
+   * copies: one held copy stands for all.
+   */
+  private static boolean isRepeatable(Object msg) {
+    return msg == ConfirmHint.INSTANCE
+        || msg == FlushStores.INSTANCE
+        || msg == FlushConfirmations.INSTANCE
         || msg instanceof InnerTerminated;
   }
 
@@ -581,6 +607,9 @@ final class DurableMailboxBehavior<T>
   private Effect<DurableMailboxEvent, DurableMailboxState> onCommand(
       DurableMailboxState state, Object command) {
     heldCommands = Math.max(0, heldCommands - 1);
+    if (isRepeatable(command)) {
+      heldRepeatable.remove(command);
+    }
     if (command == ConfirmHint.INSTANCE) {
       channel.hintPending.set(false);
       return confirm(state, false);
