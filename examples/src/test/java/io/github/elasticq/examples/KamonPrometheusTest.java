@@ -3,11 +3,18 @@ package io.github.elasticq.examples;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.typesafe.config.ConfigFactory;
+import io.github.elasticq.persistence.journal.WalRegistry;
+import io.github.elasticq.persistence.wal.WalEvent;
+import io.github.elasticq.persistence.wal.WalWrite;
+import io.github.elasticq.persistence.wal.WriteAheadLog;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,8 +22,13 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.pekko.actor.ActorSystem;
+import org.apache.pekko.testkit.javadsl.TestKit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -43,6 +55,9 @@ class KamonPrometheusTest {
   private static final Pattern EXPR = Pattern.compile("\"expr\":\\s*\"((?:[^\"\\\\]|\\\\.)*)\"");
   private static final Pattern LABEL_VALUES =
       Pattern.compile("\"query\":\\s*\"label_values\\(((?:[^\"\\\\]|\\\\.)*), *\\w+\\)\"");
+
+  private static final Pattern SYSTEM_VARIABLE =
+      Pattern.compile("\"query\":\\s*\"label_values\\(((?:[^\"\\\\]|\\\\.)*), *system\\)\"");
 
   @TempDir Path dir;
 
@@ -77,6 +92,11 @@ class KamonPrometheusTest {
 
   /** Every PromQL expression of the dashboard, with its variables given values. */
   static List<String> dashboardQueries() throws IOException {
+    return dashboardQueries(KamonExample.SYSTEM);
+  }
+
+  /** Every PromQL expression of the dashboard, with {@code system} chosen. */
+  static List<String> dashboardQueries(String system) throws IOException {
     String json = Files.readString(DASHBOARD);
     Set<String> out = new LinkedHashSet<>();
     for (Pattern p : List.of(EXPR, LABEL_VALUES)) {
@@ -86,7 +106,7 @@ class KamonPrometheusTest {
             m.group(1)
                 .replace("\\\"", "\"")
                 .replace("\\\\", "\\")
-                .replace("$system", KamonExample.SYSTEM)
+                .replace("$system", system)
                 .replace("$mailbox", ".*")
                 .replace("$__rate_interval", "30s"));
       }
@@ -167,6 +187,85 @@ class KamonPrometheusTest {
                 "reason=\"cleanup\""))
         .as("stopped actors left messages")
         .isPositive();
+  }
+
+  /**
+   * A node that uses the journal but no ElasticQ mailbox (elasticq-persistence alone, or Pekko's
+   * default mailboxes) exports only {@code elasticq_journal_*} series: the dashboard must still
+   * offer its actor system in the {@code system} variable, and its journal panels, with that system
+   * chosen, must show its series.
+   */
+  @Test
+  @Order(3)
+  void journalOnlySystem_isOfferedByTheSystemVariable_andFillsTheJournalPanels() throws Exception {
+    boolean ci = "true".equalsIgnoreCase(System.getenv("CI"));
+    if (PrometheusServer.binary().isEmpty() && !ci) {
+      Assumptions.abort(
+          "prometheus binary not found: install the Debian package 'prometheus' to run this test"
+              + " (under CI=true it fails instead)");
+    }
+    String name = "elasticq-journal-only";
+    ActorSystem journalOnly =
+        ActorSystem.create(
+            name,
+            ConfigFactory.parseString(
+                    "elasticq.kamon { enabled = on, poll-interval = 500ms }\n"
+                        + "pekko.persistence.journal.plugin = \"elasticq.journal\"\n"
+                        + "elasticq.journal.dir = \""
+                        + dir.resolve("journal-only").toString().replace("\\", "/")
+                        + "\"\n"
+                        + "pekko.loglevel = WARNING\n")
+                .withFallback(ConfigFactory.load()));
+    AtomicBoolean writing = new AtomicBoolean(true);
+    Thread writer =
+        new Thread(
+            () -> {
+              WriteAheadLog wal = WalRegistry.get(journalOnly).logFor("elasticq.journal");
+              for (long seqNr = 1; writing.get(); seqNr++) {
+                wal.append(
+                        WalWrite.of(
+                            List.of(
+                                WalEvent.of(
+                                    "journal-only-1",
+                                    seqNr,
+                                    ("e" + seqNr).getBytes(StandardCharsets.UTF_8)))))
+                    .join();
+                if (seqNr % 20 == 0) {
+                  try {
+                    wal.replay("journal-only-1", 1, Long.MAX_VALUE, 100, e -> {});
+                  } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                  }
+                }
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+              }
+            },
+            "journal-only-writer");
+    writer.start();
+    try (PrometheusServer prometheus =
+        PrometheusServer.start(
+            "127.0.0.1:" + example.port(), Duration.ofSeconds(1), dir.resolve("prometheus-3"))) {
+      prometheus.awaitScrapes(2, Duration.ofSeconds(120));
+      Thread.sleep(3_000); // a rate() over two scrapes that both saw the journal-only system
+      Matcher variable = SYSTEM_VARIABLE.matcher(Files.readString(DASHBOARD));
+      assertThat(variable.find()).as("the dashboard's system variable").isTrue();
+      String systems = prometheus.query(variable.group(1).replace("\\\"", "\""));
+      assertThat(systems)
+          .as("the system variable's query offers the journal-only system")
+          .contains("\"system\":\"" + name + "\"");
+      List<String> empty = new ArrayList<>();
+      for (String q : dashboardQueries(name)) {
+        if (q.contains("elasticq_journal_")
+            && PrometheusServer.seriesCount(prometheus.query(q)) == 0) {
+          empty.add(q);
+        }
+      }
+      assertThat(empty).as("journal panels without series for the journal-only system").isEmpty();
+    } finally {
+      writing.set(false);
+      writer.join(10_000);
+      TestKit.shutdownActorSystem(journalOnly);
+    }
   }
 
   /** Sum of the samples of {@code name} whose labels hold mailbox {@code id} and {@code label}. */

@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.pekko.actor.ExtendedActorSystem;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
@@ -36,7 +37,8 @@ import org.apache.pekko.management.javadsl.ManagementRouteProviderSettings;
  *       live ElasticQ mailbox sorted by id then owner. Query parameters: {@code type} ({@code
  *       ElasticMailbox}, {@code ElasticSharedMailbox}, {@code QosMailbox}, simple or fully
  *       qualified) and {@code limit} (1 to {@value #MAX_LIMIT}; {@code total} still counts all
- *       matches). A bad value is answered {@code 400} with a JSON error naming the parameter.
+ *       matches). A bad value, or a parameter of another name (a misspelt filter would otherwise be
+ *       ignored), is answered {@code 400} with a JSON error naming the parameter.
  *   <li>{@code GET /elasticq/mailboxes/{id}} — {@code {"id":..,"total":n,"mailboxes":[..]}}, the
  *       live mailboxes created from configuration path {@code id} (one per actor); {@code 404} with
  *       a JSON error when there is none.
@@ -53,6 +55,9 @@ public final class MailboxRoutes implements ManagementRouteProvider {
 
   /** Largest accepted {@code limit}. */
   public static final int MAX_LIMIT = 100_000;
+
+  /** The query parameters of {@code GET /elasticq/mailboxes}. */
+  private static final Set<String> PARAMETERS = Set.of("type", "limit");
 
   private static final Comparator<MailboxInfo> ORDER =
       Comparator.comparing(MailboxInfo::id).thenComparing(MailboxInfo::ownerPath);
@@ -80,6 +85,17 @@ public final class MailboxRoutes implements ManagementRouteProvider {
   }
 
   private Route list(Map<String, String> params) {
+    for (String name : params.keySet()) {
+      if (!PARAMETERS.contains(name)) {
+        return json(
+            StatusCodes.BAD_REQUEST,
+            MailboxJson.error(
+                400,
+                "unknown query parameter ["
+                    + name
+                    + "]; the parameters are [type] and [limit] (names are case-sensitive)"));
+      }
+    }
     String type = null;
     int limit = MAX_LIMIT;
     String typeParam = params.get("type");

@@ -5,16 +5,31 @@ import com.typesafe.config.ConfigException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 import org.apache.pekko.ConfigurationException;
 
 /**
  * The validated {@code elasticq.management} section as far as the mailboxes use it. Every error is
- * a {@link ConfigurationException} naming the full path of the offending key.
+ * a {@link ConfigurationException} naming the full path of the offending key; a key the section
+ * does not have (a misspelling that would leave the default in force) is an error too.
  */
 final class ManagementSettings {
 
   static final String PATH = "elasticq.management";
+
+  /**
+   * Every key of the section: it is shared with elasticq-persistence's journal checks ({@code
+   * journals}, {@code journal-min-free-space}), which validate it the same way.
+   */
+  static final Set<String> KEYS =
+      Set.of(
+          "saturation-threshold",
+          "saturation-duration",
+          "mailboxes",
+          "journals",
+          "journal-min-free-space");
 
   private final double saturationThreshold;
   private final Duration saturationDuration;
@@ -38,7 +53,17 @@ final class ManagementSettings {
     if (!systemConfig.hasPath(PATH)) {
       throw invalid("", "section is missing (the elasticq-mailbox reference.conf defines it)");
     }
-    Config c = systemConfig.getConfig(PATH);
+    Config c;
+    try {
+      c = systemConfig.getConfig(PATH);
+    } catch (ConfigException e) {
+      throw invalid("", "must be an object: " + e.getMessage());
+    }
+    for (var entry : c.entrySet()) {
+      if (!KEYS.contains(entry.getKey())) {
+        throw invalid(entry.getKey(), "is not a known key; known keys: " + new TreeSet<>(KEYS));
+      }
+    }
     double threshold;
     try {
       threshold = c.getDouble("saturation-threshold");

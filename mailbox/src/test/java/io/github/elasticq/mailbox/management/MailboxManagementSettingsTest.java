@@ -66,7 +66,10 @@ class MailboxManagementSettingsTest {
         "elasticq.management.saturation-duration = -1s | elasticq.management.saturation-duration",
         "elasticq.management.saturation-duration = soon | elasticq.management.saturation-duration",
         "elasticq.management.mailboxes = [\"\"] | elasticq.management.mailboxes",
-        "elasticq.management.mailboxes = 3 | elasticq.management.mailboxes"
+        "elasticq.management.mailboxes = 3 | elasticq.management.mailboxes",
+        // A misspelt key would leave the default in force without a word.
+        "elasticq.management.saturation-duraton = 30s | elasticq.management.saturation-duraton",
+        "elasticq.management.mailbox = [\"orders\"] | elasticq.management.mailbox"
       })
   void readinessCheck_badSettings_failNamingTheKey(String setting, String key) {
     ActorSystem system = ActorSystem.create("mgmt-bad", ManagementTestSupport.config(setting));

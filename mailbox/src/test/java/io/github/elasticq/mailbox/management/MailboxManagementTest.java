@@ -221,6 +221,26 @@ class MailboxManagementTest {
     }
   }
 
+  /**
+   * A misspelt filter must not be ignored: {@code ?limt=1} or {@code ?Type=QosMailbox} would
+   * otherwise answer every mailbox with 200 as if the filter had been applied.
+   */
+  @Test
+  void mailboxes_unknownQueryParametersAre400NamingThem() throws Exception {
+    for (String q : new String[] {"limt=1", "Type=QosMailbox", "type=QosMailbox&lmit=2"}) {
+      HttpResponse<String> r = get(base, "elasticq/mailboxes?" + q);
+      assertThat(r.statusCode()).as(q).isEqualTo(400);
+      JsonNode doc = JSON.readTree(r.body());
+      assertThat(doc.get("status").asInt()).as(q).isEqualTo(400);
+      String unknown = q.substring(q.lastIndexOf('&') + 1, q.lastIndexOf('='));
+      assertThat(doc.get("error").asText())
+          .as(q)
+          .contains("[" + unknown + "]")
+          .contains("type")
+          .contains("limit");
+    }
+  }
+
   private static void assertFigures(JsonNode m, QueueStats s) {
     assertThat(m.get("size").asInt()).isEqualTo(s.size());
     assertThat(m.get("peak").asInt()).isEqualTo(s.peakSize());

@@ -9,12 +9,15 @@ import java.time.Duration;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
+import java.util.function.BiConsumer;
 import org.apache.pekko.actor.AbstractExtensionId;
 import org.apache.pekko.actor.ActorSystem;
 import org.apache.pekko.actor.ExtendedActorSystem;
@@ -47,6 +50,11 @@ public final class WalRegistry implements Extension {
   private final Set<String> requested = ConcurrentHashMap.newKeySet();
 
   private final ConcurrentHashMap<String, OpenFailure> openFailures = new ConcurrentHashMap<>();
+
+  /** Told of each log opened, before anyone can use it; see {@link #addOpenListener}. */
+  private final List<BiConsumer<String, WriteAheadLog>> openListeners =
+      new CopyOnWriteArrayList<>();
+
   private final Set<String> openRequested = ConcurrentHashMap.newKeySet();
 
   /** The last failed attempt to open a log, the how-manieth in a row, and when the next may run. */
@@ -114,6 +122,7 @@ public final class WalRegistry implements Extension {
             }
             openFailures.remove(id);
             log.info("Journal [{}] opened {}", id, settings);
+            notifyOpened(id, wal);
             return wal;
           } catch (IOException e) {
             IllegalStateException failure =
@@ -191,6 +200,34 @@ public final class WalRegistry implements Extension {
     } catch (RuntimeException rejected) {
       openRequested.remove(pluginId);
       throw rejected;
+    }
+  }
+
+  /**
+   * Calls {@code listener} with the plugin id and the log each time this registry opens a log,
+   * before the log is handed to anyone (the journal actor, a read journal, {@link #openedLog}), so
+   * that a metrics integration sees the recovery replays and the first writes too. It runs on the
+   * opening thread while the opening holds the registry's lock of that plugin id: it must be quick
+   * and must not call back into this registry for that id. A listener that throws is logged and
+   * does not stop the log from opening. Logs already open are not reported ({@link #openLogs} lists
+   * them). Any thread.
+   */
+  public void addOpenListener(BiConsumer<String, WriteAheadLog> listener) {
+    openListeners.add(Objects.requireNonNull(listener, "listener"));
+  }
+
+  /** Stops calling {@code listener} (the same instance given to {@link #addOpenListener}). */
+  public void removeOpenListener(BiConsumer<String, WriteAheadLog> listener) {
+    openListeners.remove(listener);
+  }
+
+  private void notifyOpened(String id, WriteAheadLog wal) {
+    for (BiConsumer<String, WriteAheadLog> l : openListeners) {
+      try {
+        l.accept(id, wal);
+      } catch (RuntimeException e) {
+        log.error(e, "Journal [{}]: a listener of opened logs failed", id);
+      }
     }
   }
 

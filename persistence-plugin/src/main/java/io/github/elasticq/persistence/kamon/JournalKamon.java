@@ -16,8 +16,8 @@ import org.apache.pekko.actor.ExtensionIdProvider;
  * journal}, the plugin id). Counters and gauges are read from {@link
  * io.github.elasticq.persistence.wal.WalStats} every {@code poll-interval}; latencies, events per
  * fsync and replayed events arrive through the log's {@link
- * io.github.elasticq.persistence.wal.WalListener}, installed on the first poll after the log
- * opened.
+ * io.github.elasticq.persistence.wal.WalListener}, installed as the log opens, before the journal
+ * replays or writes through it.
  *
  * <p>Starts with every actor system ({@code pekko.library-extensions} in the module's {@code
  * reference.conf}); validates {@code elasticq.kamon} and fails the start naming the key, or naming

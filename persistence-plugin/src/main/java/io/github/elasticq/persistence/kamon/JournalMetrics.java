@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 import kamon.Kamon;
 import kamon.metric.Counter;
 import kamon.metric.Gauge;
@@ -24,8 +25,11 @@ import org.apache.pekko.actor.ExtendedActorSystem;
  * journal}): {@code bytes-written} and {@code compactions} advance by the deltas of the log's
  * counters (which start at zero when the log opens), {@code segments} is set, and a {@link
  * WalListener} records {@code write-latency} (from the append call to its completion), {@code
- * fsync-latency}, {@code events-per-fsync} and {@code replayed-events}. A closed log's series are
- * removed. {@link #poll()} is synchronized; the listener runs on the log's threads.
+ * fsync-latency}, {@code events-per-fsync} and {@code replayed-events}. The series of a log, and
+ * its listener, are installed as {@link WalRegistry} opens the log, before the journal replays or
+ * writes anything through it (so the recovery replays right after a start are counted), or by the
+ * first poll for a log already open when this poller started. A closed log's series are removed.
+ * {@link #poll()} and {@link #opened} are synchronized; the listener runs on the log's threads.
  */
 final class JournalMetrics implements AutoCloseable {
 
@@ -38,12 +42,16 @@ final class JournalMetrics implements AutoCloseable {
   static final String COMPACTIONS = "elasticq.journal.compactions";
 
   private final ExtendedActorSystem system;
+  private final WalRegistry registry;
+  private final BiConsumer<String, WriteAheadLog> openListener = this::opened;
   private final ScheduledExecutorService scheduler;
   private final Map<String, Series> series = new HashMap<>(); // guarded by this
   private boolean closed;
 
   JournalMetrics(ExtendedActorSystem system, JournalKamonSettings settings) {
     this.system = system;
+    this.registry = WalRegistry.get(system);
+    registry.addOpenListener(openListener);
     this.scheduler =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -68,10 +76,13 @@ final class JournalMetrics implements AutoCloseable {
     if (closed) {
       return;
     }
-    Map<String, WriteAheadLog> open = WalRegistry.get(system).openLogs();
+    Map<String, WriteAheadLog> open = registry.openLogs();
     for (Iterator<Map.Entry<String, Series>> it = series.entrySet().iterator(); it.hasNext(); ) {
       Map.Entry<String, Series> e = it.next();
-      if (open.get(e.getKey()) != e.getValue().wal) {
+      WriteAheadLog wal = e.getValue().wal;
+      WriteAheadLog current = open.get(e.getKey());
+      // A log that opened() just installed may not be listed yet (its opening is finishing).
+      if (wal.isClosed() || (current != null && current != wal)) {
         e.getValue().remove();
         it.remove();
       }
@@ -81,12 +92,31 @@ final class JournalMetrics implements AutoCloseable {
     }
   }
 
+  /**
+   * Installs the series of a log {@link WalRegistry} has just opened, before anyone uses it. Called
+   * on the opening thread, inside the registry's opening of {@code pluginId}.
+   */
+  private synchronized void opened(String pluginId, WriteAheadLog wal) {
+    if (closed) {
+      return;
+    }
+    Series old = series.get(pluginId);
+    if (old != null && old.wal == wal) {
+      return;
+    }
+    if (old != null) {
+      old.remove();
+    }
+    series.put(pluginId, new Series(pluginId, wal));
+  }
+
   @Override
   public synchronized void close() {
     if (closed) {
       return;
     }
     closed = true;
+    registry.removeOpenListener(openListener);
     scheduler.shutdownNow();
     for (Series s : series.values()) {
       s.remove();

@@ -11,6 +11,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.Executor;
 import org.apache.pekko.ConfigurationException;
 import org.apache.pekko.actor.ActorSystem;
@@ -23,6 +24,19 @@ import org.apache.pekko.actor.ActorSystem;
 final class JournalHealth {
 
   static final String PATH = "elasticq.management";
+
+  /**
+   * Every key of the section: it is shared with elasticq-mailbox's readiness check ({@code
+   * saturation-threshold}, {@code saturation-duration}, {@code mailboxes}), which validates it the
+   * same way.
+   */
+  static final Set<String> KEYS =
+      Set.of(
+          "saturation-threshold",
+          "saturation-duration",
+          "mailboxes",
+          "journals",
+          "journal-min-free-space");
 
   /** A journal's state as the checks and the route report it. */
   enum State {
@@ -55,7 +69,17 @@ final class JournalHealth {
     if (!config.hasPath(PATH)) {
       throw invalid("", "section is missing (the elasticq-persistence reference.conf defines it)");
     }
-    Config c = config.getConfig(PATH);
+    Config c;
+    try {
+      c = config.getConfig(PATH);
+    } catch (ConfigException e) {
+      throw invalid("", "must be an object: " + e.getMessage());
+    }
+    for (var entry : c.entrySet()) {
+      if (!KEYS.contains(entry.getKey())) {
+        throw invalid(entry.getKey(), "is not a known key; known keys: " + new TreeSet<>(KEYS));
+      }
+    }
     List<String> listed;
     try {
       listed = c.getStringList("journals");

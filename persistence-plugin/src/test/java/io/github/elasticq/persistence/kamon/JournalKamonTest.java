@@ -12,6 +12,7 @@ import io.github.elasticq.persistence.wal.WalWrite;
 import io.github.elasticq.persistence.wal.WriteAheadLog;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import kamon.Kamon;
@@ -19,7 +20,10 @@ import kamon.metric.Distribution;
 import kamon.metric.Instrument;
 import kamon.tag.TagSet;
 import org.apache.pekko.ConfigurationException;
+import org.apache.pekko.actor.ActorRef;
 import org.apache.pekko.actor.ActorSystem;
+import org.apache.pekko.actor.Props;
+import org.apache.pekko.persistence.AbstractPersistentActor;
 import org.apache.pekko.testkit.javadsl.TestKit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -96,6 +100,74 @@ class JournalKamonTest {
       assertThat(compactions).isEqualTo(after.compactedSegments());
     } finally {
       TestKit.shutdownActorSystem(system);
+    }
+  }
+
+  /** Persists every Integer it receives and acks it; answers "recovered" with what it replayed. */
+  static final class Recorder extends AbstractPersistentActor {
+    private int recovered;
+
+    @Override
+    public String persistenceId() {
+      return "counter";
+    }
+
+    @Override
+    public Receive createReceiveRecover() {
+      return receiveBuilder().match(Integer.class, n -> recovered++).build();
+    }
+
+    @Override
+    public Receive createReceive() {
+      return receiveBuilder()
+          .match(Integer.class, n -> persist(n, e -> getSender().tell(e, getSelf())))
+          .matchEquals("recovered", x -> getSender().tell(recovered, getSelf()))
+          .build();
+    }
+  }
+
+  /**
+   * A persistent actor recovers (and writes) right after its journal opens the log, long before the
+   * poller's next poll: the appends timed and the events replayed then must be exported too, not
+   * only those after the first poll that saw the log open.
+   */
+  @Test
+  void writesAndReplaysRightAfterTheLogOpens_areExported() {
+    String extra =
+        "pekko.persistence.journal.plugin = \"elasticq.journal\"\n"
+            + "pekko.persistence.snapshot-store.plugin = \"pekko.persistence.no-snapshot-store\"\n";
+    TagSet tags =
+        TagSet.builder()
+            .add("system", "kamon-journal-early")
+            .add("journal", "elasticq.journal")
+            .build();
+    ActorSystem first = ActorSystem.create("kamon-journal-early", config(extra));
+    try {
+      TestKit probe = new TestKit(first);
+      ActorRef counter = first.actorOf(Props.create(Recorder.class, Recorder::new));
+      for (int i = 1; i <= 20; i++) {
+        counter.tell(i, probe.getRef());
+      }
+      probe.receiveN(20, Duration.ofSeconds(30));
+      JournalKamon.get(first).pollNow();
+      Distribution writes = value(Kamon.timer(JournalMetrics.WRITE_LATENCY).withTags(tags));
+      assertThat(writes.count()).as("one latency per append since the log opened").isEqualTo(20);
+    } finally {
+      TestKit.shutdownActorSystem(first);
+    }
+    ActorSystem second = ActorSystem.create("kamon-journal-early", config(extra));
+    try {
+      TestKit probe = new TestKit(second);
+      ActorRef counter = second.actorOf(Props.create(Recorder.class, Recorder::new));
+      counter.tell("recovered", probe.getRef());
+      probe.expectMsg(Duration.ofSeconds(30), 20);
+      JournalKamon.get(second).pollNow();
+      long replayed =
+          ((Number) value(Kamon.counter(JournalMetrics.REPLAYED_EVENTS).withTags(tags)))
+              .longValue();
+      assertThat(replayed).as("the events the actor recovered").isEqualTo(20);
+    } finally {
+      TestKit.shutdownActorSystem(second);
     }
   }
 

@@ -230,7 +230,9 @@ class JournalManagementTest {
         "elasticq.management.journals = [\"no-such-journal\"] | elasticq.management.journals",
         "elasticq.management.journals = 7 | elasticq.management.journals",
         "elasticq.management.journal-min-free-space = -1 | elasticq.management.journal-min-free-space",
-        "elasticq.management.journal-min-free-space = lots | elasticq.management.journal-min-free-space"
+        "elasticq.management.journal-min-free-space = lots | elasticq.management.journal-min-free-space",
+        // A misspelt key would leave the default in force without a word.
+        "elasticq.management.journal-min-freespace = 1GiB | elasticq.management.journal-min-freespace"
       })
   void badSettings_failTheStartNamingTheKey(String setting, String key) {
     system = ActorSystem.create("journal-mgmt-bad", config(setting));
