@@ -85,13 +85,17 @@ final class Gateway implements AutoCloseable {
   private final GatewayOptions options;
   private final long run = System.currentTimeMillis();
   private final Config config;
-  private final ActorSystem<Void> system;
-  private final List<ActorRef<Publish>> processors;
   private final Ledger[][] ledgers;
   private final Semaphore[][] inflight;
-  private final ElasticSourceQueue<Processed> results;
-  private final ElasticSinkQueue<Result> egress;
-  private final Thread egressThread;
+
+  // Started one after the other by the constructor, in this order; null until started. close()
+  // stops what was started, in reverse order, also after a failed start.
+  private boolean kamonStarted;
+  private ActorSystem<Void> system;
+  private ElasticSourceQueue<Processed> results;
+  private ElasticSinkQueue<Result> egress;
+  private Thread egressThread;
+  private List<ActorRef<Publish>> processors;
   private final List<Thread> publisherThreads = new ArrayList<>();
   private volatile boolean publishing = true;
   private volatile boolean endedIdle;
@@ -152,6 +156,12 @@ final class Gateway implements AutoCloseable {
   /** Latency from publish to egress per QoS level, this run's messages; egress thread only. */
   final Histogram[] latency = new Histogram[LEVELS];
 
+  /**
+   * Opens the ledgers and starts Kamon, the actor system, the stream graph and the egress thread;
+   * checks that the journal opens and the processors are on their mailbox. If any of it fails,
+   * closes what it had started, in reverse order, and throws the failure (with the failures of the
+   * closing as suppressed).
+   */
   private Gateway(GatewayOptions options, Config config, BrokerReplies brokerReplies)
       throws IOException {
     this.options = options;
@@ -167,11 +177,6 @@ final class Gateway implements AutoCloseable {
       latency[q] = new Histogram(TimeUnit.SECONDS.toMicros(600), 3);
     }
     this.ledgers = new Ledger[topics][LEVELS];
-    for (int t = 0; t < topics; t++) {
-      for (int q = 1; q < LEVELS; q++) {
-        ledgers[t][q] = new Ledger(options.dataDir().resolve("ledger"), persistenceId(t, q));
-      }
-    }
     @SuppressWarnings({"unchecked", "rawtypes"})
     ActorRef<Object>[][] refs = new ActorRef[topics][LEVELS];
     this.inboxes = refs;
@@ -181,35 +186,51 @@ final class Gateway implements AutoCloseable {
         inflight[p][q] = new Semaphore(options.inflight());
       }
     }
-    Kamon.initWithoutAttaching(config); // ElasticQ polls its own counters: no Kanela agent needed
-    CompletableFuture<List<ActorRef<Publish>>> spawned = new CompletableFuture<>();
-    this.system = ActorSystem.create(guardian(spawned), "gateway", config);
-    QueueConfig streamQueue =
-        QueueConfig.builder().initialCapacity(64).minCapacity(64).maxCapacity(1 << 20).build();
-    Pair<ElasticSourceQueue<Processed>, ElasticSinkQueue<Result>> graph =
-        ElasticSource.<Processed>queue(streamQueue)
-            .map(Gateway::toResult)
-            .via(ElasticFlow.buffer(streamQueue))
-            .toMat(ElasticSink.queue(streamQueue), Keep.both())
-            .run(system);
-    this.results = graph.first();
-    this.egress = graph.second();
-    this.egressThread = new Thread(this::egressLoop, "gateway-egress");
-    this.egressThread.start();
     try {
-      this.processors = spawned.get(30, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      throw new IllegalStateException("the gateway's actors did not start: " + e, e);
+      for (int t = 0; t < topics; t++) {
+        for (int q = 1; q < LEVELS; q++) {
+          ledgers[t][q] = new Ledger(options.dataDir().resolve("ledger"), persistenceId(t, q));
+        }
+      }
+      Kamon.initWithoutAttaching(config); // ElasticQ polls its own counters: no Kanela agent needed
+      kamonStarted = true;
+      CompletableFuture<List<ActorRef<Publish>>> spawned = new CompletableFuture<>();
+      this.system = ActorSystem.create(guardian(spawned), "gateway", config);
+      QueueConfig streamQueue =
+          QueueConfig.builder().initialCapacity(64).minCapacity(64).maxCapacity(1 << 20).build();
+      Pair<ElasticSourceQueue<Processed>, ElasticSinkQueue<Result>> graph =
+          ElasticSource.<Processed>queue(streamQueue)
+              .map(Gateway::toResult)
+              .via(ElasticFlow.buffer(streamQueue))
+              .toMat(ElasticSink.queue(streamQueue), Keep.both())
+              .run(system);
+      this.results = graph.first();
+      this.egress = graph.second();
+      this.egressThread = new Thread(this::egressLoop, "gateway-egress");
+      this.egressThread.start();
+      checkJournal();
+      try {
+        this.processors = spawned.get(30, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        throw new IllegalStateException("the gateway's actors did not start: " + e, e);
+      }
+      checkProcessorMailboxes();
+    } catch (IOException | RuntimeException | Error e) {
+      closeAfterFailedStart(e);
+      throw e;
     }
-    checkProcessorMailboxes();
   }
 
   /**
-   * Starts Kamon, the actor system, Pekko Management and the stream graph.
+   * Starts Kamon, the actor system, Pekko Management and the stream graph. If the start fails, what
+   * it had started is closed again (the data directory is free for another start) and the failure
+   * is thrown.
    *
    * @param brokerReplies where the results of messages from the MQTT broker go, null without a
    *     bridge; given here because the durable inboxes redeliver what an earlier run left as soon
    *     as they start
+   * @throws IllegalStateException if the journal cannot be opened (e.g. another process uses the
+   *     data directory), the actors or Pekko Management did not start
    */
   static Gateway start(GatewayOptions options, BrokerReplies brokerReplies) throws IOException {
     Path data = options.dataDir().toAbsolutePath();
@@ -226,10 +247,29 @@ final class Gateway implements AutoCloseable {
           .toCompletableFuture()
           .get(30, TimeUnit.SECONDS);
     } catch (Exception e) {
-      gateway.close();
-      throw new IllegalStateException("Pekko Management did not start: " + e, e);
+      IllegalStateException failure =
+          new IllegalStateException("Pekko Management did not start: " + e, e);
+      gateway.closeAfterFailedStart(failure);
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt(); // after the closing, which waits
+      }
+      throw failure;
     }
     return gateway;
+  }
+
+  /**
+   * Opens the journal now, so that a data directory whose journal cannot be opened (another process
+   * uses it: the lock; corruption) fails the start with the reason instead of every durable inbox
+   * failing its recovery over and over while the run goes on.
+   */
+  private void checkJournal() {
+    try {
+      WalRegistry.get(system.classicSystem()).logFor("elasticq.journal");
+    } catch (RuntimeException e) {
+      throw new IllegalStateException(
+          "the journal in " + options.dataDir().resolve("journal") + " cannot be opened: " + e, e);
+    }
   }
 
   static String persistenceId(int topic, int qos) {
@@ -720,30 +760,106 @@ final class Gateway implements AutoCloseable {
     return mailbox(topic).map(MailboxInfo::levelStats).orElse(List.of());
   }
 
-  /** Stops the actor system and Kamon and closes the ledgers. */
+  /**
+   * Ends the stream and the egress thread, stops the actor system (and with it the journal and
+   * Pekko Management) and Kamon, and closes the ledgers: what the start started, in reverse order.
+   *
+   * @throws IllegalStateException if something did not stop cleanly (the first failure, the others
+   *     suppressed); everything else is still closed
+   */
   @Override
   public void close() {
+    List<Throwable> failures = closeStarted();
+    if (!failures.isEmpty()) {
+      Throwable first = failures.get(0);
+      IllegalStateException e =
+          new IllegalStateException("the gateway did not stop cleanly: " + first, first);
+      failures.subList(1, failures.size()).forEach(e::addSuppressed);
+      throw e;
+    }
+  }
+
+  /** Closes what a failed start had started; adds the failures of the closing to {@code cause}. */
+  private void closeAfterFailedStart(Throwable cause) {
+    for (Throwable f : closeStarted()) {
+      cause.addSuppressed(f);
+    }
+  }
+
+  /** Closes each started resource in reverse order of its start; returns what failed. */
+  private List<Throwable> closeStarted() {
     publishing = false;
-    try {
-      system.terminate();
-      Await.result(system.whenTerminated(), scala.concurrent.duration.Duration.create(30, "s"));
-      Await.result(Kamon.stop(), scala.concurrent.duration.Duration.create(30, "s"));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } catch (Exception e) {
-      throw new IllegalStateException("the gateway did not stop cleanly: " + e, e);
-    } finally {
-      for (Ledger[] perTopic : ledgers) {
-        for (Ledger l : perTopic) {
-          if (l != null) {
-            try {
-              l.close();
-            } catch (IOException e) {
-              throw new UncheckedIOException(e);
-            }
-          }
+    Closing closing = new Closing();
+    if (results != null) {
+      closing.step(this::stopEgress);
+    }
+    if (system != null) {
+      closing.step(
+          () -> {
+            system.terminate();
+            Await.result(
+                system.whenTerminated(), scala.concurrent.duration.Duration.create(30, "s"));
+          });
+    }
+    if (kamonStarted) {
+      closing.step(
+          () -> Await.result(Kamon.stop(), scala.concurrent.duration.Duration.create(30, "s")));
+    }
+    for (int t = ledgers.length - 1; t >= 0; t--) {
+      for (int q = LEVELS - 1; q >= 1; q--) {
+        Ledger l = ledgers[t][q];
+        if (l != null) {
+          closing.step(l::close);
         }
       }
+    }
+    return closing.done();
+  }
+
+  /**
+   * Completes the stream and waits for the egress thread to count what is left; interrupts it if it
+   * does not end within 10 s.
+   */
+  private void stopEgress() throws InterruptedException {
+    results.complete();
+    if (egressThread != null) {
+      egressThread.join(10_000);
+      if (egressThread.isAlive()) {
+        egressThread.interrupt();
+        egressThread.join(10_000);
+      }
+    }
+  }
+
+  /**
+   * Runs the steps of a closing, each even if one before failed, and collects their failures. An
+   * interrupt does not skip the steps after it (each waits once more for its resource); the thread
+   * is interrupted again at the end.
+   */
+  private static final class Closing {
+    private final List<Throwable> failures = new ArrayList<>();
+    private boolean interrupted;
+
+    interface Step {
+      void run() throws Exception;
+    }
+
+    void step(Step step) {
+      try {
+        step.run();
+      } catch (InterruptedException e) {
+        interrupted = true;
+        failures.add(e);
+      } catch (Exception | Error e) {
+        failures.add(e);
+      }
+    }
+
+    List<Throwable> done() {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+      return failures;
     }
   }
 }

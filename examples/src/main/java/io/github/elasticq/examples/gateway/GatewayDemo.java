@@ -229,10 +229,14 @@ public final class GatewayDemo implements Callable<Integer> {
     MqttBridge bridge = mqtt == null ? null : new MqttBridge(mqtt, mqttTopic, options.dataDir());
     Gateway gateway;
     try {
-      gateway = Gateway.start(options, bridge);
-    } catch (RuntimeException | IOException e) {
+      gateway = Gateway.start(options, bridge); // closes what it started if it fails
+    } catch (RuntimeException | IOException | Error e) {
       if (bridge != null) {
-        bridge.close();
+        try {
+          bridge.close();
+        } catch (RuntimeException | Error closing) {
+          e.addSuppressed(closing);
+        }
       }
       throw e;
     }

@@ -35,42 +35,62 @@ final class Ledger implements AutoCloseable {
   /** The lowest sequence number acknowledged in this run; 0 before the first. */
   private long firstAcceptedThisRun; // guarded by this
 
+  /** Opens (or creates) the ledger's two files; closes what it opened if that fails. */
   Ledger(Path dir, String persistenceId) throws IOException {
     Files.createDirectories(dir);
     this.file = dir.resolve(persistenceId + ".processed");
-    this.processed =
+    FileChannel processed =
         FileChannel.open(
             file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
-    this.accepted =
-        FileChannel.open(
-            dir.resolve(persistenceId + ".accepted"),
-            StandardOpenOption.CREATE,
-            StandardOpenOption.READ,
-            StandardOpenOption.WRITE);
-    long size = processed.size() / Long.BYTES * Long.BYTES; // a torn last number is not counted
-    ByteBuffer all = ByteBuffer.allocate((int) size);
-    while (all.hasRemaining() && processed.read(all, all.position()) > 0) {
-      // read fully
-    }
-    all.flip();
-    long previous = 0;
-    long missing = 0;
-    while (all.remaining() >= Long.BYTES) {
-      long seqNr = all.getLong();
-      if (seqNr > previous + 1) {
-        missing += seqNr - previous - 1;
+    FileChannel accepted = null;
+    try {
+      accepted =
+          FileChannel.open(
+              dir.resolve(persistenceId + ".accepted"),
+              StandardOpenOption.CREATE,
+              StandardOpenOption.READ,
+              StandardOpenOption.WRITE);
+      long size = processed.size() / Long.BYTES * Long.BYTES; // a torn last number is not counted
+      ByteBuffer all = ByteBuffer.allocate((int) size);
+      while (all.hasRemaining() && processed.read(all, all.position()) > 0) {
+        // read fully
       }
-      previous = Math.max(previous, seqNr);
+      all.flip();
+      long previous = 0;
+      long missing = 0;
+      while (all.remaining() >= Long.BYTES) {
+        long seqNr = all.getLong();
+        if (seqNr > previous + 1) {
+          missing += seqNr - previous - 1;
+        }
+        previous = Math.max(previous, seqNr);
+      }
+      processed.truncate(size);
+      processed.position(size);
+      this.last = previous;
+      this.lastAtStart = previous;
+      this.gaps = missing;
+      ByteBuffer acc = ByteBuffer.allocate(Long.BYTES);
+      accepted.read(acc, 0);
+      this.acceptedMax = acc.position() == Long.BYTES ? acc.flip().getLong() : 0;
+      this.acceptedAtStart = acceptedMax;
+    } catch (IOException | RuntimeException e) {
+      closeAfterFailure(e, accepted);
+      closeAfterFailure(e, processed);
+      throw e;
     }
-    processed.truncate(size);
-    processed.position(size);
-    this.last = previous;
-    this.lastAtStart = previous;
-    this.gaps = missing;
-    ByteBuffer acc = ByteBuffer.allocate(Long.BYTES);
-    accepted.read(acc, 0);
-    this.acceptedMax = acc.position() == Long.BYTES ? acc.flip().getLong() : 0;
-    this.acceptedAtStart = acceptedMax;
+    this.processed = processed;
+    this.accepted = accepted;
+  }
+
+  private static void closeAfterFailure(Exception failure, FileChannel channel) {
+    if (channel != null) {
+      try {
+        channel.close();
+      } catch (IOException e) {
+        failure.addSuppressed(e);
+      }
+    }
   }
 
   /** The highest processed sequence number when the ledger was opened. */

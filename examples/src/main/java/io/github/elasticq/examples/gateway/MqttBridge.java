@@ -120,7 +120,12 @@ final class MqttBridge implements Gateway.BrokerReplies, AutoCloseable {
     this.clientId = clientId(dataDir);
     this.persistenceDir = dataDir.resolve("mqtt");
     this.prefix = prefix;
-    connect();
+    try {
+      connect();
+    } catch (MqttException | RuntimeException e) {
+      reconnector.shutdownNow();
+      throw e;
+    }
   }
 
   /**
