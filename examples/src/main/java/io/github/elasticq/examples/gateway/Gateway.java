@@ -128,6 +128,14 @@ final class Gateway implements AutoCloseable {
   /** Why the last message counted in {@link #unstored} was not stored. */
   volatile String unstoredReason = "";
 
+  /**
+   * QoS 1/2 messages from the broker handed to their durable inbox whose store is not answered yet,
+   * or answered and not yet acknowledged to the broker: the drain waits for them, so that a clean
+   * stop leaves no taken message unacknowledged (the broker would deliver it again at the next
+   * start, and a QoS 2 message would be stored twice).
+   */
+  private final AtomicLong brokerPending = new AtomicLong();
+
   /** Where the results of messages from the MQTT broker go; null without a bridge. */
   private final BrokerReplies brokerReplies;
 
@@ -571,6 +579,7 @@ final class Gateway implements AutoCloseable {
       return;
     }
     Ledger ledger = ledgers[topic][qos];
+    brokerPending.incrementAndGet();
     AskPattern.<Object, DurableMailbox.Reply>ask(
             inboxes[topic][qos],
             replyTo -> new DurableMailbox.Enqueue<>(m, replyTo),
@@ -578,18 +587,22 @@ final class Gateway implements AutoCloseable {
             system.scheduler())
         .whenComplete(
             (reply, failure) -> {
-              if (reply instanceof DurableMailbox.Stored stored) {
-                try {
-                  ledger.accepted(stored.seqNr());
-                } catch (IOException e) {
-                  throw new UncheckedIOException(e);
-                }
-                ack.run();
-              } else if (failure != null) {
-                // not acknowledged: the broker delivers it again after a reconnect
-                unstoredReason = failure.toString();
-                unstored.incrementAndGet(topic * LEVELS + qos);
-              } // Rejected: counted by the inbox
+              try {
+                if (reply instanceof DurableMailbox.Stored stored) {
+                  try {
+                    ledger.accepted(stored.seqNr());
+                  } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                  }
+                  ack.run();
+                } else if (failure != null) {
+                  // not acknowledged: the broker delivers it again after a reconnect
+                  unstoredReason = failure.toString();
+                  unstored.incrementAndGet(topic * LEVELS + qos);
+                } // Rejected: counted by the inbox
+              } finally {
+                brokerPending.decrementAndGet();
+              }
             });
   }
 
@@ -632,9 +645,10 @@ final class Gateway implements AutoCloseable {
 
   /**
    * Waits until every message sent in this run was processed, dropped or left unstored with the
-   * broker ({@link #unstored}), every durable inbox has confirmed everything it stored (also what
-   * it recovered), then completes the stream and waits for the egress. False if that did not happen
-   * within {@code timeout}.
+   * broker ({@link #unstored}), every message from the broker that was stored is acknowledged to
+   * it, every durable inbox has confirmed everything it stored (also what it recovered), then
+   * completes the stream and waits for the egress. False if that did not happen within {@code
+   * timeout}. With the MQTT bridge, call it after {@link MqttBridge#stopReceiving}.
    */
   boolean drain(Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
@@ -652,6 +666,9 @@ final class Gateway implements AutoCloseable {
   }
 
   private boolean settled() {
+    if (brokerPending.get() > 0) {
+      return false;
+    }
     for (int t = 0; t < options.topics(); t++) {
       for (int q = 0; q < LEVELS; q++) {
         int i = t * LEVELS + q;

@@ -47,6 +47,16 @@ import org.eclipse.paho.client.mqttv3.persist.MqttDefaultFilePersistence;
  * acknowledgement owed to the old client is dropped (the broker delivers that message again, at
  * least once). A result published meanwhile waits for the connection up to {@link
  * #PUBLISH_TIMEOUT_MILLIS} before it fails (and its message is delivered again by the inbox).
+ *
+ * <p>A clean stop ({@link #stopReceiving}, then {@link #close}) keeps the session's subscription:
+ * the broker goes on holding what is published for {@code <prefix>/in/#} while the gateway is down
+ * and delivers it at the next start on the same data directory, as for any MQTT client with a
+ * persistent session. From the stop on, the bridge takes no new message: it does not hand it to the
+ * gateway and does not acknowledge it, so the broker keeps each QoS 1/2 message it delivers then
+ * (Paho keeps a QoS 2 message it answered with PUBREC in {@code <data>/mqtt}) and delivers it again
+ * at the next start; a QoS 0 message then is dropped (at most once). The messages taken before the
+ * stop are still stored, acknowledged, processed and their results published before the bridge
+ * disconnects ({@link Gateway#drain} waits for it).
  */
 final class MqttBridge implements Gateway.BrokerReplies, AutoCloseable {
 
@@ -72,17 +82,29 @@ final class MqttBridge implements Gateway.BrokerReplies, AutoCloseable {
   /** The client of the current connection; replaced by {@link #reconnect}. */
   private volatile MqttClient client;
 
-  /** What a (re)connect does about the subscription: kept so by a reconnect. */
+  /** Whether messages are taken, and what a (re)connect does about the subscription. */
   private enum Receiving {
-    /** Before {@link #attach}: neither subscribe nor unsubscribe. */
+    /** Before {@link #attach}: messages wait for the gateway; a connect does not subscribe. */
     NOT_YET,
-    /** From {@link #attach}: subscribe. */
+    /** From {@link #attach}: messages are taken; a connect subscribes. */
     ON,
-    /** From {@link #stopReceiving}: unsubscribe (the persistent session kept the subscription). */
+    /**
+     * From {@link #stopReceiving}: messages are refused (not taken, not acknowledged: the broker
+     * keeps them); a connect does not subscribe, and nothing unsubscribes, so the persistent
+     * session keeps the subscription and the broker holds what comes until the next start.
+     */
     STOPPED
   }
 
+  /** Written under {@link #handover}. */
   private volatile Receiving receiving = Receiving.NOT_YET;
+
+  /**
+   * Held while a message is handed to the gateway, and by {@link #stopReceiving}: once that
+   * returns, no message is being handed over and none will be, so the gateway's count of what it
+   * received is final when its drain begins.
+   */
+  private final Object handover = new Object();
 
   private volatile boolean closed;
 
@@ -98,6 +120,7 @@ final class MqttBridge implements Gateway.BrokerReplies, AutoCloseable {
   private final AtomicLong publishFailures = new AtomicLong();
   private final AtomicLongArray received = new AtomicLongArray(Gateway.LEVELS);
   private final AtomicLongArray acknowledged = new AtomicLongArray(Gateway.LEVELS);
+  private final AtomicLongArray refused = new AtomicLongArray(Gateway.LEVELS);
   private final AtomicLong connectionsLost = new AtomicLong();
 
   /** Notified when the connection is (re-)established. */
@@ -145,10 +168,8 @@ final class MqttBridge implements Gateway.BrokerReplies, AutoCloseable {
       options.setConnectionTimeout(10);
       client = c; // before the first message can arrive: its acknowledgement checks the client
       c.connect(options);
-      switch (receiving) {
-        case ON -> c.subscribe(prefix + "/in/#", 2);
-        case STOPPED -> c.unsubscribe(prefix + "/in/#"); // the session kept the subscription
-        case NOT_YET -> {}
+      if (receiving == Receiving.ON) {
+        c.subscribe(prefix + "/in/#", 2); // the session has it: again, in case the broker lost it
       }
     } catch (MqttException | RuntimeException e) {
       closeQuietly(c);
@@ -208,7 +229,9 @@ final class MqttBridge implements Gateway.BrokerReplies, AutoCloseable {
   /** Feeds the broker's messages to {@code target} from now on and subscribes to them. */
   void attach(Gateway target) throws MqttException {
     gateway.complete(target);
-    receiving = Receiving.ON;
+    synchronized (handover) {
+      receiving = Receiving.ON;
+    }
     client.subscribe(prefix + "/in/#", 2);
   }
 
@@ -245,13 +268,16 @@ final class MqttBridge implements Gateway.BrokerReplies, AutoCloseable {
     }
   }
 
-  /** Stops taking messages from the broker (the results of those taken are still published). */
+  /**
+   * Stops taking messages from the broker; the messages taken before are still acknowledged once
+   * stored and their results published. The subscription stays with the persistent session: the
+   * broker keeps what it delivers from now on (QoS 1/2, unacknowledged) and what is published while
+   * the gateway is down, for the next start. Returns once no message is being handed to the
+   * gateway. Any thread.
+   */
   void stopReceiving() {
-    receiving = Receiving.STOPPED; // a reconnect unsubscribes if this one did not get through
-    try {
-      client.unsubscribe(prefix + "/in/#");
-    } catch (MqttException e) {
-      System.err.println("gateway: MQTT unsubscribe failed: " + e);
+    synchronized (handover) {
+      receiving = Receiving.STOPPED;
     }
   }
 
@@ -266,14 +292,18 @@ final class MqttBridge implements Gateway.BrokerReplies, AutoCloseable {
         Locale.ROOT,
         "received %d/%d/%d (QoS 0/1/2), acknowledged once stored %d/%d (QoS 1/2), %d results or"
             + " acknowledgements the broker did not take (their messages come again), %d"
-            + " connections lost",
+            + " connections lost, refused after the stop %d/%d/%d (QoS 1/2: the broker keeps them"
+            + " for the next start)",
         received.get(0),
         received.get(1),
         received.get(2),
         acknowledged.get(1),
         acknowledged.get(2),
         publishFailures.get(),
-        connectionsLost.get());
+        connectionsLost.get(),
+        refused.get(0),
+        refused.get(1),
+        refused.get(2));
   }
 
   /** Paho's callbacks of one client (one connection): they know which client they belong to. */
@@ -310,32 +340,39 @@ final class MqttBridge implements Gateway.BrokerReplies, AutoCloseable {
   /**
    * Feeds a message to the gateway; acknowledges it once stored, on the client that received it (a
    * packet id belongs to its connection's session state: if that client was replaced meanwhile, the
-   * acknowledgement fails and the broker delivers the message again).
+   * acknowledgement fails and the broker delivers the message again). After {@link #stopReceiving}
+   * the message is refused: neither taken nor acknowledged.
    */
   private void fromBroker(MqttClient source, String topic, MqttMessage message) {
     Gateway gateway = this.gateway.join();
     int qos = message.getQos();
     int id = message.getId();
-    received.incrementAndGet(qos);
-    String name = topic.substring(topic.lastIndexOf('/') + 1);
-    int index = Math.floorMod(name.hashCode(), gateway.options().topics());
-    gateway.fromBroker(
-        index,
-        qos,
-        id,
-        new String(message.getPayload(), StandardCharsets.UTF_8),
-        () -> {
-          if (source == client) {
-            try {
-              source.messageArrivedComplete(id, qos);
-              acknowledged.incrementAndGet(qos);
-              return;
-            } catch (MqttException e) {
-              // not acknowledged: counted below
+    synchronized (handover) {
+      if (receiving == Receiving.STOPPED) {
+        refused.incrementAndGet(qos); // QoS 1/2: unacknowledged, the broker delivers it again
+        return;
+      }
+      received.incrementAndGet(qos);
+      String name = topic.substring(topic.lastIndexOf('/') + 1);
+      int index = Math.floorMod(name.hashCode(), gateway.options().topics());
+      gateway.fromBroker(
+          index,
+          qos,
+          id,
+          new String(message.getPayload(), StandardCharsets.UTF_8),
+          () -> {
+            if (source == client) {
+              try {
+                source.messageArrivedComplete(id, qos);
+                acknowledged.incrementAndGet(qos);
+                return;
+              } catch (MqttException e) {
+                // not acknowledged: counted below
+              }
             }
-          }
-          publishFailures.incrementAndGet(); // not acknowledged: the broker delivers it again
-        });
+            publishFailures.incrementAndGet(); // not acknowledged: the broker delivers it again
+          });
+    }
   }
 
   /** Blocks until the broker acknowledged a QoS 1/2 result; throws so that it is redelivered. */
