@@ -143,11 +143,14 @@ final class Gateway implements AutoCloseable {
    * Publishes the result of a message that came from the MQTT broker, as a part of its processing:
    * a QoS 1/2 message counts as processed (and its durable inbox confirms it) only once this
    * returned, so a crash can never leave a processed message without its result. Called on the
-   * processing actor's thread.
+   * processing actor's thread: for QoS 1/2 a durable inbox's child, on {@code
+   * gateway-inbox-dispatcher} (one thread per inbox, see gateway.conf), because it blocks while the
+   * broker is away; for QoS 0 a processor, on the default dispatcher, where it must not block.
    */
   interface BrokerReplies {
     /**
-     * Publishes the result of {@code message}; for QoS 1/2 returns once the broker has it.
+     * Publishes the result of {@code message}; for QoS 1/2 returns once the broker has it (blocks);
+     * for QoS 0 hands it over without waiting (at most once).
      *
      * @param duplicate whether it was processed before (a QoS 2 redelivery after a crash)
      * @throws Exception for QoS 1/2 when the broker did not take the result: the inbox delivers the
@@ -247,6 +250,10 @@ final class Gateway implements AutoCloseable {
     runtime.put("elasticq.snapshot-store.dir", data.resolve("snapshots").toString());
     runtime.put("kamon.prometheus.embedded-server.port", options.metricsPort());
     runtime.put("pekko.management.http.port", options.managementPort());
+    // one thread per durable inbox: its processing may wait for the MQTT broker (gateway.conf)
+    runtime.put(
+        "gateway-inbox-dispatcher.thread-pool-executor.fixed-pool-size",
+        options.topics() * (LEVELS - 1));
     Config config = ConfigFactory.parseMap(runtime).withFallback(ConfigFactory.load("gateway"));
     Gateway gateway = new Gateway(options, config, brokerReplies);
     try {

@@ -3,9 +3,12 @@ package io.github.elasticq.examples.gateway;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
@@ -45,8 +48,12 @@ import org.eclipse.paho.client.mqttv3.persist.MqttDefaultFilePersistence;
  * reconnect can spin in {@code CommsSender.start} for a minute or more ({@code
  * MqttBridgeTest.connectionCutTwiceMidBurst_bridgeReconnects_everyMessageProcessed} caught it). An
  * acknowledgement owed to the old client is dropped (the broker delivers that message again, at
- * least once). A result published meanwhile waits for the connection up to {@link
- * #PUBLISH_TIMEOUT_MILLIS} before it fails (and its message is delivered again by the inbox).
+ * least once). A QoS 1/2 result published meanwhile waits for the connection up to {@link
+ * #PUBLISH_TIMEOUT_MILLIS} before it fails (and its message is delivered again by the inbox): that
+ * wait blocks the inbox's processing, which therefore runs on a dispatcher of its own with a thread
+ * per inbox ({@code gateway-inbox-dispatcher} in gateway.conf), not on Pekko's default dispatcher,
+ * so the processors, the stream graph and the journal keep running while the broker is away. QoS 0
+ * results are sent by the bridge's own thread and never make a processor wait.
  *
  * <p>A clean stop ({@link #stopReceiving}, then {@link #close}) keeps the session's subscription:
  * the broker goes on holding what is published for {@code <prefix>/in/#} while the gateway is down
@@ -70,6 +77,9 @@ final class MqttBridge implements Gateway.BrokerReplies, AutoCloseable {
 
   /** First wait before an attempt to reconnect; doubled after each failed attempt. */
   private static final int FIRST_RECONNECT_DELAY_MILLIS = 100;
+
+  /** QoS 0 results waiting for the sender thread, at most. */
+  private static final int QOS0_QUEUE = 65_536;
 
   /** Completed by {@link #attach}; messages that arrive before wait for it. */
   private final CompletableFuture<Gateway> gateway = new CompletableFuture<>();
@@ -117,6 +127,25 @@ final class MqttBridge implements Gateway.BrokerReplies, AutoCloseable {
             return t;
           });
 
+  /**
+   * Sends the QoS 0 results, so that the processors never wait for the broker: one thread, at most
+   * {@link #QOS0_QUEUE} results waiting (beyond, a result is dropped and counted: QoS 0 is at most
+   * once).
+   */
+  private final ThreadPoolExecutor qos0Sender =
+      new ThreadPoolExecutor(
+          1,
+          1,
+          0,
+          TimeUnit.MILLISECONDS,
+          new ArrayBlockingQueue<>(QOS0_QUEUE),
+          r -> {
+            Thread t = new Thread(r, "gateway-mqtt-qos0");
+            t.setDaemon(true);
+            return t;
+          },
+          new ThreadPoolExecutor.AbortPolicy());
+
   private final AtomicLong publishFailures = new AtomicLong();
   private final AtomicLongArray received = new AtomicLongArray(Gateway.LEVELS);
   private final AtomicLongArray acknowledged = new AtomicLongArray(Gateway.LEVELS);
@@ -147,6 +176,7 @@ final class MqttBridge implements Gateway.BrokerReplies, AutoCloseable {
       connect();
     } catch (MqttException | RuntimeException e) {
       reconnector.shutdownNow();
+      qos0Sender.shutdownNow();
       throw e;
     }
   }
@@ -375,23 +405,42 @@ final class MqttBridge implements Gateway.BrokerReplies, AutoCloseable {
     }
   }
 
-  /** Blocks until the broker acknowledged a QoS 1/2 result; throws so that it is redelivered. */
+  /**
+   * QoS 1/2: blocks until the broker acknowledged the result (up to {@link #PUBLISH_TIMEOUT_MILLIS}
+   * for the connection, as long again for the PUBACK) and throws so that the message is delivered
+   * again if it did not; call it only from a thread that may block ({@code
+   * gateway-inbox-dispatcher}). QoS 0: queued for the bridge's own sender thread and returns at
+   * once (a processor on the default dispatcher calls it); dropped, and counted, if the queue is
+   * full or the broker does not take it (at most once).
+   */
   @Override
   public void publish(Publish m, boolean duplicate) throws MqttException {
     String topic = prefix + "/out/" + Gateway.topicName(m.topic());
     byte[] text =
         ("qos=" + m.qos() + " dup=" + (duplicate ? 1 : 0) + " " + m.payload())
             .getBytes(StandardCharsets.UTF_8);
-    try {
-      if (m.qos() > 0) {
-        awaitConnection();
+    if (m.qos() == 0) {
+      try {
+        qos0Sender.execute(() -> publishQos0(topic, text));
+      } catch (RejectedExecutionException full) {
+        publishFailures.incrementAndGet();
       }
-      client.publish(topic, text, m.qos() == 0 ? 0 : 1, false);
+      return;
+    }
+    try {
+      awaitConnection();
+      client.publish(topic, text, 1, false);
     } catch (MqttException e) {
       publishFailures.incrementAndGet();
-      if (m.qos() > 0) {
-        throw e;
-      }
+      throw e;
+    }
+  }
+
+  private void publishQos0(String topic, byte[] text) {
+    try {
+      client.publish(topic, text, 0, false);
+    } catch (MqttException e) {
+      publishFailures.incrementAndGet();
     }
   }
 
@@ -416,6 +465,15 @@ final class MqttBridge implements Gateway.BrokerReplies, AutoCloseable {
 
   @Override
   public void close() {
+    qos0Sender.shutdown(); // the QoS 0 results queued so far still go out, for up to 5 s
+    try {
+      if (!qos0Sender.awaitTermination(5, TimeUnit.SECONDS)) {
+        qos0Sender.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      qos0Sender.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
     closed = true;
     gateway.completeExceptionally(new IllegalStateException("the MQTT bridge is closed"));
     reconnector.shutdownNow();

@@ -340,6 +340,137 @@ class MqttBridgeTest {
     assertThat(gateway.isAlive()).as(Files.readString(log)).isTrue();
   }
 
+  /**
+   * While the broker is away the durable inboxes' processing waits for it, and the rest of the
+   * gateway keeps running. In this JVM, a gateway with six topics (twelve durable inboxes) bridged
+   * through the testkit's {@code TcpProxy} gets five QoS 1 and five QoS 2 messages per inbox (100
+   * ms of work each), and the proxy partitions the broker away as soon as all are handed over: each
+   * inbox's processing now waits for the connection to publish its result (up to 10 s per attempt).
+   * Meanwhile the built-in publisher's QoS 0 messages, whose processors run on Pekko's default
+   * dispatcher, must go on being processed. That wait used to block a default-dispatcher thread per
+   * inbox: twelve inboxes hold all of its threads (8 on up to 8 cores, more inboxes than threads on
+   * up to 12), and the QoS 0 processing stopped until the broker came back.
+   */
+  @Test
+  void brokerAway_inboxesWaitForIt_theRestOfTheGatewayKeepsRunning() throws Exception {
+    Mosquitto.assumeRunning();
+    int topics = 6;
+    int perInboxAndQos = 5;
+    String prefix = "elasticq-test/" + UUID.randomUUID();
+    Path data = tmp.resolve("data");
+    try (TcpProxy proxy = TcpProxy.to(Mosquitto.PORT)) {
+      MqttBridge bridge = new MqttBridge(mqttUrl(proxy), prefix, data);
+      Gateway gateway = null;
+      MqttClient publisher = Mosquitto.connect(MqttClient.generateClientId(), true);
+      try {
+        gateway = Gateway.start(awayOptions(data, topics), bridge);
+        bridge.attach(gateway);
+        gateway.startPublishers();
+        String[] names = sensorPerTopic(topics);
+        for (int i = 0; i < perInboxAndQos; i++) {
+          for (int t = 0; t < topics; t++) {
+            for (int qos = 1; qos <= 2; qos++) {
+              publisher.publish(
+                  prefix + "/in/" + names[t],
+                  ("away-" + t + "-" + qos + "-" + i).getBytes(StandardCharsets.UTF_8),
+                  qos,
+                  false);
+            }
+          }
+        }
+        Gateway g = gateway;
+        int fromBroker = topics * 2 * perInboxAndQos;
+        Awaitility.await()
+            .atMost(Duration.ofMinutes(1))
+            .until(() -> sent(g, 1) + sent(g, 2) == fromBroker);
+        assertThat(proxy.partition()).as("the bridge's connection cut").isEqualTo(1);
+
+        Thread.sleep(1_000); // every inbox is waiting for the broker by now
+        long qos0Before = processed(g, 0);
+        Thread.sleep(6_000);
+        long qos0During = processed(g, 0) - qos0Before;
+        long durableDuring = processed(g, 1) + processed(g, 2);
+        System.out.println(
+            "broker away for 7 s: QoS 0 messages processed in its last 6 s: "
+                + qos0During
+                + "; QoS 1/2 messages from the broker processed: "
+                + durableDuring
+                + " of "
+                + fromBroker);
+        assertThat(durableDuring)
+            .as("the inboxes were still waiting for the broker")
+            .isLessThan(fromBroker);
+        assertThat(qos0During)
+            .as("QoS 0 messages processed in 6 s while the broker was away (5 per second sent)")
+            .isGreaterThanOrEqualTo(10);
+      } finally {
+        proxy.restore(); // the inboxes' waits end, so that the actor system stops at once
+        if (gateway != null) {
+          gateway.stopPublishers();
+          gateway.close();
+        }
+        bridge.close();
+        publisher.disconnect();
+        publisher.close();
+        Mosquitto.forgetSession(MqttBridge.clientId(data));
+      }
+    }
+  }
+
+  /** One sensor name per topic: the bridge hashes a name onto the gateway's topics. */
+  private static String[] sensorPerTopic(int topics) {
+    String[] names = new String[topics];
+    int found = 0;
+    for (int i = 0; found < topics; i++) {
+      String name = "sensor-" + i;
+      int t = Math.floorMod(name.hashCode(), topics);
+      if (names[t] == null) {
+        names[t] = name;
+        found++;
+      }
+    }
+    return names;
+  }
+
+  private static long sent(Gateway g, int qos) {
+    return Gateway.sum(g.sent, g.options().topics(), qos);
+  }
+
+  private static long processed(Gateway g, int qos) {
+    return Gateway.sum(g.processed, g.options().topics(), qos);
+  }
+
+  /**
+   * A run of 5 minutes: one publisher of 5 QoS 0 messages per second, 100 ms of work per message,
+   * free ports.
+   */
+  private static GatewayOptions awayOptions(Path data, int topics) throws IOException {
+    return new GatewayOptions(
+        data,
+        Duration.ofMinutes(5),
+        Duration.ZERO,
+        topics,
+        1,
+        5,
+        Duration.ofSeconds(8),
+        0,
+        new int[] {100, 0, 0},
+        10,
+        100_000,
+        0,
+        freePort(),
+        freePort(),
+        Duration.ofSeconds(1),
+        false);
+  }
+
+  private static int freePort() throws IOException {
+    try (java.net.ServerSocket s =
+        new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+
   /** The MQTT URL that reaches the broker through {@code proxy}. */
   private static String mqttUrl(TcpProxy proxy) {
     return "tcp://127.0.0.1:" + proxy.port();
