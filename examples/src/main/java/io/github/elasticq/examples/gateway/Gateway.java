@@ -117,6 +117,13 @@ final class Gateway implements AutoCloseable {
   /** Per topic × level: deliveries of a message already processed (after a crash). */
   final AtomicLongArray duplicates;
 
+  /**
+   * Per topic × level: QoS 2 messages the broker delivered in this run whose first copy had been
+   * stored before (Paho delivered them again after a crash or a lost connection between the store
+   * and the PUBCOMP): recognized by their MQTT identity and not processed again.
+   */
+  final AtomicLongArray storedBefore;
+
   final AtomicLong totalSent = new AtomicLong();
 
   /**
@@ -183,6 +190,7 @@ final class Gateway implements AutoCloseable {
     this.processed = new AtomicLongArray(topics * LEVELS);
     this.recovered = new AtomicLongArray(topics * LEVELS);
     this.duplicates = new AtomicLongArray(topics * LEVELS);
+    this.storedBefore = new AtomicLongArray(topics * LEVELS);
     this.unstored = new AtomicLongArray(topics * LEVELS);
     for (int q = 0; q < LEVELS; q++) {
       latency[q] = new Histogram(TimeUnit.SECONDS.toMicros(600), 3);
@@ -330,7 +338,7 @@ final class Gateway implements AutoCloseable {
               if (m.qos() == 0) {
                 work();
                 replyToBroker(m, false);
-                emit(new Processed(m, false, false));
+                emit(new Processed(m, false, false, false));
               } else {
                 inboxes[m.qos()].tell(new DurableMailbox.Enqueue<>(m, acks[m.qos()]));
               }
@@ -356,10 +364,24 @@ final class Gateway implements AutoCloseable {
                     long seqNr = DurableMailbox.deliverySeqNr();
                     boolean isNew = dedup.isNew(seqNr);
                     boolean earlierRun = m.run() != run;
-                    if (isNew || qos == 1) {
+                    // QoS 2 from the broker: a copy Paho delivered again and the inbox stored a
+                    // second time (crash or lost connection before the PUBCOMP) has the identity
+                    // of a message stored under another number; recorded before the work, so that
+                    // a copy is recognized whenever it comes
+                    boolean storedBefore = false;
+                    if (isNew && qos == 2 && m.mqttIdentity() != 0) {
+                      long first = ledger.storedAs(m.mqttIdentity());
+                      if (first == 0) {
+                        ledger.identity(m.mqttIdentity(), seqNr);
+                      } else {
+                        storedBefore = first != seqNr;
+                      }
+                    }
+                    boolean again = !isNew || storedBefore;
+                    if (!again || qos == 1) {
                       work(); // QoS 1: at least once, a duplicate is processed again
                     }
-                    replyToBroker(m, !isNew); // before the ledger: part of the processing
+                    replyToBroker(m, again); // before the ledger: part of the processing
                     if (isNew) {
                       ledger.processed(seqNr);
                       dedup.processed(seqNr);
@@ -367,7 +389,7 @@ final class Gateway implements AutoCloseable {
                         inflight[m.publisher()][qos].release();
                       }
                     }
-                    emit(new Processed(m, earlierRun, !isNew));
+                    emit(new Processed(m, earlierRun, !isNew, storedBefore));
                     return Behaviors.same();
                   })
               .build();
@@ -407,8 +429,14 @@ final class Gateway implements AutoCloseable {
     }
   }
 
-  /** A processed message entering the stream graph. */
-  record Processed(Publish message, boolean earlierRun, boolean duplicate) {}
+  /**
+   * A processed message entering the stream graph.
+   *
+   * @param duplicate delivered again by its durable inbox after it had been processed
+   * @param storedBefore a QoS 2 message from the broker whose first copy was stored before under
+   *     another sequence number (its MQTT identity): not processed again
+   */
+  record Processed(Publish message, boolean earlierRun, boolean duplicate, boolean storedBefore) {}
 
   /** The stream's result of a processed message. */
   record Result(
@@ -416,6 +444,7 @@ final class Gateway implements AutoCloseable {
       int qos,
       boolean earlierRun,
       boolean duplicate,
+      boolean storedBefore,
       long latencyNanos,
       long crc,
       String payload) {}
@@ -429,6 +458,7 @@ final class Gateway implements AutoCloseable {
         m.qos(),
         p.earlierRun(),
         p.duplicate(),
+        p.storedBefore(),
         System.nanoTime() - m.sentNanos(),
         crc.getValue(),
         m.payload());
@@ -454,7 +484,9 @@ final class Gateway implements AutoCloseable {
 
   private void count(Result r) {
     int i = r.topic() * LEVELS + r.qos();
-    if (r.duplicate()) {
+    if (r.storedBefore() && !r.earlierRun()) {
+      storedBefore.incrementAndGet(i); // a message of this run: settles what it added to sent
+    } else if (r.duplicate() || r.storedBefore()) {
       duplicates.incrementAndGet(i);
     } else if (r.earlierRun()) {
       recovered.incrementAndGet(i);
@@ -571,14 +603,28 @@ final class Gateway implements AutoCloseable {
   }
 
   /**
+   * Test hook ({@code MqttBridgeCrashTest}): the system property {@value #WITHHOLD_ACK_PROPERTY}
+   * {@code = n} withholds the acknowledgement of the n-th QoS 2 message from the broker once it is
+   * stored, as if the JVM died between the store and the PUBCOMP, and prints a line naming it; 0 or
+   * unset: never.
+   */
+  static final String WITHHOLD_ACK_PROPERTY = "elasticq.gateway.test.withhold-ack-of-qos2";
+
+  private final long withholdAckOf = Long.getLong(WITHHOLD_ACK_PROPERTY, 0);
+  private final AtomicLong storedQos2FromBroker = new AtomicLong();
+
+  /**
    * A message the MQTT bridge received: QoS 0 goes to the topic's processor like a publisher's; QoS
    * 1 and 2 go straight to the durable inbox, and {@code ack} runs once it is stored (the bridge
    * then acknowledges it to the broker). Any thread.
+   *
+   * @param mqttIdentity of a QoS 2 message, its identity in Paho's persisted state (see {@link
+   *     Publish#mqttIdentity()}); 0 otherwise
    */
-  void fromBroker(int topic, int qos, long id, String payload, Runnable ack) {
+  void fromBroker(int topic, int qos, long id, String payload, long mqttIdentity, Runnable ack) {
     lastFromBrokerNanos = System.nanoTime();
     fromBroker = true;
-    Publish m = new Publish(run, -1, id, topic, qos, System.nanoTime(), payload);
+    Publish m = new Publish(run, -1, id, topic, qos, System.nanoTime(), payload, mqttIdentity);
     sent.incrementAndGet(topic * LEVELS + qos);
     totalSent.incrementAndGet();
     if (qos == 0) {
@@ -601,7 +647,14 @@ final class Gateway implements AutoCloseable {
                   } catch (IOException e) {
                     throw new UncheckedIOException(e);
                   }
-                  ack.run();
+                  if (qos == 2
+                      && withholdAckOf > 0
+                      && storedQos2FromBroker.incrementAndGet() == withholdAckOf) {
+                    System.out.println(
+                        "test hook: acknowledgement withheld of stored QoS 2 message " + payload);
+                  } else {
+                    ack.run();
+                  }
                 } else if (failure != null) {
                   // not acknowledged: the broker delivers it again after a reconnect
                   unstoredReason = failure.toString();
@@ -679,7 +732,8 @@ final class Gateway implements AutoCloseable {
     for (int t = 0; t < options.topics(); t++) {
       for (int q = 0; q < LEVELS; q++) {
         int i = t * LEVELS + q;
-        if (processed.get(i) + dropped(t, q) + unstored.get(i) != sent.get(i)) {
+        if (processed.get(i) + dropped(t, q) + unstored.get(i) + storedBefore.get(i)
+            != sent.get(i)) {
           return false;
         }
         if (q > 0 && inbox(t, q).map(s -> s.unconfirmed() > 0).orElse(true)) {

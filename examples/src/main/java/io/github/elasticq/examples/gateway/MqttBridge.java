@@ -19,7 +19,6 @@ import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.MqttException;
 import org.eclipse.paho.client.mqttv3.MqttMessage;
 import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
-import org.eclipse.paho.client.mqttv3.persist.MqttDefaultFilePersistence;
 
 /**
  * Bridges a real MQTT broker (Eclipse Paho): subscribes to {@code <prefix>/in/#} with QoS 2, so
@@ -29,7 +28,12 @@ import org.eclipse.paho.client.mqttv3.persist.MqttDefaultFilePersistence;
  * PUBACK of QoS 1, the PUBCOMP of QoS 2), so a crash of the gateway loses nothing the broker handed
  * over: the broker delivers what was not acknowledged again (persistent session: the client id is
  * derived from the data directory), and Paho's persisted state in {@code <data>/mqtt} the QoS 2
- * messages it had received (PUBREC sent) and not yet handed over.
+ * messages it had received (PUBREC sent) and not yet handed over. A QoS 2 message stored and not
+ * yet acknowledged when the gateway crashed or the connection was lost is delivered again from that
+ * state and stored a second time (the journal and Paho's files cannot be written together); it
+ * carries the identity {@link InboundIdentityPersistence} gave it when Paho first persisted it, and
+ * the QoS 2 inbox's processing, which records the identities it processed, does not process the
+ * copy again.
  *
  * <p>The result of each message from the broker is published on {@code <prefix>/out/<topic>} as
  * {@code qos=<q> dup=<0|1> <payload>} by the processing itself ({@link Gateway.BrokerReplies}): QoS
@@ -87,6 +91,7 @@ final class MqttBridge implements Gateway.BrokerReplies, AutoCloseable {
   private final String url;
   private final String clientId;
   private final Path persistenceDir;
+  private final Path identityDir;
   private final String prefix;
 
   /** The client of the current connection; replaced by {@link #reconnect}. */
@@ -171,6 +176,7 @@ final class MqttBridge implements Gateway.BrokerReplies, AutoCloseable {
     this.url = url;
     this.clientId = clientId(dataDir);
     this.persistenceDir = dataDir.resolve("mqtt");
+    this.identityDir = dataDir.resolve("mqtt-identity");
     this.prefix = prefix;
     try {
       connect();
@@ -186,10 +192,11 @@ final class MqttBridge implements Gateway.BrokerReplies, AutoCloseable {
    * subscribed if receiving.
    */
   private void connect() throws MqttException {
-    MqttClient c =
-        new MqttClient(url, clientId, new MqttDefaultFilePersistence(persistenceDir.toString()));
+    InboundIdentityPersistence persistence =
+        new InboundIdentityPersistence(persistenceDir, identityDir);
+    MqttClient c = new MqttClient(url, clientId, persistence);
     try {
-      c.setCallback(new Listener(c));
+      c.setCallback(new Listener(c, persistence));
       c.setManualAcks(true);
       c.setTimeToWait(PUBLISH_TIMEOUT_MILLIS);
       MqttConnectOptions options = new MqttConnectOptions();
@@ -339,14 +346,16 @@ final class MqttBridge implements Gateway.BrokerReplies, AutoCloseable {
   /** Paho's callbacks of one client (one connection): they know which client they belong to. */
   private final class Listener implements MqttCallback {
     private final MqttClient source;
+    private final InboundIdentityPersistence persistence;
 
-    Listener(MqttClient source) {
+    Listener(MqttClient source, InboundIdentityPersistence persistence) {
       this.source = source;
+      this.persistence = persistence;
     }
 
     @Override
     public void messageArrived(String topic, MqttMessage message) {
-      fromBroker(source, topic, message);
+      fromBroker(source, persistence, topic, message);
     }
 
     @Override
@@ -370,10 +379,15 @@ final class MqttBridge implements Gateway.BrokerReplies, AutoCloseable {
   /**
    * Feeds a message to the gateway; acknowledges it once stored, on the client that received it (a
    * packet id belongs to its connection's session state: if that client was replaced meanwhile, the
-   * acknowledgement fails and the broker delivers the message again). After {@link #stopReceiving}
-   * the message is refused: neither taken nor acknowledged.
+   * acknowledgement fails and the broker delivers the message again). A QoS 2 message carries the
+   * identity {@code persistence} gave it, the same when Paho delivers it again from its persisted
+   * state. After {@link #stopReceiving} the message is refused: neither taken nor acknowledged.
    */
-  private void fromBroker(MqttClient source, String topic, MqttMessage message) {
+  private void fromBroker(
+      MqttClient source,
+      InboundIdentityPersistence persistence,
+      String topic,
+      MqttMessage message) {
     Gateway gateway = this.gateway.join();
     int qos = message.getQos();
     int id = message.getId();
@@ -390,6 +404,7 @@ final class MqttBridge implements Gateway.BrokerReplies, AutoCloseable {
           qos,
           id,
           new String(message.getPayload(), StandardCharsets.UTF_8),
+          qos == 2 ? persistence.identityOf(id) : 0,
           () -> {
             if (source == client) {
               try {
