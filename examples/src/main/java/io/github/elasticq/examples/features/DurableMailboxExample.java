@@ -3,7 +3,6 @@ package io.github.elasticq.examples.features;
 import com.typesafe.config.ConfigFactory;
 import io.github.elasticq.persistence.durable.DurableMailbox;
 import io.github.elasticq.persistence.durable.DurableMailboxRegistry;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -28,9 +27,21 @@ public final class DurableMailboxExample {
   /** A message the mailbox stores; Jackson-serialized (binding in the config below). */
   public record Order(String id, int amount) {}
 
-  /** Runs the example; the first argument is the journal directory (default: a new temp dir). */
+  /**
+   * Runs the example; the first argument is the journal directory, kept for the next run (default:
+   * a new temporary directory, deleted at the end, also when the run fails).
+   */
   public static void main(String[] args) throws Exception {
-    Path dir = args.length > 0 ? Path.of(args[0]) : Files.createTempDirectory("durable-example");
+    if (args.length > 0) {
+      run(Path.of(args[0]));
+    } else {
+      try (TempDirectory dir = TempDirectory.create("durable-example")) {
+        run(dir.path());
+      }
+    }
+  }
+
+  private static void run(Path dir) throws Exception {
     CountDownLatch fiveProcessed = new CountDownLatch(5);
     Behavior<Order> billing =
         Behaviors.receive(Order.class)

@@ -4,7 +4,6 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.github.elasticq.persistence.journal.WalRegistry;
 import io.github.elasticq.persistence.wal.WalStats;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -61,9 +60,21 @@ public final class JournalSyncModesExample {
     }
   }
 
-  /** Runs the example; the first argument is the directory for the journals (default: temp). */
+  /**
+   * Runs the example; the first argument is the directory for the journals (default: a new
+   * temporary directory, deleted at the end, also when the run fails).
+   */
   public static void main(String[] args) throws Exception {
-    Path dir = args.length > 0 ? Path.of(args[0]) : Files.createTempDirectory("sync-modes");
+    if (args.length > 0) {
+      run(Path.of(args[0]));
+    } else {
+      try (TempDirectory dir = TempDirectory.create("sync-modes")) {
+        run(dir.path());
+      }
+    }
+  }
+
+  private static void run(Path dir) throws Exception {
     for (String mode : List.of("every-write", "periodic", "no-sync")) {
       String modeDir = dir.resolve(mode).toString().replace('\\', '/');
       Config config =

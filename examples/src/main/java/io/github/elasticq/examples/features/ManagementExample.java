@@ -5,7 +5,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -30,10 +29,18 @@ import org.apache.pekko.management.javadsl.PekkoManagement;
 public final class ManagementExample {
   private ManagementExample() {}
 
-  /** Runs the example; the first argument is the Management port (default 7626). */
+  /**
+   * Runs the example; the first argument is the Management port (default 7626). The journal lives
+   * in a temporary directory, deleted at the end, also when the run fails.
+   */
   public static void main(String[] args) throws Exception {
     int port = args.length > 0 ? Integer.parseInt(args[0]) : 7626;
-    Path journal = Files.createTempDirectory("management-example");
+    try (TempDirectory journal = TempDirectory.create("management-example")) {
+      run(port, journal.path());
+    }
+  }
+
+  private static void run(int port, Path journal) throws Exception {
     ActorSystem system =
         ActorSystem.create(
             "management",

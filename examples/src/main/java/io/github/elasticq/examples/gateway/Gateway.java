@@ -85,13 +85,17 @@ final class Gateway implements AutoCloseable {
   private final GatewayOptions options;
   private final long run = System.currentTimeMillis();
   private final Config config;
-  private final ActorSystem<Void> system;
-  private final List<ActorRef<Publish>> processors;
   private final Ledger[][] ledgers;
   private final Semaphore[][] inflight;
-  private final ElasticSourceQueue<Processed> results;
-  private final ElasticSinkQueue<Result> egress;
-  private final Thread egressThread;
+
+  // Started one after the other by the constructor, in this order; null until started. close()
+  // stops what was started, in reverse order, also after a failed start.
+  private boolean kamonStarted;
+  private ActorSystem<Void> system;
+  private ElasticSourceQueue<Processed> results;
+  private ElasticSinkQueue<Result> egress;
+  private Thread egressThread;
+  private List<ActorRef<Publish>> processors;
   private final List<Thread> publisherThreads = new ArrayList<>();
   private volatile boolean publishing = true;
   private volatile boolean endedIdle;
@@ -113,6 +117,13 @@ final class Gateway implements AutoCloseable {
   /** Per topic × level: deliveries of a message already processed (after a crash). */
   final AtomicLongArray duplicates;
 
+  /**
+   * Per topic × level: QoS 2 messages the broker delivered in this run whose first copy had been
+   * stored before (Paho delivered them again after a crash or a lost connection between the store
+   * and the PUBCOMP): recognized by their MQTT identity and not processed again.
+   */
+  final AtomicLongArray storedBefore;
+
   final AtomicLong totalSent = new AtomicLong();
 
   /**
@@ -124,6 +135,14 @@ final class Gateway implements AutoCloseable {
   /** Why the last message counted in {@link #unstored} was not stored. */
   volatile String unstoredReason = "";
 
+  /**
+   * QoS 1/2 messages from the broker handed to their durable inbox whose store is not answered yet,
+   * or answered and not yet acknowledged to the broker: the drain waits for them, so that a clean
+   * stop leaves no taken message unacknowledged (the broker would deliver it again at the next
+   * start, and a QoS 2 message would be stored twice).
+   */
+  private final AtomicLong brokerPending = new AtomicLong();
+
   /** Where the results of messages from the MQTT broker go; null without a bridge. */
   private final BrokerReplies brokerReplies;
 
@@ -131,11 +150,14 @@ final class Gateway implements AutoCloseable {
    * Publishes the result of a message that came from the MQTT broker, as a part of its processing:
    * a QoS 1/2 message counts as processed (and its durable inbox confirms it) only once this
    * returned, so a crash can never leave a processed message without its result. Called on the
-   * processing actor's thread.
+   * processing actor's thread: for QoS 1/2 a durable inbox's child, on {@code
+   * gateway-inbox-dispatcher} (one thread per inbox, see gateway.conf), because it blocks while the
+   * broker is away; for QoS 0 a processor, on the default dispatcher, where it must not block.
    */
   interface BrokerReplies {
     /**
-     * Publishes the result of {@code message}; for QoS 1/2 returns once the broker has it.
+     * Publishes the result of {@code message}; for QoS 1/2 returns once the broker has it (blocks);
+     * for QoS 0 hands it over without waiting (at most once).
      *
      * @param duplicate whether it was processed before (a QoS 2 redelivery after a crash)
      * @throws Exception for QoS 1/2 when the broker did not take the result: the inbox delivers the
@@ -152,6 +174,12 @@ final class Gateway implements AutoCloseable {
   /** Latency from publish to egress per QoS level, this run's messages; egress thread only. */
   final Histogram[] latency = new Histogram[LEVELS];
 
+  /**
+   * Opens the ledgers and starts Kamon, the actor system, the stream graph and the egress thread;
+   * checks that the journal opens and the processors are on their mailbox. If any of it fails,
+   * closes what it had started, in reverse order, and throws the failure (with the failures of the
+   * closing as suppressed).
+   */
   private Gateway(GatewayOptions options, Config config, BrokerReplies brokerReplies)
       throws IOException {
     this.options = options;
@@ -162,16 +190,12 @@ final class Gateway implements AutoCloseable {
     this.processed = new AtomicLongArray(topics * LEVELS);
     this.recovered = new AtomicLongArray(topics * LEVELS);
     this.duplicates = new AtomicLongArray(topics * LEVELS);
+    this.storedBefore = new AtomicLongArray(topics * LEVELS);
     this.unstored = new AtomicLongArray(topics * LEVELS);
     for (int q = 0; q < LEVELS; q++) {
       latency[q] = new Histogram(TimeUnit.SECONDS.toMicros(600), 3);
     }
     this.ledgers = new Ledger[topics][LEVELS];
-    for (int t = 0; t < topics; t++) {
-      for (int q = 1; q < LEVELS; q++) {
-        ledgers[t][q] = new Ledger(options.dataDir().resolve("ledger"), persistenceId(t, q));
-      }
-    }
     @SuppressWarnings({"unchecked", "rawtypes"})
     ActorRef<Object>[][] refs = new ActorRef[topics][LEVELS];
     this.inboxes = refs;
@@ -181,35 +205,51 @@ final class Gateway implements AutoCloseable {
         inflight[p][q] = new Semaphore(options.inflight());
       }
     }
-    Kamon.initWithoutAttaching(config); // ElasticQ polls its own counters: no Kanela agent needed
-    CompletableFuture<List<ActorRef<Publish>>> spawned = new CompletableFuture<>();
-    this.system = ActorSystem.create(guardian(spawned), "gateway", config);
-    QueueConfig streamQueue =
-        QueueConfig.builder().initialCapacity(64).minCapacity(64).maxCapacity(1 << 20).build();
-    Pair<ElasticSourceQueue<Processed>, ElasticSinkQueue<Result>> graph =
-        ElasticSource.<Processed>queue(streamQueue)
-            .map(Gateway::toResult)
-            .via(ElasticFlow.buffer(streamQueue))
-            .toMat(ElasticSink.queue(streamQueue), Keep.both())
-            .run(system);
-    this.results = graph.first();
-    this.egress = graph.second();
-    this.egressThread = new Thread(this::egressLoop, "gateway-egress");
-    this.egressThread.start();
     try {
-      this.processors = spawned.get(30, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      throw new IllegalStateException("the gateway's actors did not start: " + e, e);
+      for (int t = 0; t < topics; t++) {
+        for (int q = 1; q < LEVELS; q++) {
+          ledgers[t][q] = new Ledger(options.dataDir().resolve("ledger"), persistenceId(t, q));
+        }
+      }
+      Kamon.initWithoutAttaching(config); // ElasticQ polls its own counters: no Kanela agent needed
+      kamonStarted = true;
+      CompletableFuture<List<ActorRef<Publish>>> spawned = new CompletableFuture<>();
+      this.system = ActorSystem.create(guardian(spawned), "gateway", config);
+      QueueConfig streamQueue =
+          QueueConfig.builder().initialCapacity(64).minCapacity(64).maxCapacity(1 << 20).build();
+      Pair<ElasticSourceQueue<Processed>, ElasticSinkQueue<Result>> graph =
+          ElasticSource.<Processed>queue(streamQueue)
+              .map(Gateway::toResult)
+              .via(ElasticFlow.buffer(streamQueue))
+              .toMat(ElasticSink.queue(streamQueue), Keep.both())
+              .run(system);
+      this.results = graph.first();
+      this.egress = graph.second();
+      this.egressThread = new Thread(this::egressLoop, "gateway-egress");
+      this.egressThread.start();
+      checkJournal();
+      try {
+        this.processors = spawned.get(30, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        throw new IllegalStateException("the gateway's actors did not start: " + e, e);
+      }
+      checkProcessorMailboxes();
+    } catch (IOException | RuntimeException | Error e) {
+      closeAfterFailedStart(e);
+      throw e;
     }
-    checkProcessorMailboxes();
   }
 
   /**
-   * Starts Kamon, the actor system, Pekko Management and the stream graph.
+   * Starts Kamon, the actor system, Pekko Management and the stream graph. If the start fails, what
+   * it had started is closed again (the data directory is free for another start) and the failure
+   * is thrown.
    *
    * @param brokerReplies where the results of messages from the MQTT broker go, null without a
    *     bridge; given here because the durable inboxes redeliver what an earlier run left as soon
    *     as they start
+   * @throws IllegalStateException if the journal cannot be opened (e.g. another process uses the
+   *     data directory), the actors or Pekko Management did not start
    */
   static Gateway start(GatewayOptions options, BrokerReplies brokerReplies) throws IOException {
     Path data = options.dataDir().toAbsolutePath();
@@ -218,6 +258,10 @@ final class Gateway implements AutoCloseable {
     runtime.put("elasticq.snapshot-store.dir", data.resolve("snapshots").toString());
     runtime.put("kamon.prometheus.embedded-server.port", options.metricsPort());
     runtime.put("pekko.management.http.port", options.managementPort());
+    // one thread per durable inbox: its processing may wait for the MQTT broker (gateway.conf)
+    runtime.put(
+        "gateway-inbox-dispatcher.thread-pool-executor.fixed-pool-size",
+        options.topics() * (LEVELS - 1));
     Config config = ConfigFactory.parseMap(runtime).withFallback(ConfigFactory.load("gateway"));
     Gateway gateway = new Gateway(options, config, brokerReplies);
     try {
@@ -226,10 +270,29 @@ final class Gateway implements AutoCloseable {
           .toCompletableFuture()
           .get(30, TimeUnit.SECONDS);
     } catch (Exception e) {
-      gateway.close();
-      throw new IllegalStateException("Pekko Management did not start: " + e, e);
+      IllegalStateException failure =
+          new IllegalStateException("Pekko Management did not start: " + e, e);
+      gateway.closeAfterFailedStart(failure);
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt(); // after the closing, which waits
+      }
+      throw failure;
     }
     return gateway;
+  }
+
+  /**
+   * Opens the journal now, so that a data directory whose journal cannot be opened (another process
+   * uses it: the lock; corruption) fails the start with the reason instead of every durable inbox
+   * failing its recovery over and over while the run goes on.
+   */
+  private void checkJournal() {
+    try {
+      WalRegistry.get(system.classicSystem()).logFor("elasticq.journal");
+    } catch (RuntimeException e) {
+      throw new IllegalStateException(
+          "the journal in " + options.dataDir().resolve("journal") + " cannot be opened: " + e, e);
+    }
   }
 
   static String persistenceId(int topic, int qos) {
@@ -275,7 +338,7 @@ final class Gateway implements AutoCloseable {
               if (m.qos() == 0) {
                 work();
                 replyToBroker(m, false);
-                emit(new Processed(m, false, false));
+                emit(new Processed(m, false, false, false));
               } else {
                 inboxes[m.qos()].tell(new DurableMailbox.Enqueue<>(m, acks[m.qos()]));
               }
@@ -301,10 +364,24 @@ final class Gateway implements AutoCloseable {
                     long seqNr = DurableMailbox.deliverySeqNr();
                     boolean isNew = dedup.isNew(seqNr);
                     boolean earlierRun = m.run() != run;
-                    if (isNew || qos == 1) {
+                    // QoS 2 from the broker: a copy Paho delivered again and the inbox stored a
+                    // second time (crash or lost connection before the PUBCOMP) has the identity
+                    // of a message stored under another number; recorded before the work, so that
+                    // a copy is recognized whenever it comes
+                    boolean storedBefore = false;
+                    if (isNew && qos == 2 && m.mqttIdentity() != 0) {
+                      long first = ledger.storedAs(m.mqttIdentity());
+                      if (first == 0) {
+                        ledger.identity(m.mqttIdentity(), seqNr);
+                      } else {
+                        storedBefore = first != seqNr;
+                      }
+                    }
+                    boolean again = !isNew || storedBefore;
+                    if (!again || qos == 1) {
                       work(); // QoS 1: at least once, a duplicate is processed again
                     }
-                    replyToBroker(m, !isNew); // before the ledger: part of the processing
+                    replyToBroker(m, again); // before the ledger: part of the processing
                     if (isNew) {
                       ledger.processed(seqNr);
                       dedup.processed(seqNr);
@@ -312,7 +389,7 @@ final class Gateway implements AutoCloseable {
                         inflight[m.publisher()][qos].release();
                       }
                     }
-                    emit(new Processed(m, earlierRun, !isNew));
+                    emit(new Processed(m, earlierRun, !isNew, storedBefore));
                     return Behaviors.same();
                   })
               .build();
@@ -352,8 +429,14 @@ final class Gateway implements AutoCloseable {
     }
   }
 
-  /** A processed message entering the stream graph. */
-  record Processed(Publish message, boolean earlierRun, boolean duplicate) {}
+  /**
+   * A processed message entering the stream graph.
+   *
+   * @param duplicate delivered again by its durable inbox after it had been processed
+   * @param storedBefore a QoS 2 message from the broker whose first copy was stored before under
+   *     another sequence number (its MQTT identity): not processed again
+   */
+  record Processed(Publish message, boolean earlierRun, boolean duplicate, boolean storedBefore) {}
 
   /** The stream's result of a processed message. */
   record Result(
@@ -361,6 +444,7 @@ final class Gateway implements AutoCloseable {
       int qos,
       boolean earlierRun,
       boolean duplicate,
+      boolean storedBefore,
       long latencyNanos,
       long crc,
       String payload) {}
@@ -374,6 +458,7 @@ final class Gateway implements AutoCloseable {
         m.qos(),
         p.earlierRun(),
         p.duplicate(),
+        p.storedBefore(),
         System.nanoTime() - m.sentNanos(),
         crc.getValue(),
         m.payload());
@@ -399,7 +484,9 @@ final class Gateway implements AutoCloseable {
 
   private void count(Result r) {
     int i = r.topic() * LEVELS + r.qos();
-    if (r.duplicate()) {
+    if (r.storedBefore() && !r.earlierRun()) {
+      storedBefore.incrementAndGet(i); // a message of this run: settles what it added to sent
+    } else if (r.duplicate() || r.storedBefore()) {
       duplicates.incrementAndGet(i);
     } else if (r.earlierRun()) {
       recovered.incrementAndGet(i);
@@ -516,14 +603,28 @@ final class Gateway implements AutoCloseable {
   }
 
   /**
+   * Test hook ({@code MqttBridgeCrashTest}): the system property {@value #WITHHOLD_ACK_PROPERTY}
+   * {@code = n} withholds the acknowledgement of the n-th QoS 2 message from the broker once it is
+   * stored, as if the JVM died between the store and the PUBCOMP, and prints a line naming it; 0 or
+   * unset: never.
+   */
+  static final String WITHHOLD_ACK_PROPERTY = "elasticq.gateway.test.withhold-ack-of-qos2";
+
+  private final long withholdAckOf = Long.getLong(WITHHOLD_ACK_PROPERTY, 0);
+  private final AtomicLong storedQos2FromBroker = new AtomicLong();
+
+  /**
    * A message the MQTT bridge received: QoS 0 goes to the topic's processor like a publisher's; QoS
    * 1 and 2 go straight to the durable inbox, and {@code ack} runs once it is stored (the bridge
    * then acknowledges it to the broker). Any thread.
+   *
+   * @param mqttIdentity of a QoS 2 message, its identity in Paho's persisted state (see {@link
+   *     Publish#mqttIdentity()}); 0 otherwise
    */
-  void fromBroker(int topic, int qos, long id, String payload, Runnable ack) {
+  void fromBroker(int topic, int qos, long id, String payload, long mqttIdentity, Runnable ack) {
     lastFromBrokerNanos = System.nanoTime();
     fromBroker = true;
-    Publish m = new Publish(run, -1, id, topic, qos, System.nanoTime(), payload);
+    Publish m = new Publish(run, -1, id, topic, qos, System.nanoTime(), payload, mqttIdentity);
     sent.incrementAndGet(topic * LEVELS + qos);
     totalSent.incrementAndGet();
     if (qos == 0) {
@@ -531,6 +632,7 @@ final class Gateway implements AutoCloseable {
       return;
     }
     Ledger ledger = ledgers[topic][qos];
+    brokerPending.incrementAndGet();
     AskPattern.<Object, DurableMailbox.Reply>ask(
             inboxes[topic][qos],
             replyTo -> new DurableMailbox.Enqueue<>(m, replyTo),
@@ -538,18 +640,29 @@ final class Gateway implements AutoCloseable {
             system.scheduler())
         .whenComplete(
             (reply, failure) -> {
-              if (reply instanceof DurableMailbox.Stored stored) {
-                try {
-                  ledger.accepted(stored.seqNr());
-                } catch (IOException e) {
-                  throw new UncheckedIOException(e);
-                }
-                ack.run();
-              } else if (failure != null) {
-                // not acknowledged: the broker delivers it again after a reconnect
-                unstoredReason = failure.toString();
-                unstored.incrementAndGet(topic * LEVELS + qos);
-              } // Rejected: counted by the inbox
+              try {
+                if (reply instanceof DurableMailbox.Stored stored) {
+                  try {
+                    ledger.accepted(stored.seqNr());
+                  } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                  }
+                  if (qos == 2
+                      && withholdAckOf > 0
+                      && storedQos2FromBroker.incrementAndGet() == withholdAckOf) {
+                    System.out.println(
+                        "test hook: acknowledgement withheld of stored QoS 2 message " + payload);
+                  } else {
+                    ack.run();
+                  }
+                } else if (failure != null) {
+                  // not acknowledged: the broker delivers it again after a reconnect
+                  unstoredReason = failure.toString();
+                  unstored.incrementAndGet(topic * LEVELS + qos);
+                } // Rejected: counted by the inbox
+              } finally {
+                brokerPending.decrementAndGet();
+              }
             });
   }
 
@@ -592,9 +705,10 @@ final class Gateway implements AutoCloseable {
 
   /**
    * Waits until every message sent in this run was processed, dropped or left unstored with the
-   * broker ({@link #unstored}), every durable inbox has confirmed everything it stored (also what
-   * it recovered), then completes the stream and waits for the egress. False if that did not happen
-   * within {@code timeout}.
+   * broker ({@link #unstored}), every message from the broker that was stored is acknowledged to
+   * it, every durable inbox has confirmed everything it stored (also what it recovered), then
+   * completes the stream and waits for the egress. False if that did not happen within {@code
+   * timeout}. With the MQTT bridge, call it after {@link MqttBridge#stopReceiving}.
    */
   boolean drain(Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
@@ -612,10 +726,14 @@ final class Gateway implements AutoCloseable {
   }
 
   private boolean settled() {
+    if (brokerPending.get() > 0) {
+      return false;
+    }
     for (int t = 0; t < options.topics(); t++) {
       for (int q = 0; q < LEVELS; q++) {
         int i = t * LEVELS + q;
-        if (processed.get(i) + dropped(t, q) + unstored.get(i) != sent.get(i)) {
+        if (processed.get(i) + dropped(t, q) + unstored.get(i) + storedBefore.get(i)
+            != sent.get(i)) {
           return false;
         }
         if (q > 0 && inbox(t, q).map(s -> s.unconfirmed() > 0).orElse(true)) {
@@ -720,30 +838,106 @@ final class Gateway implements AutoCloseable {
     return mailbox(topic).map(MailboxInfo::levelStats).orElse(List.of());
   }
 
-  /** Stops the actor system and Kamon and closes the ledgers. */
+  /**
+   * Ends the stream and the egress thread, stops the actor system (and with it the journal and
+   * Pekko Management) and Kamon, and closes the ledgers: what the start started, in reverse order.
+   *
+   * @throws IllegalStateException if something did not stop cleanly (the first failure, the others
+   *     suppressed); everything else is still closed
+   */
   @Override
   public void close() {
+    List<Throwable> failures = closeStarted();
+    if (!failures.isEmpty()) {
+      Throwable first = failures.get(0);
+      IllegalStateException e =
+          new IllegalStateException("the gateway did not stop cleanly: " + first, first);
+      failures.subList(1, failures.size()).forEach(e::addSuppressed);
+      throw e;
+    }
+  }
+
+  /** Closes what a failed start had started; adds the failures of the closing to {@code cause}. */
+  private void closeAfterFailedStart(Throwable cause) {
+    for (Throwable f : closeStarted()) {
+      cause.addSuppressed(f);
+    }
+  }
+
+  /** Closes each started resource in reverse order of its start; returns what failed. */
+  private List<Throwable> closeStarted() {
     publishing = false;
-    try {
-      system.terminate();
-      Await.result(system.whenTerminated(), scala.concurrent.duration.Duration.create(30, "s"));
-      Await.result(Kamon.stop(), scala.concurrent.duration.Duration.create(30, "s"));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } catch (Exception e) {
-      throw new IllegalStateException("the gateway did not stop cleanly: " + e, e);
-    } finally {
-      for (Ledger[] perTopic : ledgers) {
-        for (Ledger l : perTopic) {
-          if (l != null) {
-            try {
-              l.close();
-            } catch (IOException e) {
-              throw new UncheckedIOException(e);
-            }
-          }
+    Closing closing = new Closing();
+    if (results != null) {
+      closing.step(this::stopEgress);
+    }
+    if (system != null) {
+      closing.step(
+          () -> {
+            system.terminate();
+            Await.result(
+                system.whenTerminated(), scala.concurrent.duration.Duration.create(30, "s"));
+          });
+    }
+    if (kamonStarted) {
+      closing.step(
+          () -> Await.result(Kamon.stop(), scala.concurrent.duration.Duration.create(30, "s")));
+    }
+    for (int t = ledgers.length - 1; t >= 0; t--) {
+      for (int q = LEVELS - 1; q >= 1; q--) {
+        Ledger l = ledgers[t][q];
+        if (l != null) {
+          closing.step(l::close);
         }
       }
+    }
+    return closing.done();
+  }
+
+  /**
+   * Completes the stream and waits for the egress thread to count what is left; interrupts it if it
+   * does not end within 10 s.
+   */
+  private void stopEgress() throws InterruptedException {
+    results.complete();
+    if (egressThread != null) {
+      egressThread.join(10_000);
+      if (egressThread.isAlive()) {
+        egressThread.interrupt();
+        egressThread.join(10_000);
+      }
+    }
+  }
+
+  /**
+   * Runs the steps of a closing, each even if one before failed, and collects their failures. An
+   * interrupt does not skip the steps after it (each waits once more for its resource); the thread
+   * is interrupted again at the end.
+   */
+  private static final class Closing {
+    private final List<Throwable> failures = new ArrayList<>();
+    private boolean interrupted;
+
+    interface Step {
+      void run() throws Exception;
+    }
+
+    void step(Step step) {
+      try {
+        step.run();
+      } catch (InterruptedException e) {
+        interrupted = true;
+        failures.add(e);
+      } catch (Exception | Error e) {
+        failures.add(e);
+      }
+    }
+
+    List<Throwable> done() {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+      return failures;
     }
   }
 }

@@ -6,6 +6,8 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * The effect of a durable inbox's processing, kept where a crash cannot take it back: the delivery
@@ -18,12 +20,25 @@ import java.nio.file.StandardOpenOption;
  * ledger of an inbox that lost nothing is exactly {@code 1, 2, ..., n}: a gap is a loss. Used by
  * one actor at a time (the inbox's inner behavior appends, its acknowledgement actor records), read
  * by the demo after the actors stopped.
+ *
+ * <p>The QoS 2 inboxes also keep the MQTT identity ({@link Publish#mqttIdentity()}) of each message
+ * from the broker they process, with the sequence number it was first stored under, in a third file
+ * of 16-byte records written the same way: a copy of the message that Paho delivered again and the
+ * inbox stored a second time (a crash or a lost connection between the store and the PUBCOMP) is
+ * then recognized when it comes to be processed. The file grows by one record per QoS 2 message
+ * from the broker, like the ledger itself by one number per message.
  */
 final class Ledger implements AutoCloseable {
 
   private final Path file;
   private final FileChannel processed;
   private final FileChannel accepted;
+  private final FileChannel identities;
+  private final ByteBuffer identityBuffer = ByteBuffer.allocate(2 * Long.BYTES);
+
+  /** MQTT identity to the sequence number its message was first stored under; inner behavior. */
+  private final Map<Long, Long> storedAs = new HashMap<>();
+
   private final ByteBuffer buffer = ByteBuffer.allocate(Long.BYTES);
   private final ByteBuffer acceptedBuffer = ByteBuffer.allocate(Long.BYTES);
   private final long lastAtStart;
@@ -35,42 +50,106 @@ final class Ledger implements AutoCloseable {
   /** The lowest sequence number acknowledged in this run; 0 before the first. */
   private long firstAcceptedThisRun; // guarded by this
 
+  /** Opens (or creates) the ledger's two files; closes what it opened if that fails. */
   Ledger(Path dir, String persistenceId) throws IOException {
     Files.createDirectories(dir);
     this.file = dir.resolve(persistenceId + ".processed");
-    this.processed =
+    FileChannel processed =
         FileChannel.open(
             file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
-    this.accepted =
-        FileChannel.open(
-            dir.resolve(persistenceId + ".accepted"),
-            StandardOpenOption.CREATE,
-            StandardOpenOption.READ,
-            StandardOpenOption.WRITE);
-    long size = processed.size() / Long.BYTES * Long.BYTES; // a torn last number is not counted
-    ByteBuffer all = ByteBuffer.allocate((int) size);
-    while (all.hasRemaining() && processed.read(all, all.position()) > 0) {
-      // read fully
-    }
-    all.flip();
-    long previous = 0;
-    long missing = 0;
-    while (all.remaining() >= Long.BYTES) {
-      long seqNr = all.getLong();
-      if (seqNr > previous + 1) {
-        missing += seqNr - previous - 1;
+    FileChannel accepted = null;
+    FileChannel identities = null;
+    try {
+      accepted =
+          FileChannel.open(
+              dir.resolve(persistenceId + ".accepted"),
+              StandardOpenOption.CREATE,
+              StandardOpenOption.READ,
+              StandardOpenOption.WRITE);
+      identities =
+          FileChannel.open(
+              dir.resolve(persistenceId + ".identities"),
+              StandardOpenOption.CREATE,
+              StandardOpenOption.READ,
+              StandardOpenOption.WRITE);
+      long records = identities.size() / (2 * Long.BYTES) * (2 * Long.BYTES); // torn: not counted
+      ByteBuffer known = ByteBuffer.allocate((int) records);
+      while (known.hasRemaining() && identities.read(known, known.position()) > 0) {
+        // read fully
       }
-      previous = Math.max(previous, seqNr);
+      known.flip();
+      while (known.remaining() >= 2 * Long.BYTES) {
+        storedAs.putIfAbsent(known.getLong(), known.getLong());
+      }
+      identities.truncate(records);
+      identities.position(records);
+      long size = processed.size() / Long.BYTES * Long.BYTES; // a torn last number is not counted
+      ByteBuffer all = ByteBuffer.allocate((int) size);
+      while (all.hasRemaining() && processed.read(all, all.position()) > 0) {
+        // read fully
+      }
+      all.flip();
+      long previous = 0;
+      long missing = 0;
+      while (all.remaining() >= Long.BYTES) {
+        long seqNr = all.getLong();
+        if (seqNr > previous + 1) {
+          missing += seqNr - previous - 1;
+        }
+        previous = Math.max(previous, seqNr);
+      }
+      processed.truncate(size);
+      processed.position(size);
+      this.last = previous;
+      this.lastAtStart = previous;
+      this.gaps = missing;
+      ByteBuffer acc = ByteBuffer.allocate(Long.BYTES);
+      accepted.read(acc, 0);
+      this.acceptedMax = acc.position() == Long.BYTES ? acc.flip().getLong() : 0;
+      this.acceptedAtStart = acceptedMax;
+    } catch (IOException | RuntimeException e) {
+      closeAfterFailure(e, identities);
+      closeAfterFailure(e, accepted);
+      closeAfterFailure(e, processed);
+      throw e;
     }
-    processed.truncate(size);
-    processed.position(size);
-    this.last = previous;
-    this.lastAtStart = previous;
-    this.gaps = missing;
-    ByteBuffer acc = ByteBuffer.allocate(Long.BYTES);
-    accepted.read(acc, 0);
-    this.acceptedMax = acc.position() == Long.BYTES ? acc.flip().getLong() : 0;
-    this.acceptedAtStart = acceptedMax;
+    this.processed = processed;
+    this.accepted = accepted;
+    this.identities = identities;
+  }
+
+  /**
+   * The sequence number the message with MQTT identity {@code identity} was first stored under, 0
+   * if this inbox has not seen it. Only the inbox's inner behavior calls it.
+   */
+  long storedAs(long identity) {
+    return storedAs.getOrDefault(identity, 0L);
+  }
+
+  /**
+   * Records that the message with MQTT identity {@code identity} was stored under {@code seqNr};
+   * written before its processing, so a copy stored later is recognized whenever it comes. Only the
+   * inbox's inner behavior calls it.
+   */
+  void identity(long identity, long seqNr) throws IOException {
+    if (storedAs.putIfAbsent(identity, seqNr) != null) {
+      return;
+    }
+    identityBuffer.clear();
+    identityBuffer.putLong(identity).putLong(seqNr).flip();
+    while (identityBuffer.hasRemaining()) {
+      identities.write(identityBuffer);
+    }
+  }
+
+  private static void closeAfterFailure(Exception failure, FileChannel channel) {
+    if (channel != null) {
+      try {
+        channel.close();
+      } catch (IOException e) {
+        failure.addSuppressed(e);
+      }
+    }
   }
 
   /** The highest processed sequence number when the ledger was opened. */
@@ -145,7 +224,9 @@ final class Ledger implements AutoCloseable {
   @Override
   public void close() throws IOException {
     try (processed) {
-      accepted.close();
+      try (accepted) {
+        identities.close();
+      }
     }
   }
 

@@ -3,9 +3,12 @@ package io.github.elasticq.examples.gateway;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
@@ -16,7 +19,6 @@ import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.MqttException;
 import org.eclipse.paho.client.mqttv3.MqttMessage;
 import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
-import org.eclipse.paho.client.mqttv3.persist.MqttDefaultFilePersistence;
 
 /**
  * Bridges a real MQTT broker (Eclipse Paho): subscribes to {@code <prefix>/in/#} with QoS 2, so
@@ -26,7 +28,12 @@ import org.eclipse.paho.client.mqttv3.persist.MqttDefaultFilePersistence;
  * PUBACK of QoS 1, the PUBCOMP of QoS 2), so a crash of the gateway loses nothing the broker handed
  * over: the broker delivers what was not acknowledged again (persistent session: the client id is
  * derived from the data directory), and Paho's persisted state in {@code <data>/mqtt} the QoS 2
- * messages it had received (PUBREC sent) and not yet handed over.
+ * messages it had received (PUBREC sent) and not yet handed over. A QoS 2 message stored and not
+ * yet acknowledged when the gateway crashed or the connection was lost is delivered again from that
+ * state and stored a second time (the journal and Paho's files cannot be written together); it
+ * carries the identity {@link InboundIdentityPersistence} gave it when Paho first persisted it, and
+ * the QoS 2 inbox's processing, which records the identities it processed, does not process the
+ * copy again.
  *
  * <p>The result of each message from the broker is published on {@code <prefix>/out/<topic>} as
  * {@code qos=<q> dup=<0|1> <payload>} by the processing itself ({@link Gateway.BrokerReplies}): QoS
@@ -45,8 +52,22 @@ import org.eclipse.paho.client.mqttv3.persist.MqttDefaultFilePersistence;
  * reconnect can spin in {@code CommsSender.start} for a minute or more ({@code
  * MqttBridgeTest.connectionCutTwiceMidBurst_bridgeReconnects_everyMessageProcessed} caught it). An
  * acknowledgement owed to the old client is dropped (the broker delivers that message again, at
- * least once). A result published meanwhile waits for the connection up to {@link
- * #PUBLISH_TIMEOUT_MILLIS} before it fails (and its message is delivered again by the inbox).
+ * least once). A QoS 1/2 result published meanwhile waits for the connection up to {@link
+ * #PUBLISH_TIMEOUT_MILLIS} before it fails (and its message is delivered again by the inbox): that
+ * wait blocks the inbox's processing, which therefore runs on a dispatcher of its own with a thread
+ * per inbox ({@code gateway-inbox-dispatcher} in gateway.conf), not on Pekko's default dispatcher,
+ * so the processors, the stream graph and the journal keep running while the broker is away. QoS 0
+ * results are sent by the bridge's own thread and never make a processor wait.
+ *
+ * <p>A clean stop ({@link #stopReceiving}, then {@link #close}) keeps the session's subscription:
+ * the broker goes on holding what is published for {@code <prefix>/in/#} while the gateway is down
+ * and delivers it at the next start on the same data directory, as for any MQTT client with a
+ * persistent session. From the stop on, the bridge takes no new message: it does not hand it to the
+ * gateway and does not acknowledge it, so the broker keeps each QoS 1/2 message it delivers then
+ * (Paho keeps a QoS 2 message it answered with PUBREC in {@code <data>/mqtt}) and delivers it again
+ * at the next start; a QoS 0 message then is dropped (at most once). The messages taken before the
+ * stop are still stored, acknowledged, processed and their results published before the bridge
+ * disconnects ({@link Gateway#drain} waits for it).
  */
 final class MqttBridge implements Gateway.BrokerReplies, AutoCloseable {
 
@@ -61,28 +82,44 @@ final class MqttBridge implements Gateway.BrokerReplies, AutoCloseable {
   /** First wait before an attempt to reconnect; doubled after each failed attempt. */
   private static final int FIRST_RECONNECT_DELAY_MILLIS = 100;
 
+  /** QoS 0 results waiting for the sender thread, at most. */
+  private static final int QOS0_QUEUE = 65_536;
+
   /** Completed by {@link #attach}; messages that arrive before wait for it. */
   private final CompletableFuture<Gateway> gateway = new CompletableFuture<>();
 
   private final String url;
   private final String clientId;
   private final Path persistenceDir;
+  private final Path identityDir;
   private final String prefix;
 
   /** The client of the current connection; replaced by {@link #reconnect}. */
   private volatile MqttClient client;
 
-  /** What a (re)connect does about the subscription: kept so by a reconnect. */
+  /** Whether messages are taken, and what a (re)connect does about the subscription. */
   private enum Receiving {
-    /** Before {@link #attach}: neither subscribe nor unsubscribe. */
+    /** Before {@link #attach}: messages wait for the gateway; a connect does not subscribe. */
     NOT_YET,
-    /** From {@link #attach}: subscribe. */
+    /** From {@link #attach}: messages are taken; a connect subscribes. */
     ON,
-    /** From {@link #stopReceiving}: unsubscribe (the persistent session kept the subscription). */
+    /**
+     * From {@link #stopReceiving}: messages are refused (not taken, not acknowledged: the broker
+     * keeps them); a connect does not subscribe, and nothing unsubscribes, so the persistent
+     * session keeps the subscription and the broker holds what comes until the next start.
+     */
     STOPPED
   }
 
+  /** Written under {@link #handover}. */
   private volatile Receiving receiving = Receiving.NOT_YET;
+
+  /**
+   * Held while a message is handed to the gateway, and by {@link #stopReceiving}: once that
+   * returns, no message is being handed over and none will be, so the gateway's count of what it
+   * received is final when its drain begins.
+   */
+  private final Object handover = new Object();
 
   private volatile boolean closed;
 
@@ -95,9 +132,29 @@ final class MqttBridge implements Gateway.BrokerReplies, AutoCloseable {
             return t;
           });
 
+  /**
+   * Sends the QoS 0 results, so that the processors never wait for the broker: one thread, at most
+   * {@link #QOS0_QUEUE} results waiting (beyond, a result is dropped and counted: QoS 0 is at most
+   * once).
+   */
+  private final ThreadPoolExecutor qos0Sender =
+      new ThreadPoolExecutor(
+          1,
+          1,
+          0,
+          TimeUnit.MILLISECONDS,
+          new ArrayBlockingQueue<>(QOS0_QUEUE),
+          r -> {
+            Thread t = new Thread(r, "gateway-mqtt-qos0");
+            t.setDaemon(true);
+            return t;
+          },
+          new ThreadPoolExecutor.AbortPolicy());
+
   private final AtomicLong publishFailures = new AtomicLong();
   private final AtomicLongArray received = new AtomicLongArray(Gateway.LEVELS);
   private final AtomicLongArray acknowledged = new AtomicLongArray(Gateway.LEVELS);
+  private final AtomicLongArray refused = new AtomicLongArray(Gateway.LEVELS);
   private final AtomicLong connectionsLost = new AtomicLong();
 
   /** Notified when the connection is (re-)established. */
@@ -119,8 +176,15 @@ final class MqttBridge implements Gateway.BrokerReplies, AutoCloseable {
     this.url = url;
     this.clientId = clientId(dataDir);
     this.persistenceDir = dataDir.resolve("mqtt");
+    this.identityDir = dataDir.resolve("mqtt-identity");
     this.prefix = prefix;
-    connect();
+    try {
+      connect();
+    } catch (MqttException | RuntimeException e) {
+      reconnector.shutdownNow();
+      qos0Sender.shutdownNow();
+      throw e;
+    }
   }
 
   /**
@@ -128,10 +192,11 @@ final class MqttBridge implements Gateway.BrokerReplies, AutoCloseable {
    * subscribed if receiving.
    */
   private void connect() throws MqttException {
-    MqttClient c =
-        new MqttClient(url, clientId, new MqttDefaultFilePersistence(persistenceDir.toString()));
+    InboundIdentityPersistence persistence =
+        new InboundIdentityPersistence(persistenceDir, identityDir);
+    MqttClient c = new MqttClient(url, clientId, persistence);
     try {
-      c.setCallback(new Listener(c));
+      c.setCallback(new Listener(c, persistence));
       c.setManualAcks(true);
       c.setTimeToWait(PUBLISH_TIMEOUT_MILLIS);
       MqttConnectOptions options = new MqttConnectOptions();
@@ -140,10 +205,8 @@ final class MqttBridge implements Gateway.BrokerReplies, AutoCloseable {
       options.setConnectionTimeout(10);
       client = c; // before the first message can arrive: its acknowledgement checks the client
       c.connect(options);
-      switch (receiving) {
-        case ON -> c.subscribe(prefix + "/in/#", 2);
-        case STOPPED -> c.unsubscribe(prefix + "/in/#"); // the session kept the subscription
-        case NOT_YET -> {}
+      if (receiving == Receiving.ON) {
+        c.subscribe(prefix + "/in/#", 2); // the session has it: again, in case the broker lost it
       }
     } catch (MqttException | RuntimeException e) {
       closeQuietly(c);
@@ -203,7 +266,9 @@ final class MqttBridge implements Gateway.BrokerReplies, AutoCloseable {
   /** Feeds the broker's messages to {@code target} from now on and subscribes to them. */
   void attach(Gateway target) throws MqttException {
     gateway.complete(target);
-    receiving = Receiving.ON;
+    synchronized (handover) {
+      receiving = Receiving.ON;
+    }
     client.subscribe(prefix + "/in/#", 2);
   }
 
@@ -240,13 +305,16 @@ final class MqttBridge implements Gateway.BrokerReplies, AutoCloseable {
     }
   }
 
-  /** Stops taking messages from the broker (the results of those taken are still published). */
+  /**
+   * Stops taking messages from the broker; the messages taken before are still acknowledged once
+   * stored and their results published. The subscription stays with the persistent session: the
+   * broker keeps what it delivers from now on (QoS 1/2, unacknowledged) and what is published while
+   * the gateway is down, for the next start. Returns once no message is being handed to the
+   * gateway. Any thread.
+   */
   void stopReceiving() {
-    receiving = Receiving.STOPPED; // a reconnect unsubscribes if this one did not get through
-    try {
-      client.unsubscribe(prefix + "/in/#");
-    } catch (MqttException e) {
-      System.err.println("gateway: MQTT unsubscribe failed: " + e);
+    synchronized (handover) {
+      receiving = Receiving.STOPPED;
     }
   }
 
@@ -261,27 +329,33 @@ final class MqttBridge implements Gateway.BrokerReplies, AutoCloseable {
         Locale.ROOT,
         "received %d/%d/%d (QoS 0/1/2), acknowledged once stored %d/%d (QoS 1/2), %d results or"
             + " acknowledgements the broker did not take (their messages come again), %d"
-            + " connections lost",
+            + " connections lost, refused after the stop %d/%d/%d (QoS 1/2: the broker keeps them"
+            + " for the next start)",
         received.get(0),
         received.get(1),
         received.get(2),
         acknowledged.get(1),
         acknowledged.get(2),
         publishFailures.get(),
-        connectionsLost.get());
+        connectionsLost.get(),
+        refused.get(0),
+        refused.get(1),
+        refused.get(2));
   }
 
   /** Paho's callbacks of one client (one connection): they know which client they belong to. */
   private final class Listener implements MqttCallback {
     private final MqttClient source;
+    private final InboundIdentityPersistence persistence;
 
-    Listener(MqttClient source) {
+    Listener(MqttClient source, InboundIdentityPersistence persistence) {
       this.source = source;
+      this.persistence = persistence;
     }
 
     @Override
     public void messageArrived(String topic, MqttMessage message) {
-      fromBroker(source, topic, message);
+      fromBroker(source, persistence, topic, message);
     }
 
     @Override
@@ -305,51 +379,83 @@ final class MqttBridge implements Gateway.BrokerReplies, AutoCloseable {
   /**
    * Feeds a message to the gateway; acknowledges it once stored, on the client that received it (a
    * packet id belongs to its connection's session state: if that client was replaced meanwhile, the
-   * acknowledgement fails and the broker delivers the message again).
+   * acknowledgement fails and the broker delivers the message again). A QoS 2 message carries the
+   * identity {@code persistence} gave it, the same when Paho delivers it again from its persisted
+   * state. After {@link #stopReceiving} the message is refused: neither taken nor acknowledged.
    */
-  private void fromBroker(MqttClient source, String topic, MqttMessage message) {
+  private void fromBroker(
+      MqttClient source,
+      InboundIdentityPersistence persistence,
+      String topic,
+      MqttMessage message) {
     Gateway gateway = this.gateway.join();
     int qos = message.getQos();
     int id = message.getId();
-    received.incrementAndGet(qos);
-    String name = topic.substring(topic.lastIndexOf('/') + 1);
-    int index = Math.floorMod(name.hashCode(), gateway.options().topics());
-    gateway.fromBroker(
-        index,
-        qos,
-        id,
-        new String(message.getPayload(), StandardCharsets.UTF_8),
-        () -> {
-          if (source == client) {
-            try {
-              source.messageArrivedComplete(id, qos);
-              acknowledged.incrementAndGet(qos);
-              return;
-            } catch (MqttException e) {
-              // not acknowledged: counted below
+    synchronized (handover) {
+      if (receiving == Receiving.STOPPED) {
+        refused.incrementAndGet(qos); // QoS 1/2: unacknowledged, the broker delivers it again
+        return;
+      }
+      received.incrementAndGet(qos);
+      String name = topic.substring(topic.lastIndexOf('/') + 1);
+      int index = Math.floorMod(name.hashCode(), gateway.options().topics());
+      gateway.fromBroker(
+          index,
+          qos,
+          id,
+          new String(message.getPayload(), StandardCharsets.UTF_8),
+          qos == 2 ? persistence.identityOf(id) : 0,
+          () -> {
+            if (source == client) {
+              try {
+                source.messageArrivedComplete(id, qos);
+                acknowledged.incrementAndGet(qos);
+                return;
+              } catch (MqttException e) {
+                // not acknowledged: counted below
+              }
             }
-          }
-          publishFailures.incrementAndGet(); // not acknowledged: the broker delivers it again
-        });
+            publishFailures.incrementAndGet(); // not acknowledged: the broker delivers it again
+          });
+    }
   }
 
-  /** Blocks until the broker acknowledged a QoS 1/2 result; throws so that it is redelivered. */
+  /**
+   * QoS 1/2: blocks until the broker acknowledged the result (up to {@link #PUBLISH_TIMEOUT_MILLIS}
+   * for the connection, as long again for the PUBACK) and throws so that the message is delivered
+   * again if it did not; call it only from a thread that may block ({@code
+   * gateway-inbox-dispatcher}). QoS 0: queued for the bridge's own sender thread and returns at
+   * once (a processor on the default dispatcher calls it); dropped, and counted, if the queue is
+   * full or the broker does not take it (at most once).
+   */
   @Override
   public void publish(Publish m, boolean duplicate) throws MqttException {
     String topic = prefix + "/out/" + Gateway.topicName(m.topic());
     byte[] text =
         ("qos=" + m.qos() + " dup=" + (duplicate ? 1 : 0) + " " + m.payload())
             .getBytes(StandardCharsets.UTF_8);
-    try {
-      if (m.qos() > 0) {
-        awaitConnection();
+    if (m.qos() == 0) {
+      try {
+        qos0Sender.execute(() -> publishQos0(topic, text));
+      } catch (RejectedExecutionException full) {
+        publishFailures.incrementAndGet();
       }
-      client.publish(topic, text, m.qos() == 0 ? 0 : 1, false);
+      return;
+    }
+    try {
+      awaitConnection();
+      client.publish(topic, text, 1, false);
     } catch (MqttException e) {
       publishFailures.incrementAndGet();
-      if (m.qos() > 0) {
-        throw e;
-      }
+      throw e;
+    }
+  }
+
+  private void publishQos0(String topic, byte[] text) {
+    try {
+      client.publish(topic, text, 0, false);
+    } catch (MqttException e) {
+      publishFailures.incrementAndGet();
     }
   }
 
@@ -374,6 +480,15 @@ final class MqttBridge implements Gateway.BrokerReplies, AutoCloseable {
 
   @Override
   public void close() {
+    qos0Sender.shutdown(); // the QoS 0 results queued so far still go out, for up to 5 s
+    try {
+      if (!qos0Sender.awaitTermination(5, TimeUnit.SECONDS)) {
+        qos0Sender.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      qos0Sender.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
     closed = true;
     gateway.completeExceptionally(new IllegalStateException("the MQTT bridge is closed"));
     reconnector.shutdownNow();

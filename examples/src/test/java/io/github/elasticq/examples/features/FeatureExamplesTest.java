@@ -1,6 +1,7 @@
 package io.github.elasticq.examples.features;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -8,10 +9,15 @@ import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -41,6 +47,22 @@ class FeatureExamplesTest {
     String text = out.toString(StandardCharsets.UTF_8);
     original.print(text);
     return text;
+  }
+
+  /** The entries of {@code java.io.tmpdir} whose names start with {@code prefix}. */
+  private static Set<Path> tempEntries(String prefix) throws IOException {
+    try (Stream<Path> entries = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+      return entries
+          .filter(p -> p.getFileName().toString().startsWith(prefix))
+          .collect(Collectors.toSet());
+    }
+  }
+
+  /** The temporary directories named {@code prefix...} that appeared since {@code before}. */
+  private static Set<Path> leftSince(Set<Path> before, String prefix) throws IOException {
+    Set<Path> left = new HashSet<>(tempEntries(prefix));
+    left.removeAll(before);
+    return left;
   }
 
   @Test
@@ -80,7 +102,9 @@ class FeatureExamplesTest {
   @Test
   void journalSyncModes_eachModePersistsEverything_onlyEveryWriteForcesEachWrite()
       throws Exception {
-    String out = output(() -> JournalSyncModesExample.main(new String[] {tmp.toString()}));
+    Set<Path> before = tempEntries("sync-modes");
+    String out = output(() -> JournalSyncModesExample.main(new String[0]));
+    assertThat(leftSince(before, "sync-modes")).as("temporary directories left").isEmpty();
     Pattern line =
         Pattern.compile(
             "(every-write|periodic|no-sync) +200 events persisted: (\\d+) writes \\(group commits\\),"
@@ -111,6 +135,36 @@ class FeatureExamplesTest {
   }
 
   @Test
+  void durableMailbox_withoutDirectory_deletesItsTemporaryDirectory() throws Exception {
+    Set<Path> before = tempEntries("durable-example");
+    String out = output(() -> DurableMailboxExample.main(new String[0]));
+    assertThat(out).contains("#5 Order[id=o-4, amount=40]");
+    assertThat(leftSince(before, "durable-example")).as("temporary directories left").isEmpty();
+  }
+
+  /**
+   * A run that fails deletes its directory too: interrupted from the start, the example fails as
+   * its actor system starts (its logger start is interrupted) or as it waits for the orders.
+   */
+  @Test
+  void durableMailbox_failing_deletesItsTemporaryDirectory() throws Exception {
+    Set<Path> before = tempEntries("durable-example");
+    try {
+      Thread.currentThread().interrupt();
+      assertThatThrownBy(() -> DurableMailboxExample.main(new String[0]))
+          .satisfies(
+              e ->
+                  assertThat(
+                          e instanceof InterruptedException || e.toString().contains("Interrupt"))
+                      .as("failed by the interrupt: " + e)
+                      .isTrue());
+    } finally {
+      Thread.interrupted();
+    }
+    assertThat(leftSince(before, "durable-example")).as("temporary directories left").isEmpty();
+  }
+
+  @Test
   void streams_eachAdapter() throws Exception {
     String out = output(() -> StreamsExample.main(new String[0]));
     assertThat(out)
@@ -128,7 +182,9 @@ class FeatureExamplesTest {
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }
+    Set<Path> before = tempEntries("management-example");
     String out = output(() -> ManagementExample.main(new String[] {String.valueOf(port)}));
+    assertThat(leftSince(before, "management-example")).as("temporary directories left").isEmpty();
     assertThat(out)
         .contains("Pekko Management at http://127.0.0.1:" + port)
         .contains("GET /ready -> 200")

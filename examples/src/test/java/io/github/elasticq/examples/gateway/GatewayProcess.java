@@ -48,9 +48,15 @@ final class GatewayProcess {
 
   /** Starts {@code GatewayDemo args} with stdout and stderr in {@code log}. */
   static Process start(Path log, List<String> args) throws IOException {
+    return start(log, List.of(), args);
+  }
+
+  /** Starts {@code java jvmOptions GatewayDemo args} with stdout and stderr in {@code log}. */
+  static Process start(Path log, List<String> jvmOptions, List<String> args) throws IOException {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-Xmx512m");
+    command.addAll(jvmOptions);
     command.add("-cp");
     command.add(
         System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")));

@@ -185,6 +185,135 @@ class MqttBridgeCrashTest {
     }
   }
 
+  /**
+   * A QoS 2 message that the gateway stored and then died before acknowledging (the PUBCOMP) is
+   * stored again after the restart, and processed once. The first gateway withholds, through its
+   * test hook ({@link Gateway#WITHHOLD_ACK_PROPERTY}), the acknowledgement of the fifth of ten QoS
+   * 2 messages once it is stored, as if it died right then, and is killed with SIGKILL once every
+   * result came back. Paho's persisted state and the broker still hold that message (PUBREC sent,
+   * no PUBCOMP), so the broker repeats PUBREL to the next gateway on the same data directory, Paho
+   * delivers the message again and the bridge stores it a second time. That copy carries the MQTT
+   * identity of the first ({@link InboundIdentityPersistence}) and must not be processed again:
+   * each message has exactly one {@code dup=0} result, the withheld one also a {@code dup=1}
+   * result, and the second run reports the copy and OK. Before, the copy was processed again as a
+   * new message (two {@code dup=0} results).
+   */
+  @Test
+  void killMinus9_betweenStoreAndPubcomp_qos2StoredTwice_processedOnce() throws Exception {
+    Mosquitto.assumeRunning();
+    String prefix = "elasticq-test/" + UUID.randomUUID();
+    Path data = tmp.resolve("data");
+    List<String> results = new ArrayList<>();
+    MqttClient subscriber = Mosquitto.connect(MqttClient.generateClientId(), true);
+    MqttClient publisher = Mosquitto.connect(MqttClient.generateClientId(), true);
+    List<Process> gateways = new ArrayList<>();
+    try {
+      subscriber.subscribe(
+          prefix + "/out/#",
+          1,
+          (topic, message) -> {
+            synchronized (results) {
+              results.add(new String(message.getPayload(), StandardCharsets.UTF_8));
+            }
+          });
+      Path firstLog = tmp.resolve("first.log");
+      Process first =
+          GatewayProcess.start(
+              firstLog,
+              List.of("-D" + Gateway.WITHHOLD_ACK_PROPERTY + "=5"),
+              GatewayProcess.bridgeArgs(data, prefix));
+      gateways.add(first);
+      awaitBridge(first, firstLog);
+      List<String> payloads = new ArrayList<>();
+      for (int i = 0; i < 10; i++) {
+        String payload = "exactly-once " + i;
+        publisher.publish(
+            prefix + "/in/s" + (i % TOPICS), payload.getBytes(StandardCharsets.UTF_8), 2, false);
+        payloads.add(payload);
+      }
+      Awaitility.await()
+          .atMost(Duration.ofMinutes(2))
+          .until(
+              () ->
+                  count(results, "qos=2 dup=0 ", payloads) == payloads.size()
+                      && Files.readString(firstLog).contains("acknowledgement withheld"));
+      String withheld =
+          Files.readString(firstLog)
+              .lines()
+              .filter(l -> l.startsWith("test hook: acknowledgement withheld"))
+              .findFirst()
+              .orElseThrow()
+              .replaceFirst(".*QoS 2 message ", "");
+      // the broker passes a result on before its PUBACK reaches the gateway: a result still
+      // unacknowledged at the kill would be sent again by the next gateway's Paho (a second dup=0
+      // text that is no second processing)
+      Thread.sleep(1_000);
+      kill(first, firstLog);
+
+      Path secondLog = tmp.resolve("second.log");
+      Process second =
+          GatewayProcess.start(
+              secondLog, GatewayProcess.bridgeArgs(data, prefix, "--mqtt-idle", "3s"));
+      gateways.add(second);
+      if (!second.waitFor(4, TimeUnit.MINUTES)) {
+        GatewayProcess.printThreadDump(second);
+      }
+      assertThat(second.isAlive()).as(GatewayProcess.digest(secondLog)).isFalse();
+      String summary = Files.readString(secondLog);
+      assertThat(second.exitValue()).as(GatewayProcess.digest(secondLog)).isZero();
+      // the result of the copy: the broker may still be passing it on
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(20))
+          .until(() -> resultsOf(results, withheld) >= 2);
+      List<String> all;
+      synchronized (results) {
+        all = new ArrayList<>(results);
+      }
+      System.out.println(
+          "QoS 2 stored twice across kill -9: withheld '"
+              + withheld
+              + "'; results: "
+              + all
+              + "\n  second run: "
+              + summary.lines().filter(l -> l.startsWith("MQTT")).toList());
+      for (String p : payloads) {
+        assertThat(all.stream().filter(("qos=2 dup=0 " + p)::equals).count())
+            .as("dup=0 results of '%s' (processed once): %s", p, all)
+            .isEqualTo(1);
+      }
+      assertThat(all).as("the copy's result").contains("qos=2 dup=1 " + withheld);
+      assertThat(summary)
+          .contains("RESULT: OK")
+          .contains(
+              "MQTT: 1 QoS 2 messages the broker delivered again after their first copy was"
+                  + " stored");
+    } finally {
+      gateways.forEach(Process::destroyForcibly);
+      publisher.disconnect();
+      publisher.close();
+      subscriber.disconnect();
+      subscriber.close();
+      Mosquitto.forgetSession(MqttBridge.clientId(data));
+    }
+  }
+
+  /** How many of {@code results} are results of {@code payload}, whatever their flags. */
+  private static long resultsOf(List<String> results, String payload) {
+    synchronized (results) {
+      return results.stream().filter(r -> r.endsWith(" " + payload)).count();
+    }
+  }
+
+  /** How many of {@code results} are {@code prefix + p} for a {@code p} in {@code payloads}. */
+  private static long count(List<String> results, String prefix, List<String> payloads) {
+    synchronized (results) {
+      return results.stream()
+          .filter(r -> r.startsWith(prefix) && payloads.contains(r.substring(prefix.length())))
+          .distinct()
+          .count();
+    }
+  }
+
   /** One numbered message of a topic and QoS level. */
   private record Message(int topic, int qos, int seq) {}
 

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -24,6 +25,8 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionTimeoutException;
 import org.eclipse.paho.client.mqttv3.MqttClient;
@@ -156,6 +159,315 @@ class MqttBridgeTest {
           .as("the start-up probe, the bridge's connection and its two reconnects")
           .isEqualTo(4);
       System.out.println("connection cuts at " + cuts + "; duplicates: " + g.duplicates());
+    }
+  }
+
+  /**
+   * A clean stop keeps the persistent session's subscription. A first gateway is stopped with
+   * SIGTERM (like Ctrl-C: it stops taking messages, drains, reports and disconnects) while a
+   * publisher goes on publishing QoS 1 and 2 messages, and more are published while it is down: the
+   * broker acknowledged every one of them to the publisher, so it must hold them for the session,
+   * and a second gateway on the same data directory must process them, QoS 2 exactly once, with
+   * both runs' counts adding up (RESULT: OK) and together counting each QoS 2 message once. The
+   * stop used to unsubscribe, and the broker then dropped what was published until the next start.
+   */
+  @Test
+  void cleanStop_messagesPublishedWhileStopped_processedAtTheNextStart() throws Exception {
+    Mosquitto.assumeRunning();
+    String prefix = "elasticq-test/" + UUID.randomUUID();
+    Path data = tmp.resolve("data");
+    Map<String, AtomicInteger> results = new ConcurrentHashMap<>();
+    List<String> published = java.util.Collections.synchronizedList(new ArrayList<>());
+    MqttClient subscriber = Mosquitto.connect(MqttClient.generateClientId(), true);
+    MqttClient publisher = Mosquitto.connect(MqttClient.generateClientId(), true);
+    List<Process> gateways = new ArrayList<>();
+    try {
+      subscriber.subscribe(
+          prefix + "/out/#",
+          1,
+          (topic, message) ->
+              results
+                  .computeIfAbsent(
+                      new String(message.getPayload(), StandardCharsets.UTF_8),
+                      k -> new AtomicInteger())
+                  .incrementAndGet());
+      Path firstLog = tmp.resolve("first.log");
+      Process first =
+          GatewayProcess.start(firstLog, GatewayProcess.bridgeArgs(data, prefix, "--work-us=2000"));
+      gateways.add(first);
+      awaitBridge(first, firstLog);
+      for (int i = 0; i < 20; i++) {
+        publishBoth(publisher, prefix, "before-" + i, published);
+      }
+      Awaitility.await()
+          .atMost(Duration.ofMinutes(2))
+          .until(() -> payloadsOf(results.keySet()).containsAll(published));
+
+      // the publisher goes on while the first gateway stops, and stops once it has exited
+      CompletableFuture<Void> whileStopping =
+          CompletableFuture.runAsync(
+              () -> {
+                try {
+                  for (int i = 0; first.isAlive(); i++) {
+                    publishBoth(publisher, prefix, "stopping-" + i, published);
+                    Thread.sleep(10);
+                  }
+                } catch (Exception e) {
+                  throw new CompletionException(e);
+                }
+              });
+      Thread.sleep(200);
+      first.destroy(); // SIGTERM: the shutdown hook stops, drains and reports, like Ctrl-C
+      assertThat(first.waitFor(3, TimeUnit.MINUTES)).as("the first gateway exited").isTrue();
+      whileStopping.get(1, TimeUnit.MINUTES);
+      String firstOutput = Files.readString(firstLog);
+      assertThat(firstOutput).as(GatewayProcess.digest(firstLog)).contains("RESULT: OK");
+      for (int i = 0; i < 20; i++) {
+        publishBoth(publisher, prefix, "stopped-" + i, published);
+      }
+
+      Path secondLog = tmp.resolve("second.log");
+      Process second =
+          GatewayProcess.start(
+              secondLog, GatewayProcess.bridgeArgs(data, prefix, "--mqtt-idle", "3s"));
+      gateways.add(second);
+      try {
+        Awaitility.await()
+            .atMost(Duration.ofMinutes(2))
+            .pollInterval(Duration.ofMillis(200))
+            .until(() -> payloadsOf(results.keySet()).containsAll(published));
+      } catch (ConditionTimeoutException e) {
+        Set<String> missing = new TreeSet<>(published);
+        missing.removeAll(payloadsOf(results.keySet()));
+        throw new AssertionError(
+            missing.size()
+                + " of "
+                + published.size()
+                + " messages the broker acknowledged never came back processed: "
+                + missing
+                + "\n"
+                + GatewayProcess.digest(firstLog)
+                + GatewayProcess.digest(secondLog),
+            e);
+      }
+      assertThat(second.waitFor(4, TimeUnit.MINUTES)).as("the second gateway exited").isTrue();
+      String secondOutput = Files.readString(secondLog);
+      assertThat(second.exitValue()).as(GatewayProcess.digest(secondLog)).isZero();
+      assertThat(secondOutput).contains("RESULT: OK");
+
+      int qos2 = 0;
+      for (String p : published) {
+        if (p.startsWith("q2-")) {
+          qos2++;
+          assertThat(results.get("qos=2 dup=0 " + p)).as("QoS 2, once: " + p).hasValue(1);
+          assertThat(results).as("QoS 2, never again: " + p).doesNotContainKey("qos=2 dup=1 " + p);
+        } else {
+          assertThat(results.get("qos=1 dup=0 " + p)).as("QoS 1, at least once: " + p).isNotNull();
+        }
+      }
+      assertThat(processedInRun(firstOutput, 2) + processedInRun(secondOutput, 2))
+          .as("the QoS 2 messages the two runs processed")
+          .isEqualTo(qos2);
+      System.out.println(
+          "clean stop: "
+              + published.size()
+              + " messages published, "
+              + published.stream().filter(p -> p.contains("-stopping-")).count() / 2
+              + " of each QoS while the first gateway stopped; QoS 2 processed by the runs: "
+              + processedInRun(firstOutput, 2)
+              + " + "
+              + processedInRun(secondOutput, 2)
+              + "; first run: "
+              + firstOutput
+                  .lines()
+                  .filter(l -> l.startsWith("MQTT bridge:"))
+                  .findFirst()
+                  .orElse(""));
+    } finally {
+      gateways.forEach(Process::destroyForcibly);
+      publisher.disconnect();
+      publisher.close();
+      subscriber.disconnect();
+      subscriber.close();
+      Mosquitto.forgetSession(MqttBridge.clientId(data));
+    }
+  }
+
+  /**
+   * Publishes {@code q1-<name>} with QoS 1 and {@code q2-<name>} with QoS 2; the broker has both.
+   */
+  private static void publishBoth(
+      MqttClient publisher, String prefix, String name, List<String> published)
+      throws MqttException {
+    for (int qos = 1; qos <= 2; qos++) {
+      String payload = "q" + qos + "-" + name;
+      publisher.publish(
+          prefix + "/in/sensor-" + (name.hashCode() & 3),
+          payload.getBytes(StandardCharsets.UTF_8),
+          qos,
+          false);
+      published.add(payload);
+    }
+  }
+
+  /** The "processed" figure of the summary's {@code all} row of {@code qos}. */
+  private static long processedInRun(String output, int qos) {
+    Pattern all = Pattern.compile("^all\\s+" + qos + "\\s+\\d+\\s+(\\d+)\\s.*$");
+    return output
+        .lines()
+        .map(String::trim)
+        .map(all::matcher)
+        .filter(Matcher::matches)
+        .mapToLong(m -> Long.parseLong(m.group(1)))
+        .reduce((a, b) -> b)
+        .orElseThrow(() -> new AssertionError("no 'all " + qos + "' row in:\n" + output));
+  }
+
+  private static Set<String> payloadsOf(Set<String> results) {
+    Set<String> payloads = new HashSet<>();
+    for (String text : results) {
+      payloads.add(payloadOf(text));
+    }
+    return payloads;
+  }
+
+  /** Waits until the gateway's bridge is attached to the broker. */
+  private static void awaitBridge(Process gateway, Path log) throws IOException {
+    Awaitility.await()
+        .atMost(Duration.ofMinutes(2))
+        .pollInterval(Duration.ofMillis(50))
+        .until(() -> Files.readString(log).contains("MQTT bridge") || !gateway.isAlive());
+    assertThat(gateway.isAlive()).as(Files.readString(log)).isTrue();
+  }
+
+  /**
+   * While the broker is away the durable inboxes' processing waits for it, and the rest of the
+   * gateway keeps running. In this JVM, a gateway with six topics (twelve durable inboxes) bridged
+   * through the testkit's {@code TcpProxy} gets five QoS 1 and five QoS 2 messages per inbox (100
+   * ms of work each), and the proxy partitions the broker away as soon as all are handed over: each
+   * inbox's processing now waits for the connection to publish its result (up to 10 s per attempt).
+   * Meanwhile the built-in publisher's QoS 0 messages, whose processors run on Pekko's default
+   * dispatcher, must go on being processed. That wait used to block a default-dispatcher thread per
+   * inbox: twelve inboxes hold all of its threads (8 on up to 8 cores, more inboxes than threads on
+   * up to 12), and the QoS 0 processing stopped until the broker came back.
+   */
+  @Test
+  void brokerAway_inboxesWaitForIt_theRestOfTheGatewayKeepsRunning() throws Exception {
+    Mosquitto.assumeRunning();
+    int topics = 6;
+    int perInboxAndQos = 5;
+    String prefix = "elasticq-test/" + UUID.randomUUID();
+    Path data = tmp.resolve("data");
+    try (TcpProxy proxy = TcpProxy.to(Mosquitto.PORT)) {
+      MqttBridge bridge = new MqttBridge(mqttUrl(proxy), prefix, data);
+      Gateway gateway = null;
+      MqttClient publisher = Mosquitto.connect(MqttClient.generateClientId(), true);
+      try {
+        gateway = Gateway.start(awayOptions(data, topics), bridge);
+        bridge.attach(gateway);
+        gateway.startPublishers();
+        String[] names = sensorPerTopic(topics);
+        for (int i = 0; i < perInboxAndQos; i++) {
+          for (int t = 0; t < topics; t++) {
+            for (int qos = 1; qos <= 2; qos++) {
+              publisher.publish(
+                  prefix + "/in/" + names[t],
+                  ("away-" + t + "-" + qos + "-" + i).getBytes(StandardCharsets.UTF_8),
+                  qos,
+                  false);
+            }
+          }
+        }
+        Gateway g = gateway;
+        int fromBroker = topics * 2 * perInboxAndQos;
+        Awaitility.await()
+            .atMost(Duration.ofMinutes(1))
+            .until(() -> sent(g, 1) + sent(g, 2) == fromBroker);
+        assertThat(proxy.partition()).as("the bridge's connection cut").isEqualTo(1);
+
+        Thread.sleep(1_000); // every inbox is waiting for the broker by now
+        long qos0Before = processed(g, 0);
+        Thread.sleep(6_000);
+        long qos0During = processed(g, 0) - qos0Before;
+        long durableDuring = processed(g, 1) + processed(g, 2);
+        System.out.println(
+            "broker away for 7 s: QoS 0 messages processed in its last 6 s: "
+                + qos0During
+                + "; QoS 1/2 messages from the broker processed: "
+                + durableDuring
+                + " of "
+                + fromBroker);
+        assertThat(durableDuring)
+            .as("the inboxes were still waiting for the broker")
+            .isLessThan(fromBroker);
+        assertThat(qos0During)
+            .as("QoS 0 messages processed in 6 s while the broker was away (5 per second sent)")
+            .isGreaterThanOrEqualTo(10);
+      } finally {
+        proxy.restore(); // the inboxes' waits end, so that the actor system stops at once
+        if (gateway != null) {
+          gateway.stopPublishers();
+          gateway.close();
+        }
+        bridge.close();
+        publisher.disconnect();
+        publisher.close();
+        Mosquitto.forgetSession(MqttBridge.clientId(data));
+      }
+    }
+  }
+
+  /** One sensor name per topic: the bridge hashes a name onto the gateway's topics. */
+  private static String[] sensorPerTopic(int topics) {
+    String[] names = new String[topics];
+    int found = 0;
+    for (int i = 0; found < topics; i++) {
+      String name = "sensor-" + i;
+      int t = Math.floorMod(name.hashCode(), topics);
+      if (names[t] == null) {
+        names[t] = name;
+        found++;
+      }
+    }
+    return names;
+  }
+
+  private static long sent(Gateway g, int qos) {
+    return Gateway.sum(g.sent, g.options().topics(), qos);
+  }
+
+  private static long processed(Gateway g, int qos) {
+    return Gateway.sum(g.processed, g.options().topics(), qos);
+  }
+
+  /**
+   * A run of 5 minutes: one publisher of 5 QoS 0 messages per second, 100 ms of work per message,
+   * free ports.
+   */
+  private static GatewayOptions awayOptions(Path data, int topics) throws IOException {
+    return new GatewayOptions(
+        data,
+        Duration.ofMinutes(5),
+        Duration.ZERO,
+        topics,
+        1,
+        5,
+        Duration.ofSeconds(8),
+        0,
+        new int[] {100, 0, 0},
+        10,
+        100_000,
+        0,
+        freePort(),
+        freePort(),
+        Duration.ofSeconds(1),
+        false);
+  }
+
+  private static int freePort() throws IOException {
+    try (java.net.ServerSocket s =
+        new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
     }
   }
 
