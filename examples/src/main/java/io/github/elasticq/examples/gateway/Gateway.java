@@ -381,13 +381,18 @@ final class Gateway implements AutoCloseable {
                     if (!again || qos == 1) {
                       work(); // QoS 1: at least once, a duplicate is processed again
                     }
-                    replyToBroker(m, again); // before the ledger: part of the processing
+                    // the ledger first, then the result: a crash between them delivers the
+                    // message again, and QoS 2 then publishes its result as a duplicate (dup=1)
+                    // instead of processing it a second time; the result is published at least
+                    // once (the message is confirmed only after it), its dup=0 copy at most once
                     if (isNew) {
                       ledger.processed(seqNr);
                       dedup.processed(seqNr);
-                      if (!earlierRun && m.publisher() >= 0) {
-                        inflight[m.publisher()][qos].release();
-                      }
+                    }
+                    replyToBroker(m, again);
+                    haltAfterResultIfAsked(m);
+                    if (isNew && !earlierRun && m.publisher() >= 0) {
+                      inflight[m.publisher()][qos].release();
                     }
                     emit(new Processed(m, earlierRun, !isNew, storedBefore));
                     return Behaviors.same();
@@ -599,6 +604,31 @@ final class Gateway implements AutoCloseable {
               + " messages sent. Run again with the same --data to recover.");
       out.flush();
       Runtime.getRuntime().halt(137);
+    }
+  }
+
+  /**
+   * Test hook ({@code MqttBridgeCrashTest}): the system property {@value
+   * #HALT_AFTER_RESULT_PROPERTY} {@code = n} halts the JVM (as kill -9 would) right after the n-th
+   * QoS 2 message from the broker has been processed and its result published, before the inbox
+   * confirms it, and prints a line naming it first; 0 or unset: never.
+   */
+  static final String HALT_AFTER_RESULT_PROPERTY =
+      "elasticq.gateway.test.halt-after-result-of-qos2";
+
+  private final long haltAfterResultOf = Long.getLong(HALT_AFTER_RESULT_PROPERTY, 0);
+  private final AtomicLong processedQos2FromBroker = new AtomicLong();
+
+  private void haltAfterResultIfAsked(Publish m) {
+    if (haltAfterResultOf > 0
+        && m.qos() == 2
+        && m.publisher() < 0
+        && processedQos2FromBroker.incrementAndGet() == haltAfterResultOf) {
+      synchronized (System.out) {
+        System.out.println("test hook: halting after the result of QoS 2 message " + m.payload());
+        System.out.flush();
+        Runtime.getRuntime().halt(137);
+      }
     }
   }
 

@@ -38,8 +38,10 @@ import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
  * <p>The result of each message from the broker is published on {@code <prefix>/out/<topic>} as
  * {@code qos=<q> dup=<0|1> <payload>} by the processing itself ({@link Gateway.BrokerReplies}): QoS
  * 1/2 results with QoS 1, waiting for the broker's PUBACK before the message counts as processed,
- * so a result lost in a crash means a message not confirmed, which the durable inbox delivers
- * again. {@code dup=1} marks a message that the inbox delivered again after a crash and that had
+ * so a result lost in a crash means a message not confirmed, which the durable inbox delivers again
+ * (the processing writes its ledger entry before the result, so a QoS 2 message delivered again
+ * after its result was published gets its result again with {@code dup=1}, and is not processed
+ * again). {@code dup=1} marks a message that the inbox delivered again after a crash and that had
  * been processed before ({@code DeliveryDeduplicator}); QoS 2 does not repeat its work. QoS 0
  * results go out with QoS 0, at most once. The results of the built-in publishers' messages are not
  * published.

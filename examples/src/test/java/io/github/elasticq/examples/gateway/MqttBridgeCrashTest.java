@@ -297,6 +297,98 @@ class MqttBridgeCrashTest {
     }
   }
 
+  /**
+   * The first gateway halts (as kill -9) right after the third QoS 2 message's result is published,
+   * before its inbox confirms it (test hook {@link Gateway#HALT_AFTER_RESULT_PROPERTY}); the next
+   * gateway gets that message again from its inbox. The processing wrote its ledger entry before
+   * the result, so the second gateway answers with {@code dup=1} and does not process it again:
+   * each message has exactly one {@code dup=0} result. Before, the entry came after the result, and
+   * the message was processed again (a second {@code dup=0} result). The messages are published one
+   * at a time, each after the result of the one before, so no other result is in flight at the halt
+   * (Paho would send it again at the next start: the same text, a transport repeat).
+   */
+  @Test
+  void haltAfterTheResult_beforeTheConfirmation_qos2NotProcessedAgain() throws Exception {
+    Mosquitto.assumeRunning();
+    String prefix = "elasticq-test/" + UUID.randomUUID();
+    Path data = tmp.resolve("data");
+    List<String> results = new ArrayList<>();
+    MqttClient subscriber = Mosquitto.connect(MqttClient.generateClientId(), true);
+    MqttClient publisher = Mosquitto.connect(MqttClient.generateClientId(), true);
+    List<Process> gateways = new ArrayList<>();
+    try {
+      subscriber.subscribe(
+          prefix + "/out/#",
+          1,
+          (topic, message) -> {
+            synchronized (results) {
+              results.add(new String(message.getPayload(), StandardCharsets.UTF_8));
+            }
+          });
+      Path firstLog = tmp.resolve("first.log");
+      Process first =
+          GatewayProcess.start(
+              firstLog,
+              List.of("-D" + Gateway.HALT_AFTER_RESULT_PROPERTY + "=3"),
+              GatewayProcess.bridgeArgs(data, prefix));
+      gateways.add(first);
+      awaitBridge(first, firstLog);
+      List<String> payloads = new ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        String payload = "halted " + i;
+        publisher.publish(
+            prefix + "/in/s" + (i % TOPICS), payload.getBytes(StandardCharsets.UTF_8), 2, false);
+        payloads.add(payload);
+        Awaitility.await()
+            .atMost(Duration.ofMinutes(1))
+            .until(() -> resultsOf(results, payload) >= 1);
+      }
+      assertThat(first.waitFor(30, TimeUnit.SECONDS))
+          .as("the hook halted the first gateway")
+          .isTrue();
+      assertThat(Files.readString(firstLog))
+          .contains("test hook: halting after the result of QoS 2 message halted 2");
+
+      Path secondLog = tmp.resolve("second.log");
+      Process second =
+          GatewayProcess.start(
+              secondLog, GatewayProcess.bridgeArgs(data, prefix, "--mqtt-idle", "3s"));
+      gateways.add(second);
+      awaitBridge(second, secondLog);
+      // one more message: the broker idle from it on ends the run (--mqtt-idle)
+      String last = "halted 3";
+      publisher.publish(prefix + "/in/s3", last.getBytes(StandardCharsets.UTF_8), 2, false);
+      payloads.add(last);
+      if (!second.waitFor(4, TimeUnit.MINUTES)) {
+        GatewayProcess.printThreadDump(second);
+      }
+      assertThat(second.isAlive()).as(GatewayProcess.digest(secondLog)).isFalse();
+      assertThat(second.exitValue()).as(GatewayProcess.digest(secondLog)).isZero();
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(20))
+          .until(() -> resultsOf(results, "halted 2") >= 2 && resultsOf(results, last) >= 1);
+      List<String> all;
+      synchronized (results) {
+        all = new ArrayList<>(results);
+      }
+      System.out.println("QoS 2 halted after its result: results " + all);
+      for (String p : payloads) {
+        assertThat(all.stream().filter(("qos=2 dup=0 " + p)::equals).count())
+            .as("dup=0 results of '%s' (processed once): %s", p, all)
+            .isEqualTo(1);
+      }
+      assertThat(all).as("the redelivered message's result").contains("qos=2 dup=1 halted 2");
+      assertThat(Files.readString(secondLog)).contains("RESULT: OK");
+    } finally {
+      gateways.forEach(Process::destroyForcibly);
+      publisher.disconnect();
+      publisher.close();
+      subscriber.disconnect();
+      subscriber.close();
+      Mosquitto.forgetSession(MqttBridge.clientId(data));
+    }
+  }
+
   /** How many of {@code results} are results of {@code payload}, whatever their flags. */
   private static long resultsOf(List<String> results, String payload) {
     synchronized (results) {
