@@ -28,8 +28,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -354,6 +356,9 @@ final class Gateway implements AutoCloseable {
    */
   private Behavior<Publish> inner(int topic, int qos) {
     Ledger ledger = ledgers[topic][qos];
+    // processed (in the ledger) and not yet entered into the stream: the result's publish failed
+    // after the entry, and the inbox delivers the message again; kept across the child's restarts
+    Set<Long> unemitted = ConcurrentHashMap.newKeySet();
     return Behaviors.setup(
         ctx -> {
           DeliveryDeduplicator dedup = new DeliveryDeduplicator(ledger.last());
@@ -388,13 +393,16 @@ final class Gateway implements AutoCloseable {
                     if (isNew) {
                       ledger.processed(seqNr);
                       dedup.processed(seqNr);
+                      unemitted.add(seqNr);
                     }
-                    replyToBroker(m, again);
+                    replyToBroker(m, again); // throws if the broker does not take the result
                     haltAfterResultIfAsked(m);
-                    if (isNew && !earlierRun && m.publisher() >= 0) {
+                    // the first time it enters the stream: counted as processed, not duplicate
+                    boolean first = unemitted.remove(seqNr);
+                    if (first && !earlierRun && m.publisher() >= 0) {
                       inflight[m.publisher()][qos].release();
                     }
-                    emit(new Processed(m, earlierRun, !isNew, storedBefore));
+                    emit(new Processed(m, earlierRun, !first, storedBefore));
                     return Behaviors.same();
                   })
               .build();

@@ -1,5 +1,7 @@
 package io.github.elasticq.examples.gateway;
 
+import java.nio.file.Path;
+import java.util.List;
 import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
 import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
@@ -63,6 +65,21 @@ final class Mosquitto {
     options.setConnectionTimeout(5);
     client.connect(options).waitForCompletion(10_000);
     return client;
+  }
+
+  /**
+   * Kills a test's gateway processes, closes its publishing and subscribing clients and forgets the
+   * gateways' broker session (that of {@code data}).
+   */
+  static void stopAll(
+      List<Process> gateways, MqttClient publisher, MqttClient subscriber, Path data)
+      throws MqttException {
+    gateways.forEach(Process::destroyForcibly);
+    publisher.disconnect();
+    publisher.close();
+    subscriber.disconnect();
+    subscriber.close();
+    forgetSession(MqttBridge.clientId(data));
   }
 
   /**

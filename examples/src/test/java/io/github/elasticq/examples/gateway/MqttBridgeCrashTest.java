@@ -204,18 +204,10 @@ class MqttBridgeCrashTest {
     String prefix = "elasticq-test/" + UUID.randomUUID();
     Path data = tmp.resolve("data");
     List<String> results = new ArrayList<>();
-    MqttClient subscriber = Mosquitto.connect(MqttClient.generateClientId(), true);
+    MqttClient subscriber = resultsSubscriber(prefix, results);
     MqttClient publisher = Mosquitto.connect(MqttClient.generateClientId(), true);
     List<Process> gateways = new ArrayList<>();
     try {
-      subscriber.subscribe(
-          prefix + "/out/#",
-          1,
-          (topic, message) -> {
-            synchronized (results) {
-              results.add(new String(message.getPayload(), StandardCharsets.UTF_8));
-            }
-          });
       Path firstLog = tmp.resolve("first.log");
       Process first =
           GatewayProcess.start(
@@ -288,12 +280,7 @@ class MqttBridgeCrashTest {
               "MQTT: 1 QoS 2 messages the broker delivered again after their first copy was"
                   + " stored");
     } finally {
-      gateways.forEach(Process::destroyForcibly);
-      publisher.disconnect();
-      publisher.close();
-      subscriber.disconnect();
-      subscriber.close();
-      Mosquitto.forgetSession(MqttBridge.clientId(data));
+      Mosquitto.stopAll(gateways, publisher, subscriber, data);
     }
   }
 
@@ -313,18 +300,10 @@ class MqttBridgeCrashTest {
     String prefix = "elasticq-test/" + UUID.randomUUID();
     Path data = tmp.resolve("data");
     List<String> results = new ArrayList<>();
-    MqttClient subscriber = Mosquitto.connect(MqttClient.generateClientId(), true);
+    MqttClient subscriber = resultsSubscriber(prefix, results);
     MqttClient publisher = Mosquitto.connect(MqttClient.generateClientId(), true);
     List<Process> gateways = new ArrayList<>();
     try {
-      subscriber.subscribe(
-          prefix + "/out/#",
-          1,
-          (topic, message) -> {
-            synchronized (results) {
-              results.add(new String(message.getPayload(), StandardCharsets.UTF_8));
-            }
-          });
       Path firstLog = tmp.resolve("first.log");
       Process first =
           GatewayProcess.start(
@@ -380,13 +359,23 @@ class MqttBridgeCrashTest {
       assertThat(all).as("the redelivered message's result").contains("qos=2 dup=1 halted 2");
       assertThat(Files.readString(secondLog)).contains("RESULT: OK");
     } finally {
-      gateways.forEach(Process::destroyForcibly);
-      publisher.disconnect();
-      publisher.close();
-      subscriber.disconnect();
-      subscriber.close();
-      Mosquitto.forgetSession(MqttBridge.clientId(data));
+      Mosquitto.stopAll(gateways, publisher, subscriber, data);
     }
+  }
+
+  /** A client subscribed to the gateway's results, adding each result's text to {@code results}. */
+  private static MqttClient resultsSubscriber(String prefix, List<String> results)
+      throws Exception {
+    MqttClient subscriber = Mosquitto.connect(MqttClient.generateClientId(), true);
+    subscriber.subscribe(
+        prefix + "/out/#",
+        1,
+        (topic, message) -> {
+          synchronized (results) {
+            results.add(new String(message.getPayload(), StandardCharsets.UTF_8));
+          }
+        });
+    return subscriber;
   }
 
   /** How many of {@code results} are results of {@code payload}, whatever their flags. */

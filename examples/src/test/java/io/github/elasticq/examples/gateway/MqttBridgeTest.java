@@ -284,12 +284,7 @@ class MqttBridgeTest {
                   .findFirst()
                   .orElse(""));
     } finally {
-      gateways.forEach(Process::destroyForcibly);
-      publisher.disconnect();
-      publisher.close();
-      subscriber.disconnect();
-      subscriber.close();
-      Mosquitto.forgetSession(MqttBridge.clientId(data));
+      Mosquitto.stopAll(gateways, publisher, subscriber, data);
     }
   }
 
