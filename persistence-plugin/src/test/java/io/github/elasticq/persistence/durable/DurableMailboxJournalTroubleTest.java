@@ -19,6 +19,7 @@ import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.apache.pekko.actor.DeadLetter;
 import org.apache.pekko.actor.Dropped;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
@@ -53,6 +54,26 @@ class DurableMailboxJournalTroubleTest {
             name, DurableTestSupport.config(dir, "every-write", DurableTestSupport.GATED_JOURNAL));
     kits.add(k);
     return k;
+  }
+
+  /**
+   * A child that holds {@code Work(1)} in its handler (counting {@code inHandler} down) until
+   * {@code release}, then ends that message with {@code end}; other work passes.
+   */
+  private static Behavior<Work> holdingWorkOne(
+      CountDownLatch inHandler, CountDownLatch release, Supplier<Behavior<Work>> end) {
+    return Behaviors.receive(Work.class)
+        .onMessage(
+            Work.class,
+            w -> {
+              if (w.n() == 1) {
+                inHandler.countDown();
+                release.await(30, TimeUnit.SECONDS);
+                return end.get();
+              }
+              return Behaviors.same();
+            })
+        .build();
   }
 
   private static DurableMailboxStats stats(ActorTestKit kit, String id) {
@@ -115,19 +136,8 @@ class DurableMailboxJournalTroubleTest {
     TestProbe<DeadLetter> deadLetters = DurableTestSupport.eventStreamProbe(kit, DeadLetter.class);
     CountDownLatch inHandler = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
-    Behavior<Work> inner =
-        Behaviors.receive(Work.class)
-            .onMessage(
-                Work.class,
-                w -> {
-                  if (w.n() == 1) {
-                    inHandler.countDown();
-                    release.await(30, TimeUnit.SECONDS);
-                    return Behaviors.stopped(); // the inner behavior stops by itself
-                  }
-                  return Behaviors.same();
-                })
-            .build();
+    // the inner behavior stops by itself
+    Behavior<Work> inner = holdingWorkOne(inHandler, release, Behaviors::stopped);
     DurableMailboxSettings s = DurableMailboxSettings.builder().stashCapacity(2).build();
     ActorRef<Object> mailbox = kit.spawn(DurableMailbox.create("terminated-dropped", inner, s));
     mailbox.tell(new Enqueue<>(new Work(1), replies.ref()));
@@ -432,5 +442,48 @@ class DurableMailboxJournalTroubleTest {
     }
     seen.expectNoMessage(Duration.ofMillis(500));
     assertThat(stats(kit, "stash-full-write").rejected()).isEqualTo(3);
+  }
+
+  /**
+   * The mailbox's own commands and {@code stash-capacity}: a notice its timer repeats while a write
+   * is in flight takes one place, not one per copy (found by a review: the child's stop notice,
+   * repeated every {@code confirm-flush-interval}, filled the capacity and user commands were
+   * refused with none of them held).
+   */
+  @Test
+  void aStopNoticeRepeatedDuringAHeldWrite_doesNotFillTheStash_userCommandsAreHeldAndStored()
+      throws Exception {
+    ActorTestKit kit = kit("own-commands");
+    TestProbe<Reply> replies = kit.createTestProbe();
+    CountDownLatch inHandler = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    Behavior<Work> inner =
+        holdingWorkOne(
+            inHandler,
+            release,
+            () -> {
+              throw new IllegalStateException("the child fails on Work 1");
+            });
+    DurableMailboxSettings settings = DurableMailboxSettings.builder().stashCapacity(5).build();
+    ActorRef<Object> mailbox = kit.spawn(DurableMailbox.create("own-commands", inner, settings));
+    mailbox.tell(new Enqueue<>(new Work(1), replies.ref()));
+    assertThat(replies.receiveMessage(TIMEOUT)).isEqualTo(new Stored(1));
+    assertThat(inHandler.await(10, TimeUnit.SECONDS)).isTrue();
+
+    GatedTestJournal.PERMITS.drainPermits(); // the next write waits
+    int started = GatedTestJournal.WRITES_STARTED.get();
+    mailbox.tell(new Enqueue<>(new Work(2), replies.ref()));
+    await().atMost(TIMEOUT).until(() -> GatedTestJournal.WRITES_STARTED.get() == started + 1);
+    release.countDown(); // the child fails and stops while the write is held
+    Thread.sleep(1000); // its stop notice repeats every 50 ms meanwhile
+
+    TestProbe<Reply> third = kit.createTestProbe();
+    mailbox.tell(new Enqueue<>(new Work(3), third.ref()));
+    third.expectNoMessage(Duration.ofMillis(500)); // held for the write, not refused
+    GatedTestJournal.PERMITS.release(Integer.MAX_VALUE / 2);
+    assertThat(replies.receiveMessage(TIMEOUT)).isEqualTo(new Stored(2));
+    assertThat(third.receiveMessage(TIMEOUT))
+        .as("only Work 2 and the child's notice wait: Work 3 is held, then stored")
+        .isInstanceOf(Stored.class);
   }
 }
