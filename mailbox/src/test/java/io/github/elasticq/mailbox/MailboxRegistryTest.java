@@ -19,7 +19,6 @@ import org.apache.pekko.actor.AbstractActor;
 import org.apache.pekko.actor.ActorPaths;
 import org.apache.pekko.actor.ActorRef;
 import org.apache.pekko.actor.ActorSystem;
-import org.apache.pekko.actor.InvalidActorNameException;
 import org.apache.pekko.actor.Props;
 import org.apache.pekko.testkit.javadsl.TestKit;
 import org.junit.jupiter.api.AfterAll;
@@ -64,7 +63,12 @@ class MailboxRegistryTest {
     probe.watch(first);
     system.stop(first);
     probe.expectTerminated(WAIT, first);
-    ActorRef second = actorOfWhenTheNameIsFree(Recorder.props(probe.getRef()), "again");
+    ActorRef second =
+        ActorNames.actorOfWhenTheNameIsFree(
+            system,
+            Recorder.props(probe.getRef()).withMailbox("test-elastic-mailbox"),
+            "again",
+            WAIT);
     second.tell("ping", ActorRef.noSender());
     probe.expectMsg(WAIT, "ping");
     assertThat(second.path()).isEqualTo(first.path()); // equal paths: the uid differs
@@ -75,25 +79,6 @@ class MailboxRegistryTest {
         .as("a path without a uid: whichever incarnation lives there")
         .isPresent();
     system.stop(second);
-  }
-
-  /**
-   * {@code actorOf(props, name)} with the elastic mailbox, once the name of a stopped actor is
-   * free: the watcher's {@code Terminated} can come before the guardian has released the name, and
-   * {@code actorOf} then fails with "not unique".
-   */
-  private ActorRef actorOfWhenTheNameIsFree(Props props, String name) {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (true) {
-      try {
-        return system.actorOf(props.withMailbox("test-elastic-mailbox"), name);
-      } catch (InvalidActorNameException e) {
-        if (System.nanoTime() > deadline) {
-          throw e;
-        }
-        java.util.concurrent.locks.LockSupport.parkNanos(10_000_000L);
-      }
-    }
   }
 
   @Test

@@ -10,6 +10,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.github.elasticq.mailbox.ActorNames;
 import io.github.elasticq.mailbox.MailboxRegistry;
 import io.github.elasticq.mailbox.QosMessage;
 import java.time.Duration;
@@ -143,7 +144,12 @@ class KamonMailboxMetricsTest {
   }
 
   private ActorRef counting(String mailbox, String name, AtomicLong processed) {
-    return system.actorOf(Props.create(Counting.class, processed).withMailbox(mailbox), name);
+    // a name may be that of an actor just stopped: wait until the guardian released it
+    return ActorNames.actorOfWhenTheNameIsFree(
+        system,
+        Props.create(Counting.class, processed).withMailbox(mailbox),
+        name,
+        Duration.ofSeconds(30));
   }
 
   private void pollNow() {
