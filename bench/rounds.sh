@@ -16,6 +16,10 @@
 #   JAR [bench/target/benchmarks.jar]; REBUILD=1 rebuilds the jar even if present;
 #   OUT [bench/results/$(date +%F)/rounds-<first word of the regex>];
 #   REPORT [paired-<candidate>.md]: the report's file name in OUT (bench/paired.sh: paired.md).
+# A fork that fails (non-zero exit, or no JSON / an empty one) does not stop the run: it is named,
+# its round is left out of the pairs it belongs to (the report lists it under "Left out"), and the
+# script exits 3 at the end, after every round and report, so bench/targets.sh goes on to the next
+# target and says which failed.
 set -euo pipefail
 
 if [ $# -lt 4 ]; then
@@ -67,22 +71,48 @@ for r in $(seq -w 1 "$ROUNDS"); do
     impl=${all[$(( (k + shift_by) % n ))]}
     f=$(label "$impl")
     echo "== $(date +%T) round $r: $impl (load $(cut -d' ' -f1 /proc/loadavg))"
+    rm -f "$OUT/r$r-$f.json" # an earlier run's fork must not stand in for a failed one
+    status=0
     "$JAVA" -jar "$JAR" "$REGEX" -p "$PARAM=$(value "$impl")" -f 1 -wi "$WI" -w "$W" -i "$I" \
       -r "$R" -jvmArgs "$JVM_ARGS $(flags "$impl")" -rf json -rff "$OUT/r$r-$f.json" \
-      > "$OUT/r$r-$f.log"
+      > "$OUT/r$r-$f.log" 2>&1 || status=$?
+    if [ "$status" -ne 0 ] || [ ! -s "$OUT/r$r-$f.json" ]; then
+      echo "== round $r: the fork of $impl failed (exit $status; see $OUT/r$r-$f.log)" >&2
+      rm -f "$OUT/r$r-$f.json"
+      failed=$((${failed:-0} + 1))
+    fi
   done
 done
 
-# This run's files only, not a glob: OUT may hold an earlier run's rounds (more of them).
-this_run() { for r in $(seq -w 1 "$ROUNDS"); do echo "$OUT/r$r-$1.json"; done; }
-peer_files=()
-while IFS= read -r file; do peer_files+=("$file"); done < <(this_run "$(label "$PEER")")
+# This run's files only, not a glob: OUT may hold an earlier run's rounds (more of them). A round
+# takes part in a candidate's pairs only if both its fork and the peer's wrote their results.
+peer=$(label "$PEER")
 for c in "${CANDIDATES[@]}"; do
   f=$(label "$c")
-  ours_files=()
-  while IFS= read -r file; do ours_files+=("$file"); done < <(this_run "$f")
+  files=()
+  left_out=()
+  for r in $(seq -w 1 "$ROUNDS"); do
+    if [ -s "$OUT/r$r-$f.json" ] && [ -s "$OUT/r$r-$peer.json" ]; then
+      files+=("$OUT/r$r-$f.json" "$OUT/r$r-$peer.json")
+    else
+      left_out+=("$r")
+    fi
+  done
+  report=$OUT/${REPORT:-paired-$f.md}
+  rm -f "$report" "${report%.md}.tsv" # an earlier run's report must not stand in for this one's
+  if [ ${#files[@]} -eq 0 ]; then
+    echo "no round of $c has both results: no report for it" >&2
+    continue
+  fi
   "$JAVA" -cp "$JAR" io.github.elasticq.bench.report.PairedReport \
     "param=$PARAM" "ours=$(value "$c")" "peer=$PEER" "goal=$GOAL" \
-    "title=Rounds: $REGEX, $c / $PEER" "out=$OUT/${REPORT:-paired-$f.md}" \
-    "${ours_files[@]}" "${peer_files[@]}"
+    "title=Rounds: $REGEX, $c / $PEER" "out=$report" "${files[@]}"
+  if [ ${#left_out[@]} -gt 0 ]; then
+    { echo; echo "Left out: round ${left_out[*]} of $ROUNDS (a fork failed; see r<round>-*.log)."; } \
+      >> "$report"
+  fi
 done
+if [ "${failed:-0}" -gt 0 ]; then
+  echo "$failed fork(s) failed; their rounds are left out of the reports above" >&2
+  exit 3
+fi

@@ -16,8 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The shell scripts' own logic (which files they pair, which options they pass), run for real with
  * a fake {@code java}: it writes each fork's JMH JSON from a table of scores (a score of {@code
- * empty} leaves an empty file, {@code none} no file: the two ways a fork fails; 100 when not
- * listed) and logs every call. No benchmark runs here.
+ * empty} leaves an empty file, {@code none} no file, {@code fail} no file and exit 1: the ways a
+ * fork fails; 100 when not listed) and logs every call. No benchmark runs here.
  */
 class BenchScriptsTest {
 
@@ -37,6 +37,7 @@ class BenchScriptsTest {
       score=$(awk -v k="$key" '$1 " " $2 == k { print $3 }' "$FAKE_SCORES")
       case ${score:=100} in
         none) ;;
+        fail) echo "fake fork failed" >&2; exit 1 ;;
         empty) : > "$rff" ;;
         *) echo "[{\\"benchmark\\": \\"x.${regex//[^A-Za-z.]/}\\", \\"params\\": {\\"${p%%=*}\\": \\"${p#*=}\\"}, \\"primaryMetric\\": {\\"score\\": $score}}]" > "$rff" ;;
       esac
@@ -44,6 +45,13 @@ class BenchScriptsTest {
 
   /** Runs {@code bench/<script>} with the fake java and {@code env}; returns its output. */
   private static String run(Path dir, String scores, Map<String, String> env, String... args)
+      throws IOException, InterruptedException {
+    return run(0, dir, scores, env, args);
+  }
+
+  /** As {@link #run(Path, String, Map, String...)}, expecting the exit status {@code exit}. */
+  private static String run(
+      int exit, Path dir, String scores, Map<String, String> env, String... args)
       throws IOException, InterruptedException {
     assumeThat(new java.io.File("/bin/bash")).exists();
     Path java = dir.resolve("java");
@@ -60,7 +68,7 @@ class BenchScriptsTest {
     Process p = pb.start();
     String out = new String(p.getInputStream().readAllBytes());
     assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    assertThat(p.exitValue()).as(out).isZero();
+    assertThat(p.exitValue()).as(out).isEqualTo(exit);
     return out;
   }
 
@@ -149,6 +157,61 @@ class BenchScriptsTest {
     assertThat(report(reports, "ElasticMailbox")).contains(" goal=1.1 ");
     assertThat(report(reports, "ElasticMailbox+layout=padded")).contains(" goal=1.1 ");
     assertThat(report(reports, "ElasticMpscQueue")).contains(" goal=1.0 ");
+  }
+
+  @Test
+  void aFailedForkLeavesItsRoundOut_theOtherTargetsAndTheSummaryStillRun(@TempDir Path dir)
+      throws Exception {
+    Path jar = Files.writeString(dir.resolve("benchmarks.jar"), "");
+    // qos-burst: round 2's peer fork fails (exit 1), round 3's QosMailbox fork writes an empty
+    // file; mailbox-burst after it runs in full.
+    String scores =
+        String.join(
+            "\n",
+            "qos-burst r2-UnboundedStablePriorityMailbox fail",
+            "qos-burst r3-QosMailbox empty",
+            "qos-burst r1-QosMailbox 300",
+            "qos-burst r4-QosMailbox 400",
+            "");
+    String out =
+        run(
+            3,
+            dir,
+            scores,
+            Map.of(
+                "JAR",
+                jar.toString(),
+                "OUT",
+                dir.resolve("targets").toString(),
+                "ROUNDS",
+                "4",
+                "TARGETS",
+                "qos-burst mailbox-burst"),
+            "targets.sh");
+    assertThat(out)
+        .contains("round 2: the fork of UnboundedStablePriorityMailbox failed (exit 1")
+        .contains("round 3: the fork of QosMailbox failed (exit 0")
+        .contains("forks failed in: qos-burst (exit 3)");
+    List<String> calls = Files.readAllLines(dir.resolve("calls.log"));
+    Path qos = dir.resolve("targets/qos-burst");
+    assertThat(report(reportCalls(calls), "QosMailbox"))
+        .as("rounds 1 and 4 only")
+        .contains(qos.resolve("r1-QosMailbox.json").toString())
+        .contains(qos.resolve("r4-QosMailbox.json").toString())
+        .doesNotContain("r2-")
+        .doesNotContain("r3-");
+    assertThat(report(reportCalls(calls), "QosMailbox+layout=padded"))
+        .as("all but round 2, whose peer failed")
+        .contains("r3-QosMailbox+layout=padded.json")
+        .doesNotContain("r2-");
+    assertThat(report(reportCalls(calls), "ElasticMailbox"))
+        .as("the next target ran, all its rounds")
+        .contains("r1-", "r2-", "r3-", "r4-");
+    assertThat(calls).anyMatch(l -> l.contains("report.PairedSummary "));
+  }
+
+  private static List<String> reportCalls(List<String> calls) {
+    return calls.stream().filter(l -> l.contains("report.PairedReport ")).toList();
   }
 
   /** The one report call for the candidate {@code ours}. */
