@@ -201,7 +201,7 @@ abstract class AbstractElasticMessageQueue implements MessageQueue {
       MailboxRegistry.Registration r = registration;
       MailboxRegistry registry = f.registry;
       if (r != null && r != PENDING && registry != null) {
-        registry.timeInMailbox(r, this, nanos);
+        registry.timeInMailbox(r, this, sampled.level, nanos);
       }
       return e.copy(sampled.message, e.sender());
     }
@@ -235,10 +235,20 @@ abstract class AbstractElasticMessageQueue implements MessageQueue {
     return m instanceof SampledMessage sampled ? sampled.message : m;
   }
 
-  /** A message picked for time-in-mailbox sampling, with the time it was enqueued. */
+  /**
+   * A message picked for time-in-mailbox sampling, with the time it was enqueued and, in a QoS
+   * mailbox, the level it was queued at.
+   */
   static final class SampledMessage {
     final Object message;
     final long enqueuedNanos;
+
+    /**
+     * The QoS level's tag ({@code "0"}, {@code "1"}, ..., {@code "control"}); null outside QoS
+     * mailboxes. Written by the sender before the offer that publishes the envelope, read by the
+     * consumer after taking it: the queue's happens-before covers it.
+     */
+    String level;
 
     SampledMessage(Object message, long enqueuedNanos) {
       this.message = message;

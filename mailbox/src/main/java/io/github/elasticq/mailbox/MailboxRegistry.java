@@ -452,7 +452,7 @@ public final class MailboxRegistry implements Extension {
   }
 
   /** Hands a sampled time in mailbox of {@code q} (entry {@code r}) to the listener. Consumer. */
-  void timeInMailbox(Registration r, AbstractElasticMessageQueue q, long nanos) {
+  void timeInMailbox(Registration r, AbstractElasticMessageQueue q, String level, long nanos) {
     TimeInMailboxListener l = timeListener;
     if (l != null) {
       String path = r.ownerString;
@@ -462,7 +462,7 @@ public final class MailboxRegistry implements Extension {
         r.ownerString = path; // benign race: every thread computes the same string
       }
       try {
-        l.timeInMailbox(q.id(), q.mailboxType(), path, nanos);
+        l.timeInMailbox(q.id(), q.mailboxType(), path, level, nanos);
       } catch (RuntimeException | Error e) {
         // the message is already out of the queue: a failing listener must not lose it
         if (listenerFailures.getAndIncrement() == 0) {
@@ -638,6 +638,18 @@ public final class MailboxRegistry implements Extension {
      * @param nanos time in the mailbox, in nanoseconds
      */
     void timeInMailbox(String id, String mailboxType, String ownerPath, long nanos);
+
+    /**
+     * As {@link #timeInMailbox(String, String, String, long)}, with the QoS level the envelope was
+     * queued at; the registry calls this one. By default it drops the level.
+     *
+     * @param level {@code "0"} (lowest) up to {@code levels - 1}, or {@code "control"} for Pekko's
+     *     control messages, in a {@link QosMailbox}; null in every other mailbox
+     */
+    default void timeInMailbox(
+        String id, String mailboxType, String ownerPath, String level, long nanos) {
+      timeInMailbox(id, mailboxType, ownerPath, nanos);
+    }
   }
 
   /** The counters of the stopped mailboxes of one id and type. Guarded by the registry's map. */

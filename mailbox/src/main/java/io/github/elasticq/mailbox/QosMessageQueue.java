@@ -80,14 +80,34 @@ class QosMessageQueue extends AbstractElasticMessageQueue implements QosMessageQ
     this.shed = type.shedAt() == Integer.MAX_VALUE ? null : new AtomicLongArray(type.levels());
   }
 
+  /** The time-in-mailbox {@code level} tags, by level. */
+  private static final String[] LEVEL_TAGS = new String[QosQueue.MAX_LEVELS];
+
+  static {
+    for (int i = 0; i < LEVEL_TAGS.length; i++) {
+      LEVEL_TAGS[i] = Integer.toString(i);
+    }
+  }
+
+  /** The time-in-mailbox {@code level} tag of Pekko's control messages. */
+  static final String CONTROL_LEVEL_TAG = "control";
+
   @Override
   boolean offer(Envelope handle) {
-    Object message = payload(handle);
+    Object sent = handle.message();
+    SampledMessage sampled = sent instanceof SampledMessage s ? s : null;
+    Object message = sampled == null ? sent : sampled.message;
     if (message instanceof ControlMessage) {
+      if (sampled != null) {
+        sampled.level = CONTROL_LEVEL_TAG;
+      }
       AbstractElasticMpscQueue<Envelope> c = control;
       return (c != null ? c : createControl()).offer(handle);
     }
     int level = levelOf(message);
+    if (sampled != null) {
+      sampled.level = LEVEL_TAGS[level];
+    }
     if (level < type.shedBelowLevel() && shed != null && queue.size() >= type.shedAt()) {
       shed.incrementAndGet(level); // QosShedding: a shed level never grows past the threshold
       return false;

@@ -86,8 +86,14 @@ final class MailboxMetrics implements AutoCloseable, MailboxRegistry.TimeInMailb
   /** Time-in-mailbox timers of the id series, by mailbox id; read by consumer threads. */
   private final ConcurrentHashMap<String, Timer> idTimers = new ConcurrentHashMap<>();
 
-  /** Time-in-mailbox timers of per-actor series, by owner path; written by the poller. */
-  private final ConcurrentHashMap<String, Timer> actorTimers = new ConcurrentHashMap<>();
+  /** Time-in-mailbox timers of the QoS id series, one per id and level; read by consumers. */
+  private final ConcurrentHashMap<LevelTimerKey, Timer> levelTimers = new ConcurrentHashMap<>();
+
+  /**
+   * Time-in-mailbox timers of per-actor series, by owner path and level (null outside QoS); written
+   * by the poller.
+   */
+  private final ConcurrentHashMap<LevelTimerKey, Timer> actorTimers = new ConcurrentHashMap<>();
 
   private boolean closed;
 
@@ -150,7 +156,9 @@ final class MailboxMetrics implements AutoCloseable, MailboxRegistry.TimeInMailb
       }
     }
     exportCounts(live);
-    actorTimers.entrySet().removeIf(e -> !liveActors.contains(e.getKey()) && remove(e.getValue()));
+    actorTimers
+        .entrySet()
+        .removeIf(e -> !liveActors.contains(e.getKey().name()) && remove(e.getValue()));
   }
 
   /**
@@ -268,19 +276,31 @@ final class MailboxMetrics implements AutoCloseable, MailboxRegistry.TimeInMailb
 
   @Override
   public void timeInMailbox(String id, String mailboxType, String ownerPath, long nanos) {
+    timeInMailbox(id, mailboxType, ownerPath, null, nanos);
+  }
+
+  /**
+   * Records on the actor's timer if it has a per-actor series, else on its id's (and, in a QoS
+   * mailbox, level's) timer, which the first sample creates.
+   */
+  @Override
+  public void timeInMailbox(
+      String id, String mailboxType, String ownerPath, String level, long nanos) {
     Timer t = null;
     if (!actorTimers.isEmpty() && !ownerPath.isEmpty()) {
-      t = actorTimers.get(ownerPath);
+      t = actorTimers.get(new LevelTimerKey(ownerPath, level));
     }
     if (t == null) {
-      t = idTimers.get(id); // an id (config path) always names one mailbox type
+      t = level == null ? idTimers.get(id) : levelTimers.get(new LevelTimerKey(id, level));
       if (t == null) {
+        // an id (config path) always names one mailbox type
+        Timer created =
+            Kamon.timer(TIME_IN_MAILBOX)
+                .withTags(tags(new SeriesKey(id, simpleName(mailboxType), level, null)));
         t =
-            idTimers.computeIfAbsent(
-                id,
-                k ->
-                    Kamon.timer(TIME_IN_MAILBOX)
-                        .withTags(tags(new SeriesKey(id, simpleName(mailboxType), null, null))));
+            level == null
+                ? idTimers.computeIfAbsent(id, k -> created)
+                : levelTimers.computeIfAbsent(new LevelTimerKey(id, level), k -> created);
       }
     }
     t.record(nanos);
@@ -328,6 +348,10 @@ final class MailboxMetrics implements AutoCloseable, MailboxRegistry.TimeInMailb
       t.remove();
     }
     idTimers.clear();
+    for (Timer t : levelTimers.values()) {
+      t.remove();
+    }
+    levelTimers.clear();
     for (Timer t : actorTimers.values()) {
       t.remove();
     }
@@ -335,6 +359,9 @@ final class MailboxMetrics implements AutoCloseable, MailboxRegistry.TimeInMailb
   }
 
   private record SeriesKey(String id, String type, String level, String actor) {}
+
+  /** A time-in-mailbox timer's key: a mailbox id or an owner path, and a QoS level or null. */
+  private record LevelTimerKey(String name, String level) {}
 
   /** One series: its instruments, this poll's sums and the totals already exported. */
   private final class Series {
@@ -416,10 +443,10 @@ final class MailboxMetrics implements AutoCloseable, MailboxRegistry.TimeInMailb
           maxCapacity = Kamon.gauge(MAX_CAPACITY).withTags(tags);
           if (key.actor != null && settings.sampleEvery() > 0) {
             actorTimers.computeIfAbsent(
-                key.actor,
-                a ->
+                new LevelTimerKey(key.actor, key.level),
+                k ->
                     Kamon.timer(TIME_IN_MAILBOX)
-                        .withTags(tags(new SeriesKey(key.id, key.type, null, a))));
+                        .withTags(tags(new SeriesKey(key.id, key.type, key.level, key.actor))));
           }
         }
         size.update(sizeSum);

@@ -212,7 +212,7 @@ class KamonMailboxMetricsTest {
 
   @Test
   void qosMailbox_everyLevel_exportsExactFiguresPerLevel() throws Exception {
-    start("");
+    start("elasticq.kamon.time-in-mailbox.sample-every = 1");
     AtomicLong processed = new AtomicLong();
     ActorRef a = counting("qos", "qos-1", processed);
     Hold hold = new Hold(false);
@@ -245,11 +245,52 @@ class KamonMailboxMetricsTest {
     Map<String, String> control = tags("mailbox", "qos", "level", "control");
     assertThat(counter(MailboxMetrics.ENQUEUED, control)).isEqualTo(1);
     assertThat(counter(MailboxMetrics.DEQUEUED, control)).isEqualTo(1);
+    for (int level = 0; level < 3; level++) {
+      Map<String, String> lv = tags("mailbox", "qos", "level", Integer.toString(level));
+      assertThat(timerCount(MailboxMetrics.TIME_IN_MAILBOX, lv))
+          .as("level %d time in mailbox, every delivered message timed", level)
+          .isEqualTo(10);
+    }
+    assertThat(timerCount(MailboxMetrics.TIME_IN_MAILBOX, control)).isEqualTo(1);
     Map<String, String> all = tags("mailbox", "qos");
+    assertThat(timerCount(MailboxMetrics.TIME_IN_MAILBOX, all)).isEqualTo(processed.get());
     assertThat(counter(MailboxMetrics.DEQUEUED, all)).isEqualTo(processed.get());
     assertThat(counter(MailboxMetrics.DEQUEUED, all) + counter(MailboxMetrics.DROPPED, all))
         .as("sent = processed + dropped")
         .isEqualTo(sent);
+  }
+
+  @Test
+  void qosMailbox_perActorTimeInMailbox_isTaggedWithTheLevel() {
+    start(
+        "elasticq.kamon.time-in-mailbox.sample-every = 1\n"
+            + "elasticq.kamon.per-actor.includes = [\"/user/qos-watched\"]");
+    AtomicLong processed = new AtomicLong();
+    ActorRef plain = counting("qos", "qos-plain", processed);
+    ActorRef watched = counting("qos", "qos-watched", processed);
+    for (int level = 0; level < 3; level++) { // a level's series appears with its first message
+      watched.tell(new Leveled(level), ActorRef.noSender());
+    }
+    await().atMost(Duration.ofSeconds(10)).until(() -> processed.get() == 3);
+    pollNow(); // the per-actor series and its timers exist from this poll on
+    for (int level = 0; level < 3; level++) {
+      for (int i = 0; i <= level; i++) {
+        plain.tell(new Leveled(level), ActorRef.noSender());
+        watched.tell(new Leveled(level), ActorRef.noSender());
+      }
+    }
+    await().atMost(Duration.ofSeconds(10)).until(() -> processed.get() == 15);
+    String watchedPath = watched.path().toString();
+    for (int level = 0; level < 3; level++) {
+      Map<String, String> lv = tags("mailbox", "qos", "level", Integer.toString(level));
+      assertThat(timerCount(MailboxMetrics.TIME_IN_MAILBOX, lv))
+          .as("level %d, both actors and the first message", level)
+          .isEqualTo(2L * (level + 1) + 1);
+      assertThat(timerCount(MailboxMetrics.TIME_IN_MAILBOX, with(lv, "actor", watchedPath)))
+          .as("level %d, the per-actor series", level)
+          .isEqualTo(level + 1);
+    }
+    assertThat(timerCount(MailboxMetrics.TIME_IN_MAILBOX, tags("mailbox", "qos"))).isEqualTo(15);
   }
 
   @Test
