@@ -20,6 +20,7 @@ import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -439,16 +440,16 @@ public final class DurableMailboxBenchmark {
     for (Row r : rows) {
       sb.append(
           String.format(
-              "| %s | %d | %s | %s | %,.0f | %.3f | %.3f | %.3f | %.3f | %s |%n",
+              "| %s | %d | %s | %s | %,.0f | %s | %s | %s | %s | %s |%n",
               r.mode,
               r.inboxes,
               r.impl.label,
-              r.impl == Impl.ELASTICQ ? Integer.toString(r.window) : "50 (flow control)",
+              r.impl == Impl.ELASTICQ ? Integer.toString(r.window) : inFlight + " (flow control)",
               r.messagesPerSecond,
-              r.recordsPerMessage,
-              r.commitsPerMessage,
-              r.fsyncsPerMessage,
-              r.requestsPerMessage,
+              perMessage(r.recordsPerMessage),
+              perMessage(r.commitsPerMessage),
+              perMessage(r.fsyncsPerMessage),
+              perMessage(r.requestsPerMessage),
               r.writeP50Micros < 0 ? "-" : String.format("%,d", r.writeP50Micros)));
     }
     sb.append(
@@ -473,5 +474,10 @@ public final class DurableMailboxBenchmark {
       }
     }
     return sb.toString();
+  }
+
+  /** A per-message count for the table; "-" where the mode has no such count (NaN). */
+  static String perMessage(double count) {
+    return Double.isNaN(count) ? "-" : String.format(Locale.ROOT, "%.3f", count);
   }
 }
