@@ -90,8 +90,7 @@ class BenchScriptsTest {
     // round i's ratios are 1 + i/10 and 1 + i/5. Old round 2's peer fork failed (empty JSON), new
     // round 3's fork of ours wrote nothing: each round is left out, and no later pair shifts.
     String scores =
-        String.join(
-            "\n",
+        scores(
             "old-1 r1-Ours 110",
             "old-2 r1-Ours 120",
             "old-2 r1-Peer empty",
@@ -100,8 +99,7 @@ class BenchScriptsTest {
             "new-1 r1-Ours 120",
             "new-2 r1-Ours 140",
             "new-3 r1-Ours none",
-            "new-4 r1-Ours 180",
-            "");
+            "new-4 r1-Ours 180");
     Path stale = dir.resolve("results/ab-t/new-3/r1-Ours.json"); // an earlier run's fork
     Files.createDirectories(stale.getParent());
     Files.writeString(stale, "[{\"benchmark\": \"x.B.burst\", \"primaryMetric\": {\"score\": 9}}]");
@@ -166,13 +164,11 @@ class BenchScriptsTest {
     // qos-burst: round 2's peer fork fails (exit 1), round 3's QosMailbox fork writes an empty
     // file; mailbox-burst after it runs in full.
     String scores =
-        String.join(
-            "\n",
+        scores(
             "qos-burst r2-UnboundedStablePriorityMailbox fail",
             "qos-burst r3-QosMailbox empty",
             "qos-burst r1-QosMailbox 300",
-            "qos-burst r4-QosMailbox 400",
-            "");
+            "qos-burst r4-QosMailbox 400");
     String out =
         run(
             3,
@@ -208,6 +204,11 @@ class BenchScriptsTest {
         .as("the next target ran, all its rounds")
         .contains("r1-", "r2-", "r3-", "r4-");
     assertThat(calls).anyMatch(l -> l.contains("report.PairedSummary "));
+  }
+
+  /** The fake java's score table: one {@code "<folder> <fork> <score>"} line each. */
+  private static String scores(String... lines) {
+    return String.join("\n", lines) + "\n";
   }
 
   private static List<String> reportCalls(List<String> calls) {
