@@ -32,13 +32,7 @@ public final class DurableMailboxExample {
    * a new temporary directory, deleted at the end, also when the run fails).
    */
   public static void main(String[] args) throws Exception {
-    if (args.length > 0) {
-      run(Path.of(args[0]));
-    } else {
-      try (TempDirectory dir = TempDirectory.create("durable-example")) {
-        run(dir.path());
-      }
-    }
+    TempDirectory.runIn(args, "durable-example", DurableMailboxExample::run);
   }
 
   private static void run(Path dir) throws Exception {

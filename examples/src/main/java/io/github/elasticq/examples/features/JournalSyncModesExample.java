@@ -65,13 +65,7 @@ public final class JournalSyncModesExample {
    * temporary directory, deleted at the end, also when the run fails).
    */
   public static void main(String[] args) throws Exception {
-    if (args.length > 0) {
-      run(Path.of(args[0]));
-    } else {
-      try (TempDirectory dir = TempDirectory.create("sync-modes")) {
-        run(dir.path());
-      }
-    }
+    TempDirectory.runIn(args, "sync-modes", JournalSyncModesExample::run);
   }
 
   private static void run(Path dir) throws Exception {

@@ -31,6 +31,27 @@ final class TempDirectory implements AutoCloseable {
     return path;
   }
 
+  /** An example's body, run in a directory. */
+  @FunctionalInterface
+  interface InDirectory {
+    void run(Path dir) throws Exception;
+  }
+
+  /**
+   * Runs {@code example} in the directory {@code args[0]}, kept afterwards, or without arguments in
+   * a new temporary one whose name starts with {@code prefix}, deleted at the end (also when the
+   * run fails).
+   */
+  static void runIn(String[] args, String prefix, InDirectory example) throws Exception {
+    if (args.length > 0) {
+      example.run(Path.of(args[0]));
+    } else {
+      try (TempDirectory dir = create(prefix)) {
+        example.run(dir.path());
+      }
+    }
+  }
+
   /**
    * Deletes the directory and its content.
    *

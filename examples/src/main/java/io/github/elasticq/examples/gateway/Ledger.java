@@ -54,24 +54,12 @@ final class Ledger implements AutoCloseable {
   Ledger(Path dir, String persistenceId) throws IOException {
     Files.createDirectories(dir);
     this.file = dir.resolve(persistenceId + ".processed");
-    FileChannel processed =
-        FileChannel.open(
-            file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+    FileChannel processed = openReadWrite(file);
     FileChannel accepted = null;
     FileChannel identities = null;
     try {
-      accepted =
-          FileChannel.open(
-              dir.resolve(persistenceId + ".accepted"),
-              StandardOpenOption.CREATE,
-              StandardOpenOption.READ,
-              StandardOpenOption.WRITE);
-      identities =
-          FileChannel.open(
-              dir.resolve(persistenceId + ".identities"),
-              StandardOpenOption.CREATE,
-              StandardOpenOption.READ,
-              StandardOpenOption.WRITE);
+      accepted = openReadWrite(dir.resolve(persistenceId + ".accepted"));
+      identities = openReadWrite(dir.resolve(persistenceId + ".identities"));
       long records = identities.size() / (2 * Long.BYTES) * (2 * Long.BYTES); // torn: not counted
       ByteBuffer known = ByteBuffer.allocate((int) records);
       while (known.hasRemaining() && identities.read(known, known.position()) > 0) {
@@ -140,6 +128,12 @@ final class Ledger implements AutoCloseable {
     while (identityBuffer.hasRemaining()) {
       identities.write(identityBuffer);
     }
+  }
+
+  /** Opens {@code file} for reading and writing, creating it if it does not exist. */
+  private static FileChannel openReadWrite(Path file) throws IOException {
+    return FileChannel.open(
+        file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
   }
 
   private static void closeAfterFailure(Exception failure, FileChannel channel) {

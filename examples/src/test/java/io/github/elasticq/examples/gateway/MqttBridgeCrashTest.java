@@ -210,18 +210,10 @@ class MqttBridgeCrashTest {
     try {
       Path firstLog = tmp.resolve("first.log");
       Process first =
-          GatewayProcess.start(
-              firstLog,
-              List.of("-D" + Gateway.WITHHOLD_ACK_PROPERTY + "=5"),
-              GatewayProcess.bridgeArgs(data, prefix));
-      gateways.add(first);
-      awaitBridge(first, firstLog);
+          startWithHook(gateways, firstLog, Gateway.WITHHOLD_ACK_PROPERTY + "=5", data, prefix);
       List<String> payloads = new ArrayList<>();
       for (int i = 0; i < 10; i++) {
-        String payload = "exactly-once " + i;
-        publisher.publish(
-            prefix + "/in/s" + (i % TOPICS), payload.getBytes(StandardCharsets.UTF_8), 2, false);
-        payloads.add(payload);
+        payloads.add(publishQos2(publisher, prefix, i, "exactly-once " + i));
       }
       Awaitility.await()
           .atMost(Duration.ofMinutes(2))
@@ -247,20 +239,13 @@ class MqttBridgeCrashTest {
           GatewayProcess.start(
               secondLog, GatewayProcess.bridgeArgs(data, prefix, "--mqtt-idle", "3s"));
       gateways.add(second);
-      if (!second.waitFor(4, TimeUnit.MINUTES)) {
-        GatewayProcess.printThreadDump(second);
-      }
-      assertThat(second.isAlive()).as(GatewayProcess.digest(secondLog)).isFalse();
+      awaitCleanExit(second, secondLog);
       String summary = Files.readString(secondLog);
-      assertThat(second.exitValue()).as(GatewayProcess.digest(secondLog)).isZero();
       // the result of the copy: the broker may still be passing it on
       Awaitility.await()
           .atMost(Duration.ofSeconds(20))
           .until(() -> resultsOf(results, withheld) >= 2);
-      List<String> all;
-      synchronized (results) {
-        all = new ArrayList<>(results);
-      }
+      List<String> all = assertProcessedOnce(results, payloads);
       System.out.println(
           "QoS 2 stored twice across kill -9: withheld '"
               + withheld
@@ -268,11 +253,6 @@ class MqttBridgeCrashTest {
               + all
               + "\n  second run: "
               + summary.lines().filter(l -> l.startsWith("MQTT")).toList());
-      for (String p : payloads) {
-        assertThat(all.stream().filter(("qos=2 dup=0 " + p)::equals).count())
-            .as("dup=0 results of '%s' (processed once): %s", p, all)
-            .isEqualTo(1);
-      }
       assertThat(all).as("the copy's result").contains("qos=2 dup=1 " + withheld);
       assertThat(summary)
           .contains("RESULT: OK")
@@ -306,17 +286,11 @@ class MqttBridgeCrashTest {
     try {
       Path firstLog = tmp.resolve("first.log");
       Process first =
-          GatewayProcess.start(
-              firstLog,
-              List.of("-D" + Gateway.HALT_AFTER_RESULT_PROPERTY + "=3"),
-              GatewayProcess.bridgeArgs(data, prefix));
-      gateways.add(first);
-      awaitBridge(first, firstLog);
+          startWithHook(
+              gateways, firstLog, Gateway.HALT_AFTER_RESULT_PROPERTY + "=3", data, prefix);
       List<String> payloads = new ArrayList<>();
       for (int i = 0; i < 3; i++) {
-        String payload = "halted " + i;
-        publisher.publish(
-            prefix + "/in/s" + (i % TOPICS), payload.getBytes(StandardCharsets.UTF_8), 2, false);
+        String payload = publishQos2(publisher, prefix, i, "halted " + i);
         payloads.add(payload);
         Awaitility.await()
             .atMost(Duration.ofMinutes(1))
@@ -335,32 +309,66 @@ class MqttBridgeCrashTest {
       gateways.add(second);
       awaitBridge(second, secondLog);
       // one more message: the broker idle from it on ends the run (--mqtt-idle)
-      String last = "halted 3";
-      publisher.publish(prefix + "/in/s3", last.getBytes(StandardCharsets.UTF_8), 2, false);
+      String last = publishQos2(publisher, prefix, 3, "halted 3");
       payloads.add(last);
-      if (!second.waitFor(4, TimeUnit.MINUTES)) {
-        GatewayProcess.printThreadDump(second);
-      }
-      assertThat(second.isAlive()).as(GatewayProcess.digest(secondLog)).isFalse();
-      assertThat(second.exitValue()).as(GatewayProcess.digest(secondLog)).isZero();
+      awaitCleanExit(second, secondLog);
       Awaitility.await()
           .atMost(Duration.ofSeconds(20))
           .until(() -> resultsOf(results, "halted 2") >= 2 && resultsOf(results, last) >= 1);
-      List<String> all;
-      synchronized (results) {
-        all = new ArrayList<>(results);
-      }
+      List<String> all = assertProcessedOnce(results, payloads);
       System.out.println("QoS 2 halted after its result: results " + all);
-      for (String p : payloads) {
-        assertThat(all.stream().filter(("qos=2 dup=0 " + p)::equals).count())
-            .as("dup=0 results of '%s' (processed once): %s", p, all)
-            .isEqualTo(1);
-      }
       assertThat(all).as("the redelivered message's result").contains("qos=2 dup=1 halted 2");
       assertThat(Files.readString(secondLog)).contains("RESULT: OK");
     } finally {
       Mosquitto.stopAll(gateways, publisher, subscriber, data);
     }
+  }
+
+  /**
+   * Starts a bridge gateway on {@code data} with the test hook {@code hook} ({@code
+   * property=value}), adds it to {@code gateways} and waits until its bridge is up.
+   */
+  private static Process startWithHook(
+      List<Process> gateways, Path log, String hook, Path data, String prefix) throws Exception {
+    Process gateway =
+        GatewayProcess.start(log, List.of("-D" + hook), GatewayProcess.bridgeArgs(data, prefix));
+    gateways.add(gateway);
+    awaitBridge(gateway, log);
+    return gateway;
+  }
+
+  /** Publishes {@code payload} with QoS 2 to inbox topic {@code i % TOPICS}; returns it. */
+  private static String publishQos2(MqttClient publisher, String prefix, int i, String payload)
+      throws Exception {
+    publisher.publish(
+        prefix + "/in/s" + (i % TOPICS), payload.getBytes(StandardCharsets.UTF_8), 2, false);
+    return payload;
+  }
+
+  /** Waits for a gateway that ends by itself (--mqtt-idle) and asserts that it exited with 0. */
+  private static void awaitCleanExit(Process gateway, Path log) throws Exception {
+    if (!gateway.waitFor(4, TimeUnit.MINUTES)) {
+      GatewayProcess.printThreadDump(gateway);
+    }
+    assertThat(gateway.isAlive()).as(GatewayProcess.digest(log)).isFalse();
+    assertThat(gateway.exitValue()).as(GatewayProcess.digest(log)).isZero();
+  }
+
+  /**
+   * Asserts that each of {@code payloads} has exactly one {@code dup=0} result (processed once);
+   * returns a copy of every result so far.
+   */
+  private static List<String> assertProcessedOnce(List<String> results, List<String> payloads) {
+    List<String> all;
+    synchronized (results) {
+      all = new ArrayList<>(results);
+    }
+    for (String p : payloads) {
+      assertThat(all.stream().filter(("qos=2 dup=0 " + p)::equals).count())
+          .as("dup=0 results of '%s' (processed once): %s", p, all)
+          .isEqualTo(1);
+    }
+    return all;
   }
 
   /** A client subscribed to the gateway's results, adding each result's text to {@code results}. */
