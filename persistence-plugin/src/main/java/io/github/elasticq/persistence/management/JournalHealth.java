@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import org.apache.pekko.ConfigurationException;
 import org.apache.pekko.actor.ActorSystem;
@@ -244,6 +245,20 @@ final class JournalHealth {
       }
     }
     return problems.isEmpty() ? null : String.join("; ", problems);
+  }
+
+  /**
+   * Starts (or joins) a {@link WriteAheadLog#checkWrites} of every watched open log that reports a
+   * write failure, and returns their futures; empty if none does. Any thread; never blocks.
+   */
+  List<CompletableFuture<Void>> checkFailedWrites() {
+    List<CompletableFuture<Void>> checks = new ArrayList<>();
+    for (String id : journals) {
+      log(id)
+          .filter(wal -> !wal.isClosed() && wal.lastWriteFailure() != null)
+          .ifPresent(wal -> checks.add(wal.checkWrites()));
+    }
+    return checks;
   }
 
   private static ConfigurationException invalid(String key, String problem) {

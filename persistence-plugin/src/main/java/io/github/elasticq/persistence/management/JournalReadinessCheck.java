@@ -1,5 +1,6 @@
 package io.github.elasticq.persistence.management;
 
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
@@ -9,13 +10,20 @@ import org.apache.pekko.actor.ActorSystem;
  * A Pekko Management readiness check: ready while every watched ElasticQ journal (see {@link
  * JournalStartupCheck}) accepts writes. It fails, with a message naming the journal and the reason,
  * while a log has not finished recovery or failed to open, after it was closed, while its last
- * group commit failed (an I/O error, a full disk: until a later write succeeds), and while the file
- * store of its directory has less than {@code elasticq.management.journal-min-free-space} usable
- * bytes.
+ * group commit failed (an I/O error, a full disk), and while the file store of its directory has
+ * less than {@code elasticq.management.journal-min-free-space} usable bytes.
+ *
+ * <p>After a failed group commit each call checks whether the log takes writes again ({@link
+ * io.github.elasticq.persistence.wal.WriteAheadLog#checkWrites}: a repair if one is owed, one block
+ * written to a temporary file and forced) and answers from what that finds, so a node that was
+ * taken out of service, and so gets no writes, becomes ready once the disk has room again instead
+ * of waiting for a write that never comes. A failed fsync of acknowledged records stays not ready
+ * until the journal is restarted.
  *
  * <p>Registered under {@code pekko.management.health-checks.readiness-checks.elasticq-journal}.
- * Constructed once by Management; {@link #get} may run on several threads at once; it reads
- * volatile state and asks the file system for the usable space (one {@code statvfs}), nothing more.
+ * Constructed once by Management; {@link #get} may run on several threads at once (concurrent calls
+ * share one write check per log); it reads volatile state and asks the file system for the usable
+ * space (one {@code statvfs}), plus the write check while a write failure is reported.
  */
 public final class JournalReadinessCheck implements Supplier<CompletionStage<Boolean>> {
 
@@ -37,13 +45,35 @@ public final class JournalReadinessCheck implements Supplier<CompletionStage<Boo
    */
   @Override
   public CompletionStage<Boolean> get() {
+    List<CompletableFuture<Void>> checks;
     try {
       String problem = health.notAcceptingWrites();
-      return problem == null
-          ? CompletableFuture.completedFuture(Boolean.TRUE)
-          : CompletableFuture.failedFuture(new JournalNotReadyException(problem));
+      if (problem == null) {
+        return CompletableFuture.completedFuture(Boolean.TRUE);
+      }
+      checks = health.checkFailedWrites();
+      if (checks.isEmpty()) {
+        return CompletableFuture.failedFuture(new JournalNotReadyException(problem));
+      }
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
+    CompletableFuture<Boolean> answer = new CompletableFuture<>();
+    CompletableFuture.allOf(checks.toArray(new CompletableFuture<?>[0]))
+        .whenComplete(
+            (ignored, failedCheck) -> {
+              // a failed check is reported by the log's write failure, read again here
+              try {
+                String problem = health.notAcceptingWrites();
+                if (problem == null) {
+                  answer.complete(Boolean.TRUE);
+                } else {
+                  answer.completeExceptionally(new JournalNotReadyException(problem));
+                }
+              } catch (RuntimeException e) {
+                answer.completeExceptionally(e);
+              }
+            });
+    return answer;
   }
 }

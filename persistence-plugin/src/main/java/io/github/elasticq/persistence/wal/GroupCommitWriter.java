@@ -6,8 +6,10 @@ import static io.github.elasticq.persistence.wal.SegmentRecordDescriptor.TYPE_EV
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -167,6 +169,7 @@ final class GroupCommitWriter {
 
   private void writerLoop() {
     List<Request> batch = new ArrayList<>();
+    List<Request> checks = new ArrayList<>();
     boolean running = true;
     while (running) {
       Request first;
@@ -182,8 +185,12 @@ final class GroupCommitWriter {
           running = false;
           break;
         }
-        batch.add(r);
-        bytes += r.bytes;
+        if (r.isWriteCheck()) {
+          checks.add(r);
+        } else {
+          batch.add(r);
+          bytes += r.bytes;
+        }
         Request peek = queue.peek();
         r =
             peek != null
@@ -202,6 +209,10 @@ final class GroupCommitWriter {
         }
         batch.clear();
       }
+      for (Request c : checks) {
+        checkWrites(c);
+      }
+      checks.clear();
     }
     Request left;
     while ((left = queue.poll()) != null) {
@@ -474,6 +485,55 @@ final class GroupCommitWriter {
     failure = null;
   }
 
+  /** The file {@link #checkWrites} writes; recovery deletes it if a crash left it behind. */
+  static final String WRITE_CHECK_FILE = "write-check" + SegmentIndexCheckpoint.TEMP_SUFFIX;
+
+  /**
+   * Answers {@link WriteAheadLog#checkWrites}: repairs the log if a failed write left it
+   * unrepaired, then writes one block of {@link #WRITE_CHECK_FILE} in the log's directory, forces
+   * it with the file's length and deletes it. On success the last write failure is cleared (the log
+   * takes writes again: the segments were cut back and forced by the repair, the directory took a
+   * new block and an fsync); on failure it becomes that failure. A sync failure is not touched: it
+   * stays until the log is reopened. Writer thread only, so it never runs beside a group commit.
+   */
+  private void checkWrites(Request r) {
+    Path probe = dir.resolve(WRITE_CHECK_FILE);
+    try {
+      if (failure != null) {
+        repair();
+      }
+      try (FileChannel ch =
+          FileChannel.open(
+              probe,
+              StandardOpenOption.CREATE,
+              StandardOpenOption.WRITE,
+              StandardOpenOption.TRUNCATE_EXISTING)) {
+        ByteBuffer block = ByteBuffer.allocate(WRITE_CHECK_BYTES);
+        while (block.hasRemaining()) {
+          ch.write(block);
+        }
+        ch.force(true);
+      }
+      Files.delete(probe);
+      lastWriteFailure = null;
+      r.future.complete(null);
+    } catch (IOException | RuntimeException e) {
+      IOException err =
+          new IOException(
+              "write-ahead log " + dir + " still cannot write (write check failed): " + e, e);
+      lastWriteFailure = err;
+      try {
+        Files.deleteIfExists(probe);
+      } catch (IOException ignored) {
+        // recovery deletes it (a .tmp file)
+      }
+      r.future.completeExceptionally(err);
+    }
+  }
+
+  /** One file-system block: what the write check writes and forces. */
+  private static final int WRITE_CHECK_BYTES = 4096;
+
   /** Forces the active segment if anything was written since the last sync (periodic mode). */
   private void periodicSync() {
     try {
@@ -498,6 +558,15 @@ final class GroupCommitWriter {
   /** An append (writes) or a delete (deletePid, deleteTo), with the future its caller holds. */
   static final class Request {
     static final Request CLOSE = new Request(null, null, 0, 0);
+
+    /** A write check ({@link WriteAheadLog#checkWrites}): no writes and no delete. */
+    static Request writeCheck() {
+      return new Request(null, null, 0, 0);
+    }
+
+    boolean isWriteCheck() {
+      return writes == null && deletePid == null && this != CLOSE;
+    }
 
     final List<WalWrite> writes;
     final String deletePid;

@@ -21,6 +21,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 /**
@@ -102,6 +103,10 @@ public final class WriteAheadLog implements AutoCloseable {
   private final FileLock lock;
   private final AppendWaiters waiters;
   private final GroupCommitWriter writer;
+
+  /** The last {@link #checkWrites} future; the next call starts a new check once it is done. */
+  private final AtomicReference<CompletableFuture<Void>> writeCheck = new AtomicReference<>();
+
   private final WalCompactor compactor;
   private final SegmentIndexer indexer;
   private final ScheduledExecutorService compactionScheduler;
@@ -448,6 +453,32 @@ public final class WriteAheadLog implements AutoCloseable {
    */
   public Exception lastWriteFailure() {
     return writer.lastWriteFailure();
+  }
+
+  /**
+   * Checks whether the log takes writes again after {@link #lastWriteFailure} reported a failed
+   * group commit, without writing a record: behind the writes already queued, it repairs the log if
+   * the failed write left it unrepaired, then writes one block to a temporary file in the log's
+   * directory, forces it and deletes it. On success the write failure is cleared, as a successful
+   * write would clear it; on failure the returned future fails and {@link #lastWriteFailure} says
+   * why. A failed fsync of acknowledged records (a sync failure) stays reported until the log is
+   * reopened whatever this finds. Calls while a check is queued or running share it. Any thread;
+   * never blocks.
+   *
+   * <p>For a readiness check: a node taken out of service after a failed write gets no more writes,
+   * so without this it would stay not ready after the disk had room again.
+   */
+  public CompletableFuture<Void> checkWrites() {
+    while (true) {
+      CompletableFuture<Void> running = writeCheck.get();
+      if (running != null && !running.isDone()) {
+        return running;
+      }
+      GroupCommitWriter.Request r = GroupCommitWriter.Request.writeCheck();
+      if (writeCheck.compareAndSet(running, r.future)) {
+        return writer.enqueue(r);
+      }
+    }
   }
 
   /** Whether {@link #close()} has been called. */

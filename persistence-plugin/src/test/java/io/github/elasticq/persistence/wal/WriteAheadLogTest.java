@@ -472,6 +472,60 @@ class WriteAheadLogTest {
   }
 
   @Test
+  void checkWrites_afterAFailedWrite_clearsTheFailureOnceTheDirectoryTakesWritesAgain()
+      throws Exception {
+    try (WriteAheadLog wal = WriteAheadLog.open(settings(dir).build())) {
+      wal.append(write("a", 1, 3)).get();
+      WalTestHooks.breakActiveChannel(wal);
+      assertThatThrownBy(() -> wal.append(write("a", 4, 5)).get())
+          .hasCauseInstanceOf(IOException.class);
+      assertThat(wal.lastWriteFailure()).isNotNull();
+
+      // the directory refuses the check's file: the check fails and the failure says so
+      // (a directory that is not empty, so that the check's clean-up cannot remove it)
+      Path plug = Files.createDirectory(wal.directory().resolve("write-check.tmp"));
+      Path inPlug = Files.createFile(plug.resolve("x"));
+      assertThatThrownBy(() -> wal.checkWrites().get())
+          .hasCauseInstanceOf(IOException.class)
+          .hasMessageContaining("write check failed");
+      assertThat(wal.lastWriteFailure()).hasMessageContaining("write check failed");
+
+      Files.delete(inPlug);
+      Files.delete(plug);
+      CompletableFuture<Void> first = wal.checkWrites();
+      first.get();
+      assertThat(wal.lastWriteFailure()).isNull();
+      assertThat(Files.exists(wal.directory().resolve("write-check.tmp"))).isFalse();
+      // nothing was written to the log: the events are those before the failed write
+      assertThat(seqs(wal, "a", 1, Long.MAX_VALUE, Long.MAX_VALUE)).isEqualTo(range(1, 3));
+      assertThat(wal.checkWrites()).isNotSameAs(first); // a finished check is not reused
+      wal.append(write("a", 4, 6)).get();
+      assertThat(seqs(wal, "a", 1, Long.MAX_VALUE, Long.MAX_VALUE)).isEqualTo(range(1, 6));
+    }
+  }
+
+  @Test
+  void checkWrites_onAClosedLog_fails() throws Exception {
+    WriteAheadLog wal = WriteAheadLog.open(settings(dir).build());
+    wal.close();
+    assertThatThrownBy(() -> wal.checkWrites().get())
+        .hasCauseInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("closed");
+  }
+
+  @Test
+  void recovery_deletesAWriteCheckFileACrashLeftBehind() throws Exception {
+    try (WriteAheadLog wal = WriteAheadLog.open(settings(dir).build())) {
+      wal.append(write("a", 1, 2)).get();
+    }
+    Path left = Files.write(dir.resolve("write-check.tmp"), new byte[4096]);
+    try (WriteAheadLog wal = WriteAheadLog.open(settings(dir).build())) {
+      assertThat(Files.exists(left)).isFalse();
+      assertThat(seqs(wal, "a", 1, Long.MAX_VALUE, Long.MAX_VALUE)).isEqualTo(range(1, 2));
+    }
+  }
+
+  @Test
   void append_afterClose_fails() throws Exception {
     WriteAheadLog wal = WriteAheadLog.open(settings(dir).build());
     wal.close();
