@@ -38,9 +38,11 @@ public final class ElasticqKamon implements Extension {
 
   private final KamonSettings settings;
   private final AutoCloseable metrics;
+  private final String systemName;
 
   private ElasticqKamon(ExtendedActorSystem system) {
     this.settings = KamonSettings.fromConfig(system.settings().config());
+    this.systemName = system.name();
     if (!settings.enabled()) {
       this.metrics = null;
       return;
@@ -72,6 +74,16 @@ public final class ElasticqKamon implements Extension {
   /** The validated settings. */
   public KamonSettings settings() {
     return settings;
+  }
+
+  /**
+   * The value of the {@code system} tag of this actor system's series: its name, or {@code name#2},
+   * {@code name#3}… while other live actor systems of the same name in this JVM export ElasticQ
+   * mailbox metrics (the first of them keeps the name; a warning is logged). The name when
+   * disabled.
+   */
+  public String systemTag() {
+    return metrics == null ? systemName : ((MailboxMetrics) metrics).systemTag();
   }
 
   /** Whether metrics are being exported (the section's {@code enabled}). */

@@ -73,7 +73,12 @@ final class MailboxMetrics implements AutoCloseable, MailboxRegistry.TimeInMailb
   private static final int SHED = 6;
   private static final int COUNTERS = 7;
 
+  /**
+   * The {@code system} tag: the actor system's name, or {@code name#n} (see {@link SystemTags}).
+   */
   private final String system;
+
+  private final SystemTags.Lease systemTag;
   private final KamonSettings settings;
   private final MailboxRegistry registry;
   private final ScheduledExecutorService scheduler;
@@ -97,8 +102,19 @@ final class MailboxMetrics implements AutoCloseable, MailboxRegistry.TimeInMailb
 
   private boolean closed;
 
-  MailboxMetrics(String system, KamonSettings settings, MailboxRegistry registry) {
-    this.system = system;
+  MailboxMetrics(String systemName, KamonSettings settings, MailboxRegistry registry) {
+    this.systemTag = SystemTags.acquire(systemName);
+    this.system = systemTag.tag();
+    if (systemTag.shared()) {
+      System.getLogger(MailboxMetrics.class.getName())
+          .log(
+              System.Logger.Level.WARNING,
+              "elasticq.kamon: another live actor system in this JVM is named ["
+                  + systemName
+                  + "] and exports ElasticQ mailbox metrics; this one's series are tagged system=["
+                  + system
+                  + "]");
+    }
     this.settings = settings;
     this.registry = registry;
     if (settings.sampleEvery() > 0) {
@@ -356,6 +372,12 @@ final class MailboxMetrics implements AutoCloseable, MailboxRegistry.TimeInMailb
       t.remove();
     }
     actorTimers.clear();
+    systemTag.release();
+  }
+
+  /** The value of the {@code system} tag of this poller's series. */
+  String systemTag() {
+    return system;
   }
 
   private record SeriesKey(String id, String type, String level, String actor) {}

@@ -54,7 +54,11 @@ class KamonMailboxMetricsTest {
   private ActorSystem system;
 
   private ActorSystem start(String extra) {
-    String name = "kamon-metrics-" + SYSTEMS.incrementAndGet();
+    system = create("kamon-metrics-" + SYSTEMS.incrementAndGet(), extra);
+    return system;
+  }
+
+  private static ActorSystem create(String name, String extra) {
     Config config =
         ConfigFactory.parseString(
                 "elasticq.kamon { enabled = on, poll-interval = 1h }\n"
@@ -66,8 +70,7 @@ class KamonMailboxMetricsTest {
                     + "many { mailbox-type = \"io.github.elasticq.mailbox.ElasticMailbox\" }\n"
                     + extra)
             .withFallback(ConfigFactory.load("application-test"));
-    system = ActorSystem.create(name, config);
-    return system;
+    return ActorSystem.create(name, config);
   }
 
   @AfterEach
@@ -208,6 +211,61 @@ class KamonMailboxMetricsTest {
     Map<String, String> m = new HashMap<>(base);
     m.put(k, v);
     return m;
+  }
+
+  /** An actor of {@code s} held in its first message, with {@code queued} more behind it. */
+  private static Hold holdWithQueued(ActorSystem s, int queued) throws InterruptedException {
+    ActorRef a =
+        s.actorOf(
+            Props.create(Counting.class, new AtomicLong()).withMailbox("bounded-elastic"), "held");
+    Hold hold = new Hold(false);
+    a.tell(hold, ActorRef.noSender());
+    hold.awaitEntered();
+    for (int i = 0; i < queued; i++) {
+      a.tell(i, ActorRef.noSender());
+    }
+    return hold;
+  }
+
+  @Test
+  void liveSystemsOfOneName_exportSeparateSeries_andOneStoppingKeepsTheOthers() throws Exception {
+    String name = "kamon-twins-" + SYSTEMS.incrementAndGet();
+    system = create(name, "");
+    ActorSystem second = create(name, "");
+    ActorSystem third = null;
+    List<Hold> holds = new ArrayList<>();
+    try {
+      assertThat(ElasticqKamon.get(system).systemTag()).isEqualTo(name);
+      assertThat(ElasticqKamon.get(second).systemTag()).isEqualTo(name + "#2");
+      holds.add(holdWithQueued(system, 3));
+      holds.add(holdWithQueued(second, 5));
+      ElasticqKamon.get(system).pollNow();
+      ElasticqKamon.get(second).pollNow();
+      Map<String, String> first = Map.of("system", name, "mailbox", "bounded-elastic");
+      Map<String, String> other = Map.of("system", name + "#2", "mailbox", "bounded-elastic");
+      assertThat(gauge(MailboxMetrics.SIZE, first)).isEqualTo(3.0);
+      assertThat(gauge(MailboxMetrics.SIZE, other)).isEqualTo(5.0);
+      assertThat(counter(MailboxMetrics.ENQUEUED, first)).isEqualTo(4);
+      assertThat(counter(MailboxMetrics.ENQUEUED, other)).isEqualTo(6);
+
+      holds.get(1).gate.countDown(); // lets the second system terminate
+      TestKit.shutdownActorSystem(second);
+      assertThat(seriesAfterRemovals(Kamon.gauge(MailboxMetrics.SIZE), other)).isEmpty();
+      assertThat(seriesAfterRemovals(Kamon.gauge(MailboxMetrics.SIZE), first))
+          .as("the first system's series outlive the second system")
+          .hasSize(1);
+      ElasticqKamon.get(system).pollNow();
+      assertThat(gauge(MailboxMetrics.SIZE, first)).isEqualTo(3.0);
+
+      third = create(name, ""); // the number the stopped system had is free again
+      assertThat(ElasticqKamon.get(third).systemTag()).isEqualTo(name + "#2");
+    } finally {
+      holds.forEach(h -> h.gate.countDown());
+      TestKit.shutdownActorSystem(second);
+      if (third != null) {
+        TestKit.shutdownActorSystem(third);
+      }
+    }
   }
 
   @Test

@@ -36,9 +36,11 @@ public final class JournalKamon implements Extension {
 
   private final JournalKamonSettings settings;
   private final AutoCloseable metrics;
+  private final String systemName;
 
   private JournalKamon(ExtendedActorSystem system) {
     this.settings = JournalKamonSettings.fromConfig(system.settings().config());
+    this.systemName = system.name();
     if (!settings.enabled()) {
       this.metrics = null;
       return;
@@ -61,6 +63,16 @@ public final class JournalKamon implements Extension {
   /** The extension of a classic {@code system}. Any thread. */
   public static JournalKamon get(ActorSystem system) {
     return ID.get(system);
+  }
+
+  /**
+   * The value of the {@code system} tag of this actor system's journal series: its name, or {@code
+   * name#2}, {@code name#3}… while other live actor systems of the same name in this JVM export
+   * ElasticQ journal metrics (the first keeps the name; a warning is logged). The name when
+   * disabled.
+   */
+  public String systemTag() {
+    return metrics == null ? systemName : ((JournalMetrics) metrics).systemTag();
   }
 
   /** Whether metrics are being exported. */

@@ -42,6 +42,12 @@ final class JournalMetrics implements AutoCloseable {
   static final String COMPACTIONS = "elasticq.journal.compactions";
 
   private final ExtendedActorSystem system;
+
+  /**
+   * The {@code system} tag: the actor system's name, or {@code name#n} (see {@link SystemTags}).
+   */
+  private final SystemTags.Lease systemTag;
+
   private final WalRegistry registry;
   private final BiConsumer<String, WriteAheadLog> openListener = this::opened;
   private final ScheduledExecutorService scheduler;
@@ -50,6 +56,17 @@ final class JournalMetrics implements AutoCloseable {
 
   JournalMetrics(ExtendedActorSystem system, JournalKamonSettings settings) {
     this.system = system;
+    this.systemTag = SystemTags.acquire(system.name());
+    if (systemTag.shared()) {
+      System.getLogger(JournalMetrics.class.getName())
+          .log(
+              System.Logger.Level.WARNING,
+              "elasticq.kamon: another live actor system in this JVM is named ["
+                  + system.name()
+                  + "] and exports ElasticQ journal metrics; this one's series are tagged system=["
+                  + systemTag.tag()
+                  + "]");
+    }
     this.registry = WalRegistry.get(system);
     registry.addOpenListener(openListener);
     this.scheduler =
@@ -122,6 +139,12 @@ final class JournalMetrics implements AutoCloseable {
       s.remove();
     }
     series.clear();
+    systemTag.release();
+  }
+
+  /** The value of the {@code system} tag of this poller's series. */
+  String systemTag() {
+    return systemTag.tag();
   }
 
   /** The series of one open log, and its listener. */
@@ -139,7 +162,8 @@ final class JournalMetrics implements AutoCloseable {
 
     Series(String pluginId, WriteAheadLog wal) {
       this.wal = wal;
-      TagSet tags = TagSet.builder().add("system", system.name()).add("journal", pluginId).build();
+      TagSet tags =
+          TagSet.builder().add("system", systemTag.tag()).add("journal", pluginId).build();
       writeLatency = Kamon.timer(WRITE_LATENCY).withTags(tags);
       fsyncLatency = Kamon.timer(FSYNC_LATENCY).withTags(tags);
       eventsPerFsync = Kamon.histogram(EVENTS_PER_FSYNC).withTags(tags);

@@ -37,6 +37,10 @@ class JournalKamonTest {
   @TempDir Path dir;
 
   private Config config(String extra) {
+    return config(dir, extra);
+  }
+
+  private static Config config(Path dir, String extra) {
     return ConfigFactory.parseString(
             "elasticq.journal.dir = \""
                 + dir.toString().replace("\\", "/")
@@ -50,6 +54,50 @@ class JournalKamonTest {
   @SuppressWarnings("unchecked")
   private static <T> T value(Instrument<?, ?> instrument) {
     return ((Instrument.Snapshotting<T>) instrument).snapshot(false);
+  }
+
+  /** Appends {@code n} events of {@code pid} to the journal of {@code system}; its log. */
+  private static WriteAheadLog append(ActorSystem system, String pid, long from, int n)
+      throws Exception {
+    WriteAheadLog wal = WalRegistry.get(system).logFor("elasticq.journal");
+    for (long i = from; i < from + n; i++) {
+      wal.append(WalWrite.of(List.of(WalEvent.of(pid, i, new byte[100]))))
+          .get(10, TimeUnit.SECONDS);
+    }
+    JournalKamon.get(system).pollNow();
+    return wal;
+  }
+
+  private static long bytesExported(String systemTag) {
+    TagSet tags =
+        TagSet.builder().add("system", systemTag).add("journal", "elasticq.journal").build();
+    Instrument<?, ?> counter =
+        Kamon.counter(
+                JournalMetrics.BYTES_WRITTEN, kamon.metric.MeasurementUnit.information().bytes())
+            .withTags(tags);
+    return JournalKamonTest.<Long>value(counter);
+  }
+
+  @Test
+  void liveSystemsOfOneName_exportSeparateSeries_andOneStoppingKeepsTheOthers() throws Exception {
+    String name = "kamon-journal-twins";
+    ActorSystem first = ActorSystem.create(name, config(dir.resolve("first"), ""));
+    ActorSystem second = ActorSystem.create(name, config(dir.resolve("second"), ""));
+    try {
+      assertThat(JournalKamon.get(first).systemTag()).isEqualTo(name);
+      assertThat(JournalKamon.get(second).systemTag()).isEqualTo(name + "#2");
+      WriteAheadLog firstLog = append(first, "a", 1, 10);
+      WriteAheadLog secondLog = append(second, "b", 1, 30);
+      assertThat(bytesExported(name)).isEqualTo(firstLog.stats().bytesWritten()).isPositive();
+      assertThat(bytesExported(name + "#2")).isEqualTo(secondLog.stats().bytesWritten());
+
+      TestKit.shutdownActorSystem(second);
+      append(first, "a", 11, 10); // still exported under the name after the twin stopped
+      assertThat(bytesExported(name)).isEqualTo(firstLog.stats().bytesWritten());
+    } finally {
+      TestKit.shutdownActorSystem(second);
+      TestKit.shutdownActorSystem(first);
+    }
   }
 
   @Test
