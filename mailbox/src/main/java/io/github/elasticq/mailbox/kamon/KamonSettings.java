@@ -77,7 +77,8 @@ public final class KamonSettings {
     boolean enabled = read(section, "enabled", () -> section.getBoolean("enabled"));
     Duration poll = read(section, "poll-interval", () -> section.getDuration("poll-interval"));
     if (poll.isZero() || poll.isNegative()) {
-      throw invalid("poll-interval", poll + " (must be > 0)");
+      throw invalid(
+          "poll-interval", "must be > 0, was " + section.getValue("poll-interval").unwrapped());
     }
     ConfigValueType includesType =
         read(

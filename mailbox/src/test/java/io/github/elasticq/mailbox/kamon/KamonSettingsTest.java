@@ -64,6 +64,13 @@ class KamonSettingsTest {
   }
 
   @Test
+  void invalidPollInterval_isQuotedAsWritten() {
+    assertThatThrownBy(() -> KamonSettings.fromConfig(config("elasticq.kamon.poll-interval = 0ms")))
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessage("elasticq.kamon.poll-interval is invalid: must be > 0, was 0ms");
+  }
+
+  @Test
   void perActorPatterns_matchPathsWithoutAddress() {
     KamonSettings s =
         KamonSettings.fromConfig(

@@ -57,7 +57,9 @@ public final class JournalKamonSettings {
       Duration poll = section.getDuration("poll-interval");
       if (poll.isZero() || poll.isNegative()) {
         throw new ConfigurationException(
-            PATH + ".poll-interval is invalid: " + poll + " (must be > 0)");
+            PATH
+                + ".poll-interval is invalid: must be > 0, was "
+                + section.getValue("poll-interval").unwrapped());
       }
       if (section.getValue("per-actor.includes").valueType() != ConfigValueType.LIST) {
         throw new ConfigurationException(

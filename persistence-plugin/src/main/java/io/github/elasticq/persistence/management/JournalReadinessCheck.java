@@ -58,22 +58,20 @@ public final class JournalReadinessCheck implements Supplier<CompletionStage<Boo
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
-    CompletableFuture<Boolean> answer = new CompletableFuture<>();
-    CompletableFuture.allOf(checks.toArray(new CompletableFuture<?>[0]))
-        .whenComplete(
-            (ignored, failedCheck) -> {
-              // a failed check is reported by the log's write failure, read again here
-              try {
-                String problem = health.notAcceptingWrites();
-                if (problem == null) {
-                  answer.complete(Boolean.TRUE);
-                } else {
-                  answer.completeExceptionally(new JournalNotReadyException(problem));
-                }
-              } catch (RuntimeException e) {
-                answer.completeExceptionally(e);
-              }
-            });
-    return answer;
+    // a failed check is reported by the log's write failure, read again once the checks are done
+    return CompletableFuture.allOf(checks.toArray(new CompletableFuture<?>[0]))
+        .handle((ignored, failedCheck) -> null)
+        .thenCompose(ignored -> answerNow());
+  }
+
+  private CompletableFuture<Boolean> answerNow() {
+    try {
+      String problem = health.notAcceptingWrites();
+      return problem == null
+          ? CompletableFuture.completedFuture(Boolean.TRUE)
+          : CompletableFuture.failedFuture(new JournalNotReadyException(problem));
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
   }
 }

@@ -233,4 +233,15 @@ class JournalKamonTest {
               assertThat(r.getMessage()).contains("elasticq.kamon.pol-interval");
             });
   }
+
+  @Test
+  void invalidPollInterval_isQuotedAsWritten() {
+    assertThatThrownBy(
+            () ->
+                JournalKamonSettings.fromConfig(
+                    ConfigFactory.parseString("elasticq.kamon.poll-interval = -1s")
+                        .withFallback(ConfigFactory.load())))
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessage("elasticq.kamon.poll-interval is invalid: must be > 0, was -1s");
+  }
 }
