@@ -486,4 +486,68 @@ class DurableMailboxJournalTroubleTest {
         .as("only Work 2 and the child's notice wait: Work 3 is held, then stored")
         .isInstanceOf(Stored.class);
   }
+
+  /**
+   * A replay that stalls beyond the journal's {@code recovery-event-timeout} fails the recovery,
+   * and Pekko 1.7 does not cancel it: when the disk answers again, the timed-out replays and the
+   * retry's replay all send their events to the same actor, interleaved. The mailbox's state
+   * refuses events that do not follow each other (its recovery fails again and is retried after the
+   * backoff) rather than apply them: once a replay arrives alone it recovers, delivers new messages
+   * in order with the next delivery numbers, and delivers none of the confirmed ones again.
+   */
+  @Test
+  void staleReplaysAfterARecoveryTimeout_areRefused_andTheMailboxRecoversExactly() {
+    ActorTestKit first = kit("stalled-replay-1");
+    TestProbe<Seen> seen = first.createTestProbe();
+    ActorRef<Object> mailbox =
+        first.spawn(DurableMailbox.create("stalled", DurableTestSupport.reporting(seen.ref())));
+    int n = 300;
+    for (int i = 0; i < n; i++) {
+      mailbox.tell(new Work(i));
+    }
+    for (int i = 0; i < n; i++) {
+      assertThat(seen.receiveMessage(TIMEOUT)).isEqualTo(new Seen(i + 1, i));
+    }
+    await().atMost(TIMEOUT).until(() -> stats(first, "stalled").unconfirmed() == 0);
+    first.shutdownTestKit();
+
+    GatedTestJournal.REPLAY_GATE.drainPermits(); // every replay stalls
+    ActorTestKit second =
+        ActorTestKit.create(
+            "stalled-replay-2",
+            DurableTestSupport.config(
+                dir,
+                "every-write",
+                DurableTestSupport.GATED_JOURNAL
+                    + "\ngated-journal.recovery-event-timeout = 300ms"));
+    kits.add(second);
+    TestProbe<Seen> seenAgain = second.createTestProbe();
+    TestProbe<Reply> replies = second.createTestProbe();
+    ActorRef<Object> restarted =
+        second.spawn(
+            DurableMailbox.create("stalled", DurableTestSupport.reporting(seenAgain.ref())));
+    // the first replay and two retries timed out, each still pending in the journal
+    await().atMost(TIMEOUT).until(() -> GatedTestJournal.STALLED_REPLAYS.get() >= 3);
+    GatedTestJournal.REPLAY_GATE.release(Integer.MAX_VALUE / 2);
+
+    for (int i = n; i < n + 5; i++) {
+      restarted.tell(new Enqueue<>(new Work(i), replies.ref()));
+    }
+    for (int i = n; i < n + 5; i++) {
+      assertThat(seenAgain.receiveMessage(TIMEOUT)).isEqualTo(new Seen(i + 1, i));
+    }
+    for (int i = n; i < n + 5; i++) {
+      assertThat(replies.receiveMessage(TIMEOUT)).isEqualTo(new Stored(i + 1));
+    }
+    seenAgain.expectNoMessage(Duration.ofMillis(500));
+    await()
+        .atMost(TIMEOUT)
+        .untilAsserted(
+            () -> {
+              DurableMailboxStats s = stats(second, "stalled");
+              assertThat(s.redelivered()).isZero();
+              assertThat(s.processed()).isEqualTo(5);
+              assertThat(s.unconfirmed()).isZero();
+            });
+  }
 }

@@ -9,6 +9,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import org.apache.pekko.persistence.AtomicWrite;
 import org.apache.pekko.persistence.PersistentRepr;
@@ -25,7 +26,10 @@ import scala.jdk.javaapi.FutureConverters;
  * ({@link #failWork}: the whole call fails, nothing is stored); that write is counted in {@link
  * #TROUBLED_WRITES} and then waits for a permit of {@link #TROUBLE_GATE}. And it can store a write
  * and then report it failed, as a journal whose connection broke after its commit does ({@link
- * #storeThenFailWork}, {@link #storeThenFailPoisoned}).
+ * #storeThenFailWork}, {@link #storeThenFailPoisoned}). Replays take a permit of {@link
+ * #REPLAY_GATE}: one that finds none stalls (counted in {@link #STALLED_REPLAYS}) on a thread of
+ * its own until the test releases permits, and then replays slowly (1 ms per event), as a journal
+ * on a stuck disk would.
  */
 public class GatedTestJournal extends AsyncWriteJournal {
   static final Map<String, List<PersistentRepr>> STORE = new ConcurrentHashMap<>();
@@ -46,6 +50,8 @@ public class GatedTestJournal extends AsyncWriteJournal {
 
   static final AtomicInteger TROUBLED_WRITES = new AtomicInteger();
   static final Semaphore TROUBLE_GATE = new Semaphore(0);
+  static final Semaphore REPLAY_GATE = new Semaphore(Integer.MAX_VALUE / 2);
+  static final AtomicInteger STALLED_REPLAYS = new AtomicInteger();
 
   static void reset() {
     STORE.clear();
@@ -58,6 +64,9 @@ public class GatedTestJournal extends AsyncWriteJournal {
     storeThenFailPoisoned = false;
     TROUBLED_WRITES.set(0);
     TROUBLE_GATE.drainPermits();
+    REPLAY_GATE.drainPermits();
+    REPLAY_GATE.release(Integer.MAX_VALUE / 2);
+    STALLED_REPLAYS.set(0);
   }
 
   private static boolean holds(List<PersistentRepr> reprs, int n) {
@@ -120,13 +129,40 @@ public class GatedTestJournal extends AsyncWriteJournal {
   @Override
   public Future<Void> doAsyncReplayMessages(
       String pid, long from, long to, long max, Consumer<PersistentRepr> cb) {
+    if (REPLAY_GATE.tryAcquire()) {
+      replay(pid, from, to, max, cb, false);
+      return FutureConverters.asScala(CompletableFuture.completedFuture(null));
+    }
+    STALLED_REPLAYS.incrementAndGet();
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    Thread stalled =
+        new Thread(
+            () -> {
+              try {
+                REPLAY_GATE.acquireUninterruptibly();
+                replay(pid, from, to, max, cb, true);
+                done.complete(null);
+              } catch (RuntimeException e) {
+                done.completeExceptionally(e);
+              }
+            },
+            "gated-journal-stalled-replay");
+    stalled.setDaemon(true);
+    stalled.start();
+    return FutureConverters.asScala(done);
+  }
+
+  private static void replay(
+      String pid, long from, long to, long max, Consumer<PersistentRepr> cb, boolean slowly) {
     long n = 0;
     for (PersistentRepr r : STORE.getOrDefault(pid, List.of())) {
       if (r.sequenceNr() >= from && r.sequenceNr() <= to && n++ < max) {
         cb.accept(r);
+        if (slowly) {
+          LockSupport.parkNanos(1_000_000L);
+        }
       }
     }
-    return FutureConverters.asScala(CompletableFuture.completedFuture(null));
   }
 
   @Override
