@@ -61,17 +61,6 @@ public final class JournalReadinessCheck implements Supplier<CompletionStage<Boo
     // a failed check is reported by the log's write failure, read again once the checks are done
     return CompletableFuture.allOf(checks.toArray(new CompletableFuture<?>[0]))
         .handle((ignored, failedCheck) -> null)
-        .thenCompose(ignored -> answerNow());
-  }
-
-  private CompletableFuture<Boolean> answerNow() {
-    try {
-      String problem = health.notAcceptingWrites();
-      return problem == null
-          ? CompletableFuture.completedFuture(Boolean.TRUE)
-          : CompletableFuture.failedFuture(new JournalNotReadyException(problem));
-    } catch (RuntimeException e) {
-      return CompletableFuture.failedFuture(e);
-    }
+        .thenCompose(ignored -> JournalNotReadyException.answer(health::notAcceptingWrites));
   }
 }

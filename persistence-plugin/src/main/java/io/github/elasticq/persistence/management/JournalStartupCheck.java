@@ -1,6 +1,5 @@
 package io.github.elasticq.persistence.management;
 
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
 import org.apache.pekko.actor.ActorSystem;
@@ -42,13 +41,6 @@ public final class JournalStartupCheck implements Supplier<CompletionStage<Boole
    */
   @Override
   public CompletionStage<Boolean> get() {
-    try {
-      String problem = health.notStarted();
-      return problem == null
-          ? CompletableFuture.completedFuture(Boolean.TRUE)
-          : CompletableFuture.failedFuture(new JournalNotReadyException(problem));
-    } catch (RuntimeException e) {
-      return CompletableFuture.failedFuture(e);
-    }
+    return JournalNotReadyException.answer(health::notStarted);
   }
 }
