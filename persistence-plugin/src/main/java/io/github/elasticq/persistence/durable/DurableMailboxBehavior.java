@@ -32,6 +32,7 @@ import org.apache.pekko.actor.typed.Signal;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.Terminated;
 import org.apache.pekko.actor.typed.TypedActorContext;
+import org.apache.pekko.actor.typed.internal.RestartSupervisor;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -104,7 +105,9 @@ import scala.util.Try;
  * outside the restart supervisor, counts the commands held and refuses those beyond {@code
  * stash-capacity} itself ({@link Rejected#RESTARTING} during a restart, {@link Rejected#STASH_FULL}
  * otherwise); Pekko's stashes are larger by the room its other messages need ({@link
- * #pekkoStashCapacity}), so they never drop a command.
+ * #pekkoStashCapacity}), so they never drop a command. The one kind of Pekko's own messages that
+ * could outgrow that room, the events of a replay that a timed-out recovery left running, is
+ * dropped while the restart's backoff waits ({@link #awaitingRestart}).
  *
  * <p>An external stop (the parent, or the actor system's termination) answers every message
  * accepted and not yet written with {@link Rejected#STOPPED} (dead letters for plain tells); the
@@ -234,6 +237,19 @@ final class DurableMailboxBehavior<T>
   /** From a rejected or failed write (or recovery) to the end of the recovery that follows. */
   private boolean restarting;
 
+  /**
+   * From a rejected or failed write (or recovery) to the restart supervisor's end of the backoff
+   * (its {@code ScheduledRestart} signal, which {@link OuterInterceptor} sees first): no recovery
+   * runs then, so a replay or snapshot reply that arrives is left over from a recovery that timed
+   * out. Pekko 1.7 does not cancel such a replay; its supervisor would stash every event of it for
+   * the next recovery, taking the room Pekko's stash keeps for commands, and drop commands once
+   * full.
+   */
+  private boolean awaitingRestart;
+
+  /** Stale replay messages dropped during the current backoff ({@link #awaitingRestart}). */
+  private long staleDropped;
+
   /** {@link OuterInterceptor} refused the last user command (logged once per run of refusals). */
   private boolean refusing;
 
@@ -303,6 +319,15 @@ final class DurableMailboxBehavior<T>
     public Behavior<Object> aroundReceive(
         TypedActorContext<Object> c, Object msg, ReceiveTarget<Object> target) {
       if (isPekkoInternal(msg)) {
+        if (awaitingRestart) {
+          if (isRecoveryReply(msg)) {
+            staleDropped++;
+            return Behaviors.same();
+          }
+          if (msg == RecoveryPermitter.RecoveryPermitGranted$.MODULE$) {
+            endBackoff(); // a new recovery starts: never drop its replies, whatever came first
+          }
+        }
         return target.apply(c, msg);
       }
       if (isRepeatable(msg) && heldRepeatable.contains(msg)) {
@@ -338,6 +363,8 @@ final class DurableMailboxBehavior<T>
         TypedActorContext<Object> c, Signal signal, SignalTarget<Object> target) {
       if (signal == PostStop.instance()) {
         onPostStop();
+      } else if (awaitingRestart && signal instanceof RestartSupervisor.ScheduledRestart) {
+        endBackoff();
       }
       return target.apply(c, signal);
     }
@@ -353,6 +380,35 @@ final class DurableMailboxBehavior<T>
         || msg instanceof SnapshotProtocol.Response
         || msg == RecoveryPermitter.RecoveryPermitGranted$.MODULE$
         || msg instanceof InternalProtocol;
+  }
+
+  /** The journal's and the snapshot store's replies to a recovery. */
+  private static boolean isRecoveryReply(Object msg) {
+    return msg instanceof JournalProtocol.ReplayedMessage
+        || msg instanceof JournalProtocol.RecoverySuccess
+        || msg instanceof JournalProtocol.ReplayMessagesFailure
+        || msg instanceof SnapshotProtocol.LoadSnapshotResult
+        || msg instanceof SnapshotProtocol.LoadSnapshotFailed;
+  }
+
+  /** A restart's backoff begins: see {@link #awaitingRestart}. */
+  private void beginBackoff() {
+    restarting = true;
+    awaitingRestart = true;
+  }
+
+  /** The restart supervisor ends the backoff: the next recovery starts now. */
+  private void endBackoff() {
+    awaitingRestart = false;
+    if (staleDropped > 0) {
+      ctx.getLog()
+          .info(
+              "Durable mailbox [{}]: dropped {} replay messages of a timed-out recovery during the"
+                  + " backoff",
+              persistenceIdString,
+              staleDropped);
+      staleDropped = 0;
+    }
   }
 
   /** The mailbox's own commands: a lost one is repeated by a timer, or superseded. */
@@ -474,7 +530,7 @@ final class DurableMailboxBehavior<T>
         .onSignal(Terminated.class, (state, t) -> onChildTerminated(t))
         .onSignal(JournalPersistRejected.class, (state, r) -> onWriteRejected(r.getFailure()))
         .onSignal(JournalPersistFailed.class, (state, f) -> onWriteFailed(f.getFailure()))
-        .onSignal(RecoveryFailed.class, (state, f) -> restarting = true)
+        .onSignal(RecoveryFailed.class, (state, f) -> beginBackoff())
         .onSignal(PreRestart.instance(), state -> initialState.clear())
         .onSignal(PostStop.instance(), state -> onPostStop())
         .build();
@@ -544,7 +600,7 @@ final class DurableMailboxBehavior<T>
       reject(p.event().message(), p.replyTo(), reason);
     }
     if (!stopping) {
-      restarting = true;
+      beginBackoff();
       throw new JournalFailureException(
           "Durable mailbox [" + persistenceIdString + "]: the journal rejected a write", cause);
     }
@@ -561,7 +617,7 @@ final class DurableMailboxBehavior<T>
           "Durable mailbox [" + persistenceIdString + "]: the last write before the stop failed",
           cause);
     }
-    restarting = true;
+    beginBackoff();
     inFlightFailure = cause;
   }
 

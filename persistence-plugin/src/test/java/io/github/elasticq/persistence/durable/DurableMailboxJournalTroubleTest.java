@@ -28,6 +28,7 @@ import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.persistence.JournalProtocol;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -497,38 +498,14 @@ class DurableMailboxJournalTroubleTest {
    */
   @Test
   void staleReplaysAfterARecoveryTimeout_areRefused_andTheMailboxRecoversExactly() {
-    ActorTestKit first = kit("stalled-replay-1");
-    TestProbe<Seen> seen = first.createTestProbe();
-    ActorRef<Object> mailbox =
-        first.spawn(DurableMailbox.create("stalled", DurableTestSupport.reporting(seen.ref())));
     int n = 300;
-    for (int i = 0; i < n; i++) {
-      mailbox.tell(new Work(i));
-    }
-    for (int i = 0; i < n; i++) {
-      assertThat(seen.receiveMessage(TIMEOUT)).isEqualTo(new Seen(i + 1, i));
-    }
-    await().atMost(TIMEOUT).until(() -> stats(first, "stalled").unconfirmed() == 0);
-    first.shutdownTestKit();
-
-    GatedTestJournal.REPLAY_GATE.drainPermits(); // every replay stalls
-    ActorTestKit second =
-        ActorTestKit.create(
-            "stalled-replay-2",
-            DurableTestSupport.config(
-                dir,
-                "every-write",
-                DurableTestSupport.GATED_JOURNAL
-                    + "\ngated-journal.recovery-event-timeout = 300ms"));
-    kits.add(second);
+    ActorTestKit second = storedThenEveryReplayStalled("stalled-replay", "stalled", n);
     TestProbe<Seen> seenAgain = second.createTestProbe();
     TestProbe<Reply> replies = second.createTestProbe();
     ActorRef<Object> restarted =
         second.spawn(
             DurableMailbox.create("stalled", DurableTestSupport.reporting(seenAgain.ref())));
-    // the first replay and two retries timed out, each still pending in the journal
-    await().atMost(TIMEOUT).until(() -> GatedTestJournal.STALLED_REPLAYS.get() >= 3);
-    GatedTestJournal.REPLAY_GATE.release(Integer.MAX_VALUE / 2);
+    releaseAfterThreeStalledReplays();
 
     for (int i = n; i < n + 5; i++) {
       restarted.tell(new Enqueue<>(new Work(i), replies.ref()));
@@ -549,5 +526,127 @@ class DurableMailboxJournalTroubleTest {
               assertThat(s.processed()).isEqualTo(5);
               assertThat(s.unconfirmed()).isZero();
             });
+  }
+
+  /**
+   * The replays a timed-out recovery leaves running (Pekko 1.7 does not cancel them) send their
+   * events during the restart's backoff too, and Pekko's restart supervisor stashed each of them
+   * for the next recovery, in the stash that {@code stash-capacity} sizes (with room for a store
+   * batch and 64 more): with a small stash and a long log they filled it, and Pekko dropped the
+   * commands that came next (no reply: an ask timed out) although the mailbox had counted room for
+   * them. The mailbox now drops a replay's messages that arrive while no recovery runs. With {@code
+   * stash-capacity = 2}, {@code max-store-batch = 5} and 300 stored events replayed three times at
+   * once, every sender of the 150 messages sent meanwhile is answered, those stored are delivered
+   * in order after the 300, and no confirmed message is delivered again.
+   */
+  @Test
+  void staleReplaysDuringTheBackoff_withASmallStash_everySenderIsAnswered() {
+    int n = 300;
+    ActorTestKit second = storedThenEveryReplayStalled("stale-backoff", "stale-backoff", n);
+    TestProbe<Seen> seenAgain = second.createTestProbe();
+    TestProbe<Dropped> dropped = DurableTestSupport.eventStreamProbe(second, Dropped.class);
+    ActorRef<Object> restarted =
+        second.spawn(
+            DurableMailbox.create(
+                "stale-backoff",
+                DurableTestSupport.reporting(seenAgain.ref()),
+                DurableMailboxSettings.builder().stashCapacity(2).maxStoreBatch(5).build()));
+    releaseAfterThreeStalledReplays();
+
+    Map<Integer, TestProbe<Reply>> probes = new LinkedHashMap<>();
+    TestProbe<Object> pace = second.createTestProbe();
+    for (int i = n; i < n + 150; i++) { // over about 1.5 s of stale replays and backoffs
+      probes.putAll(enqueue(second, restarted, i, i));
+      pace.expectNoMessage(Duration.ofMillis(10));
+    }
+    Map<Integer, Reply> answers = answers(probes);
+    List<Integer> stored = new ArrayList<>();
+    answers.forEach(
+        (i, reply) -> {
+          if (reply instanceof Stored s) {
+            assertThat(s.seqNr()).as("Work " + i).isEqualTo(n + stored.size() + 1L);
+            stored.add(i);
+          } else {
+            assertThat(reply).as("Work " + i).isEqualTo(new Rejected(Rejected.RESTARTING));
+          }
+        });
+    for (int k = 0; k < stored.size(); k++) {
+      assertThat(seenAgain.receiveMessage(TIMEOUT)).isEqualTo(new Seen(n + k + 1, stored.get(k)));
+    }
+    // and it goes on, if it had not recovered yet while the 150 came
+    TestProbe<Reply> last = second.createTestProbe();
+    await()
+        .atMost(TIMEOUT)
+        .pollInterval(Duration.ofMillis(200))
+        .until(
+            () -> {
+              restarted.tell(new Enqueue<>(new Work(1000), last.ref()));
+              return last.receiveMessage(TIMEOUT) instanceof Stored;
+            });
+    assertThat(seenAgain.receiveMessage(TIMEOUT).n()).isEqualTo(1000);
+    seenAgain.expectNoMessage(Duration.ofMillis(500));
+    // Pekko dropped no command (nor any event: its stash never filled)
+    List<Object> droppedByPekko = new ArrayList<>();
+    for (Dropped d : drained(dropped)) {
+      if (d.message() instanceof Enqueue || d.message() instanceof JournalProtocol.Response) {
+        droppedByPekko.add(d.message());
+      }
+    }
+    assertThat(droppedByPekko).isEmpty();
+    assertThat(stats(second, "stale-backoff").redelivered()).isZero();
+  }
+
+  /**
+   * Stores {@code n} messages in mailbox {@code id} of a first actor system and waits until they
+   * are processed and confirmed, stops that system, and returns a second one on the same journal in
+   * which every replay stalls ({@link GatedTestJournal#REPLAY_GATE}) and a recovery times out after
+   * 300 ms without an event.
+   */
+  private ActorTestKit storedThenEveryReplayStalled(String name, String id, int n) {
+    ActorTestKit first = kit(name + "-1");
+    TestProbe<Seen> seen = first.createTestProbe();
+    ActorRef<Object> mailbox =
+        first.spawn(DurableMailbox.create(id, DurableTestSupport.reporting(seen.ref())));
+    for (int i = 0; i < n; i++) {
+      mailbox.tell(new Work(i));
+    }
+    for (int i = 0; i < n; i++) {
+      assertThat(seen.receiveMessage(TIMEOUT)).isEqualTo(new Seen(i + 1, i));
+    }
+    await().atMost(TIMEOUT).until(() -> stats(first, id).unconfirmed() == 0);
+    first.shutdownTestKit();
+
+    GatedTestJournal.REPLAY_GATE.drainPermits(); // every replay stalls
+    ActorTestKit second =
+        ActorTestKit.create(
+            name + "-2",
+            DurableTestSupport.config(
+                dir,
+                "every-write",
+                DurableTestSupport.GATED_JOURNAL
+                    + "\ngated-journal.recovery-event-timeout = 300ms"));
+    kits.add(second);
+    return second;
+  }
+
+  /**
+   * Waits until the first replay and two retries timed out (each still pending in the journal),
+   * then lets every replay go on.
+   */
+  private static void releaseAfterThreeStalledReplays() {
+    await().atMost(TIMEOUT).until(() -> GatedTestJournal.STALLED_REPLAYS.get() >= 3);
+    GatedTestJournal.REPLAY_GATE.release(Integer.MAX_VALUE / 2);
+  }
+
+  /** The messages {@code probe} holds or gets within 100 ms of each other. */
+  private static <E> List<E> drained(TestProbe<E> probe) {
+    List<E> out = new ArrayList<>();
+    while (true) {
+      try {
+        out.add(probe.receiveMessage(Duration.ofMillis(100)));
+      } catch (AssertionError noMore) {
+        return out;
+      }
+    }
   }
 }
