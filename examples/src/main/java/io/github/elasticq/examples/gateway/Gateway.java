@@ -166,6 +166,17 @@ final class Gateway implements AutoCloseable {
      *     message again
      */
     void publish(Publish message, boolean duplicate) throws Exception;
+
+    /**
+     * Waits up to {@code timeoutMillis} until the MQTT client holds no published result in its
+     * persisted state any more; returns whether it does not. {@link #publish} returns as soon as
+     * the broker's PUBACK came, but Paho 1.2.5 deletes the persisted copy of the result a moment
+     * later, on its callback thread: a process that dies in between has the next client on the same
+     * data directory send the result again (the same text, a transport repeat, not a second
+     * processing). Only the test hook {@link Gateway#HALT_AFTER_RESULT_PROPERTY} calls it, so that
+     * the halt it simulates comes after that moment.
+     */
+    boolean awaitResultsForgotten(long timeoutMillis) throws InterruptedException;
   }
 
   /** The durable inboxes, [topic][qos] (qos 1 and 2). */
@@ -618,8 +629,9 @@ final class Gateway implements AutoCloseable {
   /**
    * Test hook ({@code MqttBridgeCrashTest}): the system property {@value
    * #HALT_AFTER_RESULT_PROPERTY} {@code = n} halts the JVM (as kill -9 would) right after the n-th
-   * QoS 2 message from the broker has been processed and its result published, before the inbox
-   * confirms it, and prints a line naming it first; 0 or unset: never.
+   * QoS 2 message from the broker has been processed and its result published (and forgotten by the
+   * MQTT client, see {@link BrokerReplies#awaitResultsForgotten}), before the inbox confirms it,
+   * and prints a line naming it first; 0 or unset: never.
    */
   static final String HALT_AFTER_RESULT_PROPERTY =
       "elasticq.gateway.test.halt-after-result-of-qos2";
@@ -632,7 +644,17 @@ final class Gateway implements AutoCloseable {
         && m.qos() == 2
         && m.publisher() < 0
         && processedQos2FromBroker.incrementAndGet() == haltAfterResultOf) {
+      boolean forgotten;
+      try {
+        forgotten = brokerReplies.awaitResultsForgotten(10_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        forgotten = false;
+      }
       synchronized (System.out) {
+        if (!forgotten) {
+          System.out.println("test hook: the MQTT client still holds a published result");
+        }
         System.out.println("test hook: halting after the result of QoS 2 message " + m.payload());
         System.out.flush();
         Runtime.getRuntime().halt(137);

@@ -453,6 +453,30 @@ final class MqttBridge implements Gateway.BrokerReplies, AutoCloseable {
     }
   }
 
+  @Override
+  public boolean awaitResultsForgotten(long timeoutMillis) throws InterruptedException {
+    MqttClient c = client;
+    return c == null || awaitNoPendingDelivery(c, timeoutMillis);
+  }
+
+  /**
+   * Waits up to {@code timeoutMillis} until {@code c} has no outbound message left (Paho removes it
+   * from its persistence before it drops the delivery token); returns whether it has none.
+   */
+  static boolean awaitNoPendingDelivery(MqttClient c, long timeoutMillis)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + timeoutMillis * 1_000_000;
+    while (true) {
+      if (c.getPendingDeliveryTokens().length == 0) {
+        return true;
+      }
+      if (System.nanoTime() - deadline >= 0) {
+        return false;
+      }
+      Thread.sleep(1);
+    }
+  }
+
   private void publishQos0(String topic, byte[] text) {
     try {
       client.publish(topic, text, 0, false);

@@ -271,8 +271,11 @@ class MqttBridgeCrashTest {
    * the result, so the second gateway answers with {@code dup=1} and does not process it again:
    * each message has exactly one {@code dup=0} result. Before, the entry came after the result, and
    * the message was processed again (a second {@code dup=0} result). The messages are published one
-   * at a time, each after the result of the one before, so no other result is in flight at the halt
-   * (Paho would send it again at the next start: the same text, a transport repeat).
+   * at a time, each after the result of the one before, so no other result is in flight at the
+   * halt, and the hook halts only once Paho deleted its persisted copy of the result: a copy left
+   * there would be sent again at the next start (the same text, a transport repeat, no second
+   * processing). Before the hook waited for that, this test failed now and then with two {@code
+   * dup=0} results of the halted message.
    */
   @Test
   void haltAfterTheResult_beforeTheConfirmation_qos2NotProcessedAgain() throws Exception {
