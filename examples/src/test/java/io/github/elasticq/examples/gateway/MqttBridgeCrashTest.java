@@ -2,6 +2,8 @@ package io.github.elasticq.examples.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -228,10 +230,11 @@ class MqttBridgeCrashTest {
               .findFirst()
               .orElseThrow()
               .replaceFirst(".*QoS 2 message ", "");
-      // the broker passes a result on before its PUBACK reaches the gateway: a result still
-      // unacknowledged at the kill would be sent again by the next gateway's Paho (a second dup=0
-      // text that is no second processing)
-      Thread.sleep(1_000);
+      // the broker passes a result on before its PUBACK reaches the gateway, and Paho deletes
+      // its persisted copy of a result only after the PUBACK: a copy still there at the kill
+      // would be sent again by the next gateway's Paho (a second dup=0 text that is no second
+      // processing), so the kill waits until Paho holds no result
+      awaitNoPersistedResult(data);
       kill(first, firstLog);
 
       Path secondLog = tmp.resolve("second.log");
@@ -325,6 +328,26 @@ class MqttBridgeCrashTest {
     } finally {
       Mosquitto.stopAll(gateways, publisher, subscriber, data);
     }
+  }
+
+  /**
+   * Waits until the gateway's Paho holds no outbound message (a result) in its persisted session
+   * state under {@code data}: {@code s-<id>.msg} files of {@code MqttDefaultFilePersistence}. The
+   * inbound ones ({@code r-}) stay: they are what a test may want to survive the kill.
+   */
+  private static void awaitNoPersistedResult(Path data) {
+    Path paho = data.resolve("mqtt");
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(20))
+        .until(
+            () -> {
+              try (var files = Files.walk(paho)) {
+                return files.noneMatch(f -> f.getFileName().toString().startsWith("s-"));
+              } catch (UncheckedIOException | IOException e) {
+                return false; // a file deleted during the walk: look again
+              }
+            });
   }
 
   /**
