@@ -72,6 +72,13 @@ public final class Mailboxes {
       case "QosMailbox" -> "mailbox-type = \"io.github.elasticq.mailbox.QosMailbox\"";
       case "QosMailboxStrict" ->
           "mailbox-type = \"io.github.elasticq.mailbox.QosMailbox\"\nfairness = strict";
+      case "SortingQosMailbox" -> "mailbox-type = \"" + SortingQosMailbox.class.getName() + "\"";
+      case "SortingQosMailbox+padded" ->
+          "mailbox-type = \"" + SortingQosMailbox.class.getName() + "\"\nlayout = padded";
+      case "SortingQosMailbox+padded+one-level" ->
+          "mailbox-type = \""
+              + SortingQosMailbox.class.getName()
+              + "\"\nlayout = padded\none-level = on";
       case "UnboundedStablePriorityMailbox" ->
           "mailbox-type = \"" + ThreeLevelPriorityMailbox.class.getName() + "\"";
       default -> throw new IllegalArgumentException("unknown mailbox: " + name);

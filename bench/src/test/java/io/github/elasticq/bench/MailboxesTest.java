@@ -7,14 +7,20 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.github.elasticq.mailbox.MailboxInfo;
 import io.github.elasticq.mailbox.MailboxRegistry;
+import io.github.elasticq.mailbox.QosMessage;
+import io.github.elasticq.queue.QosQueue;
+import io.github.elasticq.queue.QueueConfig;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.AbstractActor;
 import org.apache.pekko.actor.ActorRef;
 import org.apache.pekko.actor.ActorSystem;
 import org.apache.pekko.actor.Props;
+import org.apache.pekko.dispatch.Envelope;
+import org.apache.pekko.dispatch.MessageQueue;
 import org.junit.jupiter.api.Test;
 
 class MailboxesTest {
@@ -97,6 +103,54 @@ class MailboxesTest {
         system.terminate();
         system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
       }
+    }
+  }
+
+  /** A QoS message with an identity, for the order checks. */
+  record Numbered(int qosLevel, int seq) implements QosMessage {}
+
+  /**
+   * The sorting experiment serves, from a backlog, exactly QosQueue's weighted order (weights 1, 2,
+   * 4), and from a backlog that grows between its calls the same order over what it has seen, each
+   * message once.
+   */
+  @Test
+  void sortingQosCeiling_servesQosQueuesWeightedOrder() {
+    for (String layout : new String[] {"compact", "padded"}) {
+      MessageQueue mq =
+          new SortingQosMailbox(null, ConfigFactory.parseString("layout = " + layout))
+              .create(scala.Option.empty(), scala.Option.empty());
+      QosQueue<Numbered> reference = QosQueue.weighted(QueueConfig.builder().build(), 1, 2, 4);
+      Random random = new Random(42);
+      List<Numbered> expected = new ArrayList<>();
+      List<Numbered> actual = new ArrayList<>();
+      int seq = 0;
+      for (int wave = 0; wave < 200; wave++) {
+        int n = random.nextInt(40);
+        for (int i = 0; i < n; i++) {
+          Numbered m = new Numbered(random.nextInt(3), seq++);
+          mq.enqueue(ActorRef.noSender(), new Envelope(m, ActorRef.noSender()));
+          reference.offer(m, m.qosLevel());
+        }
+        int take = random.nextInt(40);
+        for (int i = 0; i < take; i++) {
+          Envelope e = mq.dequeue();
+          Numbered r = reference.poll();
+          if (e == null) {
+            assertThat(r).as(layout).isNull();
+            break;
+          }
+          actual.add((Numbered) e.message());
+          expected.add(r);
+        }
+      }
+      Envelope e;
+      while ((e = mq.dequeue()) != null) {
+        actual.add((Numbered) e.message());
+        expected.add(reference.poll());
+      }
+      assertThat(mq.hasMessages()).as(layout).isFalse();
+      assertThat(actual).as(layout).hasSize(seq).isEqualTo(expected);
     }
   }
 
