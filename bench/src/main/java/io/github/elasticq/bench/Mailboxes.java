@@ -19,10 +19,10 @@ public final class Mailboxes {
   private Mailboxes() {}
 
   /**
-   * The mailbox section for {@code name}. An ElasticMailbox or QosMailbox name may end in {@code
-   * +key=value} settings of that mailbox's section (dashes kept, no spaces), each its own line
-   * after the named variant's, so that a benchmark can try a setting without a new name: for
-   * example {@code ElasticMailbox+padded+min-capacity=256+initial-capacity=256}.
+   * The mailbox section for {@code name}. An ElasticMailbox, QosMailbox or SortingQosMailbox name
+   * may end in {@code +key=value} settings of that mailbox's section (dashes kept, no spaces), each
+   * its own line after the named variant's, so that a benchmark can try a setting without a new
+   * name: for example {@code ElasticMailbox+padded+min-capacity=256+initial-capacity=256}.
    */
   static String section(String name) {
     int settings = name.indexOf('=');
@@ -32,9 +32,11 @@ public final class Mailboxes {
         throw new IllegalArgumentException("settings follow a mailbox name and '+': " + name);
       }
       String base = name.substring(0, cut);
-      if (!base.startsWith("ElasticMailbox") && !base.startsWith("QosMailbox")) {
+      if (!base.startsWith("ElasticMailbox")
+          && !base.startsWith("QosMailbox")
+          && !base.startsWith("SortingQosMailbox")) {
         throw new IllegalArgumentException(
-            "settings apply to ElasticMailbox and QosMailbox: " + name);
+            "settings apply to ElasticMailbox, QosMailbox and SortingQosMailbox: " + name);
       }
       StringBuilder section = new StringBuilder(section(base));
       for (String setting : name.substring(cut + 1).split("\\+")) {

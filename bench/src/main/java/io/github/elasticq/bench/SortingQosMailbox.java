@@ -33,11 +33,10 @@ import scala.Option;
  */
 public final class SortingQosMailbox implements MailboxType {
   private static final int[] WEIGHTS = {1, 2, 4};
-  private static final QueueConfig CONFIG =
-      QueueConfig.builder().initialCapacity(16).minCapacity(16).maxCapacity(1 << 20).build();
 
   private final boolean padded;
   private final boolean oneLevel;
+  private final QueueConfig config;
 
   /**
    * Called by Pekko when the mailbox type is configured.
@@ -54,12 +53,15 @@ public final class SortingQosMailbox implements MailboxType {
     }
     padded = layout.equals("padded");
     oneLevel = config.hasPath("one-level") && config.getBoolean("one-level");
+    int min = config.hasPath("min-capacity") ? config.getInt("min-capacity") : 16;
+    this.config =
+        QueueConfig.builder().initialCapacity(min).minCapacity(min).maxCapacity(1 << 20).build();
   }
 
   @Override
   public MessageQueue create(Option<ActorRef> owner, Option<ActorSystem> system) {
     return new Queue(
-        padded ? new ElasticMpscQueue<>(CONFIG) : new CompactElasticMpscQueue<>(CONFIG), oneLevel);
+        padded ? new ElasticMpscQueue<>(config) : new CompactElasticMpscQueue<>(config), oneLevel);
   }
 
   private static final class Queue implements MessageQueue, UnboundedMessageQueueSemantics {

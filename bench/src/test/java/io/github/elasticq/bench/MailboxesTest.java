@@ -63,7 +63,7 @@ class MailboxesTest {
   void badSettings_areErrorsNamingThem() {
     assertThatThrownBy(() -> Mailboxes.section("UnboundedMailbox+mailbox-capacity=5"))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("settings apply to ElasticMailbox and QosMailbox")
+        .hasMessageContaining("settings apply to ElasticMailbox, QosMailbox and SortingQosMailbox")
         .hasMessageContaining("UnboundedMailbox+mailbox-capacity=5");
     assertThatThrownBy(() -> Mailboxes.section("ElasticMailbox+min-capacity=64+padded"))
         .isInstanceOf(IllegalArgumentException.class)
