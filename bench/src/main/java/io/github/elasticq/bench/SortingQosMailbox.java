@@ -37,6 +37,7 @@ public final class SortingQosMailbox implements MailboxType {
   private final boolean padded;
   private final boolean oneLevel;
   private final QueueConfig config;
+  private final int batch;
 
   /**
    * Called by Pekko when the mailbox type is configured.
@@ -53,6 +54,10 @@ public final class SortingQosMailbox implements MailboxType {
     }
     padded = layout.equals("padded");
     oneLevel = config.hasPath("one-level") && config.getBoolean("one-level");
+    batch = config.hasPath("batch") ? config.getInt("batch") : 0;
+    if (batch < 0) {
+      throw new IllegalArgumentException("SortingQosMailbox batch must be >= 0, was " + batch);
+    }
     int min = config.hasPath("min-capacity") ? config.getInt("min-capacity") : 16;
     this.config =
         QueueConfig.builder().initialCapacity(min).minCapacity(min).maxCapacity(1 << 20).build();
@@ -61,7 +66,9 @@ public final class SortingQosMailbox implements MailboxType {
   @Override
   public MessageQueue create(Option<ActorRef> owner, Option<ActorSystem> system) {
     return new Queue(
-        padded ? new ElasticMpscQueue<>(config) : new CompactElasticMpscQueue<>(config), oneLevel);
+        padded ? new ElasticMpscQueue<>(config) : new CompactElasticMpscQueue<>(config),
+        oneLevel,
+        batch);
   }
 
   private static final class Queue implements MessageQueue, UnboundedMessageQueueSemantics {
@@ -87,9 +94,35 @@ public final class SortingQosMailbox implements MailboxType {
     /** Every message at level 0: the same work, FIFO order (the isolating variant). */
     private final boolean oneLevel;
 
-    Queue(AbstractElasticMpscQueue<Envelope> shared, boolean oneLevel) {
+    /** The drain's batch ({@code takeUnreleased}), or null: one relaxed poll per message. */
+    private final Object[] taken;
+
+    Queue(AbstractElasticMpscQueue<Envelope> shared, boolean oneLevel, int batch) {
       this.shared = shared;
       this.oneLevel = oneLevel;
+      this.taken = batch > 0 ? new Object[batch] : null;
+    }
+
+    /** Moves what the shared queue holds (stored, visible) into the deques. */
+    private void drain() {
+      if (taken != null) {
+        int n;
+        while ((n = shared.takeUnreleased(taken, taken.length)) > 0) {
+          for (int i = 0; i < n; i++) {
+            Envelope e = (Envelope) taken[i];
+            taken[i] = null;
+            levels[level(e)].addLast(e);
+          }
+          sorted += n; // counted before the release: hasMessages never misses them
+          shared.releaseTaken(n);
+        }
+        return;
+      }
+      Envelope e;
+      while ((e = shared.relaxedPoll()) != null) {
+        levels[level(e)].addLast(e);
+        sorted++;
+      }
     }
 
     @Override
@@ -101,14 +134,10 @@ public final class SortingQosMailbox implements MailboxType {
 
     @Override
     public Envelope dequeue() {
-      Envelope e;
-      while ((e = shared.relaxedPoll()) != null) {
-        levels[level(e)].addLast(e);
-        sorted++;
-      }
+      drain();
       if (sorted == 0) {
         // as QosMailbox: wait for a claimed message's store only when nothing else is there
-        e = shared.relaxedPoll(64);
+        Envelope e = shared.relaxedPoll(64);
         if (e == null) {
           return null;
         }

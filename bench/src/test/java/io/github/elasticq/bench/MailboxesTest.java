@@ -116,9 +116,10 @@ class MailboxesTest {
    */
   @Test
   void sortingQosCeiling_servesQosQueuesWeightedOrder() {
-    for (String layout : new String[] {"compact", "padded"}) {
+    for (String layout :
+        new String[] {"layout = compact", "layout = padded", "layout = compact\nbatch = 8"}) {
       MessageQueue mq =
-          new SortingQosMailbox(null, ConfigFactory.parseString("layout = " + layout))
+          new SortingQosMailbox(null, ConfigFactory.parseString(layout))
               .create(scala.Option.empty(), scala.Option.empty());
       QosQueue<Numbered> reference = QosQueue.weighted(QueueConfig.builder().build(), 1, 2, 4);
       Random random = new Random(42);
