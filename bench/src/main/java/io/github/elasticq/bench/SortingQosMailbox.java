@@ -82,15 +82,6 @@ public final class SortingQosMailbox implements MailboxType {
     private int roundLevel = WEIGHTS.length - 1;
     private int roundCredit = WEIGHTS[roundLevel];
 
-    @SuppressWarnings("unchecked")
-    private static ArrayDeque<Envelope>[] newLevels() {
-      ArrayDeque<Envelope>[] levels = (ArrayDeque<Envelope>[]) new ArrayDeque<?>[WEIGHTS.length];
-      for (int i = 0; i < levels.length; i++) {
-        levels[i] = new ArrayDeque<>();
-      }
-      return levels;
-    }
-
     /** Every message at level 0: the same work, FIFO order (the isolating variant). */
     private final boolean oneLevel;
 
@@ -101,6 +92,15 @@ public final class SortingQosMailbox implements MailboxType {
       this.shared = shared;
       this.oneLevel = oneLevel;
       this.taken = batch > 0 ? new Object[batch] : null;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static ArrayDeque<Envelope>[] newLevels() {
+      ArrayDeque<Envelope>[] levels = (ArrayDeque<Envelope>[]) new ArrayDeque<?>[WEIGHTS.length];
+      for (int i = 0; i < levels.length; i++) {
+        levels[i] = new ArrayDeque<>();
+      }
+      return levels;
     }
 
     /** Moves what the shared queue holds (stored, visible) into the deques. */
@@ -163,7 +163,9 @@ public final class SortingQosMailbox implements MailboxType {
       if (oneLevel) {
         return 0;
       }
-      return e.message() instanceof QosMessage m ? Math.max(0, Math.min(2, m.qosLevel())) : 0;
+      return e.message() instanceof QosMessage m
+          ? Math.max(0, Math.min(WEIGHTS.length - 1, m.qosLevel()))
+          : 0;
     }
 
     @Override
