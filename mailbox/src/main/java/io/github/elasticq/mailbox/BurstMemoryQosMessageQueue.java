@@ -55,7 +55,7 @@ final class BurstMemoryQosMessageQueue extends QosMessageQueue implements IdleTr
 
   @Override
   public Envelope dequeue() {
-    if (trimLevels != 0) {
+    if (trimLevels != 0 && !holdsBatch()) { // a held batch is released first (a later call)
       long marked = TRIM.getAndSet(this, 0L); // before the trims: a later mark schedules a run
       for (int level = 0; marked != 0; level++, marked >>>= 1) {
         if ((marked & 1L) != 0) {

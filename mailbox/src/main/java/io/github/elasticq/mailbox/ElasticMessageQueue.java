@@ -66,7 +66,7 @@ class ElasticMessageQueue extends SingleQueueMessageQueue<AbstractElasticMpscQue
   public Envelope dequeue() {
     Object o = queueOrBatch();
     if (o instanceof ConsumerBatch) {
-      return fromBatch((ConsumerBatch) o);
+      return fromBatch(asBatch(o));
     }
     @SuppressWarnings("unchecked")
     AbstractElasticMpscQueue<Envelope> q = (AbstractElasticMpscQueue<Envelope>) o;
@@ -74,7 +74,7 @@ class ElasticMessageQueue extends SingleQueueMessageQueue<AbstractElasticMpscQue
     if (e != null
         && q instanceof CompactElasticMpscQueue
         && q.capacity() > q.config().minCapacity()) {
-      setQueueOrBatch(new ConsumerBatch(q, BATCH)); // a burst: take the rest in batches
+      setQueueOrBatch(new ConsumerBatch<>(q, BATCH)); // a burst: take the rest in batches
     }
     return delivered(e);
   }
@@ -99,7 +99,7 @@ class ElasticMessageQueue extends SingleQueueMessageQueue<AbstractElasticMpscQue
    * released message is ever held and {@code hasMessages} (the queue's {@code isEmpty}, by index)
    * stays exact: it counts the held messages until then.
    */
-  private Envelope fromBatch(ConsumerBatch b) {
+  private Envelope fromBatch(ConsumerBatch<AbstractElasticMpscQueue<Envelope>> b) {
     AbstractElasticMpscQueue<Envelope> q = b.queue;
     int taken = b.taken;
     if (taken == 0) {
@@ -113,15 +113,9 @@ class ElasticMessageQueue extends SingleQueueMessageQueue<AbstractElasticMpscQue
       }
       b.taken = taken;
     }
-    int i = b.delivered;
-    Object e = b.items[i];
-    b.items[i] = null;
-    if (++i == taken) {
-      b.taken = 0;
-      b.delivered = 0;
-      q.releaseTaken(taken);
-    } else {
-      b.delivered = i;
+    Object e = b.handOut();
+    if (b.taken == 0) {
+      q.releaseTaken(taken); // the batch's last message
     }
     return delivered((Envelope) e);
   }
@@ -133,8 +127,8 @@ class ElasticMessageQueue extends SingleQueueMessageQueue<AbstractElasticMpscQue
   @Override
   Envelope exactDequeue() {
     Object o = queueOrBatch();
-    if (o instanceof ConsumerBatch && ((ConsumerBatch) o).taken != 0) {
-      return fromBatch((ConsumerBatch) o);
+    if (o instanceof ConsumerBatch && ((ConsumerBatch<?>) o).taken != 0) {
+      return fromBatch(asBatch(o));
     }
     return delivered(queue().poll());
   }
@@ -151,9 +145,15 @@ class ElasticMessageQueue extends SingleQueueMessageQueue<AbstractElasticMpscQue
   public int numberOfMessages() {
     Object o = queueOrBatch();
     if (o instanceof ConsumerBatch) {
-      ConsumerBatch b = (ConsumerBatch) o;
+      ConsumerBatch<AbstractElasticMpscQueue<Envelope>> b = asBatch(o);
       return Math.max(0, b.queue.size() - b.delivered);
     }
     return queue().size();
+  }
+
+  /** The field's batch: only this class installs one, always of its queue's type. */
+  @SuppressWarnings("unchecked")
+  private static ConsumerBatch<AbstractElasticMpscQueue<Envelope>> asBatch(Object o) {
+    return (ConsumerBatch<AbstractElasticMpscQueue<Envelope>>) o;
   }
 }

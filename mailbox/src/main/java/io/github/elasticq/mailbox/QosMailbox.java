@@ -169,6 +169,16 @@ public final class QosMailbox implements MailboxType, ProducesMessageQueue<QosMe
     return padded;
   }
 
+  /**
+   * Whether this type's actors take a level in a burst in batches ({@link
+   * QosMessageQueue#dequeue()}): weighted fairness in the compact layout. Strict fairness serves
+   * the highest level message by message; the padded layout gives the consumer a line of its own
+   * already, as {@link ElasticMailbox}'s padded layout, which does not batch either.
+   */
+  boolean batches() {
+    return fairness == QosQueue.Fairness.WEIGHTED && !padded;
+  }
+
   /** The shared classifier instance, or null when none is configured. Any thread. */
   public QosClassifier classifier() {
     return classifier;

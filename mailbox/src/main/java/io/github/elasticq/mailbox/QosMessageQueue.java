@@ -57,6 +57,13 @@ class QosMessageQueue extends AbstractElasticMessageQueue implements QosMessageQ
   /** Messages refused by overload shedding, per level; null when shedding is off. */
   private final AtomicLongArray shed;
 
+  /**
+   * Weighted fairness, compact layout: while a level the actor takes from is above {@code
+   * min-capacity} (a burst), the messages taken from it together ({@link QosQueue#takeUnreleased})
+   * and not yet handed out; null otherwise (an idle actor holds none). Consumer only.
+   */
+  private ConsumerBatch<QosQueue<Envelope>> batch;
+
   /** Written only through {@link #CLAMPED}, on the rare out-of-range path. */
   @SuppressWarnings("unused")
   private volatile long clampedCount;
@@ -174,6 +181,15 @@ class QosMessageQueue extends AbstractElasticMessageQueue implements QosMessageQ
    * user message (or a lower level's) since, so a control queue whose head is claimed, and with
    * strict fairness a level whose head is claimed, end the call with null rather than let a lower
    * one be served.
+   *
+   * <p>With weighted fairness in the compact layout ({@link QosMailbox#batches()}), once a message
+   * comes from a level above {@code min-capacity} (a burst), the user messages are taken up to
+   * {@link ElasticMessageQueue#BATCH} at a time with {@link QosQueue#takeUnreleased}, never more
+   * than the round's remaining credit at that level, and handed out one per call: the same order as
+   * one relaxed poll per call, with the level's queue fields touched once per batch. The control
+   * queue is still read first on every call, so a control message waits for no batch. The batch is
+   * dropped once every level is empty and back at {@code min-capacity}; see {@link
+   * #numberOfMessages} for what a batch in progress changes.
    */
   @Override
   public Envelope dequeue() {
@@ -188,9 +204,58 @@ class QosMessageQueue extends AbstractElasticMessageQueue implements QosMessageQ
         return null; // claimed, not stored within the wait: no user message before it
       }
     }
-    return delivered(queue.relaxedPoll(CLAIMED_SPINS));
+    ConsumerBatch<QosQueue<Envelope>> b = batch;
+    if (b != null) {
+      return fromBatch(b);
+    }
+    Envelope e = queue.relaxedPoll(CLAIMED_SPINS);
+    if (e != null && type.batches() && queue.servingGrownLevel()) {
+      batch = new ConsumerBatch<>(queue, ElasticMessageQueue.BATCH); // a burst: take in batches
+    }
+    return delivered(e);
   }
 
+  /**
+   * The next held message; when none is held, takes the next batch, and when no level has a visible
+   * message, falls back to the relaxed poll (which samples the empty levels and waits for a claimed
+   * message) and drops the batch once every level is empty at {@code min-capacity}. The batch is
+   * released with its last message, so {@code hasMessages} (by index) stays exact.
+   */
+  private Envelope fromBatch(ConsumerBatch<QosQueue<Envelope>> b) {
+    int taken = b.taken;
+    if (taken == 0) {
+      taken = queue.takeUnreleased(b.items, b.items.length);
+      if (taken == 0) {
+        Envelope e = queue.relaxedPoll(CLAIMED_SPINS);
+        if (e == null && queue.allLevelsAtMinCapacity()) {
+          batch = null; // the burst is over: an idle actor keeps no batch
+        }
+        return delivered(e);
+      }
+      b.taken = taken;
+    }
+    Object e = b.handOut();
+    if (b.taken == 0) {
+      queue.releaseTaken(); // the batch's last message
+    }
+    return delivered((Envelope) e);
+  }
+
+  /** Whether the actor takes its user messages in batches now (a level in a burst); for tests. */
+  final boolean batching() {
+    return batch != null;
+  }
+
+  /** Whether a batch holds taken messages not released yet (no other level method may run). */
+  final boolean holdsBatch() {
+    ConsumerBatch<QosQueue<Envelope>> b = batch;
+    return b != null && b.taken != 0;
+  }
+
+  /**
+   * The control queue, then the held messages of a batch (a run ended inside it), then the exact
+   * poll. {@code cleanUp} calls this on the actor's thread once the actor has stopped.
+   */
   @Override
   Envelope exactDequeue() {
     AbstractElasticMpscQueue<Envelope> c = control;
@@ -200,15 +265,26 @@ class QosMessageQueue extends AbstractElasticMessageQueue implements QosMessageQ
         return delivered(e);
       }
     }
+    if (holdsBatch()) {
+      return fromBatch(batch);
+    }
     return delivered(queue.poll());
   }
 
+  /**
+   * The control queue's size and the levels', less the messages of the current batch already handed
+   * to the actor (they stay in their level's count until the batch is released, so they also count
+   * against that level's {@code max-capacity}: a send can be refused while up to {@link
+   * ElasticMessageQueue#BATCH} − 1 messages already handed out are counted). Exact on the actor's
+   * thread; on another thread off by up to that many while the actor is inside a batch.
+   */
   @Override
   public int numberOfMessages() {
     AbstractElasticMpscQueue<Envelope> c = control;
+    ConsumerBatch<QosQueue<Envelope>> b = batch;
     // each part is at most Integer.MAX_VALUE (the levels' sum saturates): so does their sum
-    long n = (long) (c == null ? 0 : c.size()) + queue.size();
-    return (int) Math.min(n, Integer.MAX_VALUE);
+    long n = (long) (c == null ? 0 : c.size()) + queue.size() - (b == null ? 0 : b.delivered);
+    return (int) Math.min(Math.max(n, 0), Integer.MAX_VALUE);
   }
 
   @Override

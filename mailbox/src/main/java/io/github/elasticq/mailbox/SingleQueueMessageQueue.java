@@ -35,7 +35,7 @@ abstract class SingleQueueMessageQueue<Q extends ElasticQueue<Envelope>>
   @SuppressWarnings("unchecked")
   final Q queue() {
     Object o = queueOrBatch;
-    return (Q) (o instanceof ConsumerBatch ? ((ConsumerBatch) o).queue : o);
+    return (Q) (o instanceof ConsumerBatch ? ((ConsumerBatch<?>) o).queue : o);
   }
 
   /** The queue or its {@link ConsumerBatch}; for the consumer. */

@@ -109,6 +109,12 @@ public final class QosQueue<E> {
   /** Consumer-only state: elements {@link #roundLevel} may still deliver in this round. */
   private int roundCredit;
 
+  /** Consumer-only: the level whose elements {@link #takeUnreleased} took, -1 when none is held. */
+  private int takenLevel = -1;
+
+  /** Consumer-only: how many elements {@link #takenLevel} holds taken and not released. */
+  private int takenCount;
+
   /**
    * Creates a queue. No level queue is allocated until its first offer.
    *
@@ -370,15 +376,116 @@ public final class QosQueue<E> {
           }
         }
       }
-      if (roundLevel == 0) {
-        roundLevel = levels - 1;
-      } else {
-        roundLevel--;
-      }
-      roundCredit = weights[roundLevel];
+      nextRoundLevel();
     }
     resetRound();
     return null;
+  }
+
+  /**
+   * The next elements of the weighted round, taken together from one level without releasing them
+   * ({@link AbstractElasticMpscQueue#takeUnreleased}): up to {@code max} of the level the round
+   * serves next, and never more than that level's remaining credit in the round, so that handing
+   * them out one by one gives exactly the order of as many {@link #relaxedPoll()} calls. The taken
+   * elements stay in their level's count ({@link #size}, {@link #isEmpty}, the {@code maxCapacity}
+   * bound) until {@link #releaseTaken()}, which must come before any other consumer method of this
+   * queue. {@link Fairness#WEIGHTED} only (a strict queue serves the highest level per element).
+   * Single consumer thread only.
+   *
+   * <p>For a consumer that hands elements out one at a time (a Pekko mailbox run): a level's queue
+   * fields, on the line its senders CAS in the compact layout, are touched once per batch instead
+   * of once per element, as {@code ElasticMailbox}'s consumer batch does.
+   *
+   * <p>A level whose next element is not visible (empty, or claimed and not stored yet) is skipped
+   * as by {@code relaxedPoll()}, without the empty poll's occupancy sample; a result of 0 means no
+   * level had a visible element in the round's order, and the caller then polls with {@link
+   * #relaxedPoll(int)} (which samples the empty levels and waits for a claimed one).
+   *
+   * @param out where the taken elements go, from index 0
+   * @param max how many at most, 1 to {@code out.length}
+   * @return how many were taken, all of one level; 0 if none was visible
+   * @throws IllegalStateException for a strict queue, or while an earlier take is not released
+   * @throws IllegalArgumentException if {@code max} is out of range
+   */
+  public int takeUnreleased(Object[] out, int max) {
+    if (fairness != Fairness.WEIGHTED) {
+      throw new IllegalStateException(
+          "takeUnreleased needs weighted fairness, this queue is " + fairness);
+    }
+    if (takenLevel >= 0) {
+      throw new IllegalStateException(
+          "level "
+              + takenLevel
+              + " still holds "
+              + takenCount
+              + " taken elements: release them first");
+    }
+    if (max < 1 || max > out.length) {
+      throw new IllegalArgumentException(
+          "max must be in [1, " + out.length + "] (the array's length), was " + max);
+    }
+    final int levels = queues.length;
+    for (int step = 0; step <= levels; step++) { // as pollWeighted
+      if (roundCredit > 0) {
+        AbstractElasticMpscQueue<E> q = levelAcquire(roundLevel);
+        if (q != null) {
+          int n = q.takeUnreleased(out, Math.min(max, roundCredit));
+          if (n > 0) {
+            roundCredit -= n;
+            takenLevel = roundLevel;
+            takenCount = n;
+            return n;
+          }
+        }
+      }
+      nextRoundLevel();
+    }
+    resetRound();
+    return 0;
+  }
+
+  /**
+   * Releases the elements of the previous {@link #takeUnreleased}: they leave their level's count
+   * and their slots become free for producers. Consumer thread only.
+   *
+   * @throws IllegalStateException if no taken element is held
+   */
+  public void releaseTaken() {
+    int level = takenLevel;
+    if (level < 0) {
+      throw new IllegalStateException("no taken elements to release");
+    }
+    takenLevel = -1;
+    levelAcquire(level).releaseTaken(takenCount);
+  }
+
+  /**
+   * Whether the level the weighted round serves now holds more than {@code minCapacity} slots:
+   * after a poll that returned an element, the level it came from is in a burst. Consumer thread
+   * only.
+   */
+  public boolean servingGrownLevel() {
+    AbstractElasticMpscQueue<E> q = levelAcquire(roundLevel);
+    return q != null && q.capacity() > config.minCapacity();
+  }
+
+  /** Whether no level holds more than {@code minCapacity} slots. Any thread. */
+  public boolean allLevelsAtMinCapacity() {
+    for (int level = 0; level < queues.length; level++) {
+      AbstractElasticMpscQueue<E> q = levelAcquire(level);
+      if (q != null && q.capacity() > config.minCapacity()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Moves the weighted round to the next lower level (after the lowest, the highest), full credit.
+   */
+  private void nextRoundLevel() {
+    roundLevel = roundLevel == 0 ? queues.length - 1 : roundLevel - 1;
+    roundCredit = weights[roundLevel];
   }
 
   private void resetRound() {
