@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -89,13 +88,6 @@ public final class WalJournal extends AsyncWriteJournal {
    */
   private final ConcurrentLinkedQueue<Runnable> completions = new ConcurrentLinkedQueue<>();
 
-  /**
-   * Per persistence id, the log's future of its latest append that has not completed yet (writer
-   * FIFO: the earlier ones are done when it is). Put on the actor thread, removed on the writer's.
-   */
-  private final ConcurrentHashMap<String, CompletableFuture<Void>> appending =
-      new ConcurrentHashMap<>();
-
   private final AtomicBoolean drainScheduled = new AtomicBoolean();
   private final ExecutionContextExecutor dispatcher;
   private final Drain drain = new Drain();
@@ -156,12 +148,11 @@ public final class WalJournal extends AsyncWriteJournal {
   public Future<Iterable<Optional<Exception>>> doAsyncWriteMessages(
       Iterable<AtomicWrite> messages) {
     List<Optional<Exception>> results = new ArrayList<>();
-    List<String> pids = new ArrayList<>(1);
     List<WalWrite> writes;
     try {
       // One transport-information scope for the whole call: serializers of events holding an
       // ActorRef need it (see EventCodec).
-      writes = codec.withTransportInformation(() -> encode(messages, results, pids));
+      writes = codec.withTransportInformation(() -> encode(messages, results));
     } catch (Exception e) {
       return Futures.failed(e);
     }
@@ -179,27 +170,15 @@ public final class WalJournal extends AsyncWriteJournal {
     }
     Promise<Iterable<Optional<Exception>>> promise = Futures.promise();
     timeouts.track(promise, System.nanoTime());
-    CompletableFuture<Void> appended = log.append(writes);
-    for (String pid : pids) {
-      appending.put(pid, appended);
-    }
-    appended.whenComplete(
-        (v, e) -> {
-          for (String pid : pids) {
-            appending.remove(pid, appended);
-          }
-          complete(() -> settle(promise, done, e));
-        });
+    log.append(writes).whenComplete((v, e) -> complete(() -> settle(promise, done, e)));
     return promise.future();
   }
 
   /**
    * Serializes every atomic write; one that fails to serialize gets its exception in {@code
-   * results} (a rejection) and is left out of the returned writes. The persistence ids of the
-   * returned writes go to {@code pids}, each once.
+   * results} (a rejection) and is left out of the returned writes.
    */
-  private List<WalWrite> encode(
-      Iterable<AtomicWrite> messages, List<Optional<Exception>> results, List<String> pids) {
+  private List<WalWrite> encode(Iterable<AtomicWrite> messages, List<Optional<Exception>> results) {
     List<WalWrite> writes = new ArrayList<>();
     for (AtomicWrite aw : messages) {
       try {
@@ -217,9 +196,6 @@ public final class WalJournal extends AsyncWriteJournal {
         }
         writes.add(encoder.encode(events));
         results.add(Optional.empty());
-        if (!pids.contains(aw.persistenceId())) {
-          pids.add(aw.persistenceId());
-        }
       } catch (Exception e) {
         results.add(Optional.of(e));
       }
@@ -303,12 +279,14 @@ public final class WalJournal extends AsyncWriteJournal {
     } catch (RuntimeException e) {
       return Futures.failed(e);
     }
-    CompletableFuture<Void> pending = appending.get(persistenceId);
-    if (pending == null || pending.isDone()) {
+    // Tracked by the log, not by this actor: a restarted journal actor still waits for the appends
+    // its previous incarnation left under way.
+    CompletableFuture<Void> settled = log.appendsSettled(persistenceId);
+    if (settled.isDone()) {
       return Futures.successful(log.highestSequenceNr(persistenceId));
     }
     Promise<Long> promise = Futures.promise();
-    pending.whenComplete(
+    settled.whenComplete(
         (v, e) ->
             complete(
                 () -> {

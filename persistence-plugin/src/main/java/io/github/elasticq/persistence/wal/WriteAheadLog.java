@@ -104,6 +104,13 @@ public final class WriteAheadLog implements AutoCloseable {
   private final AppendWaiters waiters;
   private final GroupCommitWriter writer;
 
+  /**
+   * Per persistence id with appends under way, a future that completes when they all have; see
+   * {@link #trackUnderWay}.
+   */
+  private final ConcurrentHashMap<String, CompletableFuture<Void>> underWay =
+      new ConcurrentHashMap<>();
+
   /** The last {@link #checkWrites} future; the next call starts a new check once it is done. */
   private final AtomicReference<CompletableFuture<Void>> writeCheck = new AtomicReference<>();
 
@@ -252,7 +259,53 @@ public final class WriteAheadLog implements AutoCloseable {
     for (WalWrite w : atomicWrites) {
       bytes += w.byteSize();
     }
-    return writer.enqueue(new GroupCommitWriter.Request(List.copyOf(atomicWrites), null, 0, bytes));
+    CompletableFuture<Void> done =
+        writer.enqueue(new GroupCommitWriter.Request(List.copyOf(atomicWrites), null, 0, bytes));
+    String previous = null;
+    for (WalWrite w : atomicWrites) {
+      if (!w.persistenceId.equals(previous)) { // a repeat that is not adjacent is tracked twice
+        previous = w.persistenceId;
+        trackUnderWay(previous, done);
+      }
+    }
+    return done;
+  }
+
+  /**
+   * Adds {@code done}, an append of {@code persistenceId}, to what {@link #appendsSettled} waits
+   * for. The entry holds a future that completes with every append tracked for the id while it was
+   * pending (all of them, whatever order concurrent callers enqueued them in), and is removed once
+   * that completes: an id with nothing under way has no entry.
+   */
+  private void trackUnderWay(String persistenceId, CompletableFuture<Void> done) {
+    CompletableFuture<Void> tracked =
+        underWay.compute(
+            persistenceId,
+            (id, pending) ->
+                pending == null || pending.isDone()
+                    ? done
+                    : CompletableFuture.allOf(pending, done));
+    tracked.whenComplete((v, e) -> underWay.remove(persistenceId, tracked));
+  }
+
+  /**
+   * A future that completes once every append of {@code persistenceId} whose {@link #append} call
+   * returned before this call has completed, stored or failed (at once if none is under way), so
+   * that {@link #highestSequenceNr} read after it reflects each of them that was stored. It
+   * completes normally also when an append failed; completing it from outside changes nothing in
+   * the log. Any thread.
+   *
+   * <p>Why: a write that failed for its caller (a timeout) may still be stored a moment later; a
+   * reader of the highest sequence number that does not wait for it can hand out that sequence
+   * number again. The log keeps this, not its caller, so that a new caller (a restarted journal
+   * actor) waits for what an earlier one left under way.
+   */
+  public CompletableFuture<Void> appendsSettled(String persistenceId) {
+    CompletableFuture<Void> pending = underWay.get(persistenceId);
+    if (pending == null || pending.isDone()) {
+      return CompletableFuture.completedFuture(null);
+    }
+    return pending.handle((v, e) -> null);
   }
 
   /** Appends one atomic write; see {@link #append(List)}. */

@@ -4,22 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.typesafe.config.ConfigFactory;
+import io.github.elasticq.persistence.journal.StalledWrites;
 import io.github.elasticq.persistence.journal.WalRegistry;
 import io.github.elasticq.persistence.query.javadsl.WalReadJournal;
-import io.github.elasticq.persistence.wal.WalListener;
 import io.github.elasticq.persistence.wal.WriteAheadLog;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.ActorRef;
 import org.apache.pekko.actor.ActorSystem;
 import org.apache.pekko.actor.Props;
-import org.apache.pekko.persistence.AbstractPersistentActor;
 import org.apache.pekko.persistence.Persistence;
-import org.apache.pekko.persistence.RecoveryCompleted;
 import org.apache.pekko.persistence.query.PersistenceQuery;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.testkit.javadsl.TestKit;
@@ -40,82 +37,10 @@ class LiveQueryAfterTimedOutWriteTest {
 
   @TempDir Path dir;
 
-  /** Persists every String, answers "stored:seqNr"; tells the probe "recovered:seqNr". */
-  static final class Writer extends AbstractPersistentActor {
-    private final ActorRef probe;
-
-    Writer(ActorRef probe) {
-      this.probe = probe;
-    }
-
-    @Override
-    public String persistenceId() {
-      return "p";
-    }
-
-    @Override
-    public Receive createReceiveRecover() {
-      return receiveBuilder()
-          .match(
-              RecoveryCompleted.class, r -> probe.tell("recovered:" + lastSequenceNr(), getSelf()))
-          .matchAny(e -> {})
-          .build();
-    }
-
-    @Override
-    public Receive createReceive() {
-      return receiveBuilder()
-          .match(
-              String.class,
-              s -> persist(s, e -> probe.tell("stored:" + lastSequenceNr(), getSelf())))
-          .build();
-    }
-  }
-
-  /**
-   * Once armed, holds the log's writer thread after the fsync of the next group commit and before
-   * its records are indexed: the write is on disk and not visible yet, as with a slow device.
-   */
-  static final class Stall implements WalListener {
-    volatile boolean armed;
-    final CountDownLatch holding = new CountDownLatch(1);
-    final CountDownLatch release = new CountDownLatch(1);
-
-    @Override
-    public void recordsSynced(long records) {
-      if (armed) {
-        armed = false;
-        holding.countDown();
-        try {
-          release.await(60, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }
-    }
-  }
-
   @Test
   void writeStoredAfterItTimedOut_liveStreamShowsWhatAReplayShows() throws Exception {
-    ActorSystem system =
-        ActorSystem.create(
-            "timed-out-write",
-            ConfigFactory.parseString(
-                    "pekko.persistence.journal.plugin = \"elasticq.journal\"\n"
-                        + "pekko.persistence.snapshot-store.plugin = "
-                        + "\"pekko.persistence.no-snapshot-store\"\n"
-                        + "pekko.loglevel = WARNING\n"
-                        + "pekko.loggers = [\"org.apache.pekko.event.slf4j.Slf4jLogger\"]\n"
-                        + "pekko.logging-filter = "
-                        + "\"org.apache.pekko.event.slf4j.Slf4jLoggingFilter\"\n"
-                        + "elasticq.journal.sync-mode = every-write\n"
-                        + "elasticq.journal.write-timeout = 300ms\n"
-                        + "elasticq.query.refresh-interval = 100ms\n"
-                        + "elasticq.journal.dir = \""
-                        + dir.toString().replace("\\", "/")
-                        + "\"")
-                .withFallback(ConfigFactory.load()));
-    Stall stall = new Stall();
+    ActorSystem system = ActorSystem.create("timed-out-write", StalledWrites.config(dir));
+    StalledWrites.Stall stall = new StalledWrites.Stall();
     try {
       Persistence.get(system).journalFor("elasticq.journal", ConfigFactory.empty());
       WriteAheadLog log = WalRegistry.get(system).logFor("elasticq.journal");
@@ -125,7 +50,7 @@ class LiveQueryAfterTimedOutWriteTest {
               .getReadJournalFor(WalReadJournal.class, WalReadJournal.Identifier);
       TestKit probe = new TestKit(system);
 
-      ActorRef first = system.actorOf(Props.create(Writer.class, probe.getRef()));
+      ActorRef first = system.actorOf(Props.create(StalledWrites.Writer.class, probe.getRef()));
       probe.expectMsg(T, "recovered:0");
       first.tell("a1", ActorRef.noSender());
       probe.expectMsg(T, "stored:1");
@@ -144,7 +69,7 @@ class LiveQueryAfterTimedOutWriteTest {
       probe.expectTerminated(T, first);
 
       // the next incarnation starts while a2 is still under way
-      ActorRef second = system.actorOf(Props.create(Writer.class, probe.getRef()));
+      ActorRef second = system.actorOf(Props.create(StalledWrites.Writer.class, probe.getRef()));
       Object recovered = probe.receiveOne(Duration.ofSeconds(2)); // null: the recovery waits
       stall.release.countDown(); // a2 is stored
       await().atMost(T).until(() -> live.size() == 2); // the stream emits a2
