@@ -1,7 +1,6 @@
 package io.github.elasticq.persistence.journal;
 
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
 import io.github.elasticq.persistence.wal.WalListener;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
@@ -21,21 +20,11 @@ public final class StalledWrites {
 
   /** An actor system's configuration: {@code elasticq.journal} in {@code dir}, every-write. */
   public static Config config(Path dir) {
-    return ConfigFactory.parseString(
-            "pekko.persistence.journal.plugin = \"elasticq.journal\"\n"
-                + "pekko.persistence.snapshot-store.plugin = "
-                + "\"pekko.persistence.no-snapshot-store\"\n"
-                + "pekko.loglevel = WARNING\n"
-                + "pekko.loggers = [\"org.apache.pekko.event.slf4j.Slf4jLogger\"]\n"
-                + "pekko.logging-filter = "
-                + "\"org.apache.pekko.event.slf4j.Slf4jLoggingFilter\"\n"
-                + "elasticq.journal.sync-mode = every-write\n"
-                + "elasticq.journal.write-timeout = 300ms\n"
-                + "elasticq.query.refresh-interval = 100ms\n"
-                + "elasticq.journal.dir = \""
-                + dir.toString().replace("\\", "/")
-                + "\"")
-        .withFallback(ConfigFactory.load());
+    return JournalTestSupport.config(
+        dir,
+        "elasticq.journal.sync-mode = every-write\n"
+            + "elasticq.journal.write-timeout = 300ms\n"
+            + "elasticq.query.refresh-interval = 100ms\n");
   }
 
   /** Persists every String, answers "stored:seqNr"; tells the probe "recovered:seqNr". */
