@@ -57,6 +57,9 @@ public final class BufferChannel<T> {
   private final PendingTakes<T> takes;
   private final Set<CompletableFuture<Void>> pendingSends = ConcurrentHashMap.newKeySet();
 
+  /** What each running {@link #asSource()} stage does when the channel closes (see close()). */
+  private final Set<Runnable> closeListeners = ConcurrentHashMap.newKeySet();
+
   /**
    * CLOSED (bit 0) plus twice the number of sends between their closed check and the end of their
    * insert. {@link #close()} sets CLOSED (its linearization point), waits for the count to reach
@@ -196,6 +199,24 @@ public final class BufferChannel<T> {
     for (CompletableFuture<Void> put : pendingSends) {
       put.cancel(false); // withdrawn unless a receiver made room and admitted it first
     }
+    for (Runnable listener : closeListeners) {
+      listener.run(); // a source stage without demand completes now if nothing is left
+    }
+  }
+
+  /**
+   * Runs {@code listener} once the channel is closed (at once if it is); {@link
+   * #removeCloseListener} forgets it. For {@link ChannelSourceStage}: an async callback.
+   */
+  void addCloseListener(Runnable listener) {
+    closeListeners.add(listener);
+    if (isClosed()) {
+      listener.run(); // close() may have run its listeners before we were added: one of us sees it
+    }
+  }
+
+  void removeCloseListener(Runnable listener) {
+    closeListeners.remove(listener);
   }
 
   /** Whether {@link #close()} was called. */
@@ -243,13 +264,15 @@ public final class BufferChannel<T> {
   }
 
   /**
-   * A source that receives from this channel and completes when the channel is closed and drained.
-   * It can be materialized many times; the materializations compete for elements (each element is
-   * emitted by one of them). When the stream is cancelled while a receive is in flight and an
-   * element was already claimed for it, that element is sent back to the channel (at the tail):
-   * nothing is lost. If the channel was closed and drained before that (the other receivers already
-   * saw it closed), the element still goes back: {@link #size()} counts it and a later receive
-   * returns it.
+   * A source that receives from this channel and completes when the channel is closed and drained,
+   * also while downstream is not pulling: at the close if nothing is left, else right after it
+   * emits the last element (a materialization that emitted none of what was left completes at its
+   * next pull). It can be materialized many times; the materializations compete for elements (each
+   * element is emitted by one of them). When the stream is cancelled while a receive is in flight
+   * and an element was already claimed for it, that element is sent back to the channel (at the
+   * tail): nothing is lost. If the channel was closed and drained before that (the other receivers
+   * already saw it closed), the element still goes back: {@link #size()} counts it and a later
+   * receive returns it.
    */
   public Source<T, NotUsed> asSource() {
     return Source.fromGraph(new ChannelSourceStage<>(this, takes, buffer));

@@ -41,6 +41,7 @@ final class ChannelSourceStage<T> extends GraphStage<SourceShape<T>> {
     return new GraphStageLogic(shape) {
       private AsyncCallback<CompletableFuture<Optional<T>>> onResult;
       private CompletableFuture<Optional<T>> inFlight;
+      private Runnable closeListener;
 
       {
         setHandler(
@@ -70,6 +71,20 @@ final class ChannelSourceStage<T> extends GraphStage<SourceShape<T>> {
                     handle(f);
                   }
                 });
+        AsyncCallback<Object> onClose = createAsyncCallback(signal -> completeIfDrained());
+        closeListener = () -> onClose.invoke(Boolean.TRUE);
+        channel.addCloseListener(closeListener);
+      }
+
+      /**
+       * The channel closed, or this stage emitted an element: with no receive in flight (a pulled
+       * stage has one, which completes empty once the channel is closed and drained) and nothing
+       * left, the stage completes now instead of at a pull that may never come.
+       */
+      private void completeIfDrained() {
+        if (inFlight == null && takes.isDrained()) {
+          completeStage();
+        }
       }
 
       private void handle(CompletableFuture<Optional<T>> f) {
@@ -77,6 +92,7 @@ final class ChannelSourceStage<T> extends GraphStage<SourceShape<T>> {
           Optional<T> e = f.join();
           if (e.isPresent()) {
             push(out, e.get());
+            completeIfDrained(); // the last element after the close: complete with it
           } else {
             completeStage();
           }
@@ -91,6 +107,9 @@ final class ChannelSourceStage<T> extends GraphStage<SourceShape<T>> {
 
       @Override
       public void postStop() {
+        if (closeListener != null) {
+          channel.removeCloseListener(closeListener);
+        }
         CompletableFuture<Optional<T>> f = inFlight;
         inFlight = null;
         if (f != null && !takes.withdraw(f)) {

@@ -35,7 +35,9 @@ public final class ElasticSourceQueue<T> {
    *
    * @return {@link QueueOfferResult#enqueued()} if accepted (it is then emitted, or handed to the
    *     undelivered handler if the stream stops first); {@link QueueOfferResult#dropped()} if the
-   *     queue holds {@code maxCapacity} elements; {@link QueueOfferResult#closed()} after {@link
+   *     queue holds {@code maxCapacity} elements, or while {@link #offerAsync} calls wait for space
+   *     (the space the stream frees goes to them first, so a thread's waiting offer is never
+   *     overtaken by its own later {@code offer}); {@link QueueOfferResult#closed()} after {@link
    *     #complete()} or once the stream stopped; {@code QueueOfferResult.Failure(cause)} after
    *     {@link #fail}
    * @throws NullPointerException if {@code element} is null
@@ -60,8 +62,10 @@ public final class ElasticSourceQueue<T> {
   }
 
   /**
-   * Stops accepting elements; the stream emits everything already queued, then completes. Waiting
-   * offers complete with {@code closed}. Idempotent; any thread.
+   * Stops accepting elements; the stream emits everything already queued, then completes, also when
+   * downstream is not pulling (as Pekko's {@code Source.queue} does): {@link #watchCompletion()}
+   * then completes without waiting for demand once nothing is left. Waiting offers complete with
+   * {@code closed}. Idempotent; any thread.
    */
   public void complete() {
     core.complete();
@@ -100,10 +104,11 @@ public final class ElasticSourceQueue<T> {
 
   /**
    * The queue's counters: {@code enqueued}, {@code dequeued} (emitted plus undelivered), {@code
-   * rejected} (offers dropped at max), grows, shrinks, peak and allocated slots. Any thread.
+   * rejected} (offers dropped: at max, or while offers wait for space), grows, shrinks, peak and
+   * allocated slots. Any thread.
    */
   public QueueStats stats() {
-    return core.buffer().stats();
+    return core.stats();
   }
 
   /** Offers waiting for space now; any thread. */

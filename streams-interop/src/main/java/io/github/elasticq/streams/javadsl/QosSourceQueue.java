@@ -27,8 +27,8 @@ public final class QosSourceQueue<T> {
   /**
    * Inserts {@code element} at {@code level} without waiting; lock-free, any thread.
    *
-   * @return enqueued, dropped (that level holds {@code maxCapacity} elements), closed, or {@code
-   *     Failure(cause)} after {@link #fail}
+   * @return enqueued, dropped (that level holds {@code maxCapacity} elements, or offers to that
+   *     level wait for space: they go first), closed, or {@code Failure(cause)} after {@link #fail}
    * @throws NullPointerException if {@code element} is null
    * @throws IllegalArgumentException if {@code level} is not in {@code [0, levels)}
    */
@@ -48,7 +48,10 @@ public final class QosSourceQueue<T> {
     return core.offerAsync(element, checkLevel(level));
   }
 
-  /** Stops accepting elements; the stream emits what is queued, then completes. Any thread. */
+  /**
+   * Stops accepting elements; the stream emits what is queued, then completes (without waiting for
+   * demand once nothing is left). Any thread.
+   */
   public void complete() {
     core.complete();
   }
@@ -77,9 +80,12 @@ public final class QosSourceQueue<T> {
     return core.buffer().size();
   }
 
-  /** Counters summed over the levels; any thread. */
+  /**
+   * Counters summed over the levels ({@code rejected}: offers dropped, at max or while offers to
+   * their level wait); any thread.
+   */
   public QueueStats stats() {
-    return core.buffer().stats();
+    return core.stats();
   }
 
   /** Elements accepted but never emitted because the stream stopped first; any thread. */

@@ -1,11 +1,13 @@
 package io.github.elasticq.streams.javadsl;
 
+import io.github.elasticq.queue.QueueStats;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import org.apache.pekko.Done;
 import org.apache.pekko.stream.QueueOfferResult;
@@ -123,6 +125,9 @@ final class SourceQueueCore<T> {
   /** One FIFO of waiting offers per level (index 0 for an elastic buffer, which has no levels). */
   private final ConcurrentLinkedQueue<Waiter<T>>[] waiters;
 
+  /** Plain offers dropped because offers waited at their level (the buffer counts the others). */
+  private final LongAdder refusedForWaiters = new LongAdder();
+
   private final CompletableFuture<Done> completion = new CompletableFuture<>();
   private final CompletionStage<Done> completionView = completion.minimalCompletionStage();
 
@@ -200,8 +205,16 @@ final class SourceQueueCore<T> {
     if ((stateVolatile() & CLOSED) != 0) {
       return closedResult();
     }
-    if (!buffer.offer(element, level)) {
+    // Refused while offers wait at this level: the slot the stage frees is theirs, and this
+    // thread's
+    // own waiting offer must not be overtaken by its later element (the waiter's insert comes
+    // before its removal from the FIFO, so an empty FIFO means it is in the queue already).
+    if (waiterCountVolatile() != 0 && !waiters[waiters.length == 1 ? 0 : level].isEmpty()) {
+      refusedForWaiters.increment();
       return QueueOfferResult.dropped();
+    }
+    if (!buffer.offer(element, level)) {
+      return QueueOfferResult.dropped(); // counted by the buffer
     }
     afterInsert();
     return QueueOfferResult.enqueued();
@@ -313,9 +326,9 @@ final class SourceQueueCore<T> {
     int s;
     while (((s = stateVolatile()) & CLOSED) == 0) {
       if (casState(s, (s | CLOSED) & ~PARKED)) {
-        if ((s & PARKED) != 0) {
-          wake(); // the parked stage finds the queue empty and closed: it completes
-        }
+        // Always, as fail does: a parked stage polls and completes; a stage without demand checks
+        // closedAndEmpty and completes if nothing is left, rather than wait for its next pull.
+        wake();
         break;
       }
     }
@@ -392,6 +405,21 @@ final class SourceQueueCore<T> {
    * park, and its wake-up is on its way; the stage polls again when it arrives.
    */
   boolean drained() {
+    return drained;
+  }
+
+  /**
+   * Stage thread, while it has no demand (woken by {@link #complete}, or after pushing an element):
+   * whether the queue is CLOSED and holds nothing offered before the close, as {@link #pollOrPark}
+   * finds it when it returns null; then {@link #drained()} is true and the stage completes without
+   * waiting for a pull that may never come (a downstream that stopped pulling, a slow branch of a
+   * broadcast). CLOSED is read before the emptiness check, which counts claimed indexes: an element
+   * whose offer returned before {@code complete()} was called counts as held.
+   */
+  boolean closedAndEmpty() {
+    if (!drained && (stateVolatile() & CLOSED) != 0 && buffer.isEmpty()) {
+      drained = true;
+    }
     return drained;
   }
 
@@ -530,6 +558,28 @@ final class SourceQueueCore<T> {
 
   SourceBuffer<T> buffer() {
     return buffer;
+  }
+
+  /**
+   * The buffer's counters, with the plain offers dropped because offers waited at their level added
+   * to {@code rejected}: every {@code dropped} result is counted there. Any thread.
+   */
+  QueueStats stats() {
+    QueueStats q = buffer.stats();
+    long refused = refusedForWaiters.sum();
+    if (refused == 0) {
+      return q;
+    }
+    return new QueueStats(
+        q.capacity(),
+        q.size(),
+        q.enqueued(),
+        q.dequeued(),
+        q.rejected() + refused,
+        q.grows(),
+        q.shrinks(),
+        q.peakSize(),
+        q.allocatedSlots());
   }
 
   private QueueOfferResult closedResult() {

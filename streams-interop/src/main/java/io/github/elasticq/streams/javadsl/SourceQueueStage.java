@@ -81,6 +81,8 @@ final class SourceQueueStage<T, M> extends GraphStageWithMaterializedValue<Sourc
       Throwable failure = core.failure(); // fail() before attach found no callback to invoke
       if (failure != null) {
         end(failure);
+      } else if (core.closedAndEmpty()) {
+        end(null); // complete() before attach found no callback to invoke either
       }
     }
 
@@ -90,6 +92,8 @@ final class SourceQueueStage<T, M> extends GraphStageWithMaterializedValue<Sourc
         end(failure);
       } else if (isAvailable(out)) {
         pushNext(); // a spurious wake-up (the stage found the element itself) parks again
+      } else if (core.closedAndEmpty()) {
+        end(null); // complete() while downstream does not pull: nothing is left to emit
       }
     }
 
@@ -98,6 +102,9 @@ final class SourceQueueStage<T, M> extends GraphStageWithMaterializedValue<Sourc
       if (e != null) {
         push(out, e);
         core.afterEmit();
+        if (core.closedAndEmpty()) {
+          end(core.failure()); // that was the last element: complete now, not at the next pull
+        }
       } else if (core.drained()) {
         end(core.failure()); // complete(): queue drained; a parked stage waits for its wake-up
       }

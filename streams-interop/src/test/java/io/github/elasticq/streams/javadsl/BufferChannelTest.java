@@ -17,6 +17,9 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import org.apache.pekko.Done;
+import org.apache.pekko.japi.Pair;
+import org.apache.pekko.stream.javadsl.Keep;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
 import org.junit.jupiter.api.Test;
@@ -320,6 +323,48 @@ class BufferChannelTest extends StreamTestSupport {
         .hasCauseInstanceOf(ChannelClosedException.class);
     assertThatThrownBy(() -> ch.receive(Duration.ofSeconds(1)))
         .isInstanceOf(ChannelClosedException.class);
+  }
+
+  /**
+   * close() on a drained channel completes a materialized source while downstream is not pulling
+   * (the sink below holds one element and one more in its waiting put). It used to complete only at
+   * the next pull.
+   */
+  @Test
+  void asSource_completesOnClose_withoutDemand() throws Exception {
+    BufferChannel<Integer> ch = BufferChannel.create(config(2, 16));
+    Pair<CompletionStage<Done>, ElasticSinkQueue<Integer>> m = intoHoldingSink(ch);
+    result(ch.send(1));
+    result(ch.send(2));
+    await().atMost(TIMEOUT).until(() -> ch.size() == 0 && m.second().size() == 1);
+    ch.close();
+    result(m.first()); // completed, not failed
+    pullsThenEnd(m.second(), 1, 2);
+  }
+
+  /** Closed with an element left: the source completes right after emitting it. */
+  @Test
+  void asSource_closedWithAnElementLeft_completesRightAfterIt() throws Exception {
+    BufferChannel<Integer> ch = BufferChannel.create(config(2, 16));
+    Pair<CompletionStage<Done>, ElasticSinkQueue<Integer>> m = intoHoldingSink(ch);
+    for (int i = 1; i <= 3; i++) {
+      result(ch.send(i));
+    }
+    await().atMost(TIMEOUT).until(() -> ch.size() == 1 && m.second().size() == 1);
+    ch.close();
+    assertThat(m.first().toCompletableFuture()).isNotDone(); // 3 is left
+    assertThat(result(m.second().pull())).contains(1); // the sink pulls once more: 3 is emitted
+    result(m.first());
+    pullsThenEnd(m.second(), 2, 3);
+  }
+
+  /** The channel's source into {@link #holdingSink()}: its termination and the sink. */
+  private Pair<CompletionStage<Done>, ElasticSinkQueue<Integer>> intoHoldingSink(
+      BufferChannel<Integer> ch) {
+    return ch.asSource()
+        .watchTermination(Keep.right())
+        .toMat(holdingSink(), Keep.both())
+        .run(system);
   }
 
   private static Throwable unwrap(Throwable t) {

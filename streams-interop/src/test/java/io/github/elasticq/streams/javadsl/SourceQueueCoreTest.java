@@ -221,7 +221,9 @@ class SourceQueueCoreTest {
     // before the stage acts on that null, a producer offers (and wakes it) and closes the queue
     assertThat(core.offer(1, 0)).isEqualTo(QueueOfferResult.enqueued());
     core.complete();
-    assertThat(wakeUps.get()).isEqualTo(1);
+    // the offer's wake-up, and complete()'s, which it sends whether or not the stage is parked
+    // (a stage without demand must hear of it too); the stage ignores the one it does not need
+    assertThat(wakeUps.get()).isEqualTo(2);
     assertThat(core.isClosed()).isTrue();
     assertThat(core.drained()).as("a null that parked is not the end").isFalse();
 
@@ -243,6 +245,94 @@ class SourceQueueCoreTest {
     assertThat(wakeUps.get()).isEqualTo(1);
     assertThat(core.pollOrPark()).isNull();
     assertThat(core.drained()).isTrue();
+  }
+
+  /**
+   * complete() wakes a stage that is not parked too (it has no demand, so it never parked): the
+   * stage then finds the queue closed and empty and completes without a pull. It used to wake only
+   * a parked stage, and a stream whose downstream had stopped pulling never completed.
+   */
+  @Test
+  void completeWithoutDemand_wakesTheStage_whichFindsItClosedAndEmpty() {
+    AtomicInteger wakeUps = new AtomicInteger();
+    SourceQueueCore<Integer> core = new SourceQueueCore<>(SourceBuffer.elastic(CONFIG), 4, null);
+    core.attach(wakeUps::incrementAndGet);
+    assertThat(core.offer(1, 0)).isEqualTo(QueueOfferResult.enqueued());
+    assertThat(core.pollOrPark()).isEqualTo(1); // emitted; no demand after it, so no park
+    assertThat(core.closedAndEmpty()).isFalse(); // open
+    core.complete();
+    assertThat(wakeUps.get()).as("wake-ups of a stage that was not parked").isEqualTo(1);
+    assertThat(core.closedAndEmpty()).isTrue();
+    assertThat(core.drained()).isTrue();
+  }
+
+  /**
+   * An element offered before complete() counts as held, also between its producer's claim and its
+   * store: the stage without demand does not complete over it.
+   */
+  @Test
+  void closedAndEmpty_countsAnElementOfferedBeforeTheClose() {
+    SourceQueueCore<Integer> core = new SourceQueueCore<>(SourceBuffer.elastic(CONFIG), 4, null);
+    core.attach(() -> {});
+    assertThat(core.offer(7, 0)).isEqualTo(QueueOfferResult.enqueued());
+    core.complete();
+    assertThat(core.closedAndEmpty()).isFalse();
+    assertThat(core.drained()).isFalse();
+    assertThat(core.pollOrPark()).isEqualTo(7);
+    assertThat(core.closedAndEmpty()).isTrue();
+  }
+
+  /**
+   * ElasticSourceQueue promises that one thread's elements are emitted in the order it offered
+   * them, and that waiting offers are admitted in FIFO order. A plain offer used to take the slot
+   * the stage freed before the stage served the waiting offer (it serves waiters after it emits),
+   * so a producer that falls back to offerAsync when offer drops saw its next element overtake the
+   * waiting one. The stage's steps driven by hand: poll (a slot frees), the producer's offer,
+   * afterEmit.
+   */
+  @Test
+  void plainOffer_whileAnOfferWaits_isDropped_soItCannotOvertakeIt() {
+    SourceQueueCore<String> core =
+        new SourceQueueCore<>(SourceBuffer.elastic(StreamTestSupport.config(1, 1)), 16, null);
+    core.attach(() -> {});
+    assertThat(core.offer("x", 0)).isEqualTo(QueueOfferResult.enqueued()); // full (max 1)
+    CompletableFuture<QueueOfferResult> a = core.offerAsync("a", 0).toCompletableFuture();
+    assertThat(a).isNotDone();
+
+    List<String> emitted = new ArrayList<>();
+    emitted.add(core.pollOrPark()); // the stage takes x: a slot is free, a still waits
+    assertThat(core.offer("b", 0)).as("b while a waits").isEqualTo(QueueOfferResult.dropped());
+    core.afterEmit(); // a admitted
+    assertThat(a).isCompletedWithValue(QueueOfferResult.enqueued());
+    assertThat(core.offer("b", 0)).isEqualTo(QueueOfferResult.dropped()); // full again: a is in
+    emitted.add(core.pollOrPark());
+    assertThat(core.offer("b", 0)).as("b once nobody waits").isEqualTo(QueueOfferResult.enqueued());
+    emitted.add(core.pollOrPark());
+    assertThat(emitted).containsExactly("x", "a", "b");
+    assertThat(core.stats().rejected()).as("both drops counted").isEqualTo(2);
+  }
+
+  /** The same on a QoS buffer: only waiters of the offer's own level make it drop. */
+  @Test
+  void plainOffer_isDroppedOnlyWhileOffersOfItsOwnLevelWait() {
+    QueueConfig one = StreamTestSupport.config(1, 1);
+    SourceQueueCore<String> core =
+        new SourceQueueCore<>(
+            SourceBuffer.qos(new QosQueue<>(2, QosQueue.Fairness.STRICT, null, one), one),
+            16,
+            null);
+    core.attach(() -> {});
+    assertThat(core.offer("low", 0)).isEqualTo(QueueOfferResult.enqueued());
+    CompletableFuture<QueueOfferResult> waiting = core.offerAsync("low2", 0).toCompletableFuture();
+    assertThat(waiting).isNotDone();
+    assertThat(core.offer("high", 1))
+        .as("another level's waiter")
+        .isEqualTo(QueueOfferResult.enqueued());
+    assertThat(core.pollOrPark()).isEqualTo("high");
+    assertThat(core.pollOrPark()).isEqualTo("low"); // level 0 has room now; low2 still waits
+    assertThat(core.offer("low3", 0)).isEqualTo(QueueOfferResult.dropped());
+    core.afterEmit();
+    assertThat(waiting).isCompletedWithValue(QueueOfferResult.enqueued());
   }
 
   @Test
