@@ -317,7 +317,11 @@ final class MailboxSettings {
 
   private int integer(String key) {
     try {
-      return config.getInt(key);
+      int value = config.getInt(key);
+      if (config.getDouble(key) != value) { // getInt truncates 2.9 to 2 without a word
+        throw invalid(key, "must be a whole number, was " + config.getValue(key).render());
+      }
+      return value;
     } catch (ConfigException e) {
       throw invalid(key, e.getMessage(), e);
     }

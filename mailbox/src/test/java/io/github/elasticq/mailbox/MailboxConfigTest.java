@@ -40,6 +40,8 @@ class MailboxConfigTest {
             bad-growth { mailbox-type = ${E}, growth-factor = 1.0 }
             bad-shrink { mailbox-type = ${E}, shrink-threshold = 1.5 }
             bad-number { mailbox-type = ${E}, max-capacity = lots }
+            bad-fraction { mailbox-type = ${E}, max-capacity = 1000.5 }
+            bad-qos-fraction { mailbox-type = ${Q}, levels = 2.9 }
             huge-initial { mailbox-type = ${E}, initial-capacity = 2000000000, max-capacity = 2147483647 }
             huge-qos-min { mailbox-type = ${Q}, min-capacity = 1073741825, initial-capacity = 1073741825, max-capacity = 2147483647 }
             huge-shared-initial { mailbox-type = "io.github.elasticq.mailbox.ElasticSharedMailbox", initial-capacity = 1073741825, max-capacity = 2147483647 }
@@ -96,6 +98,8 @@ class MailboxConfigTest {
     "bad-growth, growth-factor, was 1.0",
     "bad-shrink, shrink-threshold, was 1.5",
     "bad-number, max-capacity, STRING",
+    "bad-fraction, max-capacity, 'must be a whole number, was 1000.5'",
+    "bad-qos-fraction, levels, 'must be a whole number, was 2.9'",
     "huge-initial, initial-capacity, was 2000000000",
     "huge-qos-min, min-capacity, was 1073741825",
     "huge-shared-initial, initial-capacity, was 1073741825",

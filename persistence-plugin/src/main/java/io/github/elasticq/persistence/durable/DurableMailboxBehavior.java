@@ -164,7 +164,7 @@ final class DurableMailboxBehavior<T>
   private record Pending(MessageStored event, ActorRef<Reply> replyTo) {}
 
   /** A {@code Poisoned} event being written: what its handler gets once it is stored. */
-  private record Poisoning(PoisonedMessage notice, long confirmedBefore) {}
+  private record Poisoning(PoisonedMessage notice) {}
 
   /** The first wait of {@link #journalRestart}. */
   private static final Duration RESTART_MIN_BACKOFF = Duration.ofMillis(200);
@@ -191,6 +191,12 @@ final class DurableMailboxBehavior<T>
    * the recovery if it fails.
    */
   private List<Pending> inFlight = List.of();
+
+  /**
+   * The confirmed position {@code counters.confirmed} has counted up to ({@link
+   * #countConfirmations}).
+   */
+  private long countedConfirmedUpTo;
 
   /** Why the write of {@link #inFlight} failed; null unless it did. */
   private Throwable inFlightFailure;
@@ -547,12 +553,14 @@ final class DurableMailboxBehavior<T>
     restarting = false;
     counters.unconfirmed = state.size();
     if (channel == null) {
+      countedConfirmedUpTo = state.confirmedUpTo(); // counted from here on
       // Recovered unconfirmed messages may have been delivered before the restart: count them.
       startChild(state, state.confirmedUpTo(), state.nextSeqNr() - 1);
       return;
     }
     // a restart after a rejected or failed write: the timers are cancelled, the child is kept
     answerFailedWrite(state);
+    countConfirmations(state); // what a failed write stored all the same (Confirmed, Poisoned)
     if (child == null) {
       // It stopped, and the write that followed (DeliveryFailed, Poisoned) was rejected or failed.
       // A failed Poisoned write may be stored all the same: it confirmed the message after the
@@ -574,6 +582,12 @@ final class DurableMailboxBehavior<T>
     }
     if (offeredUpTo > processedUpTo(state) || processedUpTo(state) > state.confirmedUpTo()) {
       startFlushTimer(); // also for a confirmation the rejected or failed write carried
+    }
+    if (!pendingStores.isEmpty()) {
+      // Accepted before the restart, whose FlushStores may have been dropped with a full stash
+      // (then its retry timer was all that would send it again, and the restart cancelled it):
+      // without this they waited for max-store-batch more messages, unanswered and undelivered.
+      requestFlushStores();
     }
     if (unhandledNotice != null) {
       sendNotice(unhandledNotice);
@@ -638,6 +652,18 @@ final class DurableMailboxBehavior<T>
       } else {
         reject(p.event().message(), p.replyTo(), "the journal failed to write it: " + cause);
       }
+    }
+  }
+
+  /**
+   * Counts the confirmations (and poisonings) stored since the last count: {@code confirmed} is the
+   * recovered state's confirmed position moved on, so a write that failed but was stored counts
+   * once the recovery after it shows it, and nothing counts twice.
+   */
+  private void countConfirmations(DurableMailboxState state) {
+    if (state.confirmedUpTo() > countedConfirmedUpTo) {
+      counters.confirmed += state.confirmedUpTo() - countedConfirmedUpTo;
+      countedConfirmedUpTo = state.confirmedUpTo();
     }
   }
 
@@ -717,14 +743,19 @@ final class DurableMailboxBehavior<T>
       return flushStores(state);
     }
     if (!flushStoresSent) {
-      flushStoresSent = true;
-      ctx.getSelf().tell(FlushStores.INSTANCE);
-      if (!timers.isTimerActive(FlushStoresRetry.INSTANCE)) {
-        timers.startTimerWithFixedDelay(
-            FlushStoresRetry.INSTANCE, FlushStores.INSTANCE, settings.confirmFlushInterval());
-      }
+      requestFlushStores();
     }
     return Effect().none();
+  }
+
+  /** Sends {@link FlushStores} to itself and keeps its retry timer ({@link FlushStoresRetry}). */
+  private void requestFlushStores() {
+    flushStoresSent = true;
+    ctx.getSelf().tell(FlushStores.INSTANCE);
+    if (!timers.isTimerActive(FlushStoresRetry.INSTANCE)) {
+      timers.startTimerWithFixedDelay(
+          FlushStoresRetry.INSTANCE, FlushStores.INSTANCE, settings.confirmFlushInterval());
+    }
   }
 
   private SerializedMessage serialize(Object message) throws Exception {
@@ -797,7 +828,7 @@ final class DurableMailboxBehavior<T>
             (DurableMailboxState s) -> {
               inFlight = List.of();
               counters.stored += batch.size();
-              counters.confirmed += Math.max(0, confirmingUpTo - confirmedBefore);
+              countConfirmations(s);
               counters.unconfirmed = s.size();
               for (Pending p : batch) {
                 if (p.replyTo() != null) {
@@ -819,7 +850,7 @@ final class DurableMailboxBehavior<T>
         .persist(new Confirmed(upTo))
         .thenRun(
             (DurableMailboxState s) -> {
-              counters.confirmed += upTo - confirmedBefore;
+              countConfirmations(s);
               counters.unconfirmed = s.size();
               afterConfirmation(s);
             });
@@ -868,7 +899,6 @@ final class DurableMailboxBehavior<T>
   private void poisoned(Poisoning p) {
     PoisonedMessage notice = p.notice();
     counters.poisoned++;
-    counters.confirmed += notice.seqNr() - p.confirmedBefore();
     ctx.getLog()
         .warn(
             "Durable mailbox [{}]: message {} failed {} times, poisoned: {}",
@@ -934,8 +964,7 @@ final class DurableMailboxBehavior<T>
       poisoning =
           new Poisoning(
               new PoisonedMessage(
-                  persistenceIdString, seqNr, entry.message, failures, failed.cause()),
-              state.confirmedUpTo());
+                  persistenceIdString, seqNr, entry.message, failures, failed.cause()));
       return Effect()
           .persist(new Poisoned(seqNr))
           .thenRun(
@@ -943,6 +972,7 @@ final class DurableMailboxBehavior<T>
                 Poisoning p = poisoning;
                 poisoning = null;
                 counters.unconfirmed = s.size();
+                countConfirmations(s);
                 poisoned(p);
                 startChild(s, seqNr, redeliverUpTo());
               });

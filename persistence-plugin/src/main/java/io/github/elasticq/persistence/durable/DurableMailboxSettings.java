@@ -115,7 +115,12 @@ public final class DurableMailboxSettings {
 
   private static int integer(Config c, String path, String key) {
     try {
-      return c.getInt(key);
+      int value = c.getInt(key);
+      if (c.getDouble(key) != value) { // getInt truncates 2.9 to 2 without a word
+        throw new IllegalArgumentException(
+            path + "." + key + ": must be a whole number, was " + c.getValue(key).render());
+      }
+      return value;
     } catch (ConfigException e) {
       throw new IllegalArgumentException(path + "." + key + ": " + e.getMessage(), e);
     }

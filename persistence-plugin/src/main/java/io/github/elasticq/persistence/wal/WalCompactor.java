@@ -42,7 +42,12 @@ final class WalCompactor {
     this.logger = store.logger;
   }
 
-  /** Compacts every eligible segment whose dead ratio is at least {@code minDeadRatio}. */
+  /**
+   * Compacts every eligible segment whose dead ratio is at least {@code minDeadRatio}. A segment
+   * found damaged is left as it is and the pass goes on with the others; the damage is thrown at
+   * the end of the pass (the others' as suppressed exceptions), so one damaged segment neither
+   * stops the reclaiming of the rest of the log nor goes unreported.
+   */
   synchronized int compact(double minDeadRatio) throws IOException {
     if (store.closed.get()) {
       throw store.closedException();
@@ -50,14 +55,26 @@ final class WalCompactor {
     int done = 0;
     killersForcedAt = -1;
     long below = store.compactableBelow;
+    WalCorruptionException damaged = null;
     for (Segment seg : List.copyOf(store.segments.values())) {
       if (store.closed.get()) {
         break; // close() waits for this pass (no interrupt): it ends after the current segment
       }
       if (seg.id < below && seg.deadRatio() >= minDeadRatio) {
-        compactSegment(seg);
-        done++;
+        try {
+          compactSegment(seg);
+          done++;
+        } catch (WalCorruptionException e) {
+          if (damaged == null) {
+            damaged = e;
+          } else {
+            damaged.addSuppressed(e);
+          }
+        }
       }
+    }
+    if (damaged != null) {
+      throw damaged;
     }
     return done;
   }

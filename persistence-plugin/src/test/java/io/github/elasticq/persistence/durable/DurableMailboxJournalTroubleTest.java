@@ -8,6 +8,7 @@ import io.github.elasticq.persistence.durable.DurableMailbox.Enqueue;
 import io.github.elasticq.persistence.durable.DurableMailbox.Rejected;
 import io.github.elasticq.persistence.durable.DurableMailbox.Reply;
 import io.github.elasticq.persistence.durable.DurableMailbox.Stored;
+import io.github.elasticq.persistence.durable.DurableMailboxRobustnessTest.Slow;
 import io.github.elasticq.persistence.durable.DurableTestSupport.Seen;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -256,6 +257,113 @@ class DurableMailboxJournalTroubleTest {
     assertThat(seen.receiveMessage(TIMEOUT)).isEqualTo(new Seen(5, 5));
     seen.expectNoMessage(Duration.ofSeconds(1));
     replies.expectNoMessage(Duration.ofMillis(100));
+  }
+
+  /**
+   * The confirmation that rode along with a write the journal stored and reported failed is counted
+   * once the recovery shows it stored: the {@code confirmed} figure used to miss it for good
+   * ({@code stored} 5 = {@code confirmed} 3 + {@code unconfirmed} 1 did not add up).
+   */
+  @Test
+  void confirmationInAFailedWriteThatWasStored_isCounted() {
+    ActorTestKit kit = kit("stats-failed");
+    TestProbe<Seen> seen = kit.createTestProbe();
+    TestProbe<Reply> replies = kit.createTestProbe();
+    // confirmations only ride along with the writes of messages
+    DurableMailboxSettings settings =
+        DurableMailboxSettings.builder()
+            .confirmBatchSize(1000)
+            .confirmFlushInterval(Duration.ofHours(1))
+            .build();
+    ActorRef<Object> mailbox =
+        kit.spawn(
+            DurableMailbox.create(
+                "stats-failed", DurableTestSupport.reporting(seen.ref()), settings));
+    for (int i = 1; i <= 5; i++) {
+      if (i == 4) {
+        GatedTestJournal.storeThenFailWork = 4; // [MessageStored(4), Confirmed(3)]
+      }
+      mailbox.tell(new Enqueue<>(new Work(i), replies.ref()));
+      assertThat(replies.receiveMessage(TIMEOUT)).isEqualTo(new Stored(i));
+      assertThat(seen.receiveMessage(TIMEOUT)).isEqualTo(new Seen(i, i));
+      int n = i;
+      // the handler reports before it returns: wait until the child published its progress
+      await().atMost(TIMEOUT).until(() -> stats(kit, "stats-failed").processed() == n);
+    }
+    // the last write was [MessageStored(5), Confirmed(4)]: 1 - 4 confirmed, 5 is not
+    DurableMailboxStats stats = stats(kit, "stats-failed");
+    assertThat(stats.stored()).isEqualTo(5);
+    assertThat(stats.unconfirmed()).isEqualTo(1);
+    assertThat(stats.confirmed()).as("confirmed, in %s", stats).isEqualTo(4);
+  }
+
+  /**
+   * A message accepted just before a write without messages starts waits in the mailbox for its
+   * {@code FlushStores}; a full stash drops that command and its repeats; the write fails and the
+   * mailbox restarts, which cancels the timer that repeats it. The recovery sends it again: before,
+   * the message and the commands held across the restart were never written, answered or delivered
+   * (until {@code max-store-batch} more messages came).
+   */
+  @Test
+  void messagesPendingAcrossARestart_whoseFlushWasDropped_areWritten() throws Exception {
+    ActorTestKit kit = kit("flush-restart");
+    TestProbe<Reply> replies = kit.createTestProbe();
+    TestProbe<Object> seen = kit.createTestProbe();
+    CountDownLatch inHandler = new CountDownLatch(1);
+    CountDownLatch releaseInner = new CountDownLatch(1);
+    Behavior<Object> inner =
+        Behaviors.receiveMessage(
+            m -> {
+              if (m instanceof Work w && w.n() == 1) {
+                inHandler.countDown();
+                releaseInner.await(30, TimeUnit.SECONDS);
+              }
+              seen.ref().tell(m);
+              return Behaviors.same();
+            });
+    DurableMailboxSettings settings =
+        DurableMailboxSettings.builder()
+            .confirmBatchSize(1)
+            .stashCapacity(2)
+            .confirmFlushInterval(Duration.ofMillis(500))
+            .build();
+    ActorRef<Object> mailbox = kit.spawn(DurableMailbox.create("flush-restart", inner, settings));
+
+    mailbox.tell(new Work(1)); // stored and delivered; the child holds it
+    assertThat(inHandler.await(10, TimeUnit.SECONDS)).isTrue();
+    Slow.entered = new CountDownLatch(1);
+    Slow.release = new CountDownLatch(1);
+    Slow.blockOn = 2;
+    mailbox.tell(new Enqueue<>(new Slow(2), replies.ref())); // the mailbox waits in accept
+    assertThat(Slow.entered.await(10, TimeUnit.SECONDS)).isTrue();
+    GatedTestJournal.PERMITS.drainPermits(); // the next write waits
+    GatedTestJournal.failNextWriteWithoutMessages = true;
+    int writes = GatedTestJournal.WRITES_STARTED.get();
+    releaseInner.countDown(); // Work 1 done: the child's ConfirmHint (batch size 1) queues up
+    assertThat(seen.receiveMessage(TIMEOUT)).isEqualTo(new Work(1));
+    Thread.sleep(200);
+    for (int i = 3; i <= 6; i++) {
+      mailbox.tell(new Enqueue<>(new Work(i), replies.ref())); // ahead of the FlushStores to come
+    }
+    Slow.release.countDown(); // Slow(2) pending; its FlushStores behind Work 6
+    // The hint writes Confirmed(1) (held); Work 3, 4 fill the stash; Work 5, 6 are refused; the
+    // FlushStores and its repeats are dropped.
+    await().atMost(TIMEOUT).until(() -> GatedTestJournal.WRITES_STARTED.get() == writes + 1);
+    assertThat(replies.receiveMessage(TIMEOUT)).isInstanceOf(Rejected.class);
+    assertThat(replies.receiveMessage(TIMEOUT)).isInstanceOf(Rejected.class);
+    Thread.sleep(1200); // the repeat timer fires twice into the full stash
+    GatedTestJournal.PERMITS.release(Integer.MAX_VALUE / 2); // Confirmed(1) fails: restart
+
+    List<Reply> answers = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      answers.add(replies.receiveMessage(TIMEOUT));
+    }
+    assertThat(answers).containsExactly(new Stored(2), new Stored(3), new Stored(4));
+    Object delivered = seen.receiveMessage(TIMEOUT);
+    assertThat(delivered).isInstanceOf(Slow.class);
+    assertThat(((Slow) delivered).getN()).isEqualTo(2);
+    assertThat(seen.receiveMessage(TIMEOUT)).isEqualTo(new Work(3));
+    assertThat(seen.receiveMessage(TIMEOUT)).isEqualTo(new Work(4));
   }
 
   /** Two rejections in a row with a snapshot present: numbering and delivery go on, once each. */

@@ -77,6 +77,24 @@ class DurableMailboxSettingsTest {
         .hasMessageContaining("my.mailbox.max-unconfirmed");
   }
 
+  /** Typesafe Config's getInt truncates: 2.9 used to become a window of 2 without a word. */
+  @Test
+  void fromConfig_fractionalCount_isRefused_notTruncated() {
+    assertThatThrownBy(
+            () ->
+                DurableMailboxSettings.fromConfig(
+                    ConfigFactory.parseString("window = 2.9"), "my.mailbox"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("my.mailbox.window")
+        .hasMessageContaining("must be a whole number, was 2.9");
+    assertThatThrownBy(
+            () ->
+                DurableMailboxSettings.fromConfig(
+                    ConfigFactory.parseString("max-unconfirmed = \"1.5\""), "my.mailbox"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("my.mailbox.max-unconfirmed");
+  }
+
   @Test
   void fromConfig_unknownKey_namesPathAndKey() {
     assertThatThrownBy(

@@ -26,10 +26,11 @@ import scala.jdk.javaapi.FutureConverters;
  * ({@link #failWork}: the whole call fails, nothing is stored); that write is counted in {@link
  * #TROUBLED_WRITES} and then waits for a permit of {@link #TROUBLE_GATE}. And it can store a write
  * and then report it failed, as a journal whose connection broke after its commit does ({@link
- * #storeThenFailWork}, {@link #storeThenFailPoisoned}). Replays take a permit of {@link
- * #REPLAY_GATE}: one that finds none stalls (counted in {@link #STALLED_REPLAYS}) on a thread of
- * its own until the test releases permits, and then replays slowly (1 ms per event), as a journal
- * on a stuck disk would.
+ * #storeThenFailWork}, {@link #storeThenFailPoisoned}), or fail the next write that stores no
+ * message ({@link #failNextWriteWithoutMessages}). Replays take a permit of {@link #REPLAY_GATE}:
+ * one that finds none stalls (counted in {@link #STALLED_REPLAYS}) on a thread of its own until the
+ * test releases permits, and then replays slowly (1 ms per event), as a journal on a stuck disk
+ * would.
  */
 public class GatedTestJournal extends AsyncWriteJournal {
   static final Map<String, List<PersistentRepr>> STORE = new ConcurrentHashMap<>();
@@ -48,6 +49,9 @@ public class GatedTestJournal extends AsyncWriteJournal {
   /** The next write holding a {@code Poisoned} event is stored, then reported failed. */
   static volatile boolean storeThenFailPoisoned;
 
+  /** The next write that stores no message (a {@code Confirmed}, say) fails; nothing is stored. */
+  static volatile boolean failNextWriteWithoutMessages;
+
   static final AtomicInteger TROUBLED_WRITES = new AtomicInteger();
   static final Semaphore TROUBLE_GATE = new Semaphore(0);
   static final Semaphore REPLAY_GATE = new Semaphore(Integer.MAX_VALUE / 2);
@@ -62,6 +66,7 @@ public class GatedTestJournal extends AsyncWriteJournal {
     failWork = -1;
     storeThenFailWork = -1;
     storeThenFailPoisoned = false;
+    failNextWriteWithoutMessages = false;
     TROUBLED_WRITES.set(0);
     TROUBLE_GATE.drainPermits();
     REPLAY_GATE.drainPermits();
@@ -94,6 +99,12 @@ public class GatedTestJournal extends AsyncWriteJournal {
                 }
                 if (holds(reprs, failWork)) {
                   throw new IllegalStateException("test: fails the write of Work " + failWork);
+                }
+                if (failNextWriteWithoutMessages
+                    && reprs.stream()
+                        .noneMatch(r -> r.payload() instanceof DurableMailboxEvent.MessageStored)) {
+                  failNextWriteWithoutMessages = false;
+                  throw new IllegalStateException("test: fails a write without messages");
                 }
                 if (holds(reprs, rejectWork)) {
                   out.add(

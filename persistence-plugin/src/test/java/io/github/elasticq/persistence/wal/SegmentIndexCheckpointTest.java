@@ -347,6 +347,48 @@ class SegmentIndexCheckpointTest {
     assertThat(tmp).doesNotExist();
   }
 
+  /**
+   * Damage inside a checkpointed segment (the open accepts it, and compaction reports it): a pass
+   * skips that segment, reclaims the others, then reports the damage. The pass used to stop at the
+   * damaged segment every time, so the newer, entirely deleted segments were never reclaimed and
+   * the log grew without bound.
+   */
+  @Test
+  void damageInOneCheckpointedSegment_isReported_andTheOthersAreStillCompacted() throws Exception {
+    WalSettings s =
+        WalSettings.builder(dir)
+            .compactionEnabled(false)
+            .segmentSize(4096)
+            .indexCheckpoint(true)
+            .build();
+    List<Path> files;
+    try (WriteAheadLog wal = WriteAheadLog.open(s)) {
+      long k = 0;
+      while (wal.segmentFiles().size() < 2) {
+        wal.append(write("keep", ++k, k)).get(); // segment 1 (its last event may open segment 2)
+      }
+      long g = 0;
+      while (wal.segmentFiles().size() < 6) {
+        wal.append(write("gone", ++g, g)).get(); // segments 2 - 5
+      }
+      files = wal.segmentFiles();
+    }
+    WalRecoveryTest.flipByte(files.get(0), 2000);
+    try (WriteAheadLog wal = WriteAheadLog.open(s)) {
+      wal.deleteTo("keep", wal.highestSequenceNr("keep") - 3).get(); // segment 1 eligible too
+      wal.deleteTo("gone", Long.MAX_VALUE).get(); // segments 2 - 5 entirely dead
+      assertThatThrownBy(() -> wal.compact(0.5))
+          .isInstanceOf(WalCorruptionException.class)
+          .hasMessageContaining(files.get(0).getFileName().toString());
+      assertThat(wal.segmentFiles()).as("segment 1 kept as it is").contains(files.get(0));
+      // segment 2 may hold the last events of "keep" (rewritten, not dropped); 3 - 5 hold none
+      for (Path reclaimed : files.subList(2, 5)) {
+        assertThat(wal.segmentFiles()).as("reclaimed despite segment 1").doesNotContain(reclaimed);
+      }
+      assertThat(wal.readAll("gone")).isEmpty();
+    }
+  }
+
   @Test
   void compaction_deletesTheCheckpointOfADroppedSegment() throws Exception {
     try (WriteAheadLog wal = WriteAheadLog.open(settings(true))) {
