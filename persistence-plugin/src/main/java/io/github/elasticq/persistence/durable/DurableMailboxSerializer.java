@@ -129,7 +129,7 @@ public final class DurableMailboxSerializer extends SerializerWithStringManifest
       } else if (o instanceof Stored s) {
         out.writeLong(s.seqNr());
       } else if (o instanceof Rejected r) {
-        out.writeUTF(r.reason());
+        out.writeUTF(fitted(r.reason()));
       } else {
         throw new IllegalArgumentException("cannot serialize " + o.getClass().getName());
       }
@@ -203,18 +203,56 @@ public final class DurableMailboxSerializer extends SerializerWithStringManifest
    * @throws IllegalArgumentException naming the manifest's size
    */
   static void checkStorable(SerializedMessage m) {
-    String manifest = m.manifest();
-    long bytes = 0;
-    for (int i = 0; i < manifest.length(); i++) {
-      char c = manifest.charAt(i);
-      bytes += c >= 0x0001 && c <= 0x007F ? 1 : c <= 0x07FF ? 2 : 3;
-    }
-    if (bytes > 65_535) {
+    long bytes = modifiedUtf8Length(m.manifest(), m.manifest().length());
+    if (bytes > MAX_UTF) {
       throw new IllegalArgumentException(
           "its serializer manifest is "
               + bytes
               + " bytes (modified UTF-8); a durable mailbox stores at most 65535");
     }
+  }
+
+  /** The most {@code writeUTF} writes: 65535 bytes of modified UTF-8. */
+  private static final int MAX_UTF = 65_535;
+
+  /**
+   * The modified UTF-8 length ({@code writeUTF}'s encoding) of {@code s}'s first {@code n} chars.
+   */
+  private static long modifiedUtf8Length(String s, int n) {
+    long bytes = 0;
+    for (int i = 0; i < n; i++) {
+      bytes += utfBytes(s.charAt(i));
+    }
+    return bytes;
+  }
+
+  private static int utfBytes(char c) {
+    return c >= 0x0001 && c <= 0x007F ? 1 : c <= 0x07FF ? 2 : 3;
+  }
+
+  /**
+   * A refusal's reason as {@code writeUTF} can write it: unchanged up to 65535 bytes, else cut
+   * (with a note saying so). A reason quotes exceptions, whose text has no bound; an over-long one
+   * used to fail the serialization, and the sender's ask then timed out instead of being refused.
+   */
+  static String fitted(String reason) {
+    if (modifiedUtf8Length(reason, reason.length()) <= MAX_UTF) {
+      return reason;
+    }
+    String note = " ... (cut: " + reason.length() + " chars in all)";
+    long budget = MAX_UTF - note.length();
+    int n = 0;
+    long bytes = 0;
+    while (n < reason.length()) {
+      char c = reason.charAt(n);
+      int b = utfBytes(c);
+      if (bytes + b > budget || (Character.isHighSurrogate(c) && bytes + b + 3 > budget)) {
+        break; // never split a surrogate pair
+      }
+      bytes += b;
+      n++;
+    }
+    return reason.substring(0, n) + note;
   }
 
   private static void writeMessage(DataOutputStream out, SerializedMessage m) throws IOException {

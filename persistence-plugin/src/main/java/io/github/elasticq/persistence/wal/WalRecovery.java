@@ -318,7 +318,11 @@ final class WalRecovery {
       }
     }
     Map<String, long[]> lost = new LinkedHashMap<>();
+    Map<String, Long> deletions = new LinkedHashMap<>();
     for (SegmentScanner.Entry e : readable) {
+      if (e.header().type() == TYPE_TOMBSTONE) {
+        deletions.merge(e.header().persistenceId(), e.header().sequenceNr(), Math::max);
+      }
       if (e.header().type() == TYPE_EVENT) {
         long[] range =
             lost.computeIfAbsent(
@@ -357,6 +361,11 @@ final class WalRecovery {
             + (sb.length() > 0 ? " [" + sb + "]" : "")
             + " and whatever the damaged bytes from offset "
             + r.problemOffset()
-            + " held");
+            + " held"
+            + (deletions.isEmpty()
+                ? ""
+                : "; the deletions among them are written again (id up to sequence number): "
+                    + deletions));
+    deletions.forEach((pid, to) -> store.quarantinedDeletions.merge(pid, to, Math::max));
   }
 }

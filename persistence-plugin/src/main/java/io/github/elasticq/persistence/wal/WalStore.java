@@ -6,7 +6,9 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -60,6 +62,13 @@ final class WalStore {
 
   /** Set by recovery before the log is published. */
   int quarantinedSegments;
+
+  /**
+   * The deletions ({@code deleteTo}) read from the quarantined segments' readable tombstones, per
+   * id the highest: the open writes them again, so that moving a segment aside does not bring back
+   * the events they deleted in older segments. Filled by the recovery; read by the open.
+   */
+  final Map<String, Long> quarantinedDeletions = new LinkedHashMap<>();
 
   /** Sealed segments indexed from their checkpoint by the open; set by recovery. */
   int checkpointedAtOpen;

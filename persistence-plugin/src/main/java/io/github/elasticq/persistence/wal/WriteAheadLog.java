@@ -1,6 +1,7 @@
 package io.github.elasticq.persistence.wal;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -13,9 +14,11 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -170,6 +173,7 @@ public final class WriteAheadLog implements AutoCloseable {
       for (Segment s : toCheckpoint) {
         indexer.submit(s);
       }
+      rewriteQuarantinedDeletions();
       if (settings.compactionEnabled()) {
         long ms = Math.max(1, settings.compactionInterval().toMillis());
         compactionScheduler =
@@ -179,9 +183,34 @@ public final class WriteAheadLog implements AutoCloseable {
       } else {
         compactionScheduler = null;
       }
-    } catch (RuntimeException | Error e) { // a thread that cannot start, a direct buffer, ...
+    } catch (IOException | RuntimeException | Error e) { // a thread that cannot start, ...
       releaseAfterFailedOpen(fl, lc, w, ix);
       throw e;
+    }
+  }
+
+  /**
+   * Writes again, before the open returns, the deletions read from the tombstones of segments the
+   * recovery quarantined: the tombstone was the only record of such a deletion, and the events it
+   * deleted in older segments would otherwise be live again (replays, queries, recovery). The new
+   * tombstone also deletes events of the id written after the quarantined segment with sequence
+   * numbers up to the same bound, which Pekko never writes (an id's sequence numbers only grow).
+   */
+  private void rewriteQuarantinedDeletions() throws IOException {
+    List<CompletableFuture<Void>> writes = new ArrayList<>();
+    for (Map.Entry<String, Long> d : store.quarantinedDeletions.entrySet()) {
+      writes.add(deleteTo(d.getKey(), d.getValue()));
+    }
+    try {
+      CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("interrupted while writing the quarantined deletions");
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      throw cause instanceof IOException io
+          ? io
+          : new IOException("writing the quarantined segments' deletions again failed", cause);
     }
   }
 

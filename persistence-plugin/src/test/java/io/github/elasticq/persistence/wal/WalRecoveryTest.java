@@ -238,4 +238,44 @@ class WalRecoveryTest {
       assertThat(wal.highestSequenceNr("a")).isEqualTo(201);
     }
   }
+
+  /**
+   * A quarantined segment that held the only record of a deletion (its tombstone, readable before
+   * the damage): the open writes that deletion again, so the events it deleted in an older segment
+   * stay deleted, also at the next open. They used to be live again, and the log line did not say.
+   */
+  @Test
+  void quarantine_ofASegmentWithATombstone_keepsItsDeletion() throws Exception {
+    List<Path> files;
+    try (WriteAheadLog wal = WriteAheadLog.open(settings(false))) {
+      wal.append(write("a", 1, 10)).get();
+      long f = 0;
+      while (wal.segmentFiles().size() < 2) {
+        wal.append(write("f", ++f, f)).get(); // seals segment 1: a 1..10 and filler
+      }
+      wal.deleteTo("a", 10).get(); // the tombstone: in segment 2
+      while (wal.segmentFiles().size() < 3) {
+        wal.append(write("f", ++f, f)).get(); // seals segment 2
+      }
+      assertThat(wal.readAll("a")).isEmpty();
+      files = wal.segmentFiles();
+    }
+    flipByte(files.get(1), 2000); // a filler record after the tombstone
+    try (WriteAheadLog wal = WriteAheadLog.open(settings(true))) {
+      assertThat(wal.stats().quarantinedSegments()).isEqualTo(1);
+      assertThat(logger.all()).contains("QUARANTINED").contains("written again").contains("a=10");
+      assertThat(seqs(wal, "a", 1, Long.MAX_VALUE, Long.MAX_VALUE))
+          .as("events deleted before the quarantine")
+          .isEmpty();
+      assertThat(wal.highestSequenceNr("a")).isEqualTo(10);
+    }
+    try (WriteAheadLog wal = WriteAheadLog.open(settings(true))) {
+      assertThat(wal.stats().quarantinedSegments()).isZero();
+      assertThat(seqs(wal, "a", 1, Long.MAX_VALUE, Long.MAX_VALUE))
+          .as("at the next open")
+          .isEmpty();
+      wal.append(write("a", 11, 11)).get();
+      assertThat(seqs(wal, "a", 1, Long.MAX_VALUE, Long.MAX_VALUE)).containsExactly(11L);
+    }
+  }
 }
