@@ -33,8 +33,9 @@ python3 - "$R" "$N" "$3" <<'PY'
 # never by position: a failed fork (its JSON missing, empty or without the benchmark) leaves its
 # round out for that benchmark and candidate, and the report says so, while every other round keeps
 # its own pair.
-import json, sys, os, statistics
+import json, sys, os, re, statistics
 R, N, peer = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+peer = re.sub(r"[^A-Za-z0-9+=._-]", "_", peer)  # as rounds.sh's label() names the files
 ratios = {}  # (benchmark, candidate) -> {jar: {round: ratio}}
 for which in ("old", "new"):
     for i in range(1, N + 1):

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
@@ -329,19 +330,27 @@ public final class MailboxRegistry implements Extension {
     return r;
   }
 
+  /**
+   * The longest wait between two idle checks: an {@code idle-shrink-after} of months (a user's
+   * "practically never") is checked hourly rather than at half of it, which Pekko's scheduler
+   * refuses beyond about 248 days (the actor then failed to start, and its messages were lost).
+   */
+  static final long MAX_IDLE_CHECK_NANOS = TimeUnit.HOURS.toNanos(1);
+
   /** Runs {@link #checkIdle} every {@code nanos} from now on, unless it already runs as often. */
   private synchronized void startIdleChecks(long nanos) {
-    long every = Math.max(nanos, 1_000_000L);
+    long every = Math.min(Math.max(nanos, 1_000_000L), MAX_IDLE_CHECK_NANOS);
     if (every >= idleCheckNanos) {
       return;
     }
+    Duration d = Duration.ofNanos(every);
+    Cancellable next =
+        system.scheduler().scheduleWithFixedDelay(d, d, this::checkIdle, system.dispatcher());
     if (idleChecks != null) {
       idleChecks.cancel();
     }
-    idleCheckNanos = every;
-    Duration d = Duration.ofNanos(every);
-    idleChecks =
-        system.scheduler().scheduleWithFixedDelay(d, d, this::checkIdle, system.dispatcher());
+    idleChecks = next;
+    idleCheckNanos = every; // only once scheduled: a refused schedule leaves the old one in force
   }
 
   /**

@@ -3,6 +3,7 @@ package io.github.elasticq.mailbox;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigRenderOptions;
 import io.github.elasticq.queue.QosQueue;
 import io.github.elasticq.queue.QueueConfig;
 import java.lang.reflect.Constructor;
@@ -228,6 +229,15 @@ final class MailboxSettings {
     List<Integer> list;
     try {
       list = config.getIntList("weights");
+      List<Double> exact = config.getDoubleList("weights"); // getIntList truncates 1.5 to 1
+      for (int i = 0; i < list.size(); i++) {
+        if (exact.get(i) != list.get(i).intValue()) {
+          throw invalid(
+              "weights",
+              "must be a list of whole numbers, one per level, was "
+                  + config.getValue("weights").render(ConfigRenderOptions.concise()));
+        }
+      }
     } catch (ConfigException e) {
       throw invalid("weights", "must be a list of integers, one per level: " + e.getMessage(), e);
     }
@@ -319,7 +329,10 @@ final class MailboxSettings {
     try {
       int value = config.getInt(key);
       if (config.getDouble(key) != value) { // getInt truncates 2.9 to 2 without a word
-        throw invalid(key, "must be a whole number, was " + config.getValue(key).render());
+        throw invalid(
+            key,
+            "must be a whole number, was "
+                + config.getValue(key).render(ConfigRenderOptions.concise()));
       }
       return value;
     } catch (ConfigException e) {

@@ -42,6 +42,7 @@ class MailboxConfigTest {
             bad-number { mailbox-type = ${E}, max-capacity = lots }
             bad-fraction { mailbox-type = ${E}, max-capacity = 1000.5 }
             bad-qos-fraction { mailbox-type = ${Q}, levels = 2.9 }
+            bad-weight-fraction { mailbox-type = ${Q}, weights = [1.5, 2, 4] }
             huge-initial { mailbox-type = ${E}, initial-capacity = 2000000000, max-capacity = 2147483647 }
             huge-qos-min { mailbox-type = ${Q}, min-capacity = 1073741825, initial-capacity = 1073741825, max-capacity = 2147483647 }
             huge-shared-initial { mailbox-type = "io.github.elasticq.mailbox.ElasticSharedMailbox", initial-capacity = 1073741825, max-capacity = 2147483647 }
@@ -100,6 +101,7 @@ class MailboxConfigTest {
     "bad-number, max-capacity, STRING",
     "bad-fraction, max-capacity, 'must be a whole number, was 1000.5'",
     "bad-qos-fraction, levels, 'must be a whole number, was 2.9'",
+    "bad-weight-fraction, weights, 'must be a list of whole numbers, one per level, was [1.5,2,4]'",
     "huge-initial, initial-capacity, was 2000000000",
     "huge-qos-min, min-capacity, was 1073741825",
     "huge-shared-initial, initial-capacity, was 1073741825",
@@ -167,6 +169,39 @@ class MailboxConfigTest {
    * do not count as the shared section's own: Pekko passes every section with the default mailbox
    * as fallback, and a balancing pool's shared mailbox used to fail on them.
    */
+  /**
+   * An idle-shrink-after of months ("practically never") is valid: the actors start and deliver.
+   * The registry scheduled its idle check at half of it, beyond the ~248 days Pekko's scheduler
+   * takes: the first actor failed to start (its messages lost) and no idle check ran afterwards.
+   * Now the check runs at most an hour apart. A system of its own: another section's shorter check
+   * would hide it.
+   */
+  @Test
+  void idleShrinkAfterOfMonths_actorsStartAndDeliver() {
+    Config config =
+        ConfigFactory.parseString(
+                """
+                long-idle { mailbox-type = "io.github.elasticq.mailbox.ElasticMailbox"
+                            burst-memory = on, idle-shrink-after = 600d }
+                long-idle-qos { mailbox-type = "io.github.elasticq.mailbox.QosMailbox"
+                                burst-memory = on, idle-shrink-after = 600d }
+                """)
+            .withFallback(ConfigFactory.load("application-test"))
+            .resolve();
+    ActorSystem other = ActorSystem.create("LongIdleShrink", config);
+    try {
+      TestKit probe = new TestKit(other);
+      for (String id : new String[] {"long-idle", "long-idle-qos"}) {
+        ActorRef a = other.actorOf(Recorder.props(probe.getRef()).withMailbox(id));
+        a.tell("hello " + id, ActorRef.noSender());
+        probe.expectMsg("hello " + id);
+      }
+      assertThat(MailboxRegistry.get(other).idleCheckedOwners()).hasSize(2);
+    } finally {
+      TestKit.shutdownActorSystem(other);
+    }
+  }
+
   @Test
   void globalBurstMemory_appliesToElasticAndQos_sharedIgnoresIt() {
     Config config =

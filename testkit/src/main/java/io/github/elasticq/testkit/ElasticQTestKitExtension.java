@@ -27,8 +27,11 @@ import org.junit.platform.commons.support.AnnotationSupport;
  * with its own configuration and system name, closed after that nested class.
  *
  * <p>Resolves parameters of type {@link ElasticQTestKit}, {@link ActorTestKit}, {@link ActorSystem}
- * and {@link MailboxProbe}. Before each test it resets the probe's drop baseline ({@link
- * MailboxProbe#mark()}).
+ * and {@link MailboxProbe}. A test method gets a probe of its own, whose drop baseline is taken
+ * just before the test ({@link MailboxProbe#withOwnBaseline()}), so {@code assertNoDrops()} covers
+ * exactly that test, also with methods run in parallel; a probe injected into a constructor or a
+ * {@code @BeforeAll} method is the class's shared one, whose baseline is reset before each test
+ * ({@link MailboxProbe#mark()}).
  */
 public final class ElasticQTestKitExtension
     implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback, ParameterResolver {
@@ -36,6 +39,7 @@ public final class ElasticQTestKitExtension
   private static final ExtensionContext.Namespace NAMESPACE =
       ExtensionContext.Namespace.create(ElasticQTestKitExtension.class);
   private static final String KEY = "elasticq-testkit";
+  private static final String TEST_PROBE_KEY = "elasticq-testkit-test-probe";
 
   /** Used by JUnit through {@link ElasticQTest} or {@code @ExtendWith}. */
   public ElasticQTestKitExtension() {}
@@ -57,7 +61,12 @@ public final class ElasticQTestKitExtension
 
   @Override
   public void beforeEach(ExtensionContext context) {
-    kit(context).mailboxProbe().mark();
+    MailboxProbe shared = kit(context).mailboxProbe();
+    shared.mark(); // for a probe taken before the test (constructor, @BeforeAll)
+    // Each test's own probe, with its own baseline: with a class's methods run in parallel, one
+    // test's mark() of the shared probe reset the baseline of another test still running, whose
+    // assertNoDrops() then passed over its own drops.
+    context.getStore(NAMESPACE).put(TEST_PROBE_KEY, shared.withOwnBaseline());
   }
 
   @Override
@@ -80,7 +89,11 @@ public final class ElasticQTestKitExtension
     } else if (type == ActorSystem.class) {
       return kit.system();
     } else if (type == MailboxProbe.class) {
-      return kit.mailboxProbe();
+      MailboxProbe own =
+          context.getTestMethod().isPresent()
+              ? context.getStore(NAMESPACE).get(TEST_PROBE_KEY, MailboxProbe.class)
+              : null;
+      return own != null ? own : kit.mailboxProbe();
     }
     throw new ParameterResolutionException("cannot resolve " + parameter.getParameter());
   }

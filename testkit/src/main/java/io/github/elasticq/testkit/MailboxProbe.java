@@ -84,6 +84,17 @@ public final class MailboxProbe {
     return new MailboxProbe(registry, timeout, droppedAtMark);
   }
 
+  /**
+   * A probe of the same system, with the same timeout and a drop baseline of its own, taken now:
+   * its {@link #mark()} and assertions neither affect nor see another probe's. The JUnit extension
+   * gives each test one, so that tests run in parallel do not reset each other's baseline.
+   */
+  public MailboxProbe withOwnBaseline() {
+    MailboxProbe probe = new MailboxProbe(registry, timeout, new ConcurrentHashMap<>());
+    probe.mark();
+    return probe;
+  }
+
   /** How long the {@code await...} methods wait. */
   public Duration timeout() {
     return timeout;

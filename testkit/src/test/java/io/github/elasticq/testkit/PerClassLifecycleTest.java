@@ -41,7 +41,10 @@ class PerClassLifecycleTest {
   void parameters_areTheClassKit(ActorTestKit testKit, ActorSystem<?> system, MailboxProbe probe) {
     assertThat(testKit).isSameAs(kit.testKit());
     assertThat(system).isSameAs(kit.system());
-    assertThat(probe).isSameAs(kit.mailboxProbe());
+    // a test method's probe is its own (its drop baseline taken before this test), on the same
+    // system and with the same timeout as the kit's
+    assertThat(probe).isNotSameAs(kit.mailboxProbe());
+    assertThat(probe.timeout()).isEqualTo(kit.mailboxProbe().timeout());
     assertThat(system.name()).isEqualTo("PerClassLifecycleTest");
     assertThat(kit.directory()).isDirectory();
   }

@@ -2,6 +2,7 @@ package io.github.elasticq.mailbox.kamon;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigValueType;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -102,6 +103,12 @@ public final class KamonSettings {
             () -> section.getInt("time-in-mailbox.sample-every"));
     if (sampleEvery < 0) {
       throw invalid("time-in-mailbox.sample-every", sampleEvery + " (must be >= 0; 0 is off)");
+    }
+    if (section.getDouble("time-in-mailbox.sample-every") != sampleEvery) { // getInt truncates
+      throw invalid(
+          "time-in-mailbox.sample-every",
+          section.getValue("time-in-mailbox.sample-every").render(ConfigRenderOptions.concise())
+              + " (must be a whole number; 0.5 used to mean 0, off)");
     }
     return new KamonSettings(enabled, poll, includes, sampleEvery);
   }

@@ -52,6 +52,7 @@ class KamonSettingsTest {
         "elasticq.kamon.poll-interval = null               | elasticq.kamon.poll-interval",
         "elasticq.kamon.time-in-mailbox.sample-every = -1  | elasticq.kamon.time-in-mailbox.sample-every",
         "elasticq.kamon.time-in-mailbox.sample-every = x   | elasticq.kamon.time-in-mailbox.sample-every",
+        "elasticq.kamon.time-in-mailbox.sample-every = 0.5 | must be a whole number",
       })
   void invalidSection_failsTheStartNamingTheKey(String line, String key) {
     assertThatThrownBy(() -> ActorSystem.create("kamon-bad-config", config(line)))

@@ -39,6 +39,31 @@ class MailboxJsonTest {
     assertThat(json).contains("\"allocatedSlots\":16},\"shed\":1000}");
   }
 
+  /**
+   * A QosMailbox with levels = 1 (valid) is one all the same: its QoS fields used to be left out,
+   * as the route told a QoS mailbox by having more than one level.
+   */
+  @Test
+  void qosMailboxOfOneLevel_keepsItsQosFields() {
+    QueueStats level = new QueueStats(16, 2, 10, 8, 0, 0, 0, 3, 16);
+    MailboxInfo info =
+        new MailboxInfo(
+            "one-level",
+            "pekko://s/user/a",
+            QosMailbox.class.getName(),
+            level,
+            List.of(level),
+            5,
+            100,
+            0,
+            List.of(0L),
+            List.of(7L));
+
+    String json = MailboxJson.list("s", 1, List.of(info));
+
+    assertThat(json).contains("\"clampedLevels\":5,\"shed\":7,\"levels\":[{\"level\":0,");
+  }
+
   /** The mailbox's max is levels × max-capacity: 3 × 2^30 used to overflow to a negative int. */
   @Test
   void qosMailbox_atTheLargestMaxCapacity_showsTheProductOfAllLevels() {

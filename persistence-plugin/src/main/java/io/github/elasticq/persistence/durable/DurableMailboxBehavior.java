@@ -701,8 +701,11 @@ final class DurableMailboxBehavior<T>
       flushStoresSent = false;
       return flushStores(state);
     } else if (command == FlushConfirmations.INSTANCE) {
-      Effect<DurableMailboxEvent, DurableMailboxState> effect = confirm(state, true);
-      if (offeredUpTo > processedUpTo(state)) {
+      // One read of the child's progress for both: read again, a message the child finished in
+      // between would be neither confirmed by this write nor left to a next flush.
+      long upTo = processedUpTo(state);
+      Effect<DurableMailboxEvent, DurableMailboxState> effect = confirm(state, true, upTo);
+      if (offeredUpTo > upTo) {
         startFlushTimer();
       }
       return effect;
@@ -840,8 +843,13 @@ final class DurableMailboxBehavior<T>
 
   private Effect<DurableMailboxEvent, DurableMailboxState> confirm(
       DurableMailboxState state, boolean now) {
+    return confirm(state, now, processedUpTo(state));
+  }
+
+  /** Writes {@code Confirmed(upTo)} if the gap is worth it ({@code now}: any gap). */
+  private Effect<DurableMailboxEvent, DurableMailboxState> confirm(
+      DurableMailboxState state, boolean now, long upTo) {
     long confirmedBefore = state.confirmedUpTo();
-    long upTo = processedUpTo(state);
     long gap = upTo - confirmedBefore;
     if (gap <= 0 || (!now && gap < settings.confirmBatchSize())) {
       return Effect().none();

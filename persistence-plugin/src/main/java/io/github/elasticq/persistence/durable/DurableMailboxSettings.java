@@ -3,6 +3,7 @@ package io.github.elasticq.persistence.durable;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigRenderOptions;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Set;
@@ -118,7 +119,11 @@ public final class DurableMailboxSettings {
       int value = c.getInt(key);
       if (c.getDouble(key) != value) { // getInt truncates 2.9 to 2 without a word
         throw new IllegalArgumentException(
-            path + "." + key + ": must be a whole number, was " + c.getValue(key).render());
+            path
+                + "."
+                + key
+                + ": must be a whole number, was "
+                + c.getValue(key).render(ConfigRenderOptions.concise()));
       }
       return value;
     } catch (ConfigException e) {

@@ -24,7 +24,8 @@ public final class ElasticSink {
 
   /**
    * A sink that buffers into an elastic buffer sized by {@code config} and backpressures at {@code
-   * maxCapacity}.
+   * maxCapacity}: it holds up to {@code maxCapacity} elements, and the element it took when the
+   * buffer filled waits for space beside it (one more, not counted by {@code size()}).
    *
    * @throws NullPointerException if {@code config} is null
    */

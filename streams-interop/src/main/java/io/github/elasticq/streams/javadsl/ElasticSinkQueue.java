@@ -13,7 +13,9 @@ import java.util.concurrent.CompletionStage;
  * The materialized value of {@link ElasticSink#queue}: the elements that reached the sink, pulled
  * by any number of consumer threads. The sink buffers into an elastic {@link
  * io.github.elasticq.queue.ElasticBuffer} and backpressures the stream when it holds {@code
- * maxCapacity} elements; it never drops one.
+ * maxCapacity} elements (the element it took as the buffer filled waits for space beside them: one
+ * more than {@code maxCapacity} has left the stream, and {@link #size()} does not count it); it
+ * never drops one.
  *
  * <p>Every method may be called from any thread. The stage's actions before it buffers an element
  * happen-before the pull that returns it. Completion and failure reach every puller: pulls still
