@@ -137,6 +137,14 @@ public record MailboxInfo(
         java.util.Collections.nCopies(levelStats.size(), 0L));
   }
 
+  /**
+   * Whether this is a {@link QosMailbox}, told by its type: one with {@code levels = 1} has a
+   * single level and is one all the same.
+   */
+  public boolean isQos() {
+    return QosMailbox.class.getName().equals(mailboxType);
+  }
+
   /** Messages refused by overload shedding, all levels. */
   public long shed() {
     long sum = 0;

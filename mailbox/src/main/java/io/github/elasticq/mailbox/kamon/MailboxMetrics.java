@@ -2,7 +2,6 @@ package io.github.elasticq.mailbox.kamon;
 
 import io.github.elasticq.mailbox.MailboxInfo;
 import io.github.elasticq.mailbox.MailboxRegistry;
-import io.github.elasticq.mailbox.QosMailbox;
 import io.github.elasticq.queue.QueueStats;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -60,8 +59,6 @@ final class MailboxMetrics implements AutoCloseable, MailboxRegistry.TimeInMailb
   static final String RESIZES = "elasticq.mailbox.resizes";
   static final String TIME_IN_MAILBOX = "elasticq.mailbox.time-in-mailbox";
   static final String COUNT = "elasticq.mailbox.count";
-
-  private static final String QOS_TYPE = QosMailbox.class.getName();
 
   // Indexes into the counter arrays.
   private static final int ENQ = 0;
@@ -224,7 +221,7 @@ final class MailboxMetrics implements AutoCloseable, MailboxRegistry.TimeInMailb
   }
 
   private void add(MailboxInfo m, String type, String actor, boolean alive) {
-    boolean qos = QOS_TYPE.equals(m.mailboxType());
+    boolean qos = m.isQos();
     if (!qos) {
       series(m, type, null, actor).add(m.stats(), m.maxCapacity(), m.cleanedUp(), alive);
       return;

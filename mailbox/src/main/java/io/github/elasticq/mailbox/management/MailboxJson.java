@@ -1,7 +1,6 @@
 package io.github.elasticq.mailbox.management;
 
 import io.github.elasticq.mailbox.MailboxInfo;
-import io.github.elasticq.mailbox.QosMailbox;
 import io.github.elasticq.queue.QueueStats;
 import java.util.List;
 
@@ -72,8 +71,8 @@ final class MailboxJson {
         sb,
         m.stats(),
         // long: up to 64 levels of up to 2^30 each
-        qos(m) ? (long) m.maxCapacity() * m.levelStats().size() : m.maxCapacity());
-    if (qos(m)) {
+        m.isQos() ? (long) m.maxCapacity() * m.levelStats().size() : m.maxCapacity());
+    if (m.isQos()) { // also with levels = 1 (told by level count, it lost these fields)
       sb.append(",\"clampedLevels\":").append(m.clampedLevels());
       sb.append(",\"shed\":").append(m.shed()).append(",\"levels\":[");
       for (int level = 0; level < m.levelStats().size(); level++) {
@@ -87,14 +86,6 @@ final class MailboxJson {
       sb.append(']');
     }
     sb.append('}');
-  }
-
-  /**
-   * Whether {@code m} is a {@code QosMailbox}, by its type (as the Kamon poller tells): one with
-   * {@code levels = 1} has a single level and is one all the same (it used to lose its QoS fields).
-   */
-  static boolean qos(MailboxInfo m) {
-    return QosMailbox.class.getName().equals(m.mailboxType());
   }
 
   private static void figures(StringBuilder sb, QueueStats s, long max) {

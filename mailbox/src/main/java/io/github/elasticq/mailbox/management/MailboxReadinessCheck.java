@@ -149,10 +149,7 @@ public final class MailboxReadinessCheck implements Supplier<CompletionStage<Boo
         List<QueueStats> levels = s.mailbox().levelStats();
         overdue.add(
             describe(
-                s.mailbox(),
-                MailboxJson.qos(s.mailbox()) ? s.level() : -1,
-                levels.get(s.level()),
-                held[i]));
+                s.mailbox(), s.mailbox().isQos() ? s.level() : -1, levels.get(s.level()), held[i]));
       }
     }
     if (overdueCount == 0) {

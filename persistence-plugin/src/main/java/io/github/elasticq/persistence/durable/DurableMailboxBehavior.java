@@ -163,9 +163,6 @@ final class DurableMailboxBehavior<T>
   /** A message waiting for its store write. */
   private record Pending(MessageStored event, ActorRef<Reply> replyTo) {}
 
-  /** A {@code Poisoned} event being written: what its handler gets once it is stored. */
-  private record Poisoning(PoisonedMessage notice) {}
-
   /** The first wait of {@link #journalRestart}. */
   private static final Duration RESTART_MIN_BACKOFF = Duration.ofMillis(200);
 
@@ -211,10 +208,10 @@ final class DurableMailboxBehavior<T>
   private DurableMailboxState initialState;
 
   /**
-   * The {@code Poisoned} write in flight; after a restart its handler runs if the recovery shows it
-   * stored (a failed write may have been).
+   * The notice of the {@code Poisoned} write in flight, for the handler once it is stored; after a
+   * restart the handler runs if the recovery shows it stored (a failed write may have been).
    */
-  private Poisoning poisoning;
+  private PoisonedMessage poisoning;
 
   /** The notice of the current child's stop, until handled: a restart cancels its timer. */
   private InnerTerminated unhandledNotice;
@@ -565,9 +562,9 @@ final class DurableMailboxBehavior<T>
       // It stopped, and the write that followed (DeliveryFailed, Poisoned) was rejected or failed.
       // A failed Poisoned write may be stored all the same: it confirmed the message after the
       // child's last processed one.
-      Poisoning p = poisoning;
+      PoisonedMessage p = poisoning;
       poisoning = null;
-      if (p != null && state.confirmedUpTo() >= p.notice().seqNr()) {
+      if (p != null && state.confirmedUpTo() >= p.seqNr()) {
         poisoned(p);
       }
       startChild(state, Math.max(processedUpTo(state), state.confirmedUpTo()), redeliverUpTo());
@@ -904,8 +901,7 @@ final class DurableMailboxBehavior<T>
   /**
    * A {@code Poisoned} event is stored: counts it, logs it and hands the message to the handler.
    */
-  private void poisoned(Poisoning p) {
-    PoisonedMessage notice = p.notice();
+  private void poisoned(PoisonedMessage notice) {
     counters.poisoned++;
     ctx.getLog()
         .warn(
@@ -970,14 +966,12 @@ final class DurableMailboxBehavior<T>
     int failures = entry.failures + 1;
     if (failures > settings.maxRedeliveries()) {
       poisoning =
-          new Poisoning(
-              new PoisonedMessage(
-                  persistenceIdString, seqNr, entry.message, failures, failed.cause()));
+          new PoisonedMessage(persistenceIdString, seqNr, entry.message, failures, failed.cause());
       return Effect()
           .persist(new Poisoned(seqNr))
           .thenRun(
               (DurableMailboxState s) -> {
-                Poisoning p = poisoning;
+                PoisonedMessage p = poisoning;
                 poisoning = null;
                 counters.unconfirmed = s.size();
                 countConfirmations(s);

@@ -203,7 +203,7 @@ public final class DurableMailboxSerializer extends SerializerWithStringManifest
    * @throws IllegalArgumentException naming the manifest's size
    */
   static void checkStorable(SerializedMessage m) {
-    long bytes = modifiedUtf8Length(m.manifest(), m.manifest().length());
+    long bytes = modifiedUtf8Length(m.manifest());
     if (bytes > MAX_UTF) {
       throw new IllegalArgumentException(
           "its serializer manifest is "
@@ -218,9 +218,9 @@ public final class DurableMailboxSerializer extends SerializerWithStringManifest
   /**
    * The modified UTF-8 length ({@code writeUTF}'s encoding) of {@code s}'s first {@code n} chars.
    */
-  private static long modifiedUtf8Length(String s, int n) {
+  private static long modifiedUtf8Length(String s) {
     long bytes = 0;
-    for (int i = 0; i < n; i++) {
+    for (int i = 0; i < s.length(); i++) {
       bytes += utfBytes(s.charAt(i));
     }
     return bytes;
@@ -236,7 +236,7 @@ public final class DurableMailboxSerializer extends SerializerWithStringManifest
    * used to fail the serialization, and the sender's ask then timed out instead of being refused.
    */
   static String fitted(String reason) {
-    if (modifiedUtf8Length(reason, reason.length()) <= MAX_UTF) {
+    if (modifiedUtf8Length(reason) <= MAX_UTF) {
       return reason;
     }
     String note = " ... (cut: " + reason.length() + " chars in all)";

@@ -74,9 +74,11 @@ import org.apache.pekko.stream.QueueOfferResult;
  * completes every waiter with QueueClosed (or Failure(cause) after fail), so a waiter can never be
  * stranded: the closer runs serveWaiters after its CAS, the registrant runs it after its enqueue,
  * and one of the two sees the other (Dekker again, the waiter FIFO's CAS against the state CAS).
- * While a level has waiters, a new offerAsync at that level queues behind them, so one producer's
- * waiting offers to a level keep their order. The futures complete on the thread that served them (a producer, or the stream's
- * dispatcher): dependent actions should be short or asynchronous.
+ * While a level has waiters, a new offerAsync at that level queues behind them and a plain offer
+ * there is dropped (the space the stage frees is theirs), so one producer's elements to a level
+ * keep their order even when it falls back to offerAsync. The futures complete on the thread that
+ * served them (a producer, or the stream's dispatcher): dependent actions should be short or
+ * asynchronous.
  */
 
 /**
@@ -206,10 +208,9 @@ final class SourceQueueCore<T> {
       return closedResult();
     }
     // Refused while offers wait at this level: the slot the stage frees is theirs, and this
-    // thread's
-    // own waiting offer must not be overtaken by its later element (the waiter's insert comes
-    // before its removal from the FIFO, so an empty FIFO means it is in the queue already).
-    if (waiterCountVolatile() != 0 && !waiters[waiters.length == 1 ? 0 : level].isEmpty()) {
+    // thread's own waiting offer must not be overtaken by its later element (the waiter's insert
+    // comes before its removal from the FIFO, so an empty FIFO means it is in the queue already).
+    if (waiterCountVolatile() != 0 && !fifoOf(level).isEmpty()) {
       refusedForWaiters.increment();
       return QueueOfferResult.dropped();
     }
@@ -258,7 +259,7 @@ final class SourceQueueCore<T> {
     }
     // Queue behind the level's waiters (keeps one producer's waiting offers in order); the size
     // check keeps a full queue's rejected counter for real drops.
-    ConcurrentLinkedQueue<Waiter<T>> fifo = waiters[waiters.length == 1 ? 0 : level];
+    ConcurrentLinkedQueue<Waiter<T>> fifo = fifoOf(level);
     if ((waiterCountVolatile() == 0 || fifo.isEmpty())
         && buffer.hasRoom(level)
         && buffer.offer(element, level)) {
@@ -277,6 +278,11 @@ final class SourceQueueCore<T> {
     fifo.add(waiter);
     serveWaiters(); // room may have appeared, or the queue closed, since the check above
     return waiter.result.minimalCompletionStage();
+  }
+
+  /** The FIFO of waiting offers at {@code level} (the only one of an elastic buffer). */
+  private ConcurrentLinkedQueue<Waiter<T>> fifoOf(int level) {
+    return waiters[waiters.length == 1 ? 0 : level];
   }
 
   /**
