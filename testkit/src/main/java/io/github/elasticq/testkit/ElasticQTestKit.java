@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
+import org.apache.pekko.actor.testkit.typed.TestKitSettings;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.typed.ActorSystem;
 
@@ -54,7 +55,14 @@ public final class ElasticQTestKit implements AutoCloseable {
       throw new UncheckedIOException("cannot create the testkit's temporary directory", e);
     }
     try {
-      return new ElasticQTestKit(dir, ActorTestKit.create(name, config(dir, overrides)));
+      Config config = config(dir, overrides);
+      // Pekko's ActorTestKit.create reads these after it started the system and leaves the system
+      // running when they are invalid: read them first, so a bad value starts nothing
+      TestKitSettings.create(
+          config
+              .withFallback(ConfigFactory.defaultReference())
+              .getConfig("pekko.actor.testkit.typed"));
+      return new ElasticQTestKit(dir, ActorTestKit.create(name, config));
     } catch (RuntimeException e) {
       deleteRecursively(dir);
       throw e;

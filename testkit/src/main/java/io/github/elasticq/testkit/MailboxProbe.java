@@ -122,7 +122,11 @@ public final class MailboxProbe {
   }
 
   private MailboxInfo mailboxOf(ActorPath path) {
-    long deadline = System.nanoTime() + timeout.toNanos();
+    return mailboxOf(path, System.nanoTime() + timeout.toNanos());
+  }
+
+  /** The mailbox of {@code path}, waiting until {@code deadline} (nanoTime) for it to register. */
+  private MailboxInfo mailboxOf(ActorPath path, long deadline) {
     while (true) {
       Optional<MailboxInfo> info = registry.find(path);
       if (info.isPresent()) {
@@ -211,8 +215,10 @@ public final class MailboxProbe {
    */
   public MailboxInfo await(
       ActorRef<?> actor, String description, Predicate<? super MailboxInfo> condition) {
-    MailboxInfo m = mailboxOf(actor);
+    // one deadline for the whole wait: finding the mailbox (also again, if the actor's mailbox is
+    // replaced) is part of it, so a wait never lasts longer than the timeout
     long deadline = System.nanoTime() + timeout.toNanos();
+    MailboxInfo m = mailboxOf(actor.path(), deadline);
     while (!condition.test(m)) {
       if (System.nanoTime() - deadline >= 0) {
         throw new AssertionError(
@@ -224,7 +230,7 @@ public final class MailboxProbe {
                 + describe(m));
       }
       sleep();
-      m = mailboxOf(actor);
+      m = mailboxOf(actor.path(), deadline);
     }
     return m;
   }

@@ -271,4 +271,55 @@ class MailboxProbeTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("timeout must be positive");
   }
+
+  /**
+   * One deadline covers the whole wait: an actor stopping while a condition is awaited fails the
+   * wait at its timeout (it waited a second full timeout for the mailbox to come back: 5 s here).
+   */
+  @Test
+  void await_ofAnActorThatStops_failsWithinTheTimeout() {
+    ActorRef<Holder.Msg> actor = spawn("small-mailbox");
+    probe.mailboxOf(actor);
+    Thread stopper =
+        new Thread(
+            () -> {
+              try {
+                Thread.sleep(2_000);
+              } catch (InterruptedException e) {
+                return;
+              }
+              kit.stop(actor);
+            });
+    stopper.start();
+    long start = System.nanoTime();
+    assertThatThrownBy(
+            () -> probe.withTimeout(Duration.ofSeconds(3)).await(actor, "never", m -> false))
+        .isInstanceOf(AssertionError.class);
+    Duration waited = Duration.ofNanos(System.nanoTime() - start);
+    // a behaviour bound, not a speed one: 3 s timeout, 5 s on the old code
+    assertThat(waited).isLessThan(Duration.ofMillis(4_500));
+  }
+
+  /**
+   * An invalid testkit timeout is refused before an actor system starts (Pekko's ActorTestKit
+   * started the system, then failed on the value and left the system's threads running for good).
+   */
+  @Test
+  void create_withAnInvalidTestkitTimeout_leavesNoActorSystemRunning() throws InterruptedException {
+    Config bad =
+        ConfigFactory.parseString("pekko.actor.testkit.typed.single-expect-default = forever");
+    assertThatThrownBy(() -> ElasticQTestKit.create("ProbeFails", bad))
+        .hasMessageContaining("single-expect-default");
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    while (systemThreads("ProbeFails-") > 0 && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+    }
+    assertThat(systemThreads("ProbeFails-")).as("threads of the system ProbeFails").isZero();
+  }
+
+  private static long systemThreads(String prefix) {
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(t -> t.isAlive() && t.getName().startsWith(prefix))
+        .count();
+  }
 }

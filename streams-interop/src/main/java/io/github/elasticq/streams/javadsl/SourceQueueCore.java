@@ -450,14 +450,15 @@ final class SourceQueueCore<T> {
    * pass (on the producer's thread).
    */
   void terminate(Throwable cause) {
+    if (cause != null) {
+      // before CLOSED, as in fail: an offer that sees CLOSED then reads the cause, not "closed"
+      FAILURE.compareAndSet(this, null, cause);
+    }
     int s;
     do {
       s = stateVolatile();
     } while (!casState(s, (s | CLOSED | TERMINATED) & ~PARKED));
     VarHandle.fullFence(); // TERMINATED visible before the drain reads the producer index
-    if (cause != null) {
-      FAILURE.compareAndSet(this, null, cause);
-    }
     Error fatal = null;
     try {
       drainUndelivered();
