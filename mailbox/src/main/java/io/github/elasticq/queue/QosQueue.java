@@ -190,7 +190,15 @@ public final class QosQueue<E> {
    * @throws IllegalArgumentException as the constructor
    */
   public static <E> QosQueue<E> weighted(QueueConfig config, int... weights) {
-    return new QosQueue<>(weights == null ? 0 : weights.length, Fairness.WEIGHTED, weights, config);
+    if (weights == null || weights.length < 1 || weights.length > MAX_LEVELS) {
+      // the level count comes from the weights: name them, not "levels"
+      throw new IllegalArgumentException(
+          "weights must hold one weight per level, 1 to "
+              + MAX_LEVELS
+              + " of them, lowest level first, was "
+              + Arrays.toString(weights));
+    }
+    return new QosQueue<>(weights.length, Fairness.WEIGHTED, weights, config);
   }
 
   /** Number of levels. Any thread. */

@@ -269,6 +269,20 @@ class QosQueueTest {
     assertThatThrownBy(() -> q.size(3)).isInstanceOf(IllegalArgumentException.class);
   }
 
+  /** The weights give the level count: refusing none or too many names the weights. */
+  @Test
+  void weighted_withoutWeightsOrWithTooMany_isRejectedNamingTheWeights() {
+    assertThatThrownBy(() -> QosQueue.weighted(SMALL))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("weights must hold one weight per level, 1 to 64")
+        .hasMessageContaining("was []");
+    assertThatThrownBy(() -> QosQueue.weighted(SMALL, (int[]) null))
+        .hasMessageContaining("weights must hold one weight per level")
+        .hasMessageContaining("was null");
+    assertThatThrownBy(() -> QosQueue.weighted(SMALL, new int[65]))
+        .hasMessageContaining("weights must hold one weight per level, 1 to 64");
+  }
+
   @Test
   void offer_null_isRejected() {
     QosQueue<Item> q = QosQueue.strict(1, SMALL);
