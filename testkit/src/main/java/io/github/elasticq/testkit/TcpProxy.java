@@ -176,7 +176,11 @@ public final class TcpProxy implements AutoCloseable {
     return port;
   }
 
-  /** Client connections accepted so far; a client that reconnects adds one per reconnect. */
+  /**
+   * Client connections carried so far: accepted and then connected to the target (a client whose
+   * target did not answer, or that was cut while connecting, is not counted); a client that
+   * reconnects adds one per reconnect.
+   */
   public int connections() {
     return accepted.get();
   }

@@ -451,6 +451,7 @@ final class GroupCommitWriter {
         if (syncMode == SyncMode.PERIODIC) {
           store.syncFailed("the directory fsync after creating " + s.path, e);
         }
+        s.retire(); // never becomes the active segment: its channel would stay open for good
         throw e;
       }
     }
