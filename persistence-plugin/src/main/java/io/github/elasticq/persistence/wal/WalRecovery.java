@@ -8,13 +8,11 @@ import static io.github.elasticq.persistence.wal.SegmentRecordDescriptor.TYPE_TO
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -300,22 +298,17 @@ final class WalRecovery {
     return true;
   }
 
+  /**
+   * Takes a damaged segment out of the log: reads what is still readable in it (for the log line,
+   * and its tombstones' deletions, which the open writes again) and leaves it in place until {@link
+   * #moveQuarantined} runs, after those deletions are written. A failure or a crash in between
+   * leaves the segment where it was, so the next open quarantines it again and loses no deletion.
+   */
   private void quarantine(Segment seg, SegmentScanner.Result r, WalCorruptionException cause)
       throws IOException {
-    Path qdir = dir.resolve(QUARANTINE_DIR);
-    Files.createDirectories(qdir);
-    Path target =
-        qdir.resolve(seg.path.getFileName() + "." + Instant.now().toEpochMilli() + ".corrupt");
-    seg.retire();
-    SegmentIndexCheckpoint.delete(dir, seg.id);
-    Files.move(seg.path, target, StandardCopyOption.ATOMIC_MOVE);
-    store.syncDirectory();
-    store.quarantinedSegments++;
     List<SegmentScanner.Entry> readable = new ArrayList<>(r.entries());
     if (r.nextValidOffset() >= 0) {
-      try (FileChannel ch = FileChannel.open(target, StandardOpenOption.READ)) {
-        readable.addAll(new SegmentScanner(ch).salvage(r.nextValidOffset()));
-      }
+      readable.addAll(new SegmentScanner(seg.channel()).salvage(r.nextValidOffset()));
     }
     Map<String, long[]> lost = new LinkedHashMap<>();
     Map<String, Long> deletions = new LinkedHashMap<>();
@@ -347,13 +340,8 @@ final class WalRecovery {
           .append(v[2])
           .append(" events)");
     }
-    logger.log(
-        Level.ERROR,
-        "write-ahead log: QUARANTINED "
-            + seg.path
-            + " -> "
-            + target
-            + " because: "
+    String why =
+        " because: "
             + cause.getMessage()
             + ". Lost the segment's "
             + readable.size()
@@ -364,8 +352,32 @@ final class WalRecovery {
             + " held"
             + (deletions.isEmpty()
                 ? ""
-                : "; the deletions among them are written again (id up to sequence number): "
-                    + deletions));
+                : "; the deletions among them were written again (id up to sequence number): "
+                    + deletions);
     deletions.forEach((pid, to) -> store.quarantinedDeletions.merge(pid, to, Math::max));
+    store.quarantinePending.add(new WalStore.PendingQuarantine(seg, why));
+  }
+
+  /**
+   * Moves the segments {@link #quarantine} took out of the log into {@code quarantine/}. Called by
+   * the open once the deletions read from them are written again.
+   */
+  static void moveQuarantined(WalStore store) throws IOException {
+    Path qdir = store.dir.resolve(QUARANTINE_DIR);
+    while (!store.quarantinePending.isEmpty()) {
+      WalStore.PendingQuarantine q = store.quarantinePending.get(0);
+      Segment seg = q.segment();
+      Files.createDirectories(qdir);
+      Path target =
+          qdir.resolve(seg.path.getFileName() + "." + Instant.now().toEpochMilli() + ".corrupt");
+      SegmentIndexCheckpoint.delete(store.dir, seg.id);
+      Files.move(seg.path, target, StandardCopyOption.ATOMIC_MOVE);
+      store.syncDirectory();
+      store.quarantinePending.remove(0);
+      seg.retire();
+      store.quarantinedSegments++;
+      store.logger.log(
+          Level.ERROR, "write-ahead log: QUARANTINED " + seg.path + " -> " + target + q.why());
+    }
   }
 }

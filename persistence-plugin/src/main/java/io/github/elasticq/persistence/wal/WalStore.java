@@ -70,6 +70,15 @@ final class WalStore {
    */
   final Map<String, Long> quarantinedDeletions = new LinkedHashMap<>();
 
+  /**
+   * Damaged segments the recovery took out of the log, still in place until the open has written
+   * their deletions again ({@link WalRecovery#moveQuarantined}); each holds its log line's reason.
+   */
+  final List<PendingQuarantine> quarantinePending = new ArrayList<>();
+
+  /** A segment waiting to be moved aside, and why. */
+  record PendingQuarantine(Segment segment, String why) {}
+
   /** Sealed segments indexed from their checkpoint by the open; set by recovery. */
   int checkpointedAtOpen;
 
@@ -200,6 +209,10 @@ final class WalStore {
       s.retire();
     }
     segments.clear();
+    for (PendingQuarantine q : quarantinePending) {
+      q.segment().retire(); // left in place: the next open quarantines it again
+    }
+    quarantinePending.clear();
   }
 
   IllegalStateException closedException() {

@@ -174,6 +174,7 @@ public final class WriteAheadLog implements AutoCloseable {
         indexer.submit(s);
       }
       rewriteQuarantinedDeletions();
+      WalRecovery.moveQuarantined(store); // only now: a failure before leaves them to the next open
       if (settings.compactionEnabled()) {
         long ms = Math.max(1, settings.compactionInterval().toMillis());
         compactionScheduler =

@@ -278,4 +278,48 @@ class WalRecoveryTest {
       assertThat(seqs(wal, "a", 1, Long.MAX_VALUE, Long.MAX_VALUE)).containsExactly(11L);
     }
   }
+
+  /**
+   * An open that fails after it decided to quarantine a segment (here its logger throws; a crash
+   * does the same) loses none of that segment's deletions: the segment is moved aside only once
+   * they are written again, so the next open quarantines it again (the deleted events came back).
+   */
+  @Test
+  void quarantine_whoseOpenFails_keepsItsDeletionAtTheNextOpen() throws Exception {
+    List<Path> files;
+    try (WriteAheadLog wal = WriteAheadLog.open(settings(false))) {
+      wal.append(write("a", 1, 10)).get();
+      long f = 0;
+      while (wal.segmentFiles().size() < 2) {
+        wal.append(write("f", ++f, f)).get();
+      }
+      wal.deleteTo("a", 10).get();
+      while (wal.segmentFiles().size() < 3) {
+        wal.append(write("f", ++f, f)).get();
+      }
+      files = wal.segmentFiles();
+    }
+    flipByte(files.get(1), 2000);
+    WalLogger failing =
+        (level, message) -> {
+          if (message.contains("QUARANTINED")) {
+            throw new IllegalStateException("the open stops here");
+          }
+        };
+    WalSettings failingOpen =
+        WalSettings.builder(dir)
+            .compactionEnabled(false)
+            .segmentSize(4096)
+            .quarantineCorruptSegments(true)
+            .logger(failing)
+            .build();
+    assertThatThrownBy(() -> WriteAheadLog.open(failingOpen).close())
+        .hasMessageContaining("the open stops here");
+    try (WriteAheadLog wal = WriteAheadLog.open(settings(true))) {
+      assertThat(seqs(wal, "a", 1, Long.MAX_VALUE, Long.MAX_VALUE))
+          .as("events deleted before the quarantine, after an open that failed")
+          .isEmpty();
+      assertThat(wal.highestSequenceNr("a")).isEqualTo(10);
+    }
+  }
 }
