@@ -208,6 +208,60 @@ class WalReadJournalTest {
   }
 
   @Test
+  void eventsByPersistenceId_live_whenEventsUpToToSequenceNrAreDeleted_completes()
+      throws Exception {
+    // Sequence numbers are never reused (the highest is never lowered), so once every event up to
+    // toSequenceNr is stored or deleted, a bounded live stream has nothing left to wait for. It
+    // completes when it reads them (see eventsByPersistenceId_isLive_newEventsAppear); it must
+    // also complete when deletion removed them first, instead of waiting for ever.
+    write("gone", 1, 5);
+    WriteAheadLog wal =
+        io.github.elasticq.persistence.journal.WalRegistry.get(system).logFor("elasticq.journal");
+    wal.deleteTo("gone", 4).get();
+    assertThat(
+            events(await(queries.eventsByPersistenceId("gone", 1, 4).runWith(Sink.seq(), system))))
+        .isEmpty();
+    assertThat(
+            events(await(queries.eventsByPersistenceId("gone", 2, 5).runWith(Sink.seq(), system))))
+        .isEqualTo(payloads(5, 5));
+    wal.deleteTo("gone", Long.MAX_VALUE).get();
+    assertThat(
+            events(await(queries.eventsByPersistenceId("gone", 0, 5).runWith(Sink.seq(), system))))
+        .isEmpty();
+  }
+
+  @Test
+  void eventsByPersistenceId_live_toSequenceNrOfARejectedWrite_completesOnceAfterIsStored()
+      throws Exception {
+    // A rejected write (its event cannot be serialized) stores nothing, and the persistent actor
+    // goes on with the next sequence number: 3 is never stored. A live stream bounded by 3 must
+    // complete once 4 is stored, as a current one does, instead of waiting for 3 for ever.
+    write("gap", 1, 2);
+    PersistentRepr bad =
+        PersistentRepr.apply(new Object(), 3, "gap", "", false, probe.getRef(), "w");
+    journal.tell(
+        new JournalProtocol.WriteMessages(
+            CollectionConverters.asScala(
+                    List.<PersistentEnvelope>of(
+                        new AtomicWrite(CollectionConverters.asScala(List.of(bad)).toList())))
+                .toList(),
+            probe.getRef(),
+            1),
+        ActorRef.noSender());
+    probe.expectMsg(TIMEOUT, JournalProtocol.WriteMessagesSuccessful$.MODULE$);
+    probe.expectMsgClass(TIMEOUT, JournalProtocol.WriteMessageRejected.class);
+    write("gap", 4, 4);
+    assertThat(
+            events(
+                await(
+                    queries.currentEventsByPersistenceId("gap", 1, 3).runWith(Sink.seq(), system))))
+        .isEqualTo(payloads(1, 2));
+    assertThat(
+            events(await(queries.eventsByPersistenceId("gap", 1, 3).runWith(Sink.seq(), system))))
+        .isEqualTo(payloads(1, 2));
+  }
+
+  @Test
   void scaladsl_isAvailableThroughPersistenceQuery() throws Exception {
     write("s", 1, 4);
     io.github.elasticq.persistence.query.scaladsl.WalReadJournal scala =

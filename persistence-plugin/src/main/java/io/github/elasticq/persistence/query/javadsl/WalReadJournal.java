@@ -37,11 +37,11 @@ import org.apache.pekko.stream.javadsl.Source;
  *
  * <p>Live streams ({@link #eventsByPersistenceId}, {@link #persistenceIds}) are woken by the
  * journal as soon as it publishes an append, and re-check every {@code refresh-interval} as a
- * fallback; they never complete on their own (except when {@code toSequenceNr} is reached). Current
- * streams emit what was stored when they were materialized and complete. Events are the
- * deserialized payloads (no event adapters); the offset is a {@code Sequence} of the sequence
- * number. An event is visible once its write has been acknowledged to the persistent actor, or
- * earlier.
+ * fallback; they never complete on their own (except when {@code toSequenceNr} is reached, also
+ * when the events up to it were deleted or never stored, as a rejected write's). Current streams
+ * emit what was stored when they were materialized and complete. Events are the deserialized
+ * payloads (no event adapters); the offset is a {@code Sequence} of the sequence number. An event
+ * is visible once its write has been acknowledged to the persistent actor, or earlier.
  *
  * <p>A live stream shows what a replay shows: an emitted event stays the event of its sequence
  * number, also when its write failed for the persistent actor (a {@code write-timeout}) and was
@@ -153,7 +153,12 @@ public final class WalReadJournal
 
   private record Cursor(long next, long bound) {}
 
-  private record Step<T>(long bound, CompletableFuture<Void> signal, List<T> items) {}
+  /**
+   * One read of a stream; {@code settled}: every sequence number up to the bound was already stored
+   * (or deleted) before the read, so an empty read means nothing more can come.
+   */
+  private record Step<T>(
+      long bound, CompletableFuture<Void> signal, List<T> items, boolean settled) {}
 
   private Source<EventEnvelope, NotUsed> events(String pid, long from, long to, boolean live) {
     return Source.<Cursor, List<EventEnvelope>>unfoldAsync(
@@ -174,6 +179,8 @@ public final class WalReadJournal
                       ? c.bound()
                       : live ? to : Math.min(to, w.highestSequenceNr(pid));
               CompletableFuture<Void> signal = live ? w.awaitAppend(pid) : null;
+              // read before the replay: every event up to it is indexed when the replay runs
+              boolean settled = live && w.highestSequenceNr(pid) >= bound;
               List<EventEnvelope> items = new ArrayList<>();
               try {
                 w.replay(pid, c.next(), bound, maxBufferSize, e -> items.add(envelope(e)));
@@ -183,7 +190,7 @@ public final class WalReadJournal
                 }
                 throw new CompletionException(e);
               }
-              return new Step<>(bound, signal, items);
+              return new Step<>(bound, signal, items, settled);
             },
             io)
         .thenCompose(
@@ -196,7 +203,12 @@ public final class WalReadJournal
                 return CompletableFuture.completedFuture(
                     Optional.of(Pair.create(new Cursor(next, s.bound()), s.items())));
               }
-              if (!live) {
+              if (!live || s.settled()) {
+                // a live stream whose remaining sequence numbers up to toSequenceNr were deleted
+                // or skipped (a rejected write): they never come (the highest is never lowered)
+                if (s.signal() != null) {
+                  wal().cancelAwait(pid, s.signal());
+                }
                 return CompletableFuture.completedFuture(Optional.empty());
               }
               return s.signal()
