@@ -119,7 +119,9 @@ public final class MailboxReadinessCheck implements Supplier<CompletionStage<Boo
       }
       List<QueueStats> levels = m.levelStats();
       for (int level = 0; level < levels.size(); level++) {
-        if (levels.get(level).size() >= threshold * m.maxCapacity()) {
+        // the fraction held, not size >= threshold * max: 0.55 * 100 is 55.00000000000001 in
+        // doubles, and a mailbox at exactly the threshold was never saturated
+        if ((double) levels.get(level).size() / m.maxCapacity() >= threshold) {
           String key = key(m, level);
           saturated.add(new Saturated(key, m, level));
         }

@@ -3,8 +3,7 @@ package io.github.elasticq.mailbox.management;
 import static org.apache.pekko.http.javadsl.server.Directives.complete;
 import static org.apache.pekko.http.javadsl.server.Directives.concat;
 import static org.apache.pekko.http.javadsl.server.Directives.get;
-import static org.apache.pekko.http.javadsl.server.Directives.parameterMap;
-import static org.apache.pekko.http.javadsl.server.Directives.path;
+import static org.apache.pekko.http.javadsl.server.Directives.parameterMultiMap;
 import static org.apache.pekko.http.javadsl.server.Directives.pathEndOrSingleSlash;
 import static org.apache.pekko.http.javadsl.server.Directives.pathPrefix;
 
@@ -15,6 +14,7 @@ import io.github.elasticq.mailbox.MailboxRegistry;
 import io.github.elasticq.mailbox.QosMailbox;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -37,8 +37,9 @@ import org.apache.pekko.management.javadsl.ManagementRouteProviderSettings;
  *       live ElasticQ mailbox sorted by id then owner. Query parameters: {@code type} ({@code
  *       ElasticMailbox}, {@code ElasticSharedMailbox}, {@code QosMailbox}, simple or fully
  *       qualified) and {@code limit} (1 to {@value #MAX_LIMIT}; {@code total} still counts all
- *       matches). A bad value, or a parameter of another name (a misspelt filter would otherwise be
- *       ignored), is answered {@code 400} with a JSON error naming the parameter.
+ *       matches). A bad value, a parameter given more than once, or a parameter of another name (a
+ *       misspelt filter would otherwise be ignored), is answered {@code 400} with a JSON error
+ *       naming the parameter.
  *   <li>{@code GET /elasticq/mailboxes/{id}} — {@code {"id":..,"total":n,"mailboxes":[..]}}, the
  *       live mailboxes created from configuration path {@code id} (one per actor); {@code 404} with
  *       a JSON error when there is none.
@@ -80,12 +81,16 @@ public final class MailboxRoutes implements ManagementRouteProvider {
                     get(
                         () ->
                             concat(
-                                pathEndOrSingleSlash(() -> parameterMap(this::list)),
-                                path(PathMatchers.segment(), this::byId)))));
+                                pathEndOrSingleSlash(() -> parameterMultiMap(this::list)),
+                                pathPrefix(
+                                    PathMatchers.segment(),
+                                    id -> pathEndOrSingleSlash(() -> byId(id)))))));
   }
 
-  private Route list(Map<String, String> params) {
-    for (String name : params.keySet()) {
+  private Route list(Map<String, List<String>> multi) {
+    Map<String, String> params = new HashMap<>();
+    for (Map.Entry<String, List<String>> e : multi.entrySet()) {
+      String name = e.getKey();
       if (!PARAMETERS.contains(name)) {
         return json(
             StatusCodes.BAD_REQUEST,
@@ -95,6 +100,14 @@ public final class MailboxRoutes implements ManagementRouteProvider {
                     + name
                     + "]; the parameters are [type] and [limit] (names are case-sensitive)"));
       }
+      if (e.getValue().size() != 1) {
+        // parameterMap would keep one of the values: a bad one, or a second filter, went unseen
+        return json(
+            StatusCodes.BAD_REQUEST,
+            MailboxJson.error(
+                400, "query parameter [" + name + "] is given " + e.getValue().size() + " times"));
+      }
+      params.put(name, e.getValue().get(0));
     }
     String type = null;
     int limit = MAX_LIMIT;

@@ -5,6 +5,7 @@ import com.typesafe.config.ConfigException;
 import io.github.elasticq.persistence.journal.WalJournal;
 import io.github.elasticq.persistence.journal.WalRegistry;
 import io.github.elasticq.persistence.wal.WriteAheadLog;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -159,9 +160,17 @@ final class JournalHealth {
     return registry.openFailure(id);
   }
 
-  /** The configured directory, absolute, for journals without an open log. */
-  Path configuredDir(String id) {
-    return Path.of(system.settings().config().getString(id + ".dir")).toAbsolutePath().normalize();
+  /**
+   * The configured directory, absolute, for journals without an open log; empty if the setting is
+   * not a path (the journal then fails to open, and says why in {@link #openFailure}).
+   */
+  Optional<Path> configuredDir(String id) {
+    try {
+      return Optional.of(
+          Path.of(system.settings().config().getString(id + ".dir")).toAbsolutePath().normalize());
+    } catch (ConfigException | InvalidPathException e) {
+      return Optional.empty();
+    }
   }
 
   /**

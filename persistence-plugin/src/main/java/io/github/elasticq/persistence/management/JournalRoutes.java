@@ -2,7 +2,6 @@ package io.github.elasticq.persistence.management;
 
 import static org.apache.pekko.http.javadsl.server.Directives.complete;
 import static org.apache.pekko.http.javadsl.server.Directives.get;
-import static org.apache.pekko.http.javadsl.server.Directives.path;
 import static org.apache.pekko.http.javadsl.server.Directives.pathEndOrSingleSlash;
 import static org.apache.pekko.http.javadsl.server.Directives.pathPrefix;
 
@@ -32,9 +31,11 @@ import org.apache.pekko.management.javadsl.ManagementRouteProviderSettings;
  *
  * {@code state} is {@code not-started}, {@code recovering}, {@code open}, {@code closed} or {@code
  * failed}; {@code stats} (the {@code WalStats} fields by name) and {@code syncMode} are {@code
- * null} until the log is open. Reading never starts a journal and never blocks. Nothing mutates, so
- * {@link ManagementRouteProviderSettings#readOnly()} changes nothing; Management's base path, bind
- * address and authentication apply.
+ * null} until the log is open; {@code dir} and {@code usableSpace} are {@code null} while the
+ * configured {@code dir} is not a path (the journal fails to open: see {@code openFailure}).
+ * Reading never starts a journal and never blocks. Nothing mutates, so {@link
+ * ManagementRouteProviderSettings#readOnly()} changes nothing; Management's base path, bind address
+ * and authentication apply.
  *
  * <p>Instantiated by Pekko Management (possibly more than once while it probes constructors).
  */
@@ -52,7 +53,7 @@ public final class JournalRoutes implements ManagementRouteProvider {
     JournalHealth health = new JournalHealth(system);
     return pathPrefix(
         "elasticq",
-        () -> path("journal", () -> pathEndOrSingleSlash(() -> get(() -> journals(health)))));
+        () -> pathPrefix("journal", () -> pathEndOrSingleSlash(() -> get(() -> journals(health)))));
   }
 
   private Route journals(JournalHealth health) {
@@ -76,20 +77,29 @@ public final class JournalRoutes implements ManagementRouteProvider {
 
   private static void journal(StringBuilder sb, JournalHealth health, String id) {
     Optional<WriteAheadLog> log = health.log(id);
-    Path dir = log.map(WriteAheadLog::directory).orElseGet(() -> health.configuredDir(id));
+    Path dir = log.map(WriteAheadLog::directory).or(() -> health.configuredDir(id)).orElse(null);
     sb.append("{\"plugin\":");
     quote(sb, id);
     sb.append(",\"state\":");
     quote(sb, health.state(id).json);
     sb.append(",\"dir\":");
-    quote(sb, dir.toString());
+    if (dir != null) {
+      quote(sb, dir.toString());
+    } else {
+      sb.append("null");
+    }
     sb.append(",\"syncMode\":");
     if (log.isPresent()) {
       quote(sb, log.get().settings().syncMode().configName());
     } else {
       sb.append("null");
     }
-    sb.append(",\"usableSpace\":").append(dir.toFile().getUsableSpace());
+    sb.append(",\"usableSpace\":");
+    if (dir != null) {
+      sb.append(dir.toFile().getUsableSpace());
+    } else {
+      sb.append("null");
+    }
     sb.append(",\"lastWriteFailure\":");
     Exception failure = log.map(WriteAheadLog::lastWriteFailure).orElse(null);
     if (failure != null) {
