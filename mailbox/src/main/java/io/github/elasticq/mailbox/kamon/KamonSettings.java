@@ -108,7 +108,7 @@ public final class KamonSettings {
       throw invalid(
           "time-in-mailbox.sample-every",
           section.getValue("time-in-mailbox.sample-every").render(ConfigRenderOptions.concise())
-              + " (must be a whole number; 0.5 used to mean 0, off)");
+              + " (must be a whole number, an envelope count)");
     }
     return new KamonSettings(enabled, poll, includes, sampleEvery);
   }

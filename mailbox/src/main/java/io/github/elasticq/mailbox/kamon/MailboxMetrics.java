@@ -5,11 +5,9 @@ import io.github.elasticq.mailbox.MailboxRegistry;
 import io.github.elasticq.queue.QueueStats;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -92,10 +90,11 @@ final class MailboxMetrics implements AutoCloseable, MailboxRegistry.TimeInMailb
   private final ConcurrentHashMap<LevelTimerKey, Timer> levelTimers = new ConcurrentHashMap<>();
 
   /**
-   * Time-in-mailbox timers of per-actor series, by owner path and level (null outside QoS); written
-   * by the poller.
+   * Time-in-mailbox timers of per-actor series, by mailbox id, owner path and level (null outside
+   * QoS): the id too, since an actor of another mailbox may take the path of a stopped one between
+   * two polls. Written by the poller, which removes a timer with its series.
    */
-  private final ConcurrentHashMap<LevelTimerKey, Timer> actorTimers = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<ActorTimerKey, Timer> actorTimers = new ConcurrentHashMap<>();
 
   private boolean closed;
 
@@ -147,15 +146,11 @@ final class MailboxMetrics implements AutoCloseable, MailboxRegistry.TimeInMailb
       s.reset();
     }
     Map<SeriesKey, Integer> live = new HashMap<>();
-    Set<String> liveActors = new HashSet<>();
     MailboxRegistry.Snapshot snapshot = registry.takeSnapshot();
     for (MailboxInfo m : snapshot.live()) {
       String type = simpleName(m.mailboxType());
       live.merge(new SeriesKey(m.id(), type, null, null), 1, Integer::sum);
       String actor = settings.perActor(m.ownerPath()) ? m.ownerPath() : null;
-      if (actor != null) {
-        liveActors.add(actor);
-      }
       add(m, type, actor, true);
     }
     for (MailboxInfo m : snapshot.stopped()) {
@@ -169,9 +164,6 @@ final class MailboxMetrics implements AutoCloseable, MailboxRegistry.TimeInMailb
       }
     }
     exportCounts(live);
-    actorTimers
-        .entrySet()
-        .removeIf(e -> !liveActors.contains(e.getKey().name()) && remove(e.getValue()));
   }
 
   /**
@@ -301,7 +293,7 @@ final class MailboxMetrics implements AutoCloseable, MailboxRegistry.TimeInMailb
       String id, String mailboxType, String ownerPath, String level, long nanos) {
     Timer t = null;
     if (!actorTimers.isEmpty() && !ownerPath.isEmpty()) {
-      t = actorTimers.get(new LevelTimerKey(ownerPath, level));
+      t = actorTimers.get(new ActorTimerKey(id, ownerPath, level));
     }
     if (t == null) {
       t = level == null ? idTimers.get(id) : levelTimers.get(new LevelTimerKey(id, level));
@@ -329,11 +321,6 @@ final class MailboxMetrics implements AutoCloseable, MailboxRegistry.TimeInMailb
       b.add("actor", k.actor);
     }
     return b.build();
-  }
-
-  private static boolean remove(kamon.metric.Instrument<?, ?> instrument) {
-    instrument.remove();
-    return true;
   }
 
   static String simpleName(String fqcn) {
@@ -379,8 +366,11 @@ final class MailboxMetrics implements AutoCloseable, MailboxRegistry.TimeInMailb
 
   private record SeriesKey(String id, String type, String level, String actor) {}
 
-  /** A time-in-mailbox timer's key: a mailbox id or an owner path, and a QoS level or null. */
+  /** A time-in-mailbox timer's key: a mailbox id and a QoS level. */
   private record LevelTimerKey(String name, String level) {}
+
+  /** A per-actor time-in-mailbox timer's key: mailbox id, owner path, QoS level or null. */
+  private record ActorTimerKey(String id, String actor, String level) {}
 
   /** One series: its instruments, this poll's sums and the totals already exported. */
   private final class Series {
@@ -462,7 +452,7 @@ final class MailboxMetrics implements AutoCloseable, MailboxRegistry.TimeInMailb
           maxCapacity = Kamon.gauge(MAX_CAPACITY).withTags(tags);
           if (key.actor != null && settings.sampleEvery() > 0) {
             actorTimers.computeIfAbsent(
-                new LevelTimerKey(key.actor, key.level),
+                new ActorTimerKey(key.id, key.actor, key.level),
                 k ->
                     Kamon.timer(TIME_IN_MAILBOX)
                         .withTags(tags(new SeriesKey(key.id, key.type, key.level, key.actor))));
@@ -518,6 +508,12 @@ final class MailboxMetrics implements AutoCloseable, MailboxRegistry.TimeInMailb
 
     void removeAll() {
       removeGauges();
+      if (key.actor != null) {
+        Timer t = actorTimers.remove(new ActorTimerKey(key.id, key.actor, key.level));
+        if (t != null) {
+          t.remove();
+        }
+      }
       for (int i = 0; i < COUNTERS; i++) {
         if (counters[i] != null) {
           counters[i].remove();

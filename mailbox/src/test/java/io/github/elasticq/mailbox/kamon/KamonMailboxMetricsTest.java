@@ -581,4 +581,28 @@ class KamonMailboxMetricsTest {
         .as("the second incarnation's 3 messages, and not the first one's 10 again")
         .isEqualTo(3);
   }
+
+  @Test
+  void perActorPathTakenByAnActorOfAnotherMailbox_timesItUnderItsOwnMailbox() throws Exception {
+    start(
+        "elasticq.kamon.time-in-mailbox.sample-every = 1\n"
+            + "elasticq.kamon.per-actor.includes = [\"/user/watched\"]");
+    AtomicLong processed = new AtomicLong();
+    ActorRef first = counting("bounded-elastic", "watched", processed);
+    tellAndAwait(processed, 1, first);
+    pollNow(); // the per-actor series of the first actor, and its timer
+    stopAndAwait(first);
+    // No poll in between: the next one finds an actor of another mailbox id at the same path.
+    ActorRef second = counting("many", "watched", processed);
+    tellAndAwait(processed, 1, second); // its mailbox exists and is registered
+    pollNow();
+    tellAndAwait(processed, 5, second);
+    String path = second.path().toString();
+    assertThat(
+            timerCount(
+                MailboxMetrics.TIME_IN_MAILBOX,
+                tags("mailbox", "many", "type", "ElasticMailbox", "actor", path)))
+        .as("the second actor's samples, on its own mailbox's per-actor series")
+        .isEqualTo(5);
+  }
 }

@@ -2,6 +2,7 @@ package io.github.elasticq.persistence.kamon;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigValueType;
 import java.time.Duration;
 import java.util.List;
@@ -70,9 +71,19 @@ public final class JournalKamonSettings {
         throw new ConfigurationException(
             PATH + ".per-actor.includes is invalid: a pattern starts with '/'");
       }
-      if (section.getInt("time-in-mailbox.sample-every") < 0) {
+      int sampleEvery = section.getInt("time-in-mailbox.sample-every");
+      if (sampleEvery < 0) {
         throw new ConfigurationException(
             PATH + ".time-in-mailbox.sample-every is invalid: must be >= 0 (0 is off)");
+      }
+      if (section.getDouble("time-in-mailbox.sample-every") != sampleEvery) { // getInt truncates
+        throw new ConfigurationException(
+            PATH
+                + ".time-in-mailbox.sample-every is invalid: "
+                + section
+                    .getValue("time-in-mailbox.sample-every")
+                    .render(ConfigRenderOptions.concise())
+                + " (must be a whole number, an envelope count)");
       }
       return new JournalKamonSettings(enabled, poll);
     } catch (ConfigException e) {

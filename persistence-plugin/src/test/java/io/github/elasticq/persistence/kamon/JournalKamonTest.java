@@ -244,4 +244,15 @@ class JournalKamonTest {
         .isInstanceOf(ConfigurationException.class)
         .hasMessage("elasticq.kamon.poll-interval is invalid: must be > 0, was -1s");
   }
+
+  @Test
+  void fractionalSampleEvery_isRefusedNamingTheKey() {
+    assertThatThrownBy(
+            () ->
+                JournalKamonSettings.fromConfig(
+                    ConfigFactory.parseString("elasticq.kamon.time-in-mailbox.sample-every = 0.5")
+                        .withFallback(ConfigFactory.load())))
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessageContaining("elasticq.kamon.time-in-mailbox.sample-every");
+  }
 }
