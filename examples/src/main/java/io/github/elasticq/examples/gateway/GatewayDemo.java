@@ -6,9 +6,12 @@ import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.channels.FileChannel;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -156,7 +159,7 @@ public final class GatewayDemo implements Callable<Integer> {
       names = "--mqtt-topic",
       paramLabel = "PREFIX",
       description = "Topic prefix of the MQTT bridge (default: elasticq/gateway).")
-  String mqttTopic = MqttBridge.DEFAULT_PREFIX;
+  String mqttTopic; // null: MqttBridge.DEFAULT_PREFIX
 
   @Option(
       names = "--mqtt-idle",
@@ -223,10 +226,53 @@ public final class GatewayDemo implements Callable<Integer> {
   public Integer call() throws Exception {
     GatewayOptions options = validate();
     Files.createDirectories(options.dataDir());
+    FileChannel lock = lockDataDir(options.dataDir());
+    try {
+      return run(options);
+    } finally {
+      lock.close(); // releases the lock
+    }
+  }
+
+  /** The file in the data directory that a running gateway holds locked. */
+  static final String LOCK_FILE = "gateway.lock";
+
+  /**
+   * Locks {@code dir} for this run (released when the returned channel closes or the JVM dies),
+   * before anything in it is opened: a second gateway on the directory of a running one used to
+   * open its ledgers (cutting back what the running one appended meanwhile, a loss in the next
+   * run's report) and its snapshot store before the journal's lock refused it.
+   *
+   * @throws BadInputException if another gateway holds the lock
+   */
+  static FileChannel lockDataDir(Path dir) throws IOException, BadInputException {
+    FileChannel channel =
+        FileChannel.open(
+            dir.resolve(LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    try {
+      if (channel.tryLock() != null) {
+        return channel;
+      }
+    } catch (OverlappingFileLockException inThisJvm) {
+      // held by a gateway in this JVM
+    } catch (IOException | RuntimeException e) {
+      channel.close();
+      throw e;
+    }
+    channel.close();
+    throw new BadInputException(
+        "--data " + dir + " is in use by another gateway (run it on another --data)");
+  }
+
+  private Integer run(GatewayOptions options) throws Exception {
     Files.writeString(
         options.dataDir().resolve(TOPICS_FILE), Integer.toString(options.topics()) + "\n");
     out.println("ElasticQ gateway demo: " + describe(options));
-    MqttBridge bridge = mqtt == null ? null : new MqttBridge(mqtt, mqttTopic, options.dataDir());
+    MqttBridge bridge =
+        mqtt == null
+            ? null
+            : new MqttBridge(
+                mqtt, mqttTopic == null ? MqttBridge.DEFAULT_PREFIX : mqttTopic, options.dataDir());
     Gateway gateway;
     try {
       gateway = Gateway.start(options, bridge); // closes what it started if it fails
@@ -636,6 +682,11 @@ public final class GatewayDemo implements Callable<Integer> {
     if (crashAfter < 0) {
       throw new BadInputException("--crash-after must be >= 0, was " + crashAfter);
     }
+    if (crashAfter > 0 && publishers == 0) {
+      // only the publishers count towards it: the halt never came
+      throw new BadInputException(
+          "--crash-after counts the built-in publishers' messages: it needs --publishers > 0");
+    }
     int max = ConfigFactory.load("gateway").getInt(Gateway.PROCESSOR_MAILBOX + ".max-capacity");
     if (inflight < 1 || (long) inflight * publishers > max / 2) {
       throw new BadInputException(
@@ -644,10 +695,11 @@ public final class GatewayDemo implements Callable<Integer> {
               + "), was "
               + (long) inflight * publishers);
     }
-    if (mqttTopic.isEmpty()
-        || mqttTopic.contains("+")
-        || mqttTopic.contains("#")
-        || mqttTopic.indexOf('\u0000') >= 0) {
+    if (mqttTopic != null
+        && (mqttTopic.isEmpty()
+            || mqttTopic.contains("+")
+            || mqttTopic.contains("#")
+            || mqttTopic.indexOf('\u0000') >= 0)) {
       // the bridge subscribes to <prefix>/in/# and publishes on <prefix>/out/<topic>: a wildcard
       // in the prefix failed the subscription, or every result's publish
       throw new BadInputException(
@@ -655,8 +707,18 @@ public final class GatewayDemo implements Callable<Integer> {
               + mqttTopic
               + "'");
     }
-    if (mqttIdle != null && (mqtt == null || mqttIdle.isZero() || mqttIdle.isNegative())) {
-      throw new BadInputException("--mqtt-idle takes a time > 0 and needs --mqtt");
+    if (mqttTopic != null && mqtt == null) {
+      // it was ignored: the run had no bridge
+      throw new BadInputException("--mqtt-topic needs --mqtt");
+    }
+    // beyond the nanosecond clock the run's timer failed and the run ended at once
+    if (mqttIdle != null
+        && (mqtt == null
+            || mqttIdle.isZero()
+            || mqttIdle.isNegative()
+            || mqttIdle.compareTo(MAX_TIME) > 0)) {
+      throw new BadInputException(
+          "--mqtt-idle takes a time > 0 and at most 1000000h, and needs --mqtt");
     }
     checkDataDir(data);
     checkTopicsOfTheDataDir(data, topics);
@@ -670,8 +732,9 @@ public final class GatewayDemo implements Callable<Integer> {
     }
     boolean terminal = !plain && System.console() != null;
     Duration every = refresh != null ? refresh : Duration.ofSeconds(terminal ? 1 : 5);
-    if (every.toMillis() < 100) {
-      throw new BadInputException("--refresh must be >= 100ms");
+    if (every.compareTo(Duration.ofMillis(100)) < 0 || every.compareTo(MAX_TIME) > 0) {
+      // toMillis() of a longer one overflowed: "failed: ArithmeticException", exit code 1
+      throw new BadInputException("--refresh must be >= 100ms and at most 1000000h, was " + every);
     }
     return new GatewayOptions(
         data,
