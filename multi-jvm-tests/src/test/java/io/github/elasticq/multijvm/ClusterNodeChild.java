@@ -35,7 +35,8 @@ import org.apache.pekko.cluster.typed.Cluster;
  * (ports), {@code roles} ({@code devices} hosts entities, {@code client} runs the load), {@code
  * schema} and {@code url} (PostgreSQL), {@code dir} (embedded journal), {@code entities}, {@code
  * base} (the client's first reading number per entity, so readings of later incarnations are
- * larger), plus any {@code pekko.*} or {@code elasticq.*} setting.
+ * larger), {@code process-millis} (a device's time per reading, default 0), plus any {@code
+ * pekko.*} or {@code elasticq.*} setting.
  *
  * <p>Lines: {@code UP <port>} once this node is a member; {@code P <entity> <seqNr> <n>} from a
  * device when it processes a reading; the client's {@code S <entity> <seqNr> <n>} when an {@code
@@ -46,6 +47,7 @@ import org.apache.pekko.cluster.typed.Cluster;
  */
 public final class ClusterNodeChild {
   private static volatile boolean stopping;
+  private static volatile long processMillis;
 
   private ClusterNodeChild() {}
 
@@ -62,6 +64,7 @@ public final class ClusterNodeChild {
       }
     }
     List<String> roles = Arrays.asList(a.get("roles").split(","));
+    processMillis = Long.parseLong(a.getOrDefault("process-millis", "0"));
     boolean client = roles.contains("client");
     if (!client) {
       ChildOutput.exitWhenParentGoes();
@@ -96,6 +99,9 @@ public final class ClusterNodeChild {
     return Behaviors.receive(Reading.class)
         .onAnyMessage(
             r -> {
+              if (processMillis > 0) {
+                Thread.sleep(processMillis);
+              }
               ChildOutput.line(
                   "P " + entityId + " " + DurableMailbox.deliverySeqNr() + " " + r.n());
               return Behaviors.same();

@@ -112,6 +112,43 @@ class ClusterShardingPostgresTest {
     }
   }
 
+  /**
+   * A producer that is done does not send again: the stored readings waiting in the entities of a
+   * killed node must still be processed (README: every accepted message is delivered at least
+   * once). Without remembered entities sharding started an entity again only on its next message,
+   * so they waited for ever.
+   */
+  @Test
+  void nodeKilledAfterTheLastReading_itsEntitiesProcessTheirBacklogElsewhere() throws Exception {
+    List<Integer> ports = ClusterHarness.freePorts(4);
+    try (ClusterHarness cluster = harness("cluster-node-killed-backlog", ports)) {
+      for (int i = 0; i < 3; i++) {
+        // slow devices: the stored readings run ahead of the processed ones
+        cluster.start("n" + (i + 1), "port=" + ports.get(i), "roles=devices", "process-millis=200");
+      }
+      ChildJvm client =
+          cluster.start("client", "port=" + ports.get(3), "roles=client", "entities=9", "base=0");
+      cluster.awaitStored(client, 600, 2, TimeUnit.MINUTES);
+      client.writeLine("STOP");
+      client.awaitLine("STOPPED", 1, TimeUnit.MINUTES);
+      Set<String> onKilled = entitiesProcessedBy(cluster.node("n3").lines());
+      assertThat(onKilled).as("entities on n3 before the kill").isNotEmpty();
+      cluster.kill("n3");
+      List<String> waiting =
+          cluster.ledger().unprocessed().stream()
+              .filter(m -> onKilled.contains(m.substring(0, m.indexOf(':'))))
+              .toList();
+      assertThat(waiting).as("stored readings of n3's entities not yet processed").isNotEmpty();
+      ClusterLedger ledger = cluster.awaitAllProcessed(2, TimeUnit.MINUTES);
+      System.out.println(
+          "cluster, node killed after the last reading: "
+              + ledger.summary()
+              + "; waiting on the killed node "
+              + waiting.size());
+      assertThat(ledger.violations).isEmpty();
+    }
+  }
+
   static Set<String> entitiesProcessedBy(List<String> lines) {
     Set<String> entities = new HashSet<>();
     for (String line : lines) {

@@ -12,6 +12,8 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
@@ -39,6 +41,10 @@ import org.apache.pekko.cluster.typed.Cluster;
 public final class ClusterDemo {
   private static final AtomicLong PROCESSED = new AtomicLong();
 
+  /** The options of both journals; {@code schema} is postgres's, {@code dir} embedded's. */
+  private static final Set<String> OPTIONS =
+      Set.of("journal", "port", "seeds", "devices", "readings");
+
   private ClusterDemo() {}
 
   /** Runs a node; see the class comment for the options. */
@@ -60,6 +66,21 @@ public final class ClusterDemo {
               throw new IllegalArgumentException(
                   "--journal=" + journalName + ": expected embedded or postgres");
         };
+    // a mistyped option, or one of the other journal, must not leave a default in place unnoticed
+    Set<String> known = new TreeSet<>(OPTIONS);
+    known.add(journal == ClusterProfile.Journal.POSTGRES ? "schema" : "dir");
+    for (String name : o.keySet()) {
+      if (!known.contains(name)) {
+        throw new IllegalArgumentException(
+            "option --"
+                + name
+                + " is unknown with --journal="
+                + journalName
+                + " (known: --"
+                + String.join(", --", known)
+                + ")");
+      }
+    }
     int port = Integer.parseInt(o.getOrDefault("port", "2551"));
     List<Integer> seeds =
         Arrays.stream(o.getOrDefault("seeds", Integer.toString(port)).split(","))

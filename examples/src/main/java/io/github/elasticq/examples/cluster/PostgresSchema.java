@@ -5,8 +5,10 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.Properties;
 import java.util.regex.Pattern;
@@ -26,6 +28,11 @@ public final class PostgresSchema {
       "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start";
 
   private static final Pattern NAME = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
+
+  /** First key of the advisory lock taken while a schema is created (second: its name's hash). */
+  private static final int LOCK_CLASS = 0x45514353;
+
+  private static final Duration LOCK_TIMEOUT = Duration.ofMinutes(1);
 
   private final String url;
   private final String user;
@@ -74,6 +81,10 @@ public final class PostgresSchema {
     String ddl = readDdl();
     try (Connection c = connect();
         Statement s = c.createStatement()) {
+      // Nodes started together create the same schema: PostgreSQL's IF NOT EXISTS does not hold
+      // against a concurrent create (a duplicate key on pg_namespace, an index that exists), so
+      // one connection at a time; closing the connection releases the lock.
+      lock(s);
       s.execute("CREATE SCHEMA IF NOT EXISTS " + schema);
       try (var rs =
           c.getMetaData().getTables(null, schema, "event_journal", new String[] {"TABLE"})) {
@@ -93,6 +104,35 @@ public final class PostgresSchema {
       }
     } catch (SQLException e) {
       throw unreachable(e);
+    }
+  }
+
+  /**
+   * Takes the session's advisory lock of this schema. It is tried, not waited for: a statement
+   * waiting for it would hold a snapshot, which the holder's {@code CREATE INDEX CONCURRENTLY}
+   * waits for in turn.
+   */
+  private void lock(Statement s) throws SQLException {
+    long deadline = System.nanoTime() + LOCK_TIMEOUT.toNanos();
+    while (true) {
+      try (ResultSet rs =
+          s.executeQuery(
+              "SELECT pg_try_advisory_lock(" + LOCK_CLASS + ", " + schema.hashCode() + ")")) {
+        rs.next();
+        if (rs.getBoolean(1)) {
+          return;
+        }
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException(
+            "another connection has been creating schema " + schema + " for " + LOCK_TIMEOUT);
+      }
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while waiting to create " + schema, e);
+      }
     }
   }
 
