@@ -5,6 +5,8 @@ import static io.github.elasticq.persistence.wal.WriteAheadLogTest.write;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -18,7 +20,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * <ul>
  *   <li>{@code compaction}: a periodic-sync log (whose periodic sync never runs): id {@code a}
  *       fills sealed segments, id {@code b} goes on, {@code a} is deleted, a compaction pass runs;
+ *   <li>{@code compaction-rewrite}: an every-write log, ids {@code a} and {@code b} alternating
+ *       over several segments, {@code a} deleted, then a compaction pass that rewrites the sealed
+ *       segments with {@code b}'s events only;
  *   <li>{@code every-write}: 500 appends to an every-write log over many segment rolls;
+ *   <li>{@code every-write-batched}: the same 500 events, ten atomic writes per append, so that a
+ *       group commit writes the end of one segment and the start of the next;
  *   <li>{@code periodic}: 100 appends to a periodic-sync log (100 ms), until a periodic sync has
  *       covered them, then 10 more;
  *   <li>{@code no-sync}: 100 appends to a no-sync log.
@@ -26,7 +33,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * Each scenario first writes a canary file that is never forced. {@code read <fs>}: prints {@code
  * CANARY absent} (or its size, if the kernel wrote it back: then the copy was not a power loss) and
- * opens the log found there, printing {@code HIGHEST a=<n> b=<n>}.
+ * opens the log found there, printing {@code HIGHEST a=<n> b=<n> COUNT a=<n> b=<n>} (COUNT: live
+ * events).
  */
 public final class PowerLossProbe {
   private static final String CANARY = "canary";
@@ -48,7 +56,14 @@ public final class PowerLossProbe {
             "CANARY " + (Files.exists(canary) ? Files.size(canary) + " bytes" : "absent"));
         try (WriteAheadLog wal = WriteAheadLog.open(settings(fs, SyncMode.PERIODIC))) {
           System.out.println(
-              "HIGHEST a=" + wal.highestSequenceNr("a") + " b=" + wal.highestSequenceNr("b"));
+              "HIGHEST a="
+                  + wal.highestSequenceNr("a")
+                  + " b="
+                  + wal.highestSequenceNr("b")
+                  + " COUNT a="
+                  + wal.readAll("a").size()
+                  + " b="
+                  + wal.readAll("b").size());
         }
         return;
       }
@@ -61,9 +76,34 @@ public final class PowerLossProbe {
         System.out.println(
             "BEFORE-CRASH a=" + wal.highestSequenceNr("a") + " compacted=" + compacted);
       }
+      case "compaction-rewrite" -> {
+        WriteAheadLog wal = WriteAheadLog.open(settings(fs, SyncMode.EVERY_WRITE));
+        for (long seq = 1; seq <= 100; seq++) {
+          wal.append(write("a", seq, seq)).get();
+          wal.append(write("b", seq, seq)).get();
+        }
+        wal.deleteTo("a", 100).get();
+        int compacted = wal.compact(0.3);
+        System.out.println("BEFORE-CRASH b=" + wal.readAll("b").size() + " compacted=" + compacted);
+      }
       case "every-write" -> {
         WriteAheadLog wal = WriteAheadLog.open(settings(fs, SyncMode.EVERY_WRITE));
         append(wal, "a", 1, 500);
+        System.out.println(
+            "BEFORE-CRASH a="
+                + wal.highestSequenceNr("a")
+                + " segments="
+                + wal.segmentFiles().size());
+      }
+      case "every-write-batched" -> {
+        WriteAheadLog wal = WriteAheadLog.open(settings(fs, SyncMode.EVERY_WRITE));
+        for (long seq = 1; seq <= 500; seq += 10) {
+          List<WalWrite> writes = new ArrayList<>();
+          for (long s = seq; s < seq + 10; s++) {
+            writes.add(write("a", s, s));
+          }
+          wal.append(writes).get(); // one group commit, which may roll the segment in between
+        }
         System.out.println(
             "BEFORE-CRASH a="
                 + wal.highestSequenceNr("a")

@@ -281,6 +281,23 @@ class SegmentIndexCheckpointTest {
   }
 
   @Test
+  void open_withCheckpointMissingARecord_scansTheSegment() throws Exception {
+    // header, checksum, segment length and both end records are right, but a record in the middle
+    // is left out: the frame lengths do not add up, and the offsets after it would be wrong
+    assertFallback(
+        (seg, idx) -> {
+          List<SegmentScanner.Entry> entries;
+          try (FileChannel ch = FileChannel.open(seg, StandardOpenOption.READ)) {
+            entries = new ArrayList<>(new SegmentScanner(ch).scan(idOf(seg)).entries());
+          }
+          assertThat(entries).hasSizeGreaterThan(2);
+          entries.remove(entries.size() / 2);
+          SegmentIndexCheckpoint.write(dir, idOf(seg), Files.size(seg), entries);
+        },
+        "its records end at offset");
+  }
+
+  @Test
   void open_withCheckpointOfAnotherSegment_scansTheSegment() throws Exception {
     assertFallback(
         (seg, idx) ->
@@ -301,6 +318,19 @@ class SegmentIndexCheckpointTest {
     writeWorkload(5, true, false);
     Path first = segments().get(0);
     WalRecoveryTest.flipByte(first, SegmentRecordDescriptor.SEGMENT_HEADER_LENGTH + 20);
+    assertThatThrownBy(() -> WriteAheadLog.open(settings(true)))
+        .isInstanceOf(WalCorruptionException.class)
+        .hasMessageContaining(first.toString());
+    assertThat(logger.all()).contains("does not match it");
+  }
+
+  /** The last record of a checkpointed segment is validated at open too, as the first is. */
+  @Test
+  void open_withDamagedLastRecordOfCheckpointedSegment_failsLikeAScan() throws Exception {
+    writeWorkload(5, true, false);
+    Path first = segments().get(0);
+    assertThat(SegmentIndexCheckpoint.path(dir, idOf(first))).exists();
+    WalRecoveryTest.flipByte(first, Files.size(first) - 1);
     assertThatThrownBy(() -> WriteAheadLog.open(settings(true)))
         .isInstanceOf(WalCorruptionException.class)
         .hasMessageContaining(first.toString());

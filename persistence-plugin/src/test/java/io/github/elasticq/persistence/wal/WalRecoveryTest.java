@@ -280,6 +280,38 @@ class WalRecoveryTest {
   }
 
   /**
+   * A quarantined segment with several tombstones of one id: the open writes the highest of their
+   * deletions again, so none of the events they deleted in an older segment comes back.
+   */
+  @Test
+  void quarantine_ofASegmentWithTwoTombstonesOfAnId_keepsTheLaterDeletion() throws Exception {
+    List<Path> files;
+    try (WriteAheadLog wal = WriteAheadLog.open(settings(false))) {
+      wal.append(write("a", 1, 10)).get();
+      long f = 0;
+      while (wal.segmentFiles().size() < 2) {
+        wal.append(write("f", ++f, f)).get(); // seals segment 1: a 1..10 and filler
+      }
+      wal.deleteTo("a", 5).get(); // both tombstones: in segment 2
+      wal.deleteTo("a", 10).get();
+      while (wal.segmentFiles().size() < 3) {
+        wal.append(write("f", ++f, f)).get(); // seals segment 2
+      }
+      files = wal.segmentFiles();
+    }
+    flipByte(files.get(1), 2000); // a filler record after the tombstones
+    try (WriteAheadLog wal = WriteAheadLog.open(settings(true))) {
+      assertThat(wal.stats().quarantinedSegments()).isEqualTo(1);
+      assertThat(logger.all()).contains("a=10");
+      assertThat(seqs(wal, "a", 1, Long.MAX_VALUE, Long.MAX_VALUE)).isEmpty();
+      assertThat(wal.highestSequenceNr("a")).isEqualTo(10);
+    }
+    try (WriteAheadLog wal = WriteAheadLog.open(settings(true))) {
+      assertThat(seqs(wal, "a", 1, Long.MAX_VALUE, Long.MAX_VALUE)).as("next open").isEmpty();
+    }
+  }
+
+  /**
    * An open that fails after it decided to quarantine a segment (here its logger throws; a crash
    * does the same) loses none of that segment's deletions: the segment is moved aside only once
    * they are written again, so the next open quarantines it again (the deleted events came back).

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -299,6 +300,134 @@ class WriteAheadLogTest {
     }
   }
 
+  /**
+   * A replay takes the index in slices of at most 1024 entries: every event is passed exactly once
+   * across the slices, also when {@code max} ends the replay inside one.
+   */
+  @Test
+  void replay_acrossIndexSlices_passesEveryEventOnce() throws Exception {
+    try (WriteAheadLog wal = WriteAheadLog.open(settings(dir).build())) {
+      for (long s = 1; s <= 2500; s += 500) {
+        wal.append(write("p", s, s + 499)).get();
+      }
+      assertThat(seqs(wal, "p", 1, Long.MAX_VALUE, Long.MAX_VALUE)).isEqualTo(range(1, 2500));
+      assertThat(seqs(wal, "p", 1000, 2100, Long.MAX_VALUE)).isEqualTo(range(1000, 2100));
+      assertThat(seqs(wal, "p", 1, Long.MAX_VALUE, 2048)).isEqualTo(range(1, 2048));
+    }
+  }
+
+  /**
+   * A delete is ordered after the appends enqueued before it, also when the writer takes them into
+   * the same group commit: the delete's bound is clamped to the highest sequence number including
+   * those appends (it used to be clamped to the highest before the batch, and the batch's events,
+   * or all of a new id's, stayed live). The writer is held in a listener so that the appends and
+   * the deletes queue up behind it and form one batch.
+   */
+  @Test
+  void deleteTo_inTheSameGroupCommitAsTheAppendsBeforeIt_deletesThem() throws Exception {
+    WalSettings s = settings(dir).build();
+    try (WriteAheadLog wal = WriteAheadLog.open(s)) {
+      wal.append(write("p", 1, 5)).get();
+      CountDownLatch writerHeld = new CountDownLatch(1);
+      CountDownLatch release = new CountDownLatch(1);
+      wal.setListener(
+          new WalListener() {
+            @Override
+            public void appendCompleted(long nanos) {
+              if (writerHeld.getCount() > 0) {
+                writerHeld.countDown();
+                try {
+                  release.await();
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              }
+            }
+          });
+      CompletableFuture<Void> holder = wal.append(write("other", 1, 1));
+      writerHeld.await(); // the writer waits in the listener: what follows queues up behind it
+      List<CompletableFuture<Void>> batch =
+          List.of(
+              wal.append(write("p", 6, 10)),
+              wal.append(write("q", 1, 3)),
+              wal.deleteTo("p", Long.MAX_VALUE),
+              wal.deleteTo("q", Long.MAX_VALUE));
+      release.countDown();
+      holder.get();
+      CompletableFuture.allOf(batch.toArray(CompletableFuture[]::new)).get();
+      wal.setListener(null);
+      assertThat(wal.readAll("p")).isEmpty();
+      assertThat(wal.readAll("q")).isEmpty();
+      assertThat(wal.highestSequenceNr("p")).isEqualTo(10);
+      assertThat(wal.highestSequenceNr("q")).isEqualTo(3);
+    }
+    try (WriteAheadLog wal = WriteAheadLog.open(s)) {
+      assertThat(wal.readAll("p")).as("after restart").isEmpty();
+      assertThat(wal.readAll("q")).as("after restart").isEmpty();
+      assertThat(wal.highestSequenceNr("p")).isEqualTo(10);
+    }
+  }
+
+  /**
+   * An event written again (a stale incarnation) with a sequence number the id's deletion covers,
+   * up to and including its bound, stays deleted: it is not replayed, in the open log or after a
+   * restart, and it is dead bytes, so compaction drops the segment that holds it with nothing live.
+   */
+  @Test
+  void append_ofDeletedSequenceNumbersAgain_staysDeleted_andIsCompactedAway() throws Exception {
+    WalSettings s = settings(dir).segmentSize(4096).build();
+    try (WriteAheadLog wal = WriteAheadLog.open(s)) {
+      wal.append(write("p", 1, 5)).get();
+      wal.deleteTo("p", 5).get();
+      long f = 0;
+      while (wal.segmentFiles().size() < 2) {
+        wal.append(write("f", ++f, f)).get(); // seals segment 1: p, its tombstone, filler
+      }
+      wal.append(write("p", 4, 5)).get(); // in segment 2
+      assertThat(wal.readAll("p")).isEmpty();
+      assertThat(wal.highestSequenceNr("p")).isEqualTo(5);
+      while (wal.segmentFiles().size() < 3) {
+        wal.append(write("f", ++f, f)).get(); // seals segment 2: the rewrite and filler
+      }
+      wal.deleteTo("f", Long.MAX_VALUE).get();
+      wal.compact(0.01);
+      assertThat(wal.segmentFiles())
+          .as("segment 2 holds nothing live: dropped; segment 1 keeps the tombstone")
+          .hasSize(2);
+    }
+    try (WriteAheadLog wal = WriteAheadLog.open(s)) {
+      assertThat(wal.readAll("p")).as("after restart").isEmpty();
+      assertThat(wal.highestSequenceNr("p")).isEqualTo(5);
+      wal.append(write("p", 6, 6)).get();
+      assertThat(seqs(wal, "p", 1, Long.MAX_VALUE, Long.MAX_VALUE)).containsExactly(6L);
+    }
+  }
+
+  /**
+   * A deletion makes dead every event up to and including its bound: once an id is deleted, every
+   * sealed segment holding only its events is dropped by compaction, also the one with its last
+   * event (which used to stay counted live and kept, with its segment, forever).
+   */
+  @Test
+  void compaction_afterDeletingAnId_dropsEverySegmentOfIt() throws Exception {
+    WalSettings s = settings(dir).segmentSize(4096).build();
+    try (WriteAheadLog wal = WriteAheadLog.open(s)) {
+      long seq = 0;
+      while (wal.segmentFiles().size() < 3) {
+        seq++;
+        wal.append(write("a", seq, seq)).get();
+      }
+      // the last event opened segment 3: delete up to the one before it, which ends segment 2
+      wal.deleteTo("a", seq - 1).get();
+      assertThat(wal.compact(1.0)).as("segments 1 and 2 are wholly dead").isEqualTo(2);
+      assertThat(wal.segmentFiles()).hasSize(1);
+      assertThat(seqs(wal, "a", 1, Long.MAX_VALUE, Long.MAX_VALUE)).containsExactly(seq);
+    }
+    try (WriteAheadLog wal = WriteAheadLog.open(s)) {
+      assertThat(wal.readAll("a")).hasSize(1);
+    }
+  }
+
   private static long totalSize(WriteAheadLog wal) throws IOException {
     long total = 0;
     for (Path p : wal.segmentFiles()) {
@@ -468,6 +597,40 @@ class WriteAheadLogTest {
     try (WriteAheadLog wal = WriteAheadLog.open(settings(dir).build())) {
       assertThat(seqs(wal, "a", 1, Long.MAX_VALUE, Long.MAX_VALUE)).isEqualTo(range(1, 6));
       assertThat(wal.stats().truncatedBytes()).isZero();
+    }
+  }
+
+  /**
+   * A group commit that fails after it wrote part of its records (here its roll fails: a file
+   * already has the new segment's name) is cut back to where it began before its future fails: the
+   * written part is not found after a restart (it was, as events whose write had failed).
+   */
+  @Test
+  void failedGroupCommit_afterWritingPartOfIt_isCutBack() throws Exception {
+    WalSettings s = settings(dir).segmentSize(4096).build();
+    Path blocker = dir.resolve(Segment.fileName(2));
+    long n = 1;
+    try (WriteAheadLog wal = WriteAheadLog.open(s)) {
+      wal.append(write("a", 1, 1)).get();
+      Path first = wal.segmentFiles().get(0);
+      long frame = Files.size(first) - SegmentRecordDescriptor.SEGMENT_HEADER_LENGTH;
+      while (Files.size(first) + 2 * frame <= 4096) {
+        n++;
+        wal.append(write("a", n, n)).get(); // room is left for one more event, not two
+      }
+      Files.createDirectory(blocker);
+      CompletableFuture<Void> failed =
+          wal.append(List.of(write("a", n + 1, n + 1), write("a", n + 2, n + 2)));
+      assertThatThrownBy(failed::get).isInstanceOf(ExecutionException.class);
+      assertThat(wal.highestSequenceNr("a")).isEqualTo(n);
+      assertThat(Files.size(first))
+          .as("the part written to the first segment is cut")
+          .isEqualTo(SegmentRecordDescriptor.SEGMENT_HEADER_LENGTH + n * frame);
+    }
+    Files.delete(blocker);
+    try (WriteAheadLog wal = WriteAheadLog.open(s)) {
+      assertThat(wal.highestSequenceNr("a")).as("after restart").isEqualTo(n);
+      assertThat(seqs(wal, "a", 1, Long.MAX_VALUE, Long.MAX_VALUE)).isEqualTo(range(1, n));
     }
   }
 
