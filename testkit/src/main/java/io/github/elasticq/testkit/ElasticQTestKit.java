@@ -58,10 +58,7 @@ public final class ElasticQTestKit implements AutoCloseable {
       Config config = config(dir, overrides);
       // Pekko's ActorTestKit.create reads these after it started the system and leaves the system
       // running when they are invalid: read them first, so a bad value starts nothing
-      TestKitSettings.create(
-          config
-              .withFallback(ConfigFactory.defaultReference())
-              .getConfig("pekko.actor.testkit.typed"));
+      TestKitSettings.create(config.getConfig("pekko.actor.testkit.typed"));
       return new ElasticQTestKit(dir, ActorTestKit.create(name, config));
     } catch (RuntimeException e) {
       deleteRecursively(dir);

@@ -18,33 +18,28 @@ class ClusterDemoTest {
     }
   }
 
+  /**
+   * An embedded-journal node's arguments (free port, one device, one reading) and {@code extra}.
+   */
+  private String[] embeddedNodeArgs(String extra) throws Exception {
+    return new String[] {
+      extra, "--port=" + freePort(), "--devices=1", "--readings=1", "--dir=" + dir.resolve("node")
+    };
+  }
+
   /** {@code --jornal=postgres} used to run a node on the embedded journal without a word. */
   @Test
   void main_withAnUnknownOption_failsNamingIt() throws Exception {
-    String[] args = {
-      "--jornal=postgres",
-      "--port=" + freePort(),
-      "--devices=1",
-      "--readings=1",
-      "--dir=" + dir.resolve("node")
-    };
     assertThatIllegalArgumentException()
-        .isThrownBy(() -> ClusterDemo.main(args))
+        .isThrownBy(() -> ClusterDemo.main(embeddedNodeArgs("--jornal=postgres")))
         .withMessageContaining("--jornal");
   }
 
   /** {@code --schema} belongs to {@code --journal=postgres}; the embedded node ignored it. */
   @Test
   void main_withAnOptionOfTheOtherJournal_failsNamingIt() throws Exception {
-    String[] args = {
-      "--schema=mine",
-      "--port=" + freePort(),
-      "--devices=1",
-      "--readings=1",
-      "--dir=" + dir.resolve("node")
-    };
     assertThatIllegalArgumentException()
-        .isThrownBy(() -> ClusterDemo.main(args))
+        .isThrownBy(() -> ClusterDemo.main(embeddedNodeArgs("--schema=mine")))
         .withMessageContaining("--schema");
   }
 }

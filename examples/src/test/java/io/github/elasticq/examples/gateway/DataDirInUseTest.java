@@ -109,17 +109,7 @@ class DataDirInUseTest {
   }
 
   private static List<String> args(Path data, String... extra) {
-    List<String> args =
-        new ArrayList<>(
-            List.of(
-                "--data",
-                data.toString(),
-                "--metrics-port",
-                "0",
-                "--management-port",
-                "0",
-                "--refresh",
-                "5s"));
+    List<String> args = GatewayProcess.args(data, "--refresh", "5s");
     args.addAll(List.of(extra));
     return args;
   }

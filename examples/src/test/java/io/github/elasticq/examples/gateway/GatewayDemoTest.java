@@ -1,15 +1,13 @@
 package io.github.elasticq.examples.gateway;
 
+import static io.github.elasticq.examples.gateway.GatewayProcess.inProcess;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
+import io.github.elasticq.examples.gateway.GatewayProcess.Outcome;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -44,8 +42,8 @@ class GatewayDemoTest {
 
     // the crashed run's inboxes are those of its topics: a recovery with others is refused
     Outcome otherTopics = inProcess("--data", data.toString(), "--topics", "2");
-    assertThat(otherTopics.code).as(otherTopics.err).isEqualTo(2);
-    assertThat(otherTopics.err)
+    assertThat(otherTopics.code()).as(otherTopics.err()).isEqualTo(2);
+    assertThat(otherTopics.err())
         .contains("--topics 2 differs from the 3 topics --data " + data + " was run with");
 
     Child recovered = run(data, "--duration", "4s");
@@ -115,9 +113,9 @@ class GatewayDemoTest {
   void unknownFlag_oneLineError_exit2_nothingWritten() throws IOException {
     Path data = tmp.resolve("data");
     Outcome o = inProcess("--data", data.toString(), "--bogus");
-    assertThat(o.code).isEqualTo(2);
-    assertThat(o.err.strip().lines()).hasSize(1);
-    assertThat(o.err).contains("--bogus");
+    assertThat(o.code()).isEqualTo(2);
+    assertThat(o.err().strip().lines()).hasSize(1);
+    assertThat(o.err()).contains("--bogus");
     assertThat(data).doesNotExist();
   }
 
@@ -125,9 +123,9 @@ class GatewayDemoTest {
   void dataDirIsAFile_oneLineError_exit2_nothingWritten() throws IOException {
     Path file = Files.writeString(tmp.resolve("not-a-dir"), "x");
     Outcome o = inProcess("--data", file.toString());
-    assertThat(o.code).isEqualTo(2);
-    assertThat(o.err.strip().lines()).hasSize(1);
-    assertThat(o.err).contains("is a file, not a directory");
+    assertThat(o.code()).isEqualTo(2);
+    assertThat(o.err().strip().lines()).hasSize(1);
+    assertThat(o.err()).contains("is a file, not a directory");
     assertThat(Files.readString(file)).isEqualTo("x");
     try (Stream<Path> files = Files.list(tmp)) {
       assertThat(files).containsExactly(file);
@@ -138,9 +136,9 @@ class GatewayDemoTest {
   void dataDirUnderAFile_oneLineError_exit2() throws IOException {
     Path file = Files.writeString(tmp.resolve("file"), "x");
     Outcome o = inProcess("--data", file.resolve("data").toString());
-    assertThat(o.code).isEqualTo(2);
-    assertThat(o.err.strip().lines()).hasSize(1);
-    assertThat(o.err).contains("is a file");
+    assertThat(o.code()).isEqualTo(2);
+    assertThat(o.err().strip().lines()).hasSize(1);
+    assertThat(o.err()).contains("is a file");
   }
 
   @Test
@@ -148,53 +146,41 @@ class GatewayDemoTest {
     // procfs refuses new files, also to root (whom permission bits do not stop)
     Path data = Path.of("/proc", "elasticq-gateway-test", "data");
     Outcome o = inProcess("--data", data.toString());
-    assertThat(o.code).as(o.err).isEqualTo(2);
-    assertThat(o.err.strip().lines()).hasSize(1);
-    assertThat(o.err).contains("/proc is not writable");
+    assertThat(o.code()).as(o.err()).isEqualTo(2);
+    assertThat(o.err().strip().lines()).hasSize(1);
+    assertThat(o.err()).contains("/proc is not writable");
     assertThat(data.getParent()).doesNotExist();
   }
 
   @Test
   void badValues_nameTheOption() {
-    assertThat(inProcess("--qos-mix", "50,30,10").err).contains("--qos-mix must add up to 100");
-    assertThat(inProcess("--duration", "soon").err).contains("'soon' is not a duration");
-    assertThat(inProcess("--topics", "0").code).isEqualTo(2);
-    assertThat(inProcess("--mqtt-idle", "3s").err).contains("--mqtt-idle").contains("needs --mqtt");
-    assertThat(inProcess("--rate", "-1").err).contains("--rate must be >= 0, was -1");
-    assertThat(inProcess("--burst-size", "-5").err).contains("--burst-size must be >= 0, was -5");
-    assertThat(inProcess("--burst-every", "0s").err).contains("--burst-every must be > 0");
+    assertThat(inProcess("--qos-mix", "50,30,10").err()).contains("--qos-mix must add up to 100");
+    assertThat(inProcess("--duration", "soon").err()).contains("'soon' is not a duration");
+    assertThat(inProcess("--topics", "0").code()).isEqualTo(2);
+    assertThat(inProcess("--mqtt-idle", "3s").err())
+        .contains("--mqtt-idle")
+        .contains("needs --mqtt");
+    assertThat(inProcess("--rate", "-1").err()).contains("--rate must be >= 0, was -1");
+    assertThat(inProcess("--burst-size", "-5").err()).contains("--burst-size must be >= 0, was -5");
+    assertThat(inProcess("--burst-every", "0s").err()).contains("--burst-every must be > 0");
     // beyond the publishers' nanosecond clock: their threads failed and the run sent nothing
     Outcome forever = inProcess("--duration", "3000000h");
-    assertThat(forever.code).isEqualTo(2);
-    assertThat(forever.err).contains("--duration must be > 0 and at most 1000000h");
+    assertThat(forever.code()).isEqualTo(2);
+    assertThat(forever.err()).contains("--duration must be > 0 and at most 1000000h");
     // a wildcard in the prefix failed the bridge's subscription or every result's publish
     for (String prefix : List.of("x/+", "x/#", "")) {
       Outcome o = inProcess("--mqtt-topic", prefix);
-      assertThat(o.code).as(prefix).isEqualTo(2);
-      assertThat(o.err).as(prefix).contains("--mqtt-topic must be a topic name without");
+      assertThat(o.code()).as(prefix).isEqualTo(2);
+      assertThat(o.err()).as(prefix).contains("--mqtt-topic must be a topic name without");
     }
   }
 
   @Test
   void help_listsTheOptions() {
     Outcome o = inProcess("--help");
-    assertThat(o.code).isZero();
-    assertThat(o.out)
+    assertThat(o.code()).isZero();
+    assertThat(o.out())
         .contains("--data=DIR", "--crash-after=N", "--duration=TIME", "--qos-mix", "--mqtt-idle");
-  }
-
-  private record Outcome(int code, String out, String err) {}
-
-  private static Outcome inProcess(String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code =
-        GatewayDemo.execute(
-            args,
-            new PrintStream(out, true, StandardCharsets.UTF_8),
-            new PrintStream(err, true, StandardCharsets.UTF_8));
-    return new Outcome(
-        code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
   }
 
   private record Child(int exitCode, String output) {}
@@ -203,37 +189,27 @@ class GatewayDemoTest {
   private Child run(Path data, String... extra) throws Exception {
     List<String> args = childArgs(data, extra);
     Path log = Files.createTempFile(tmp, "child", ".log");
-    Process p = GatewayProcess.start(log, args);
-    if (!p.waitFor(5, TimeUnit.MINUTES)) {
-      p.destroyForcibly().waitFor();
-      throw new AssertionError("the demo did not exit within 5 minutes:\n" + Files.readString(log));
-    }
-    return new Child(p.exitValue(), Files.readString(log));
+    int code = GatewayProcess.awaitExit(GatewayProcess.start(log, args), log, 5);
+    return new Child(code, Files.readString(log));
   }
 
   /** The arguments of a child demo with small loads and free ports, then {@code extra}. */
   private static List<String> childArgs(Path data, String... extra) {
     List<String> args =
-        new ArrayList<>(
-            List.of(
-                "--data",
-                data.toString(),
-                "--metrics-port",
-                "0",
-                "--management-port",
-                "0",
-                "--publishers",
-                "2",
-                "--rate",
-                "300",
-                "--burst-every",
-                "2s",
-                "--burst-size",
-                "1500",
-                "--work-us",
-                "10",
-                "--refresh",
-                "2s"));
+        GatewayProcess.args(
+            data,
+            "--publishers",
+            "2",
+            "--rate",
+            "300",
+            "--burst-every",
+            "2s",
+            "--burst-size",
+            "1500",
+            "--work-us",
+            "10",
+            "--refresh",
+            "2s");
     args.addAll(List.of(extra));
     return args;
   }

@@ -1,15 +1,12 @@
 package io.github.elasticq.examples.gateway;
 
+import static io.github.elasticq.examples.gateway.GatewayProcess.inProcess;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import io.github.elasticq.examples.gateway.GatewayProcess.Outcome;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,18 +25,10 @@ class GatewayOptionsTest {
   void refreshBeyondTheClock_refusedAsBadInput() {
     Path data = tmp.resolve("data");
     Outcome o =
-        inProcess(
-            "--data",
-            data.toString(),
-            "--metrics-port",
-            "0",
-            "--management-port",
-            "0",
-            "--refresh",
-            "3000000000000h");
-    assertThat(o.code).as(o.err).isEqualTo(2);
-    assertThat(o.err.strip().lines()).hasSize(1);
-    assertThat(o.err).contains("--refresh must be");
+        inProcess(GatewayProcess.args(data, "--refresh", "3000000000000h").toArray(String[]::new));
+    assertThat(o.code()).as(o.err()).isEqualTo(2);
+    assertThat(o.err().strip().lines()).hasSize(1);
+    assertThat(o.err()).contains("--refresh must be");
     assertThat(data).doesNotExist();
   }
 
@@ -52,25 +41,11 @@ class GatewayOptionsTest {
     Mosquitto.assumeRunning();
     Path data = tmp.resolve("data");
     Child c =
-        child(
-            data,
-            "--mqtt",
-            Mosquitto.URL,
-            "--mqtt-topic",
-            "elasticq-test/options-idle",
-            "--publishers",
-            "0",
-            "--duration",
-            "20s",
-            "--mqtt-idle",
-            "3000000h");
-    try {
-      assertThat(c.exitCode).as(c.output).isEqualTo(2);
-      assertThat(c.output).contains("--mqtt-idle").contains("at most 1000000h");
-      assertThat(data).doesNotExist();
-    } finally {
-      Mosquitto.forgetSession(MqttBridge.clientId(data));
-    }
+        bridgeChild(
+            data, "elasticq-test/options-idle", "--duration", "20s", "--mqtt-idle", "3000000h");
+    assertThat(c.exitCode).as(c.output).isEqualTo(2);
+    assertThat(c.output).contains("--mqtt-idle").contains("at most 1000000h");
+    assertThat(data).doesNotExist();
   }
 
   /**
@@ -82,25 +57,10 @@ class GatewayOptionsTest {
     Mosquitto.assumeRunning();
     Path data = tmp.resolve("data");
     Child c =
-        child(
-            data,
-            "--mqtt",
-            Mosquitto.URL,
-            "--mqtt-topic",
-            "elasticq-test/options-crash",
-            "--publishers",
-            "0",
-            "--duration",
-            "3s",
-            "--crash-after",
-            "5");
-    try {
-      assertThat(c.exitCode).as(c.output).isEqualTo(2);
-      assertThat(c.output).contains("--crash-after").contains("--publishers");
-      assertThat(data).doesNotExist();
-    } finally {
-      Mosquitto.forgetSession(MqttBridge.clientId(data));
-    }
+        bridgeChild(data, "elasticq-test/options-crash", "--duration", "3s", "--crash-after", "5");
+    assertThat(c.exitCode).as(c.output).isEqualTo(2);
+    assertThat(c.output).contains("--crash-after").contains("--publishers");
+    assertThat(data).doesNotExist();
   }
 
   /**
@@ -116,46 +76,34 @@ class GatewayOptionsTest {
     assertThat(data).doesNotExist();
   }
 
-  private record Outcome(int code, String out, String err) {}
-
-  private static Outcome inProcess(String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code =
-        GatewayDemo.execute(
-            args,
-            new PrintStream(out, true, StandardCharsets.UTF_8),
-            new PrintStream(err, true, StandardCharsets.UTF_8));
-    return new Outcome(
-        code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-  }
-
   private record Child(int exitCode, String output) {}
+
+  /**
+   * The demo in a child JVM with free ports, no built-in publishers and the broker's messages under
+   * {@code prefix}, then {@code extra}; the broker's session of {@code data} is forgotten after.
+   */
+  private Child bridgeChild(Path data, String prefix, String... extra) throws Exception {
+    try {
+      return child(
+          data,
+          List.of("--mqtt", Mosquitto.URL, "--mqtt-topic", prefix, "--publishers", "0"),
+          extra);
+    } finally {
+      Mosquitto.forgetSession(MqttBridge.clientId(data));
+    }
+  }
 
   /** The demo in a child JVM with small loads and free ports, then {@code extra}. */
   private Child child(Path data, String... extra) throws Exception {
-    List<String> args =
-        new ArrayList<>(
-            List.of(
-                "--data",
-                data.toString(),
-                "--metrics-port",
-                "0",
-                "--management-port",
-                "0",
-                "--rate",
-                "100",
-                "--burst-size",
-                "0",
-                "--refresh",
-                "1s"));
+    return child(data, List.of(), extra);
+  }
+
+  private Child child(Path data, List<String> options, String... extra) throws Exception {
+    List<String> args = GatewayProcess.args(data, "--rate", "100", "--burst-size", "0");
+    args.addAll(options);
     args.addAll(List.of(extra));
     Path log = Files.createTempFile(tmp, "child", ".log");
-    Process p = GatewayProcess.start(log, args);
-    if (!p.waitFor(3, TimeUnit.MINUTES)) {
-      p.destroyForcibly().waitFor();
-      throw new AssertionError("the demo did not exit within 3 minutes:\n" + Files.readString(log));
-    }
-    return new Child(p.exitValue(), GatewayProcess.digest(log));
+    int code = GatewayProcess.awaitExit(GatewayProcess.start(log, args), log, 3);
+    return new Child(code, GatewayProcess.digest(log));
   }
 }

@@ -1,6 +1,8 @@
 package io.github.elasticq.examples.gateway;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,26 +26,58 @@ final class GatewayProcess {
   /** {@link #bridgeArgs(Path, String, String...)} with the broker at {@code mqttUrl}. */
   static List<String> bridgeArgsVia(String mqttUrl, Path data, String prefix, String... extra) {
     List<String> args =
-        new ArrayList<>(
-            List.of(
-                "--data",
-                data.toString(),
-                "--mqtt",
-                mqttUrl,
-                "--mqtt-topic",
-                prefix,
-                "--publishers",
-                "0",
-                "--duration",
-                "3m",
-                "--metrics-port",
-                "0",
-                "--management-port",
-                "0",
-                "--refresh",
-                "5s"));
+        args(
+            data,
+            "--mqtt",
+            mqttUrl,
+            "--mqtt-topic",
+            prefix,
+            "--publishers",
+            "0",
+            "--duration",
+            "3m",
+            "--refresh",
+            "5s");
     args.addAll(List.of(extra));
     return args;
+  }
+
+  /** Arguments of a gateway on {@code data} with free metrics and management ports, then more. */
+  static List<String> args(Path data, String... more) {
+    List<String> args =
+        new ArrayList<>(
+            List.of("--data", data.toString(), "--metrics-port", "0", "--management-port", "0"));
+    args.addAll(List.of(more));
+    return args;
+  }
+
+  /** What {@link GatewayDemo#execute} returned and printed. */
+  record Outcome(int code, String out, String err) {}
+
+  /** Runs {@code GatewayDemo args} in this JVM (for input refused before anything starts). */
+  static Outcome inProcess(String... args) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int code =
+        GatewayDemo.execute(
+            args,
+            new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8));
+    return new Outcome(
+        code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  }
+
+  /**
+   * Waits up to {@code minutes} for the gateway {@code p} to exit and returns its exit code; kills
+   * it and fails with its log if it does not.
+   */
+  static int awaitExit(Process p, Path log, int minutes) throws IOException, InterruptedException {
+    if (!p.waitFor(minutes, TimeUnit.MINUTES)) {
+      p.destroyForcibly().waitFor();
+      throw new AssertionError(
+          "the demo did not exit within " + minutes + " minutes:\n" + Files.readString(log));
+    }
+    return p.exitValue();
   }
 
   /** Starts {@code GatewayDemo args} with stdout and stderr in {@code log}. */

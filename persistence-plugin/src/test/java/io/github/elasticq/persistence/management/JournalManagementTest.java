@@ -258,4 +258,32 @@ class JournalManagementTest {
         .rootCause()
         .hasMessageContaining("[" + key + "]");
   }
+
+  /** As {@code GET /elasticq/mailboxes/}: the route means to take a trailing slash. */
+  @Test
+  void journalRoute_answersWithATrailingSlash() throws Exception {
+    URI base = start("");
+    assertThat(get(base, "elasticq/journal").statusCode()).isEqualTo(200);
+    HttpResponse<String> r = get(base, "elasticq/journal/");
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    assertThat(JSON.readTree(r.body()).get("journals")).hasSize(1);
+  }
+
+  /**
+   * A journal whose dir setting is invalid fails to open; the route is where an operator looks for
+   * why, and must answer its JSON (state failed, the open failure) rather than a bare 500.
+   */
+  @Test
+  void journalRoute_reportsAJournalWhoseDirIsInvalid() throws Exception {
+    // overrides the valid dir the test configuration sets
+    URI base = start("elasticq.journal.dir = [\"not\", \"a\", \"path\"]\n");
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> get(base, "startup").body(), b -> b.contains("failed to start"));
+    HttpResponse<String> r = get(base, "elasticq/journal");
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    JsonNode j = JSON.readTree(r.body()).get("journals").get(0);
+    assertThat(j.get("state").asText()).isEqualTo("failed");
+    assertThat(j.get("openFailure").asText()).contains("elasticq.journal.dir");
+  }
 }

@@ -127,6 +127,13 @@ class SegmentIndexCheckpointTest {
     return Long.parseLong(segment.getFileName().toString().substring(0, 20));
   }
 
+  /** The records of a (sealed, undamaged) segment file, as a scan at open finds them. */
+  static List<SegmentScanner.Entry> entriesOf(Path segment) throws IOException {
+    try (FileChannel ch = FileChannel.open(segment, StandardOpenOption.READ)) {
+      return new SegmentScanner(ch).scan(idOf(segment)).entries();
+    }
+  }
+
   @Test
   void open_fromCheckpoints_buildsTheIndexOfAScan() throws Exception {
     writeWorkload(1, true, false);
@@ -266,10 +273,7 @@ class SegmentIndexCheckpointTest {
     // shorter file of this name would be): its own records, checksum and ends are consistent
     assertFallback(
         (seg, idx) -> {
-          List<SegmentScanner.Entry> entries;
-          try (FileChannel ch = FileChannel.open(seg, StandardOpenOption.READ)) {
-            entries = new SegmentScanner(ch).scan(idOf(seg)).entries();
-          }
+          List<SegmentScanner.Entry> entries = entriesOf(seg);
           List<SegmentScanner.Entry> prefix = entries.subList(0, entries.size() - 3);
           long length = SegmentRecordDescriptor.SEGMENT_HEADER_LENGTH;
           for (SegmentScanner.Entry e : prefix) {
@@ -286,10 +290,7 @@ class SegmentIndexCheckpointTest {
     // is left out: the frame lengths do not add up, and the offsets after it would be wrong
     assertFallback(
         (seg, idx) -> {
-          List<SegmentScanner.Entry> entries;
-          try (FileChannel ch = FileChannel.open(seg, StandardOpenOption.READ)) {
-            entries = new ArrayList<>(new SegmentScanner(ch).scan(idOf(seg)).entries());
-          }
+          List<SegmentScanner.Entry> entries = new ArrayList<>(entriesOf(seg));
           assertThat(entries).hasSizeGreaterThan(2);
           entries.remove(entries.size() / 2);
           SegmentIndexCheckpoint.write(dir, idOf(seg), Files.size(seg), entries);

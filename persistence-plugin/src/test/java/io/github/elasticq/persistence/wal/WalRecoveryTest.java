@@ -33,12 +33,41 @@ class WalRecoveryTest {
   }
 
   WalSettings settings(boolean quarantine) {
+    return settings(quarantine, logger);
+  }
+
+  WalSettings settings(boolean quarantine, WalLogger logger) {
     return WalSettings.builder(dir)
         .compactionEnabled(false)
         .segmentSize(4096)
         .quarantineCorruptSegments(quarantine)
         .logger(logger)
         .build();
+  }
+
+  /**
+   * Events 1..10 of "a" in segment 1, then {@code deleteTo("a", to)} for each bound: their
+   * tombstones in segment 2, which is then damaged after them (a filler record), so that opening
+   * with quarantine moves it aside; segment 3 is the active one.
+   */
+  void damageASegmentOfDeletions(long... deleteTo) throws Exception {
+    List<Path> files;
+    try (WriteAheadLog wal = WriteAheadLog.open(settings(false))) {
+      wal.append(write("a", 1, 10)).get();
+      long f = 0;
+      while (wal.segmentFiles().size() < 2) {
+        wal.append(write("f", ++f, f)).get(); // seals segment 1: a 1..10 and filler
+      }
+      for (long to : deleteTo) {
+        wal.deleteTo("a", to).get(); // the tombstones: in segment 2
+      }
+      while (wal.segmentFiles().size() < 3) {
+        wal.append(write("f", ++f, f)).get(); // seals segment 2
+      }
+      assertThat(wal.readAll("a")).hasSize((int) (10 - deleteTo[deleteTo.length - 1]));
+      files = wal.segmentFiles();
+    }
+    flipByte(files.get(1), 2000); // a filler record after the tombstones
   }
 
   /** Writes events 1..n of "a" one per atomic write; returns the last segment and frame size. */
@@ -246,21 +275,7 @@ class WalRecoveryTest {
    */
   @Test
   void quarantine_ofASegmentWithATombstone_keepsItsDeletion() throws Exception {
-    List<Path> files;
-    try (WriteAheadLog wal = WriteAheadLog.open(settings(false))) {
-      wal.append(write("a", 1, 10)).get();
-      long f = 0;
-      while (wal.segmentFiles().size() < 2) {
-        wal.append(write("f", ++f, f)).get(); // seals segment 1: a 1..10 and filler
-      }
-      wal.deleteTo("a", 10).get(); // the tombstone: in segment 2
-      while (wal.segmentFiles().size() < 3) {
-        wal.append(write("f", ++f, f)).get(); // seals segment 2
-      }
-      assertThat(wal.readAll("a")).isEmpty();
-      files = wal.segmentFiles();
-    }
-    flipByte(files.get(1), 2000); // a filler record after the tombstone
+    damageASegmentOfDeletions(10);
     try (WriteAheadLog wal = WriteAheadLog.open(settings(true))) {
       assertThat(wal.stats().quarantinedSegments()).isEqualTo(1);
       assertThat(logger.all()).contains("QUARANTINED").contains("written again").contains("a=10");
@@ -285,21 +300,7 @@ class WalRecoveryTest {
    */
   @Test
   void quarantine_ofASegmentWithTwoTombstonesOfAnId_keepsTheLaterDeletion() throws Exception {
-    List<Path> files;
-    try (WriteAheadLog wal = WriteAheadLog.open(settings(false))) {
-      wal.append(write("a", 1, 10)).get();
-      long f = 0;
-      while (wal.segmentFiles().size() < 2) {
-        wal.append(write("f", ++f, f)).get(); // seals segment 1: a 1..10 and filler
-      }
-      wal.deleteTo("a", 5).get(); // both tombstones: in segment 2
-      wal.deleteTo("a", 10).get();
-      while (wal.segmentFiles().size() < 3) {
-        wal.append(write("f", ++f, f)).get(); // seals segment 2
-      }
-      files = wal.segmentFiles();
-    }
-    flipByte(files.get(1), 2000); // a filler record after the tombstones
+    damageASegmentOfDeletions(5, 10);
     try (WriteAheadLog wal = WriteAheadLog.open(settings(true))) {
       assertThat(wal.stats().quarantinedSegments()).isEqualTo(1);
       assertThat(logger.all()).contains("a=10");
@@ -318,34 +319,14 @@ class WalRecoveryTest {
    */
   @Test
   void quarantine_whoseOpenFails_keepsItsDeletionAtTheNextOpen() throws Exception {
-    List<Path> files;
-    try (WriteAheadLog wal = WriteAheadLog.open(settings(false))) {
-      wal.append(write("a", 1, 10)).get();
-      long f = 0;
-      while (wal.segmentFiles().size() < 2) {
-        wal.append(write("f", ++f, f)).get();
-      }
-      wal.deleteTo("a", 10).get();
-      while (wal.segmentFiles().size() < 3) {
-        wal.append(write("f", ++f, f)).get();
-      }
-      files = wal.segmentFiles();
-    }
-    flipByte(files.get(1), 2000);
+    damageASegmentOfDeletions(10);
     WalLogger failing =
         (level, message) -> {
           if (message.contains("QUARANTINED")) {
             throw new IllegalStateException("the open stops here");
           }
         };
-    WalSettings failingOpen =
-        WalSettings.builder(dir)
-            .compactionEnabled(false)
-            .segmentSize(4096)
-            .quarantineCorruptSegments(true)
-            .logger(failing)
-            .build();
-    assertThatThrownBy(() -> WriteAheadLog.open(failingOpen).close())
+    assertThatThrownBy(() -> WriteAheadLog.open(settings(true, failing)).close())
         .hasMessageContaining("the open stops here");
     try (WriteAheadLog wal = WriteAheadLog.open(settings(true))) {
       assertThat(seqs(wal, "a", 1, Long.MAX_VALUE, Long.MAX_VALUE))
