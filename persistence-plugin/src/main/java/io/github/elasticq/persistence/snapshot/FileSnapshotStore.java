@@ -49,7 +49,9 @@ import scala.util.Try;
  *       all snapshots matching criteria; the directory is forced afterwards.
  *   <li><b>Persistence ids</b> of any content are mapped to safe directory names (see {@code
  *       PersistenceIdEncoding}); the real id is stored in each file and compared on load.
- *   <li><b>Start</b> removes temporary files left behind by saves that a crash interrupted.
+ *   <li><b>Start</b> locks {@code dir/LOCK} for the store's lifetime (a second store on the same
+ *       directory, in this process or another, stops at its start with an error naming the
+ *       directory), then removes temporary files left behind by saves that a crash interrupted.
  * </ul>
  *
  * <p>Threads: Pekko instantiates this actor and calls the {@code do...Async} methods from the
@@ -105,16 +107,19 @@ public final class FileSnapshotStore extends SnapshotStore {
   }
 
   /**
-   * Creates the directory if needed and removes temporary files left by interrupted saves. Runs on
-   * the plugin actor before it handles any request, so no save of this store is in flight.
+   * Creates the directory if needed, locks it and removes temporary files left by interrupted
+   * saves. Runs on the plugin actor before it handles any request, so no save of this store is in
+   * flight, and no other store's either (the lock).
    *
-   * @throws IOException naming the directory if it cannot be created or used
+   * @throws IOException naming the directory if it cannot be created or used, or another store
+   *     holds its lock
    */
   @Override
   public void preStart() throws Exception {
     super.preStart();
     try {
       directory.open();
+      directory.lock();
       int removed = directory.removeTempFiles();
       if (removed > 0) {
         logger.info(
@@ -123,8 +128,19 @@ public final class FileSnapshotStore extends SnapshotStore {
             directory.root());
       }
     } catch (IOException e) {
+      directory.unlock();
       throw new IOException(
           "Cannot use snapshot directory [" + directory.root() + "] (" + configPath + ".dir)", e);
+    }
+  }
+
+  /** Releases the directory's lock. */
+  @Override
+  public void postStop() throws Exception {
+    try {
+      directory.unlock();
+    } finally {
+      super.postStop();
     }
   }
 

@@ -42,7 +42,13 @@ final class SnapshotDirectory {
 
   private static final boolean WINDOWS = File.separatorChar == '\\';
 
+  /** The file locked while a store uses the root ({@code pid-} directories never clash with it). */
+  static final String LOCK_FILE = "LOCK";
+
   private final Path root;
+
+  /** The channel of {@link #LOCK_FILE} while {@link #lock} holds it; null otherwise. */
+  private FileChannel lockChannel;
 
   /**
    * @param root the store's directory; made absolute and normalized here
@@ -78,10 +84,59 @@ final class SnapshotDirectory {
   }
 
   /**
+   * Locks {@code <root>/LOCK} for this store (an OS file lock: a crashed or killed process loses
+   * it), so a second store, in this process or another, is refused before it deletes the first
+   * one's temporary files of saves in flight. Call after {@link #open}; {@link #unlock} releases
+   * it.
+   *
+   * @throws IOException naming the directory and the holder (another process, or other code of this
+   *     JVM, e.g. a second actor system) if the lock is held
+   */
+  synchronized void lock() throws IOException {
+    Path lockPath = root.resolve(LOCK_FILE);
+    FileChannel channel =
+        FileChannel.open(lockPath, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    String holder = null;
+    try {
+      if (channel.tryLock() == null) {
+        holder = "another process";
+      }
+    } catch (java.nio.channels.OverlappingFileLockException e) {
+      holder = "other code in this JVM (another actor system's snapshot store?)";
+    } catch (IOException | RuntimeException e) {
+      channel.close();
+      throw e;
+    }
+    if (holder != null) {
+      channel.close();
+      throw new IOException(
+          "Snapshot directory ["
+              + root
+              + "] is in use: "
+              + holder
+              + " holds the lock on "
+              + lockPath
+              + "; give each actor system a snapshot directory of its own");
+    }
+    lockChannel = channel;
+  }
+
+  /** Releases {@link #lock}'s lock, if held. */
+  synchronized void unlock() throws IOException {
+    if (lockChannel != null) {
+      try {
+        lockChannel.close();
+      } finally {
+        lockChannel = null;
+      }
+    }
+  }
+
+  /**
    * Deletes the temporary files that interrupted saves left in persistence-id directories.
    *
-   * <p>Call only while no save of this store is in flight (the plugin does it in {@code preStart});
-   * a save in flight would lose its temporary file and fail.
+   * <p>Call only while no save of this store is in flight and {@link #lock} is held (the plugin
+   * does both in {@code preStart}); a save in flight would lose its temporary file and fail.
    *
    * @return the number of files deleted
    */

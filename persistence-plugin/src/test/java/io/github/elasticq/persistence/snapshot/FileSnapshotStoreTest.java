@@ -75,7 +75,10 @@ class FileSnapshotStoreTest {
 
   private List<Path> allFiles() throws IOException {
     try (Stream<Path> walk = Files.walk(tempDir)) {
-      return walk.filter(Files::isRegularFile).collect(Collectors.toList());
+      // the store's files, not its lock
+      return walk.filter(Files::isRegularFile)
+          .filter(f -> !f.getFileName().toString().equals(SnapshotDirectory.LOCK_FILE))
+          .collect(Collectors.toList());
     }
   }
 
@@ -448,6 +451,72 @@ class FileSnapshotStoreTest {
     watcher.watch(fixture.store);
 
     watcher.expectTerminated(SnapshotStoreFixture.TIMEOUT, fixture.store);
+  }
+
+  /**
+   * A second actor system on the same snapshot directory used to delete, at its start, the
+   * temporary file of a save the first one had in flight (that save then failed). It is refused
+   * now, before it touches anything; the directory serves again once the first one stops.
+   */
+  @Test
+  void start_onADirectoryInUseByAnotherSystem_stopsThatPluginAndLeavesTheFilesAlone()
+      throws Exception {
+    SnapshotMetadata saved = fixture.save("p", 1, "one");
+    Path inFlight = fileOf(saved).getParent().resolve("snapshot-2-5.0123abcd.tmp");
+    Files.write(inFlight, new byte[] {1, 2, 3});
+
+    try (SnapshotStoreFixture second = new SnapshotStoreFixture(systemName + "-second", storeDir)) {
+      TestKit watcher = new TestKit(second.system);
+      watcher.watch(second.store);
+      watcher.expectTerminated(SnapshotStoreFixture.TIMEOUT, second.store);
+      assertThat(second.nextErrorCauses())
+          .contains("Snapshot directory [" + storeDir.toAbsolutePath().normalize() + "] is in use")
+          .contains("other code in this JVM");
+    }
+
+    assertThat(inFlight).exists();
+    assertThat(fixture.save("p", 3, "three").sequenceNr()).isEqualTo(3);
+    restart();
+    assertThat(fixture.loadLatest("p")).map(SelectedSnapshot::snapshot).contains("three");
+    assertThat(inFlight).doesNotExist();
+  }
+
+  /** The same with the directory locked by another process (a JVM that holds the lock). */
+  @Test
+  void start_onADirectoryLockedByAnotherProcess_stopsThePlugin() throws Exception {
+    fixture.close();
+    fixture = null;
+    Path holder = tempDir.resolve("HoldLock.java");
+    Files.writeString(
+        holder,
+        "import java.nio.channels.FileChannel; import java.nio.file.*;\n"
+            + "public class HoldLock { public static void main(String[] a) throws Exception {\n"
+            + "  FileChannel c = FileChannel.open(Path.of(a[0]), StandardOpenOption.CREATE,"
+            + " StandardOpenOption.WRITE);\n"
+            + "  if (c.tryLock() == null) { System.exit(3); }\n"
+            + "  System.out.println(\"locked\"); System.out.flush();\n"
+            + "  System.in.read(); } }\n");
+    Files.createDirectories(storeDir);
+    Process p =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                holder.toString(),
+                storeDir.resolve(SnapshotDirectory.LOCK_FILE).toString())
+            .redirectErrorStream(true)
+            .start();
+    try {
+      assertThat(
+              new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream()))
+                  .readLine())
+          .isEqualTo("locked");
+      fixture = new SnapshotStoreFixture(systemName + "-locked", storeDir);
+      TestKit watcher = new TestKit(fixture.system);
+      watcher.watch(fixture.store);
+      watcher.expectTerminated(SnapshotStoreFixture.TIMEOUT, fixture.store);
+      assertThat(fixture.nextErrorCauses()).contains("is in use: another process holds the lock");
+    } finally {
+      p.destroyForcibly().waitFor();
+    }
   }
 
   @Test

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.apache.pekko.actor.ActorRef;
 import org.apache.pekko.actor.ActorSystem;
+import org.apache.pekko.event.Logging;
 import org.apache.pekko.persistence.DeleteSnapshotSuccess;
 import org.apache.pekko.persistence.DeleteSnapshotsSuccess;
 import org.apache.pekko.persistence.Persistence;
@@ -36,6 +37,9 @@ final class SnapshotStoreFixture implements AutoCloseable {
   final ActorRef store;
   final TestKit probe;
 
+  /** Receives every error the system logs, from before the store started. */
+  final TestKit errors;
+
   SnapshotStoreFixture(String name, Path dir) {
     this(name, dir, Map.of());
   }
@@ -47,6 +51,8 @@ final class SnapshotStoreFixture implements AutoCloseable {
     settings.put("pekko.persistence.snapshot-store.plugin", "elasticq.snapshot-store");
     Config config = ConfigFactory.parseMap(settings).withFallback(ConfigFactory.load());
     this.system = ActorSystem.create(name, config);
+    this.errors = new TestKit(system);
+    system.getEventStream().subscribe(errors.getRef(), Logging.Error.class);
     this.store =
         Persistence.get(system).snapshotStoreFor("elasticq.snapshot-store", ConfigFactory.empty());
     this.probe = new TestKit(system);
@@ -114,6 +120,16 @@ final class SnapshotStoreFixture implements AutoCloseable {
   void delete(String persistenceId, SnapshotSelectionCriteria criteria) {
     store.tell(new SnapshotProtocol.DeleteSnapshots(persistenceId, criteria), probe.getRef());
     probe.expectMsgClass(TIMEOUT, DeleteSnapshotsSuccess.class);
+  }
+
+  /** The messages of the next logged error's cause chain, one line each. */
+  String nextErrorCauses() {
+    Logging.Error error = errors.expectMsgClass(TIMEOUT, Logging.Error.class);
+    StringBuilder sb = new StringBuilder(String.valueOf(error.message()));
+    for (Throwable t = error.cause(); t != null; t = t.getCause()) {
+      sb.append('\n').append(t);
+    }
+    return sb.toString();
   }
 
   @Override
