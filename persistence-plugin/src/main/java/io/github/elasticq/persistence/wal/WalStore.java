@@ -121,10 +121,17 @@ final class WalStore {
     return idx;
   }
 
-  List<String> persistenceIds(int from) {
+  int persistenceIdCount() {
     synchronized (idsInOrder) {
-      int n = idsInOrder.size();
-      return from >= n ? List.of() : List.copyOf(idsInOrder.subList(Math.max(0, from), n));
+      return idsInOrder.size();
+    }
+  }
+
+  List<String> persistenceIds(int from, int max) {
+    synchronized (idsInOrder) {
+      int start = Math.max(0, from);
+      int end = (int) Math.min(idsInOrder.size(), (long) start + Math.max(0, max));
+      return start >= end ? List.of() : List.copyOf(idsInOrder.subList(start, end));
     }
   }
 

@@ -393,7 +393,21 @@ public final class WriteAheadLog implements AutoCloseable {
    * order (0 for all). Ids whose events were all deleted are still listed. Any thread.
    */
   public List<String> persistenceIds(int from) {
-    return store.persistenceIds(from);
+    return store.persistenceIds(from, Integer.MAX_VALUE);
+  }
+
+  /**
+   * At most {@code max} persistence ids in the order they first appeared, starting at position
+   * {@code from} of that order: a page, so that a reader going through many ids copies each once.
+   * Any thread.
+   */
+  public List<String> persistenceIds(int from, int max) {
+    return store.persistenceIds(from, max);
+  }
+
+  /** How many persistence ids {@link #persistenceIds(int)} lists now. Any thread. */
+  public int persistenceIdCount() {
+    return store.persistenceIdCount();
   }
 
   /**
@@ -611,7 +625,7 @@ public final class WriteAheadLog implements AutoCloseable {
    */
   String describeIndexForTesting() {
     StringBuilder sb = new StringBuilder();
-    for (String pid : store.persistenceIds(0)) {
+    for (String pid : store.persistenceIds(0, Integer.MAX_VALUE)) {
       sb.append(store.index.get(pid).describe()).append('\n');
     }
     for (Segment s : store.segments.values()) {

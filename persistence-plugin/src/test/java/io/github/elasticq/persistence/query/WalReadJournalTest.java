@@ -193,6 +193,25 @@ class WalReadJournalTest {
   }
 
   @Test
+  void persistenceIds_moreThanOnePage_comeInOrderOnceEach() throws Exception {
+    // max-buffer-size = 3: ten ids take four pages
+    List<String> expected = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      write("page-" + i, 1, 1);
+      expected.add("page-" + i);
+    }
+    assertThat(await(queries.currentPersistenceIds().runWith(Sink.seq(), system)))
+        .containsExactlyElementsOf(expected);
+    CompletionStage<List<String>> live =
+        queries.persistenceIds().take(12).runWith(Sink.seq(), system);
+    write("page-10", 1, 1);
+    write("page-11", 1, 1);
+    expected.add("page-10");
+    expected.add("page-11");
+    assertThat(await(live)).containsExactlyElementsOf(expected);
+  }
+
+  @Test
   void deletedEvents_areNotQueried() throws Exception {
     write("d", 1, 5);
     WriteAheadLog wal =

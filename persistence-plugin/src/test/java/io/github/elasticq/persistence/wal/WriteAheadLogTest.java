@@ -77,6 +77,12 @@ class WriteAheadLogTest {
       assertThat(seqs(wal, "b", 1, Long.MAX_VALUE, Long.MAX_VALUE)).isEqualTo(range(1, 3));
       assertThat(wal.highestSequenceNr("a")).isEqualTo(12);
       assertThat(wal.persistenceIds(0)).containsExactly("a", "b");
+      assertThat(wal.persistenceIds(1)).containsExactly("b");
+      assertThat(wal.persistenceIds(0, 1)).containsExactly("a");
+      assertThat(wal.persistenceIds(1, 5)).containsExactly("b");
+      assertThat(wal.persistenceIds(2, 5)).isEmpty();
+      assertThat(wal.persistenceIds(0, 0)).isEmpty();
+      assertThat(wal.persistenceIdCount()).isEqualTo(2);
     }
   }
 

@@ -246,32 +246,42 @@ public final class WalReadJournal
   }
 
   private CompletionStage<Optional<Pair<Cursor, List<String>>>> idStep(Cursor c, boolean live) {
-    WriteAheadLog w;
-    try {
-      w = wal();
-    } catch (RuntimeException e) {
-      return CompletableFuture.failedFuture(e);
-    }
-    CompletableFuture<Void> signal = live ? w.awaitNewPersistenceId() : null;
-    List<String> all = w.persistenceIds((int) c.next());
-    long bound = c.bound() != UNSET ? c.bound() : live ? Long.MAX_VALUE : c.next() + all.size();
-    int n = (int) Math.min(Math.min(all.size(), bound - c.next()), maxBufferSize);
-    if (n > 0) {
-      if (signal != null) {
-        w.cancelAwaitNewPersistenceId(signal);
-      }
-      return CompletableFuture.completedFuture(
-          Optional.of(Pair.create(new Cursor(c.next() + n, bound), all.subList(0, n))));
-    }
-    if (!live) {
-      return CompletableFuture.completedFuture(Optional.empty());
-    }
-    return signal
-        .completeOnTimeout(null, refreshMillis, TimeUnit.MILLISECONDS)
-        .thenApply(
-            v -> {
-              w.cancelAwaitNewPersistenceId(signal);
-              return Optional.of(Pair.create(new Cursor(c.next(), bound), List.<String>of()));
+    // on the io executor: the first step may open the log (a recovery), never on the stream's
+    // thread
+    return CompletableFuture.supplyAsync(
+            () -> {
+              WriteAheadLog w = wal();
+              CompletableFuture<Void> signal = live ? w.awaitNewPersistenceId() : null;
+              long bound =
+                  c.bound() != UNSET ? c.bound() : live ? Long.MAX_VALUE : w.persistenceIdCount();
+              // one page: a stream over many ids copies each id once
+              int max = (int) Math.max(0, Math.min(bound - c.next(), maxBufferSize));
+              List<String> page = w.persistenceIds((int) c.next(), max);
+              if (!page.isEmpty() && signal != null) {
+                w.cancelAwaitNewPersistenceId(signal);
+              }
+              return new Step<>(bound, signal, page, false);
+            },
+            io)
+        .thenCompose(
+            s -> {
+              if (!s.items().isEmpty()) {
+                return CompletableFuture.completedFuture(
+                    Optional.of(
+                        Pair.create(
+                            new Cursor(c.next() + s.items().size(), s.bound()), s.items())));
+              }
+              if (!live) {
+                return CompletableFuture.completedFuture(Optional.empty());
+              }
+              return s.signal()
+                  .completeOnTimeout(null, refreshMillis, TimeUnit.MILLISECONDS)
+                  .thenApply(
+                      v -> {
+                        wal().cancelAwaitNewPersistenceId(s.signal());
+                        return Optional.of(
+                            Pair.create(new Cursor(c.next(), s.bound()), List.<String>of()));
+                      });
             });
   }
 }
