@@ -3,12 +3,12 @@ package io.github.elasticq.examples.cluster;
 import com.typesafe.config.Config;
 import io.github.elasticq.persistence.durable.DurableMailbox;
 import io.github.elasticq.persistence.durable.DurableMailbox.Enqueue;
+import io.github.elasticq.persistence.durable.DurableMailbox.Rejected;
 import io.github.elasticq.persistence.durable.DurableMailbox.Reply;
 import io.github.elasticq.persistence.durable.DurableMailbox.Stored;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,6 +16,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -35,8 +36,12 @@ import org.apache.pekko.cluster.typed.Cluster;
  *
  * <p>Options: {@code --journal=embedded|postgres} (embedded), {@code --port=N} (2551), {@code
  * --seeds=p1,p2,...} (this node's port), {@code --devices=N} (10), {@code --readings=N} per device
- * (100 on the embedded journal, 0 on PostgreSQL), {@code --schema=name} (elasticq), {@code
- * --dir=path} (target/cluster-example). A main program.
+ * (100 on the embedded journal, at least 1 there; 0 on PostgreSQL), {@code --schema=name}
+ * (elasticq), {@code --dir=path} (target/cluster-example). Settings given with {@code -D} (e.g.
+ * {@code -Delasticq.cluster-example.postgres.url=...}, {@code
+ * -Delasticq.cluster-example.ask-timeout=30s}) win over the profile and {@code application.conf};
+ * the options above win over them. A main program; a send that fails ends the node (its actor
+ * system terminated) with the reason.
  */
 public final class ClusterDemo {
   private static final AtomicLong PROCESSED = new AtomicLong();
@@ -44,6 +49,12 @@ public final class ClusterDemo {
   /** The options of both journals; {@code schema} is postgres's, {@code dir} embedded's. */
   private static final Set<String> OPTIONS =
       Set.of("journal", "port", "seeds", "devices", "readings");
+
+  /** The refusals that pass: the reading is sent again after {@link #RETRY_DELAY}. */
+  private static final Set<String> PASSING =
+      Set.of(Rejected.FULL, Rejected.STASH_FULL, Rejected.RESTARTING, Rejected.STOPPED);
+
+  private static final Duration RETRY_DELAY = Duration.ofMillis(100);
 
   private ClusterDemo() {}
 
@@ -81,24 +92,27 @@ public final class ClusterDemo {
                 + ")");
       }
     }
-    int port = Integer.parseInt(o.getOrDefault("port", "2551"));
-    List<Integer> seeds =
-        Arrays.stream(o.getOrDefault("seeds", Integer.toString(port)).split(","))
-            .map(Integer::parseInt)
-            .toList();
+    int port = intOption(o, "port", 2551, 1, 65535);
+    List<Integer> seeds = new ArrayList<>();
+    for (String seed : o.getOrDefault("seeds", Integer.toString(port)).split(",", -1)) {
+      seeds.add(parseInt("seeds", seed.strip(), 1, 65535));
+    }
     if (journal == ClusterProfile.Journal.EMBEDDED && seeds.size() > 1) {
       throw new IllegalArgumentException(
           "--journal=embedded runs on one node; use --journal=postgres for " + seeds.size());
     }
-    int devices = Integer.parseInt(o.getOrDefault("devices", "10"));
+    int devices = intOption(o, "devices", 10, 1, 1_000_000);
+    // on one node nobody else sends: a node without readings would wait for nothing
     int readings =
-        Integer.parseInt(
-            o.getOrDefault("readings", journal == ClusterProfile.Journal.EMBEDDED ? "100" : "0"));
+        journal == ClusterProfile.Journal.EMBEDDED
+            ? intOption(o, "readings", 100, 1, Integer.MAX_VALUE)
+            : intOption(o, "readings", 0, 0, Integer.MAX_VALUE);
     Map<String, Object> overrides = new HashMap<>();
     if (journal == ClusterProfile.Journal.POSTGRES) {
-      String schema = o.getOrDefault("schema", "elasticq");
-      new PostgresSchema("jdbc:postgresql://127.0.0.1:5432/test", "postgres", schema).create();
-      overrides.putAll(ClusterProfile.postgresSchema(schema));
+      // the profile's schema (elasticq) unless --schema or -D names another
+      if (o.containsKey("schema")) {
+        overrides.putAll(ClusterProfile.postgresSchema(o.get("schema")));
+      }
     } else {
       overrides.putAll(
           ClusterProfile.embeddedDirectory(
@@ -106,30 +120,68 @@ public final class ClusterDemo {
     }
     Config config =
         ClusterProfile.config(journal, port, seeds, List.of(DeviceSharding.ROLE), overrides);
+    if (journal == ClusterProfile.Journal.POSTGRES) {
+      // the database the journal uses (application.conf or -D may have moved it)
+      Config pg = config.getConfig("elasticq.cluster-example.postgres");
+      new PostgresSchema(pg.getString("url"), pg.getString("user"), pg.getString("schema"))
+          .create();
+    }
+    Duration askTimeout = config.getDuration("elasticq.cluster-example.ask-timeout");
     ActorSystem<Void> system =
         ActorSystem.create(Behaviors.empty(), ClusterProfile.SYSTEM_NAME, config);
-    DeviceSharding.init(system, ClusterDemo::device);
-    awaitUp(system);
-    System.out.printf("node 127.0.0.1:%d up (%s journal)%n", port, journalName);
-    if (readings > 0) {
-      long start = System.nanoTime();
-      List<CompletableFuture<Long>> all = new ArrayList<>();
-      for (int d = 0; d < devices; d++) {
-        all.add(send(system, "device-" + d, 1, readings).toCompletableFuture());
+    boolean done = false;
+    try {
+      DeviceSharding.init(system, ClusterDemo::device);
+      awaitUp(system);
+      System.out.printf("node 127.0.0.1:%d up (%s journal)%n", port, journalName);
+      if (readings > 0) {
+        long start = System.nanoTime();
+        List<CompletableFuture<Long>> all = new ArrayList<>();
+        for (int d = 0; d < devices; d++) {
+          all.add(send(system, "device-" + d, 1, readings, askTimeout).toCompletableFuture());
+        }
+        long stored = 0;
+        for (CompletableFuture<Long> f : all) {
+          stored += f.get(5, TimeUnit.MINUTES);
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        System.out.printf(
+            "%d readings stored on %d devices in %.1f s (%.0f/s); processed on this node: %d%n",
+            stored, devices, seconds, stored / seconds, PROCESSED.get());
+        if (journal == ClusterProfile.Journal.EMBEDDED) {
+          system.terminate();
+        }
       }
-      long stored = 0;
-      for (CompletableFuture<Long> f : all) {
-        stored += f.get(5, TimeUnit.MINUTES);
-      }
-      double seconds = (System.nanoTime() - start) / 1e9;
-      System.out.printf(
-          "%d readings stored on %d devices in %.1f s (%.0f/s); processed on this node: %d%n",
-          stored, devices, seconds, stored / seconds, PROCESSED.get());
-      if (journal == ClusterProfile.Journal.EMBEDDED) {
+      done = true;
+    } finally {
+      // a failed send (no reply within ask-timeout, a reading refused for good) ends the node: its
+      // actor system must not keep the JVM alive after main has thrown
+      if (!done) {
         system.terminate();
+        system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
       }
     }
     system.getWhenTerminated().toCompletableFuture().get();
+  }
+
+  private static int intOption(Map<String, String> o, String name, int dflt, int min, int max) {
+    String v = o.get(name);
+    return v == null ? dflt : parseInt(name, v.strip(), min, max);
+  }
+
+  private static int parseInt(String name, String value, int min, int max) {
+    int n;
+    try {
+      n = Integer.parseInt(value);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(
+          "--" + name + ": '" + value + "' is not a whole number", e);
+    }
+    if (n < min || n > max) {
+      throw new IllegalArgumentException(
+          "--" + name + " must be between " + min + " and " + max + ", was " + n);
+    }
+    return n;
   }
 
   /** The device's own behavior: counts readings; level-2 readings are alarms. */
@@ -152,23 +204,42 @@ public final class ClusterDemo {
                 .build());
   }
 
-  /** Sends readings {@code n..last} one after the other, each once it is stored. */
+  /**
+   * Sends readings {@code n..last} one after the other, each once it is stored. A reading refused
+   * for a passing reason (the mailbox full, restarting or stopped, its stash full) is sent again
+   * after {@link #RETRY_DELAY}; any other refusal (the journal rejected it, it cannot be
+   * serialized) fails the send, naming the reason.
+   */
   private static CompletionStage<Long> send(
-      ActorSystem<?> system, String deviceId, long n, long last) {
+      ActorSystem<?> system, String deviceId, long n, long last, Duration askTimeout) {
     if (n > last) {
       return CompletableFuture.completedFuture(0L);
     }
     int qos = n % 50 == 0 ? 2 : 0;
     CompletionStage<Reply> reply =
         DeviceSharding.device(system, deviceId)
-            .ask(
-                replyTo -> new Enqueue<>(new Reading(deviceId, n, qos), replyTo),
-                Duration.ofSeconds(10));
-    return reply.thenCompose(
-        r ->
-            r instanceof Stored
-                ? send(system, deviceId, n + 1, last).thenApply(s -> s + 1)
-                : send(system, deviceId, n, last));
+            .ask(replyTo -> new Enqueue<>(new Reading(deviceId, n, qos), replyTo), askTimeout);
+    return reply
+        .exceptionally(
+            e -> {
+              throw new IllegalStateException(
+                  "no reply from " + deviceId + " for reading " + n + " within " + askTimeout, e);
+            })
+        .thenCompose(
+            r -> {
+              if (r instanceof Stored) {
+                return send(system, deviceId, n + 1, last, askTimeout).thenApply(s -> s + 1);
+              }
+              String reason = ((Rejected) r).reason();
+              if (!PASSING.contains(reason)) {
+                throw new IllegalStateException(
+                    deviceId + " refused reading " + n + " for good: " + reason);
+              }
+              Executor later =
+                  CompletableFuture.delayedExecutor(RETRY_DELAY.toMillis(), TimeUnit.MILLISECONDS);
+              return CompletableFuture.supplyAsync(() -> null, later)
+                  .thenCompose(v -> send(system, deviceId, n, last, askTimeout));
+            });
   }
 
   private static void awaitUp(ActorSystem<?> system) throws InterruptedException {

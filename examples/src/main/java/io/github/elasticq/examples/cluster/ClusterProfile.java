@@ -36,8 +36,9 @@ public final class ClusterProfile {
    * @param roles this node's roles ({@link DeviceSharding#ROLE} to host entities)
    * @param overrides more settings (e.g. the PostgreSQL schema, the embedded journal's directory),
    *     by path; they win over the profile
-   * @return the resolved configuration, with the class path's {@code application.conf} and {@code
-   *     reference.conf} as fallback
+   * @return the resolved configuration: {@code overrides} and the node's port, seeds and roles,
+   *     then system properties ({@code -D}), the profile, the class path's {@code application.conf}
+   *     and {@code reference.conf}
    */
   public static Config config(
       Journal journal,
@@ -57,7 +58,10 @@ public final class ClusterProfile {
                         .map(p -> "pekko://" + SYSTEM_NAME + "@127.0.0.1:" + p)
                         .collect(Collectors.toList())))
             .withValue("pekko.cluster.roles", ConfigValueFactory.fromIterable(roles));
-    return node.withFallback(ConfigFactory.parseResourcesAnySyntax(profile))
+    // -D settings (system properties) win over the profile and application.conf, as in any Pekko
+    // application loaded with ConfigFactory.load; the node's options win over them
+    return node.withFallback(ConfigFactory.defaultOverrides())
+        .withFallback(ConfigFactory.parseResourcesAnySyntax(profile))
         .withFallback(ConfigFactory.defaultApplication())
         .withFallback(ConfigFactory.defaultReference())
         .resolve();

@@ -27,6 +27,11 @@ public final class PostgresSchema {
   public static final String START_COMMAND =
       "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start";
 
+  /** {@code CREATE [UNIQUE] INDEX [CONCURRENTLY]} not followed by {@code IF NOT EXISTS}. */
+  private static final Pattern INDEX_WITHOUT_IF_NOT_EXISTS =
+      Pattern.compile(
+          "(?i)(CREATE\\s++(?:UNIQUE\\s++)?+INDEX\\s++(?:CONCURRENTLY\\s++)?+)(?!IF\\s)");
+
   private static final Pattern NAME = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
 
   /** First key of the advisory lock taken while a schema is created (second: its name's hash). */
@@ -72,7 +77,7 @@ public final class PostgresSchema {
   }
 
   /**
-   * Creates the schema and the plugin's tables in it, unless its journal table exists.
+   * Creates the schema and those of the plugin's tables and indexes that it lacks.
    *
    * @throws IllegalStateException naming the URL and {@link #START_COMMAND} if PostgreSQL is not
    *     reachable within 3 seconds, or naming the statement that failed
@@ -86,12 +91,8 @@ public final class PostgresSchema {
       // one connection at a time; closing the connection releases the lock.
       lock(s);
       s.execute("CREATE SCHEMA IF NOT EXISTS " + schema);
-      try (var rs =
-          c.getMetaData().getTables(null, schema, "event_journal", new String[] {"TABLE"})) {
-        if (rs.next()) {
-          return;
-        }
-      }
+      // every statement, every time (each is IF NOT EXISTS): a create interrupted half-way (a node
+      // killed) left some tables and indexes; the next create adds the missing ones
       for (String statement : ddl.split(";")) {
         String sql = statement.strip();
         if (!sql.isEmpty()) {
@@ -197,7 +198,10 @@ public final class PostgresSchema {
         throw new IllegalStateException(
             DDL + " is not on the class path: add pekko-persistence-jdbc to the dependencies");
       }
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8).replace("public.", schema + ".");
+      String ddl =
+          new String(in.readAllBytes(), StandardCharsets.UTF_8).replace("public.", schema + ".");
+      // the plugin's indexes lack IF NOT EXISTS (its tables have it)
+      return INDEX_WITHOUT_IF_NOT_EXISTS.matcher(ddl).replaceAll("$1IF NOT EXISTS ");
     } catch (IOException e) {
       throw new IllegalStateException("cannot read " + DDL, e);
     }
