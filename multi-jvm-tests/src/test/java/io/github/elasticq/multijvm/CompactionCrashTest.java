@@ -29,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  * events that were not deleted are all there); each event's payload carries its own id and sequence
  * number (checked by the child).
  *
- * <p>Run: {@code ./mvnw -pl multi-jvm-tests verify} (14 kills) or {@code -Pcrash-long} (200).
+ * <p>Run: {@code ./mvnw -pl multi-jvm-tests verify} (10 kills) or {@code -Pcrash-long} (200).
  */
 class CompactionCrashTest {
   static final int IDS = 3;

@@ -19,7 +19,7 @@ final class CrashSchedule {
   }
 
   static CrashSchedule fromSystemProperties(String test) {
-    int kills = Integer.getInteger("crash.kills", 14);
+    int kills = Integer.getInteger("crash.kills", 10);
     String s = System.getProperty("crash.seed", "");
     long seed = s.isBlank() ? System.nanoTime() : Long.parseLong(s.trim());
     System.out.println(test + ": " + kills + " kills, -Dcrash.seed=" + seed);

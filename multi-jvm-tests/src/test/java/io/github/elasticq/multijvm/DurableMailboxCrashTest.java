@@ -27,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  * always carries the same value (a stored message is never lost and its number reused). Messages
  * processed more than once (at-least-once after a crash) are counted and printed.
  *
- * <p>Run: {@code ./mvnw -pl multi-jvm-tests verify -Dtest=DurableMailboxCrashTest} (14 kills) or
+ * <p>Run: {@code ./mvnw -pl multi-jvm-tests verify -Dtest=DurableMailboxCrashTest} (10 kills) or
  * {@code -Pcrash-long} (200); {@code -Dcrash.seed=...} repeats a schedule.
  */
 class DurableMailboxCrashTest {

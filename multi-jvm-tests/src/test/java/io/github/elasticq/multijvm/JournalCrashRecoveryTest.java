@@ -29,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  * is in the OS page cache, which survives the process). Only an OS crash or power loss separates
  * the modes, and a test cannot cause one; so both tests check the same property.
  *
- * <p>Run: {@code ./mvnw -pl multi-jvm-tests verify} (14 kills per test) or {@code -Pcrash-long}
+ * <p>Run: {@code ./mvnw -pl multi-jvm-tests verify} (10 kills per test) or {@code -Pcrash-long}
  * (200); {@code -Dcrash.seed=...} repeats a schedule.
  */
 class JournalCrashRecoveryTest {

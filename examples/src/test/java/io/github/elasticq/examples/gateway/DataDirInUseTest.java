@@ -35,7 +35,7 @@ class DataDirInUseTest {
             args(
                 data,
                 "--duration",
-                "20s",
+                "12s",
                 "--topics",
                 "1",
                 "--publishers",
@@ -54,7 +54,7 @@ class DataDirInUseTest {
       Awaitility.await()
           .atMost(Duration.ofMinutes(2))
           .until(() -> Files.readString(logA).contains("data "));
-      Thread.sleep(4_000); // the ledgers grow
+      Thread.sleep(2_000); // the ledgers grow
       for (int i = 0; i < 2 && a.isAlive(); i++) {
         Path logB = tmp.resolve("b" + i + ".log");
         Process b = GatewayProcess.start(logB, args(data, "--topics", "1", "--duration", "2s"));
