@@ -130,8 +130,9 @@ final class MailboxMetrics implements AutoCloseable, MailboxRegistry.TimeInMailb
   private void pollQuietly() {
     try {
       poll();
-    } catch (RuntimeException e) {
-      // A failing poll must not end the schedule; the next one retries.
+    } catch (RuntimeException | LinkageError | AssertionError e) {
+      // A failing poll must not end the schedule (an uncaught throwable would, silently); the next
+      // one retries. LinkageError: a Kamon version without a method this module calls.
       System.getLogger(MailboxMetrics.class.getName())
           .log(System.Logger.Level.WARNING, "elasticq.kamon poll failed", e);
     }

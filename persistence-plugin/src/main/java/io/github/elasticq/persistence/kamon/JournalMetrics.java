@@ -83,7 +83,9 @@ final class JournalMetrics implements AutoCloseable {
   private void pollQuietly() {
     try {
       poll();
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | LinkageError | AssertionError e) {
+      // A failing poll must not end the schedule (an uncaught throwable would, silently); the next
+      // one retries. LinkageError: a Kamon version without a method this module calls.
       System.getLogger(JournalMetrics.class.getName())
           .log(System.Logger.Level.WARNING, "elasticq.kamon journal poll failed", e);
     }

@@ -143,13 +143,18 @@ final class JournalHealth {
 
   State state(String id) {
     Optional<WriteAheadLog> wal = registry.openedLog(id);
-    if (wal.isPresent()) {
-      return wal.get().isClosed() ? State.CLOSED : State.OPEN;
+    if (wal.isPresent() && !wal.get().isClosed()) {
+      return State.OPEN;
     }
+    // a closed log being opened again (a journal restarted) is recovering, one that failed to
+    // open again has failed: the closed instance is only the last one that ran
     if (registry.isOpening(id)) {
       return State.RECOVERING;
     }
-    return registry.openFailure(id).isPresent() ? State.FAILED : State.NOT_STARTED;
+    if (registry.openFailure(id).isPresent()) {
+      return State.FAILED;
+    }
+    return wal.isPresent() ? State.CLOSED : State.NOT_STARTED;
   }
 
   Optional<WriteAheadLog> log(String id) {

@@ -110,7 +110,8 @@ public final class JournalRoutes implements ManagementRouteProvider {
     sb.append(",\"openFailure\":");
     Optional<RuntimeException> openFailure = health.openFailure(id);
     if (openFailure.isPresent()) {
-      quote(sb, openFailure.get().getMessage());
+      RuntimeException f = openFailure.get();
+      quote(sb, f.getMessage() != null ? f.getMessage() : f.toString());
     } else {
       sb.append("null");
     }

@@ -58,6 +58,30 @@ class JournalOpenRetryTest {
     }
   }
 
+  /**
+   * A log that was closed and then failed to open again (another process took the directory in
+   * between) was reported as "closed", the state of the instance that last ran, without the failure
+   * that keeps it from opening.
+   */
+  @Test
+  void closedLogThatFailsToOpenAgain_isReportedAsFailed() throws Exception {
+    Path journal = dir.resolve("journal");
+    ActorSystem system = system(journal);
+    try {
+      WalRegistry registry = WalRegistry.get(system);
+      JournalHealth health = new JournalHealth(system);
+      registry.logFor("elasticq.journal").close();
+      assertThat(health.state("elasticq.journal")).isEqualTo(JournalHealth.State.CLOSED);
+      try (WriteAheadLog other = WriteAheadLog.open(WalSettings.builder(journal).build())) {
+        assertThat(other.isClosed()).isFalse();
+        assertThat(catchThrowable(() -> registry.logFor("elasticq.journal"))).isNotNull();
+        assertThat(health.state("elasticq.journal")).isEqualTo(JournalHealth.State.FAILED);
+      }
+    } finally {
+      TestKit.shutdownActorSystem(system);
+    }
+  }
+
   private static ActorSystem system(Path journal) {
     return ActorSystem.create(
         "journal-open-retry",
