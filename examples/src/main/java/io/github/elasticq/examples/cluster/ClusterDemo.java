@@ -113,10 +113,9 @@ public final class ClusterDemo {
       if (o.containsKey("schema")) {
         overrides.putAll(ClusterProfile.postgresSchema(o.get("schema")));
       }
-    } else {
-      overrides.putAll(
-          ClusterProfile.embeddedDirectory(
-              Path.of(o.getOrDefault("dir", "target/cluster-example"))));
+    } else if (o.containsKey("dir")) {
+      // the profile's directories (target/cluster-example) unless --dir or -D names others
+      overrides.putAll(ClusterProfile.embeddedDirectory(Path.of(o.get("dir"))));
     }
     Config config =
         ClusterProfile.config(journal, port, seeds, List.of(DeviceSharding.ROLE), overrides);

@@ -114,6 +114,30 @@ class ClusterDemoTest {
   }
 
   /**
+   * Without {@code --dir}, the option's default was put over every other setting: a {@code -D}
+   * journal or snapshot directory was ignored (the node wrote to target/cluster-example).
+   */
+  @Test
+  void main_embeddedWithoutDir_takesTheDirectoriesOfSystemProperties() throws Exception {
+    Path journal = dir.resolve("from-d/journal");
+    Path snapshots = dir.resolve("from-d/snapshots");
+    System.setProperty("elasticq.journal.dir", journal.toString());
+    System.setProperty("elasticq.snapshot-store.dir", snapshots.toString());
+    ConfigFactory.invalidateCaches();
+    try {
+      ClusterDemo.main(new String[] {"--port=" + freePort(), "--devices=1", "--readings=1"});
+    } finally {
+      System.clearProperty("elasticq.journal.dir");
+      System.clearProperty("elasticq.snapshot-store.dir");
+      ConfigFactory.invalidateCaches();
+    }
+    assertThat(journal).isDirectory();
+    try (var files = java.nio.file.Files.list(journal)) {
+      assertThat(files.toList()).isNotEmpty();
+    }
+  }
+
+  /**
    * {@code -D} settings were ignored by the profile (the JDBC URL and schema of a node could only
    * be changed by editing the configuration files); the node's own options still win over them.
    */

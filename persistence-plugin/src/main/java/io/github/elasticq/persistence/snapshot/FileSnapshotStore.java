@@ -49,9 +49,9 @@ import scala.util.Try;
  *       all snapshots matching criteria; the directory is forced afterwards.
  *   <li><b>Persistence ids</b> of any content are mapped to safe directory names (see {@code
  *       PersistenceIdEncoding}); the real id is stored in each file and compared on load.
- *   <li><b>Start</b> locks {@code dir/LOCK} for the store's lifetime (a second store on the same
- *       directory, in this process or another, stops at its start with an error naming the
- *       directory), then removes temporary files left behind by saves that a crash interrupted.
+ *   <li><b>Start</b> locks {@code dir/snapshot-store.lock} for the store's lifetime (a second store
+ *       on the same directory, in this process or another, stops at its start with an error naming
+ *       the directory), then removes temporary files left behind by saves that a crash interrupted.
  * </ul>
  *
  * <p>Threads: Pekko instantiates this actor and calls the {@code do...Async} methods from the

@@ -11,9 +11,12 @@ import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -42,13 +45,27 @@ final class SnapshotDirectory {
 
   private static final boolean WINDOWS = File.separatorChar == '\\';
 
-  /** The file locked while a store uses the root ({@code pid-} directories never clash with it). */
-  static final String LOCK_FILE = "LOCK";
+  /**
+   * The file locked while a store uses the root: neither a {@code pid-} directory nor the journal's
+   * {@code LOCK} (the journal may share the directory).
+   */
+  static final String LOCK_FILE = "snapshot-store.lock";
 
   private final Path root;
 
+  /**
+   * The directories (file keys, else real paths) whose lock a store of this JVM holds. Checked
+   * before a channel is opened: closing any channel of a file releases every lock this process
+   * holds on it (POSIX record locks), so a refused second store must not open and close one of its
+   * own.
+   */
+  private static final Set<Object> HELD_IN_THIS_JVM = ConcurrentHashMap.newKeySet();
+
   /** The channel of {@link #LOCK_FILE} while {@link #lock} holds it; null otherwise. */
   private FileChannel lockChannel;
+
+  /** The key of {@link #HELD_IN_THIS_JVM} while {@link #lock} holds it; null otherwise. */
+  private Object heldKey;
 
   /**
    * @param root the store's directory; made absolute and normalized here
@@ -84,18 +101,31 @@ final class SnapshotDirectory {
   }
 
   /**
-   * Locks {@code <root>/LOCK} for this store (an OS file lock: a crashed or killed process loses
-   * it), so a second store, in this process or another, is refused before it deletes the first
-   * one's temporary files of saves in flight. Call after {@link #open}; {@link #unlock} releases
-   * it.
+   * Locks {@code <root>/snapshot-store.lock} for this store (an OS file lock: a crashed or killed
+   * process loses it), so a second store, in this process or another, is refused before it deletes
+   * the first one's temporary files of saves in flight. Call after {@link #open}; {@link #unlock}
+   * releases it.
    *
    * @throws IOException naming the directory and the holder (another process, or other code of this
    *     JVM, e.g. a second actor system) if the lock is held
    */
   synchronized void lock() throws IOException {
     Path lockPath = root.resolve(LOCK_FILE);
-    FileChannel channel =
-        FileChannel.open(lockPath, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    // the root's file key (else real path): two spellings of one directory are one key
+    Object key = Files.readAttributes(root, BasicFileAttributes.class).fileKey();
+    if (key == null) {
+      key = root.toRealPath();
+    }
+    if (!HELD_IN_THIS_JVM.add(key)) {
+      throw inUse(lockPath, "other code in this JVM (another actor system's snapshot store?)");
+    }
+    FileChannel channel;
+    try {
+      channel = FileChannel.open(lockPath, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    } catch (IOException | RuntimeException e) {
+      HELD_IN_THIS_JVM.remove(key);
+      throw e;
+    }
     String holder = null;
     try {
       if (channel.tryLock() == null) {
@@ -104,21 +134,28 @@ final class SnapshotDirectory {
     } catch (java.nio.channels.OverlappingFileLockException e) {
       holder = "other code in this JVM (another actor system's snapshot store?)";
     } catch (IOException | RuntimeException e) {
+      HELD_IN_THIS_JVM.remove(key);
       channel.close();
       throw e;
     }
     if (holder != null) {
+      HELD_IN_THIS_JVM.remove(key);
       channel.close();
-      throw new IOException(
-          "Snapshot directory ["
-              + root
-              + "] is in use: "
-              + holder
-              + " holds the lock on "
-              + lockPath
-              + "; give each actor system a snapshot directory of its own");
+      throw inUse(lockPath, holder);
     }
     lockChannel = channel;
+    heldKey = key;
+  }
+
+  private IOException inUse(Path lockPath, String holder) {
+    return new IOException(
+        "Snapshot directory ["
+            + root
+            + "] is in use: "
+            + holder
+            + " holds the lock on "
+            + lockPath
+            + "; give each actor system a snapshot directory of its own");
   }
 
   /** Releases {@link #lock}'s lock, if held. */
@@ -128,6 +165,8 @@ final class SnapshotDirectory {
         lockChannel.close();
       } finally {
         lockChannel = null;
+        HELD_IN_THIS_JVM.remove(heldKey);
+        heldKey = null;
       }
     }
   }

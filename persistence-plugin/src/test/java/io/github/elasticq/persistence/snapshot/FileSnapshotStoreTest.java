@@ -2,11 +2,14 @@ package io.github.elasticq.persistence.snapshot;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.elasticq.persistence.journal.WalRegistry;
+import io.github.elasticq.persistence.wal.WriteAheadLog;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -479,6 +482,74 @@ class FileSnapshotStoreTest {
     restart();
     assertThat(fixture.loadLatest("p")).map(SelectedSnapshot::snapshot).contains("three");
     assertThat(inFlight).doesNotExist();
+  }
+
+  /**
+   * A second store of this JVM, refused, opened and closed a channel of its own on the lock file;
+   * closing any channel of a file releases every lock the process holds on it, so another process
+   * could then take the running store's lock (and a store there delete its saves' temporary files).
+   */
+  @Test
+  void start_refusedInThisJvm_leavesTheRunningStoresLockHeldAgainstOtherProcesses()
+      throws Exception {
+    fixture.save("p", 1, "one");
+    try (SnapshotStoreFixture second = new SnapshotStoreFixture(systemName + "-second", storeDir)) {
+      TestKit watcher = new TestKit(second.system);
+      watcher.watch(second.store);
+      watcher.expectTerminated(SnapshotStoreFixture.TIMEOUT, second.store);
+    }
+    assertThat(tryLockInAnotherProcess(storeDir.resolve(SnapshotDirectory.LOCK_FILE)))
+        .isEqualTo("held");
+    assertThat(fixture.save("p", 2, "two").sequenceNr()).isEqualTo(2);
+  }
+
+  /**
+   * The journal and the snapshot store on one directory (each names its own files) worked until the
+   * store's lock took the journal's lock file: the journal could no longer open there, or the store
+   * no longer start, depending on which came first, and the refused one's channel released the
+   * other's lock.
+   */
+  @Test
+  void start_inTheJournalsDirectory_leavesTheJournalsLockAlone() throws Exception {
+    fixture.close();
+    fixture = null;
+    Path shared = tempDir.resolve("shared");
+    fixture =
+        new SnapshotStoreFixture(
+            systemName + "-shared", shared, Map.of("elasticq.journal.dir", shared.toString()));
+    fixture.save("p", 1, "one");
+    WriteAheadLog wal = WalRegistry.get(fixture.system).logFor("elasticq.journal");
+    assertThat(wal.isClosed()).isFalse();
+    assertThat(fixture.save("p", 2, "two").sequenceNr()).isEqualTo(2);
+    assertThat(tryLockInAnotherProcess(shared.resolve("LOCK"))).isEqualTo("held");
+    assertThat(tryLockInAnotherProcess(shared.resolve(SnapshotDirectory.LOCK_FILE)))
+        .isEqualTo("held");
+  }
+
+  /** Runs a JVM that tries to lock {@code file} and tells "locked" or "held". */
+  private String tryLockInAnotherProcess(Path file) throws Exception {
+    Path program = tempDir.resolve("TryLock.java");
+    Files.writeString(
+        program,
+        "import java.nio.channels.FileChannel; import java.nio.file.*;\n"
+            + "public class TryLock { public static void main(String[] a) throws Exception {\n"
+            + "  FileChannel c = FileChannel.open(Path.of(a[0]), StandardOpenOption.CREATE,"
+            + " StandardOpenOption.WRITE);\n"
+            + "  System.out.println(c.tryLock() == null ? \"held\" : \"locked\"); } }\n");
+    Process p =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                program.toString(),
+                file.toString())
+            .redirectErrorStream(true)
+            .start();
+    try {
+      String out = new String(p.getInputStream().readAllBytes()).strip();
+      assertThat(p.waitFor(1, java.util.concurrent.TimeUnit.MINUTES)).isTrue();
+      return out;
+    } finally {
+      p.destroyForcibly().waitFor();
+    }
   }
 
   /** The same with the directory locked by another process (a JVM that holds the lock). */
