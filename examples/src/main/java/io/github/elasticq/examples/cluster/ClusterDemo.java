@@ -122,7 +122,11 @@ public final class ClusterDemo {
     if (journal == ClusterProfile.Journal.POSTGRES) {
       // the database the journal uses (application.conf or -D may have moved it)
       Config pg = config.getConfig("elasticq.cluster-example.postgres");
-      new PostgresSchema(pg.getString("url"), pg.getString("user"), pg.getString("schema"))
+      new PostgresSchema(
+              pg.getString("url"),
+              pg.getString("user"),
+              pg.getString("password"),
+              pg.getString("schema"))
           .create();
     }
     Duration askTimeout = config.getDuration("elasticq.cluster-example.ask-timeout");

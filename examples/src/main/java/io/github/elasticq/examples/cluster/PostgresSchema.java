@@ -41,6 +41,7 @@ public final class PostgresSchema {
 
   private final String url;
   private final String user;
+  private final String password;
   private final String schema;
 
   /**
@@ -52,12 +53,26 @@ public final class PostgresSchema {
    * @throws IllegalArgumentException if {@code schema} is not a plain lower-case identifier
    */
   public PostgresSchema(String url, String user, String schema) {
+    this(url, user, "", schema);
+  }
+
+  /**
+   * A schema on the database at {@code url}, for a user with a password.
+   *
+   * @param url e.g. {@code jdbc:postgresql://db:5432/app}, without parameters
+   * @param user the user
+   * @param password the user's password; empty for none (trust authentication)
+   * @param schema a lower-case SQL identifier
+   * @throws IllegalArgumentException if {@code schema} is not a plain lower-case identifier
+   */
+  public PostgresSchema(String url, String user, String password, String schema) {
     if (!NAME.matcher(schema).matches()) {
       throw new IllegalArgumentException(
           "schema '" + schema + "' is not a lower-case SQL identifier ([a-z_][a-z0-9_]*)");
     }
     this.url = url;
     this.user = user;
+    this.password = password;
     this.schema = schema;
   }
 
@@ -153,7 +168,7 @@ public final class PostgresSchema {
    * @throws IllegalStateException naming the URL and {@link #START_COMMAND}
    */
   public static void checkReachable(String url, String user) {
-    try (Connection c = connect(url, user)) {
+    try (Connection c = connect(url, user, "")) {
       c.isValid(3);
     } catch (SQLException e) {
       throw unreachable(url, e);
@@ -161,15 +176,18 @@ public final class PostgresSchema {
   }
 
   private Connection connect() throws SQLException {
-    Connection c = connect(url, user);
+    Connection c = connect(url, user, password);
     // the DDL names event_journal unqualified in a foreign key
     c.setSchema(schema);
     return c;
   }
 
-  private static Connection connect(String url, String user) throws SQLException {
+  private static Connection connect(String url, String user, String password) throws SQLException {
     Properties p = new Properties();
     p.setProperty("user", user);
+    if (!password.isEmpty()) {
+      p.setProperty("password", password);
+    }
     p.setProperty("connectTimeout", "3");
     p.setProperty("loginTimeout", "3");
     p.setProperty("socketTimeout", "30");
