@@ -131,6 +131,10 @@ public final class FileSnapshotStore extends SnapshotStore {
       directory.unlock();
       throw new IOException(
           "Cannot use snapshot directory [" + directory.root() + "] (" + configPath + ".dir)", e);
+    } catch (RuntimeException | Error e) {
+      // Pekko does not call postStop after a failed start: release the lock here
+      directory.unlock();
+      throw e;
     }
   }
 
