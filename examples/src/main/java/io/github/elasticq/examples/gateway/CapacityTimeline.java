@@ -74,28 +74,37 @@ final class CapacityTimeline {
     }
   }
 
-  /** One line per topic: started at, grew to, shrank back to. */
+  /** One line per topic: started at, grew to, shrank back to (or that it never grew). */
   List<String> describe() {
     List<String> lines = new ArrayList<>();
     for (int t = 0; t < depth.length; t++) {
       if (initial[t] < 0) {
         continue;
       }
-      String line =
+      long depthPeak = (long) depth[t].getMaxY();
+      if (peak[t] <= initial[t]) {
+        // it never grew: saying "grew to" its starting capacity "at 0.0 s" would be false
+        lines.add(
+            String.format(
+                Locale.ROOT,
+                "processor-%s: capacity %d, never grew (depth peak %d)",
+                Gateway.topicName(t),
+                initial[t],
+                depthPeak));
+        continue;
+      }
+      lines.add(
           String.format(
               Locale.ROOT,
-              "processor-%s: capacity %d -> grew to %d (at %.1f s, depth peak %d)",
+              "processor-%s: capacity %d -> grew to %d (at %.1f s, depth peak %d)"
+                  + " -> shrank back to %d (at %.1f s)",
               Gateway.topicName(t),
               initial[t],
               peak[t],
               peakAt[t],
-              (long) depth[t].getMaxY());
-      if (peak[t] > initial[t]) {
-        line +=
-            String.format(
-                Locale.ROOT, " -> shrank back to %d (at %.1f s)", lowAfterPeak[t], lowAt[t]);
-      }
-      lines.add(line);
+              depthPeak,
+              lowAfterPeak[t],
+              lowAt[t]));
     }
     return lines;
   }

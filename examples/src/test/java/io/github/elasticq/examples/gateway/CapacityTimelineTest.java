@@ -1,0 +1,41 @@
+package io.github.elasticq.examples.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.elasticq.queue.QueueStats;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The summary's capacity timeline line per processor. */
+class CapacityTimelineTest {
+
+  private static QueueStats level(int capacity, int size) {
+    return new QueueStats(capacity, size, 0, 0, 0, 0, 0, size, capacity);
+  }
+
+  @Test
+  void grewAndShrank_saysBoth() {
+    CapacityTimeline timeline = new CapacityTimeline(1);
+    timeline.sample(0, 0.0, List.of(level(16, 0), level(16, 0), level(16, 0)));
+    timeline.sample(0, 1.5, List.of(level(4096, 3000), level(16, 0), level(16, 0)));
+    timeline.sample(0, 2.5, List.of(level(16, 0), level(16, 0), level(16, 0)));
+    assertThat(timeline.describe())
+        .containsExactly(
+            "processor-t0: capacity 48 -> grew to 4128 (at 1.5 s, depth peak 3000)"
+                + " -> shrank back to 48 (at 2.5 s)");
+  }
+
+  /**
+   * A processor whose mailbox never grew (a run fed only by a few MQTT messages) used to be
+   * reported as "grew to 48 (at 0.0 s, ...)", its starting capacity.
+   */
+  @Test
+  void neverGrew_doesNotSayItGrew() {
+    CapacityTimeline timeline = new CapacityTimeline(1);
+    timeline.sample(0, 0.0, List.of(level(16, 0), level(16, 0), level(16, 0)));
+    timeline.sample(0, 1.0, List.of(level(16, 3), level(16, 0), level(16, 0)));
+    timeline.sample(0, 2.0, List.of(level(16, 0), level(16, 0), level(16, 0)));
+    assertThat(timeline.describe())
+        .containsExactly("processor-t0: capacity 48, never grew (depth peak 3)");
+  }
+}
