@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -85,7 +86,9 @@ class ClusterShardingPostgresTest {
     }
   }
 
+  /** In the long run only ({@code -Plong}): the default run's time budget; see README. */
   @Test
+  @Tag("long")
   void rollingRestart_nothingStoredIsLost() throws Exception {
     List<Integer> ports = ClusterHarness.freePorts(4);
     try (ClusterHarness cluster = harness("cluster-rolling-restart", ports)) {
