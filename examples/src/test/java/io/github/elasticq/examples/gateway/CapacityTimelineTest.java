@@ -13,12 +13,19 @@ class CapacityTimelineTest {
     return new QueueStats(capacity, size, 0, 0, 0, 0, 0, size, capacity);
   }
 
+  /**
+   * A sample of topic 0 whose first queue is at {@code capacity} and {@code size}, the rest idle.
+   */
+  private static void sample(CapacityTimeline timeline, double at, int capacity, int size) {
+    timeline.sample(0, at, List.of(level(capacity, size), level(16, 0), level(16, 0)));
+  }
+
   @Test
   void grewAndShrank_saysBoth() {
     CapacityTimeline timeline = new CapacityTimeline(1);
-    timeline.sample(0, 0.0, List.of(level(16, 0), level(16, 0), level(16, 0)));
-    timeline.sample(0, 1.5, List.of(level(4096, 3000), level(16, 0), level(16, 0)));
-    timeline.sample(0, 2.5, List.of(level(16, 0), level(16, 0), level(16, 0)));
+    sample(timeline, 0.0, 16, 0);
+    sample(timeline, 1.5, 4096, 3000);
+    sample(timeline, 2.5, 16, 0);
     assertThat(timeline.describe())
         .containsExactly(
             "processor-t0: capacity 48 -> grew to 4128 (at 1.5 s, depth peak 3000)"
@@ -32,9 +39,9 @@ class CapacityTimelineTest {
   @Test
   void neverGrew_doesNotSayItGrew() {
     CapacityTimeline timeline = new CapacityTimeline(1);
-    timeline.sample(0, 0.0, List.of(level(16, 0), level(16, 0), level(16, 0)));
-    timeline.sample(0, 1.0, List.of(level(16, 3), level(16, 0), level(16, 0)));
-    timeline.sample(0, 2.0, List.of(level(16, 0), level(16, 0), level(16, 0)));
+    sample(timeline, 0.0, 16, 0);
+    sample(timeline, 1.0, 16, 3);
+    sample(timeline, 2.0, 16, 0);
     assertThat(timeline.describe())
         .containsExactly("processor-t0: capacity 48, never grew (depth peak 3)");
   }

@@ -61,6 +61,9 @@ final class SnapshotDirectory {
    */
   private static final Set<Object> HELD_IN_THIS_JVM = ConcurrentHashMap.newKeySet();
 
+  private static final String IN_THIS_JVM =
+      "other code in this JVM (another actor system's snapshot store?)";
+
   /** The channel of {@link #LOCK_FILE} while {@link #lock} holds it; null otherwise. */
   private FileChannel lockChannel;
 
@@ -117,31 +120,29 @@ final class SnapshotDirectory {
       key = root.toRealPath();
     }
     if (!HELD_IN_THIS_JVM.add(key)) {
-      throw inUse(lockPath, "other code in this JVM (another actor system's snapshot store?)");
+      throw inUse(lockPath, IN_THIS_JVM);
     }
-    FileChannel channel;
+    FileChannel channel = null;
+    boolean locked = false;
     try {
       channel = FileChannel.open(lockPath, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-    } catch (IOException | RuntimeException e) {
-      HELD_IN_THIS_JVM.remove(key);
-      throw e;
-    }
-    String holder = null;
-    try {
-      if (channel.tryLock() == null) {
-        holder = "another process";
+      String holder;
+      try {
+        holder = channel.tryLock() == null ? "another process" : null;
+      } catch (java.nio.channels.OverlappingFileLockException e) {
+        holder = IN_THIS_JVM;
       }
-    } catch (java.nio.channels.OverlappingFileLockException e) {
-      holder = "other code in this JVM (another actor system's snapshot store?)";
-    } catch (IOException | RuntimeException e) {
-      HELD_IN_THIS_JVM.remove(key);
-      channel.close();
-      throw e;
-    }
-    if (holder != null) {
-      HELD_IN_THIS_JVM.remove(key);
-      channel.close();
-      throw inUse(lockPath, holder);
+      if (holder != null) {
+        throw inUse(lockPath, holder);
+      }
+      locked = true;
+    } finally {
+      if (!locked) {
+        HELD_IN_THIS_JVM.remove(key);
+        if (channel != null) {
+          channel.close();
+        }
+      }
     }
     lockChannel = channel;
     heldKey = key;
