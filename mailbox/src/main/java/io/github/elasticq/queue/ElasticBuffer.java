@@ -293,7 +293,10 @@ public final class ElasticBuffer<E> extends AbstractQueue<E>
    * batch.size()} would exceed {@code maxCapacity} nothing is inserted, the batch's elements are
    * counted as rejections and {@code false} is returned. The ring grows as many steps as the batch
    * needs, with one reallocation. Never blocks (beyond the lock); any thread may call it. The batch
-   * is inserted atomically: no other operation observes part of it.
+   * is inserted atomically: no other operation observes part of it. Pending {@link #takeAsync}
+   * calls receive the first elements; room for the whole batch is made before, so an error while
+   * allocating the grown ring ({@link OutOfMemoryError}) inserts nothing and leaves every pending
+   * call pending.
    *
    * @return {@code true} if the whole batch was inserted (an empty batch always is)
    * @throws NullPointerException if {@code batch} or any of its elements is null; then nothing is
@@ -324,9 +327,12 @@ public final class ElasticBuffer<E> extends AbstractQueue<E>
           rejected.add(elements.length);
           return false;
         }
-        // With takers pending (the queue is empty) how many elements stay in the ring is known
-        // only after claiming them, so that rare case grows under the lock below.
-        int grow = pendingTakes == 0 ? makeRoomLocked(elements.length, ring) : ROOM;
+        // Room for the whole batch before any element is handed to a pending takeAsync: a taker,
+        // once claimed, can no longer be cancelled, so nothing that can fail (an allocation) may
+        // come between claiming it and completing it. With takers pending (the queue is empty) the
+        // ring may so grow by up to their number more than the elements it keeps; the shrink
+        // policy returns that.
+        int grow = makeRoomLocked(elements.length, ring);
         if (grow == ROOM) {
           break;
         }
@@ -345,7 +351,6 @@ public final class ElasticBuffer<E> extends AbstractQueue<E>
       }
       int rest = elements.length - handed;
       if (rest > 0) {
-        ensureRoomLocked(rest);
         for (int i = handed; i < elements.length; i++) {
           enqueueLocked(elementOf(elements, i));
         }
@@ -887,7 +892,7 @@ public final class ElasticBuffer<E> extends AbstractQueue<E>
   private boolean ensureRoomLocked(int n) {
     int grow = makeRoomLocked(n, null);
     if (grow > 0) {
-      grow = makeRoomLocked(n, new Object[grow]);
+      grow = makeRoomLocked(n, ringAllocator.apply(grow));
     }
     return grow == ROOM;
   }
@@ -1295,12 +1300,19 @@ public final class ElasticBuffer<E> extends AbstractQueue<E>
       return STATE.compareAndSet(this, WAITING, CLAIMED);
     }
 
+    /**
+     * True if the queue will never move an element for this waiter: this call abandoned it (and
+     * unlinked it), or another thread's {@code cancel} or {@code complete} did. Then the caller
+     * completes the future itself, as racing completions of any {@link CompletableFuture} do:
+     * whichever completion comes first wins. Waiting for the other thread's completion instead made
+     * a second {@code cancel} return false for a future that was being cancelled.
+     */
     private boolean abandon() {
       if (STATE.compareAndSet(this, WAITING, ABANDONED)) {
         owner.forget(this);
         return true;
       }
-      return false;
+      return (int) STATE.getVolatile(this) == ABANDONED;
     }
 
     /** Completes a claimed waiter; called after the queue's lock is released. */

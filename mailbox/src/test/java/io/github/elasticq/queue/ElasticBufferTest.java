@@ -549,6 +549,73 @@ class ElasticBufferTest {
   }
 
   /**
+   * Two threads cancel one pending take: the first wins the waiter's state and is held at the lock
+   * before it unlinks the waiter and completes the future. The second must still report the future
+   * cancelled (it is, a moment later): the first version returned false, "an element was
+   * delivered", for a future that then threw CancellationException.
+   */
+  @Test
+  void takeAsync_twoRacingCancels_bothReportCancelled() throws Exception {
+    ElasticBuffer<Integer> b = new ElasticBuffer<>(TINY);
+    AtomicReference<Object> first = new AtomicReference<>();
+    AtomicReference<Object> second = new AtomicReference<>();
+    AtomicReference<CompletableFuture<Integer>> waiter = new AtomicReference<>();
+    b.offer(2); // underLock needs an element in the queue
+    underLock(
+        b,
+        () -> {
+          assertThat(b.poll()).isEqualTo(2);
+          waiter.set(b.takeAsync());
+          Thread canceller =
+              startThread("cancel", () -> first.set(waiter.get().cancel(false)), first);
+          awaitParked(canceller); // in forget(), after it won the waiter's state
+          second.set(waiter.get().cancel(false));
+          b.offer(3); // the abandoned waiter is skipped
+        });
+    await().atMost(1, TimeUnit.MINUTES).until(() -> first.get() != null);
+    assertThat(first.get()).isEqualTo(Boolean.TRUE);
+    assertThat(second.get()).as("the second cancel").isEqualTo(Boolean.TRUE);
+    assertThat(waiter.get()).isCancelled();
+    assertThat(b.toArray()).containsExactly(3);
+  }
+
+  /**
+   * The grown ring cannot be allocated while {@code takeAsync} calls are pending: the batch fails
+   * with the error, inserts nothing, and the pending calls stay pending. The first version handed
+   * the first elements to the takers (claimed: no longer cancellable) and then grew the ring for
+   * the rest; when that failed the takers were neither pending nor ever completed, and the next
+   * elements went past them into the ring.
+   */
+  @Test
+  void offerAll_allocationFailsWithTakersPending_leavesThemPending() throws Exception {
+    AtomicReference<Boolean> failAllocations = new AtomicReference<>(false);
+    ElasticBuffer<Integer> b =
+        new ElasticBuffer<>(
+            ODD,
+            32,
+            length -> {
+              if (failAllocations.get()) {
+                throw new OutOfMemoryError("test: no ring of " + length);
+              }
+              return new Object[length];
+            });
+    CompletableFuture<Integer> t1 = b.takeAsync();
+    CompletableFuture<Integer> t2 = b.takeAsync();
+    failAllocations.set(true);
+    assertThatThrownBy(() -> b.offerAll(List.of(1, 2, 3, 4, 5)))
+        .isInstanceOf(OutOfMemoryError.class);
+    assertThat(b.size()).isZero();
+    assertThat(t1).isNotDone();
+    assertThat(t2).isNotDone();
+    failAllocations.set(false);
+    assertThat(b.offer(10)).isTrue();
+    assertThat(t1.get(5, TimeUnit.SECONDS)).isEqualTo(10);
+    assertThat(t2.cancel(false)).as("still pending, so cancellable").isTrue();
+    assertThat(b.offerAll(List.of(1, 2, 3, 4, 5))).isTrue();
+    assertThat(b.toArray()).containsExactly(1, 2, 3, 4, 5);
+  }
+
+  /**
    * A buffer whose ring allocations (made with the lock released) first run {@code race} once it is
    * armed: the window between a growth or shrink decision and its installation, opened
    * deterministically in the calling thread.
