@@ -1,17 +1,15 @@
 package io.github.elasticq.examples.gateway;
 
 import com.typesafe.config.ConfigFactory;
+import io.github.elasticq.persistence.internal.DirectoryLock;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.nio.channels.FileChannel;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -226,11 +224,11 @@ public final class GatewayDemo implements Callable<Integer> {
   public Integer call() throws Exception {
     GatewayOptions options = validate();
     Files.createDirectories(options.dataDir());
-    FileChannel lock = lockDataDir(options.dataDir());
+    DirectoryLock lock = lockDataDir(options.dataDir());
     try {
       return run(options);
     } finally {
-      lock.close(); // releases the lock
+      lock.close();
     }
   }
 
@@ -238,30 +236,25 @@ public final class GatewayDemo implements Callable<Integer> {
   static final String LOCK_FILE = "gateway.lock";
 
   /**
-   * Locks {@code dir} for this run (released when the returned channel closes or the JVM dies),
-   * before anything in it is opened: a second gateway on the directory of a running one used to
-   * open its ledgers (cutting back what the running one appended meanwhile, a loss in the next
-   * run's report) and its snapshot store before the journal's lock refused it.
+   * Locks {@code dir} for this run (released when the returned lock closes or the JVM dies), before
+   * anything in it is opened: a second gateway on the directory of a running one used to open its
+   * ledgers (cutting back what the running one appended meanwhile, a loss in the next run's report)
+   * and its snapshot store before the journal's lock refused it. A second gateway in this JVM is
+   * refused without touching the first one's lock ({@link DirectoryLock}; the first version opened
+   * and closed a channel of the lock file, which released the first gateway's lock).
    *
    * @throws BadInputException if another gateway holds the lock
    */
-  static FileChannel lockDataDir(Path dir) throws IOException, BadInputException {
-    FileChannel channel =
-        FileChannel.open(
-            dir.resolve(LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+  static DirectoryLock lockDataDir(Path dir) throws IOException, BadInputException {
     try {
-      if (channel.tryLock() != null) {
-        return channel;
-      }
-    } catch (OverlappingFileLockException inThisJvm) {
-      // held by a gateway in this JVM
-    } catch (IOException | RuntimeException e) {
-      channel.close();
-      throw e;
+      return DirectoryLock.acquire(dir, LOCK_FILE);
+    } catch (DirectoryLock.InUseException e) {
+      throw new BadInputException(
+          "--data "
+              + dir
+              + " is in use by another gateway (run it on another --data): "
+              + e.getMessage());
     }
-    channel.close();
-    throw new BadInputException(
-        "--data " + dir + " is in use by another gateway (run it on another --data)");
   }
 
   private Integer run(GatewayOptions options) throws Exception {

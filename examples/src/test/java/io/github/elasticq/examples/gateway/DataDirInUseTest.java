@@ -1,7 +1,9 @@
 package io.github.elasticq.examples.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.elasticq.persistence.internal.DirectoryLock;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -106,6 +108,23 @@ class DataDirInUseTest {
       assertThat(codes.get(i)).as(second.get(i)).isEqualTo(2);
       assertThat(second.get(i)).contains("is in use by another gateway");
     }
+  }
+
+  /**
+   * Two gateways in one JVM: the second is refused as bad input naming the directory, and the first
+   * keeps its lock (DirectoryLockTest shows that another process still finds it held).
+   */
+  @Test
+  void secondLockInThisJvm_isRefusedAsBadInput_untilTheFirstIsReleased() throws Exception {
+    Path data = Files.createDirectories(tmp.resolve("data"));
+    try (DirectoryLock first = GatewayDemo.lockDataDir(data)) {
+      assertThat(first.file()).isEqualTo(data.resolve(GatewayDemo.LOCK_FILE));
+      assertThatThrownBy(() -> GatewayDemo.lockDataDir(data))
+          .isInstanceOf(GatewayDemo.BadInputException.class)
+          .hasMessageContaining("is in use by another gateway")
+          .hasMessageContaining(data.toString());
+    }
+    GatewayDemo.lockDataDir(data).close();
   }
 
   private static List<String> args(Path data, String... extra) {

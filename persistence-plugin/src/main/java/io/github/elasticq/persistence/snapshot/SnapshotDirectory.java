@@ -1,5 +1,6 @@
 package io.github.elasticq.persistence.snapshot;
 
+import io.github.elasticq.persistence.internal.DirectoryLock;
 import java.io.File;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -11,12 +12,9 @@ import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -53,22 +51,11 @@ final class SnapshotDirectory {
 
   private final Path root;
 
-  /**
-   * The directories (file keys, else real paths) whose lock a store of this JVM holds. Checked
-   * before a channel is opened: closing any channel of a file releases every lock this process
-   * holds on it (POSIX record locks), so a refused second store must not open and close one of its
-   * own.
-   */
-  private static final Set<Object> HELD_IN_THIS_JVM = ConcurrentHashMap.newKeySet();
-
   private static final String IN_THIS_JVM =
       "other code in this JVM (another actor system's snapshot store?)";
 
-  /** The channel of {@link #LOCK_FILE} while {@link #lock} holds it; null otherwise. */
-  private FileChannel lockChannel;
-
-  /** The key of {@link #HELD_IN_THIS_JVM} while {@link #lock} holds it; null otherwise. */
-  private Object heldKey;
+  /** Held from {@link #lock} to {@link #unlock}; null otherwise. */
+  private DirectoryLock directoryLock;
 
   /**
    * @param root the store's directory; made absolute and normalized here
@@ -106,69 +93,39 @@ final class SnapshotDirectory {
   /**
    * Locks {@code <root>/snapshot-store.lock} for this store (an OS file lock: a crashed or killed
    * process loses it), so a second store, in this process or another, is refused before it deletes
-   * the first one's temporary files of saves in flight. Call after {@link #open}; {@link #unlock}
-   * releases it.
+   * the first one's temporary files of saves in flight ({@link DirectoryLock}). Call after {@link
+   * #open}; {@link #unlock} releases it. A second call while it is held does nothing.
    *
    * @throws IOException naming the directory and the holder (another process, or other code of this
    *     JVM, e.g. a second actor system) if the lock is held
    */
   synchronized void lock() throws IOException {
-    Path lockPath = root.resolve(LOCK_FILE);
-    // the root's file key (else real path): two spellings of one directory are one key
-    Object key = Files.readAttributes(root, BasicFileAttributes.class).fileKey();
-    if (key == null) {
-      key = root.toRealPath();
+    if (directoryLock != null) {
+      return;
     }
-    if (!HELD_IN_THIS_JVM.add(key)) {
-      throw inUse(lockPath, IN_THIS_JVM);
-    }
-    FileChannel channel = null;
-    boolean locked = false;
     try {
-      channel = FileChannel.open(lockPath, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-      String holder;
-      try {
-        holder = channel.tryLock() == null ? "another process" : null;
-      } catch (java.nio.channels.OverlappingFileLockException e) {
-        holder = IN_THIS_JVM;
-      }
-      if (holder != null) {
-        throw inUse(lockPath, holder);
-      }
-      locked = true;
-    } finally {
-      if (!locked) {
-        HELD_IN_THIS_JVM.remove(key);
-        if (channel != null) {
-          channel.close();
-        }
-      }
+      directoryLock = DirectoryLock.acquire(root, LOCK_FILE);
+    } catch (DirectoryLock.InUseException e) {
+      String holder =
+          e.holder() == DirectoryLock.Holder.ANOTHER_PROCESS ? "another process" : IN_THIS_JVM;
+      throw new IOException(
+          "Snapshot directory ["
+              + root
+              + "] is in use: "
+              + holder
+              + " holds the lock on "
+              + e.file()
+              + "; give each actor system a snapshot directory of its own",
+          e);
     }
-    lockChannel = channel;
-    heldKey = key;
-  }
-
-  private IOException inUse(Path lockPath, String holder) {
-    return new IOException(
-        "Snapshot directory ["
-            + root
-            + "] is in use: "
-            + holder
-            + " holds the lock on "
-            + lockPath
-            + "; give each actor system a snapshot directory of its own");
   }
 
   /** Releases {@link #lock}'s lock, if held. */
   synchronized void unlock() throws IOException {
-    if (lockChannel != null) {
-      try {
-        lockChannel.close();
-      } finally {
-        lockChannel = null;
-        HELD_IN_THIS_JVM.remove(heldKey);
-        heldKey = null;
-      }
+    DirectoryLock held = directoryLock;
+    directoryLock = null;
+    if (held != null) {
+      held.close();
     }
   }
 

@@ -1,21 +1,14 @@
 package io.github.elasticq.persistence.wal;
 
+import io.github.elasticq.persistence.internal.DirectoryLock;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -70,8 +63,9 @@ import java.util.function.Consumer;
  *       segment. The last segment is always scanned.
  *   <li><b>Live queries</b> ({@link AppendWaiters}). {@link #awaitAppend} and {@link
  *       #awaitNewPersistenceId} park a future that the writer completes after it indexed a batch.
- *   <li><b>Lock.</b> {@code dir/LOCK} is locked with {@code FileChannel.tryLock} for the lifetime
- *       of the instance; a second open in any process fails with {@link WalLockedException}.
+ *   <li><b>Lock.</b> {@code dir/LOCK} is locked ({@link DirectoryLock}: an OS file lock, and a
+ *       JVM-wide registry checked first) for the lifetime of the instance; a second open, in this
+ *       JVM or another process, fails with {@link WalLockedException} before it reads anything.
  * </ul>
  *
  * <h2>Durability</h2>
@@ -90,20 +84,14 @@ import java.util.function.Consumer;
  * the writer thread: dependants should be cheap or hop to their own executor.
  */
 public final class WriteAheadLog implements AutoCloseable {
+  /**
+   * The file a log locks in its directory ({@link DirectoryLock}: a second open, in this JVM or
+   * another process, is refused before it reads anything).
+   */
   private static final String LOCK_FILE = "LOCK";
 
-  /**
-   * The directories (file keys, else real paths) of the logs open in this JVM. A second open of one
-   * is refused here, before it opens the lock file: closing a channel of a file drops every lock
-   * the process holds on it (POSIX record locks), so a refused second open that opened and closed
-   * its own channel used to release the first log's lock, and another process could then open the
-   * directory beside it.
-   */
-  private static final Set<Object> OPEN_IN_THIS_JVM = ConcurrentHashMap.newKeySet();
-
   private final WalStore store;
-  private final FileChannel lockChannel;
-  private final FileLock lock;
+  private final DirectoryLock lock;
   private final AppendWaiters waiters;
   private final GroupCommitWriter writer;
 
@@ -121,44 +109,16 @@ public final class WriteAheadLog implements AutoCloseable {
   private final SegmentIndexer indexer;
   private final ScheduledExecutorService compactionScheduler;
 
-  /** This log's entry in {@link #OPEN_IN_THIS_JVM}, removed by {@link #close()}. */
-  private final Object openKey;
-
-  private WriteAheadLog(WalSettings settings, Object openKey) throws IOException {
-    this.openKey = openKey;
+  /** Called by {@link #open} with the directory locked; a failure leaves the lock to the caller. */
+  private WriteAheadLog(WalSettings settings, DirectoryLock lock) throws IOException {
+    this.lock = lock;
     this.store = new WalStore(settings);
-    Path dir = store.dir;
-    Files.createDirectories(dir);
-    Path lockPath = dir.resolve(LOCK_FILE);
-    FileChannel lc =
-        FileChannel.open(lockPath, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-    FileLock fl;
-    try {
-      fl = lc.tryLock();
-    } catch (OverlappingFileLockException e) {
-      // not through OPEN_IN_THIS_JVM: other code of this JVM locked the file; closing lc drops it
-      lc.close();
-      throw new WalLockedException(dir, "other code in this JVM holds the lock on " + lockPath);
-    } catch (IOException | RuntimeException e) {
-      lc.close();
-      throw e;
-    }
-    if (fl == null) {
-      lc.close();
-      throw new WalLockedException(dir, "another process holds the lock on " + lockPath);
-    }
-    this.lockChannel = lc;
-    this.lock = fl;
     List<Segment> toCheckpoint;
     try {
-      lc.truncate(0);
-      lc.write(
-          ByteBuffer.wrap(
-              (ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII)),
-          0);
+      lock.writeOwnerPid();
       toCheckpoint = WalRecovery.recover(store);
     } catch (IOException | RuntimeException | Error e) {
-      releaseAfterFailedOpen(fl, lc, null, null);
+      releaseAfterFailedOpen(null, null);
       throw e;
     }
     GroupCommitWriter w = null;
@@ -185,7 +145,7 @@ public final class WriteAheadLog implements AutoCloseable {
         compactionScheduler = null;
       }
     } catch (IOException | RuntimeException | Error e) { // a thread that cannot start, ...
-      releaseAfterFailedOpen(fl, lc, w, ix);
+      releaseAfterFailedOpen(w, ix);
       throw e;
     }
   }
@@ -215,13 +175,8 @@ public final class WriteAheadLog implements AutoCloseable {
     }
   }
 
-  /**
-   * A failed open stops what it started and releases the directory lock, so that open() may forget
-   * the directory (OPEN_IN_THIS_JVM) without a later open in this JVM dropping a lock that is still
-   * held (see there).
-   */
-  private void releaseAfterFailedOpen(
-      FileLock fl, FileChannel lc, GroupCommitWriter w, SegmentIndexer ix) throws IOException {
+  /** A failed open stops what it started; {@link #open} then releases the directory lock. */
+  private void releaseAfterFailedOpen(GroupCommitWriter w, SegmentIndexer ix) {
     try {
       if (w != null) {
         w.close();
@@ -231,11 +186,6 @@ public final class WriteAheadLog implements AutoCloseable {
       }
     } finally {
       store.closeSegmentsQuietly();
-      try {
-        fl.release();
-      } finally {
-        lc.close();
-      }
     }
   }
 
@@ -251,20 +201,24 @@ public final class WriteAheadLog implements AutoCloseable {
   public static WriteAheadLog open(WalSettings settings) throws IOException {
     Path dir = settings.dir().toAbsolutePath().normalize();
     Files.createDirectories(dir);
-    // the file system's identity of the directory (device and inode), so that one directory
-    // reached through two mounts is one key; its real path where the file system has none
-    Object key = Files.readAttributes(dir, BasicFileAttributes.class).fileKey();
-    if (key == null) {
-      key = dir.toRealPath();
-    }
-    if (!OPEN_IN_THIS_JVM.add(key)) {
+    DirectoryLock lock;
+    try {
+      lock = DirectoryLock.acquire(dir, LOCK_FILE);
+    } catch (DirectoryLock.InUseException e) {
       throw new WalLockedException(
-          dir, "it is already open in this JVM (another ActorSystem or WriteAheadLog instance)");
+          dir,
+          e.holder() == DirectoryLock.Holder.THIS_JVM
+              ? "it is already open in this JVM (another ActorSystem or WriteAheadLog instance)"
+              : e.getMessage());
     }
     try {
-      return new WriteAheadLog(settings, key);
+      return new WriteAheadLog(settings, lock);
     } catch (IOException | RuntimeException | Error e) {
-      OPEN_IN_THIS_JVM.remove(key);
+      try {
+        lock.close();
+      } catch (IOException | RuntimeException closing) {
+        e.addSuppressed(closing);
+      }
       throw e;
     }
   }
@@ -523,15 +477,7 @@ public final class WriteAheadLog implements AutoCloseable {
           } finally {
             store.closeSegmentsQuietly();
             waiters.failAll(store.closedException());
-            try {
-              lock.release();
-            } finally {
-              try {
-                lockChannel.close();
-              } finally {
-                OPEN_IN_THIS_JVM.remove(openKey); // after the lock is gone: a new open may lock
-              }
-            }
+            lock.close();
           }
         });
     if (interrupted) {

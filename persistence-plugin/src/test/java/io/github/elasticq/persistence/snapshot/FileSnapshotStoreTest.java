@@ -2,6 +2,7 @@ package io.github.elasticq.persistence.snapshot;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.elasticq.persistence.internal.OtherProcessLocks;
 import io.github.elasticq.persistence.journal.WalRegistry;
 import io.github.elasticq.persistence.wal.WriteAheadLog;
 import java.io.IOException;
@@ -528,28 +529,7 @@ class FileSnapshotStoreTest {
 
   /** Runs a JVM that tries to lock {@code file} and tells "locked" or "held". */
   private String tryLockInAnotherProcess(Path file) throws Exception {
-    Path program = tempDir.resolve("TryLock.java");
-    Files.writeString(
-        program,
-        "import java.nio.channels.FileChannel; import java.nio.file.*;\n"
-            + "public class TryLock { public static void main(String[] a) throws Exception {\n"
-            + "  FileChannel c = FileChannel.open(Path.of(a[0]), StandardOpenOption.CREATE,"
-            + " StandardOpenOption.WRITE);\n"
-            + "  System.out.println(c.tryLock() == null ? \"held\" : \"locked\"); } }\n");
-    Process p =
-        new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                program.toString(),
-                file.toString())
-            .redirectErrorStream(true)
-            .start();
-    try {
-      String out = new String(p.getInputStream().readAllBytes()).strip();
-      assertThat(p.waitFor(1, java.util.concurrent.TimeUnit.MINUTES)).isTrue();
-      return out;
-    } finally {
-      p.destroyForcibly().waitFor();
-    }
+    return OtherProcessLocks.tryLock(tempDir, file);
   }
 
   /** The same with the directory locked by another process (a JVM that holds the lock). */
@@ -557,29 +537,9 @@ class FileSnapshotStoreTest {
   void start_onADirectoryLockedByAnotherProcess_stopsThePlugin() throws Exception {
     fixture.close();
     fixture = null;
-    Path holder = tempDir.resolve("HoldLock.java");
-    Files.writeString(
-        holder,
-        "import java.nio.channels.FileChannel; import java.nio.file.*;\n"
-            + "public class HoldLock { public static void main(String[] a) throws Exception {\n"
-            + "  FileChannel c = FileChannel.open(Path.of(a[0]), StandardOpenOption.CREATE,"
-            + " StandardOpenOption.WRITE);\n"
-            + "  if (c.tryLock() == null) { System.exit(3); }\n"
-            + "  System.out.println(\"locked\"); System.out.flush();\n"
-            + "  System.in.read(); } }\n");
     Files.createDirectories(storeDir);
-    Process p =
-        new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                holder.toString(),
-                storeDir.resolve(SnapshotDirectory.LOCK_FILE).toString())
-            .redirectErrorStream(true)
-            .start();
+    Process p = OtherProcessLocks.hold(tempDir, storeDir.resolve(SnapshotDirectory.LOCK_FILE));
     try {
-      assertThat(
-              new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream()))
-                  .readLine())
-          .isEqualTo("locked");
       fixture = new SnapshotStoreFixture(systemName + "-locked", storeDir);
       TestKit watcher = new TestKit(fixture.system);
       watcher.watch(fixture.store);
