@@ -81,22 +81,42 @@ public final class WalRegistry implements Extension {
     return ID.get(system);
   }
 
-  /** The log of journal plugin {@code pluginId}, read from the system's configuration. */
+  /**
+   * The log of journal plugin {@code pluginId}: the one open, whatever configuration opened it (a
+   * read journal reads the log its journal writes), else opened with the plugin's section of the
+   * system's configuration.
+   *
+   * @throws IllegalArgumentException if the configuration is invalid (names the key)
+   * @throws IllegalStateException as {@link #logFor(String, Config)}
+   */
   public WriteAheadLog logFor(String pluginId) {
-    return logFor(pluginId, system.settings().config().getConfig(pluginId));
+    return logFor(pluginId, system.settings().config().getConfig(pluginId), false);
   }
 
   /**
-   * The log of journal plugin {@code pluginId}, opened with {@code pluginConfig} if not open yet.
+   * The log of journal plugin {@code pluginId}, opened with {@code pluginConfig} if not open yet;
+   * the journal actor's call. If the log is open already, {@code pluginConfig} must give it the
+   * same settings ({@link WalSettings#sameLogAs}): a read journal used before the journal actor
+   * started opens the log with the system's configuration, and a journal actor started with another
+   * configuration for the same plugin id (Pekko's runtime plugin configuration) would otherwise
+   * write into that log, another directory or sync mode than its own configuration says.
    *
-   * @throws IllegalArgumentException if the configuration is invalid (names the key)
+   * @throws IllegalArgumentException if the configuration is invalid (names the key), or if the log
+   *     is open with other settings (names both)
    * @throws IllegalStateException if the log cannot be opened (locked directory, corruption, I/O
    *     error; the message names the plugin and the cause names the directory or file) or the actor
    *     system has terminated (its logs were closed and none opens again)
    */
   public WriteAheadLog logFor(String pluginId, Config pluginConfig) {
+    return logFor(pluginId, pluginConfig, true);
+  }
+
+  private WriteAheadLog logFor(String pluginId, Config pluginConfig, boolean sameSettings) {
     WriteAheadLog existing = logs.get(pluginId);
     if (existing != null && !existing.isClosed()) {
+      if (sameSettings) {
+        checkSameSettings(pluginId, existing, pluginConfig);
+      }
       return existing;
     }
     requested.add(pluginId); // before compute: closeAll then waits for this opening
@@ -104,6 +124,9 @@ public final class WalRegistry implements Extension {
         pluginId,
         (id, current) -> {
           if (current != null && !current.isClosed()) {
+            if (sameSettings) {
+              checkSameSettings(id, current, pluginConfig);
+            }
             return current;
           }
           checkNotTerminated(id);
@@ -141,6 +164,22 @@ public final class WalRegistry implements Extension {
             opening.remove(id);
           }
         });
+  }
+
+  private static void checkSameSettings(String id, WriteAheadLog open, Config pluginConfig) {
+    WalSettings wanted = WalSettings.fromConfig(pluginConfig, id);
+    if (!wanted.sameLogAs(open.settings())) {
+      throw new IllegalArgumentException(
+          "Journal plugin ["
+              + id
+              + "]: its write-ahead log is open already with "
+              + open.settings()
+              + " (a read journal opens it with the actor system's configuration), but this"
+              + " configuration of the plugin gives "
+              + wanted
+              + "; give one plugin id one configuration (a runtime plugin configuration needs a"
+              + " plugin id of its own)");
+    }
   }
 
   /**

@@ -226,6 +226,24 @@ public final class WalSettings {
     return new WalSettings(b);
   }
 
+  /**
+   * Whether {@code other} configures the same log in the same way: every setting equal, the
+   * directories compared absolute and normalized. The logger is not compared.
+   */
+  public boolean sameLogAs(WalSettings other) {
+    return dir.toAbsolutePath().normalize().equals(other.dir.toAbsolutePath().normalize())
+        && syncMode == other.syncMode
+        && syncInterval.equals(other.syncInterval)
+        && segmentSize == other.segmentSize
+        && preallocate == other.preallocate
+        && maxBatchBytes == other.maxBatchBytes
+        && compactionEnabled == other.compactionEnabled
+        && compactionInterval.equals(other.compactionInterval)
+        && Double.compare(compactionMinDeadRatio, other.compactionMinDeadRatio) == 0
+        && quarantineCorruptSegments == other.quarantineCorruptSegments
+        && indexCheckpoint == other.indexCheckpoint;
+  }
+
   @Override
   public String toString() {
     return "WalSettings[dir="
