@@ -7,6 +7,7 @@ import io.github.elasticq.persistence.journal.WalRegistry;
 import io.github.elasticq.persistence.wal.WriteAheadLog;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -14,14 +15,19 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.ToLongFunction;
 import org.apache.pekko.ConfigurationException;
 import org.apache.pekko.actor.ActorSystem;
+import org.apache.pekko.dispatch.Dispatchers;
 
 /**
  * What the journal checks and the route share: the validated {@code elasticq.management} keys of
  * this module, the journals they watch and each journal's state. Any thread; never blocks (opening
- * a log runs on the journal's own plugin dispatcher).
+ * a log runs on the journal's own plugin dispatcher, a free-space query on Pekko's blocking-I/O
+ * dispatcher).
  */
 final class JournalHealth {
 
@@ -60,13 +66,41 @@ final class JournalHealth {
     }
   }
 
+  /**
+   * How long a check or the route waits for the file system to answer a free-space query before it
+   * reports no answer: well below Pekko Management's default {@code check-timeout} (1 s), so the
+   * check fails with this reason instead of Management's timeout.
+   */
+  static final Duration SPACE_ANSWER_WAIT = Duration.ofMillis(500);
+
+  /** {@link #usableSpace}'s result when the file system has not answered in time. */
+  static final long NO_ANSWER = -1L;
+
   private final ActorSystem system;
   private final WalRegistry registry;
   private final List<String> journals;
   private final long minFreeSpace;
 
+  /** Asks the file system for the usable bytes under a directory; may block (a hung volume). */
+  private final ToLongFunction<Path> spaceQuery;
+
+  /** Where {@link #spaceQuery} runs: Pekko's dispatcher for blocking I/O, never the caller. */
+  private final Executor blockingIo;
+
+  /** The query of each directory, running or done; see {@link #usableSpace}. */
+  private final ConcurrentHashMap<Path, SpaceQuery> spaceQueries = new ConcurrentHashMap<>();
+
+  private record SpaceQuery(CompletableFuture<Long> answer, long startedNanos) {}
+
   JournalHealth(ActorSystem system) {
+    this(system, dir -> dir.toFile().getUsableSpace());
+  }
+
+  /** For tests: {@code spaceQuery} stands for the file system's free-space query. */
+  JournalHealth(ActorSystem system, ToLongFunction<Path> spaceQuery) {
     this.system = system;
+    this.spaceQuery = spaceQuery;
+    this.blockingIo = system.dispatchers().lookup(Dispatchers.DefaultBlockingDispatcherId());
     Config config = system.settings().config();
     if (!config.hasPath(PATH)) {
       throw invalid("", "section is missing (the elasticq-persistence reference.conf defines it)");
@@ -228,37 +262,104 @@ final class JournalHealth {
     return problems.isEmpty() ? null : String.join("; ", problems);
   }
 
-  /** Null if every watched journal accepts writes, else why not. */
-  String notAcceptingWrites() {
+  /**
+   * Completes with null if every watched journal accepts writes, else with why not. Never blocks:
+   * the free-space queries run on Pekko's blocking-I/O dispatcher ({@link #usableSpace}), and one
+   * the file system does not answer within {@link #SPACE_ANSWER_WAIT} is a reason (a hung volume).
+   */
+  CompletableFuture<String> notAcceptingWrites() {
     String notStarted = notStarted();
     if (notStarted != null) {
-      return notStarted;
+      return CompletableFuture.completedFuture(notStarted);
     }
-    List<String> problems = new ArrayList<>();
+    List<CompletableFuture<String>> perJournal = new ArrayList<>();
     for (String id : journals) {
       WriteAheadLog wal = log(id).orElseThrow();
+      Path dir = wal.directory();
       Exception failure = wal.lastWriteFailure();
-      if (failure != null) {
-        problems.add(
-            "journal [" + id + "]: the last write to " + wal.directory() + " failed: " + failure);
-      }
-      long free = wal.directory().toFile().getUsableSpace();
-      if (free < minFreeSpace) {
-        problems.add(
-            "journal ["
-                + id
-                + "]: only "
-                + free
-                + " bytes free under "
-                + wal.directory()
-                + " ("
-                + PATH
-                + ".journal-min-free-space = "
-                + minFreeSpace
-                + ")");
-      }
+      String writeProblem =
+          failure == null
+              ? null
+              : "journal [" + id + "]: the last write to " + dir + " failed: " + failure;
+      perJournal.add(
+          usableSpace(dir)
+              .thenApply(
+                  free -> {
+                    String spaceProblem = spaceProblem(id, dir, free);
+                    return writeProblem == null
+                        ? spaceProblem
+                        : spaceProblem == null ? writeProblem : writeProblem + "; " + spaceProblem;
+                  }));
     }
-    return problems.isEmpty() ? null : String.join("; ", problems);
+    return CompletableFuture.allOf(perJournal.toArray(new CompletableFuture<?>[0]))
+        .thenApply(
+            done -> {
+              List<String> problems = new ArrayList<>();
+              for (CompletableFuture<String> p : perJournal) {
+                String problem = p.join();
+                if (problem != null) {
+                  problems.add(problem);
+                }
+              }
+              return problems.isEmpty() ? null : String.join("; ", problems);
+            });
+  }
+
+  private String spaceProblem(String id, Path dir, long free) {
+    if (free == NO_ANSWER) {
+      return "journal ["
+          + id
+          + "]: the file system of "
+          + dir
+          + " has not answered a free-space query for "
+          + unansweredFor(dir).toMillis()
+          + " ms (a hung volume?)";
+    }
+    if (free < minFreeSpace) {
+      return "journal ["
+          + id
+          + "]: only "
+          + free
+          + " bytes free under "
+          + dir
+          + " ("
+          + PATH
+          + ".journal-min-free-space = "
+          + minFreeSpace
+          + ")";
+    }
+    return null;
+  }
+
+  /**
+   * The usable bytes of the file store under {@code dir}, asked on Pekko's blocking-I/O dispatcher;
+   * completes with {@link #NO_ANSWER} if the file system has not answered within {@link
+   * #SPACE_ANSWER_WAIT}. One query per directory at a time: a call while one runs waits for that
+   * one, so a hung volume holds one thread of that dispatcher, not one per probe. Any thread; never
+   * blocks.
+   */
+  CompletableFuture<Long> usableSpace(Path dir) {
+    SpaceQuery query =
+        spaceQueries.compute(
+            dir,
+            (d, running) ->
+                running != null && !running.answer().isDone()
+                    ? running
+                    : new SpaceQuery(
+                        CompletableFuture.supplyAsync(() -> spaceQuery.applyAsLong(d), blockingIo),
+                        System.nanoTime()));
+    return query
+        .answer()
+        .copy() // completing the copy on timeout leaves the shared query running
+        .completeOnTimeout(NO_ANSWER, SPACE_ANSWER_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** How long the free-space query of {@code dir} has been running; zero if none runs. */
+  Duration unansweredFor(Path dir) {
+    SpaceQuery query = spaceQueries.get(dir);
+    return query == null || query.answer().isDone()
+        ? Duration.ZERO
+        : Duration.ofNanos(System.nanoTime() - query.startedNanos());
   }
 
   /**

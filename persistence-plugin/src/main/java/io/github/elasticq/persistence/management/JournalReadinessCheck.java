@@ -23,7 +23,9 @@ import org.apache.pekko.actor.ActorSystem;
  * <p>Registered under {@code pekko.management.health-checks.readiness-checks.elasticq-journal}.
  * Constructed once by Management; {@link #get} may run on several threads at once (concurrent calls
  * share one write check per log); it reads volatile state and asks the file system for the usable
- * space (one {@code statvfs}), plus the write check while a write failure is reported.
+ * space (one {@code statvfs}, on Pekko's blocking-I/O dispatcher: a volume that does not answer
+ * within half a second fails the check with that reason instead of blocking the caller), plus the
+ * write check while a write failure is reported.
  */
 public final class JournalReadinessCheck implements Supplier<CompletionStage<Boolean>> {
 
@@ -36,7 +38,11 @@ public final class JournalReadinessCheck implements Supplier<CompletionStage<Boo
    *     message names the key
    */
   public JournalReadinessCheck(ActorSystem system) {
-    this.health = new JournalHealth(system);
+    this(new JournalHealth(system));
+  }
+
+  JournalReadinessCheck(JournalHealth health) {
+    this.health = health;
   }
 
   /**
@@ -45,22 +51,29 @@ public final class JournalReadinessCheck implements Supplier<CompletionStage<Boo
    */
   @Override
   public CompletionStage<Boolean> get() {
-    List<CompletableFuture<Void>> checks;
     try {
-      String problem = health.notAcceptingWrites();
-      if (problem == null) {
-        return CompletableFuture.completedFuture(Boolean.TRUE);
-      }
-      checks = health.checkFailedWrites();
-      if (checks.isEmpty()) {
-        return CompletableFuture.failedFuture(new JournalNotReadyException(problem));
-      }
+      return health.notAcceptingWrites().thenCompose(this::answer);
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  private CompletableFuture<Boolean> answer(String problem) {
+    if (problem == null) {
+      return CompletableFuture.completedFuture(Boolean.TRUE);
+    }
+    List<CompletableFuture<Void>> checks = health.checkFailedWrites();
+    if (checks.isEmpty()) {
+      return CompletableFuture.failedFuture(new JournalNotReadyException(problem));
     }
     // a failed check is reported by the log's write failure, read again once the checks are done
     return CompletableFuture.allOf(checks.toArray(new CompletableFuture<?>[0]))
         .handle((ignored, failedCheck) -> null)
-        .thenCompose(ignored -> JournalNotReadyException.answer(health::notAcceptingWrites));
+        .thenCompose(ignored -> health.notAcceptingWrites())
+        .thenCompose(
+            again ->
+                again == null
+                    ? CompletableFuture.completedFuture(Boolean.TRUE)
+                    : CompletableFuture.failedFuture(new JournalNotReadyException(again)));
   }
 }

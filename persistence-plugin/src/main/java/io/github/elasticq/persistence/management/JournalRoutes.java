@@ -1,6 +1,6 @@
 package io.github.elasticq.persistence.management;
 
-import static org.apache.pekko.http.javadsl.server.Directives.complete;
+import static org.apache.pekko.http.javadsl.server.Directives.completeWithFuture;
 import static org.apache.pekko.http.javadsl.server.Directives.get;
 import static org.apache.pekko.http.javadsl.server.Directives.pathEndOrSingleSlash;
 import static org.apache.pekko.http.javadsl.server.Directives.pathPrefix;
@@ -8,7 +8,10 @@ import static org.apache.pekko.http.javadsl.server.Directives.pathPrefix;
 import io.github.elasticq.persistence.wal.WalStats;
 import io.github.elasticq.persistence.wal.WriteAheadLog;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import org.apache.pekko.actor.ExtendedActorSystem;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
@@ -32,8 +35,10 @@ import org.apache.pekko.management.javadsl.ManagementRouteProviderSettings;
  * {@code state} is {@code not-started}, {@code recovering}, {@code open}, {@code closed} or {@code
  * failed}; {@code stats} (the {@code WalStats} fields by name) and {@code syncMode} are {@code
  * null} until the log is open; {@code dir} and {@code usableSpace} are {@code null} while the
- * configured {@code dir} is not a path (the journal fails to open: see {@code openFailure}).
- * Reading never starts a journal and never blocks. Nothing mutates, so {@link
+ * configured {@code dir} is not a path (the journal fails to open: see {@code openFailure}), and
+ * {@code usableSpace} also while the file system has not answered a free-space query within half a
+ * second (a hung volume; the query runs on Pekko's blocking-I/O dispatcher, one at a time per
+ * directory). Reading never starts a journal and never blocks. Nothing mutates, so {@link
  * ManagementRouteProviderSettings#readOnly()} changes nothing; Management's base path, bind address
  * and authentication apply.
  *
@@ -50,34 +55,57 @@ public final class JournalRoutes implements ManagementRouteProvider {
 
   @Override
   public Route routes(ManagementRouteProviderSettings settings) {
-    JournalHealth health = new JournalHealth(system);
+    return routes(new JournalHealth(system));
+  }
+
+  /** The route over {@code health}; tests give one whose free-space query they control. */
+  Route routes(JournalHealth health) {
     return pathPrefix(
         "elasticq",
         () -> pathPrefix("journal", () -> pathEndOrSingleSlash(() -> get(() -> journals(health)))));
   }
 
   private Route journals(JournalHealth health) {
-    StringBuilder sb = new StringBuilder("{\"system\":");
-    quote(sb, system.name());
-    sb.append(",\"journals\":[");
-    boolean first = true;
-    for (String id : health.journals()) {
-      if (!first) {
-        sb.append(',');
-      }
-      first = false;
-      journal(sb, health, id);
+    List<String> ids = health.journals();
+    List<Path> dirs = new ArrayList<>(ids.size());
+    List<CompletableFuture<Long>> spaces = new ArrayList<>(ids.size());
+    for (String id : ids) {
+      Path dir =
+          health
+              .log(id)
+              .map(WriteAheadLog::directory)
+              .or(() -> health.configuredDir(id))
+              .orElse(null);
+      dirs.add(dir);
+      spaces.add(
+          dir == null
+              ? CompletableFuture.completedFuture(JournalHealth.NO_ANSWER)
+              : health.usableSpace(dir));
     }
-    sb.append("]}");
-    return complete(
-        HttpResponse.create()
-            .withStatus(StatusCodes.OK)
-            .withEntity(ContentTypes.APPLICATION_JSON, sb.toString()));
+    CompletableFuture<HttpResponse> response =
+        CompletableFuture.allOf(spaces.toArray(new CompletableFuture<?>[0]))
+            .thenApply(
+                done -> {
+                  StringBuilder sb = new StringBuilder("{\"system\":");
+                  quote(sb, system.name());
+                  sb.append(",\"journals\":[");
+                  for (int i = 0; i < ids.size(); i++) {
+                    if (i > 0) {
+                      sb.append(',');
+                    }
+                    journal(sb, health, ids.get(i), dirs.get(i), spaces.get(i).join());
+                  }
+                  sb.append("]}");
+                  return HttpResponse.create()
+                      .withStatus(StatusCodes.OK)
+                      .withEntity(ContentTypes.APPLICATION_JSON, sb.toString());
+                });
+    return completeWithFuture(response);
   }
 
-  private static void journal(StringBuilder sb, JournalHealth health, String id) {
+  private static void journal(
+      StringBuilder sb, JournalHealth health, String id, Path dir, long usableSpace) {
     Optional<WriteAheadLog> log = health.log(id);
-    Path dir = log.map(WriteAheadLog::directory).or(() -> health.configuredDir(id)).orElse(null);
     sb.append("{\"plugin\":");
     quote(sb, id);
     sb.append(",\"state\":");
@@ -95,8 +123,8 @@ public final class JournalRoutes implements ManagementRouteProvider {
       sb.append("null");
     }
     sb.append(",\"usableSpace\":");
-    if (dir != null) {
-      sb.append(dir.toFile().getUsableSpace());
+    if (usableSpace != JournalHealth.NO_ANSWER) {
+      sb.append(usableSpace);
     } else {
       sb.append("null");
     }

@@ -3,6 +3,7 @@ package io.github.elasticq.persistence.management;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -26,9 +27,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.ConfigurationException;
 import org.apache.pekko.actor.ActorSystem;
+import org.apache.pekko.actor.ExtendedActorSystem;
+import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.management.javadsl.PekkoManagement;
 import org.apache.pekko.testkit.javadsl.TestKit;
 import org.junit.jupiter.api.AfterEach;
@@ -285,5 +292,66 @@ class JournalManagementTest {
     JsonNode j = JSON.readTree(r.body()).get("journals").get(0);
     assertThat(j.get("state").asText()).isEqualTo("failed");
     assertThat(j.get("openFailure").asText()).contains("elasticq.journal.dir");
+  }
+
+  /**
+   * A volume that does not answer (a hung NFS mount) used to block the thread that ran the check or
+   * the route, in {@code getUsableSpace}: a Kubernetes probe every few seconds would take every
+   * thread of the dispatcher Management runs on. Now the query runs on Pekko's blocking-I/O
+   * dispatcher, one at a time per directory, and after half a second the check fails naming it and
+   * the route reports the space unknown. The query here stands for the file system's (a real hung
+   * volume cannot be made in a test).
+   */
+  @Test
+  void ready_andRoute_whenTheFileSystemDoesNotAnswer_answerWithoutIt() throws Exception {
+    URI base = start("");
+    WriteAheadLog wal = awaitOpen(base);
+    CountDownLatch answer = new CountDownLatch(1);
+    AtomicInteger queries = new AtomicInteger();
+    JournalHealth health =
+        new JournalHealth(
+            system,
+            d -> {
+              queries.incrementAndGet();
+              try {
+                answer.await();
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+              return 1L << 40;
+            });
+    JournalReadinessCheck check = new JournalReadinessCheck(health);
+    CompletableFuture<Boolean> first =
+        assertTimeoutPreemptively(
+            Duration.ofSeconds(5), () -> check.get().toCompletableFuture(), "the check's caller");
+    assertThatThrownBy(() -> first.get(20, TimeUnit.SECONDS))
+        .hasCauseInstanceOf(JournalNotReadyException.class)
+        .hasMessageContaining("the file system of " + wal.directory())
+        .hasMessageContaining("has not answered a free-space query");
+    assertThatThrownBy(() -> check.get().toCompletableFuture().get(20, TimeUnit.SECONDS))
+        .hasMessageContaining("has not answered a free-space query");
+
+    ServerBinding binding =
+        Http.get(system)
+            .newServerAt("127.0.0.1", 0)
+            .bind(new JournalRoutes((ExtendedActorSystem) system).routes(health))
+            .toCompletableFuture()
+            .get(20, TimeUnit.SECONDS);
+    try {
+      URI routeBase = URI.create("http://127.0.0.1:" + binding.localAddress().getPort() + "/");
+      HttpResponse<String> r = get(routeBase, "elasticq/journal");
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+      JsonNode j = JSON.readTree(r.body()).get("journals").get(0);
+      assertThat(j.get("state").asText()).isEqualTo("open");
+      assertThat(j.get("usableSpace").isNull()).as(r.body()).isTrue();
+      assertThat(queries.get()).as("queries while the first one hangs").isEqualTo(1);
+
+      answer.countDown();
+      await().atMost(Duration.ofSeconds(20)).until(() -> check.get().toCompletableFuture().get());
+      j = JSON.readTree(get(routeBase, "elasticq/journal").body()).get("journals").get(0);
+      assertThat(j.get("usableSpace").asLong()).isEqualTo(1L << 40);
+    } finally {
+      binding.unbind().toCompletableFuture().get(20, TimeUnit.SECONDS);
+    }
   }
 }
