@@ -1,6 +1,8 @@
 package io.github.elasticq.examples.gateway;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -94,6 +96,7 @@ final class MqttBridge implements Gateway.BrokerReplies, AutoCloseable {
   private final String clientId;
   private final Path persistenceDir;
   private final Path identityDir;
+  private final Path subscriptionFile;
   private final String prefix;
 
   /** The client of the current connection; replaced by {@link #reconnect}. */
@@ -179,6 +182,7 @@ final class MqttBridge implements Gateway.BrokerReplies, AutoCloseable {
     this.clientId = clientId(dataDir);
     this.persistenceDir = dataDir.resolve("mqtt");
     this.identityDir = dataDir.resolve("mqtt-identity");
+    this.subscriptionFile = dataDir.resolve(SUBSCRIPTION_FILE);
     this.prefix = prefix;
     try {
       connect();
@@ -265,13 +269,36 @@ final class MqttBridge implements Gateway.BrokerReplies, AutoCloseable {
     }
   }
 
-  /** Feeds the broker's messages to {@code target} from now on and subscribes to them. */
-  void attach(Gateway target) throws MqttException {
+  /**
+   * The file in the data directory that names the topic prefix the session subscribed to, so that a
+   * run with another {@code --mqtt-topic} can end the previous run's subscription.
+   */
+  static final String SUBSCRIPTION_FILE = "mqtt-subscription";
+
+  /**
+   * Feeds the broker's messages to {@code target} from now on and subscribes to them. If the
+   * session's previous run subscribed under another prefix ({@link #SUBSCRIPTION_FILE}), that
+   * subscription ends first: the persistent session keeps every subscription until it is ended, so
+   * a run with a new {@code --mqtt-topic} went on receiving the old topics too. What the broker
+   * queued for the old subscription before this run is still delivered (it was accepted for this
+   * session).
+   */
+  void attach(Gateway target) throws MqttException, IOException {
     gateway.complete(target);
     synchronized (handover) {
       receiving = Receiving.ON;
     }
+    String previous =
+        Files.exists(subscriptionFile)
+            ? Files.readString(subscriptionFile, StandardCharsets.UTF_8).strip()
+            : "";
+    if (!previous.isEmpty() && !previous.equals(prefix)) {
+      client.unsubscribe(previous + "/in/#");
+      System.err.println(
+          "gateway: MQTT ended the previous run's subscription to " + previous + "/in/#");
+    }
     client.subscribe(prefix + "/in/#", 2);
+    Files.writeString(subscriptionFile, prefix + "\n", StandardCharsets.UTF_8);
   }
 
   /**

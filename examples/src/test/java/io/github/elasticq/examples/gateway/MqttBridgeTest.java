@@ -447,6 +447,78 @@ class MqttBridgeTest {
     }
   }
 
+  /**
+   * A run with another {@code --mqtt-topic} on the same data directory (the same persistent
+   * session) went on receiving the previous run's topics: the session kept that subscription, and
+   * nothing ended it. The previous prefix is now remembered in the data directory and unsubscribed
+   * when the new run attaches.
+   */
+  @Test
+  void newTopicPrefixOnTheSameDataDir_endsThePreviousRunsSubscription() throws Exception {
+    Mosquitto.assumeRunning();
+    String before = "elasticq-test/" + UUID.randomUUID();
+    String now = "elasticq-test/" + UUID.randomUUID();
+    Path data = tmp.resolve("data");
+    MqttClient publisher = Mosquitto.connect(MqttClient.generateClientId(), true);
+    MqttClient subscriber = Mosquitto.connect(MqttClient.generateClientId(), true);
+    List<String> results = java.util.Collections.synchronizedList(new ArrayList<>());
+    try {
+      runAttached(data, before, g -> {});
+      assertThat(Files.readString(data.resolve(MqttBridge.SUBSCRIPTION_FILE)).strip())
+          .isEqualTo(before);
+      subscriber.subscribe(
+          now + "/out/#",
+          1,
+          (topic, message) ->
+              results.add(new String(message.getPayload(), StandardCharsets.UTF_8)));
+      runAttached(
+          data,
+          now,
+          g -> {
+            // in this order: a subscription still held under the old prefix delivers the first
+            // message before the second (one publisher, one session)
+            publisher.publish(
+                before + "/in/sensor-0", "old".getBytes(StandardCharsets.UTF_8), 1, false);
+            publisher.publish(
+                now + "/in/sensor-0", "new".getBytes(StandardCharsets.UTF_8), 1, false);
+            Awaitility.await()
+                .atMost(Duration.ofMinutes(1))
+                .until(() -> results.stream().anyMatch(r -> r.endsWith(" new")));
+            assertThat(sent(g, 1)).as("messages the broker delivered: " + results).isEqualTo(1);
+          });
+      assertThat(Files.readString(data.resolve(MqttBridge.SUBSCRIPTION_FILE)).strip())
+          .isEqualTo(now);
+    } finally {
+      publisher.disconnect();
+      publisher.close();
+      subscriber.disconnect();
+      subscriber.close();
+      Mosquitto.forgetSession(MqttBridge.clientId(data));
+    }
+  }
+
+  /**
+   * A gateway with a bridge under {@code prefix} on {@code data}, attached while {@code body} runs.
+   */
+  private static void runAttached(Path data, String prefix, GatewayBody body) throws Exception {
+    MqttBridge bridge = new MqttBridge(Mosquitto.URL, prefix, data);
+    Gateway gateway = null;
+    try {
+      gateway = Gateway.start(awayOptions(data, 2), bridge);
+      bridge.attach(gateway);
+      body.run(gateway);
+    } finally {
+      if (gateway != null) {
+        gateway.close();
+      }
+      bridge.close();
+    }
+  }
+
+  private interface GatewayBody {
+    void run(Gateway gateway) throws Exception;
+  }
+
   /** One sensor name per topic: the bridge hashes a name onto the gateway's topics. */
   private static String[] sensorPerTopic(int topics) {
     String[] names = new String[topics];
