@@ -7,6 +7,7 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -29,6 +30,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * second {@code acquire} of the same directory and file in this JVM is refused before any channel
  * is opened. The directory is identified by its file key (device and inode, so one directory
  * reached through two paths or mounts is one), or its real path where the file system has none.
+ *
+ * <p>Code of this JVM that locked the file without this registry (another copy of this class, in
+ * another class loader; a tool) is found only by the attempt's own channel ({@link
+ * OverlappingFileLockException}). That channel is not closed, which would release that code's lock:
+ * it is kept open, one per file, and the next {@code acquire} of the file tries with it.
  */
 public final class DirectoryLock implements Closeable {
 
@@ -77,6 +83,15 @@ public final class DirectoryLock implements Closeable {
   /** (directory key, file name) of every lock held in this JVM; see the class comment. */
   private static final Set<List<Object>> HELD_IN_THIS_JVM = ConcurrentHashMap.newKeySet();
 
+  /**
+   * The channel of a refused attempt that found the file locked by other code of this JVM, by the
+   * key of {@link #HELD_IN_THIS_JVM}, with the lock file's key when it was opened: closing it would
+   * release that code's lock (see the class comment). Taken only by an attempt that holds the key.
+   */
+  private static final ConcurrentHashMap<List<Object>, Parked> PARKED = new ConcurrentHashMap<>();
+
+  private record Parked(FileChannel channel, Object fileKey) {}
+
   private final Path file;
   private final List<Object> key;
 
@@ -95,7 +110,7 @@ public final class DirectoryLock implements Closeable {
    * Locks {@code dir/fileName}, creating the file if it is missing. {@code dir} must exist.
    *
    * @throws InUseException if the lock is held, naming the holder and the file; nothing of the
-   *     holder's is touched
+   *     holder's is touched (see the class comment for other code of this JVM)
    * @throws IOException if the directory or the file cannot be read or created
    */
   public static DirectoryLock acquire(Path dir, String fileName) throws IOException {
@@ -107,13 +122,28 @@ public final class DirectoryLock implements Closeable {
       throw new InUseException(Holder.THIS_JVM, file);
     }
     FileChannel channel = null;
+    Object fileKey = null;
+    boolean park = false;
     try {
-      channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+      Parked parked = PARKED.remove(key);
+      if (parked != null) {
+        if (parked.channel().isOpen() && Objects.equals(parked.fileKey(), fileKeyOf(file))) {
+          channel = parked.channel();
+          fileKey = parked.fileKey();
+        } else {
+          parked.channel().close(); // the file was replaced: a lock on the old one guards nothing
+        }
+      }
+      if (channel == null) {
+        channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        fileKey = fileKeyOf(file);
+      }
       Holder holder;
       try {
         holder = channel.tryLock() == null ? Holder.ANOTHER_PROCESS : null;
       } catch (OverlappingFileLockException e) {
         holder = Holder.OTHER_CODE_IN_THIS_JVM;
+        park = true; // closing the channel would release that code's lock
       }
       if (holder != null) {
         throw new InUseException(holder, file);
@@ -121,7 +151,9 @@ public final class DirectoryLock implements Closeable {
       return new DirectoryLock(file, key, channel);
     } catch (IOException | RuntimeException | Error e) {
       try {
-        if (channel != null) {
+        if (park) {
+          PARKED.put(key, new Parked(channel, fileKey));
+        } else if (channel != null) {
           channel.close();
         }
       } catch (IOException | RuntimeException closing) {
@@ -130,6 +162,15 @@ public final class DirectoryLock implements Closeable {
         HELD_IN_THIS_JVM.remove(key); // after the channel: a new acquire may open its own
       }
       throw e;
+    }
+  }
+
+  /** The file key of {@code file}; null if it has none or is missing. */
+  private static Object fileKeyOf(Path file) throws IOException {
+    try {
+      return Files.readAttributes(file, BasicFileAttributes.class).fileKey();
+    } catch (NoSuchFileException e) {
+      return null;
     }
   }
 

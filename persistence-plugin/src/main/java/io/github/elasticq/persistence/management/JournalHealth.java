@@ -263,16 +263,23 @@ final class JournalHealth {
   }
 
   /**
-   * Completes with null if every watched journal accepts writes, else with why not. Never blocks:
-   * the free-space queries run on Pekko's blocking-I/O dispatcher ({@link #usableSpace}), and one
-   * the file system does not answer within {@link #SPACE_ANSWER_WAIT} is a reason (a hung volume).
+   * What {@link #notAcceptingWrites} found: why not every watched journal accepts writes (null if
+   * each does), and whether the file system of one did not answer its free-space query in time (a
+   * hung volume, where a write check would hang as well).
    */
-  CompletableFuture<String> notAcceptingWrites() {
+  record NotAccepting(String problem, boolean spaceUnanswered) {}
+
+  /**
+   * Completes with whether every watched journal accepts writes, and why not. Never blocks: the
+   * free-space queries run on Pekko's blocking-I/O dispatcher ({@link #usableSpace}), and one the
+   * file system does not answer within {@link #SPACE_ANSWER_WAIT} is a reason (a hung volume).
+   */
+  CompletableFuture<NotAccepting> notAcceptingWrites() {
     String notStarted = notStarted();
     if (notStarted != null) {
-      return CompletableFuture.completedFuture(notStarted);
+      return CompletableFuture.completedFuture(new NotAccepting(notStarted, false));
     }
-    List<CompletableFuture<String>> perJournal = new ArrayList<>();
+    List<CompletableFuture<NotAccepting>> perJournal = new ArrayList<>();
     for (String id : journals) {
       WriteAheadLog wal = log(id).orElseThrow();
       Path dir = wal.directory();
@@ -286,22 +293,29 @@ final class JournalHealth {
               .thenApply(
                   free -> {
                     String spaceProblem = spaceProblem(id, dir, free);
-                    return writeProblem == null
-                        ? spaceProblem
-                        : spaceProblem == null ? writeProblem : writeProblem + "; " + spaceProblem;
+                    return new NotAccepting(
+                        writeProblem == null
+                            ? spaceProblem
+                            : spaceProblem == null
+                                ? writeProblem
+                                : writeProblem + "; " + spaceProblem,
+                        free == NO_ANSWER);
                   }));
     }
     return CompletableFuture.allOf(perJournal.toArray(new CompletableFuture<?>[0]))
         .thenApply(
             done -> {
               List<String> problems = new ArrayList<>();
-              for (CompletableFuture<String> p : perJournal) {
-                String problem = p.join();
-                if (problem != null) {
-                  problems.add(problem);
+              boolean spaceUnanswered = false;
+              for (CompletableFuture<NotAccepting> p : perJournal) {
+                NotAccepting found = p.join();
+                if (found.problem() != null) {
+                  problems.add(found.problem());
                 }
+                spaceUnanswered |= found.spaceUnanswered();
               }
-              return problems.isEmpty() ? null : String.join("; ", problems);
+              return new NotAccepting(
+                  problems.isEmpty() ? null : String.join("; ", problems), spaceUnanswered);
             });
   }
 

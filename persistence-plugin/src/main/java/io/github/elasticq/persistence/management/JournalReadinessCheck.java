@@ -2,6 +2,7 @@ package io.github.elasticq.persistence.management;
 
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
 import org.apache.pekko.actor.ActorSystem;
@@ -18,7 +19,8 @@ import org.apache.pekko.actor.ActorSystem;
  * written to a temporary file and forced) and answers from what that finds, so a node that was
  * taken out of service, and so gets no writes, becomes ready once the disk has room again instead
  * of waiting for a write that never comes. A failed fsync of acknowledged records stays not ready
- * until the journal is restarted.
+ * until the journal is restarted. No write check runs while the file system has not answered the
+ * free-space query (a hung volume would hold it, and the check, past Management's timeout).
  *
  * <p>Registered under {@code pekko.management.health-checks.readiness-checks.elasticq-journal}.
  * Constructed once by Management; {@link #get} may run on several threads at once (concurrent calls
@@ -51,18 +53,43 @@ public final class JournalReadinessCheck implements Supplier<CompletionStage<Boo
    */
   @Override
   public CompletionStage<Boolean> get() {
+    CompletableFuture<Boolean> composed;
     try {
-      return health.notAcceptingWrites().thenCompose(this::answer);
+      composed = health.notAcceptingWrites().thenCompose(this::answer);
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
+    // Management reports "failed: " + the exception's message: the JournalNotReadyException
+    // itself, not the CompletionException that composing the stages wraps it in
+    CompletableFuture<Boolean> answer = new CompletableFuture<>();
+    composed.whenComplete(
+        (ready, e) -> {
+          if (e == null) {
+            answer.complete(ready);
+          } else {
+            answer.completeExceptionally(unwrap(e));
+          }
+        });
+    return answer;
   }
 
-  private CompletableFuture<Boolean> answer(String problem) {
+  private static Throwable unwrap(Throwable e) {
+    Throwable t = e;
+    while (t instanceof CompletionException && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t;
+  }
+
+  private CompletableFuture<Boolean> answer(JournalHealth.NotAccepting found) {
+    String problem = found.problem();
     if (problem == null) {
       return CompletableFuture.completedFuture(Boolean.TRUE);
     }
-    List<CompletableFuture<Void>> checks = health.checkFailedWrites();
+    // A volume that does not answer a free-space query would not answer a write check either: it
+    // would hold the writer and this check past Management's timeout, without the reason.
+    List<CompletableFuture<Void>> checks =
+        found.spaceUnanswered() ? List.of() : health.checkFailedWrites();
     if (checks.isEmpty()) {
       return CompletableFuture.failedFuture(new JournalNotReadyException(problem));
     }
@@ -72,8 +99,9 @@ public final class JournalReadinessCheck implements Supplier<CompletionStage<Boo
         .thenCompose(ignored -> health.notAcceptingWrites())
         .thenCompose(
             again ->
-                again == null
+                again.problem() == null
                     ? CompletableFuture.completedFuture(Boolean.TRUE)
-                    : CompletableFuture.failedFuture(new JournalNotReadyException(again)));
+                    : CompletableFuture.failedFuture(
+                        new JournalNotReadyException(again.problem())));
   }
 }

@@ -83,6 +83,36 @@ class DirectoryLockTest {
     DirectoryLock.acquire(dir, "LOCK").close(); // the refusal did not leave the directory marked
   }
 
+  /**
+   * A refusal because other code of this JVM holds the file's lock (e.g. a second copy of this
+   * class in another class loader, whose registry this one does not see) must not release that
+   * lock: the refused attempt's channel is the one that found it held, and closing it released
+   * every lock of the process on the file, so another process could then lock the directory beside
+   * its holder.
+   */
+  @Test
+  void refusalBecauseOtherCodeOfThisJvmHoldsTheFile_leavesItsLockHeld() throws Exception {
+    Path dir = Files.createDirectories(tmp.resolve("d"));
+    try (FileChannel other =
+        FileChannel.open(
+            dir.resolve("LOCK"), StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+      assertThat(other.tryLock()).isNotNull();
+      for (int i = 0; i < 2; i++) {
+        assertThatThrownBy(() -> DirectoryLock.acquire(dir, "LOCK"))
+            .isInstanceOfSatisfying(
+                DirectoryLock.InUseException.class,
+                e -> assertThat(e.holder()).isEqualTo(DirectoryLock.Holder.OTHER_CODE_IN_THIS_JVM));
+      }
+      assertThat(tryLockInAnotherProcess(dir.resolve("LOCK")))
+          .as("another process, while other code of this JVM holds the lock")
+          .isEqualTo("held");
+    }
+    try (DirectoryLock lock = DirectoryLock.acquire(dir, "LOCK")) {
+      assertThat(tryLockInAnotherProcess(lock.file())).isEqualTo("held");
+    }
+    assertThat(tryLockInAnotherProcess(dir.resolve("LOCK"))).isEqualTo("locked");
+  }
+
   @Test
   void fileLockedByAnotherProcess_isRefusedAsSuch() throws Exception {
     Path dir = Files.createDirectories(tmp.resolve("d"));

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -17,6 +18,7 @@ import io.github.elasticq.persistence.wal.WalTestHooks;
 import io.github.elasticq.persistence.wal.WalWrite;
 import io.github.elasticq.persistence.wal.WriteAheadLog;
 import java.io.IOException;
+import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -183,6 +185,35 @@ class JournalManagementTest {
     assertThat(r.body()).contains("journal [elasticq.journal]: write-ahead log is closed");
   }
 
+  /**
+   * Management reports a failed check as {@code failed: <the exception's message>}: the check must
+   * fail with its {@link JournalNotReadyException} itself. Composing the answer on the free-space
+   * query's future wrapped it in a {@code CompletionException}, whose message starts with both
+   * class names.
+   */
+  @Test
+  void ready_failsWithTheReasonItself_notWrappedInACompletionException() throws Exception {
+    URI base = start("elasticq.management.journal-min-free-space = 1000000TiB");
+    WriteAheadLog wal = awaitOpen(base);
+    HttpResponse<String> r = get(base, "ready");
+    assertThat(r.statusCode()).isEqualTo(500);
+    assertThat(r.body())
+        .contains("failed: journal [elasticq.journal]: only ")
+        .doesNotContain("CompletionException");
+    JournalReadinessCheck check = new JournalReadinessCheck(system);
+    Throwable failure =
+        check.get().toCompletableFuture().handle((v, e) -> e).get(20, TimeUnit.SECONDS);
+    assertThat(failure)
+        .isInstanceOf(JournalNotReadyException.class)
+        .hasMessageStartingWith("journal [elasticq.journal]: only ");
+
+    wal.close(); // not ready before any space is asked for
+    failure = check.get().toCompletableFuture().handle((v, e) -> e).get(20, TimeUnit.SECONDS);
+    assertThat(failure)
+        .isInstanceOf(JournalNotReadyException.class)
+        .hasMessage("journal [elasticq.journal]: write-ahead log is closed");
+  }
+
   @Test
   void ready_failsWithoutEnoughFreeSpace() throws Exception {
     URI base = start("elasticq.management.journal-min-free-space = 1000000TiB");
@@ -292,6 +323,57 @@ class JournalManagementTest {
     JsonNode j = JSON.readTree(r.body()).get("journals").get(0);
     assertThat(j.get("state").asText()).isEqualTo("failed");
     assertThat(j.get("openFailure").asText()).contains("elasticq.journal.dir");
+  }
+
+  /**
+   * A hung volume after a failed write: the free-space query does not answer, and neither would the
+   * write check the failed write calls for (here: its file is a named pipe nobody reads, so opening
+   * it blocks the log's writer as a hung volume would). The check must still fail naming the
+   * unanswered query, as it does without the failed write; it started the write check and never
+   * completed (Management answered with its own timeout, without the reason).
+   */
+  @Test
+  void ready_whenTheFileSystemDoesNotAnswer_afterAFailedWrite_failsNamingIt() throws Exception {
+    URI base = start("");
+    WriteAheadLog wal = awaitOpen(base);
+    write(wal, "p", 1);
+    WalTestHooks.breakActiveChannel(wal);
+    assertThatThrownBy(() -> write(wal, "p", 2)).hasRootCauseInstanceOf(IOException.class);
+    Path fifo = wal.directory().resolve("write-check.tmp");
+    Process mkfifo = new ProcessBuilder("mkfifo", fifo.toString()).start();
+    assumeTrue(mkfifo.waitFor(1, TimeUnit.MINUTES) && mkfifo.exitValue() == 0, "mkfifo");
+    CountDownLatch answer = new CountDownLatch(1);
+    JournalHealth health =
+        new JournalHealth(
+            system,
+            d -> {
+              try {
+                answer.await();
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+              return 1L << 40;
+            });
+    try {
+      CompletableFuture<Boolean> ready =
+          new JournalReadinessCheck(health).get().toCompletableFuture();
+      Throwable failure = ready.handle((v, e) -> e).get(20, TimeUnit.SECONDS);
+      assertThat(failure)
+          .isInstanceOf(JournalNotReadyException.class)
+          .hasMessageContaining("the file system of " + wal.directory())
+          .hasMessageContaining("has not answered a free-space query")
+          .hasMessageContaining("the last write to " + wal.directory() + " failed");
+    } finally {
+      answer.countDown();
+      // a reader and writer of the pipe: never blocks, and lets a write check blocked on it go on
+      RandomAccessFile unblock = new RandomAccessFile(fifo.toFile(), "rw");
+      try {
+        CompletableFuture<Void> writeCheck = wal.checkWrites(); // the one running, if any
+        await().atMost(Duration.ofSeconds(20)).until(writeCheck::isDone);
+      } finally {
+        unblock.close();
+      }
+    }
   }
 
   /**
