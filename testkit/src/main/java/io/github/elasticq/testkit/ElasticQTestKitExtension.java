@@ -2,12 +2,16 @@ package io.github.elasticq.testkit;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import java.lang.reflect.Constructor;
+import java.util.Arrays;
 import java.util.Optional;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.junit.jupiter.api.TestInstance.Lifecycle;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolutionException;
@@ -24,14 +28,18 @@ import org.junit.platform.commons.support.AnnotationSupport;
  * lives in the class's {@link ExtensionContext.Store}, so both {@code @TestInstance} lifecycles get
  * exactly one system per class and it is always shut down. A {@code @Nested} class shares its
  * enclosing class's kit, unless it carries its own {@link ElasticQTest}: then it gets its own kit,
- * with its own configuration and system name, closed after that nested class.
+ * with its own configuration and system name, closed after that nested class. A {@code @Nested}
+ * class that registers this extension with {@code @ExtendWith} in an enclosing class that does not
+ * use it gets its own kit too, named after it and closed after it.
  *
  * <p>Resolves parameters of type {@link ElasticQTestKit}, {@link ActorTestKit}, {@link ActorSystem}
  * and {@link MailboxProbe}. A test method gets a probe of its own, whose drop baseline is taken
  * just before the test ({@link MailboxProbe#withOwnBaseline()}), so {@code assertNoDrops()} covers
- * exactly that test, also with methods run in parallel; a probe injected into a constructor or a
- * {@code @BeforeAll} method is the class's shared one, whose baseline is reset before each test
- * ({@link MailboxProbe#mark()}).
+ * exactly that test, also with methods run in parallel. So does a probe injected into the
+ * constructor of a per-method test instance (the default lifecycle: one instance per test, created
+ * just before it), whose baseline is taken as the instance is created. A probe injected into a
+ * {@code @BeforeAll} method, or into the constructor of a {@code PER_CLASS} instance, is the
+ * class's shared one, whose baseline is reset before each test ({@link MailboxProbe#mark()}).
  */
 public final class ElasticQTestKitExtension
     implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback, ParameterResolver {
@@ -93,7 +101,18 @@ public final class ElasticQTestKitExtension
           context.getTestMethod().isPresent()
               ? context.getStore(NAMESPACE).get(TEST_PROBE_KEY, MailboxProbe.class)
               : null;
-      return own != null ? own : kit.mailboxProbe();
+      if (own != null) {
+        return own;
+      }
+      if (parameter.getDeclaringExecutable() instanceof Constructor
+          && context.getTestInstanceLifecycle().orElse(Lifecycle.PER_METHOD)
+              == Lifecycle.PER_METHOD) {
+        // One instance per test, created just before it: a probe of its own, as a test method
+        // gets. The shared probe's baseline is reset before every test, so with methods run in
+        // parallel another test's start made this test's assertNoDrops() pass over its drops.
+        return kit.mailboxProbe().withOwnBaseline();
+      }
+      return kit.mailboxProbe();
     }
     throw new ParameterResolutionException("cannot resolve " + parameter.getParameter());
   }
@@ -118,15 +137,22 @@ public final class ElasticQTestKitExtension
 
   /**
    * The class context whose kit {@code classContext} uses: the nearest of itself and its enclosing
-   * classes that carries {@link ElasticQTest}, else (the extension registered with {@code
-   * ExtendWith}) the outermost class.
+   * classes that carries {@link ElasticQTest}; else the outermost of them that registers this
+   * extension with {@code @ExtendWith} (so nested classes that each register it, in a class that
+   * does not, get a kit each, closed after them: the outermost class, which never runs this
+   * extension, held one kit for all of them, closed only with that class's store); else (the
+   * extension registered otherwise, e.g. with {@code @RegisterExtension}) the outermost class.
    */
   private static ExtensionContext kitOwner(ExtensionContext classContext) {
+    ExtensionContext registering = null;
     ExtensionContext c = classContext;
     while (!isAnnotated(c)) {
+      if (registersThisExtension(c)) {
+        registering = c;
+      }
       Optional<ExtensionContext> parent = c.getParent();
       if (parent.isEmpty() || parent.get().getTestClass().isEmpty()) {
-        return c;
+        return registering != null ? registering : c;
       }
       c = parent.get();
     }
@@ -137,6 +163,18 @@ public final class ElasticQTestKitExtension
     return classContext
         .getTestClass()
         .map(t -> AnnotationSupport.isAnnotated(t, ElasticQTest.class))
+        .orElse(false);
+  }
+
+  /** Whether the class carries {@code @ExtendWith(ElasticQTestKitExtension.class)}. */
+  private static boolean registersThisExtension(ExtensionContext classContext) {
+    return classContext
+        .getTestClass()
+        .map(
+            t ->
+                AnnotationSupport.findRepeatableAnnotations(t, ExtendWith.class).stream()
+                    .anyMatch(
+                        e -> Arrays.asList(e.value()).contains(ElasticQTestKitExtension.class)))
         .orElse(false);
   }
 

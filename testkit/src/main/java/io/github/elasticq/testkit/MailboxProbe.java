@@ -41,6 +41,9 @@ public final class MailboxProbe {
 
   private static final long POLL_MILLIS = 10;
 
+  /** The longest timeout in nanoseconds a long holds; longer ones wait as long as this. */
+  private static final Duration MAX_NANOS = Duration.ofNanos(Long.MAX_VALUE);
+
   private final MailboxRegistry registry;
   private final Duration timeout;
   private final Map<String, Long> droppedAtMark;
@@ -122,7 +125,18 @@ public final class MailboxProbe {
   }
 
   private MailboxInfo mailboxOf(ActorPath path) {
-    return mailboxOf(path, System.nanoTime() + timeout.toNanos());
+    return mailboxOf(path, deadline());
+  }
+
+  /**
+   * The nanoTime at which a wait starting now gives up. A timeout beyond what a long holds in
+   * nanoseconds (some 292 years, e.g. {@code ChronoUnit.FOREVER}) waits that long: {@code
+   * toNanos()} would throw ArithmeticException, and the sum wraps harmlessly, as the waits compare
+   * {@code nanoTime() - deadline}.
+   */
+  private long deadline() {
+    long nanos = timeout.compareTo(MAX_NANOS) >= 0 ? Long.MAX_VALUE : timeout.toNanos();
+    return System.nanoTime() + nanos;
   }
 
   /** The mailbox of {@code path}, waiting until {@code deadline} (nanoTime) for it to register. */
@@ -217,7 +231,7 @@ public final class MailboxProbe {
       ActorRef<?> actor, String description, Predicate<? super MailboxInfo> condition) {
     // one deadline for the whole wait: finding the mailbox (also again, if the actor's mailbox is
     // replaced) is part of it, so a wait never lasts longer than the timeout
-    long deadline = System.nanoTime() + timeout.toNanos();
+    long deadline = deadline();
     MailboxInfo m = mailboxOf(actor.path(), deadline);
     while (!condition.test(m)) {
       if (System.nanoTime() - deadline >= 0) {

@@ -7,9 +7,11 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.platform.testkit.engine.EngineTestKit;
 
 /**
@@ -75,6 +77,26 @@ class LifecycleTest {
         .containsExactly(outer, outer);
     assertClosed(outer);
     assertClosed(configured.get(0));
+  }
+
+  /**
+   * Nested classes that each register the extension with {@code @ExtendWith} (their enclosing class
+   * does not) get a kit each, named after them and closed after them. The kit went to the outermost
+   * class, which does not use the extension: the two classes shared one system, named after that
+   * class, shut down only when JUnit closed that class's store.
+   */
+  @Test
+  void nestedClassesRegisteringTheExtension_getAKitEach_closedAfterThem() {
+    List<ElasticQTestKit> seen = run(ExtendedNestedExample.class, 3);
+    assertThat(seen).hasSize(2);
+    assertThat(seen).extracting(k -> k.system().name()).containsExactlyInAnyOrder("A", "B");
+    assertThat(seen.get(1)).isNotSameAs(seen.get(0));
+    assertClosed(seen.get(0));
+    assertClosed(seen.get(1));
+    assertThat(ExtendedNestedExample.KITS_AT_OUTER_AFTER_ALL)
+        .as("each nested class's kit is closed after that class, before its enclosing class ends")
+        .hasSize(2)
+        .allSatisfy(k -> assertThat(k.isClosed()).isTrue());
   }
 
   private static List<ElasticQTestKit> run(Class<?> example, int tests) {
@@ -148,6 +170,38 @@ class LifecycleTest {
       @Test
       void inner(ElasticQTestKit kit) {
         assertThat(kit.isClosed()).isFalse();
+        SEEN.add(kit);
+      }
+    }
+  }
+
+  /** The extension registered by its nested classes only. */
+  static class ExtendedNestedExample {
+    static final List<ElasticQTestKit> KITS_AT_OUTER_AFTER_ALL = new ArrayList<>();
+
+    @AfterAll
+    static void copyKits() {
+      KITS_AT_OUTER_AFTER_ALL.clear();
+      KITS_AT_OUTER_AFTER_ALL.addAll(SEEN);
+    }
+
+    @Test
+    void outer() {}
+
+    @Nested
+    @ExtendWith(ElasticQTestKitExtension.class)
+    class A {
+      @Test
+      void a(ElasticQTestKit kit) {
+        SEEN.add(kit);
+      }
+    }
+
+    @Nested
+    @ExtendWith(ElasticQTestKitExtension.class)
+    class B {
+      @Test
+      void b(ElasticQTestKit kit) {
         SEEN.add(kit);
       }
     }

@@ -7,6 +7,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.github.elasticq.mailbox.MailboxInfo;
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.MailboxSelector;
@@ -270,6 +271,20 @@ class MailboxProbeTest {
     assertThatThrownBy(() -> probe.withTimeout(Duration.ZERO))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("timeout must be positive");
+  }
+
+  /**
+   * A timeout beyond what a long holds in nanoseconds ({@code ChronoUnit.FOREVER}, "wait forever")
+   * is accepted, and a wait with it waits: it threw ArithmeticException (long overflow) at once.
+   */
+  @Test
+  void withAnEndlessTimeout_waitsInsteadOfOverflowing() {
+    ActorRef<Holder.Msg> actor = spawn("small-mailbox");
+    MailboxProbe forever = probe.withTimeout(ChronoUnit.FOREVER.getDuration());
+    assertThat(forever.timeout()).isEqualTo(ChronoUnit.FOREVER.getDuration());
+    assertThat(forever.awaitSize(actor, 0).stats().size()).isZero();
+    assertThat(forever.mailboxOf(actor).ownerPath()).isEqualTo(actor.path().toString());
+    kit.stop(actor);
   }
 
   /**
