@@ -229,6 +229,22 @@ abstract class AbstractElasticMessageQueue implements MessageQueue {
     return dequeue();
   }
 
+  /**
+   * Whether a consumer batch holds messages taken from a level and not released yet. Consumer
+   * thread; false for queues that never batch.
+   */
+  boolean holdsHeldBatch() {
+    return false;
+  }
+
+  /**
+   * How many messages of the batch in progress ({@link #holdsHeldBatch()}) were already handed to
+   * the actor; 0 when no batch is held. Consumer thread.
+   */
+  int handedOutOfHeldBatch() {
+    return 0;
+  }
+
   /** The message of an envelope as the sender sent it (unwraps a sampled one). Any thread. */
   static Object payload(Envelope e) {
     Object m = e.message();
@@ -281,7 +297,19 @@ abstract class AbstractElasticMessageQueue implements MessageQueue {
     }
     List<QueueStats> before = r == null ? null : levelStats();
     long beforeAll = r == null ? 0 : stats(before).dequeued();
+    // The messages of a batch in progress that the actor had already processed: the drain releases
+    // them (its level counts them dequeued only then), but they are not dead-lettered here.
+    int handedOut = r == null ? 0 : handedOutOfHeldBatch();
     long dead = 0;
+    List<QueueStats> released = null;
+    if (handedOut > 0) {
+      // The rest of that batch first, so that the level it came from shows in the counters.
+      while (holdsHeldBatch()) {
+        deadLetters.enqueue(owner, exactDequeue());
+        dead++;
+      }
+      released = levelStats();
+    }
     for (Envelope e = exactDequeue(); e != null; e = exactDequeue()) {
       deadLetters.enqueue(owner, e);
       dead++;
@@ -293,11 +321,17 @@ abstract class AbstractElasticMessageQueue implements MessageQueue {
       for (int i = 0; i < cleaned.length; i++) {
         cleaned[i] = after.get(i).dequeued() - before.get(i).dequeued();
       }
-      // Dequeued during the drain but not dead-lettered here: the messages of a batch
-      // (ElasticMessageQueue) the actor had already processed, which the drain released, or, for
-      // the shared queue, what other team members took meanwhile. Both happen only in one-queue
-      // mailboxes (level 0); for QoS queues the difference is 0.
-      cleaned[0] -= afterAll.dequeued() - beforeAll - dead;
+      if (released != null) {
+        for (int i = 0; i < cleaned.length; i++) {
+          if (released.get(i).dequeued() != before.get(i).dequeued()) {
+            cleaned[i] -= handedOut; // the batch's level: its release alone dequeued in between
+            break;
+          }
+        }
+      }
+      // Dequeued during the drain but neither dead-lettered here nor of a batch: for the shared
+      // queue, what other team members took meanwhile (level 0, its only level); 0 otherwise.
+      cleaned[0] -= afterAll.dequeued() - beforeAll - dead - handedOut;
       registry.retire(
           id(),
           mailboxType(),

@@ -133,6 +133,20 @@ class ElasticMessageQueue extends SingleQueueMessageQueue<AbstractElasticMpscQue
     return delivered(queue().poll());
   }
 
+  @Override
+  boolean holdsHeldBatch() {
+    Object o = queueOrBatch();
+    return o instanceof ConsumerBatch && ((ConsumerBatch<?>) o).taken != 0;
+  }
+
+  @Override
+  int handedOutOfHeldBatch() {
+    Object o = queueOrBatch();
+    return o instanceof ConsumerBatch && ((ConsumerBatch<?>) o).taken != 0
+        ? ((ConsumerBatch<?>) o).delivered
+        : 0;
+  }
+
   /**
    * The queue's size less the messages of the current batch already handed to the actor (they stay
    * in the queue's count until the batch is released, so they also still count against {@code

@@ -252,6 +252,17 @@ class QosMessageQueue extends AbstractElasticMessageQueue implements QosMessageQ
     return b != null && b.taken != 0;
   }
 
+  @Override
+  boolean holdsHeldBatch() {
+    return holdsBatch();
+  }
+
+  @Override
+  int handedOutOfHeldBatch() {
+    ConsumerBatch<QosQueue<Envelope>> b = batch;
+    return b != null && b.taken != 0 ? b.delivered : 0;
+  }
+
   /**
    * The control queue, then the held messages of a batch (a run ended inside it), then the exact
    * poll. {@code cleanUp} calls this on the actor's thread once the actor has stopped.

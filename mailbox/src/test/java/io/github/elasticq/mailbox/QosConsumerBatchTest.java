@@ -6,10 +6,13 @@ import com.typesafe.config.ConfigFactory;
 import io.github.elasticq.mailbox.BurstMemoryQosMailboxTest.Leveled;
 import io.github.elasticq.queue.QosQueue;
 import io.github.elasticq.queue.QueueConfig;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.pekko.actor.AbstractActor;
 import org.apache.pekko.actor.ActorRef;
@@ -279,5 +282,82 @@ class QosConsumerBatchTest {
     assertThat(failures).isEmpty();
     assertThat(processed.get()).as("processed of %d sent", expected).isEqualTo(expected);
     assertThat(outOfOrder.get()).isZero();
+  }
+
+  /**
+   * An actor of a QoS mailbox that stops itself inside a batch of level 2: the registry's clean-up
+   * totals put every dead-lettered message on level 2, the level it came from (the batch's messages
+   * the actor had already processed, which the drain released, are not clean-up drops of any level,
+   * in particular not of level 0).
+   */
+  @Test
+  void anActorStoppingInsideABatch_theRegistryCountsTheCleanUpOnTheBatchsLevel() throws Exception {
+    ActorSystem own =
+        ActorSystem.create(
+            "QosBatchCleanUp",
+            ConfigFactory.parseString(
+                    "qos-cleanup-mailbox.mailbox-type = \"io.github.elasticq.mailbox.QosMailbox\"")
+                .withFallback(ConfigFactory.load("application-test")));
+    try {
+      CountDownLatch blocked = new CountDownLatch(1);
+      CountDownLatch release = new CountDownLatch(1);
+      AtomicInteger processed = new AtomicInteger();
+      ActorRef actor =
+          own.actorOf(
+              Props.create(StopsAtTwo.class, () -> new StopsAtTwo(blocked, release, processed))
+                  .withMailbox("qos-cleanup-mailbox"),
+              "qos-stops-inside-a-batch");
+      TestKit probe = new TestKit(own);
+      probe.watch(actor);
+      int burst = 200;
+      actor.tell(new Leveled(2, 0), ActorRef.noSender());
+      assertThat(blocked.await(10, TimeUnit.SECONDS)).isTrue();
+      for (int i = 1; i < burst; i++) {
+        actor.tell(new Leveled(2, i), ActorRef.noSender()); // level 2 grows above min
+      }
+      release.countDown();
+      probe.expectTerminated(Duration.ofSeconds(10), actor);
+
+      assertThat(processed.get()).isEqualTo(3); // 0, 1, 2
+      MailboxInfo totals =
+          MailboxRegistry.get(own).stoppedTotals().stream()
+              .filter(info -> info.id().equals("qos-cleanup-mailbox"))
+              .findFirst()
+              .orElseThrow();
+      assertThat(totals.cleanedUp()).isEqualTo(burst - 3);
+      assertThat(totals.levelCleanedUp()).containsExactly(0L, 0L, (long) burst - 3);
+    } finally {
+      TestKit.shutdownActorSystem(own);
+    }
+  }
+
+  /** Blocks on message 0 until released, then stops itself after message 2. */
+  static final class StopsAtTwo extends AbstractActor {
+    private final CountDownLatch blocked;
+    private final CountDownLatch release;
+    private final AtomicInteger processed;
+
+    StopsAtTwo(CountDownLatch blocked, CountDownLatch release, AtomicInteger processed) {
+      this.blocked = blocked;
+      this.release = release;
+      this.processed = processed;
+    }
+
+    @Override
+    public Receive createReceive() {
+      return receiveBuilder()
+          .match(
+              Leveled.class,
+              m -> {
+                processed.incrementAndGet();
+                if (m.seq() == 0) {
+                  blocked.countDown();
+                  release.await(10, TimeUnit.SECONDS);
+                } else if (m.seq() == 2) {
+                  getContext().stop(getSelf());
+                }
+              })
+          .build();
+    }
   }
 }
