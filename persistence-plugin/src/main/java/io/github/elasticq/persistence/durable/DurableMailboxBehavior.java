@@ -169,6 +169,14 @@ final class DurableMailboxBehavior<T>
   /** The longest wait of {@link #journalRestart}, for a journal that keeps failing. */
   private static final Duration RESTART_MAX_BACKOFF = Duration.ofSeconds(10);
 
+  /**
+   * The longest delay of the mailbox's timers: a longer {@code confirm-flush-interval}
+   * ("practically never") flushes this often instead. Pekko's scheduler refuses delays beyond about
+   * 248 days (with its default tick), and such a setting used to fail the mailbox on its first
+   * message.
+   */
+  static final Duration MAX_TIMER_DELAY = Duration.ofHours(1);
+
   /** Room in Pekko's stashes for its snapshot and delete replies and for signals. */
   private static final int OTHER_MESSAGES_HELD = 64;
 
@@ -180,7 +188,14 @@ final class DurableMailboxBehavior<T>
   private final String persistenceIdString;
   private final Counters counters;
 
+  /** {@code confirm-flush-interval}, at most {@link #MAX_TIMER_DELAY}: every timer's delay. */
+  private final Duration timerDelay;
+
   private final ArrayList<Pending> pendingStores = new ArrayList<>();
+
+  /** The message classes whose stored form was read back once ({@link #checkReadable}). */
+  private final Set<Class<?>> readable = new HashSet<>();
+
   private boolean flushStoresSent;
 
   /**
@@ -280,6 +295,8 @@ final class DurableMailboxBehavior<T>
     this.serialization = SerializationExtension.get(Adapter.toClassic(ctx.getSystem()));
     this.persistenceIdString = persistenceId.id();
     this.counters = DurableMailboxRegistry.get(ctx.getSystem()).register(persistenceIdString);
+    Duration interval = settings.confirmFlushInterval();
+    this.timerDelay = interval.compareTo(MAX_TIMER_DELAY) > 0 ? MAX_TIMER_DELAY : interval;
   }
 
   /**
@@ -727,6 +744,7 @@ final class DurableMailboxBehavior<T>
     try {
       serialized = serialize(message);
       DurableMailboxSerializer.checkStorable(serialized);
+      checkReadable(message, serialized);
     } catch (Exception e) {
       String reason = "not serializable: " + e;
       ctx.getLog()
@@ -753,9 +771,30 @@ final class DurableMailboxBehavior<T>
     flushStoresSent = true;
     ctx.getSelf().tell(FlushStores.INSTANCE);
     if (!timers.isTimerActive(FlushStoresRetry.INSTANCE)) {
-      timers.startTimerWithFixedDelay(
-          FlushStoresRetry.INSTANCE, FlushStores.INSTANCE, settings.confirmFlushInterval());
+      timers.startTimerWithFixedDelay(FlushStoresRetry.INSTANCE, FlushStores.INSTANCE, timerDelay);
     }
+  }
+
+  /**
+   * Reads the stored form of the first message of each class back: a message its serializer can
+   * write but not read (a Jackson class without a creator Jackson can use) used to be accepted and
+   * delivered as the original object, and only after a restart did its stored copy turn out to be
+   * unreadable, so that it was poisoned instead of delivered. Such a message is now rejected as it
+   * is accepted. Once per class and mailbox run, so the cost stays off the steady state (a failure
+   * that depends on a message's content shows only in a redelivery after a restart).
+   */
+  private void checkReadable(Object message, SerializedMessage s) {
+    if (readable.contains(message.getClass())) {
+      return;
+    }
+    Try<Object> back = serialization.deserialize(s.bytes(), s.serializerId(), s.manifest());
+    if (back.isFailure()) {
+      Throwable cause = back.failed().get();
+      throw new IllegalArgumentException(
+          "its stored form cannot be read back (" + message.getClass().getName() + "): " + cause,
+          cause);
+    }
+    readable.add(message.getClass());
   }
 
   private SerializedMessage serialize(Object message) throws Exception {
@@ -879,10 +918,7 @@ final class DurableMailboxBehavior<T>
 
   private void startFlushTimer() {
     if (!timers.isTimerActive(FlushConfirmations.INSTANCE)) {
-      timers.startSingleTimer(
-          FlushConfirmations.INSTANCE,
-          FlushConfirmations.INSTANCE,
-          settings.confirmFlushInterval());
+      timers.startSingleTimer(FlushConfirmations.INSTANCE, FlushConfirmations.INSTANCE, timerDelay);
     }
   }
 
@@ -916,8 +952,7 @@ final class DurableMailboxBehavior<T>
   /** Sends the notice of a child's stop, and repeats it until handled (a full stash drops it). */
   private void sendNotice(InnerTerminated notice) {
     ctx.getSelf().tell(notice);
-    timers.startTimerWithFixedDelay(
-        InnerTerminatedRetry.INSTANCE, notice, settings.confirmFlushInterval());
+    timers.startTimerWithFixedDelay(InnerTerminatedRetry.INSTANCE, notice, timerDelay);
   }
 
   private Effect<DurableMailboxEvent, DurableMailboxState> onInnerTerminated(

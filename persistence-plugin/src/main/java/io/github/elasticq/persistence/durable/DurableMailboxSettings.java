@@ -190,7 +190,10 @@ public final class DurableMailboxSettings {
     return confirmBatchSize;
   }
 
-  /** Longest time a processed message waits for its confirmation to be written. */
+  /**
+   * Longest time a processed message waits for its confirmation to be written; the mailbox's timers
+   * wait at most an hour, so a longer value flushes hourly.
+   */
   public Duration confirmFlushInterval() {
     return confirmFlushInterval;
   }
