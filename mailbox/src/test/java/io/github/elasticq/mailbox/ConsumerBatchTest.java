@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.apache.pekko.actor.AbstractActor;
 import org.apache.pekko.actor.ActorRef;
 import org.apache.pekko.actor.ActorSystem;
 import org.apache.pekko.actor.DeadLetter;
@@ -183,7 +182,11 @@ class ConsumerBatchTest {
     CountDownLatch release = new CountDownLatch(1);
     AtomicInteger processed = new AtomicInteger();
     Props props =
-        Props.create(StopsAtThree.class, () -> new StopsAtThree(blocked, release, processed))
+        Props.create(
+                TestActors.StopsInsideABatch.class,
+                () ->
+                    new TestActors.StopsInsideABatch(
+                        blocked, release, processed, 3, m -> (Integer) m))
             .withMailbox("test-elastic-mailbox");
     ActorRef actor = system.actorOf(props, "stops-inside-a-batch");
     TestKit probe = new TestKit(system);
@@ -215,35 +218,5 @@ class ConsumerBatchTest {
             .orElseThrow();
     assertThat(totals.cleanedUp()).isEqualTo(burst - 4);
     assertThat(totals.levelCleanedUp()).containsExactly((long) burst - 4); // its only level
-  }
-
-  /** Blocks on message 0 until released, then stops itself after message 3. */
-  static final class StopsAtThree extends AbstractActor {
-    private final CountDownLatch blocked;
-    private final CountDownLatch release;
-    private final AtomicInteger processed;
-
-    StopsAtThree(CountDownLatch blocked, CountDownLatch release, AtomicInteger processed) {
-      this.blocked = blocked;
-      this.release = release;
-      this.processed = processed;
-    }
-
-    @Override
-    public Receive createReceive() {
-      return receiveBuilder()
-          .match(
-              Integer.class,
-              i -> {
-                processed.incrementAndGet();
-                if (i == 0) {
-                  blocked.countDown();
-                  release.await(10, TimeUnit.SECONDS);
-                } else if (i == 3) {
-                  getContext().stop(getSelf());
-                }
-              })
-          .build();
-    }
   }
 }

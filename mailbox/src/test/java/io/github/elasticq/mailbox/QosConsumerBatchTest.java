@@ -304,7 +304,11 @@ class QosConsumerBatchTest {
       AtomicInteger processed = new AtomicInteger();
       ActorRef actor =
           own.actorOf(
-              Props.create(StopsAtTwo.class, () -> new StopsAtTwo(blocked, release, processed))
+              Props.create(
+                      TestActors.StopsInsideABatch.class,
+                      () ->
+                          new TestActors.StopsInsideABatch(
+                              blocked, release, processed, 2, m -> ((Leveled) m).seq()))
                   .withMailbox("qos-cleanup-mailbox"),
               "qos-stops-inside-a-batch");
       TestKit probe = new TestKit(own);
@@ -328,36 +332,6 @@ class QosConsumerBatchTest {
       assertThat(totals.levelCleanedUp()).containsExactly(0L, 0L, (long) burst - 3);
     } finally {
       TestKit.shutdownActorSystem(own);
-    }
-  }
-
-  /** Blocks on message 0 until released, then stops itself after message 2. */
-  static final class StopsAtTwo extends AbstractActor {
-    private final CountDownLatch blocked;
-    private final CountDownLatch release;
-    private final AtomicInteger processed;
-
-    StopsAtTwo(CountDownLatch blocked, CountDownLatch release, AtomicInteger processed) {
-      this.blocked = blocked;
-      this.release = release;
-      this.processed = processed;
-    }
-
-    @Override
-    public Receive createReceive() {
-      return receiveBuilder()
-          .match(
-              Leveled.class,
-              m -> {
-                processed.incrementAndGet();
-                if (m.seq() == 0) {
-                  blocked.countDown();
-                  release.await(10, TimeUnit.SECONDS);
-                } else if (m.seq() == 2) {
-                  getContext().stop(getSelf());
-                }
-              })
-          .build();
     }
   }
 }

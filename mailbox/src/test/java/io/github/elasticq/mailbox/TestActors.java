@@ -6,7 +6,9 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
+import java.util.function.ToLongFunction;
 import org.apache.pekko.actor.AbstractActor;
 import org.apache.pekko.actor.ActorRef;
 import org.apache.pekko.actor.ActorSystem;
@@ -28,6 +30,50 @@ final class TestActors {
   @SuppressWarnings("unchecked")
   static <Q extends MessageQueue> Q queueOf(ActorSystem system, String mailboxId) {
     return (Q) system.mailboxes().lookup(mailboxId).create(Option.empty(), Option.empty());
+  }
+
+  /**
+   * Blocks on its first message (sequence 0) until {@code release} opens, signalling {@code
+   * blocked}, then stops itself after the message of sequence {@code stopAt}: an actor that stops
+   * inside a consumer batch. {@code seqOf} reads a message's sequence; every message counts in
+   * {@code processed}.
+   */
+  static final class StopsInsideABatch extends AbstractActor {
+    private final CountDownLatch blocked;
+    private final CountDownLatch release;
+    private final AtomicInteger processed;
+    private final long stopAt;
+    private final ToLongFunction<Object> seqOf;
+
+    StopsInsideABatch(
+        CountDownLatch blocked,
+        CountDownLatch release,
+        AtomicInteger processed,
+        long stopAt,
+        ToLongFunction<Object> seqOf) {
+      this.blocked = blocked;
+      this.release = release;
+      this.processed = processed;
+      this.stopAt = stopAt;
+      this.seqOf = seqOf;
+    }
+
+    @Override
+    public Receive createReceive() {
+      return receiveBuilder()
+          .matchAny(
+              m -> {
+                processed.incrementAndGet();
+                long seq = seqOf.applyAsLong(m);
+                if (seq == 0) {
+                  blocked.countDown();
+                  release.await(10, TimeUnit.SECONDS);
+                } else if (seq == stopAt) {
+                  getContext().stop(getSelf());
+                }
+              })
+          .build();
+    }
   }
 
   /** Holds the actor inside its receive until {@code gate} opens; signals {@code entered}. */
