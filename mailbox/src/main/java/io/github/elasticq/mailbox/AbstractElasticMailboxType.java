@@ -30,7 +30,7 @@ abstract class AbstractElasticMailboxType implements MailboxType {
   AbstractElasticMailboxType(MailboxSettings s, QueueConfig queueConfig) {
     this.id = s.id();
     this.queueConfig = queueConfig;
-    this.families = new QueueFamily.Cache(id, getClass().getName());
+    this.families = new QueueFamily.Cache(id, getClass().getName(), s.unknownKeys());
   }
 
   /** The configuration path this mailbox type was created from. Any thread. */

@@ -9,8 +9,10 @@ import io.github.elasticq.queue.QueueConfig;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import org.apache.pekko.ConfigurationException;
 import org.apache.pekko.actor.ActorSystem;
 
@@ -27,11 +29,13 @@ final class MailboxSettings {
   private final String id;
   private final Config explicit;
   private final Config config;
+  private final List<String> unknownKeys;
 
-  private MailboxSettings(String id, Config explicit, Config config) {
+  private MailboxSettings(String id, Config explicit, Config config, List<String> unknownKeys) {
     this.id = id;
     this.explicit = explicit;
     this.config = config;
+    this.unknownKeys = unknownKeys;
   }
 
   /**
@@ -56,7 +60,31 @@ final class MailboxSettings {
         // keep the section as passed
       }
     }
-    return new MailboxSettings(id, own, section.withFallback(defaults));
+    return new MailboxSettings(
+        id, own, section.withFallback(defaults), unknownKeys(own, defaults, systemConfig));
+  }
+
+  /**
+   * The keys the section sets that neither this mailbox type nor Pekko reads: a misspelt key
+   * ({@code max-capcity}) or one of another mailbox type ({@code levels} in an ElasticMailbox
+   * section) is silently ignored otherwise. Pekko's own keys count as known: those of {@code
+   * pekko.actor.default-mailbox}, and those of {@code pekko.actor.default-dispatcher}, since a
+   * dispatcher section that names a {@code mailbox-type} is the section the mailbox gets. Sorted.
+   */
+  private static List<String> unknownKeys(Config own, Config defaults, Config systemConfig) {
+    Set<String> known = new HashSet<>(defaults.root().keySet());
+    known.add("id");
+    for (String pekko : List.of("pekko.actor.default-mailbox", "pekko.actor.default-dispatcher")) {
+      if (systemConfig.hasPath(pekko)) {
+        known.addAll(systemConfig.getConfig(pekko).root().keySet());
+      }
+    }
+    return own.root().keySet().stream().filter(k -> !known.contains(k)).sorted().toList();
+  }
+
+  /** See {@link #unknownKeys(Config, Config, Config)}; empty when every key is known. */
+  List<String> unknownKeys() {
+    return unknownKeys;
   }
 
   /** The mailbox id: the config path of the section. */

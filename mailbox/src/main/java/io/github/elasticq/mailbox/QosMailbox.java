@@ -83,7 +83,7 @@ public final class QosMailbox implements MailboxType, ProducesMessageQueue<QosMe
   public QosMailbox(ActorSystem.Settings settings, Config config) {
     MailboxSettings s = MailboxSettings.of(settings, config, MailboxSettings.QOS_DEFAULTS);
     this.id = s.id();
-    this.families = new QueueFamily.Cache(id, QosMailbox.class.getName());
+    this.families = new QueueFamily.Cache(id, QosMailbox.class.getName(), s.unknownKeys());
     boolean burstMemory = s.burstMemory();
     this.controlQueueConfig = s.queueConfig();
     this.queueConfig =

@@ -1,5 +1,6 @@
 package io.github.elasticq.mailbox;
 
+import java.util.List;
 import org.apache.pekko.actor.ActorPath;
 import org.apache.pekko.actor.ActorRef;
 import org.apache.pekko.actor.ActorSystem;
@@ -63,11 +64,18 @@ final class QueueFamily {
   static final class Cache {
     private final String id;
     private final String mailboxType;
+    private final List<String> unknownKeys;
     private volatile QueueFamily family;
 
-    Cache(String id, String mailboxType) {
+    /**
+     * @param unknownKeys keys of the section that nothing reads ({@link
+     *     MailboxSettings#unknownKeys()}): each actor system that creates a queue of this type logs
+     *     a warning naming them, once
+     */
+    Cache(String id, String mailboxType, List<String> unknownKeys) {
       this.id = id;
       this.mailboxType = mailboxType;
+      this.unknownKeys = List.copyOf(unknownKeys);
     }
 
     /**
@@ -82,6 +90,16 @@ final class QueueFamily {
       if (f == null || !f.registry.belongsTo(system)) {
         f = new QueueFamily(id, mailboxType, MailboxRegistry.get(system), system.deadLetters());
         family = f;
+        if (!unknownKeys.isEmpty()) {
+          system
+              .log()
+              .warning(
+                  "ElasticQ mailbox configuration at [{}] sets keys that {} does not read and"
+                      + " Pekko does not know: {} (misspelt, or of another mailbox type?)",
+                  id,
+                  mailboxType.substring(mailboxType.lastIndexOf('.') + 1),
+                  unknownKeys);
+        }
       }
       return f;
     }

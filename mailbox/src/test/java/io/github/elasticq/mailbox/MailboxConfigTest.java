@@ -8,8 +8,11 @@ import com.typesafe.config.ConfigFactory;
 import io.github.elasticq.mailbox.TestActors.Recorder;
 import io.github.elasticq.queue.QosQueue;
 import io.github.elasticq.queue.QueueConfig;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.pekko.actor.ActorRef;
 import org.apache.pekko.actor.ActorSystem;
+import org.apache.pekko.event.Logging;
 import org.apache.pekko.testkit.javadsl.TestKit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -197,6 +200,57 @@ class MailboxConfigTest {
         probe.expectMsg("hello " + id);
       }
       assertThat(MailboxRegistry.get(other).idleCheckedOwners()).hasSize(2);
+    } finally {
+      TestKit.shutdownActorSystem(other);
+    }
+  }
+
+  /**
+   * A key nothing reads (misspelt, or of another mailbox type) was ignored without a word: a {@code
+   * max-capcity} left the mailbox at the default max. Now the first queue of the section in an
+   * actor system logs a warning naming the keys; a section with only known keys (ElasticQ's and
+   * Pekko's own, e.g. {@code mailbox-capacity}, {@code stash-capacity}) logs none.
+   */
+  @Test
+  void keysNothingReads_areNamedInAWarning_knownKeysAreNot() {
+    Config config =
+        ConfigFactory.parseString(
+                """
+                fine { mailbox-type = "io.github.elasticq.mailbox.ElasticMailbox"
+                       max-capacity = 100, mailbox-capacity = 5, stash-capacity = 10 }
+                fine-qos = ${elasticq.qos-mailbox} { levels = 2, weights = [1, 3] }
+                typo { mailbox-type = "io.github.elasticq.mailbox.ElasticMailbox"
+                       max-capcity = 10, levels = 3 }
+                qos-typo = ${elasticq.qos-mailbox} { wieghts = [1, 2, 4] }
+                """)
+            .withFallback(ConfigFactory.load("application-test"))
+            .resolve();
+    ActorSystem other = ActorSystem.create("UnknownKeys", config);
+    try {
+      TestKit warnings = new TestKit(other);
+      other.getEventStream().subscribe(warnings.getRef(), Logging.Warning.class);
+      TestKit probe = new TestKit(other);
+      for (String id : new String[] {"fine", "fine-qos", "typo", "qos-typo"}) {
+        ActorRef a = other.actorOf(Recorder.props(probe.getRef()).withMailbox(id));
+        a.tell("hello " + id, ActorRef.noSender());
+        probe.expectMsg("hello " + id);
+      }
+      // published in the order the queues were created: a warning of a fine section comes first
+      List<String> ours = new ArrayList<>();
+      while (ours.size() < 2) {
+        String message = String.valueOf(warnings.expectMsgClass(Logging.Warning.class).message());
+        if (message.startsWith("ElasticQ mailbox configuration")) {
+          ours.add(message);
+        }
+      }
+      assertThat(ours.get(0))
+          .contains("at [typo]")
+          .contains("ElasticMailbox")
+          .contains("[levels, max-capcity]");
+      assertThat(ours.get(1))
+          .contains("at [qos-typo]")
+          .contains("QosMailbox")
+          .contains("[wieghts]");
     } finally {
       TestKit.shutdownActorSystem(other);
     }
