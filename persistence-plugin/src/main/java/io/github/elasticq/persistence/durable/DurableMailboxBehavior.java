@@ -797,11 +797,21 @@ final class DurableMailboxBehavior<T>
     readable.add(message.getClass());
   }
 
+  /** A serializer failed with an {@link Error}; the message names it (its reason for a reject). */
+  private static final class SerializationFailedException extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    SerializationFailedException(Throwable cause) {
+      super(cause.toString(), cause);
+    }
+  }
+
   private SerializedMessage serialize(Object message) throws Exception {
     // Serialization.serialize sets the transport information, so messages may hold ActorRefs.
     Try<byte[]> bytes = serialization.serialize(message);
     if (bytes.isFailure()) {
-      throw (Exception) bytes.failed().get();
+      Throwable cause = bytes.failed().get(); // also a serializer's non-fatal Error
+      throw cause instanceof Exception e ? e : new SerializationFailedException(cause);
     }
     Serializer serializer = serialization.findSerializerFor(message);
     return new SerializedMessage(

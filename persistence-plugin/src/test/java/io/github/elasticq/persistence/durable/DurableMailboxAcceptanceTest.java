@@ -16,6 +16,7 @@ import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.serialization.SerializerWithStringManifest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -109,5 +110,63 @@ class DurableMailboxAcceptanceTest {
     assertThat(seen.receiveMessage(TIMEOUT)).isEqualTo(new Work(2));
     assertThat(DurableMailboxRegistry.get(kit.system()).stats("write-only"))
         .hasValueSatisfying(st -> assertThat(st.rejected()).isEqualTo(1));
+  }
+
+  /** A message whose serializer fails with an {@link Error} rather than an exception. */
+  public record Faulty(int n) {}
+
+  /** Fails every serialization with an {@link AssertionError} (a serializer's own bug). */
+  public static final class FailingSerializer extends SerializerWithStringManifest {
+    @Override
+    public int identifier() {
+      return 48_151_624;
+    }
+
+    @Override
+    public String manifest(Object o) {
+      return "";
+    }
+
+    @Override
+    public byte[] toBinary(Object o) {
+      throw new AssertionError("serializer bug on " + o);
+    }
+
+    @Override
+    public Object fromBinary(byte[] bytes, String manifest) {
+      throw new AssertionError("never written");
+    }
+  }
+
+  /**
+   * Pekko's serialization returns a serializer's non-fatal error as a failure too; the mailbox cast
+   * it to an exception, so the rejection's reason was a ClassCastException about the cast instead
+   * of the serializer's error.
+   */
+  @Test
+  void messageWhoseSerializerFailsWithAnError_isRejectedNamingTheError() {
+    ActorTestKit kit =
+        kit(
+            "failing-serializer",
+            String.join(
+                "\n",
+                "pekko.actor.serializers.failing = \"" + FailingSerializer.class.getName() + "\"",
+                "pekko.actor.serialization-bindings {",
+                "  \"" + Faulty.class.getName() + "\" = failing",
+                "}"));
+    TestProbe<Reply> replies = kit.createTestProbe();
+    ActorRef<Object> mb =
+        kit.spawn(
+            DurableMailbox.create(
+                "failing-serializer", Behaviors.ignore(), DurableMailboxSettings.defaults()));
+    mb.tell(new Enqueue<>(new Faulty(1), replies.ref()));
+    mb.tell(new Enqueue<>(new Work(2), replies.ref()));
+    Reply first = replies.receiveMessage(TIMEOUT);
+    assertThat(first).isInstanceOf(Rejected.class);
+    assertThat(((Rejected) first).reason())
+        .startsWith("not serializable")
+        .contains("AssertionError: serializer bug on Faulty[n=1]")
+        .doesNotContain("ClassCastException");
+    assertThat(replies.receiveMessage(TIMEOUT)).isEqualTo(new Stored(1));
   }
 }
