@@ -295,7 +295,7 @@ final class MailboxSettings {
     }
     Class<?> type;
     try {
-      type = Class.forName(fqcn, true, classLoader());
+      type = loadClass(fqcn);
     } catch (ClassNotFoundException | LinkageError e) {
       throw invalid("classifier", "class [" + fqcn + "] cannot be loaded: " + e, e);
     }
@@ -337,9 +337,23 @@ final class MailboxSettings {
     }
   }
 
-  private static ClassLoader classLoader() {
+  /**
+   * Loads {@code fqcn} through the creating thread's context class loader, as Pekko finds its class
+   * loader, then through the loader of this module (the one Pekko loaded the mailbox type with): a
+   * context loader that cannot see the class (a framework's, a bare thread's) made a valid
+   * classifier fail to load.
+   */
+  private static Class<?> loadClass(String fqcn) throws ClassNotFoundException {
     ClassLoader context = Thread.currentThread().getContextClassLoader();
-    return context != null ? context : MailboxSettings.class.getClassLoader();
+    ClassLoader own = MailboxSettings.class.getClassLoader();
+    if (context != null && context != own) {
+      try {
+        return Class.forName(fqcn, true, context);
+      } catch (ClassNotFoundException notThere) {
+        // try this module's loader
+      }
+    }
+    return Class.forName(fqcn, true, own);
   }
 
   private int capacity(String key) {

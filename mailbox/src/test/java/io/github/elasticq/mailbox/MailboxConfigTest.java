@@ -8,6 +8,8 @@ import com.typesafe.config.ConfigFactory;
 import io.github.elasticq.mailbox.TestActors.Recorder;
 import io.github.elasticq.queue.QosQueue;
 import io.github.elasticq.queue.QueueConfig;
+import java.net.URL;
+import java.net.URLClassLoader;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.pekko.actor.ActorRef;
@@ -332,6 +334,30 @@ class MailboxConfigTest {
     assertThat(tiny.maxCapacity()).isEqualTo(8);
     assertThat(tiny.minCapacity()).as("default min follows a smaller max").isEqualTo(8);
     assertThat(tiny.initialCapacity()).isEqualTo(8);
+  }
+
+  /**
+   * A context class loader that cannot see the classifier (a framework's, a bare thread's) made a
+   * valid classifier fail to load (found by the mailbox review); the mailbox's own loader is tried
+   * next.
+   */
+  @Test
+  void classifier_loadsWhenTheContextClassLoaderCannotSeeIt() throws Exception {
+    Config section =
+        ConfigFactory.parseString(
+            "id = \"blind-loader\"\nmailbox-type = \"io.github.elasticq.mailbox.QosMailbox\"\n"
+                + "classifier = \""
+                + TestActors.PrefixClassifier.class.getName()
+                + "\"");
+    Thread thread = Thread.currentThread();
+    ClassLoader before = thread.getContextClassLoader();
+    try (URLClassLoader blind = new URLClassLoader(new URL[0], null)) {
+      thread.setContextClassLoader(blind);
+      QosMailbox mailbox = new QosMailbox(system.settings(), section);
+      assertThat(mailbox.classifier()).isInstanceOf(TestActors.PrefixClassifier.class);
+    } finally {
+      thread.setContextClassLoader(before);
+    }
   }
 
   @Test
