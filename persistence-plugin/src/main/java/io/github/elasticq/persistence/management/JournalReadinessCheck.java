@@ -97,11 +97,6 @@ public final class JournalReadinessCheck implements Supplier<CompletionStage<Boo
     return CompletableFuture.allOf(checks.toArray(new CompletableFuture<?>[0]))
         .handle((ignored, failedCheck) -> null)
         .thenCompose(ignored -> health.notAcceptingWrites())
-        .thenCompose(
-            again ->
-                again.problem() == null
-                    ? CompletableFuture.completedFuture(Boolean.TRUE)
-                    : CompletableFuture.failedFuture(
-                        new JournalNotReadyException(again.problem())));
+        .thenCompose(again -> JournalNotReadyException.answer(again::problem));
   }
 }
