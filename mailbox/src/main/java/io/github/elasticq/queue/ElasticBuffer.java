@@ -1004,11 +1004,14 @@ public final class ElasticBuffer<E> extends AbstractQueue<E>
    */
   private List<PutWaiter<E>> refillFromPutsLocked(int removed) {
     List<PutWaiter<E>> served = null;
-    while (pendingPuts != 0 && count < maxCapacity) {
+    // Room before the claim: a claimed put can no longer be cancelled, so if making room failed
+    // (an allocation error) after it, its element would be neither queued nor pending. Pending
+    // puts mean the ring was full at max, so this should never allocate; if it ever does and
+    // fails, every put stays pending.
+    while (pendingPuts != 0 && count < maxCapacity && ensureRoomLocked(1)) {
       PutWaiter<E> w = waitingPuts.pollFirst();
       pendingPuts--;
       if (w.claim()) {
-        ensureRoomLocked(1);
         enqueueLocked(w.element);
         notEmpty.signal(); // one blocked taker per element refilled (see above)
         if (served == null) {
