@@ -57,6 +57,12 @@ public final class TcpProxy implements AutoCloseable {
   /** Opens the proxy's connection to its target for each client. */
   private final Connector connector;
 
+  /** Opens the proxy's listening socket: {@link #listen} except in the accept-failure test. */
+  private final Listener listener;
+
+  /** How long the acceptor waits after an {@code accept} failure before it accepts again. */
+  static final long ACCEPT_RETRY_MILLIS = 100;
+
   /**
    * How the proxy connects its socket to the target: a plain connect with a timeout, or, in the
    * test of the self-connect guard, a socket made to connect to itself. The proxy owns the socket,
@@ -67,19 +73,31 @@ public final class TcpProxy implements AutoCloseable {
     void connect(Socket unconnected, String host, int port, int timeoutMillis) throws IOException;
   }
 
-  private TcpProxy(String targetHost, int targetPort, int listenPort, Connector connector)
+  /**
+   * How the proxy opens its listening socket on the loopback interface at a port (0: any free one):
+   * {@link #listen}, or in the test of an {@code accept} failure a socket whose {@code accept}
+   * fails as one does when the process is out of file descriptors.
+   */
+  @FunctionalInterface
+  interface Listener {
+    ServerSocket listen(int port) throws IOException;
+  }
+
+  private TcpProxy(
+      String targetHost, int targetPort, int listenPort, Connector connector, Listener listener)
       throws IOException {
     this.targetHost = targetHost;
     this.targetPort = targetPort;
     this.connector = connector;
-    ServerSocket s = listen(listenPort);
+    this.listener = listener;
+    ServerSocket s = listener.listen(listenPort);
     if (s.getLocalPort() == targetPort && isThisMachine(targetHost)) {
       // The target is down and the OS gave us its port: the proxy would connect to itself, and
       // every connection it accepted would open another. Take a second port while holding this
       // one (so it cannot be the same), then let this one go.
       ServerSocket taken = s;
       try {
-        s = listen(0);
+        s = listener.listen(0);
       } finally {
         closeQuietly(taken);
       }
@@ -89,7 +107,7 @@ public final class TcpProxy implements AutoCloseable {
   }
 
   /** A listening socket on the loopback interface at {@code listenPort}, 0 for any free one. */
-  private static ServerSocket listen(int listenPort) throws IOException {
+  static ServerSocket listen(int listenPort) throws IOException {
     ServerSocket s = new ServerSocket();
     try {
       s.setReuseAddress(true); // restore() binds the same port again
@@ -163,12 +181,23 @@ public final class TcpProxy implements AutoCloseable {
    */
   static TcpProxy listeningOn(
       int listenPort, String targetHost, int targetPort, Connector connector) throws IOException {
+    return listeningOn(listenPort, targetHost, targetPort, connector, TcpProxy::listen);
+  }
+
+  /**
+   * {@link #listeningOn(int, String, int, Connector)} opening its listening sockets with {@code
+   * listener}. For the test of an {@code accept} failure.
+   */
+  static TcpProxy listeningOn(
+      int listenPort, String targetHost, int targetPort, Connector connector, Listener listener)
+      throws IOException {
     Objects.requireNonNull(targetHost, "targetHost");
     Objects.requireNonNull(connector, "connector");
+    Objects.requireNonNull(listener, "listener");
     if (targetPort < 1 || targetPort > 65535) {
       throw new IllegalArgumentException("target port must be in 1..65535, was " + targetPort);
     }
-    return new TcpProxy(targetHost, targetPort, listenPort, connector);
+    return new TcpProxy(targetHost, targetPort, listenPort, connector, listener);
   }
 
   /** The loopback port clients connect to instead of the target's; the same after a restore. */
@@ -256,7 +285,7 @@ public final class TcpProxy implements AutoCloseable {
     if (server != null) {
       return;
     }
-    startAccepting(listen(port));
+    startAccepting(listener.listen(port));
   }
 
   /** Stops accepting and resets every connection, for good. Idempotent. */
@@ -281,7 +310,10 @@ public final class TcpProxy implements AutoCloseable {
   /**
    * Accepts clients; each one's connection to the target is made on that connection's own thread,
    * so a target that does not answer never holds up the acceptor (nor {@link #partition()}, which
-   * waits for it).
+   * waits for it). An {@code accept} that fails on a socket still open (the process is out of file
+   * descriptors, for a test that opens many connections) is tried again after {@link
+   * #ACCEPT_RETRY_MILLIS}: the proxy stays up, as a server does, and accepts once descriptors are
+   * free again; the attempt that failed stays in the backlog or was reset by the OS.
    */
   private void acceptLoop(ServerSocket s) {
     while (!s.isClosed()) {
@@ -289,11 +321,23 @@ public final class TcpProxy implements AutoCloseable {
       try {
         client = s.accept();
       } catch (IOException e) {
-        return; // partitioned or closed
+        if (s.isClosed()) {
+          return; // partitioned or closed
+        }
+        pauseAfterAcceptFailure();
+        continue;
       }
       Connection c = new Connection(client, new Socket());
       open.add(c); // before partition()'s cut, which waits for this thread to end
       daemon("elasticq-tcp-proxy-" + port + "-up", () -> connectAndPump(c));
+    }
+  }
+
+  private static void pauseAfterAcceptFailure() {
+    try {
+      Thread.sleep(ACCEPT_RETRY_MILLIS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt(); // nothing interrupts the acceptor; keep the flag
     }
   }
 
@@ -335,7 +379,8 @@ public final class TcpProxy implements AutoCloseable {
    * Copies {@code from} to {@code to}. An end of stream from {@code from} is passed on as a
    * half-close ({@code shutdownOutput} of {@code to}) and the other direction goes on, so a client
    * that shuts down its output after a request still gets the answer; the connection ends once both
-   * directions have ended, or at once when either side fails or is reset.
+   * directions have ended (closed), or at once when either side fails or is reset: then both sides
+   * are reset, so a server's reset reaches the client as a reset, not as an orderly end of stream.
    */
   private void pump(Connection c, Socket from, Socket to) {
     byte[] chunk = new byte[16384];
@@ -351,11 +396,14 @@ public final class TcpProxy implements AutoCloseable {
       if (!c.directionEnded()) {
         return; // the other direction still carries bytes
       }
+      open.remove(c);
+      c.close();
     } catch (IOException e) {
-      // cut, reset by a peer, or the other direction ended the connection
+      // cut, reset by a peer, or the other direction ended the connection: pass a reset on (the
+      // sockets already closed by a cut or by the other direction are left as they are)
+      open.remove(c);
+      c.abort();
     }
-    open.remove(c);
-    c.close();
   }
 
   /** One proxied connection: the client's socket and the proxy's socket to the target. */

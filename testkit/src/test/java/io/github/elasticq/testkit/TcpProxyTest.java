@@ -12,6 +12,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -327,6 +328,97 @@ class TcpProxyTest {
       assertThatThrownBy(() -> roundTrip(client, "anyone?")).isInstanceOf(IOException.class);
       assertThat(selfConnected).as("the proxy's upstream socket connected to itself").hasValue(1);
       assertThat(proxy.connections()).as("not counted: never connected through").isZero();
+    }
+  }
+
+  /**
+   * An {@code accept} that fails on an open socket (as it does when the process is out of file
+   * descriptors) leaves the proxy accepting: the acceptor ended at the first failure, and every
+   * later client's connection sat in the backlog, never carried.
+   */
+  @Test
+  void acceptFailure_theProxyKeepsAccepting() throws Exception {
+    AtomicInteger failures = new AtomicInteger();
+    TcpProxy.Listener failingOnce =
+        port -> {
+          ServerSocket real = TcpProxy.listen(port);
+          return new ServerSocket() {
+            @Override
+            public Socket accept() throws IOException {
+              Socket s = real.accept();
+              if (failures.getAndIncrement() == 0) {
+                s.close();
+                throw new SocketException("Too many open files");
+              }
+              return s;
+            }
+
+            @Override
+            public int getLocalPort() {
+              return real.getLocalPort();
+            }
+
+            @Override
+            public boolean isClosed() {
+              return real.isClosed();
+            }
+
+            @Override
+            public void close() throws IOException {
+              real.close();
+            }
+          };
+        };
+    try (TcpProxy proxy =
+        TcpProxy.listeningOn(
+            0,
+            "127.0.0.1",
+            echo.getLocalPort(),
+            (s, host, port, timeoutMillis) ->
+                s.connect(new InetSocketAddress(host, port), timeoutMillis),
+            failingOnce)) {
+      try (Socket first = connect(proxy)) {
+        assertThatThrownBy(() -> roundTrip(first, "dropped by the failed accept"))
+            .isInstanceOf(IOException.class);
+      }
+      try (Socket second = connect(proxy)) {
+        assertThat(roundTrip(second, "after the failure")).isEqualTo("after the failure");
+      }
+      assertThat(failures).as("accept calls that returned or failed").hasValueGreaterThan(1);
+      assertThat(proxy.connections()).isEqualTo(1);
+    }
+  }
+
+  /**
+   * A target that resets its connection: the client gets a reset too, not an orderly end of stream
+   * (the proxy closed the client's socket normally, so a reset server looked like one that had
+   * ended the conversation).
+   */
+  @Test
+  void targetResetsTheConnection_theClientIsReset() throws Exception {
+    try (ServerSocket resetting = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      Thread server =
+          new Thread(
+              () -> {
+                try (Socket s = resetting.accept()) {
+                  s.getInputStream().read(); // the client's first byte: the connection is carried
+                  s.setSoLinger(true, 0);
+                } catch (IOException e) {
+                  // the test fails on the client's side
+                }
+              });
+      server.setDaemon(true);
+      server.start();
+      try (TcpProxy proxy = TcpProxy.to(resetting.getLocalPort());
+          Socket client = connect(proxy)) {
+        client.getOutputStream().write(1);
+        client.getOutputStream().flush();
+        assertThatThrownBy(() -> client.getInputStream().read())
+            .as("a read after the target's reset")
+            .isInstanceOf(SocketException.class)
+            .hasMessageContaining("reset");
+      }
+      server.join(10_000);
     }
   }
 
