@@ -16,6 +16,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolutionException;
 import org.junit.jupiter.api.extension.ParameterResolver;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.platform.commons.support.AnnotationSupport;
 
 /**
@@ -29,8 +30,9 @@ import org.junit.platform.commons.support.AnnotationSupport;
  * exactly one system per class and it is always shut down. A {@code @Nested} class shares its
  * enclosing class's kit, unless it carries its own {@link ElasticQTest}: then it gets its own kit,
  * with its own configuration and system name, closed after that nested class. A {@code @Nested}
- * class that registers this extension with {@code @ExtendWith} in an enclosing class that does not
- * use it gets its own kit too, named after it and closed after it.
+ * class that registers this extension (with {@code @ExtendWith}, or in a {@code @RegisterExtension}
+ * field of this type) in an enclosing class that does not use it gets its own kit too, named after
+ * it and closed after it.
  *
  * <p>Resolves parameters of type {@link ElasticQTestKit}, {@link ActorTestKit}, {@link ActorSystem}
  * and {@link MailboxProbe}. A test method gets a probe of its own, whose drop baseline is taken
@@ -138,10 +140,11 @@ public final class ElasticQTestKitExtension
   /**
    * The class context whose kit {@code classContext} uses: the nearest of itself and its enclosing
    * classes that carries {@link ElasticQTest}; else the outermost of them that registers this
-   * extension with {@code @ExtendWith} (so nested classes that each register it, in a class that
-   * does not, get a kit each, closed after them: the outermost class, which never runs this
-   * extension, held one kit for all of them, closed only with that class's store); else (the
-   * extension registered otherwise, e.g. with {@code @RegisterExtension}) the outermost class.
+   * extension with {@code @ExtendWith} or a {@code @RegisterExtension} field (so nested classes
+   * that each register it, in a class that does not, get a kit each, closed after them: the
+   * outermost class, which never runs this extension, held one kit for all of them, closed only
+   * with that class's store); else (the extension registered otherwise, e.g. by a field whose
+   * declared type is a supertype) the outermost class.
    */
   private static ExtensionContext kitOwner(ExtensionContext classContext) {
     ExtensionContext registering = null;
@@ -166,15 +169,23 @@ public final class ElasticQTestKitExtension
         .orElse(false);
   }
 
-  /** Whether the class carries {@code @ExtendWith(ElasticQTestKitExtension.class)}. */
+  /**
+   * Whether the class carries {@code @ExtendWith(ElasticQTestKitExtension.class)} or declares a
+   * {@code @RegisterExtension} field of this extension's type (static or not).
+   */
   private static boolean registersThisExtension(ExtensionContext classContext) {
     return classContext
         .getTestClass()
         .map(
             t ->
                 AnnotationSupport.findRepeatableAnnotations(t, ExtendWith.class).stream()
-                    .anyMatch(
-                        e -> Arrays.asList(e.value()).contains(ElasticQTestKitExtension.class)))
+                        .anyMatch(
+                            e -> Arrays.asList(e.value()).contains(ElasticQTestKitExtension.class))
+                    || !AnnotationSupport.findAnnotatedFields(
+                            t,
+                            RegisterExtension.class,
+                            f -> ElasticQTestKitExtension.class.isAssignableFrom(f.getType()))
+                        .isEmpty())
         .orElse(false);
   }
 

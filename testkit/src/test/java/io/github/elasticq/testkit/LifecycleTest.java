@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.platform.testkit.engine.EngineTestKit;
 
 /**
@@ -94,6 +95,23 @@ class LifecycleTest {
     assertClosed(seen.get(0));
     assertClosed(seen.get(1));
     assertThat(ExtendedNestedExample.KITS_AT_OUTER_AFTER_ALL)
+        .as("each nested class's kit is closed after that class, before its enclosing class ends")
+        .hasSize(2)
+        .allSatisfy(k -> assertThat(k.isClosed()).isTrue());
+  }
+
+  /**
+   * The same with the extension registered in a {@code @RegisterExtension} field of each nested
+   * class: the kit went to the outermost class, shared by both and named after it.
+   */
+  @Test
+  void nestedClassesRegisteringTheExtensionInAField_getAKitEach_closedAfterThem() {
+    List<ElasticQTestKit> seen = run(RegisteredNestedExample.class, 3);
+    assertThat(seen).hasSize(2);
+    assertThat(seen).extracting(k -> k.system().name()).containsExactlyInAnyOrder("C", "D");
+    assertClosed(seen.get(0));
+    assertClosed(seen.get(1));
+    assertThat(RegisteredNestedExample.KITS_AT_OUTER_AFTER_ALL)
         .as("each nested class's kit is closed after that class, before its enclosing class ends")
         .hasSize(2)
         .allSatisfy(k -> assertThat(k.isClosed()).isTrue());
@@ -202,6 +220,40 @@ class LifecycleTest {
     class B {
       @Test
       void b(ElasticQTestKit kit) {
+        SEEN.add(kit);
+      }
+    }
+  }
+
+  /** The extension registered in a field of each nested class only. */
+  static class RegisteredNestedExample {
+    static final List<ElasticQTestKit> KITS_AT_OUTER_AFTER_ALL = new ArrayList<>();
+
+    @AfterAll
+    static void copyKits() {
+      KITS_AT_OUTER_AFTER_ALL.clear();
+      KITS_AT_OUTER_AFTER_ALL.addAll(SEEN);
+    }
+
+    @Test
+    void outer() {}
+
+    @Nested
+    class C {
+      @RegisterExtension ElasticQTestKitExtension kits = new ElasticQTestKitExtension();
+
+      @Test
+      void c(ElasticQTestKit kit) {
+        SEEN.add(kit);
+      }
+    }
+
+    @Nested
+    class D {
+      @RegisterExtension ElasticQTestKitExtension kits = new ElasticQTestKitExtension();
+
+      @Test
+      void d(ElasticQTestKit kit) {
         SEEN.add(kit);
       }
     }
