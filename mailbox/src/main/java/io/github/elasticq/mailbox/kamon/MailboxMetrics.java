@@ -39,7 +39,8 @@ import kamon.tag.TagSet;
  * series, which hands over the same way and counts the new incarnation from zero. A total may dip
  * for one poll while a stopping mailbox moves from the live list to the stopped totals; counters
  * never go backwards, they wait for the total to catch up. Gauges of a series without live
- * mailboxes are removed; the counters of an id series stay.
+ * mailboxes are removed, reporting 0 on their way out ({@link #removeGauge}); the counters of an id
+ * series stay.
  *
  * <p>Thread-safety: {@link #poll()} is synchronized (the scheduler and {@link
  * ElasticqKamon#pollNow()}); {@link #timeInMailbox} runs on mailbox consumer threads and only reads
@@ -274,10 +275,22 @@ final class MailboxMetrics implements AutoCloseable, MailboxRegistry.TimeInMailb
     for (Iterator<Map.Entry<SeriesKey, Gauge>> it = counts.entrySet().iterator(); it.hasNext(); ) {
       Map.Entry<SeriesKey, Gauge> e = it.next();
       if (!live.containsKey(e.getKey())) {
-        e.getValue().remove();
+        removeGauge(e.getValue());
         it.remove();
       }
     }
+  }
+
+  /**
+   * Removes a gauge whose mailboxes are gone, reporting 0 on its way out: Kamon reports a removed
+   * instrument once more, at its next tick, with the value it holds then, and kamon-prometheus's
+   * reporter keeps every series it has seen, with that last value, for five years (Kamon #566,
+   * #777). Removed holding its figure, the gauge of a stopped actor (its size, its mailbox count)
+   * would be scraped at that figure for ever.
+   */
+  private static void removeGauge(Gauge g) {
+    g.update(0);
+    g.remove();
   }
 
   @Override
@@ -342,7 +355,7 @@ final class MailboxMetrics implements AutoCloseable, MailboxRegistry.TimeInMailb
     }
     series.clear();
     for (Gauge g : counts.values()) {
-      g.remove();
+      removeGauge(g);
     }
     counts.clear();
     for (Timer t : idTimers.values()) {
@@ -499,10 +512,10 @@ final class MailboxMetrics implements AutoCloseable, MailboxRegistry.TimeInMailb
 
     private void removeGauges() {
       if (size != null) {
-        size.remove();
-        peak.remove();
-        capacity.remove();
-        maxCapacity.remove();
+        removeGauge(size);
+        removeGauge(peak);
+        removeGauge(capacity);
+        removeGauge(maxCapacity);
         size = null;
       }
     }
