@@ -5,6 +5,7 @@ import com.typesafe.config.ConfigException;
 import io.github.elasticq.persistence.journal.WalJournal;
 import io.github.elasticq.persistence.journal.WalRegistry;
 import io.github.elasticq.persistence.wal.WriteAheadLog;
+import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -93,7 +94,20 @@ final class JournalHealth {
   private record SpaceQuery(CompletableFuture<Long> answer, long startedNanos) {}
 
   JournalHealth(ActorSystem system) {
-    this(system, dir -> dir.toFile().getUsableSpace());
+    this(system, JournalHealth::usableSpaceWhereCreated);
+  }
+
+  /**
+   * The usable bytes of the file store {@code dir} is or will be created on: that of its nearest
+   * existing ancestor while it does not exist yet (a journal not started), rather than the 0 that
+   * {@link java.io.File#getUsableSpace} answers for a missing path.
+   */
+  static long usableSpaceWhereCreated(Path dir) {
+    Path p = dir.toAbsolutePath();
+    while (p != null && !Files.exists(p)) {
+      p = p.getParent();
+    }
+    return p == null ? 0L : p.toFile().getUsableSpace();
   }
 
   /** For tests: {@code spaceQuery} stands for the file system's free-space query. */

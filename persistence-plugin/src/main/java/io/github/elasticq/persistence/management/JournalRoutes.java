@@ -38,7 +38,8 @@ import org.apache.pekko.management.javadsl.ManagementRouteProviderSettings;
  * configured {@code dir} is not a path (the journal fails to open: see {@code openFailure}), and
  * {@code usableSpace} also while the file system has not answered a free-space query within half a
  * second (a hung volume; the query runs on Pekko's blocking-I/O dispatcher, one at a time per
- * directory). Reading never starts a journal and never blocks. Nothing mutates, so {@link
+ * directory); before the directory exists it is the space of its nearest existing parent, where it
+ * will be created. Reading never starts a journal and never blocks. Nothing mutates, so {@link
  * ManagementRouteProviderSettings#readOnly()} changes nothing; Management's base path, bind address
  * and authentication apply.
  *

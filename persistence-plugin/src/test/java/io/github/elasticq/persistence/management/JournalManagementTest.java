@@ -232,6 +232,10 @@ class JournalManagementTest {
     JsonNode before = JSON.readTree(get(base, "elasticq/journal").body());
     assertThat(before.get("journals").get(0).get("state").asText()).isEqualTo("not-started");
     assertThat(before.get("journals").get(0).get("stats").isNull()).isTrue();
+    assertThat(dir.resolve("journal")).doesNotExist();
+    assertThat(before.get("journals").get(0).get("usableSpace").asLong())
+        .as("the space where the journal's directory will be created, not 0 for a missing path")
+        .isPositive();
 
     WriteAheadLog wal = awaitOpen(base);
     for (int i = 1; i <= 5; i++) {
