@@ -667,7 +667,13 @@ public abstract class AbstractElasticMpscQueue<E> extends AbstractQueue<E>
     }
     long index = consumerIndexPlain() + n;
     setConsumerIndexRelease(index); // slots cleared before producers may reuse them
-    afterConsumerOperation(index);
+    if (n > MAX_OPS_PER_SAMPLE) {
+      // The index jumped past the due sample by more than the compact layout's 16-bit distance
+      // can tell: read as a distance, it would wrap to "not due for up to 32 767 operations".
+      sampleOccupancy(index, NO_WORD);
+    } else {
+      afterConsumerOperation(index);
+    }
   }
 
   /**

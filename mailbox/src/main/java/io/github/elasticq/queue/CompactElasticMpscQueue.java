@@ -64,7 +64,8 @@ public final class CompactElasticMpscQueue<E> extends AbstractElasticMpscQueue<E
 
   /**
    * Low 16 bits of the consumer index at which the next occupancy sample is due; consumer-private.
-   * The distance to it stays within a short: it is set to at most 32767 and checked at every take.
+   * The distance to it stays within a short: it is set to at most 32767 and checked at every take
+   * (a release of more than 32767 taken elements samples at once instead of checking it).
    */
   private short nextSampleIndex;
 

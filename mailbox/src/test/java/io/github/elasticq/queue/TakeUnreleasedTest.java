@@ -122,6 +122,48 @@ class TakeUnreleasedTest {
     assertThat(q.stats().shrinks()).isPositive();
   }
 
+  /**
+   * A release of more than {@link AbstractElasticMpscQueue#MAX_OPS_PER_SAMPLE} elements at once
+   * passes the index at which the next occupancy sample was due by more than a short: the compact
+   * layout keeps that index in 16 bits, so the distance wrapped to a large positive number and the
+   * sample (and with it the shrink of an underused queue) was put off by up to 32 767 further
+   * consumer operations. Here the queue holds 10 of 65 536 slots after the release, and 8 000
+   * offer-poll pairs (about 3 000 take the four low samples of a step at this capacity) must bring
+   * a shrink.
+   */
+  @ParameterizedTest
+  @MethodSource("layouts")
+  void aReleaseOfMoreThanAShortOfElements_doesNotPutOffTheNextSample(Maker maker) {
+    int big = 1 << 16;
+    AbstractElasticMpscQueue<Integer> q =
+        maker.make(
+            QueueConfig.builder()
+                .initialCapacity(big)
+                .minCapacity(16)
+                .maxCapacity(big << 1)
+                .growthFactor(2.0)
+                .shrinkThreshold(0.25)
+                .build());
+    int batch = 40_000; // > Short.MAX_VALUE, in the one (initial) buffer
+    for (int i = 0; i < batch + 10; i++) {
+      assertThat(q.offer(i)).isTrue();
+    }
+    Object[] out = new Object[batch];
+    assertThat(q.takeUnreleased(out, batch)).isEqualTo(batch);
+    q.releaseTaken(batch);
+    assertThat(q.capacity()).isEqualTo(big);
+
+    int next = batch + 10;
+    for (int i = 0; i < 8_000; i++) {
+      assertThat(q.offer(next++)).isTrue();
+      assertThat(q.poll()).isEqualTo(next - 11);
+    }
+
+    assertThat(q.capacity())
+        .as("10 of %d slots used for 8 000 operations: shrunk", big)
+        .isLessThan(big);
+  }
+
   @ParameterizedTest
   @MethodSource("layouts")
   void badArguments_areRefusedWithTheirValue(Maker maker) {
