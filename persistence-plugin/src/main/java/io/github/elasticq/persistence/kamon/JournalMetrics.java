@@ -138,6 +138,7 @@ final class JournalMetrics implements AutoCloseable {
     registry.removeOpenListener(openListener);
     scheduler.shutdownNow();
     for (Series s : series.values()) {
+      s.segments.update(0); // see Series.remove: the system is gone, and so is its log
       s.remove();
     }
     series.clear();
@@ -193,6 +194,13 @@ final class JournalMetrics implements AutoCloseable {
       segments.update(s.segments());
     }
 
+    /**
+     * Removes the series from Kamon. Kamon reports a removed gauge once more, with the value it
+     * holds, and kamon-prometheus's reporter keeps every series it has reported, with its last
+     * value, for five years (Kamon #566, #777): so {@link #close()}, when the actor system is gone,
+     * sets the segments gauge to 0 first (as the mailbox gauges go); a log replaced by a new one of
+     * the same plugin id keeps its figure, which the new series, of the same tags, takes over.
+     */
     void remove() {
       wal.setListener(null);
       writeLatency.remove();

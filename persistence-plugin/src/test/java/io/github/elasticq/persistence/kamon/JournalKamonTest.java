@@ -15,9 +15,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import kamon.Kamon;
 import kamon.metric.Distribution;
 import kamon.metric.Instrument;
+import kamon.prometheus.PrometheusReporter;
 import kamon.tag.TagSet;
 import org.apache.pekko.ConfigurationException;
 import org.apache.pekko.actor.ActorRef;
@@ -98,6 +101,51 @@ class JournalKamonTest {
       TestKit.shutdownActorSystem(second);
       TestKit.shutdownActorSystem(first);
     }
+  }
+
+  /**
+   * After the actor system terminates, a Prometheus scrape (kamon-prometheus's own reporter, fed
+   * Kamon's snapshots as its ticks would) shows the journal's segments gauge at 0: the reporter
+   * keeps every series it has seen with its last value, and the gauge was removed holding the log's
+   * segment count, which it then showed for a journal long gone.
+   */
+  @Test
+  void actorSystemTerminated_theSegmentsGaugeReadsZero_inThePrometheusScrape() throws Exception {
+    PrometheusReporter reporter =
+        new PrometheusReporter(
+            "kamon.prometheus",
+            ConfigFactory.parseString("kamon.prometheus.start-embedded-http-server = no")
+                .withFallback(ConfigFactory.load()));
+    try {
+      ActorSystem system = ActorSystem.create("kamon-journal-scrape", config(""));
+      try {
+        append(system, "pid-1", 1, 3);
+        reporter.reportPeriodSnapshot(kamon.Kamon$.MODULE$.registry().snapshot(true));
+        assertThat(segmentsScraped(reporter.scrapeData(), system.name()))
+            .as("while the journal is open")
+            .isPositive();
+      } finally {
+        TestKit.shutdownActorSystem(system);
+      }
+      reporter.reportPeriodSnapshot(kamon.Kamon$.MODULE$.registry().snapshot(true));
+      assertThat(segmentsScraped(reporter.scrapeData(), system.name()))
+          .as("after the actor system terminated")
+          .isZero();
+    } finally {
+      reporter.stop();
+    }
+  }
+
+  /** The scraped value of the segments gauge of {@code system}'s journal. */
+  private static double segmentsScraped(String scrape, String system) {
+    Matcher m =
+        Pattern.compile(
+                "(?m)^elasticq_journal_segments\\{[^}]*system=\""
+                    + Pattern.quote(system)
+                    + "\"[^}]*\\} (\\S+)$")
+            .matcher(scrape);
+    assertThat(m.find()).as(scrape).isTrue();
+    return Double.parseDouble(m.group(1));
   }
 
   @Test
