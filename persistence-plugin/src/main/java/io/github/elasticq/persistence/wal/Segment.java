@@ -3,6 +3,8 @@ package io.github.elasticq.persistence.wal;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedByInterruptException;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,6 +37,18 @@ final class Segment {
   final Path path;
   private volatile FileChannel channel;
 
+  /**
+   * Whether {@link #channel} may write: the active segment's, and any segment repaired after a
+   * failed write. A channel reopened after an interrupt closed it keeps this mode.
+   */
+  private volatile boolean writable;
+
+  /**
+   * Set by {@link #retire()}: the log no longer owns this segment, and its path may name another
+   * file already (compaction renamed the rewritten segment over it), so it is never reopened.
+   */
+  private volatile boolean retired;
+
   /** Bytes in the file; written by the writer thread (or the opener), read by any thread. */
   volatile long size;
 
@@ -62,10 +76,11 @@ final class Segment {
   /** One reference for the log itself plus one per reader; the channel closes at zero. */
   private final AtomicInteger refs = new AtomicInteger(1);
 
-  private Segment(long id, Path path, FileChannel channel, long size) {
+  private Segment(long id, Path path, FileChannel channel, long size, boolean writable) {
     this.id = id;
     this.path = path;
     this.channel = channel;
+    this.writable = writable;
     this.size = size;
     this.allocated = size;
   }
@@ -95,7 +110,7 @@ final class Segment {
       SegmentRecordDescriptor.writeSegmentHeader(header, id);
       header.flip();
       writeFully(ch, header, 0);
-      Segment s = new Segment(id, path, ch, SegmentRecordDescriptor.SEGMENT_HEADER_LENGTH);
+      Segment s = new Segment(id, path, ch, SegmentRecordDescriptor.SEGMENT_HEADER_LENGTH, true);
       long p = SegmentRecordDescriptor.SEGMENT_HEADER_LENGTH;
       boolean preallocated = preallocateTo > p;
       if (preallocated) {
@@ -133,7 +148,7 @@ final class Segment {
         writable
             ? FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)
             : FileChannel.open(path, StandardOpenOption.READ);
-    return new Segment(id, path, ch, ch.size());
+    return new Segment(id, path, ch, ch.size(), writable);
   }
 
   /**
@@ -160,17 +175,57 @@ final class Segment {
     }
   }
 
-  /** Reads exactly {@code dst.remaining()} bytes at {@code position}. */
+  /**
+   * Reads exactly {@code dst.remaining()} bytes at {@code position}; the caller holds a reference
+   * ({@link #acquire()}).
+   *
+   * <p>A {@code FileChannel} is closed, for every thread, when a thread blocked in (or entering)
+   * one of its operations is interrupted. A reader on an interrupted thread fails with {@link
+   * ClosedByInterruptException} as before, but first reopens the channel, and a reader that finds
+   * the channel closed under it by another reader's interrupt reopens it and reads again: without
+   * this, one interrupted reader left the segment unreadable for every replay and query until the
+   * log was reopened.
+   */
   void readFully(ByteBuffer dst, long position) throws IOException {
-    long p = position;
-    FileChannel ch = channel;
-    while (dst.hasRemaining()) {
-      int n = ch.read(dst, p);
-      if (n < 0) {
-        throw new EOFException("unexpected end of " + path + " at offset " + p);
+    int start = dst.position();
+    for (int attempt = 0; ; attempt++) {
+      FileChannel ch = channel;
+      try {
+        long p = position + (dst.position() - start);
+        while (dst.hasRemaining()) {
+          int n = ch.read(dst, p);
+          if (n < 0) {
+            throw new EOFException("unexpected end of " + path + " at offset " + p);
+          }
+          p += n;
+        }
+        return;
+      } catch (ClosedChannelException e) {
+        boolean reopened = reopenClosed(ch);
+        if (e instanceof ClosedByInterruptException || !reopened || attempt >= 2) {
+          throw e;
+        }
       }
-      p += n;
     }
+  }
+
+  /**
+   * After an operation found {@code closed} closed: replaces it with a new channel of the same
+   * mode, unless the segment was retired (its path may name another file) or released; true if
+   * {@link #channel} is now another, open channel (reopened here or replaced meanwhile).
+   */
+  private synchronized boolean reopenClosed(FileChannel closed) throws IOException {
+    if (channel != closed) {
+      return true; // replaced already (reopenWritable, or another reader reopened it)
+    }
+    if (closed.isOpen() || retired || refs.get() <= 0) {
+      return false;
+    }
+    channel =
+        writable
+            ? FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)
+            : FileChannel.open(path, StandardOpenOption.READ);
+    return true;
   }
 
   /**
@@ -334,8 +389,12 @@ final class Segment {
 
   /** Reopens the file for writing after a failed write closed or poisoned the channel. */
   void reopenWritable() throws IOException {
-    FileChannel old = channel;
-    channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+    FileChannel old;
+    synchronized (this) {
+      old = channel;
+      channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+      writable = true;
+    }
     try {
       old.close();
     } catch (IOException ignored) {
@@ -386,16 +445,19 @@ final class Segment {
   /** Drops a reference taken by {@link #acquire()} (or the owner's, via {@link #retire()}). */
   void release() {
     if (refs.decrementAndGet() == 0) {
-      try {
-        channel.close();
-      } catch (IOException ignored) {
-        // nothing was written through this channel since the last force
+      synchronized (this) { // not beside a reopenClosed, which would open a channel left open
+        try {
+          channel.close();
+        } catch (IOException ignored) {
+          // nothing was written through this channel since the last force
+        }
       }
     }
   }
 
   /** Drops the log's own reference; the channel closes when the last reader releases. */
   void retire() {
+    retired = true;
     release();
   }
 

@@ -607,6 +607,55 @@ class WriteAheadLogTest {
   }
 
   /**
+   * A replay on an interrupted thread (a cancelled task of the caller's executor) fails, and the
+   * interrupt closes the segment channel it was reading, for every thread: that channel is shared.
+   * The other readers, and the writer, must not pay for it: before, every later replay of a sealed
+   * segment failed with ClosedChannelException until the log was reopened (an actor with events
+   * there could no longer recover), and the next group commit on the active segment failed.
+   */
+  @Test
+  void replay_onAnInterruptedThread_leavesTheSegmentsReadableAndWritableForOthers()
+      throws Exception {
+    try (WriteAheadLog wal = WriteAheadLog.open(settings(dir).segmentSize(4096).build())) {
+      for (long s = 1; s <= 300; s++) {
+        wal.append(write("a", s, s)).get();
+      }
+      assertThat(wal.segmentFiles()).hasSizeGreaterThan(2);
+      wal.append(write("b", 1, 2)).get(); // in the active segment only
+      for (String pid : List.of("a", "b")) {
+        CompletableFuture<Throwable> interrupted = new CompletableFuture<>();
+        Thread reader =
+            new Thread(
+                () -> {
+                  Thread.currentThread().interrupt();
+                  try {
+                    wal.readAll(pid);
+                    interrupted.complete(null);
+                  } catch (Throwable t) {
+                    interrupted.complete(t);
+                  } finally {
+                    Thread.interrupted();
+                  }
+                });
+        reader.start();
+        reader.join();
+        assertThat(interrupted.get())
+            .as("the interrupted replay of " + pid)
+            .isInstanceOf(java.nio.channels.ClosedByInterruptException.class);
+      }
+      assertThat(seqs(wal, "a", 1, Long.MAX_VALUE, Long.MAX_VALUE))
+          .as("a replay of the sealed segments after the interrupted one")
+          .isEqualTo(range(1, 300));
+      wal.append(write("b", 3, 3)).get();
+      assertThat(seqs(wal, "b", 1, Long.MAX_VALUE, Long.MAX_VALUE)).isEqualTo(range(1, 3));
+    }
+    try (WriteAheadLog wal = WriteAheadLog.open(settings(dir).segmentSize(4096).build())) {
+      assertThat(seqs(wal, "a", 1, Long.MAX_VALUE, Long.MAX_VALUE)).isEqualTo(range(1, 300));
+      assertThat(seqs(wal, "b", 1, Long.MAX_VALUE, Long.MAX_VALUE)).isEqualTo(range(1, 3));
+    }
+  }
+
+  /**
    * A group commit that fails after it wrote part of its records (here its roll fails: a file
    * already has the new segment's name) is cut back to where it began before its future fails: the
    * written part is not found after a restart (it was, as events whose write had failed).
