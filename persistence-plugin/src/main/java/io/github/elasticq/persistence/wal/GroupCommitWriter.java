@@ -130,6 +130,15 @@ final class GroupCommitWriter {
    * @return false if the log was already closed
    */
   boolean close() {
+    if (Thread.currentThread() == thread) {
+      // joining itself would never return, with the log half closed (no writes, no final force,
+      // the directory still locked); refused before anything changes
+      throw new IllegalStateException(
+          "WriteAheadLog.close() called on the log's writer thread ("
+              + thread.getName()
+              + "), e.g. from an append's completion callback: it would wait for itself; close"
+              + " from another thread (thenRunAsync, an executor)");
+    }
     closeLock.writeLock().lock();
     try {
       if (!store.closed.compareAndSet(false, true)) {

@@ -432,7 +432,9 @@ public final class WriteAheadLog implements AutoCloseable {
   /**
    * Stops accepting writes, completes the queued ones and the queued index checkpoints, forces the
    * log (in every mode), releases the channels and the directory lock. Appends after close fail
-   * with {@link IllegalStateException}. Blocks; any thread; idempotent.
+   * with {@link IllegalStateException}. Blocks; idempotent; any thread but the log's writer, which
+   * runs the appends' completions: called there (from a completion callback), it would wait for
+   * itself, so it throws {@link IllegalStateException} and changes nothing.
    */
   @Override
   public void close() throws IOException {

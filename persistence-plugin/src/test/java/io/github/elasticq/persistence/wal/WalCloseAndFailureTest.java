@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Assumptions;
@@ -88,6 +89,39 @@ class WalCloseAndFailureTest {
     assertThat(wal.stats().fsyncs() - before).as("forces at close").isGreaterThan(1);
     try (WriteAheadLog reopened = WriteAheadLog.open(WriteAheadLogTest.settings(dir).build())) {
       assertThat(reopened.highestSequenceNr("a")).isEqualTo(100);
+    }
+  }
+
+  /**
+   * close() from an append's completion callback runs on the writer thread, which close() waits
+   * for: it hung for ever, with the log half closed (no writes taken, no final force, the directory
+   * lock held). It is refused naming the thread, and the log goes on.
+   */
+  @Test
+  void close_fromAnAppendsCompletionCallback_isRefused_andTheLogGoesOn() throws Exception {
+    WriteAheadLog wal = WriteAheadLog.open(WriteAheadLogTest.settings(dir).build());
+    try {
+      CompletableFuture<Throwable> refused = new CompletableFuture<>();
+      wal.append(write("a", 1, 1))
+          .whenComplete(
+              (r, e) -> {
+                try {
+                  wal.close();
+                  refused.complete(null);
+                } catch (Throwable t) {
+                  refused.complete(t);
+                }
+              });
+      assertThat(refused.get(10, TimeUnit.SECONDS))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("writer thread")
+          .hasMessageContaining("completion callback");
+      wal.append(write("a", 2, 2)).get(10, TimeUnit.SECONDS);
+    } finally {
+      wal.close();
+    }
+    try (WriteAheadLog reopened = WriteAheadLog.open(WriteAheadLogTest.settings(dir).build())) {
+      assertThat(reopened.highestSequenceNr("a")).isEqualTo(2);
     }
   }
 
