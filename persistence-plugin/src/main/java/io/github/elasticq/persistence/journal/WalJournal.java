@@ -1,6 +1,7 @@
 package io.github.elasticq.persistence.journal;
 
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
 import io.github.elasticq.persistence.internal.EventCodec;
 import io.github.elasticq.persistence.wal.WalEvent;
 import io.github.elasticq.persistence.wal.WalWrite;
@@ -104,6 +105,7 @@ public final class WalJournal extends AsyncWriteJournal {
     ActorSystem system = context().system();
     this.configPath = configPath;
     this.config = config;
+    long timeoutNanos = writeTimeoutNanos(config, configPath); // checked before the log is opened
     try {
       this.wal = WalRegistry.get(system).logFor(configPath, config);
     } catch (IllegalStateException e) {
@@ -117,12 +119,7 @@ public final class WalJournal extends AsyncWriteJournal {
     this.codec = new EventCodec(system);
     this.io = system.dispatchers().lookup(config.getString("replay-dispatcher"));
     this.dispatcher = context().dispatcher();
-    long timeoutNanos = config.getDuration("write-timeout").toNanos();
-    if (timeoutNanos < 0) {
-      throw new IllegalArgumentException(
-          configPath + ".write-timeout must be >= 0, got " + config.getString("write-timeout"));
-    }
-    this.timeouts = new WriteTimeouts(timeoutNanos);
+    this.timeouts = new WriteTimeouts(timeoutNanos, configPath);
     if (timeouts.enabled()) {
       Duration every =
           Duration.ofNanos(Math.min(Math.max(timeoutNanos / 10, 10_000_000L), 1_000_000_000L));
@@ -134,6 +131,28 @@ public final class WalJournal extends AsyncWriteJournal {
     } else {
       this.sweeper = null;
     }
+  }
+
+  /**
+   * The plugin's {@code write-timeout} in nanoseconds (0: off).
+   *
+   * @throws IllegalArgumentException naming {@code <configPath>.write-timeout} if it is not a
+   *     duration or is negative
+   */
+  static long writeTimeoutNanos(Config config, String configPath) {
+    String key = configPath + ".write-timeout";
+    long nanos;
+    try {
+      nanos = config.getDuration("write-timeout").toNanos();
+    } catch (ConfigException e) {
+      throw new IllegalArgumentException(
+          key + " must be a duration (e.g. 10s, or 0 for none): " + e.getMessage(), e);
+    }
+    if (nanos < 0) {
+      throw new IllegalArgumentException(
+          key + " must be >= 0, got " + config.getString("write-timeout"));
+    }
+    return nanos;
   }
 
   @Override

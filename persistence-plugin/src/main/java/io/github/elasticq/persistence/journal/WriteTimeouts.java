@@ -23,9 +23,13 @@ final class WriteTimeouts {
   private final ConcurrentLinkedQueue<Entry> entries = new ConcurrentLinkedQueue<>();
   private final long timeoutNanos;
 
+  /** The journal plugin's id (its config path), named in the timeout's message. */
+  private final String pluginId;
+
   /** {@code timeoutNanos} <= 0: no timeout, {@link #track} keeps nothing. */
-  WriteTimeouts(long timeoutNanos) {
+  WriteTimeouts(long timeoutNanos, String pluginId) {
     this.timeoutNanos = timeoutNanos;
+    this.pluginId = pluginId;
   }
 
   boolean enabled() {
@@ -55,7 +59,8 @@ final class WriteTimeouts {
       if (!e.promise.isCompleted()
           && e.promise.tryFailure(
               new TimeoutException(
-                  "elasticq.journal: write not completed within "
+                  pluginId
+                      + ": write not completed within "
                       + timeoutNanos / 1_000_000
                       + " ms (write-timeout); it may still be stored"))) {
         failed++;
