@@ -49,6 +49,7 @@ final class WalRecovery {
   private int scanned;
   private long scanNanos;
   private long scannedBytes;
+  private long forceNanos;
 
   private WalRecovery(WalStore store) {
     this.store = store;
@@ -233,6 +234,7 @@ final class WalRecovery {
     }
     store.active = last;
     store.compactableBelow = last.id;
+    forceRecovered();
     needCheckpoint.removeIf(s -> store.segments.get(s.id) != s); // quarantined
     store.checkpointedAtOpen = checkpointed;
     store.scannedAtOpen = scanned;
@@ -240,7 +242,7 @@ final class WalRecovery {
         Level.DEBUG,
         String.format(
             "write-ahead log %s: opened %d segment(s) in %.1f ms: %d from index checkpoints"
-                + " (%.1f ms), %d scanned (%.1f ms, %.1f MiB)",
+                + " (%.1f ms), %d scanned (%.1f ms, %.1f MiB), all forced (%.1f ms)",
             dir,
             store.segments.size(),
             (System.nanoTime() - openStart) / 1e6,
@@ -248,7 +250,26 @@ final class WalRecovery {
             checkpointNanos / 1e6,
             scanned,
             scanNanos / 1e6,
-            scannedBytes / (double) (1 << 20)));
+            scannedBytes / (double) (1 << 20),
+            forceNanos / 1e6));
+  }
+
+  /**
+   * Makes what this open found durable before the log is used: every segment and the directory
+   * (their entries). A process killed in {@code no-sync} or {@code periodic} mode (or one that was
+   * switched since) can leave records in the page cache that it never forced; this open replays
+   * them and, in {@code every-write} mode, then acknowledges later records as durable. Without this
+   * a power loss could keep those later records and lose the earlier ones they were built on (the
+   * sealed segments of the killed run and their directory entries: every-write forces only the
+   * active segment). On a log that was closed cleanly each force finds nothing to write.
+   */
+  private void forceRecovered() throws IOException {
+    long start = System.nanoTime();
+    for (Segment seg : store.segments.values()) {
+      seg.channel().force(true); // also the size: a killed run may have grown the file
+    }
+    store.syncDirectory();
+    forceNanos = System.nanoTime() - start;
   }
 
   /**

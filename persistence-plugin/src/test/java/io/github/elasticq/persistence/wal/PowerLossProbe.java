@@ -29,6 +29,10 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>{@code periodic}: 100 appends to a periodic-sync log (100 ms), until a periodic sync has
  *       covered them, then 10 more;
  *   <li>{@code no-sync}: 100 appends to a no-sync log.
+ *   <li>{@code reopen-every-write}: the second step of a killed run: opens, as an every-write log,
+ *       the log that {@code no-sync-killed <fs>} (100 appends to a no-sync log over several
+ *       segments, then a halt: no copy, nothing forced) left in the page cache, prints {@code
+ *       REOPENED a=<highest>}, and appends event 101, acknowledged as durable.
  * </ul>
  *
  * Each scenario first writes a canary file that is never forced. {@code read <fs>}: prints {@code
@@ -43,7 +47,7 @@ public final class PowerLossProbe {
 
   public static void main(String[] args) throws Exception {
     Path fs = Path.of(args[1]);
-    if (!args[0].equals("read")) {
+    if (!args[0].equals("read") && !args[0].equals("reopen-every-write")) {
       // written first and never forced: if the copy holds it, the kernel wrote dirty pages back
       // during the scenario (a sync by another process, memory pressure) and the copy is not the
       // disk after a power loss
@@ -132,6 +136,20 @@ public final class PowerLossProbe {
       case "no-sync" -> {
         WriteAheadLog wal = WriteAheadLog.open(settings(fs, SyncMode.NO_SYNC));
         append(wal, "a", 1, 100);
+        System.out.println("BEFORE-CRASH a=" + wal.highestSequenceNr("a"));
+      }
+      case "no-sync-killed" -> {
+        WriteAheadLog wal = WriteAheadLog.open(settings(fs, SyncMode.NO_SYNC));
+        append(wal, "a", 1, 100);
+        System.out.println(
+            "KILLED a=" + wal.highestSequenceNr("a") + " segments=" + wal.segmentFiles().size());
+        System.out.flush();
+        Runtime.getRuntime().halt(0); // a kill: the log's pages stay in the page cache, unforced
+      }
+      case "reopen-every-write" -> {
+        WriteAheadLog wal = WriteAheadLog.open(settings(fs, SyncMode.EVERY_WRITE));
+        System.out.println("REOPENED a=" + wal.highestSequenceNr("a"));
+        append(wal, "a", 101, 101);
         System.out.println("BEFORE-CRASH a=" + wal.highestSequenceNr("a"));
       }
       default -> throw new IllegalArgumentException("unknown scenario " + args[0]);

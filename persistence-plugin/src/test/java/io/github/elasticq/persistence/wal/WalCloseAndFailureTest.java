@@ -357,6 +357,24 @@ class WalCloseAndFailureTest {
   }
 
   /**
+   * A log reopened after a kill makes durable what it recovered before it takes writes: a no-sync
+   * run killed (its records in the page cache, never forced), then an every-write run that replays
+   * them and acknowledges event 101 as durable, then a power loss. Every-write forced only the
+   * active segment, so the sealed segments of the killed run were lost with the power while the
+   * event written after them was kept: the log the power loss left did not open (a damaged sealed
+   * segment), or opened with event 101 and without the events before it, which the second run had
+   * replayed (and an actor had built its state and its snapshots on).
+   */
+  @Test
+  void reopenedAfterAKill_makesWhatItRecoveredDurable_beforeItAcknowledgesMore() throws Exception {
+    String out = afterPowerLoss("no-sync-killed", "reopen-every-write");
+    assertThat(out).as(out).containsPattern("KILLED a=100 segments=([2-9]|[1-9][0-9]+)");
+    assertThat(out).as(out).contains("REOPENED a=100").contains("BEFORE-CRASH a=101");
+    assertThat(out).as("after the power loss: " + out).contains("HIGHEST a=101 ");
+    assertThat(out).as("after the power loss: " + out).contains("COUNT a=101");
+  }
+
+  /**
    * The harness's negative control: a no-sync log forces nothing, and the disk after the power loss
    * lacks what was appended (if this failed, the copy would not be a power loss and the tests above
    * could not fail).
@@ -375,7 +393,12 @@ class WalCloseAndFailureTest {
    * aborts the test if the never-forced canary reached the copy (the copy is then no power loss).
    */
   private String afterPowerLoss(String scenario) throws Exception {
-    String out = runPowerLoss(scenario);
+    return afterPowerLoss(null, scenario);
+  }
+
+  /** As above, after {@code killedRun} (a probe scenario that ends in a halt) if not null. */
+  private String afterPowerLoss(String killedRun, String scenario) throws Exception {
+    String out = runPowerLoss(killedRun, scenario);
     Assumptions.assumeTrue(
         out.contains("CANARY absent"),
         "the kernel wrote dirty pages back during the scenario, so the copy is not the disk after a"
@@ -384,7 +407,7 @@ class WalCloseAndFailureTest {
     return out;
   }
 
-  private String runPowerLoss(String scenario) throws Exception {
+  private String runPowerLoss(String killedRun, String scenario) throws Exception {
     Path root = Files.createDirectories(dir.resolve("power"));
     for (String d : new String[] {"back", "fs", "crash"}) {
       Files.createDirectories(root.resolve(d));
@@ -392,7 +415,8 @@ class WalCloseAndFailureTest {
     return runProbeInMountNamespace(
         loopExt4("160m"),
         root,
-        scenario
+        (killedRun == null ? "" : killedRun + " \"$0/fs\" && \"$1\" -cp \"$2\" \"$3\" ")
+            + scenario
             + " \"$0/fs\" \"$0/back/img\" \"$0/back/crash.img\""
             + " && mount -o loop \"$0/back/crash.img\" \"$0/crash\""
             + " && \"$1\" -cp \"$2\" \"$3\" read \"$0/crash\"",
