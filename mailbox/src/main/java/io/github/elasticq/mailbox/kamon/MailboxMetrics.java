@@ -97,7 +97,8 @@ final class MailboxMetrics implements AutoCloseable, MailboxRegistry.TimeInMailb
    */
   private final ConcurrentHashMap<ActorTimerKey, Timer> actorTimers = new ConcurrentHashMap<>();
 
-  private boolean closed;
+  /** Set by {@link #close()}; volatile: {@link #timeInMailbox} reads it on consumer threads. */
+  private volatile boolean closed;
 
   MailboxMetrics(String systemName, KamonSettings settings, MailboxRegistry registry) {
     this.systemTag = SystemTags.acquire(systemName);
@@ -305,6 +306,9 @@ final class MailboxMetrics implements AutoCloseable, MailboxRegistry.TimeInMailb
   @Override
   public void timeInMailbox(
       String id, String mailboxType, String ownerPath, String level, long nanos) {
+    if (closed) {
+      return; // a consumer that read the listener just before close() took it away
+    }
     Timer t = null;
     if (!actorTimers.isEmpty() && !ownerPath.isEmpty()) {
       t = actorTimers.get(new ActorTimerKey(id, ownerPath, level));
@@ -320,6 +324,14 @@ final class MailboxMetrics implements AutoCloseable, MailboxRegistry.TimeInMailb
             level == null
                 ? idTimers.computeIfAbsent(id, k -> created)
                 : levelTimers.computeIfAbsent(new LevelTimerKey(id, level), k -> created);
+        if (closed) {
+          // close() ran between the check above and this creation, and removed what it found:
+          // this timer would stay in Kamon (and in the scrape) for a system that is gone
+          created.remove();
+          idTimers.clear();
+          levelTimers.clear();
+          return;
+        }
       }
     }
     t.record(nanos);

@@ -159,6 +159,30 @@ class KamonMailboxMetricsTest {
     ElasticqKamon.get(system).pollNow();
   }
 
+  /**
+   * A time-in-mailbox sample that arrives after the poller closed (a consumer that read the
+   * listener just before close() took it away) creates no timer: it created one that nothing
+   * removed, a series left in Kamon, and in the Prometheus scrape, for an actor system that is
+   * gone.
+   */
+  @Test
+  void timeInMailboxAfterClose_leavesNoTimerBehind() {
+    ActorSystem sys = start("");
+    MailboxMetrics closed =
+        new MailboxMetrics(
+            "after-close",
+            KamonSettings.fromConfig(sys.settings().config()),
+            MailboxRegistry.get(sys));
+    closed.close();
+    closed.timeInMailbox("late-mailbox", "io.github.elasticq.mailbox.ElasticMailbox", "", 1_000);
+    closed.timeInMailbox("late-mailbox", "io.github.elasticq.mailbox.QosMailbox", "", "1", 1_000);
+    assertThat(
+            KamonReads.seriesAfterRemovals(
+                Kamon.timer(MailboxMetrics.TIME_IN_MAILBOX), Map.of("system", "after-close")))
+        .as("timers of the closed poller's system")
+        .isEmpty();
+  }
+
   @Test
   void elasticMailbox_drivenPastMax_exportsExactFigures() throws Exception {
     start("elasticq.kamon.time-in-mailbox.sample-every = 1");
