@@ -30,6 +30,7 @@ final class CapacityTimeline {
   private final double[] peakAt;
   private final int[] lowAfterPeak;
   private final double[] lowAt;
+  private final double[] lastAt;
 
   CapacityTimeline(int topics) {
     depth = new XYSeries[topics];
@@ -39,6 +40,7 @@ final class CapacityTimeline {
     peakAt = new double[topics];
     lowAfterPeak = new int[topics];
     lowAt = new double[topics];
+    lastAt = new double[topics];
     for (int t = 0; t < topics; t++) {
       depth[t] = new XYSeries(Gateway.topicName(t) + " depth", true, true);
       capacity[t] = new XYSeries(Gateway.topicName(t) + " capacity", true, true);
@@ -59,6 +61,7 @@ final class CapacityTimeline {
     }
     depth[t].add(seconds, size);
     capacity[t].add(seconds, cap);
+    lastAt[t] = seconds;
     if (initial[t] < 0) {
       initial[t] = cap;
       lowAfterPeak[t] = cap;
@@ -93,18 +96,32 @@ final class CapacityTimeline {
                 depthPeak));
         continue;
       }
-      lines.add(
+      String grew =
           String.format(
               Locale.ROOT,
-              "processor-%s: capacity %d -> grew to %d (at %.1f s, depth peak %d)"
-                  + " -> shrank back to %d (at %.1f s)",
+              "processor-%s: capacity %d -> grew to %d (at %.1f s, depth peak %d)",
               Gateway.topicName(t),
               initial[t],
               peak[t],
               peakAt[t],
-              depthPeak,
-              lowAfterPeak[t],
-              lowAt[t]));
+              depthPeak);
+      // a burst near the end of the run can leave the capacity at its peak, or part of the way
+      // down, when the sampling ends: "shrank back to" its peak was reported then
+      String after;
+      if (lowAfterPeak[t] >= peak[t]) {
+        after =
+            String.format(
+                Locale.ROOT, " -> had not shrunk when the sampling ended (at %.1f s)", lastAt[t]);
+      } else {
+        after =
+            String.format(
+                Locale.ROOT,
+                " -> shrank %s %d (at %.1f s)",
+                lowAfterPeak[t] <= initial[t] ? "back to" : "to",
+                lowAfterPeak[t],
+                lowAt[t]);
+      }
+      lines.add(grew + after);
     }
     return lines;
   }

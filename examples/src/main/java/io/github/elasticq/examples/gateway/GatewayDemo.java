@@ -38,7 +38,9 @@ import picocli.CommandLine.Option;
  * </pre>
  *
  * <p>Exit codes: 0 when every check passed, 1 when a check failed (a loss, counts that do not add
- * up) or the gateway failed, 2 on bad input (then nothing is written).
+ * up) or the gateway failed, 2 on bad input (then nothing is written). A run stopped by Ctrl-C or
+ * SIGTERM drains and reports, then ends with the signal's exit code (130, 143): the JVM's shutdown
+ * sequence has begun, so {@code System.exit} cannot set another one.
  */
 @Command(
     name = "gateway",
@@ -95,13 +97,15 @@ public final class GatewayDemo implements Callable<Integer> {
           "Messages each publisher fires at once at every burst; 0: none (default: 8000).")
   int burstSize = 8000;
 
+  // one value, parsed by validate(): as an int[] split at commas, picocli's usage offered
+  // "--qos-mix=Q0,Q1,Q2[,Q0,Q1,Q2...]]..." (more triples, the option repeated), all refused
   @Option(
       names = "--qos-mix",
       paramLabel = "Q0,Q1,Q2",
-      split = ",",
-      arity = "1",
       description = "Percentages of QoS 0, 1 and 2 messages (default: 60,30,10).")
-  int[] qosMix = {60, 30, 10};
+  String qosMixText = "60,30,10";
+
+  private int[] qosMix;
 
   @Option(
       names = "--inflight",
@@ -643,6 +647,21 @@ public final class GatewayDemo implements Callable<Integer> {
 
   private static final Duration MAX_TIME = Duration.ofHours(1_000_000);
 
+  /** The percentages of {@code --qos-mix}, e.g. {@code 60,30,10}. */
+  private static int[] parseQosMix(String text) throws BadInputException {
+    String[] parts = text.split(",", -1);
+    int[] mix = new int[parts.length];
+    for (int i = 0; i < parts.length; i++) {
+      try {
+        mix[i] = Integer.parseInt(parts[i].strip());
+      } catch (NumberFormatException e) {
+        throw new BadInputException(
+            "--qos-mix takes three percentages, e.g. 60,30,10, was '" + text + "'");
+      }
+    }
+    return mix;
+  }
+
   private GatewayOptions validate() throws BadInputException {
     if (topics < 1 || topics > 64) {
       throw new BadInputException("--topics must be between 1 and 64, was " + topics);
@@ -660,6 +679,7 @@ public final class GatewayDemo implements Callable<Integer> {
     if (burstSize < 0) {
       throw new BadInputException("--burst-size must be >= 0, was " + burstSize);
     }
+    qosMix = parseQosMix(qosMixText);
     if (qosMix.length != 3 || qosMix[0] < 0 || qosMix[1] < 0 || qosMix[2] < 0) {
       throw new BadInputException("--qos-mix takes three percentages, e.g. 60,30,10");
     }

@@ -45,4 +45,33 @@ class CapacityTimelineTest {
     assertThat(timeline.describe())
         .containsExactly("processor-t0: capacity 48, never grew (depth peak 3)");
   }
+
+  /**
+   * A mailbox still at its peak capacity when the sampling ended (a burst at the end of a short
+   * run) used to be reported as "shrank back to" its peak, at the time of the peak.
+   */
+  @Test
+  void grewAndDidNotShrink_doesNotSayItShrank() {
+    CapacityTimeline timeline = new CapacityTimeline(1);
+    sample(timeline, 0.0, 16, 0);
+    sample(timeline, 0.5, 4096, 3000);
+    sample(timeline, 1.0, 4096, 0);
+    assertThat(timeline.describe())
+        .containsExactly(
+            "processor-t0: capacity 48 -> grew to 4128 (at 0.5 s, depth peak 3000)"
+                + " -> had not shrunk when the sampling ended (at 1.0 s)");
+  }
+
+  /** A mailbox that shrank only part of the way did not shrink "back" to where it started. */
+  @Test
+  void grewAndShrankPartly_doesNotSayBack() {
+    CapacityTimeline timeline = new CapacityTimeline(1);
+    sample(timeline, 0.0, 16, 0);
+    sample(timeline, 0.5, 4096, 3000);
+    sample(timeline, 1.8, 64, 0);
+    assertThat(timeline.describe())
+        .containsExactly(
+            "processor-t0: capacity 48 -> grew to 4128 (at 0.5 s, depth peak 3000)"
+                + " -> shrank to 96 (at 1.8 s)");
+  }
 }

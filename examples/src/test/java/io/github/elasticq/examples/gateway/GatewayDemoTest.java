@@ -101,6 +101,8 @@ class GatewayDemoTest {
       Thread.sleep(2000); // publishing for a while
       p.destroy(); // SIGTERM
       assertThat(p.waitFor(3, TimeUnit.MINUTES)).as("exited").isTrue();
+      // the signal's exit code, as the README says: the RESULT line tells the outcome
+      assertThat(p.exitValue()).as(Files.readString(log)).isEqualTo(143);
     } finally {
       p.destroyForcibly();
     }
@@ -181,6 +183,12 @@ class GatewayDemoTest {
     assertThat(o.code()).isZero();
     assertThat(o.out())
         .contains("--data=DIR", "--crash-after=N", "--duration=TIME", "--qos-mix", "--mqtt-idle");
+    // the option takes one triple, once: the usage offered more triples and repeating it
+    assertThat(o.out()).contains("[--qos-mix=Q0,Q1,Q2]").doesNotContain("Q0,Q1,Q2...");
+    assertThat(inProcess("--qos-mix", "60,30,10,50,50,0").err())
+        .contains("--qos-mix takes three percentages");
+    assertThat(inProcess("--qos-mix", "60,x,10").err())
+        .contains("--qos-mix takes three percentages");
   }
 
   private record Child(int exitCode, String output) {}
