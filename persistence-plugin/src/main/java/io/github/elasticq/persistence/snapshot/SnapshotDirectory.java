@@ -14,7 +14,9 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -64,6 +66,12 @@ final class SnapshotDirectory {
     this.root = root.toAbsolutePath().normalize();
   }
 
+  /**
+   * Id directories created by this store whose entry in {@link #root} has not been forced yet.
+   * Those found at {@link #open} are forced there.
+   */
+  private final Set<Path> entryNotDurable = ConcurrentHashMap.newKeySet();
+
   Path root() {
     return root;
   }
@@ -88,6 +96,9 @@ final class SnapshotDirectory {
     if (!Files.isWritable(root)) {
       throw new IOException("Snapshot directory [" + root + "] is not writable");
     }
+    // the entries of the ids' directories found here: one a killed process created and never
+    // forced would otherwise hold this process's saves without being durable itself
+    forceDirectory(root);
   }
 
   /**
@@ -238,8 +249,14 @@ final class SnapshotDirectory {
     }
     Path dir = directoryOf(persistenceId);
     if (!Files.isDirectory(dir)) {
+      entryNotDurable.add(dir); // before it exists: a concurrent save that sees it also sees this
       Files.createDirectories(dir);
-      forceDirectory(root); // the new directory's entry must be durable before files in it
+    }
+    if (entryNotDurable.contains(dir)) {
+      // the directory's entry must be durable before files in it: also when another save created
+      // it and has not forced the root yet, or a force of the root failed
+      forceDirectory(root);
+      entryNotDurable.remove(dir);
     }
     String base = "snapshot-" + sequenceNr + "-" + timestamp;
     Path target = dir.resolve(base + SNAPSHOT_SUFFIX);
