@@ -956,7 +956,21 @@ final class DurableMailboxBehavior<T>
             notice.seqNr(),
             notice.failures(),
             notice.lastFailure().toString());
-    settings.poisonHandler().handle(ctx, notice);
+    try {
+      settings.poisonHandler().handle(ctx, notice);
+    } catch (VirtualMachineError | LinkageError e) {
+      throw e;
+    } catch (Throwable e) { // also a checked exception, which a lambda can sneak through
+      // The drop is stored: a throw here used to stop the mailbox, and every message stored after
+      // the poisoned one waited undelivered until something started the mailbox again.
+      ctx.getLog()
+          .error(
+              "Durable mailbox [{}]: the poison-message handler threw on message {}; the message"
+                  + " stays dropped and the mailbox goes on",
+              persistenceIdString,
+              notice.seqNr(),
+              e);
+    }
   }
 
   /** Sends the notice of a child's stop, and repeats it until handled (a full stash drops it). */
@@ -1010,6 +1024,11 @@ final class DurableMailboxBehavior<T>
     DurableMailboxState.Entry entry = state.entry(seqNr);
     int failures = entry.failures + 1;
     if (failures > settings.maxRedeliveries()) {
+      if (entry.message == null) {
+        // offered before a restart after journal trouble: the recovered state holds only the
+        // stored form, and the handler used to get null instead of the message
+        entry.message = deserialize(entry.serialized);
+      }
       poisoning =
           new PoisonedMessage(persistenceIdString, seqNr, entry.message, failures, failed.cause());
       return Effect()

@@ -10,7 +10,9 @@ import org.apache.pekko.actor.typed.javadsl.Adapter;
  * that it dropped the message, so a crash never brings it back.
  *
  * <p>Called on the mailbox actor's thread, once per poisoned message: it must not block. To hand
- * the message to an actor, tell it (see {@link #to(org.apache.pekko.actor.typed.ActorRef)}).
+ * the message to an actor, tell it (see {@link #to(org.apache.pekko.actor.typed.ActorRef)}). If it
+ * throws, the mailbox logs the exception and goes on: the message stays dropped, the messages after
+ * it are delivered (a throwing handler used to stop the mailbox, leaving them undelivered).
  */
 @FunctionalInterface
 public interface PoisonMessageHandler {

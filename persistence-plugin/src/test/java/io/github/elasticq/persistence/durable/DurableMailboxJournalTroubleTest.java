@@ -757,4 +757,46 @@ class DurableMailboxJournalTroubleTest {
       }
     }
   }
+
+  /**
+   * The child keeps running across the restart after a rejected write, and the recovered state
+   * holds the messages it was offered before only in their stored form (a journal that serializes
+   * replays no message object). When the child then failed for the last time on such a message, the
+   * poison-message handler got {@code null} instead of the message.
+   */
+  @Test
+  void poisonedAfterARestartWithTheChildKept_theHandlerGetsTheMessage() throws Exception {
+    ActorTestKit kit = kit("poison-after-restart");
+    GatedTestJournal.storeSerializedForm = true;
+    TestProbe<Reply> replies = kit.createTestProbe();
+    TestProbe<PoisonedMessage> poisoned = kit.createTestProbe();
+    CountDownLatch inHandler = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    DurableMailboxSettings s =
+        DurableMailboxSettings.builder()
+            .maxRedeliveries(0)
+            .poisonHandler(PoisonMessageHandler.to(poisoned.ref()))
+            .build();
+    ActorRef<Object> mailbox =
+        kit.spawn(
+            DurableMailbox.create(
+                "poison-after-restart",
+                holdingWorkOne(
+                    inHandler,
+                    release,
+                    () -> {
+                      throw new IllegalStateException("poison 1");
+                    }),
+                s));
+    mailbox.tell(new Enqueue<>(new Work(1), replies.ref()));
+    assertThat(replies.receiveMessage(TIMEOUT)).isEqualTo(new Stored(1));
+    assertThat(inHandler.await(30, TimeUnit.SECONDS)).isTrue();
+    rejectOne(mailbox, replies, 2); // the restart recovers Work 1 from the journal
+    mailbox.tell(new Enqueue<>(new Work(3), replies.ref()));
+    assertThat(replies.receiveMessage(TIMEOUT)).isEqualTo(new Stored(2)); // recovered
+    release.countDown(); // the child, kept across the restart, fails on Work 1
+    PoisonedMessage p = poisoned.receiveMessage(TIMEOUT);
+    assertThat(p.seqNr()).isEqualTo(1);
+    assertThat(p.message()).isEqualTo(new Work(1));
+  }
 }

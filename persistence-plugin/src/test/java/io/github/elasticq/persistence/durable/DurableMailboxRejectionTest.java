@@ -181,4 +181,52 @@ class DurableMailboxRejectionTest {
     again.tell(new Work(6));
     assertThat(seenAgain.receiveMessage(TIMEOUT)).isEqualTo(new Seen(6, 6));
   }
+
+  /**
+   * A poison-message handler that throws (it runs on the mailbox's thread) must not take the
+   * mailbox down: the drop is persisted already, and the messages stored after the poisoned one
+   * must still be delivered.
+   */
+  @Test
+  void poisonHandlerThatThrows_theMailboxGoesOn_laterMessagesDelivered() {
+    ActorTestKit kit = start("poison-throws");
+    TestProbe<Seen> seen = kit.createTestProbe();
+    TestProbe<PoisonedMessage> poisoned = kit.createTestProbe();
+    DurableMailboxSettings settings =
+        DurableMailboxSettings.builder()
+            .maxRedeliveries(0)
+            .poisonHandler(
+                (context, p) -> {
+                  poisoned.ref().tell(p);
+                  throw new IllegalStateException("handler broke on " + p.seqNr());
+                })
+            .build();
+    ActorRef<Object> mailbox =
+        kit.spawn(
+            DurableMailbox.create(
+                "poison-throws",
+                DurableTestSupport.reporting(
+                    seen.ref(),
+                    w -> {
+                      if (w.n() == 2) {
+                        throw new IllegalArgumentException("poison " + w.n());
+                      }
+                    }),
+                settings));
+    TestProbe<Reply> replies = kit.createTestProbe();
+    for (int i = 1; i <= 4; i++) {
+      mailbox.tell(new Enqueue<>(new Work(i), replies.ref()));
+    }
+    assertThat(replies.receiveSeveralMessages(4, TIMEOUT))
+        .containsExactly(new Stored(1), new Stored(2), new Stored(3), new Stored(4));
+    assertThat(seen.receiveMessage(TIMEOUT)).isEqualTo(new Seen(1, 1));
+    assertThat(poisoned.receiveMessage(TIMEOUT).seqNr()).isEqualTo(2);
+    assertThat(seen.receiveMessage(TIMEOUT)).isEqualTo(new Seen(3, 3));
+    assertThat(seen.receiveMessage(TIMEOUT)).isEqualTo(new Seen(4, 4));
+    mailbox.tell(new Enqueue<>(new Work(5), replies.ref()));
+    assertThat(replies.receiveMessage(TIMEOUT)).isEqualTo(new Stored(5));
+    assertThat(seen.receiveMessage(TIMEOUT)).isEqualTo(new Seen(5, 5));
+    assertThat(DurableMailboxRegistry.get(kit.system()).stats("poison-throws"))
+        .hasValueSatisfying(s -> assertThat(s.poisoned()).isEqualTo(1));
+  }
 }

@@ -52,6 +52,12 @@ public class GatedTestJournal extends AsyncWriteJournal {
   /** The next write that stores no message (a {@code Confirmed}, say) fails; nothing is stored. */
   static volatile boolean failNextWriteWithoutMessages;
 
+  /**
+   * Stores each {@code MessageStored} without its message object, as a journal that serializes its
+   * events replays it (the object is not part of the stored form).
+   */
+  static volatile boolean storeSerializedForm;
+
   static final AtomicInteger TROUBLED_WRITES = new AtomicInteger();
   static final Semaphore TROUBLE_GATE = new Semaphore(0);
   static final Semaphore REPLAY_GATE = new Semaphore(Integer.MAX_VALUE / 2);
@@ -67,6 +73,7 @@ public class GatedTestJournal extends AsyncWriteJournal {
     storeThenFailWork = -1;
     storeThenFailPoisoned = false;
     failNextWriteWithoutMessages = false;
+    storeSerializedForm = false;
     TROUBLED_WRITES.set(0);
     TROUBLE_GATE.drainPermits();
     REPLAY_GATE.drainPermits();
@@ -115,7 +122,7 @@ public class GatedTestJournal extends AsyncWriteJournal {
                 }
                 STORE
                     .computeIfAbsent(w.persistenceId(), k -> new CopyOnWriteArrayList<>())
-                    .addAll(reprs);
+                    .addAll(storeSerializedForm ? serializedForm(reprs) : reprs);
                 if (storeThenFailPoisoned
                     && reprs.stream()
                         .anyMatch(r -> r.payload() instanceof DurableMailboxEvent.Poisoned)) {
@@ -130,6 +137,18 @@ public class GatedTestJournal extends AsyncWriteJournal {
               }
               return (Iterable<Optional<Exception>>) out;
             }));
+  }
+
+  private static List<PersistentRepr> serializedForm(List<PersistentRepr> reprs) {
+    List<PersistentRepr> out = new ArrayList<>(reprs.size());
+    for (PersistentRepr r : reprs) {
+      out.add(
+          r.payload() instanceof DurableMailboxEvent.MessageStored m
+              ? r.withPayload(
+                  new DurableMailboxEvent.MessageStored(m.seqNr(), m.serialized(), null))
+              : r);
+    }
+    return out;
   }
 
   @Override
