@@ -30,7 +30,9 @@ import org.apache.pekko.persistence.typed.PersistenceId;
  * and the mailbox recovers from the journal (Pekko's restart with backoff, which keeps the commands
  * that wait, and the inner behavior, running) and goes on: nothing stored before is lost. If a
  * write fails instead (the journal cannot tell whether it stored it), the same restart follows, and
- * its messages are answered once the recovery shows whether they are stored.
+ * its messages are answered once the recovery shows whether they are stored (the same message under
+ * its number: a failed write that the journal commits after that recovery is refused, yet
+ * delivered, and takes the number of the next message, whose write then fails).
  *
  * <p>While a write is in flight, during a recovery and during the backoff of such a restart (200 ms
  * to 10 s), Pekko holds the commands that arrive (its stash, kept across the restart), up to {@code

@@ -16,6 +16,7 @@ import io.github.elasticq.persistence.durable.DurableMailboxEvent.Poisoned;
 import io.github.elasticq.persistence.durable.DurableMailboxRegistry.Counters;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -658,7 +659,7 @@ final class DurableMailboxBehavior<T>
     inFlight = List.of();
     inFlightFailure = null;
     for (Pending p : failed) {
-      if (p.event().seqNr() < state.nextSeqNr()) {
+      if (isStored(state, p.event())) {
         counters.stored++;
         if (p.replyTo() != null) {
           p.replyTo().tell(new Stored(p.event().seqNr()));
@@ -667,6 +668,27 @@ final class DurableMailboxBehavior<T>
         reject(p.event().message(), p.replyTo(), "the journal failed to write it: " + cause);
       }
     }
+  }
+
+  /**
+   * Whether the recovered {@code state} holds {@code event}'s message: its number, with the same
+   * serialized form. The number alone is not enough: a failed write may be stored after the
+   * recovery that followed it (its transaction committed late, after the journal's call timed out),
+   * and a later write, numbered like it, then fails on the taken sequence number; the recovery
+   * after that shows the late message under the number of the later one.
+   */
+  private static boolean isStored(DurableMailboxState state, MessageStored event) {
+    if (event.seqNr() >= state.nextSeqNr()) {
+      return false;
+    }
+    if (event.seqNr() <= state.confirmedUpTo()) {
+      return true; // confirmed since: nothing left to compare (a new write is what confirms)
+    }
+    SerializedMessage stored = state.entry(event.seqNr()).serialized;
+    SerializedMessage ours = event.serialized();
+    return stored.serializerId() == ours.serializerId()
+        && stored.manifest().equals(ours.manifest())
+        && Arrays.equals(stored.bytes(), ours.bytes());
   }
 
   /**

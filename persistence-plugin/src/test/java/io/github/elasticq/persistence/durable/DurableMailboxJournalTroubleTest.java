@@ -260,6 +260,48 @@ class DurableMailboxJournalTroubleTest {
   }
 
   /**
+   * A write that failed (the journal's call timed out) whose transaction commits after the recovery
+   * that followed it: its message was refused, and the next message, numbered like it, fails on the
+   * taken sequence number (PostgreSQL's primary key). The recovery after that shows the late
+   * message under that number, and the mailbox answered the next message {@code Stored} by the
+   * number alone: an acknowledged message that was never stored nor delivered.
+   */
+  @Test
+  void failedWriteThatLandsLate_doesNotAcknowledgeTheNextMessageUnderItsNumber() {
+    ActorTestKit kit = kit("lands-late");
+    GatedTestJournal.uniqueSeqNrs = true;
+    TestProbe<Seen> seen = kit.createTestProbe();
+    TestProbe<Reply> first = kit.createTestProbe();
+    TestProbe<Reply> second = kit.createTestProbe();
+    ActorRef<Object> mailbox =
+        kit.spawn(
+            DurableMailbox.create(
+                "lands-late",
+                DurableTestSupport.reporting(seen.ref()),
+                DurableMailboxSettings.builder().confirmBatchSize(1).build()));
+    mailbox.tell(new Enqueue<>(new Work(1), first.ref()));
+    assertThat(first.receiveMessage(TIMEOUT)).isEqualTo(new Stored(1));
+    assertThat(seen.receiveMessage(TIMEOUT)).isEqualTo(new Seen(1, 1));
+    // Confirmed(1) written: nothing else is owed before the writes below
+    await().atMost(TIMEOUT).until(() -> stats(kit, "lands-late").confirmed() == 1);
+
+    GatedTestJournal.failThenLandWork = 2;
+    mailbox.tell(new Enqueue<>(new Work(2), first.ref()));
+    assertThat(first.receiveMessage(TIMEOUT)).isInstanceOf(Rejected.class);
+    GatedTestJournal.landLateWrite(); // its transaction commits now
+
+    mailbox.tell(new Enqueue<>(new Work(3), second.ref()));
+    Reply reply = second.receiveMessage(TIMEOUT);
+    // Work 2 is in the journal at delivery number 2 and is delivered (refused, yet stored: the
+    // mailbox could not know); Work 3 is not stored and must not be acknowledged
+    assertThat(seen.receiveMessage(TIMEOUT)).isEqualTo(new Seen(2, 2));
+    assertThat(reply).as("the answer to Work 3, which is not stored").isInstanceOf(Rejected.class);
+    mailbox.tell(new Enqueue<>(new Work(3), second.ref()));
+    assertThat(second.receiveMessage(TIMEOUT)).isEqualTo(new Stored(3));
+    assertThat(seen.receiveMessage(TIMEOUT)).isEqualTo(new Seen(3, 3));
+  }
+
+  /**
    * The confirmation that rode along with a write the journal stored and reported failed is counted
    * once the recovery shows it stored: the {@code confirmed} figure used to miss it for good
    * ({@code stored} 5 = {@code confirmed} 3 + {@code unconfirmed} 1 did not add up).

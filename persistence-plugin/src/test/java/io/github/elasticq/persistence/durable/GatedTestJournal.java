@@ -27,8 +27,11 @@ import scala.jdk.javaapi.FutureConverters;
  * #TROUBLED_WRITES} and then waits for a permit of {@link #TROUBLE_GATE}. And it can store a write
  * and then report it failed, as a journal whose connection broke after its commit does ({@link
  * #storeThenFailWork}, {@link #storeThenFailPoisoned}), or fail the next write that stores no
- * message ({@link #failNextWriteWithoutMessages}). Replays take a permit of {@link #REPLAY_GATE}:
- * one that finds none stalls (counted in {@link #STALLED_REPLAYS}) on a thread of its own until the
+ * message ({@link #failNextWriteWithoutMessages}). It can also fail a write and store it later
+ * ({@link #failThenLandWork}, {@link #landLateWrite}), as a database does whose transaction commits
+ * after the journal's call timed out; with {@link #uniqueSeqNrs} a write whose sequence number is
+ * taken fails, as on PostgreSQL's primary key. Replays take a permit of {@link #REPLAY_GATE}: one
+ * that finds none stalls (counted in {@link #STALLED_REPLAYS}) on a thread of its own until the
  * test releases permits, and then replays slowly (1 ms per event), as a journal on a stuck disk
  * would.
  */
@@ -58,6 +61,15 @@ public class GatedTestJournal extends AsyncWriteJournal {
    */
   static volatile boolean storeSerializedForm;
 
+  /** The {@code n} of the Work whose write fails and is kept for {@link #landLateWrite}. */
+  static volatile int failThenLandWork = -1;
+
+  /** The write failed by {@link #failThenLandWork}, not stored yet. */
+  static final List<AtomicWrite> LATE = new CopyOnWriteArrayList<>();
+
+  /** A write whose (persistence id, sequence number) is stored already fails the call. */
+  static volatile boolean uniqueSeqNrs;
+
   static final AtomicInteger TROUBLED_WRITES = new AtomicInteger();
   static final Semaphore TROUBLE_GATE = new Semaphore(0);
   static final Semaphore REPLAY_GATE = new Semaphore(Integer.MAX_VALUE / 2);
@@ -74,6 +86,9 @@ public class GatedTestJournal extends AsyncWriteJournal {
     storeThenFailPoisoned = false;
     failNextWriteWithoutMessages = false;
     storeSerializedForm = false;
+    failThenLandWork = -1;
+    LATE.clear();
+    uniqueSeqNrs = false;
     TROUBLED_WRITES.set(0);
     TROUBLE_GATE.drainPermits();
     REPLAY_GATE.drainPermits();
@@ -103,6 +118,14 @@ public class GatedTestJournal extends AsyncWriteJournal {
                 if (holds(reprs, failWork) || holds(reprs, rejectWork)) {
                   TROUBLED_WRITES.incrementAndGet();
                   TROUBLE_GATE.acquireUninterruptibly();
+                }
+                if (holds(reprs, failThenLandWork)) {
+                  failThenLandWork = -1;
+                  LATE.add(w);
+                  throw new IllegalStateException("test: fails the write, it lands later");
+                }
+                if (uniqueSeqNrs && taken(w.persistenceId(), reprs)) {
+                  throw new IllegalStateException("test: duplicate key (persistence id, seqNr)");
                 }
                 if (holds(reprs, failWork)) {
                   throw new IllegalStateException("test: fails the write of Work " + failWork);
@@ -149,6 +172,22 @@ public class GatedTestJournal extends AsyncWriteJournal {
               : r);
     }
     return out;
+  }
+
+  private static boolean taken(String pid, List<PersistentRepr> reprs) {
+    List<PersistentRepr> stored = STORE.getOrDefault(pid, List.of());
+    return reprs.stream()
+        .anyMatch(r -> stored.stream().anyMatch(s -> s.sequenceNr() == r.sequenceNr()));
+  }
+
+  /** Stores the write {@link #failThenLandWork} failed: its transaction commits late. */
+  static void landLateWrite() {
+    for (AtomicWrite w : LATE) {
+      STORE
+          .computeIfAbsent(w.persistenceId(), k -> new CopyOnWriteArrayList<>())
+          .addAll(CollectionConverters.asJava(w.payload()));
+    }
+    LATE.clear();
   }
 
   @Override
