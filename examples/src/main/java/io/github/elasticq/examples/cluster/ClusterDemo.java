@@ -56,6 +56,15 @@ public final class ClusterDemo {
   private static final Set<String> PASSING =
       Set.of(Rejected.FULL, Rejected.STASH_FULL, Rejected.RESTARTING, Rejected.STOPPED);
 
+  /**
+   * Whether the reading is sent again after {@code r}: a full or restarting mailbox, or a write the
+   * journal failed (a database blip: the recovery showed the reading is not stored); not a reading
+   * the journal rejects or cannot serialize.
+   */
+  static boolean passes(Rejected r) {
+    return PASSING.contains(r.reason()) || r.isWriteFailure();
+  }
+
   private static final Duration RETRY_DELAY = Duration.ofMillis(100);
 
   private ClusterDemo() {}
@@ -240,10 +249,10 @@ public final class ClusterDemo {
               if (r instanceof Stored) {
                 return send(system, deviceId, n + 1, last, askTimeout).thenApply(s -> s + 1);
               }
-              String reason = ((Rejected) r).reason();
-              if (!PASSING.contains(reason)) {
+              Rejected refused = (Rejected) r;
+              if (!passes(refused)) {
                 throw new IllegalStateException(
-                    deviceId + " refused reading " + n + " for good: " + reason);
+                    deviceId + " refused reading " + n + " for good: " + refused.reason());
               }
               Executor later =
                   CompletableFuture.delayedExecutor(RETRY_DELAY.toMillis(), TimeUnit.MILLISECONDS);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 import com.typesafe.config.ConfigFactory;
+import io.github.elasticq.persistence.durable.DurableMailbox.Rejected;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
@@ -41,6 +42,20 @@ class ClusterDemoTest {
   }
 
   /** {@code --jornal=postgres} used to run a node on the embedded journal without a word. */
+  /**
+   * A write the journal failed (a database blip; the recovery showed the reading is not stored)
+   * passes: the reading is sent again. The demo ended its node on it, as on a reading the journal
+   * rejects or cannot serialize, which still end it.
+   */
+  @Test
+  void aWriteTheJournalFailed_isSentAgain_aRejectedOneIsNot() {
+    assertThat(ClusterDemo.passes(new Rejected(Rejected.WRITE_FAILED + ": connection refused")))
+        .isTrue();
+    assertThat(ClusterDemo.passes(new Rejected(Rejected.RESTARTING))).isTrue();
+    assertThat(ClusterDemo.passes(new Rejected("the journal rejected it: too large"))).isFalse();
+    assertThat(ClusterDemo.passes(new Rejected("not serializable: Reading"))).isFalse();
+  }
+
   @Test
   void main_withAnUnknownOption_failsNamingIt() throws Exception {
     assertThatIllegalArgumentException()

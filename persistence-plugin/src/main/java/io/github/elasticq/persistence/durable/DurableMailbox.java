@@ -185,7 +185,8 @@ public final class DurableMailbox {
    * The message was not accepted and will never be delivered.
    *
    * @param reason {@link #FULL}, {@link #STASH_FULL}, {@link #RESTARTING}, {@link #STOPPED}, why
-   *     the message could not be serialized, or why the journal rejected (or failed) its write
+   *     the message could not be serialized, why the journal rejected its write, or {@link
+   *     #WRITE_FAILED} and why the journal failed it
    */
   public record Rejected(String reason) implements Reply {
     /** The reason when {@code max-unconfirmed} messages are stored and not confirmed. */
@@ -211,5 +212,18 @@ public final class DurableMailbox {
      * termination) after it accepted the message and before the message's write started.
      */
     public static final String STOPPED = "stopped before the message was written";
+
+    /**
+     * The start of the reason when the journal failed the message's write and the recovery after it
+     * showed the message is not stored (a database that was unreachable, a call that timed out):
+     * {@code "the journal failed to write it: <the journal's error>"}. Unlike a write the journal
+     * rejects (the message itself cannot be stored), sending it again may succeed.
+     */
+    public static final String WRITE_FAILED = "the journal failed to write it";
+
+    /** Whether the reason is {@link #WRITE_FAILED}'s: the journal failed the write. */
+    public boolean isWriteFailure() {
+      return reason.startsWith(WRITE_FAILED + ": ");
+    }
   }
 }

@@ -665,7 +665,7 @@ final class DurableMailboxBehavior<T>
           p.replyTo().tell(new Stored(p.event().seqNr()));
         }
       } else {
-        reject(p.event().message(), p.replyTo(), "the journal failed to write it: " + cause);
+        reject(p.event().message(), p.replyTo(), Rejected.WRITE_FAILED + ": " + cause);
       }
     }
   }

@@ -546,6 +546,8 @@ class DurableMailboxJournalTroubleTest {
     Map<Integer, Reply> answers = answers(probes);
     assertThat(answers.get(1)).isInstanceOf(Rejected.class);
     assertThat(((Rejected) answers.get(1)).reason()).startsWith("the journal failed to write it");
+    assertThat(((Rejected) answers.get(1)).isWriteFailure()).isTrue();
+    assertThat(new Rejected(Rejected.FULL).isWriteFailure()).isFalse();
     for (int n = 2; n <= 5; n++) {
       assertThat(answers.get(n)).as("Work " + n).isEqualTo(new Stored(n - 1));
     }
