@@ -984,6 +984,21 @@ class ElasticBufferTest {
       b.poll();
     }
     assertThat(b.capacity()).as("never below min").isEqualTo(2);
+
+    // The default streak is the README's: 32 consumer operations in a row at or below the
+    // threshold, the 32nd takes the step (the checks above set a streak of 4).
+    ElasticBuffer<Integer> d = new ElasticBuffer<>(ODD);
+    for (int i = 0; i < 20; i++) {
+      d.offer(i);
+    }
+    d.pollBatch(20); // consumer op 1 of the streak
+    for (int op = 2; op < 32; op++) {
+      assertThat(d.poll()).isNull();
+      assertThat(d.capacity()).as("after %d low operations", op).isEqualTo(20);
+    }
+    assertThat(d.poll()).isNull(); // the 32nd
+    assertThat(d.capacity()).as("after 32 low operations").isEqualTo(14);
+    assertThat(d.stats().shrinks()).isEqualTo(1);
   }
 
   /**

@@ -114,6 +114,22 @@ class ElasticMpscQueueTest {
     assertThat(stats.allocatedSlots()).isLessThanOrEqualTo(2L * min);
     assertThat(stats.shrinks()).isPositive();
     assertThat(stats.peakSize()).isEqualTo(1 << 16);
+
+    // The README's "back to its small size within 4 empty polls" where the drain itself took
+    // hardly any low sample (the loop above follows SHRINK_STREAK, and its long drain had the
+    // streak due before the first empty poll): grown once, 16 -> 32, and drained in 17 polls.
+    ElasticMpscQueue<Integer> once = new ElasticMpscQueue<>(config(min, min, 1 << 16));
+    for (int i = 0; i <= min; i++) {
+      assertThat(once.offer(i)).isTrue();
+    }
+    assertThat(once.capacity()).isEqualTo(2 * min);
+    for (int i = 0; i <= min; i++) {
+      assertThat(once.poll()).isEqualTo(i);
+    }
+    for (int i = 0; i < 4; i++) {
+      assertThat(once.poll()).isNull();
+    }
+    assertThat(once.capacity()).as("after 4 empty polls: %s", once.stats()).isEqualTo(min);
   }
 
   @Test

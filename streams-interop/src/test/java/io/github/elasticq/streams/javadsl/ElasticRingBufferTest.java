@@ -130,12 +130,19 @@ class ElasticRingBufferTest {
     }
     // one add per poll: the backlog stays at 10, never drained; the window that saw the peak of
     // 1000 ends first, then a whole window at 11
+    int lowPolls = 0;
     for (int i = 0; i < 3 * 1024 && ring.shrinks() == 0; i++) {
       ring.add(next++);
       out.add(ring.poll());
+      lowPolls++;
     }
     // peak 11 <= 0.25 x 64 but > 0.25 x 32: 1024 -> 32 in one copy
     assertThat(ring.shrinks()).isEqualTo(1);
+    // not at the end of the window that saw the peak of 1000 (34 polls in, at a size of 10): the
+    // window's peak decides, not the size it ends at; only a whole window of 1024 polls at 11 does
+    assertThat(lowPolls)
+        .as("polls at the low backlog before the shrink (the first window peaked at 1000)")
+        .isGreaterThan(1024);
     assertThat(ring.capacity()).isEqualTo(32);
     assertThat(ring.allocatedSlots()).isEqualTo(32);
     assertThat(ring.size()).isEqualTo(10);
