@@ -125,6 +125,11 @@ abstract class AbstractElasticMessageQueue implements MessageQueue {
     return family.id;
   }
 
+  /** The registry of the queue's actor system; null while none is known (not registered yet). */
+  final MailboxRegistry registry() {
+    return family.registry;
+  }
+
   final String mailboxType() {
     return family.mailboxType;
   }

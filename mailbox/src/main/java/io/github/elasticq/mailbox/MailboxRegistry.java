@@ -487,6 +487,11 @@ public final class MailboxRegistry implements Extension {
     }
   }
 
+  /** Logs a warning through the registry's actor system (up to four arguments). Any thread. */
+  void warning(String template, Object a1, Object a2, Object a3, Object a4) {
+    system.log().warning(template, a1, a2, a3, a4);
+  }
+
   /** How many times the time-in-mailbox listener threw; for tests. */
   long listenerFailures() {
     return listenerFailures.get();

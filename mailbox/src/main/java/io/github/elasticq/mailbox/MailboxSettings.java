@@ -3,15 +3,19 @@ package io.github.elasticq.mailbox;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigRenderOptions;
+import com.typesafe.config.ConfigValue;
 import io.github.elasticq.queue.QosQueue;
 import io.github.elasticq.queue.QueueConfig;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import org.apache.pekko.ConfigurationException;
 import org.apache.pekko.actor.ActorSystem;
@@ -69,7 +73,9 @@ final class MailboxSettings {
    * ({@code max-capcity}) or one of another mailbox type ({@code levels} in an ElasticMailbox
    * section) is silently ignored otherwise. Pekko's own keys count as known: those of {@code
    * pekko.actor.default-mailbox}, and those of {@code pekko.actor.default-dispatcher}, since a
-   * dispatcher section that names a {@code mailbox-type} is the section the mailbox gets. Sorted.
+   * dispatcher section that names a {@code mailbox-type} is the section the mailbox gets. Inside a
+   * section of the defaults ({@code shedding}) each key is compared too: {@code shedding.treshold}
+   * left shedding off without a word. Sorted.
    */
   private static List<String> unknownKeys(Config own, Config defaults, Config systemConfig) {
     Set<String> known = new HashSet<>(defaults.root().keySet());
@@ -79,7 +85,33 @@ final class MailboxSettings {
         known.addAll(systemConfig.getConfig(pekko).root().keySet());
       }
     }
-    return own.root().keySet().stream().filter(k -> !known.contains(k)).sorted().toList();
+    List<String> out = new ArrayList<>();
+    for (Map.Entry<String, ConfigValue> e : own.root().entrySet()) {
+      String key = e.getKey();
+      if (!known.contains(key)) {
+        out.add(key);
+      } else if (e.getValue() instanceof ConfigObject set
+          && defaults.root().get(key) instanceof ConfigObject read) {
+        unknownUnder(key, set, read, out); // shedding.treshold: shedding itself is known
+      }
+    }
+    out.sort(null);
+    return List.copyOf(out);
+  }
+
+  /** The keys of {@code set} (at {@code path}) that {@code read} does not hold, recursively. */
+  private static void unknownUnder(
+      String path, ConfigObject set, ConfigObject read, List<String> out) {
+    for (Map.Entry<String, ConfigValue> e : set.entrySet()) {
+      String key = path + '.' + e.getKey();
+      ConfigValue defaultValue = read.get(e.getKey());
+      if (defaultValue == null) {
+        out.add(key);
+      } else if (e.getValue() instanceof ConfigObject nested
+          && defaultValue instanceof ConfigObject nestedRead) {
+        unknownUnder(key, nested, nestedRead, out);
+      }
+    }
   }
 
   /** See {@link #unknownKeys(Config, Config, Config)}; empty when every key is known. */

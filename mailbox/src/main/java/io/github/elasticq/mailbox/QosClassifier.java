@@ -9,9 +9,11 @@ package io.github.elasticq.mailbox;
  * section) or, failing that, a public no-argument constructor.
  *
  * <p>{@link #levelOf(Object)} runs on the sending thread, concurrently from many threads, inside
- * {@code tell}: it must be thread-safe, fast and must not block. An exception it throws propagates
- * to the sender. A result outside {@code [0, levels-1]} is clamped to the nearest level and counted
- * ({@link MailboxInfo#clampedLevels()}).
+ * {@code tell}: it must be thread-safe, fast and must not block. If it throws, the message is
+ * queued at {@code default-level} and the failure counted ({@link
+ * QosMailbox#classificationFailures()}; the first one is logged as a warning): Pekko's {@code tell}
+ * never hands such an exception to the sender. A result outside {@code [0, levels-1]} is clamped to
+ * the nearest level and counted ({@link MailboxInfo#clampedLevels()}).
  */
 @FunctionalInterface
 public interface QosClassifier {

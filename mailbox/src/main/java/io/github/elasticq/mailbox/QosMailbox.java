@@ -3,6 +3,7 @@ package io.github.elasticq.mailbox;
 import com.typesafe.config.Config;
 import io.github.elasticq.queue.QosQueue;
 import io.github.elasticq.queue.QueueConfig;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.pekko.actor.ActorRef;
 import org.apache.pekko.actor.ActorSystem;
 import org.apache.pekko.dispatch.MailboxType;
@@ -67,6 +68,9 @@ public final class QosMailbox implements MailboxType, ProducesMessageQueue<QosMe
   private final int shedBelowLevel;
   private final QueueFamily.Cache families;
   private final boolean padded;
+
+  /** See {@link #classificationFailures()}. */
+  private final AtomicLong classificationFailures = new AtomicLong();
 
   /** Sizing of the control-message queue: {@link #queueConfig} without burst memory. */
   private final QueueConfig controlQueueConfig;
@@ -143,6 +147,32 @@ public final class QosMailbox implements MailboxType, ProducesMessageQueue<QosMe
    */
   public boolean burstMemory() {
     return idleShrinkNanos != 0;
+  }
+
+  /**
+   * Counts a classification that threw ({@code classifier} or {@link QosMessage#qosLevel()}): the
+   * message goes to {@code default-level}; the first failure of this mailbox type is logged as a
+   * warning through {@code registry}'s actor system (if known), later ones are only counted.
+   * Sending thread.
+   */
+  void classificationFailed(MailboxRegistry registry, Object message, Exception e) {
+    if (classificationFailures.getAndIncrement() == 0 && registry != null) {
+      registry.warning(
+          "ElasticQ QoS mailbox [{}]: classifying a message of {} threw {}; it is queued at"
+              + " default-level {}, later failures of this mailbox type are counted, not logged",
+          id,
+          message == null ? "null" : message.getClass().getName(),
+          e,
+          defaultLevel);
+    }
+  }
+
+  /**
+   * How many classifications of this mailbox type threw (each message queued at {@code
+   * default-level} instead). Any thread.
+   */
+  public long classificationFailures() {
+    return classificationFailures.get();
   }
 
   /** Number of levels. Any thread. */

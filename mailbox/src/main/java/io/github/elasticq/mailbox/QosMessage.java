@@ -6,7 +6,8 @@ package io.github.elasticq.mailbox;
  * default-level}.
  *
  * <p>{@link #qosLevel()} is called on the sending thread; a result outside {@code [0, levels-1]} is
- * clamped to the nearest level and counted.
+ * clamped to the nearest level and counted; if it throws, the message is queued at {@code
+ * default-level} (see {@link QosClassifier}).
  */
 public interface QosMessage {
 

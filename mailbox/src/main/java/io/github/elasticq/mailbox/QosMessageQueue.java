@@ -148,14 +148,26 @@ class QosMessageQueue extends AbstractElasticMessageQueue implements QosMessageQ
     return witness == null ? created : (AbstractElasticMpscQueue<Envelope>) witness;
   }
 
+  /**
+   * The level of {@code message}: the classifier's, else its {@link QosMessage#qosLevel()}, else
+   * {@code default-level}; clamped into range. A classifier or {@code qosLevel()} that throws puts
+   * the message at {@code default-level} ({@link QosMailbox#classificationFailed}): Pekko's {@code
+   * tell} does not hand an exception of the enqueue to the sender, it logs it and drops the
+   * message, which was then neither delivered, nor dead-lettered, nor counted.
+   */
   private int levelOf(Object message) {
     int level;
     QosClassifier classifier = type.classifier();
-    if (classifier != null) {
-      level = classifier.levelOf(message);
-    } else if (message instanceof QosMessage) {
-      level = ((QosMessage) message).qosLevel();
-    } else {
+    try {
+      if (classifier != null) {
+        level = classifier.levelOf(message);
+      } else if (message instanceof QosMessage) {
+        level = ((QosMessage) message).qosLevel();
+      } else {
+        return type.defaultLevel();
+      }
+    } catch (Exception e) {
+      type.classificationFailed(registry(), message, e);
       return type.defaultLevel();
     }
     int topLevel = type.levels() - 1;

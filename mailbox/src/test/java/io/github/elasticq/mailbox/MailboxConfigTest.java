@@ -258,6 +258,45 @@ class MailboxConfigTest {
     }
   }
 
+  /**
+   * A misspelt key inside {@code shedding} ({@code shedding.treshold}) was not named: only the
+   * section's top-level keys were compared, and {@code shedding} is one, so the user believed
+   * shedding on while it stayed off. Keys under a section the defaults hold are compared too.
+   */
+  @Test
+  void misspeltKeyInsideShedding_isNamedInAWarning() {
+    Config config =
+        ConfigFactory.parseString(
+                """
+                shed-typo = ${elasticq.qos-mailbox} { shedding { treshold = 0.8, below-level = 1 } }
+                """)
+            .withFallback(ConfigFactory.load("application-test"))
+            .resolve();
+    ActorSystem other = ActorSystem.create("UnknownNestedKeys", config);
+    try {
+      TestKit warnings = new TestKit(other);
+      other.getEventStream().subscribe(warnings.getRef(), Logging.Warning.class);
+      TestKit probe = new TestKit(other);
+      ActorRef a = other.actorOf(Recorder.props(probe.getRef()).withMailbox("shed-typo"));
+      a.tell("hello", ActorRef.noSender());
+      probe.expectMsg("hello");
+      String ours = null;
+      while (ours == null) {
+        String message =
+            String.valueOf(
+                warnings
+                    .expectMsgClass(java.time.Duration.ofSeconds(3), Logging.Warning.class)
+                    .message());
+        if (message.startsWith("ElasticQ mailbox configuration")) {
+          ours = message;
+        }
+      }
+      assertThat(ours).contains("at [shed-typo]").contains("[shedding.treshold]");
+    } finally {
+      TestKit.shutdownActorSystem(other);
+    }
+  }
+
   @Test
   void globalBurstMemory_appliesToElasticAndQos_sharedIgnoresIt() {
     Config config =
