@@ -130,6 +130,13 @@ final class SourceQueueCore<T> {
   /** Plain offers dropped because offers waited at their level (the buffer counts the others). */
   private final LongAdder refusedForWaiters = new LongAdder();
 
+  /**
+   * Inserts of waiting offers (offerAsync's first try, a serve pass) that failed because the level
+   * filled between the room check and the insert: the buffer counted each as a rejection, but the
+   * offer was not dropped (it waits, or waits on), so stats() takes them off again.
+   */
+  private final LongAdder failedWaitingInserts = new LongAdder();
+
   private final CompletableFuture<Done> completion = new CompletableFuture<>();
   private final CompletionStage<Done> completionView = completion.minimalCompletionStage();
 
@@ -260,11 +267,12 @@ final class SourceQueueCore<T> {
     // Queue behind the level's waiters (keeps one producer's waiting offers in order); the size
     // check keeps a full queue's rejected counter for real drops.
     ConcurrentLinkedQueue<Waiter<T>> fifo = fifoOf(level);
-    if ((waiterCountVolatile() == 0 || fifo.isEmpty())
-        && buffer.hasRoom(level)
-        && buffer.offer(element, level)) {
-      afterInsert();
-      return ENQUEUED_STAGE;
+    if ((waiterCountVolatile() == 0 || fifo.isEmpty()) && buffer.hasRoom(level)) {
+      if (buffer.offer(element, level)) {
+        afterInsert();
+        return ENQUEUED_STAGE;
+      }
+      failedWaitingInserts.increment(); // not dropped: it waits (the buffer counted a rejection)
     }
     if ((int) WAITER_COUNT.getAndAdd(this, 1) >= maxConcurrentOffers) {
       WAITER_COUNT.getAndAdd(this, -1);
@@ -312,8 +320,12 @@ final class SourceQueueCore<T> {
     Waiter<T> w;
     while ((w = fifo.peek()) != null) {
       if ((stateVolatile() & CLOSED) == 0) {
-        if (!buffer.hasRoom(w.level) || !buffer.offer(w.element, w.level)) {
+        if (!buffer.hasRoom(w.level)) {
           return; // full: the stage's next emitted element serves it
+        }
+        if (!buffer.offer(w.element, w.level)) {
+          failedWaitingInserts.increment(); // filled meanwhile: it waits on, not dropped
+          return;
         }
         fifo.poll();
         WAITER_COUNT.getAndAdd(this, -1);
@@ -569,11 +581,14 @@ final class SourceQueueCore<T> {
 
   /**
    * The buffer's counters, with the plain offers dropped because offers waited at their level added
-   * to {@code rejected}: every {@code dropped} result is counted there. Any thread.
+   * to {@code rejected} and the failed inserts of waiting offers (not dropped) taken off: {@code
+   * rejected} counts the {@code dropped} results. Any thread.
    */
   QueueStats stats() {
+    // read before the buffer's counters: each failed insert counted here was counted there first
+    long notDropped = failedWaitingInserts.sum();
     QueueStats q = buffer.stats();
-    long refused = refusedForWaiters.sum();
+    long refused = refusedForWaiters.sum() - notDropped;
     if (refused == 0) {
       return q;
     }
