@@ -60,17 +60,17 @@ final class SnapshotDirectory {
   private DirectoryLock directoryLock;
 
   /**
+   * Id directories created by this store whose entry in {@link #root} has not been forced yet.
+   * Those found at {@link #open} are forced there.
+   */
+  private final Set<Path> entryNotDurable = ConcurrentHashMap.newKeySet();
+
+  /**
    * @param root the store's directory; made absolute and normalized here
    */
   SnapshotDirectory(Path root) {
     this.root = root.toAbsolutePath().normalize();
   }
-
-  /**
-   * Id directories created by this store whose entry in {@link #root} has not been forced yet.
-   * Those found at {@link #open} are forced there.
-   */
-  private final Set<Path> entryNotDurable = ConcurrentHashMap.newKeySet();
 
   Path root() {
     return root;

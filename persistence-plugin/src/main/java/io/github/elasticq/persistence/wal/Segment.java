@@ -144,11 +144,15 @@ final class Segment {
    * counts as durable until the first {@code force(true)}.
    */
   static Segment open(Path path, long id, boolean writable) throws IOException {
-    FileChannel ch =
-        writable
-            ? FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)
-            : FileChannel.open(path, StandardOpenOption.READ);
+    FileChannel ch = channelOf(path, writable);
     return new Segment(id, path, ch, ch.size(), writable);
+  }
+
+  /** A channel of the existing file at {@code path}: read-write if {@code writable}, else read. */
+  private static FileChannel channelOf(Path path, boolean writable) throws IOException {
+    return writable
+        ? FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)
+        : FileChannel.open(path, StandardOpenOption.READ);
   }
 
   /**
@@ -221,10 +225,7 @@ final class Segment {
     if (closed.isOpen() || retired || refs.get() <= 0) {
       return false;
     }
-    channel =
-        writable
-            ? FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)
-            : FileChannel.open(path, StandardOpenOption.READ);
+    channel = channelOf(path, writable);
     return true;
   }
 
@@ -392,7 +393,7 @@ final class Segment {
     FileChannel old;
     synchronized (this) {
       old = channel;
-      channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+      channel = channelOf(path, true);
       writable = true;
     }
     try {

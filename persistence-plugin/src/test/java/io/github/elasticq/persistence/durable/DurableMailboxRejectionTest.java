@@ -136,16 +136,7 @@ class DurableMailboxRejectionTest {
             .build();
     ActorRef<Object> mailbox =
         first.spawn(
-            DurableMailbox.create(
-                "poison",
-                DurableTestSupport.reporting(
-                    seen.ref(),
-                    w -> {
-                      if (w.n() == 3) {
-                        throw new IllegalArgumentException("poison " + w.n());
-                      }
-                    }),
-                settings));
+            DurableMailbox.create("poison", DurableTestSupport.failingOn(seen.ref(), 3), settings));
     for (int i = 1; i <= 5; i++) {
       mailbox.tell(new Work(i));
     }
@@ -204,15 +195,7 @@ class DurableMailboxRejectionTest {
     ActorRef<Object> mailbox =
         kit.spawn(
             DurableMailbox.create(
-                "poison-throws",
-                DurableTestSupport.reporting(
-                    seen.ref(),
-                    w -> {
-                      if (w.n() == 2) {
-                        throw new IllegalArgumentException("poison " + w.n());
-                      }
-                    }),
-                settings));
+                "poison-throws", DurableTestSupport.failingOn(seen.ref(), 2), settings));
     TestProbe<Reply> replies = kit.createTestProbe();
     for (int i = 1; i <= 4; i++) {
       mailbox.tell(new Enqueue<>(new Work(i), replies.ref()));

@@ -95,4 +95,19 @@ final class DurableTestSupport {
             })
         .build();
   }
+
+  /**
+   * Like {@link #reporting}, but every delivery of {@code Work(n)} throws {@code
+   * IllegalArgumentException("poison " + n)}: a message that is poisoned once its redeliveries are
+   * used up.
+   */
+  static Behavior<Work> failingOn(ActorRef<Seen> probe, int n) {
+    return reporting(
+        probe,
+        w -> {
+          if (w.n() == n) {
+            throw new IllegalArgumentException("poison " + n);
+          }
+        });
+  }
 }
